@@ -1,0 +1,74 @@
+package gatehouse
+
+import "time"
+
+// EventType names a kind of audit event. The names are stable: operators filter
+// and alert on them.
+type EventType string
+
+// Audit event types.
+const (
+	EventSignIn            EventType = "signin.success"
+	EventSignInFailed      EventType = "signin.failure"
+	EventSignInThrottled   EventType = "signin.throttled"
+	EventSignOut           EventType = "signout"
+	EventSessionEnded      EventType = "session.ended"
+	EventPasswordChanged   EventType = "password.changed"
+	EventPasswordRefused   EventType = "password.refused"
+	EventPasswordRehashed  EventType = "password.rehashed"
+	EventSettingsChanged   EventType = "settings.changed"
+	EventMemberCreated     EventType = "member.created"
+	EventMemberUpdated     EventType = "member.updated"
+	EventMemberDeleted     EventType = "member.deleted"
+	EventSetupCompleted    EventType = "setup.completed"
+	EventResetRequested    EventType = "reset.requested"
+	EventResetRefused      EventType = "reset.refused"
+	EventResetCompleted    EventType = "reset.completed"
+	EventActivationSent    EventType = "activation.sent"
+	EventActivated         EventType = "activation.completed"
+	EventMailFailed        EventType = "mail.failed"
+	EventAdminPasswordSet  EventType = "admin.password_set"
+	EventSessionsRevoked   EventType = "sessions.revoked"
+	EventSupportPINSet     EventType = "support_pin.set"
+	EventSupportPINChecked EventType = "support_pin.checked"
+	EventAPIKeyCreated     EventType = "apikey.created"
+	EventAPIKeyRevoked     EventType = "apikey.revoked"
+	EventAPICall           EventType = "api.call"
+	EventCodeSent          EventType = "second_factor.code_sent"
+	EventCodeVerified      EventType = "second_factor.verified"
+	EventCodeFailed        EventType = "second_factor.failed"
+	EventDeviceTrusted     EventType = "device.trusted"
+	EventDeviceRevoked     EventType = "device.revoked"
+	EventMethodEnrolled    EventType = "second_factor.enrolled"
+	EventMethodRemoved     EventType = "second_factor.removed"
+	EventRecoveryCodeUsed  EventType = "second_factor.recovery_code_used"
+	EventMobileChanged     EventType = "mobile.changed"
+	EventCaptchaFailed     EventType = "captcha.failed"
+	EventRequestThrottled  EventType = "request.throttled"
+)
+
+// AuditEvent records a security event. Details holds event-specific facts (never
+// secrets), for example the old and new value of a changed setting.
+type AuditEvent struct {
+	ID        string
+	OrgID     string
+	At        time.Time
+	Type      EventType
+	ActorKind ActorKind
+	ActorID   string
+	ActorName string
+	MemberID  string // the member the event is about, if any
+	IP        string
+	UserAgent string
+	Details   map[string]string
+}
+
+// AuditFilter selects audit events. Zero fields do not filter.
+type AuditFilter struct {
+	MemberID string
+	Types    []EventType
+	Since    time.Time
+	Until    time.Time
+	Cursor   string // from a previous page
+	Limit    int
+}

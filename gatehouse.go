@@ -1,0 +1,70 @@
+// Package gatehouse holds the domain of Gatehouse, a self-hosted account-security
+// server: members, their passwords, sessions, one-time tokens, organization settings
+// and audit events, and the rules that govern them.
+//
+// The package imports only the standard library. The outside world (databases, mail,
+// SMS, HTTP) lives in sub-packages that implement the small interfaces declared here;
+// the use cases that orchestrate them live in package account.
+package gatehouse
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"io"
+	"time"
+)
+
+// DefaultOrgID is the id of the organization created by the first migration. Every
+// installation has it; further organizations may be added later.
+const DefaultOrgID = "default"
+
+// Organization is a tenant: it owns members, settings and audit events.
+// Its name and everything else configurable is in its Settings.
+type Organization struct {
+	ID        string
+	CreatedAt time.Time
+}
+
+// Client describes where a request came from, for sessions and the audit log.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// ActorKind says who performed an action.
+type ActorKind string
+
+// Actor kinds.
+const (
+	ActorMember ActorKind = "member" // a member acting on their own account or as administrator
+	ActorAPIKey ActorKind = "apikey" // an integrator's API key
+	ActorSystem ActorKind = "system" // the server itself or the command line
+)
+
+// Actor is who performed an action. For ActorMember, ID is the member id and Role
+// their role; for ActorAPIKey, ID is the key id, Name the key's name and Role the
+// role granted to the key.
+type Actor struct {
+	Kind ActorKind
+	ID   string
+	Name string
+	Role Role
+}
+
+// SystemActor is the actor for actions taken by the command line or the server.
+var SystemActor = Actor{Kind: ActorSystem, Name: "system", Role: RoleOwner}
+
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// NewID returns a random 128-bit identifier, 26 lowercase characters, read from r
+// (crypto/rand when r is nil). Identifiers are not secrets; they only need to be unique.
+func NewID(r io.Reader) string {
+	if r == nil {
+		r = rand.Reader
+	}
+	var b [16]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		panic("gatehouse: reading random bytes: " + err.Error())
+	}
+	return idEncoding.EncodeToString(b[:])
+}

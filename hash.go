@@ -1,0 +1,54 @@
+package gatehouse
+
+import (
+	"context"
+	"time"
+)
+
+// PasswordHasher hashes and verifies passwords. Package secret implements it with
+// argon2id, bounded by a memory budget: when too many hashes wait, the methods
+// return an Unavailable error with RetryAfter rather than queue without end.
+type PasswordHasher interface {
+	// Hash returns the PHC string of password with the current parameters.
+	Hash(ctx context.Context, password string) (string, error)
+	// Verify reports whether password matches the PHC (or bcrypt) string hash, in
+	// constant time, and whether hash uses weaker parameters or another algorithm
+	// and should be replaced by a fresh Hash of the password.
+	Verify(ctx context.Context, password, hash string) (ok, rehash bool, err error)
+	// Dummy does the work of one verification against nothing, so that a sign-in for
+	// an unknown account costs what a real one costs.
+	Dummy(ctx context.Context, password string) error
+}
+
+// MessageData is what message templates may show. It never holds a secret other
+// than Link (a one-time link) or Code (a one-time code).
+type MessageData struct {
+	OrgName    string
+	MemberName string
+	Username   string
+	Link       string        // one-time link, built from the configured public URL
+	ValidFor   time.Duration // how long Link or Code works
+	Code       string        // one-time sign-in or confirmation code
+	At         time.Time     // when the event happened
+	IP         string        // client address of the event
+	UserAgent  string
+	SupportURL string // where to go when it was not the member: the sign-in page's recovery link
+}
+
+// Message kinds: the templates package mail provides for each.
+const (
+	KindReset           = "reset"            // forgotten-password link
+	KindActivation      = "activation"       // activation link for a new account or from an administrator
+	KindPasswordChanged = "password_changed" // notice after every password change
+	KindCode            = "code"             // two-factor code by email
+	KindSMSCode         = "sms_code"         // two-factor code by SMS
+	KindMobileCode      = "mobile_code"      // SMS code confirming a new mobile number
+)
+
+// Composer renders messages from templates.
+type Composer interface {
+	// Email returns the subject and the plain-text and HTML bodies of an email.
+	Email(kind string, d MessageData) (subject, text, html string, err error)
+	// SMS returns the body of a text message.
+	SMS(kind string, d MessageData) (string, error)
+}

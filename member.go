@@ -1,0 +1,202 @@
+package gatehouse
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Role is what a member may do in their organization.
+type Role string
+
+// Roles, from least to most powerful.
+const (
+	RoleMember        Role = "member"
+	RoleAdministrator Role = "administrator"
+	RoleOwner         Role = "owner"
+)
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool {
+	return r == RoleMember || r == RoleAdministrator || r == RoleOwner
+}
+
+// IsAdmin reports whether the role gives access to the admin area.
+func (r Role) IsAdmin() bool { return r == RoleAdministrator || r == RoleOwner }
+
+// State is the life-cycle state of an account (S29).
+type State string
+
+// Account states.
+const (
+	StateNeverActivated State = "never_activated" // created without a password; waits for activation
+	StateActive         State = "active"
+	StateExpired        State = "expired" // the account (not only its password) has expired
+	StateDisabled       State = "disabled"
+)
+
+// Valid reports whether s is one of the known states.
+func (s State) Valid() bool {
+	return s == StateNeverActivated || s == StateActive || s == StateExpired || s == StateDisabled
+}
+
+// Member is a person with an account in an organization.
+type Member struct {
+	ID          string
+	OrgID       string
+	Username    string
+	DisplayName string
+	Email       string // personal email
+	WorkEmail   string
+	Mobile      string // E.164, "" when none
+	Role        Role
+	State       State
+	// ExpiresAt is the account expiry date; zero means never. A member whose account
+	// has expired cannot sign in, whatever State says.
+	ExpiresAt          time.Time
+	PasswordHash       string // PHC string; "" when no password was ever set
+	PasswordChangedAt  time.Time
+	MustChangePassword bool
+	SupportPINHash     string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// EffectiveState returns the member's state at now, taking the account expiry date
+// into account.
+func (m *Member) EffectiveState(now time.Time) State {
+	if m.State == StateActive && !m.ExpiresAt.IsZero() && !now.Before(m.ExpiresAt) {
+		return StateExpired
+	}
+	return m.State
+}
+
+// PasswordExpired reports whether the member's password is older than maxAgeDays
+// (0 means passwords never expire) at now (S8).
+func (m *Member) PasswordExpired(now time.Time, maxAgeDays int) bool {
+	if maxAgeDays <= 0 || m.PasswordChangedAt.IsZero() {
+		return false
+	}
+	return !now.Before(m.PasswordChangedAt.AddDate(0, 0, maxAgeDays))
+}
+
+// Name returns the display name, or the username when there is none.
+func (m *Member) Name() string {
+	if m.DisplayName != "" {
+		return m.DisplayName
+	}
+	return m.Username
+}
+
+// Emails returns the member's non-empty email addresses, personal first.
+func (m *Member) Emails() []string {
+	var out []string
+	if m.Email != "" {
+		out = append(out, m.Email)
+	}
+	if m.WorkEmail != "" && !strings.EqualFold(m.WorkEmail, m.Email) {
+		out = append(out, m.WorkEmail)
+	}
+	return out
+}
+
+// ContactEmail returns the address to which the member's mail goes: the work email
+// when there is one, else the personal email.
+func (m *Member) ContactEmail() string {
+	if m.WorkEmail != "" {
+		return m.WorkEmail
+	}
+	return m.Email
+}
+
+// NormalizeIdentifier returns the form in which usernames and email addresses are
+// compared: trimmed and lower-cased (S18).
+func NormalizeIdentifier(s string) string {
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// Limits on member fields.
+const (
+	MaxUsernameLength    = 64
+	MaxDisplayNameLength = 128
+	MaxEmailLength       = 254
+)
+
+// ValidateUsername checks a username: 1 to 64 characters of letters, digits and . _ -
+// (no @, so a username can never be mistaken for an email address).
+func ValidateUsername(u string) *FieldError {
+	if u == "" {
+		return &FieldError{Field: "username", Code: "required", Message: "Enter a username."}
+	}
+	if utf8.RuneCountInString(u) > MaxUsernameLength {
+		return &FieldError{Field: "username", Code: "too_long", Message: "A username has at most 64 characters."}
+	}
+	for _, r := range u {
+		ok := r == '.' || r == '_' || r == '-' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
+		if !ok {
+			return &FieldError{Field: "username", Code: "invalid_character", Message: "A username may contain only letters, digits, dots, hyphens and underscores."}
+		}
+	}
+	return nil
+}
+
+// ValidateEmail checks the shape of an email address for field. It accepts what a
+// person can reasonably type (local@domain with a dot in the domain) and refuses
+// control characters, spaces and overlong values; deliverability is the mail
+// server's business.
+func ValidateEmail(field, e string, required bool) *FieldError {
+	if e == "" {
+		if required {
+			return &FieldError{Field: field, Code: "required", Message: "Enter an email address."}
+		}
+		return nil
+	}
+	if len(e) > MaxEmailLength || !utf8.ValidString(e) {
+		return &FieldError{Field: field, Code: "invalid", Message: "Enter a valid email address."}
+	}
+	at := strings.LastIndexByte(e, '@')
+	if at < 1 || at == len(e)-1 || strings.ContainsAny(e, " \t\r\n<>,;\"()[]\\") {
+		return &FieldError{Field: field, Code: "invalid", Message: "Enter a valid email address, like name@example.com."}
+	}
+	domain := e[at+1:]
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+		return &FieldError{Field: field, Code: "invalid", Message: "Enter a valid email address, like name@example.com."}
+	}
+	for _, r := range e {
+		if r < 0x20 || r == 0x7f {
+			return &FieldError{Field: field, Code: "invalid", Message: "Enter a valid email address."}
+		}
+	}
+	return nil
+}
+
+// ValidateDisplayName checks a display name.
+func ValidateDisplayName(n string) *FieldError {
+	if !utf8.ValidString(n) || utf8.RuneCountInString(n) > MaxDisplayNameLength {
+		return &FieldError{Field: "name", Code: "too_long", Message: "A name has at most 128 characters."}
+	}
+	for _, r := range n {
+		if r < 0x20 || r == 0x7f {
+			return &FieldError{Field: "name", Code: "invalid_character", Message: "A name may not contain control characters."}
+		}
+	}
+	return nil
+}
+
+// ValidateE164 checks that s looks like an E.164 number: + and 8 to 15 digits.
+// Parsing numbers typed by people (spaces, national formats) is done at the edge,
+// which hands the domain a normalized number.
+func ValidateE164(field, s string) *FieldError {
+	if s == "" {
+		return nil
+	}
+	if len(s) < 9 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
+		return &FieldError{Field: field, Code: "invalid", Message: "Enter a mobile number in international format, like +44 7700 900123."}
+	}
+	for _, c := range s[1:] {
+		if c < '0' || c > '9' {
+			return &FieldError{Field: field, Code: "invalid", Message: "Enter a mobile number in international format, like +44 7700 900123."}
+		}
+	}
+	return nil
+}

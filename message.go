@@ -1,0 +1,57 @@
+package gatehouse
+
+import "time"
+
+// Channel is how a queued message travels.
+type Channel string
+
+// Channels.
+const (
+	ChannelEmail Channel = "email"
+	ChannelSMS   Channel = "sms"
+)
+
+// MessageStatus is where a queued message stands.
+type MessageStatus string
+
+// Message statuses. A message is queued until a sender delivers it (sent) or gives
+// up after the last retry or on a permanent refusal (failed).
+const (
+	MessageQueued MessageStatus = "queued"
+	MessageSent   MessageStatus = "sent"
+	MessageFailed MessageStatus = "failed"
+)
+
+// Message is an outgoing email or text in the durable queue (the outbox). It is
+// written in the same transaction as the change that causes it, so it is never lost
+// and never sent for a change that did not happen.
+type Message struct {
+	ID       string
+	OrgID    string
+	MemberID string // "" when not about a member
+	Channel  Channel
+	Kind     string // template name: "reset", "activation", "password_changed", "code", ...
+	To       string // email address or E.164 number
+	Subject  string
+	// Text and HTML are the bodies (HTML is empty for SMS). They may hold a one-time
+	// link, so the store keeps them only until the message is sent or has failed.
+	Text          string
+	HTML          string
+	Status        MessageStatus
+	Attempts      int
+	LastError     string
+	CreatedAt     time.Time
+	NextAttemptAt time.Time
+	SentAt        time.Time
+	ClaimedBy     string
+	ClaimedUntil  time.Time
+}
+
+// MessageFilter selects messages for administrators. Zero fields do not filter.
+type MessageFilter struct {
+	MemberID string
+	Status   MessageStatus
+	Channel  Channel
+	Cursor   string
+	Limit    int
+}

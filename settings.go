@@ -1,0 +1,419 @@
+package gatehouse
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Settings are an organization's security settings. Every field has a registered
+// definition (SettingDefs) that gives its stable name, default, allowed range and
+// explanation; the zero Settings is not valid, start from DefaultSettings.
+type Settings struct {
+	OrganizationName string
+
+	// Passwords (S1, S2, S8, S9, S10, S32).
+	AllowPasswordChange    bool
+	PasswordMinLength      int
+	PasswordMaxLength      int
+	PasswordRequireLower   bool
+	PasswordRequireUpper   bool
+	PasswordRequireDigit   bool
+	PasswordRequireSpecial bool
+	PasswordHistory        int
+	PasswordMaxAgeDays     int
+
+	// Sessions and sign-in throttling.
+	SessionIdleTimeout        time.Duration
+	SessionAbsoluteTimeout    time.Duration
+	SigninFreeAttempts        int
+	SigninAddressFreeAttempts int
+	SigninMaxDelay            time.Duration
+
+	// Recovery and activation (S3-S7, S15-S22, S31).
+	ForgotPasswordEnabled     bool
+	ResetLinkTTL              time.Duration
+	ActivationLinkTTL         time.Duration
+	ResetConfirmEmail         bool
+	ResetSignsIn              bool
+	ResetForAdministrators    bool
+	ResetRequestsPerHour      int
+	ResetRequiresSecondFactor bool
+	Captcha                   string
+	CaptchaSiteKey            string
+	CaptchaSecret             string
+	MailFromAddress           string
+	MailFromName              string
+
+	// Two-factor sign-in (S11-S14, S16).
+	TwoFactor               string
+	TwoFactorEmail          bool
+	TwoFactorCodeTTL        time.Duration
+	TwoFactorResendCooldown time.Duration
+	TwoFactorSendsPerHour   int
+	TrustedDeviceDays       int
+
+	// Administration and API (S28).
+	SupportPINRequiredForOwners bool
+	APIRequestsPerMinute        int
+}
+
+// SettingKind is the type of a setting's value.
+type SettingKind string
+
+// Setting kinds.
+const (
+	KindBool     SettingKind = "bool"
+	KindInt      SettingKind = "int"
+	KindDuration SettingKind = "duration"
+	KindEnum     SettingKind = "enum"
+	KindString   SettingKind = "string"
+)
+
+// SettingDef describes one setting: its stable name, where it is shown, what it
+// means, its default and the values it accepts.
+type SettingDef struct {
+	Name    string
+	Group   string
+	Label   string
+	Help    string
+	Kind    SettingKind
+	Default string
+	Min     int64         // for KindInt
+	Max     int64         // for KindInt
+	MinDur  time.Duration // for KindDuration
+	MaxDur  time.Duration // for KindDuration
+	Enum    []string      // for KindEnum
+	MaxLen  int           // for KindString
+	// Secret settings are write-only: they are never shown or returned, only
+	// reported as set or not set.
+	Secret bool
+
+	get func(*Settings) string
+	set func(*Settings, string) error
+}
+
+// Setting groups, in display order.
+var SettingGroups = []string{"Organization", "Passwords", "Sign-in and sessions", "Recovery", "Email", "Two-factor", "Administration"}
+
+func boolDef(name, group, label, help string, def bool, f func(*Settings) *bool) SettingDef {
+	return SettingDef{Name: name, Group: group, Label: label, Help: help, Kind: KindBool, Default: strconv.FormatBool(def),
+		get: func(s *Settings) string { return strconv.FormatBool(*f(s)) },
+		set: func(s *Settings, v string) error {
+			b, err := parseBool(v)
+			if err != nil {
+				return err
+			}
+			*f(s) = b
+			return nil
+		}}
+}
+
+func intDef(name, group, label, help string, def, min, max int64, f func(*Settings) *int) SettingDef {
+	return SettingDef{Name: name, Group: group, Label: label, Help: help, Kind: KindInt, Default: strconv.FormatInt(def, 10), Min: min, Max: max,
+		get: func(s *Settings) string { return strconv.Itoa(*f(s)) },
+		set: func(s *Settings, v string) error {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				return fmt.Errorf("must be a whole number from %d to %d", min, max)
+			}
+			if n < min || n > max {
+				return fmt.Errorf("must be from %d to %d", min, max)
+			}
+			*f(s) = int(n)
+			return nil
+		}}
+}
+
+func durDef(name, group, label, help string, def, min, max time.Duration, f func(*Settings) *time.Duration) SettingDef {
+	return SettingDef{Name: name, Group: group, Label: label, Help: help, Kind: KindDuration, Default: FormatDuration(def), MinDur: min, MaxDur: max,
+		get: func(s *Settings) string { return FormatDuration(*f(s)) },
+		set: func(s *Settings, v string) error {
+			d, err := ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("must be a duration like 30m, 12h or 7d, from %s to %s", FormatDuration(min), FormatDuration(max))
+			}
+			if d < min || d > max {
+				return fmt.Errorf("must be from %s to %s", FormatDuration(min), FormatDuration(max))
+			}
+			*f(s) = d
+			return nil
+		}}
+}
+
+func enumDef(name, group, label, help, def string, values []string, f func(*Settings) *string) SettingDef {
+	return SettingDef{Name: name, Group: group, Label: label, Help: help, Kind: KindEnum, Default: def, Enum: values,
+		get: func(s *Settings) string { return *f(s) },
+		set: func(s *Settings, v string) error {
+			v = strings.TrimSpace(v)
+			for _, e := range values {
+				if v == e {
+					*f(s) = v
+					return nil
+				}
+			}
+			return fmt.Errorf("must be one of %s", strings.Join(values, ", "))
+		}}
+}
+
+func stringDef(name, group, label, help, def string, maxLen int, secret bool, f func(*Settings) *string) SettingDef {
+	return SettingDef{Name: name, Group: group, Label: label, Help: help, Kind: KindString, Default: def, MaxLen: maxLen, Secret: secret,
+		get: func(s *Settings) string { return *f(s) },
+		set: func(s *Settings, v string) error {
+			v = strings.TrimSpace(v)
+			if !utf8.ValidString(v) || utf8.RuneCountInString(v) > maxLen {
+				return fmt.Errorf("must be at most %d characters", maxLen)
+			}
+			for _, r := range v {
+				if r < 0x20 || r == 0x7f {
+					return fmt.Errorf("must not contain control characters")
+				}
+			}
+			*f(s) = v
+			return nil
+		}}
+}
+
+// SettingDefs lists every setting in display order. docs/settings.md documents
+// the same list; a test keeps the two in step.
+var SettingDefs = []SettingDef{
+	stringDef("organization_name", "Organization", "Organization name",
+		"Shown on every page and in every email. Also a context word that passwords may not contain.",
+		"Gatehouse", 100, false, func(s *Settings) *string { return &s.OrganizationName }),
+
+	boolDef("allow_password_change", "Passwords", "Members may change their own password",
+		"When off, only administrators set passwords (S2). Keep it on when passwords expire.",
+		true, func(s *Settings) *bool { return &s.AllowPasswordChange }),
+	intDef("password_min_length", "Passwords", "Minimum length",
+		"Characters a password needs at least. 15 is what NIST SP 800-63B-4 asks of a password that is the only factor; never below 8.",
+		15, 8, 64, func(s *Settings) *int { return &s.PasswordMinLength }),
+	intDef("password_max_length", "Passwords", "Maximum length",
+		"Characters a password may have at most. Long passphrases are welcome; the limit only bounds the work of hashing.",
+		128, 64, 1024, func(s *Settings) *int { return &s.PasswordMaxLength }),
+	boolDef("password_require_lower", "Passwords", "Require a lowercase letter",
+		"Composition rules make passwords harder to remember without making them much stronger (NIST SP 800-63B); off by default.",
+		false, func(s *Settings) *bool { return &s.PasswordRequireLower }),
+	boolDef("password_require_upper", "Passwords", "Require an uppercase letter",
+		"See password_require_lower.", false, func(s *Settings) *bool { return &s.PasswordRequireUpper }),
+	boolDef("password_require_digit", "Passwords", "Require a digit",
+		"See password_require_lower.", false, func(s *Settings) *bool { return &s.PasswordRequireDigit }),
+	boolDef("password_require_special", "Passwords", "Require a special character",
+		"A character that is neither a letter nor a digit. See password_require_lower.", false, func(s *Settings) *bool { return &s.PasswordRequireSpecial }),
+	intDef("password_history", "Passwords", "Passwords remembered",
+		"How many recent passwords, the current one included, may not be chosen again (S9).",
+		5, 1, 24, func(s *Settings) *int { return &s.PasswordHistory }),
+	intDef("password_max_age_days", "Passwords", "Password lifetime (days)",
+		"Days after its last change when a password expires and must be renewed at the next sign-in (S8). 0 means never, as NIST advises.",
+		0, 0, 3650, func(s *Settings) *int { return &s.PasswordMaxAgeDays }),
+
+	durDef("session_idle_timeout", "Sign-in and sessions", "Idle timeout",
+		"A session ends after this long without a request.",
+		time.Hour, 5*time.Minute, 30*24*time.Hour, func(s *Settings) *time.Duration { return &s.SessionIdleTimeout }),
+	durDef("session_absolute_timeout", "Sign-in and sessions", "Absolute timeout",
+		"A session ends this long after sign-in, however active.",
+		12*time.Hour, time.Hour, 90*24*time.Hour, func(s *Settings) *time.Duration { return &s.SessionAbsoluteTimeout }),
+	intDef("signin_free_attempts", "Sign-in and sessions", "Failed sign-ins before delays (per account)",
+		"After this many failed sign-ins for one account, each further attempt must wait, twice as long each time, up to the maximum delay. Counted for unknown usernames too.",
+		5, 1, 100, func(s *Settings) *int { return &s.SigninFreeAttempts }),
+	intDef("signin_address_free_attempts", "Sign-in and sessions", "Failed sign-ins before delays (per address)",
+		"The same, counted per client IP address. Higher than per account because offices share an address.",
+		30, 1, 10000, func(s *Settings) *int { return &s.SigninAddressFreeAttempts }),
+	durDef("signin_max_delay", "Sign-in and sessions", "Maximum delay",
+		"The longest wait imposed after failed sign-ins. There is no permanent lockout, so an attacker cannot lock a member out for good.",
+		15*time.Minute, time.Second, 24*time.Hour, func(s *Settings) *time.Duration { return &s.SigninMaxDelay }),
+
+	boolDef("forgot_password_enabled", "Recovery", "Forgotten-password link",
+		"Shows \"Forgot password?\" on the sign-in page and enables the recovery flow (S3).",
+		true, func(s *Settings) *bool { return &s.ForgotPasswordEnabled }),
+	durDef("reset_link_ttl", "Recovery", "Reset link lifetime",
+		"How long a forgotten-password link works (S5).",
+		30*time.Minute, 5*time.Minute, 24*time.Hour, func(s *Settings) *time.Duration { return &s.ResetLinkTTL }),
+	durDef("activation_link_ttl", "Recovery", "Activation link lifetime",
+		"How long an activation link (new account, or sent by an administrator) works.",
+		7*24*time.Hour, time.Hour, 30*24*time.Hour, func(s *Settings) *time.Duration { return &s.ActivationLinkTTL }),
+	boolDef("reset_confirm_email", "Recovery", "Ask for the email address on the reset page",
+		"The reset page asks for the account's email address before the new password (S20).",
+		false, func(s *Settings) *bool { return &s.ResetConfirmEmail }),
+	boolDef("reset_signs_in", "Recovery", "Sign in after a reset",
+		"Off: after a reset the member signs in with the new password (OWASP ASVS). On: the member is signed in straight away (S7).",
+		false, func(s *Settings) *bool { return &s.ResetSignsIn }),
+	boolDef("reset_for_administrators", "Recovery", "Self-service reset for administrators",
+		"Off: administrators and owners are reset in the admin area only (S22).",
+		false, func(s *Settings) *bool { return &s.ResetForAdministrators }),
+	intDef("reset_requests_per_hour", "Recovery", "Reset emails per account per hour",
+		"Further requests within the hour get the same answer but send nothing.",
+		3, 1, 20, func(s *Settings) *int { return &s.ResetRequestsPerHour }),
+	boolDef("reset_requires_second_factor", "Recovery", "Second factor after a reset",
+		"On: the sign-in that follows a reset still asks for the second factor. Off: it is skipped once (S16).",
+		true, func(s *Settings) *bool { return &s.ResetRequiresSecondFactor }),
+	enumDef("captcha", "Recovery", "CAPTCHA on the forgotten-password form",
+		"builtin: a self-hosted proof-of-work check, no third party. turnstile or hcaptcha: the provider's widget, verified with captcha_secret. off: none (S15).",
+		"builtin", []string{"builtin", "turnstile", "hcaptcha", "off"}, func(s *Settings) *string { return &s.Captcha }),
+	stringDef("captcha_site_key", "Recovery", "CAPTCHA site key",
+		"The public site key of the Turnstile or hCaptcha widget.", "", 200, false, func(s *Settings) *string { return &s.CaptchaSiteKey }),
+	stringDef("captcha_secret", "Recovery", "CAPTCHA secret",
+		"The secret with which the server verifies Turnstile or hCaptcha answers. Write-only.", "", 200, true, func(s *Settings) *string { return &s.CaptchaSecret }),
+
+	stringDef("mail_from_address", "Email", "Sender address",
+		"The From address of every email (S31).", "gatehouse@localhost", MaxEmailLength, false, func(s *Settings) *string { return &s.MailFromAddress }),
+	stringDef("mail_from_name", "Email", "Sender name",
+		"The name shown with the sender address; empty means the organization name.", "", 100, false, func(s *Settings) *string { return &s.MailFromName }),
+
+	enumDef("two_factor", "Two-factor", "Two-factor sign-in",
+		"off: password only. optional: members who enrolled an authenticator app are asked for it. required: every member proves a second factor (S13).",
+		"off", []string{"off", "optional", "required"}, func(s *Settings) *string { return &s.TwoFactor }),
+	boolDef("two_factor_email", "Two-factor", "Codes by email",
+		"Whether sign-in codes may go by email (S11). Email and SMS codes are weaker than an authenticator app.",
+		true, func(s *Settings) *bool { return &s.TwoFactorEmail }),
+	durDef("two_factor_code_ttl", "Two-factor", "Code lifetime",
+		"How long a sign-in code sent by SMS or email works (S11).",
+		10*time.Minute, time.Minute, time.Hour, func(s *Settings) *time.Duration { return &s.TwoFactorCodeTTL }),
+	durDef("two_factor_resend_cooldown", "Two-factor", "Wait between code sends",
+		"A new code can be sent this long after the previous one.",
+		30*time.Second, 0, 10*time.Minute, func(s *Settings) *time.Duration { return &s.TwoFactorResendCooldown }),
+	intDef("two_factor_sends_per_hour", "Two-factor", "Codes per member per hour",
+		"At most this many codes are sent to one member in an hour.",
+		5, 1, 50, func(s *Settings) *int { return &s.TwoFactorSendsPerHour }),
+	intDef("trusted_device_days", "Two-factor", "Trusted browser lifetime (days)",
+		"A browser that passed the second factor is not asked again for this many days (S12). 0: always ask.",
+		30, 0, 365, func(s *Settings) *int { return &s.TrustedDeviceDays }),
+
+	boolDef("support_pin_required_for_owners", "Administration", "Owners must set a support PIN",
+		"Owners are asked to set a support PIN with which the service desk verifies them by telephone (S28).",
+		true, func(s *Settings) *bool { return &s.SupportPINRequiredForOwners }),
+	intDef("api_requests_per_minute", "Administration", "API requests per key per minute",
+		"Requests beyond this get 429 with Retry-After.",
+		600, 10, 100000, func(s *Settings) *int { return &s.APIRequestsPerMinute }),
+}
+
+var settingIndex = func() map[string]*SettingDef {
+	m := make(map[string]*SettingDef, len(SettingDefs))
+	for i := range SettingDefs {
+		m[SettingDefs[i].Name] = &SettingDefs[i]
+	}
+	return m
+}()
+
+// SettingDefByName returns the definition of the named setting.
+func SettingDefByName(name string) (*SettingDef, bool) {
+	d, ok := settingIndex[name]
+	return d, ok
+}
+
+// DefaultSettings returns the settings of a new organization.
+func DefaultSettings() Settings {
+	var s Settings
+	for _, d := range SettingDefs {
+		if err := d.set(&s, d.Default); err != nil {
+			panic("gatehouse: bad default for " + d.Name + ": " + err.Error())
+		}
+	}
+	return s
+}
+
+// Get returns the value of the named setting in its text form.
+func (s *Settings) Get(name string) (string, bool) {
+	d, ok := settingIndex[name]
+	if !ok {
+		return "", false
+	}
+	return d.get(s), true
+}
+
+// Set validates value and stores it in the named setting. The error is a
+// FieldError naming the setting and the allowed range.
+func (s *Settings) Set(name, value string) *FieldError {
+	d, ok := settingIndex[name]
+	if !ok {
+		return &FieldError{Field: name, Code: "unknown_setting", Message: fmt.Sprintf("There is no setting named %q.", name)}
+	}
+	if err := d.set(s, value); err != nil {
+		return &FieldError{Field: name, Code: "out_of_range", Message: fmt.Sprintf("%s %s.", d.Name, err.Error())}
+	}
+	return nil
+}
+
+// Map returns every setting in its text form, keyed by name.
+func (s *Settings) Map() map[string]string {
+	m := make(map[string]string, len(SettingDefs))
+	for _, d := range SettingDefs {
+		m[d.Name] = d.get(s)
+	}
+	return m
+}
+
+// LoadSettings starts from the defaults and applies stored values. A stored value
+// that no longer validates (a range narrowed by an upgrade) keeps the default, and
+// unknown names are ignored, so that old rows never stop the server.
+func LoadSettings(stored map[string]string) Settings {
+	s := DefaultSettings()
+	names := make([]string, 0, len(stored))
+	for n := range stored {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if d, ok := settingIndex[n]; ok {
+			_ = d.set(&s, stored[n])
+		}
+	}
+	return s
+}
+
+// SenderName returns the display name of the From address of emails.
+func (s *Settings) SenderName() string {
+	if s.MailFromName != "" {
+		return s.MailFromName
+	}
+	return s.OrganizationName
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "on", "yes", "1":
+		return true, nil
+	case "false", "off", "no", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("must be on or off (true or false)")
+}
+
+// ParseDuration parses a Go duration ("90m", "12h") or a number of days ("7d").
+func ParseDuration(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if strings.HasSuffix(v, "d") {
+		n, err := strconv.ParseInt(strings.TrimSuffix(v, "d"), 10, 32)
+		if err != nil || n < 0 || n > 36500 {
+			return 0, fmt.Errorf("bad duration %q", v)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	if len(v) > 32 {
+		return 0, fmt.Errorf("bad duration")
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("bad duration %q", v)
+	}
+	return d, nil
+}
+
+// FormatDuration writes d the way people write it: "7d", "12h", "30m", "45s".
+func FormatDuration(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "0s"
+	case d%(24*time.Hour) == 0:
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
+	case d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+	case d%time.Minute == 0:
+		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+	case d%time.Second == 0:
+		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
+	}
+	return d.String()
+}

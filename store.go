@@ -1,0 +1,148 @@
+package gatehouse
+
+import (
+	"context"
+	"time"
+)
+
+// The interfaces below are what the use cases need from storage. Package sqlstore
+// implements all of them on SQLite and PostgreSQL. Every method that does not find
+// its row returns an error for which IsCode(err, NotFound) is true; a unique
+// constraint broken by an insert or update gives Conflict.
+
+// MemberStore keeps members and their password history.
+type MemberStore interface {
+	CreateMember(ctx context.Context, m *Member) error
+	Member(ctx context.Context, orgID, id string) (*Member, error)
+	MemberByUsername(ctx context.Context, orgID, username string) (*Member, error)
+	// MembersByIdentifier returns every member of the organization whose username,
+	// personal email or work email equals the identifier, case-insensitively (S18).
+	// At most limit members are returned.
+	MembersByIdentifier(ctx context.Context, orgID, identifier string, limit int) ([]*Member, error)
+	// UpdateMember writes every field of m; UpdatedAt is set by the caller.
+	UpdateMember(ctx context.Context, m *Member) error
+	DeleteMember(ctx context.Context, orgID, id string) error
+	ListMembers(ctx context.Context, orgID string, f MemberFilter) (members []*Member, next string, err error)
+	// CountMembers counts the organization's members with the given role and state
+	// ("" matches any).
+	CountMembers(ctx context.Context, orgID string, role Role, state State) (int, error)
+
+	// AddPasswordHistory records a password hash the member has used, and keeps only
+	// the newest keep entries.
+	AddPasswordHistory(ctx context.Context, orgID, memberID, hash string, at time.Time, keep int) error
+	// PasswordHistory returns up to n of the member's previous password hashes, newest first.
+	PasswordHistory(ctx context.Context, orgID, memberID string, n int) ([]string, error)
+}
+
+// MemberFilter selects members in the admin area and the API.
+type MemberFilter struct {
+	Query  string // matched against username, name and emails, case-insensitively
+	Role   Role
+	State  State
+	Cursor string
+	Limit  int
+}
+
+// SessionStore keeps server-side sessions.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s *Session) error
+	// SessionByToken returns the session whose TokenHash is hash, with its member.
+	SessionByToken(ctx context.Context, hash string) (*Session, *Member, error)
+	// TouchSession records activity: LastSeenAt and IdleExpiresAt.
+	TouchSession(ctx context.Context, id string, lastSeen, idleExpires time.Time) error
+	// UpdateSession writes Stage, AfterReset and the expiry times of s.
+	UpdateSession(ctx context.Context, s *Session) error
+	DeleteSession(ctx context.Context, orgID, id string) error
+	// MemberSessions lists the member's sessions that are valid at now, newest first.
+	MemberSessions(ctx context.Context, orgID, memberID string, now time.Time) ([]*Session, error)
+	// DeleteMemberSessions ends every session of the member except the one with id
+	// except ("" ends all) and returns how many ended.
+	DeleteMemberSessions(ctx context.Context, orgID, memberID, except string) (int, error)
+}
+
+// TokenStore keeps one-time tokens, by hash only.
+type TokenStore interface {
+	CreateToken(ctx context.Context, t *Token) error
+	Token(ctx context.Context, hash string) (*Token, error)
+	// UseToken marks the token used if it is unused and unexpired at now, atomically:
+	// of several concurrent calls for one token, exactly one succeeds. The others,
+	// and calls for unknown, used or expired tokens, get NotFound.
+	UseToken(ctx context.Context, hash string, now time.Time) (*Token, error)
+	// RevokeTokens marks as used every unused token of the member with the purpose
+	// (a new reset link supersedes the old ones) and returns how many.
+	RevokeTokens(ctx context.Context, orgID, memberID string, purpose TokenPurpose, now time.Time) (int, error)
+}
+
+// OrgStore keeps organizations and their settings.
+type OrgStore interface {
+	Organization(ctx context.Context, id string) (*Organization, error)
+	// Settings returns the stored settings of the organization by name; settings
+	// never set are absent (see LoadSettings).
+	Settings(ctx context.Context, orgID string) (map[string]string, error)
+	SetSettings(ctx context.Context, orgID string, values map[string]string, at time.Time) error
+}
+
+// AuditStore keeps the audit log.
+type AuditStore interface {
+	AddAudit(ctx context.Context, e *AuditEvent) error
+	// AuditEvents returns matching events, newest first, and a cursor for the next
+	// page ("" at the end).
+	AuditEvents(ctx context.Context, orgID string, f AuditFilter) ([]*AuditEvent, string, error)
+}
+
+// Outbox is the durable queue of outgoing email and SMS.
+type Outbox interface {
+	Enqueue(ctx context.Context, m *Message) error
+	// ClaimMessages leases up to n queued messages due at now to worker until now +
+	// lease. Messages whose lease has run out (a worker died) can be claimed again.
+	// Concurrent claimers, in this or another process, never get the same message.
+	ClaimMessages(ctx context.Context, worker string, now time.Time, lease time.Duration, n int) ([]*Message, error)
+	// MarkSent records delivery and erases the bodies.
+	MarkSent(ctx context.Context, id, worker string, at time.Time) error
+	// MarkRetry records a failed attempt and schedules the next one.
+	MarkRetry(ctx context.Context, id, worker, lastErr string, next time.Time) error
+	// MarkFailed records a final failure and erases the bodies.
+	MarkFailed(ctx context.Context, id, worker, lastErr string, at time.Time) error
+	Message(ctx context.Context, orgID, id string) (*Message, error)
+	Messages(ctx context.Context, orgID string, f MessageFilter) ([]*Message, string, error)
+}
+
+// Counter is a throttling counter: how many events in the current window.
+type Counter struct {
+	Count int
+	First time.Time // first event of the window
+	Last  time.Time // latest event
+}
+
+// Counters keep throttling counters shared by every replica: in the database, or
+// in Redis when one is configured.
+type Counters interface {
+	// Incr adds one event to the counter at key and returns it. A counter expires
+	// ttl after its first event (fixed window) or, when sliding, ttl after its
+	// latest one; an expired counter starts again from one.
+	Incr(ctx context.Context, key string, now time.Time, ttl time.Duration, sliding bool) (Counter, error)
+	// Peek returns the counter at key without changing it (zero when absent or expired).
+	Peek(ctx context.Context, key string, now time.Time) (Counter, error)
+	Reset(ctx context.Context, key string) error
+}
+
+// Store is all of the storage, with transactions.
+type Store interface {
+	MemberStore
+	SessionStore
+	TokenStore
+	OrgStore
+	AuditStore
+	Outbox
+	// Tx runs fn in one transaction: every call fn makes on the Store it is given is
+	// part of it; the transaction commits when fn returns nil and rolls back otherwise.
+	Tx(ctx context.Context, fn func(Store) error) error
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// ServerKey returns the named random key shared by every replica, creating it on
+	// first use: the keys that sign cookies and CAPTCHA challenges.
+	ServerKey(ctx context.Context, name string, size int) ([]byte, error)
+	// DeleteExpired removes rows that can no longer be used at now: sessions, tokens,
+	// counters, and sent messages older than retention. It returns how many.
+	DeleteExpired(ctx context.Context, now time.Time, retention time.Duration) (int, error)
+}
