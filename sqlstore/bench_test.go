@@ -1,0 +1,51 @@
+package sqlstore_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+)
+
+// BenchmarkSessionByToken measures the lookup behind every authenticated
+// request, from parallel goroutines as the web server makes it, over 10,000
+// sessions of 1,000 members.
+func BenchmarkSessionByToken(b *testing.B) {
+	const members, sessions = 1000, 10000
+	for _, u := range gatehousetest.DatabaseURLs(b) {
+		s := gatehousetest.NewStore(b, u.URL)
+		err := s.Tx(ctx, func(tx gatehouse.Store) error {
+			for i := range members {
+				m := newMember(fmt.Sprintf("member%04d", i))
+				if err := tx.CreateMember(ctx, m); err != nil {
+					return err
+				}
+				for j := range sessions / members {
+					ss := &gatehouse.Session{ID: gatehouse.NewID(nil), TokenHash: fmt.Sprintf("hash-%d-%d", i, j),
+						OrgID: m.OrgID, MemberID: m.ID, Stage: gatehouse.StageActive, CreatedAt: t0,
+						IdleExpiresAt: t0, ExpiresAt: t0}
+					if err := tx.CreateSession(ctx, ss); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(u.Name, func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					hash := fmt.Sprintf("hash-%d-%d", rand.IntN(members), rand.IntN(sessions/members))
+					if _, _, err := s.SessionByToken(ctx, hash); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}

@@ -1,0 +1,87 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/base64"
+	"io"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+// ServerKey returns the named random key, creating it with size random bytes
+// on first use. Replicas starting together may each generate a key, but the
+// insert keeps only the first and everyone reads that one back. A key that
+// exists is returned as stored, whatever size asks for.
+func (s *Store) ServerKey(ctx context.Context, name string, size int) ([]byte, error) {
+	const op = "sqlstore.ServerKey"
+	const get = `SELECT value FROM server_keys WHERE name = $1`
+	var v string
+	err := s.queryRow(ctx, get, name).Scan(&v)
+	if err != nil {
+		if err = dbErr(op, err); !gatehouse.IsCode(err, gatehouse.NotFound) {
+			return nil, err
+		}
+		key := make([]byte, size)
+		if _, err := io.ReadFull(s.db.rand, key); err != nil {
+			return nil, gatehouse.Wrap(op, err)
+		}
+		if _, err := s.exec(ctx, `INSERT INTO server_keys (name, value, created_at) VALUES ($1, $2, $3)
+			ON CONFLICT (name) DO NOTHING`, name, base64.StdEncoding.EncodeToString(key), s.db.now().UnixMicro()); err != nil {
+			return nil, dbErr(op, err)
+		}
+		// Read back on the writer: it sees the row whichever replica inserted it.
+		if err := s.writeRow(ctx, get, name).Scan(&v); err != nil {
+			return nil, dbErr(op, err)
+		}
+	}
+	key, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		return nil, gatehouse.Wrap(op, err)
+	}
+	return key, nil
+}
+
+// usedTokenGrace is how long a used token is kept after its use, so that a
+// second click on a link just used can be told "already used" rather than
+// "unknown", and the audit trail can be correlated with it for a while.
+const usedTokenGrace = 24 * time.Hour
+
+// deleteBatch bounds each DELETE, so that on SQLite a large cleanup never holds
+// the single writer for long while sign-ins wait.
+const deleteBatch = 1000
+
+// DeleteExpired removes what can no longer be used at now: sessions past either
+// expiry, tokens past their expiry or used more than a day ago, expired
+// counters, and messages sent or failed more than retention ago (queued ones are
+// never removed). It returns how many rows went.
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time, retention time.Duration) (int, error) {
+	const op = "sqlstore.DeleteExpired"
+	n := now.UnixMicro()
+	steps := []struct {
+		sql  string
+		args []any
+	}{
+		{`DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE ends_at <= $1 LIMIT $2)`, []any{n}},
+		{`DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE expires_at <= $1 OR used_at <= $2 LIMIT $3)`,
+			[]any{n, now.Add(-usedTokenGrace).UnixMicro()}},
+		{`DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
+		{`DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE status <> 'queued' AND done_at <= $1 LIMIT $2)`,
+			[]any{now.Add(-retention).UnixMicro()}},
+	}
+	total := 0
+	for _, st := range steps {
+		for {
+			res, err := s.exec(ctx, st.sql, append(st.args, deleteBatch)...)
+			k, err := count(op, res, err)
+			if err != nil {
+				return total, err
+			}
+			total += k
+			if k < deleteBatch {
+				break
+			}
+		}
+	}
+	return total, nil
+}

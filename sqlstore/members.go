@@ -1,0 +1,214 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+// memberCols are the columns scanMember reads, in its order, qualified with m
+// so that the session join can use them too.
+const memberCols = `m.id, m.org_id, m.username, m.display_name, m.email, m.work_email, m.mobile,
+	m.role, m.state, m.expires_at, m.password_hash, m.password_changed_at, m.must_change_password,
+	m.support_pin_hash, m.created_at, m.updated_at`
+
+func scanMember(row scanner, extra ...any) (*gatehouse.Member, error) {
+	var m gatehouse.Member
+	var expires, changed, created, updated sql.NullInt64
+	var mustChange int
+	dest := append([]any{&m.ID, &m.OrgID, &m.Username, &m.DisplayName, &m.Email, &m.WorkEmail, &m.Mobile,
+		&m.Role, &m.State, &expires, &m.PasswordHash, &changed, &mustChange,
+		&m.SupportPINHash, &created, &updated}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	m.ExpiresAt, m.PasswordChangedAt = timeOf(expires), timeOf(changed)
+	m.CreatedAt, m.UpdatedAt = timeOf(created), timeOf(updated)
+	m.MustChangePassword = mustChange != 0
+	return &m, nil
+}
+
+// memberValues are the stored values of m, in the column order of CreateMember,
+// normalized forms included.
+func memberValues(m *gatehouse.Member) []any {
+	norm := gatehouse.NormalizeIdentifier
+	return []any{m.ID, m.OrgID, m.Username, norm(m.Username), m.DisplayName, norm(m.DisplayName),
+		m.Email, norm(m.Email), m.WorkEmail, norm(m.WorkEmail), m.Mobile, string(m.Role), string(m.State),
+		micros(m.ExpiresAt), m.PasswordHash, micros(m.PasswordChangedAt), boolInt(m.MustChangePassword),
+		m.SupportPINHash, micros(m.CreatedAt), micros(m.UpdatedAt)}
+}
+
+// CreateMember adds m. A username taken in the organization (compared
+// case-insensitively) is a Conflict; an unknown organization is NotFound.
+func (s *Store) CreateMember(ctx context.Context, m *gatehouse.Member) error {
+	_, err := s.exec(ctx, `INSERT INTO members (id, org_id, username, username_norm,
+		display_name, display_name_norm, email, email_norm, work_email, work_email_norm, mobile, role, state,
+		expires_at, password_hash, password_changed_at, must_change_password, support_pin_hash, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		memberValues(m)...)
+	return dbErr("sqlstore.CreateMember", err)
+}
+
+// Member returns the member with id in the organization.
+func (s *Store) Member(ctx context.Context, orgID, id string) (*gatehouse.Member, error) {
+	m, err := scanMember(s.queryRow(ctx,
+		`SELECT `+memberCols+` FROM members m WHERE m.org_id = $1 AND m.id = $2`, orgID, id))
+	return m, dbErr("sqlstore.Member", err)
+}
+
+// MemberByUsername returns the member whose username equals username,
+// case-insensitively.
+func (s *Store) MemberByUsername(ctx context.Context, orgID, username string) (*gatehouse.Member, error) {
+	m, err := scanMember(s.queryRow(ctx,
+		`SELECT `+memberCols+` FROM members m WHERE m.org_id = $1 AND m.username_norm = $2`,
+		orgID, gatehouse.NormalizeIdentifier(username)))
+	return m, dbErr("sqlstore.MemberByUsername", err)
+}
+
+// MembersByIdentifier returns up to limit members (50 when limit is not
+// positive) whose username or either email equals identifier, case-insensitively,
+// ordered by username. An empty identifier matches nobody, not the members
+// without a work email.
+func (s *Store) MembersByIdentifier(ctx context.Context, orgID, identifier string, limit int) ([]*gatehouse.Member, error) {
+	const op = "sqlstore.MembersByIdentifier"
+	id := gatehouse.NormalizeIdentifier(identifier)
+	if id == "" {
+		return nil, nil
+	}
+	rows, err := s.query(ctx, `SELECT `+memberCols+` FROM members m
+		WHERE m.org_id = $1 AND (m.username_norm = $2 OR m.email_norm = $2 OR m.work_email_norm = $2)
+		ORDER BY m.username_norm LIMIT $3`, orgID, id, pageLimit(limit))
+	if err != nil {
+		return nil, dbErr(op, err)
+	}
+	return collectMembers(op, rows)
+}
+
+func collectMembers(op string, rows *sql.Rows) ([]*gatehouse.Member, error) {
+	defer rows.Close()
+	var out []*gatehouse.Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, dbErr(op, err)
+		}
+		out = append(out, m)
+	}
+	return out, dbErr(op, rows.Err())
+}
+
+// UpdateMember writes every field of m, found by ID and OrgID.
+func (s *Store) UpdateMember(ctx context.Context, m *gatehouse.Member) error {
+	res, err := s.exec(ctx, `UPDATE members SET username = $3, username_norm = $4,
+		display_name = $5, display_name_norm = $6, email = $7, email_norm = $8, work_email = $9,
+		work_email_norm = $10, mobile = $11, role = $12, state = $13, expires_at = $14, password_hash = $15,
+		password_changed_at = $16, must_change_password = $17, support_pin_hash = $18, created_at = $19,
+		updated_at = $20
+		WHERE id = $1 AND org_id = $2`, memberValues(m)...)
+	return affected("sqlstore.UpdateMember", res, err)
+}
+
+// DeleteMember removes the member; their sessions, tokens and password history
+// go with them (ON DELETE CASCADE), their audit events and messages stay.
+func (s *Store) DeleteMember(ctx context.Context, orgID, id string) error {
+	res, err := s.exec(ctx, `DELETE FROM members WHERE org_id = $1 AND id = $2`, orgID, id)
+	return affected("sqlstore.DeleteMember", res, err)
+}
+
+// ListMembers returns a page of members ordered by username, and the cursor of
+// the next page ("" after the last). Query matches a part of the username,
+// display name or either email, case-insensitively; % and _ in it are literal.
+// Limit defaults to 50 and is capped at 500.
+func (s *Store) ListMembers(ctx context.Context, orgID string, f gatehouse.MemberFilter) ([]*gatehouse.Member, string, error) {
+	const op = "sqlstore.ListMembers"
+	var a args
+	where := []string{"m.org_id = " + a.add(orgID)}
+	if q := gatehouse.NormalizeIdentifier(f.Query); q != "" {
+		p := a.add(likeContains(q))
+		where = append(where, `(m.username_norm LIKE `+p+` ESCAPE '\' OR m.display_name_norm LIKE `+p+` ESCAPE '\'
+			OR m.email_norm LIKE `+p+` ESCAPE '\' OR m.work_email_norm LIKE `+p+` ESCAPE '\')`)
+	}
+	if f.Role != "" {
+		where = append(where, "m.role = "+a.add(string(f.Role)))
+	}
+	if f.State != "" {
+		where = append(where, "m.state = "+a.add(string(f.State)))
+	}
+	if f.Cursor != "" {
+		after, err := parseTextCursor(op, f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, "m.username_norm > "+a.add(after))
+	}
+	limit := pageLimit(f.Limit)
+	rows, err := s.query(ctx, `SELECT `+memberCols+` FROM members m WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY m.username_norm LIMIT `+a.add(limit+1), a...)
+	if err != nil {
+		return nil, "", dbErr(op, err)
+	}
+	ms, err := collectMembers(op, rows)
+	if err != nil || len(ms) <= limit {
+		return ms, "", err
+	}
+	ms = ms[:limit]
+	return ms, textCursor(gatehouse.NormalizeIdentifier(ms[limit-1].Username)), nil
+}
+
+// CountMembers counts the organization's members with role and state ("" is any).
+func (s *Store) CountMembers(ctx context.Context, orgID string, role gatehouse.Role, state gatehouse.State) (int, error) {
+	var a args
+	q := `SELECT COUNT(*) FROM members WHERE org_id = ` + a.add(orgID)
+	if role != "" {
+		q += ` AND role = ` + a.add(string(role))
+	}
+	if state != "" {
+		q += ` AND state = ` + a.add(string(state))
+	}
+	var n int
+	err := s.queryRow(ctx, q, a...).Scan(&n)
+	return n, dbErr("sqlstore.CountMembers", err)
+}
+
+// AddPasswordHistory records hash as the member's newest password and forgets
+// all but the newest keep, in one transaction.
+func (s *Store) AddPasswordHistory(ctx context.Context, orgID, memberID, hash string, at time.Time, keep int) error {
+	const op = "sqlstore.AddPasswordHistory"
+	return s.inTx(ctx, func(t *Store) error {
+		if _, err := t.exec(ctx, `INSERT INTO password_history (member_id, seq, org_id, hash, created_at)
+			SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, CAST($4 AS BIGINT) FROM password_history WHERE member_id = $1`,
+			memberID, orgID, hash, micros(at)); err != nil {
+			return dbErr(op, err)
+		}
+		_, err := t.exec(ctx, `DELETE FROM password_history WHERE member_id = $1
+			AND seq <= (SELECT MAX(seq) FROM password_history WHERE member_id = $1) - $2`, memberID, max(keep, 0))
+		return dbErr(op, err)
+	})
+}
+
+// PasswordHistory returns up to n of the member's previous password hashes,
+// newest first.
+func (s *Store) PasswordHistory(ctx context.Context, orgID, memberID string, n int) ([]string, error) {
+	const op = "sqlstore.PasswordHistory"
+	if n <= 0 {
+		return nil, nil
+	}
+	rows, err := s.query(ctx, `SELECT hash FROM password_history
+		WHERE org_id = $1 AND member_id = $2 ORDER BY seq DESC LIMIT $3`, orgID, memberID, n)
+	if err != nil {
+		return nil, dbErr(op, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, dbErr(op, err)
+		}
+		out = append(out, h)
+	}
+	return out, dbErr(op, rows.Err())
+}

@@ -1,0 +1,74 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"sort"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+// CreateOrganization adds an organization; the default one exists from the first
+// migration. An id already taken is a Conflict.
+func (s *Store) CreateOrganization(ctx context.Context, o *gatehouse.Organization) error {
+	_, err := s.exec(ctx, `INSERT INTO organizations (id, created_at) VALUES ($1, $2)`,
+		o.ID, micros(o.CreatedAt))
+	return dbErr("sqlstore.CreateOrganization", err)
+}
+
+// Organization returns the organization with id. The default organization was
+// created when the database was first migrated.
+func (s *Store) Organization(ctx context.Context, id string) (*gatehouse.Organization, error) {
+	var o gatehouse.Organization
+	var created sql.NullInt64
+	err := s.queryRow(ctx, `SELECT id, created_at FROM organizations WHERE id = $1`, id).Scan(&o.ID, &created)
+	if err != nil {
+		return nil, dbErr("sqlstore.Organization", err)
+	}
+	o.CreatedAt = timeOf(created)
+	return &o, nil
+}
+
+// Settings returns the organization's stored settings by name. An organization
+// with none, or one that does not exist, has an empty map: LoadSettings fills in
+// the defaults.
+func (s *Store) Settings(ctx context.Context, orgID string) (map[string]string, error) {
+	const op = "sqlstore.Settings"
+	rows, err := s.query(ctx, `SELECT name, value FROM org_settings WHERE org_id = $1`, orgID)
+	if err != nil {
+		return nil, dbErr(op, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var name, value string
+		if err := rows.Scan(&name, &value); err != nil {
+			return nil, dbErr(op, err)
+		}
+		out[name] = value
+	}
+	return out, dbErr(op, rows.Err())
+}
+
+// SetSettings stores values, leaving other settings as they are, in one
+// transaction. An unknown organization is NotFound.
+func (s *Store) SetSettings(ctx context.Context, orgID string, values map[string]string, at time.Time) error {
+	const op = "sqlstore.SetSettings"
+	names := make([]string, 0, len(values))
+	for n := range values {
+		names = append(names, n)
+	}
+	sort.Strings(names) // a stable order of row locks, so concurrent writers cannot deadlock
+	return s.inTx(ctx, func(t *Store) error {
+		for _, n := range names {
+			if _, err := t.exec(ctx, `INSERT INTO org_settings (org_id, name, value, updated_at)
+				VALUES ($1, $2, $3, $4)
+				ON CONFLICT (org_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+				orgID, n, values[n], micros(at)); err != nil {
+				return dbErr(op, err)
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,178 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+// messageCols are the columns scanMessage reads; %BODIES% is replaced by the
+// body columns, or by empty strings where bodies are not wanted.
+const messageCols = `id, org_id, member_id, channel, kind, recipient, subject, %BODIES%, status, attempts,
+	last_error, created_at, next_attempt_at, sent_at, claimed_by, claimed_until`
+
+var (
+	messageWithBodies = strings.Replace(messageCols, "%BODIES%", "text_body, html_body", 1)
+	messageNoBodies   = strings.Replace(messageCols, "%BODIES%", "'' AS text_body, '' AS html_body", 1)
+)
+
+func scanMessage(row scanner) (*gatehouse.Message, error) {
+	var m gatehouse.Message
+	var created, next, sent, claimedUntil sql.NullInt64
+	if err := row.Scan(&m.ID, &m.OrgID, &m.MemberID, &m.Channel, &m.Kind, &m.To, &m.Subject, &m.Text, &m.HTML,
+		&m.Status, &m.Attempts, &m.LastError, &created, &next, &sent, &m.ClaimedBy, &claimedUntil); err != nil {
+		return nil, err
+	}
+	m.CreatedAt, m.NextAttemptAt = timeOf(created), timeOf(next)
+	m.SentAt, m.ClaimedUntil = timeOf(sent), timeOf(claimedUntil)
+	return &m, nil
+}
+
+func collectMessages(op string, rows *sql.Rows) ([]*gatehouse.Message, error) {
+	defer rows.Close()
+	var out []*gatehouse.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, dbErr(op, err)
+		}
+		out = append(out, m)
+	}
+	return out, dbErr(op, rows.Err())
+}
+
+// Enqueue adds m to the outbox, normally in the transaction of the change that
+// causes it. An empty Status is queued and a zero NextAttemptAt is CreatedAt:
+// a new message is due at once.
+func (s *Store) Enqueue(ctx context.Context, m *gatehouse.Message) error {
+	status, next := m.Status, m.NextAttemptAt
+	if status == "" {
+		status = gatehouse.MessageQueued
+	}
+	if next.IsZero() {
+		next = m.CreatedAt
+	}
+	_, err := s.exec(ctx, `INSERT INTO messages (id, org_id, member_id, channel, kind, recipient,
+		subject, text_body, html_body, status, attempts, last_error, created_at, next_attempt_at, sent_at,
+		claimed_by, claimed_until)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		m.ID, m.OrgID, m.MemberID, string(m.Channel), m.Kind, m.To, m.Subject, m.Text, m.HTML, string(status),
+		m.Attempts, m.LastError, micros(m.CreatedAt), micros(next), micros(m.SentAt), m.ClaimedBy, micros(m.ClaimedUntil))
+	return dbErr("sqlstore.Enqueue", err)
+}
+
+// ClaimMessages leases up to n queued messages due at now to worker until now +
+// lease, oldest due first, in one UPDATE. Attempts counts claims: it goes up
+// when a message is claimed, not when it fails, so that a message whose worker
+// keeps dying before it can report still runs out of attempts.
+//
+// On PostgreSQL the inner SELECT locks the rows it picks with FOR UPDATE SKIP
+// LOCKED, so concurrent claimers pick disjoint rows without waiting for each
+// other; on SQLite writes are serialized and the statement alone is enough.
+func (s *Store) ClaimMessages(ctx context.Context, worker string, now time.Time, lease time.Duration, n int) ([]*gatehouse.Message, error) {
+	const op = "sqlstore.ClaimMessages"
+	if worker == "" {
+		return nil, gatehouse.Errorf(gatehouse.Invalid, op, "a claim needs the name of the worker")
+	}
+	if n <= 0 {
+		return nil, nil
+	}
+	lock := ""
+	if s.db.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	rows, err := s.writeQuery(ctx, `UPDATE messages SET claimed_by = $1, claimed_until = $2,
+		attempts = attempts + 1
+		WHERE id IN (SELECT id FROM messages WHERE status = 'queued' AND next_attempt_at <= $3
+			AND (claimed_until IS NULL OR claimed_until <= $3)
+			ORDER BY next_attempt_at, id LIMIT $4`+lock+`)
+		RETURNING `+messageWithBodies, worker, now.Add(lease).UnixMicro(), now.UnixMicro(), n)
+	if err != nil {
+		return nil, dbErr(op, err)
+	}
+	ms, err := collectMessages(op, rows)
+	sort.Slice(ms, func(i, j int) bool { // RETURNING promises no order
+		if !ms[i].NextAttemptAt.Equal(ms[j].NextAttemptAt) {
+			return ms[i].NextAttemptAt.Before(ms[j].NextAttemptAt)
+		}
+		return ms[i].ID < ms[j].ID
+	})
+	return ms, err
+}
+
+// MarkSent records delivery at and erases the bodies, which may hold a one-time
+// link. Like MarkRetry and MarkFailed, it acts only while worker still holds
+// the claim, and releases it: a worker whose lease ran out and whose message
+// was taken over gets NotFound, so two reports can never both land.
+func (s *Store) MarkSent(ctx context.Context, id, worker string, at time.Time) error {
+	res, err := s.exec(ctx, `UPDATE messages SET status = 'sent', sent_at = $3, done_at = $3,
+		text_body = '', html_body = '', claimed_by = '', claimed_until = NULL
+		WHERE id = $1 AND claimed_by = $2 AND claimed_by <> '' AND status = 'queued'`, id, worker, micros(at))
+	return affected("sqlstore.MarkSent", res, err)
+}
+
+// MarkRetry records a failed attempt and makes the message due again at next;
+// NotFound unless worker holds the claim (see MarkSent).
+func (s *Store) MarkRetry(ctx context.Context, id, worker, lastErr string, next time.Time) error {
+	res, err := s.exec(ctx, `UPDATE messages SET last_error = $3, next_attempt_at = $4,
+		claimed_by = '', claimed_until = NULL
+		WHERE id = $1 AND claimed_by = $2 AND claimed_by <> '' AND status = 'queued'`, id, worker, lastErr, micros(next))
+	return affected("sqlstore.MarkRetry", res, err)
+}
+
+// MarkFailed records a final failure at and erases the bodies; NotFound unless
+// worker holds the claim (see MarkSent).
+func (s *Store) MarkFailed(ctx context.Context, id, worker, lastErr string, at time.Time) error {
+	res, err := s.exec(ctx, `UPDATE messages SET status = 'failed', last_error = $3, done_at = $4,
+		text_body = '', html_body = '', claimed_by = '', claimed_until = NULL
+		WHERE id = $1 AND claimed_by = $2 AND claimed_by <> '' AND status = 'queued'`, id, worker, lastErr, micros(at))
+	return affected("sqlstore.MarkFailed", res, err)
+}
+
+// Message returns the message with id, bodies included (empty once sent or failed).
+func (s *Store) Message(ctx context.Context, orgID, id string) (*gatehouse.Message, error) {
+	m, err := scanMessage(s.queryRow(ctx,
+		`SELECT `+messageWithBodies+` FROM messages WHERE org_id = $1 AND id = $2`, orgID, id))
+	return m, dbErr("sqlstore.Message", err)
+}
+
+// Messages returns a page of matching messages, newest first, without their
+// bodies, and the cursor of the next page ("" after the last).
+func (s *Store) Messages(ctx context.Context, orgID string, f gatehouse.MessageFilter) ([]*gatehouse.Message, string, error) {
+	const op = "sqlstore.Messages"
+	var a args
+	where := []string{"org_id = " + a.add(orgID)}
+	if f.MemberID != "" {
+		where = append(where, "member_id = "+a.add(f.MemberID))
+	}
+	if f.Status != "" {
+		where = append(where, "status = "+a.add(string(f.Status)))
+	}
+	if f.Channel != "" {
+		where = append(where, "channel = "+a.add(string(f.Channel)))
+	}
+	if f.Cursor != "" {
+		at, id, err := parseTimeCursor(op, f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, "(created_at, id) < ("+a.add(at)+", "+a.add(id)+")")
+	}
+	limit := pageLimit(f.Limit)
+	rows, err := s.query(ctx, `SELECT `+messageNoBodies+` FROM messages WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY created_at DESC, id DESC LIMIT `+a.add(limit+1), a...)
+	if err != nil {
+		return nil, "", dbErr(op, err)
+	}
+	ms, err := collectMessages(op, rows)
+	if err != nil || len(ms) <= limit {
+		return ms, "", err
+	}
+	ms = ms[:limit]
+	last := ms[limit-1]
+	return ms, timeCursor(last.CreatedAt, last.ID), nil
+}

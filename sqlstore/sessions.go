@@ -1,0 +1,128 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+const sessionCols = `s.id, s.token_hash, s.org_id, s.member_id, s.stage, s.after_reset, s.created_at,
+	s.last_seen_at, s.idle_expires_at, s.expires_at, s.ip, s.user_agent`
+
+// sessionDest returns the scan targets of sessionCols for ss, and a function
+// that converts the stored values once the row has been scanned.
+func sessionDest(ss *gatehouse.Session) ([]any, func()) {
+	var afterReset int
+	var created, seen, idle, expires sql.NullInt64
+	dest := []any{&ss.ID, &ss.TokenHash, &ss.OrgID, &ss.MemberID, &ss.Stage, &afterReset, &created,
+		&seen, &idle, &expires, &ss.IP, &ss.UserAgent}
+	return dest, func() {
+		ss.AfterReset = afterReset != 0
+		ss.CreatedAt, ss.LastSeenAt = timeOf(created), timeOf(seen)
+		ss.IdleExpiresAt, ss.ExpiresAt = timeOf(idle), timeOf(expires)
+	}
+}
+
+// endsAt is the earlier expiry, stored as ends_at so that expiry is one column.
+func endsAt(idle, absolute time.Time) time.Time {
+	if idle.Before(absolute) {
+		return idle
+	}
+	return absolute
+}
+
+// CreateSession stores ss. The member must exist (NotFound otherwise); a
+// TokenHash already in use is a Conflict.
+func (s *Store) CreateSession(ctx context.Context, ss *gatehouse.Session) error {
+	_, err := s.exec(ctx, `INSERT INTO sessions (id, token_hash, org_id, member_id, stage,
+		after_reset, created_at, last_seen_at, idle_expires_at, expires_at, ends_at, ip, user_agent)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		ss.ID, ss.TokenHash, ss.OrgID, ss.MemberID, string(ss.Stage), boolInt(ss.AfterReset),
+		micros(ss.CreatedAt), micros(ss.LastSeenAt), micros(ss.IdleExpiresAt), micros(ss.ExpiresAt),
+		micros(endsAt(ss.IdleExpiresAt, ss.ExpiresAt)), ss.IP, ss.UserAgent)
+	return dbErr("sqlstore.CreateSession", err)
+}
+
+// sessionByTokenSQL is the hot path of every authenticated request: one indexed
+// lookup joined with the member, run as a prepared statement.
+const sessionByTokenSQL = `SELECT ` + memberCols + `, ` + sessionCols + `
+	FROM sessions s JOIN members m ON m.id = s.member_id AND m.org_id = s.org_id
+	WHERE s.token_hash = $1`
+
+// SessionByToken returns the session whose TokenHash is hash, and its member, in
+// one query. It does not judge expiry: the caller checks Session.Valid.
+func (s *Store) SessionByToken(ctx context.Context, hash string) (*gatehouse.Session, *gatehouse.Member, error) {
+	var ss gatehouse.Session
+	dest, finish := sessionDest(&ss)
+	m, err := scanMember(s.queryRow(ctx, sessionByTokenSQL, hash), dest...)
+	if err != nil {
+		return nil, nil, dbErr("sqlstore.SessionByToken", err)
+	}
+	finish()
+	return &ss, m, nil
+}
+
+// TouchSession records activity on the session.
+func (s *Store) TouchSession(ctx context.Context, id string, lastSeen, idleExpires time.Time) error {
+	res, err := s.exec(ctx, `UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3,
+		ends_at = CASE WHEN expires_at < $3 THEN expires_at ELSE $3 END
+		WHERE id = $1`, id, micros(lastSeen), micros(idleExpires))
+	return affected("sqlstore.TouchSession", res, err)
+}
+
+// UpdateSession writes Stage, AfterReset and the expiry times of ss.
+func (s *Store) UpdateSession(ctx context.Context, ss *gatehouse.Session) error {
+	res, err := s.exec(ctx, `UPDATE sessions SET stage = $3, after_reset = $4,
+		idle_expires_at = $5, expires_at = $6, ends_at = $7
+		WHERE id = $1 AND org_id = $2`, ss.ID, ss.OrgID, string(ss.Stage), boolInt(ss.AfterReset),
+		micros(ss.IdleExpiresAt), micros(ss.ExpiresAt), micros(endsAt(ss.IdleExpiresAt, ss.ExpiresAt)))
+	return affected("sqlstore.UpdateSession", res, err)
+}
+
+// DeleteSession ends one session.
+func (s *Store) DeleteSession(ctx context.Context, orgID, id string) error {
+	res, err := s.exec(ctx, `DELETE FROM sessions WHERE org_id = $1 AND id = $2`, orgID, id)
+	return affected("sqlstore.DeleteSession", res, err)
+}
+
+// MemberSessions lists the member's sessions valid at now, newest first.
+func (s *Store) MemberSessions(ctx context.Context, orgID, memberID string, now time.Time) ([]*gatehouse.Session, error) {
+	const op = "sqlstore.MemberSessions"
+	rows, err := s.query(ctx, `SELECT `+sessionCols+` FROM sessions s
+		WHERE s.member_id = $1 AND s.org_id = $2 AND s.ends_at > $3
+		ORDER BY s.created_at DESC, s.id DESC`, memberID, orgID, now.UnixMicro())
+	if err != nil {
+		return nil, dbErr(op, err)
+	}
+	defer rows.Close()
+	var out []*gatehouse.Session
+	for rows.Next() {
+		ss := new(gatehouse.Session)
+		dest, finish := sessionDest(ss)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, dbErr(op, err)
+		}
+		finish()
+		out = append(out, ss)
+	}
+	return out, dbErr(op, rows.Err())
+}
+
+// DeleteMemberSessions ends every session of the member but the one with id
+// except ("" ends them all) and returns how many ended.
+func (s *Store) DeleteMemberSessions(ctx context.Context, orgID, memberID, except string) (int, error) {
+	res, err := s.exec(ctx, `DELETE FROM sessions WHERE member_id = $1 AND org_id = $2 AND id <> $3`,
+		memberID, orgID, except)
+	return count("sqlstore.DeleteMemberSessions", res, err)
+}
+
+// count returns how many rows res changed.
+func count(op string, res sql.Result, err error) (int, error) {
+	if err != nil {
+		return 0, dbErr(op, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), dbErr(op, err)
+}
