@@ -1,0 +1,214 @@
+// Package delivery drains the outbox: it claims queued messages from the
+// database, sends email through a mail.Transport and texts through an
+// sms.Transport, and records the outcome, retrying temporary failures with
+// exponential backoff.
+//
+// Several workers, in one process or in many replicas, may share one outbox:
+// the store leases each message to one worker at a time, and a message whose
+// worker died is taken over once its lease runs out.
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/sms"
+)
+
+// Worker sends the messages of an outbox. Set its fields, then call Run; the
+// zero values of the tuning fields mean the defaults given. A Worker must not be
+// copied after first use, and Run must not be called twice at once.
+type Worker struct {
+	Outbox gatehouse.Outbox
+	Mail   mail.Transport // required to send email
+	SMS    sms.Transport  // required to send texts
+	// From returns the sender of an organization's email, from its settings
+	// (S31). It is required when Mail is set.
+	From func(ctx context.Context, orgID string) (address, name string, err error)
+	// OnFailed, when set, is called after a message has been given up on, for
+	// instance to audit it (S30). The message's bodies are already cleared.
+	OnFailed func(ctx context.Context, m *gatehouse.Message)
+	Log      *slog.Logger     // default: discard
+	Now      func() time.Time // default: time.Now
+	Rand     *rand.Rand       // spreads retries; default: the global source
+	// ID names this worker in the claims it makes; it must be unique among the
+	// workers sharing the outbox. Default: host name, process id and random
+	// digits, set on first use.
+	ID string
+
+	Lease       time.Duration // how long a claim lasts; default 2m
+	Batch       int           // messages claimed at once; default 20
+	Poll        time.Duration // how often to look for due messages; default 1s
+	MaxAttempts int           // attempts before giving up; default 12
+	BackoffBase time.Duration // delay after the first failure; default 5s
+	BackoffMax  time.Duration // longest delay between attempts; default 1h
+	// MessageIDDomain is the right-hand side of Message-IDs; default: the
+	// domain of the sender's address.
+	MessageIDDomain string
+
+	once sync.Once
+	kick chan struct{}
+}
+
+// settings are a Worker's tuning with the defaults applied.
+type settings struct {
+	lease, poll, base, max time.Duration
+	batch, maxAttempts     int
+}
+
+func (w *Worker) init() {
+	w.once.Do(func() {
+		w.kick = make(chan struct{}, 1)
+		if w.ID == "" {
+			host, _ := os.Hostname()
+			w.ID = fmt.Sprintf("%s-%d-%06x", host, os.Getpid(), rand.Uint32()&0xffffff)
+		}
+	})
+}
+
+func (w *Worker) settings() settings {
+	s := settings{lease: w.Lease, poll: w.Poll, base: w.BackoffBase, max: w.BackoffMax, batch: w.Batch, maxAttempts: w.MaxAttempts}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&s.lease, 2*time.Minute)
+	def(&s.poll, time.Second)
+	def(&s.base, 5*time.Second)
+	def(&s.max, time.Hour)
+	if s.batch <= 0 {
+		s.batch = 20
+	}
+	if s.maxAttempts <= 0 {
+		s.maxAttempts = 12
+	}
+	return s
+}
+
+func (w *Worker) now() time.Time {
+	if w.Now != nil {
+		return w.Now()
+	}
+	return time.Now()
+}
+
+func (w *Worker) log() *slog.Logger {
+	if w.Log != nil {
+		return w.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (w *Worker) check() error {
+	switch {
+	case w.Outbox == nil:
+		return errors.New("delivery: Worker.Outbox is not set")
+	case w.Mail != nil && w.From == nil:
+		return errors.New("delivery: Worker.From is required to send email")
+	}
+	return nil
+}
+
+// Kick wakes the worker to look for due messages at once, for use right after
+// a message has been queued. It never blocks, and kicks that come while the
+// worker is busy coalesce into one more look.
+func (w *Worker) Kick() {
+	w.init()
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends due messages until ctx ends, looking for new ones every Poll and
+// whenever Kick is called. When ctx ends it finishes the message it is sending,
+// records the outcome and returns nil; the rest of its claimed batch is taken
+// over by a worker once the lease runs out.
+func (w *Worker) Run(ctx context.Context) error {
+	if err := w.check(); err != nil {
+		return err
+	}
+	w.init()
+	s := w.settings()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		full := false
+		n, err := w.drainOnce(ctx, s)
+		if err != nil {
+			w.log().Error("delivery: claiming messages", "worker", w.ID, "err", err)
+		} else {
+			full = n == s.batch
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if full {
+			continue // more may be waiting
+		}
+		timer.Reset(s.poll)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.kick:
+		case <-timer.C:
+		}
+	}
+}
+
+// Drain handles every message due now, batch after batch, and returns how many
+// it claimed. It is Run without the waiting, for tests and for a command that
+// flushes the queue.
+func (w *Worker) Drain(ctx context.Context) (int, error) {
+	if err := w.check(); err != nil {
+		return 0, err
+	}
+	w.init()
+	s := w.settings()
+	total := 0
+	for ctx.Err() == nil {
+		n, err := w.drainOnce(ctx, s)
+		total += n
+		if err != nil || n < s.batch {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// drainOnce claims one batch and handles its messages in turn.
+func (w *Worker) drainOnce(ctx context.Context, s settings) (int, error) {
+	now := w.now()
+	ms, err := w.Outbox.ClaimMessages(ctx, w.ID, now, s.lease, s.batch)
+	if err != nil {
+		return 0, err
+	}
+	senders := map[string]mail.Address{} // per organization, for this batch
+	for _, m := range ms {
+		if ctx.Err() != nil {
+			return len(ms), nil
+		}
+		until := m.ClaimedUntil
+		if until.IsZero() {
+			until = now.Add(s.lease)
+		}
+		// A send may take up to a quarter of the lease; starting one with less
+		// than half the lease left could let another worker claim the message
+		// while it is still being sent, and send it twice.
+		if w.now().After(until.Add(-s.lease / 2)) {
+			w.log().Warn("delivery: lease running out, leaving the rest of the batch", "worker", w.ID)
+			return len(ms), nil
+		}
+		w.handle(ctx, s, m, senders)
+	}
+	return len(ms), nil
+}

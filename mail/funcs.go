@@ -1,0 +1,114 @@
+package mail
+
+import (
+	htmltemplate "html/template"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+	"time"
+)
+
+var funcs = map[string]any{
+	"duration": HumanDuration,
+	"datetime": func(t time.Time) string { return t.UTC().Format("Monday 2 January 2006 at 15:04 UTC") },
+	"browser":  Browser,
+	"short":    short,
+}
+
+var (
+	textFuncs = texttemplate.FuncMap(funcs)
+	htmlFuncs = htmltemplate.FuncMap(funcs)
+)
+
+// HumanDuration writes a lifetime the way people say it: "30 minutes", "1 hour",
+// "7 days", "1 hour and 30 minutes". It keeps the two largest units and rounds
+// to the minute (to the second below one minute).
+func HumanDuration(d time.Duration) string {
+	if d < time.Minute {
+		return plural(int64((d+time.Second/2)/time.Second), "second")
+	}
+	d = d.Round(time.Minute)
+	units := []struct {
+		size time.Duration
+		name string
+	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}}
+	var parts []string
+	for _, u := range units {
+		if n := d / u.size; n > 0 && len(parts) < 2 {
+			parts = append(parts, plural(int64(n), u.name))
+			d -= n * u.size
+		} else if len(parts) > 0 {
+			// "1 day and 30 minutes" skips a unit; stop after the first instead.
+			break
+		}
+	}
+	return strings.Join(parts, " and ")
+}
+
+func plural(n int64, unit string) string {
+	s := strconv.FormatInt(n, 10) + " " + unit
+	if n != 1 {
+		s += "s"
+	}
+	return s
+}
+
+// Browser names the browser and system of a User-Agent header in a few words
+// ("Firefox on Windows"), which a member recognises better than the raw header.
+// Unrecognised agents are returned as they are, cut to 120 characters.
+func Browser(ua string) string {
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if strings.Contains(ua, s) {
+				return true
+			}
+		}
+		return false
+	}
+	var name, system string
+	switch {
+	case has("Edg/", "EdgA/", "EdgiOS/"):
+		name = "Edge"
+	case has("OPR/", "Opera"):
+		name = "Opera"
+	case has("Firefox/", "FxiOS/"):
+		name = "Firefox"
+	case has("Chrome/", "CriOS/", "Chromium/"):
+		name = "Chrome"
+	case has("Safari/"):
+		name = "Safari"
+	}
+	switch {
+	case has("iPhone", "iPad", "iPod"):
+		system = "iOS"
+	case has("Android"):
+		system = "Android"
+	case has("Windows"):
+		system = "Windows"
+	case has("Macintosh", "Mac OS X"):
+		system = "macOS"
+	case has("CrOS"):
+		system = "ChromeOS"
+	case has("Linux"):
+		system = "Linux"
+	}
+	switch {
+	case name != "" && system != "":
+		return name + " on " + system
+	case name != "":
+		return name
+	}
+	return short(120, ua)
+}
+
+// short cuts s to at most n characters, marking the cut with "...".
+func short(n int, s string) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	if n <= 3 {
+		return string(r[:n])
+	}
+	return strings.TrimSpace(string(r[:n-3])) + "..."
+}

@@ -1,0 +1,219 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+//go:embed templates
+var embedded embed.FS
+
+// Kinds of message with templates, by channel.
+var (
+	emailKinds = []string{gatehouse.KindReset, gatehouse.KindActivation, gatehouse.KindPasswordChanged, gatehouse.KindCode}
+	smsKinds   = []string{gatehouse.KindSMSCode, gatehouse.KindMobileCode}
+)
+
+// Templates renders every email and text message of Gatehouse from templates
+// embedded in the binary. For each email kind K there is K.txt, a text/template
+// that defines "subject" and "content", and K.html, an html/template that defines
+// "content"; layout.txt and layout.html wrap the content of every email and
+// define "layout". Each text message kind has one K.txt.
+//
+// Templates receive the gatehouse.MessageData fields (.OrgName, .Link, .Code,
+// .ValidFor, ...) and .Subject, and may call duration (30 minutes, 7 days),
+// datetime (Monday 2 March 2026 at 09:00 UTC), browser (Firefox on Windows) and
+// short (cut a string to n characters).
+//
+// The zero value uses the embedded templates. The templates are loaded on first
+// use, so a Templates must not be copied after it has been used.
+type Templates struct {
+	// Dir, when set, is a directory whose files replace the embedded files of the
+	// same name (reset.txt, layout.html, ...), so that operators can reword or
+	// brand messages without rebuilding. Files it lacks come from the binary.
+	Dir string
+
+	once sync.Once
+	set  *templateSet
+	err  error
+}
+
+var _ gatehouse.Composer = (*Templates)(nil)
+
+type templateSet struct {
+	text map[string]*texttemplate.Template
+	html map[string]*htmltemplate.Template
+}
+
+// view is what templates see: the message data and the rendered subject, which
+// the HTML layout uses as the document title.
+type view struct {
+	gatehouse.MessageData
+	Subject string
+}
+
+// Email renders the subject and bodies of an email of the given kind.
+func (t *Templates) Email(kind string, d gatehouse.MessageData) (subject, text, html string, err error) {
+	set, err := t.load()
+	if err != nil {
+		return "", "", "", err
+	}
+	tt, ok := set.text[kind]
+	h := set.html[kind]
+	if !ok || h == nil {
+		return "", "", "", fmt.Errorf("mail: no email template for kind %q", kind)
+	}
+	v := view{MessageData: d}
+	if subject, err = execText(tt, "subject", v); err != nil {
+		return "", "", "", err
+	}
+	// Collapsing white space keeps the subject on one line whatever the template
+	// or a name in it holds.
+	v.Subject = strings.Join(strings.Fields(subject), " ")
+	if text, err = execText(tt, "layout", v); err != nil {
+		return "", "", "", err
+	}
+	var b bytes.Buffer
+	if err := h.ExecuteTemplate(&b, "layout", v); err != nil {
+		return "", "", "", fmt.Errorf("mail: rendering %s.html: %w", kind, err)
+	}
+	return v.Subject, strings.TrimSpace(text) + "\n", b.String(), nil
+}
+
+// SMS renders the body of a text message of the given kind on one line.
+func (t *Templates) SMS(kind string, d gatehouse.MessageData) (string, error) {
+	set, err := t.load()
+	if err != nil {
+		return "", err
+	}
+	tt, ok := set.text[kind]
+	if !ok || !isSMS(kind) {
+		return "", fmt.Errorf("mail: no text message template for kind %q", kind)
+	}
+	body, err := execText(tt, kind+".txt", view{MessageData: d})
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(strings.Fields(body), " "), nil
+}
+
+// Check loads every template and renders it with sample data, so that a broken
+// override in Dir stops the server at start-up rather than the first email.
+func (t *Templates) Check() error {
+	d := gatehouse.MessageData{
+		OrgName: "Example", MemberName: "Ada", Username: "ada", Link: "https://example.org/x",
+		ValidFor: time.Hour, Code: "123456", At: time.Unix(0, 0), IP: "192.0.2.1",
+		UserAgent: "Mozilla/5.0", SupportURL: "https://example.org/forgot-password",
+	}
+	for _, k := range emailKinds {
+		if _, _, _, err := t.Email(k, d); err != nil {
+			return err
+		}
+	}
+	for _, k := range smsKinds {
+		if _, err := t.SMS(k, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isSMS(kind string) bool {
+	for _, k := range smsKinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+func execText(t *texttemplate.Template, name string, v view) (string, error) {
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, name, v); err != nil {
+		return "", fmt.Errorf("mail: rendering %s: %w", t.Name(), err)
+	}
+	return b.String(), nil
+}
+
+func (t *Templates) load() (*templateSet, error) {
+	t.once.Do(func() { t.set, t.err = parseAll(t.Dir) })
+	return t.set, t.err
+}
+
+func parseAll(dir string) (*templateSet, error) {
+	read := func(name string) (string, error) {
+		if dir != "" {
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err == nil {
+				return string(b), nil
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				return "", fmt.Errorf("mail: reading template override: %w", err)
+			}
+		}
+		b, err := embedded.ReadFile("templates/" + name)
+		return string(b), err
+	}
+	set := &templateSet{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
+	layoutText, err := read("layout.txt")
+	if err != nil {
+		return nil, err
+	}
+	layoutHTML, err := read("layout.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range emailKinds {
+		src, err := read(k + ".txt")
+		if err != nil {
+			return nil, err
+		}
+		tt, err := texttemplate.New(k + ".txt").Funcs(textFuncs).Parse(layoutText)
+		if err == nil {
+			_, err = tt.Parse(src)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("mail: parsing %s.txt: %w", k, err)
+		}
+		if tt.Lookup("subject") == nil || tt.Lookup("content") == nil {
+			return nil, fmt.Errorf("mail: %s.txt must define \"subject\" and \"content\"", k)
+		}
+		set.text[k] = tt
+		src, err = read(k + ".html")
+		if err != nil {
+			return nil, err
+		}
+		ht, err := htmltemplate.New(k + ".html").Funcs(htmlFuncs).Parse(layoutHTML)
+		if err == nil {
+			_, err = ht.Parse(src)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("mail: parsing %s.html: %w", k, err)
+		}
+		set.html[k] = ht
+	}
+	for _, k := range smsKinds {
+		src, err := read(k + ".txt")
+		if err != nil {
+			return nil, err
+		}
+		tt, err := texttemplate.New(k + ".txt").Funcs(textFuncs).Parse(src)
+		if err != nil {
+			return nil, fmt.Errorf("mail: parsing %s.txt: %w", k, err)
+		}
+		set.text[k] = tt
+	}
+	return set, nil
+}
