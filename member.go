@@ -155,7 +155,7 @@ func ValidateEmail(field, e string, required bool) *FieldError {
 		return &FieldError{Field: field, Code: "invalid", Message: "Enter a valid email address."}
 	}
 	at := strings.LastIndexByte(e, '@')
-	if at < 1 || at == len(e)-1 || strings.ContainsAny(e, " \t\r\n<>,;\"()[]\\") {
+	if at < 1 || at == len(e)-1 || strings.Count(e, "@") != 1 || strings.ContainsAny(e, " \t\r\n<>,;\"()[]\\") {
 		return &FieldError{Field: field, Code: "invalid", Message: "Enter a valid email address, like name@example.com."}
 	}
 	domain := e[at+1:]

@@ -192,7 +192,7 @@ var SettingDefs = []SettingDef{
 		15, 8, 64, func(s *Settings) *int { return &s.PasswordMinLength }),
 	intDef("password_max_length", "Passwords", "Maximum length",
 		"Characters a password may have at most. Long passphrases are welcome; the limit only bounds the work of hashing.",
-		128, 64, 1024, func(s *Settings) *int { return &s.PasswordMaxLength }),
+		128, 128, 1024, func(s *Settings) *int { return &s.PasswordMaxLength }),
 	boolDef("password_require_lower", "Passwords", "Require a lowercase letter",
 		"Composition rules make passwords harder to remember without making them much stronger (NIST SP 800-63B); off by default.",
 		false, func(s *Settings) *bool { return &s.PasswordRequireLower }),

@@ -46,8 +46,15 @@ func (s *Store) UseToken(ctx context.Context, hash string, now time.Time) (*gate
 }
 
 // RevokeTokens marks as used at now every unused token of the member with the
-// purpose, and returns how many.
+// purpose, and returns how many. memberID "" means the tokens about no member
+// (setup links).
 func (s *Store) RevokeTokens(ctx context.Context, orgID, memberID string, purpose gatehouse.TokenPurpose, now time.Time) (int, error) {
+	if memberID == "" {
+		res, err := s.exec(ctx, `UPDATE tokens SET used_at = $3
+			WHERE member_id IS NULL AND purpose = $1 AND org_id = $2 AND used_at IS NULL`,
+			string(purpose), orgID, now.UnixMicro())
+		return count("sqlstore.RevokeTokens", res, err)
+	}
 	res, err := s.exec(ctx, `UPDATE tokens SET used_at = $4
 		WHERE member_id = $1 AND purpose = $2 AND org_id = $3 AND used_at IS NULL`,
 		memberID, string(purpose), orgID, now.UnixMicro())

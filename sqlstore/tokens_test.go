@@ -133,3 +133,18 @@ func TestRevokeTokens(t *testing.T) {
 		}
 	})
 }
+
+func TestRevokeTokensWithoutMember(t *testing.T) {
+	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
+		later := t0.Add(time.Hour)
+		addToken(t, s, "setup1", "", gatehouse.PurposeSetup, later)
+		addToken(t, s, "setup2", "", gatehouse.PurposeSetup, later)
+		n, err := s.RevokeTokens(ctx, gatehouse.DefaultOrgID, "", gatehouse.PurposeSetup, t0)
+		if err != nil || n != 2 {
+			t.Fatalf("RevokeTokens = %d, %v; want 2", n, err)
+		}
+		if tok, _ := s.Token(ctx, "setup1"); tok.Usable(t0) {
+			t.Error("setup1 still usable")
+		}
+	})
+}

@@ -1,0 +1,295 @@
+package account
+
+import (
+	"context"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+// Field names of password forms, shared by pages and the API.
+const (
+	FieldCurrentPassword = "current_password"
+	FieldNewPassword     = "new_password"
+	FieldConfirmPassword = "confirm_password"
+)
+
+// Policy returns the organization's password policy and its rules in sentences,
+// to show before the member types (S32).
+func (s *Service) Policy(ctx context.Context, orgID string) (gatehouse.Policy, error) {
+	set, err := s.Settings(ctx, orgID)
+	if err != nil {
+		return gatehouse.Policy{}, err
+	}
+	return set.Policy(), nil
+}
+
+// CheckPassword tests a new password for m against the policy and the member's
+// recent passwords (the current one included) and returns every unmet rule as a
+// FieldError on field. It does the expensive history comparison only when the
+// cheap rules pass.
+func (s *Service) CheckPassword(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, field, password string) ([]gatehouse.FieldError, error) {
+	errs := set.Policy().Check(field, password, gatehouse.ContextWords(m, set.OrganizationName), s.Blocklist)
+	if len(errs) > 0 {
+		return errs, nil
+	}
+	reused, err := s.reused(ctx, set, m, password)
+	if err != nil {
+		return nil, err
+	}
+	if reused {
+		errs = append(errs, gatehouse.FieldError{Field: field, Code: gatehouse.RuleReused,
+			Message: "It is your current password or one of your last " + itoa(set.PasswordHistory) + " passwords."})
+	}
+	return errs, nil
+}
+
+// reused reports whether password is the member's current password or one of the
+// previous History-1 ones.
+func (s *Service) reused(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, password string) (bool, error) {
+	hashes := []string{}
+	if m.PasswordHash != "" {
+		hashes = append(hashes, m.PasswordHash)
+	}
+	if set.PasswordHistory > 1 {
+		old, err := s.Store.PasswordHistory(ctx, m.OrgID, m.ID, set.PasswordHistory-1)
+		if err != nil {
+			return false, gatehouse.Wrap("account.reused", err)
+		}
+		hashes = append(hashes, old...)
+	}
+	for _, h := range hashes {
+		ok, _, err := s.Hasher.Verify(ctx, password, h)
+		if err != nil && gatehouse.IsCode(err, gatehouse.Unavailable) {
+			return false, err
+		}
+		if ok {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// PasswordChange describes how a new password is set, for setPassword.
+type passwordChange struct {
+	Member     *gatehouse.Member
+	Password   string
+	Actor      gatehouse.Actor
+	Client     gatehouse.Client
+	Via        string // "change", "renew", "reset", "activation", "admin", "api", "setup"
+	MustChange bool   // the member must choose another at next sign-in (administrator's choice)
+	// KeepSession is the id of the session that stays signed in ("" ends all).
+	KeepSession string
+	// InTx runs extra work in the same transaction (stage changes, token revocation).
+	InTx func(tx gatehouse.Store) error
+}
+
+// setPassword hashes and stores a new password that already passed the policy,
+// records the old one in the history, ends the member's other sessions, queues the
+// "password changed" email and audits, all in one transaction.
+func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc passwordChange) error {
+	const op = "account.setPassword"
+	hash, err := s.Hasher.Hash(ctx, pc.Password)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	m := pc.Member
+	old := m.PasswordHash
+	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		if old != "" {
+			if err := tx.AddPasswordHistory(ctx, m.OrgID, m.ID, old, now, max(set.PasswordHistory-1, 0)); err != nil {
+				return gatehouse.Wrap(op, err)
+			}
+		}
+		m.PasswordHash = hash
+		m.PasswordChangedAt = now
+		m.MustChangePassword = pc.MustChange
+		m.UpdatedAt = now
+		if m.State == gatehouse.StateNeverActivated {
+			m.State = gatehouse.StateActive
+		}
+		if err := tx.UpdateMember(ctx, m); err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		if _, err := tx.DeleteMemberSessions(ctx, m.OrgID, m.ID, pc.KeepSession); err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		if pc.InTx != nil {
+			if err := pc.InTx(tx); err != nil {
+				return err
+			}
+		}
+		if err := s.queueEmail(ctx, tx, set, m, gatehouse.KindPasswordChanged, gatehouse.MessageData{
+			At: now, IP: pc.Client.IP, UserAgent: pc.Client.UserAgent, SupportURL: s.Link("/forgot-password", nil),
+		}); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, event(gatehouse.EventPasswordChanged, m.OrgID, pc.Actor, m.ID, pc.Client,
+			map[string]string{"via": pc.Via, "must_change": boolString(pc.MustChange)}))
+	})
+	if err != nil {
+		m.PasswordHash = old
+		return err
+	}
+	s.kick()
+	return nil
+}
+
+// ChangePasswordRequest is a member changing their own password (S1).
+type ChangePasswordRequest struct {
+	Session *gatehouse.Session
+	Member  *gatehouse.Member
+	Current string
+	New     string
+	Confirm string
+	Client  gatehouse.Client
+}
+
+// ChangePassword verifies the current password and sets the new one; every other
+// session of the member ends.
+func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest) error {
+	const op = "account.ChangePassword"
+	m := req.Member
+	set, err := s.Settings(ctx, m.OrgID)
+	if err != nil {
+		return err
+	}
+	if !set.AllowPasswordChange {
+		return gatehouse.Errorf(gatehouse.Forbidden, op, "Your organization does not allow members to change their own password. Ask an administrator.")
+	}
+	if req.Current == "" {
+		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
+	}
+	now := s.now()
+	accountKey, addrKey := signinKeys(m.OrgID, m.ID, "", req.Client.IP)
+	if d, err := s.signinWait(ctx, &set, accountKey, addrKey, now); err != nil {
+		return err
+	} else if d > 0 {
+		return throttled(op, d)
+	}
+	ok := false
+	if len(req.Current) <= maxPasswordBytes && m.PasswordHash != "" {
+		ok, _, err = s.Hasher.Verify(ctx, req.Current, m.PasswordHash)
+		if err != nil && gatehouse.IsCode(err, gatehouse.Unavailable) {
+			return err
+		}
+	}
+	if !ok {
+		if _, err := s.signinFailed(ctx, &set, accountKey, addrKey, now); err != nil {
+			return err
+		}
+		_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, memberActor(m), m.ID, req.Client,
+			map[string]string{"reason": "wrong_current_password"}))
+		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "wrong_password", Message: "Your current password is not correct."})
+	}
+	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
+		return err
+	}
+	return s.setPassword(ctx, &set, passwordChange{
+		Member: m, Password: req.New, Actor: memberActor(m), Client: req.Client, Via: "change", KeepSession: req.Session.ID,
+	})
+}
+
+// checkNew validates a new password and its confirmation and audits a refusal.
+func (s *Service) checkNew(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, pw, confirm string, c gatehouse.Client) error {
+	const op = "account.checkNew"
+	if pw == "" {
+		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldNewPassword, Code: "required", Message: "Enter a new password."})
+	}
+	errs, err := s.CheckPassword(ctx, set, m, FieldNewPassword, pw)
+	if err != nil {
+		return err
+	}
+	if pw != confirm {
+		errs = append(errs, gatehouse.FieldError{Field: FieldConfirmPassword, Code: gatehouse.RuleMismatch, Message: "The two new passwords are not the same."})
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	codes := ""
+	for i, e := range errs {
+		if i > 0 {
+			codes += ","
+		}
+		codes += e.Code
+	}
+	_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, memberActor(m), m.ID, c, map[string]string{"rules": codes}))
+	e := gatehouse.InvalidFields(op, errs...)
+	e.Message = gatehouse.PasswordMessage(errs)
+	return e
+}
+
+// RenewPasswordRequest is a member who signed in with an expired or flagged
+// password choosing a new one before anything else (S8).
+type RenewPasswordRequest struct {
+	Session *gatehouse.Session
+	Member  *gatehouse.Member
+	New     string
+	Confirm string
+	Client  gatehouse.Client
+}
+
+// RenewPassword sets the new password of a session at StageRenewPassword and
+// makes the session active.
+func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) error {
+	const op = "account.RenewPassword"
+	if req.Session.Stage != gatehouse.StageRenewPassword {
+		return gatehouse.Errorf(gatehouse.Forbidden, op, "Your password does not need renewing.")
+	}
+	m := req.Member
+	set, err := s.Settings(ctx, m.OrgID)
+	if err != nil {
+		return err
+	}
+	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
+		return err
+	}
+	sess := req.Session
+	return s.setPassword(ctx, &set, passwordChange{
+		Member: m, Password: req.New, Actor: memberActor(m), Client: req.Client, Via: "renew", KeepSession: sess.ID,
+		InTx: func(tx gatehouse.Store) error {
+			now := s.now()
+			sess.Stage = gatehouse.StageActive
+			sess.LastSeenAt = now
+			sess.IdleExpiresAt = now.Add(set.SessionIdleTimeout)
+			sess.ExpiresAt = now.Add(set.SessionAbsoluteTimeout)
+			if err := tx.UpdateSession(ctx, sess); err != nil {
+				return gatehouse.Wrap(op, err)
+			}
+			return nil
+		},
+	})
+}
+
+// queueEmail renders a message of kind to the member and puts it in the outbox
+// through st (normally a transaction, so the message exists only if the change does).
+func (s *Service) queueEmail(ctx context.Context, st gatehouse.Store, set *gatehouse.Settings, m *gatehouse.Member, kind string, d gatehouse.MessageData) error {
+	to := m.ContactEmail()
+	if to == "" {
+		return nil // nowhere to send it; the audit log still records the change
+	}
+	d.OrgName = set.OrganizationName
+	d.MemberName = m.Name()
+	d.Username = m.Username
+	subject, text, html, err := s.Composer.Email(kind, d)
+	if err != nil {
+		return gatehouse.Wrap("account.queueEmail", err)
+	}
+	now := s.now()
+	msg := &gatehouse.Message{
+		ID: gatehouse.NewID(s.rand()), OrgID: m.OrgID, MemberID: m.ID, Channel: gatehouse.ChannelEmail, Kind: kind,
+		To: to, Subject: subject, Text: text, HTML: html, Status: gatehouse.MessageQueued,
+		CreatedAt: now, NextAttemptAt: now,
+	}
+	if err := st.Enqueue(ctx, msg); err != nil {
+		return gatehouse.Wrap("account.queueEmail", err)
+	}
+	return nil
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}

@@ -1,0 +1,124 @@
+// Package account holds the use cases of Gatehouse: signing in, sessions, changing
+// and renewing passwords, creating members and the first owner. It is the only
+// place that orchestrates the store, the hasher, the throttles and the outbox, so
+// that the pages and the API cannot disagree about a rule.
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+// Service carries the dependencies of the use cases. Every field must be set
+// except Now, Rand, Log and Kick, which have working defaults.
+type Service struct {
+	Store     gatehouse.Store
+	Counters  gatehouse.Counters
+	Hasher    gatehouse.PasswordHasher
+	Blocklist gatehouse.Blocklist
+	Composer  gatehouse.Composer
+	// PublicURL is the only base of every link the service builds; the request's
+	// Host header is never used.
+	PublicURL *url.URL
+	Now       func() time.Time
+	Rand      io.Reader
+	Log       *slog.Logger
+	// Kick wakes the delivery worker after a message was queued.
+	Kick func()
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (s *Service) rand() io.Reader {
+	if s.Rand != nil {
+		return s.Rand
+	}
+	return rand.Reader
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (s *Service) kick() {
+	if s.Kick != nil {
+		s.Kick()
+	}
+}
+
+// Settings returns the organization's settings.
+func (s *Service) Settings(ctx context.Context, orgID string) (gatehouse.Settings, error) {
+	stored, err := s.Store.Settings(ctx, orgID)
+	if err != nil {
+		return gatehouse.Settings{}, gatehouse.Wrap("account.Settings", err)
+	}
+	return gatehouse.LoadSettings(stored), nil
+}
+
+// Link returns an absolute link to path with the query, built from PublicURL.
+func (s *Service) Link(path string, query url.Values) string {
+	u := *s.PublicURL
+	base := u.Path
+	if len(base) > 0 && base[len(base)-1] == '/' {
+		base = base[:len(base)-1]
+	}
+	u.Path = base + path
+	u.RawQuery = query.Encode()
+	u.Fragment = ""
+	return u.String()
+}
+
+// audit writes an audit event through st (the store or a transaction).
+func (s *Service) audit(ctx context.Context, st gatehouse.Store, e *gatehouse.AuditEvent) error {
+	if e.ID == "" {
+		e.ID = gatehouse.NewID(s.rand())
+	}
+	if e.At.IsZero() {
+		e.At = s.now()
+	}
+	if e.OrgID == "" {
+		e.OrgID = gatehouse.DefaultOrgID
+	}
+	if err := st.AddAudit(ctx, e); err != nil {
+		return gatehouse.Wrap("account.audit", err)
+	}
+	return nil
+}
+
+// event builds an audit event of type t by actor about member, from client.
+func event(t gatehouse.EventType, orgID string, actor gatehouse.Actor, memberID string, c gatehouse.Client, details map[string]string) *gatehouse.AuditEvent {
+	return &gatehouse.AuditEvent{
+		OrgID: orgID, Type: t, ActorKind: actor.Kind, ActorID: actor.ID, ActorName: actor.Name,
+		MemberID: memberID, IP: c.IP, UserAgent: truncate(c.UserAgent, 256), Details: details,
+	}
+}
+
+// memberActor is the actor for a member acting for themselves.
+func memberActor(m *gatehouse.Member) gatehouse.Actor {
+	return gatehouse.Actor{Kind: gatehouse.ActorMember, ID: m.ID, Name: m.Username, Role: m.Role}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// Cut on a rune boundary so the result stays valid UTF-8.
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,129 @@
+package account
+
+import (
+	"context"
+	"net/url"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/secret"
+)
+
+// SetupLinkTTL is how long the link that creates the first owner works.
+const SetupLinkTTL = time.Hour
+
+// SetupLink returns a fresh one-time link that creates the first owner of the
+// organization, superseding earlier ones, or "" when the organization already has
+// an owner.
+func (s *Service) SetupLink(ctx context.Context, orgID string) (string, error) {
+	const op = "account.SetupLink"
+	n, err := s.Store.CountMembers(ctx, orgID, gatehouse.RoleOwner, "")
+	if err != nil {
+		return "", gatehouse.Wrap(op, err)
+	}
+	if n > 0 {
+		return "", nil
+	}
+	raw, hash, err := secret.NewToken(s.rand())
+	if err != nil {
+		return "", gatehouse.Wrap(op, err)
+	}
+	now := s.now()
+	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		if _, err := tx.RevokeTokens(ctx, orgID, "", gatehouse.PurposeSetup, now); err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		return tx.CreateToken(ctx, &gatehouse.Token{Hash: hash, OrgID: orgID, Purpose: gatehouse.PurposeSetup,
+			CreatedAt: now, ExpiresAt: now.Add(SetupLinkTTL)})
+	})
+	if err != nil {
+		return "", gatehouse.Wrap(op, err)
+	}
+	return s.Link("/setup", url.Values{"token": {raw}}), nil
+}
+
+// ErrLinkInvalid is the answer for a one-time link that is unknown, used,
+// superseded or expired: all look the same to the visitor.
+var ErrLinkInvalid = &gatehouse.Error{Code: gatehouse.NotFound, Op: "account.token",
+	Message: "This link has expired or has already been used."}
+
+// CheckToken tells whether a one-time link of the purpose can still be used,
+// without using it.
+func (s *Service) CheckToken(ctx context.Context, raw string, purpose gatehouse.TokenPurpose) (*gatehouse.Token, error) {
+	if !secret.ValidToken(raw) {
+		return nil, ErrLinkInvalid
+	}
+	t, err := s.Store.Token(ctx, secret.HashToken(raw))
+	if gatehouse.IsCode(err, gatehouse.NotFound) {
+		return nil, ErrLinkInvalid
+	}
+	if err != nil {
+		return nil, gatehouse.Wrap("account.CheckToken", err)
+	}
+	if t.Purpose != purpose || !t.Usable(s.now()) {
+		return nil, ErrLinkInvalid
+	}
+	return t, nil
+}
+
+// CompleteSetup creates the first owner with the setup link's token.
+func (s *Service) CompleteSetup(ctx context.Context, raw string, c gatehouse.Client, nm NewMember) (*gatehouse.Member, error) {
+	const op = "account.CompleteSetup"
+	t, err := s.CheckToken(ctx, raw, gatehouse.PurposeSetup)
+	if err != nil {
+		return nil, err
+	}
+	nm.OrgID, nm.Role = t.OrgID, gatehouse.RoleOwner
+	errs := nm.validate()
+	if nm.Password == "" {
+		errs = append(errs, gatehouse.FieldError{Field: "password", Code: "required", Message: "Choose a password."})
+	}
+	set, err := s.Settings(ctx, t.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	m := &gatehouse.Member{
+		ID: gatehouse.NewID(s.rand()), OrgID: t.OrgID, Username: nm.Username, DisplayName: nm.DisplayName,
+		Email: nm.Email, WorkEmail: nm.WorkEmail, Role: gatehouse.RoleOwner, State: gatehouse.StateActive,
+		PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now,
+	}
+	if len(errs) == 0 {
+		errs = set.Policy().Check("password", nm.Password, gatehouse.ContextWords(m, set.OrganizationName), s.Blocklist)
+		if len(errs) > 0 {
+			e := gatehouse.InvalidFields(op, errs...)
+			e.Message = gatehouse.PasswordMessage(errs)
+			return nil, e
+		}
+	}
+	if len(errs) > 0 {
+		return nil, gatehouse.InvalidFields(op, errs...)
+	}
+	if m.PasswordHash, err = s.Hasher.Hash(ctx, nm.Password); err != nil {
+		return nil, err
+	}
+	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		if _, err := tx.UseToken(ctx, t.Hash, now); err != nil {
+			return ErrLinkInvalid
+		}
+		n, err := tx.CountMembers(ctx, t.OrgID, gatehouse.RoleOwner, "")
+		if err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		if n > 0 {
+			return ErrLinkInvalid
+		}
+		if err := tx.CreateMember(ctx, m); err != nil {
+			if gatehouse.IsCode(err, gatehouse.Conflict) {
+				return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "username", Code: "taken", Message: "That username is already taken."})
+			}
+			return gatehouse.Wrap(op, err)
+		}
+		return s.audit(ctx, tx, event(gatehouse.EventSetupCompleted, m.OrgID, memberActor(m), m.ID, c,
+			map[string]string{"username": m.Username}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}

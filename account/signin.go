@@ -1,0 +1,310 @@
+package account
+
+import (
+	"context"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/secret"
+)
+
+// Limits on what a sign-in form may carry. A password longer than any policy can
+// allow cannot match, so it is refused before hashing (no truncation ever).
+const (
+	maxIdentifierLength = 254
+	maxPasswordBytes    = 4096
+	pendingSessionTTL   = 15 * time.Minute
+)
+
+// ErrWrongCredentials is the one answer to every failed sign-in, whether the
+// account exists or not, so that the answer reveals nothing.
+var ErrWrongCredentials = &gatehouse.Error{Code: gatehouse.Unauthorized, Op: "account.SignIn", Message: "Wrong username or password."}
+
+// SignInRequest is a password sign-in.
+type SignInRequest struct {
+	OrgID      string
+	Identifier string // username, personal email or work email
+	Password   string // exactly as typed
+	Client     gatehouse.Client
+}
+
+// SignInResult is a successful password check: a new session whose Stage says
+// whether the member is signed in or must complete another step first.
+type SignInResult struct {
+	Token   string // the session secret for the cookie; shown once
+	Session *gatehouse.Session
+	Member  *gatehouse.Member
+}
+
+// SignIn checks an identifier and password and starts a session. Every failure
+// gives ErrWrongCredentials after comparable work, or a Throttled error.
+func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult, error) {
+	const op = "account.SignIn"
+	now := s.now()
+	set, err := s.Settings(ctx, req.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	var fields []gatehouse.FieldError
+	if req.Identifier == "" {
+		fields = append(fields, gatehouse.FieldError{Field: "identifier", Code: "required", Message: "Enter your username or email address."})
+	}
+	if req.Password == "" {
+		fields = append(fields, gatehouse.FieldError{Field: "password", Code: "required", Message: "Enter your password."})
+	}
+	if len(fields) > 0 {
+		return nil, gatehouse.InvalidFields(op, fields...)
+	}
+	tooLong := len(req.Identifier) > maxIdentifierLength || len(req.Password) > maxPasswordBytes ||
+		!utf8.ValidString(req.Identifier)
+
+	var m *gatehouse.Member
+	if !tooLong {
+		m, err = s.resolve(ctx, req.OrgID, req.Identifier)
+		if err != nil {
+			return nil, err
+		}
+	}
+	memberID := ""
+	if m != nil {
+		memberID = m.ID
+	}
+	accountKey, addrKey := signinKeys(req.OrgID, memberID, req.Identifier, req.Client.IP)
+	if d, err := s.signinWait(ctx, &set, accountKey, addrKey, now); err != nil {
+		return nil, err
+	} else if d > 0 {
+		return nil, throttled(op, d)
+	}
+
+	ok, rehash, reason := false, false, "unknown_account"
+	switch {
+	case tooLong:
+		reason = "input_too_long"
+	case m == nil || m.PasswordHash == "":
+		if m != nil {
+			reason = "no_password"
+		}
+		if err := s.Hasher.Dummy(ctx, req.Password); err != nil {
+			return nil, err
+		}
+	default:
+		ok, rehash, err = s.Hasher.Verify(ctx, req.Password, m.PasswordHash)
+		if err != nil && gatehouse.IsCode(err, gatehouse.Unavailable) {
+			return nil, err
+		}
+		if err != nil {
+			s.log().ErrorContext(ctx, "verifying a stored password hash", "member", m.ID, "err", err)
+			ok = false
+		}
+		reason = "wrong_password"
+		if ok {
+			if st := m.EffectiveState(now); st != gatehouse.StateActive {
+				ok, reason = false, "account_"+string(st)
+			}
+		}
+	}
+	if !ok {
+		return nil, s.failSignIn(ctx, &set, req, m, reason, accountKey, addrKey, now)
+	}
+
+	if err := s.Counters.Reset(ctx, accountKey); err != nil {
+		return nil, gatehouse.Wrap(op, err)
+	}
+	if rehash {
+		s.rehash(ctx, m, req.Password)
+	}
+	stage := gatehouse.StageActive
+	if m.MustChangePassword || m.PasswordExpired(now, set.PasswordMaxAgeDays) {
+		stage = gatehouse.StageRenewPassword
+	}
+	token, sess, err := s.startSession(ctx, s.Store, m, &set, stage, req.Client)
+	if err != nil {
+		return nil, err
+	}
+	details := map[string]string{"stage": string(stage)}
+	if err := s.audit(ctx, s.Store, event(gatehouse.EventSignIn, m.OrgID, memberActor(m), m.ID, req.Client, details)); err != nil {
+		return nil, err
+	}
+	return &SignInResult{Token: token, Session: sess, Member: m}, nil
+}
+
+// failSignIn counts, audits and answers a failed sign-in.
+func (s *Service) failSignIn(ctx context.Context, set *gatehouse.Settings, req SignInRequest, m *gatehouse.Member, reason, accountKey, addrKey string, now time.Time) error {
+	delay, err := s.signinFailed(ctx, set, accountKey, addrKey, now)
+	if err != nil {
+		return err
+	}
+	actor, memberID := gatehouse.Actor{Kind: gatehouse.ActorMember, Name: truncate(req.Identifier, 64)}, ""
+	if m != nil {
+		actor, memberID = memberActor(m), m.ID
+	}
+	e := event(gatehouse.EventSignInFailed, req.OrgID, actor, memberID, req.Client,
+		map[string]string{"reason": reason, "identifier": truncate(req.Identifier, 64)})
+	if err := s.audit(ctx, s.Store, e); err != nil {
+		return err
+	}
+	if delay > 0 {
+		e := event(gatehouse.EventSignInThrottled, req.OrgID, actor, memberID, req.Client,
+			map[string]string{"delay": delay.String(), "identifier": truncate(req.Identifier, 64)})
+		if err := s.audit(ctx, s.Store, e); err != nil {
+			return err
+		}
+	}
+	return ErrWrongCredentials
+}
+
+// resolve finds the one member an identifier names: the member with that username,
+// or else the only member with that email address. An address shared by several
+// accounts names none of them.
+func (s *Service) resolve(ctx context.Context, orgID, identifier string) (*gatehouse.Member, error) {
+	ms, err := s.Store.MembersByIdentifier(ctx, orgID, identifier, 3)
+	if err != nil {
+		return nil, gatehouse.Wrap("account.resolve", err)
+	}
+	norm := gatehouse.NormalizeIdentifier(identifier)
+	for _, m := range ms {
+		if gatehouse.NormalizeIdentifier(m.Username) == norm {
+			return m, nil
+		}
+	}
+	if len(ms) == 1 {
+		return ms[0], nil
+	}
+	return nil, nil
+}
+
+// rehash replaces a hash with weaker parameters (or an imported bcrypt hash) after
+// a successful sign-in. A failure is logged, not fatal: the old hash still works.
+func (s *Service) rehash(ctx context.Context, m *gatehouse.Member, password string) {
+	h, err := s.Hasher.Hash(ctx, password)
+	if err != nil {
+		s.log().WarnContext(ctx, "rehashing a password", "member", m.ID, "err", err)
+		return
+	}
+	m.PasswordHash = h
+	m.UpdatedAt = s.now()
+	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		if err := tx.UpdateMember(ctx, m); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, event(gatehouse.EventPasswordRehashed, m.OrgID, gatehouse.SystemActor, m.ID, gatehouse.Client{}, nil))
+	})
+	if err != nil {
+		s.log().WarnContext(ctx, "storing a rehashed password", "member", m.ID, "err", err)
+	}
+}
+
+// startSession creates a session for m at stage through st and returns its secret.
+func (s *Service) startSession(ctx context.Context, st gatehouse.Store, m *gatehouse.Member, set *gatehouse.Settings, stage gatehouse.Stage, c gatehouse.Client) (string, *gatehouse.Session, error) {
+	raw, hash, err := secret.NewToken(s.rand())
+	if err != nil {
+		return "", nil, gatehouse.Wrap("account.startSession", err)
+	}
+	now := s.now()
+	sess := &gatehouse.Session{
+		ID: gatehouse.NewID(s.rand()), TokenHash: hash, OrgID: m.OrgID, MemberID: m.ID, Stage: stage,
+		CreatedAt: now, LastSeenAt: now,
+		IdleExpiresAt: now.Add(set.SessionIdleTimeout), ExpiresAt: now.Add(set.SessionAbsoluteTimeout),
+		IP: c.IP, UserAgent: truncate(c.UserAgent, 256),
+	}
+	if stage != gatehouse.StageActive {
+		sess.IdleExpiresAt, sess.ExpiresAt = now.Add(pendingSessionTTL), now.Add(pendingSessionTTL)
+	}
+	if err := st.CreateSession(ctx, sess); err != nil {
+		return "", nil, gatehouse.Wrap("account.startSession", err)
+	}
+	return raw, sess, nil
+}
+
+// touchEvery is how stale LastSeenAt may get before a request writes it again:
+// it keeps session checks read-only in the common case.
+const touchEvery = time.Minute
+
+// ErrNoSession is the answer for a missing, unknown or expired session.
+var ErrNoSession = &gatehouse.Error{Code: gatehouse.Unauthorized, Op: "account.Authenticate", Message: "You are not signed in."}
+
+// Authenticate returns the session and member for a session secret from a cookie,
+// at any stage; callers check Stage. It refreshes the idle timeout.
+func (s *Service) Authenticate(ctx context.Context, token string) (*gatehouse.Session, *gatehouse.Member, error) {
+	if !secret.ValidToken(token) {
+		return nil, nil, ErrNoSession
+	}
+	sess, m, err := s.Store.SessionByToken(ctx, secret.HashToken(token))
+	if gatehouse.IsCode(err, gatehouse.NotFound) {
+		return nil, nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, nil, gatehouse.Wrap("account.Authenticate", err)
+	}
+	now := s.now()
+	if !sess.Valid(now) || m.EffectiveState(now) != gatehouse.StateActive {
+		return nil, nil, ErrNoSession
+	}
+	if now.Sub(sess.LastSeenAt) >= touchEvery {
+		idle := sess.IdleExpiresAt.Sub(sess.LastSeenAt)
+		newIdle := now.Add(idle)
+		if newIdle.After(sess.ExpiresAt) {
+			newIdle = sess.ExpiresAt
+		}
+		if err := s.Store.TouchSession(ctx, sess.ID, now, newIdle); err != nil {
+			return nil, nil, gatehouse.Wrap("account.Authenticate", err)
+		}
+		sess.LastSeenAt, sess.IdleExpiresAt = now, newIdle
+	}
+	return sess, m, nil
+}
+
+// SignOut ends the session.
+func (s *Service) SignOut(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member, c gatehouse.Client) error {
+	return s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		if err := tx.DeleteSession(ctx, sess.OrgID, sess.ID); err != nil && !gatehouse.IsCode(err, gatehouse.NotFound) {
+			return gatehouse.Wrap("account.SignOut", err)
+		}
+		return s.audit(ctx, tx, event(gatehouse.EventSignOut, m.OrgID, memberActor(m), m.ID, c, nil))
+	})
+}
+
+// Sessions lists the member's active sessions, newest first.
+func (s *Service) Sessions(ctx context.Context, m *gatehouse.Member) ([]*gatehouse.Session, error) {
+	list, err := s.Store.MemberSessions(ctx, m.OrgID, m.ID, s.now())
+	if err != nil {
+		return nil, gatehouse.Wrap("account.Sessions", err)
+	}
+	return list, nil
+}
+
+// EndSession ends one of the member's own sessions by its public id.
+func (s *Service) EndSession(ctx context.Context, m *gatehouse.Member, sessionID string, c gatehouse.Client) error {
+	const op = "account.EndSession"
+	list, err := s.Store.MemberSessions(ctx, m.OrgID, m.ID, s.now())
+	if err != nil {
+		return gatehouse.Wrap(op, err)
+	}
+	for _, x := range list {
+		if x.ID == sessionID {
+			return s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+				if err := tx.DeleteSession(ctx, m.OrgID, x.ID); err != nil {
+					return gatehouse.Wrap(op, err)
+				}
+				return s.audit(ctx, tx, event(gatehouse.EventSessionEnded, m.OrgID, memberActor(m), m.ID, c,
+					map[string]string{"session": x.ID}))
+			})
+		}
+	}
+	return gatehouse.Errorf(gatehouse.NotFound, op, "That session has already ended.")
+}
+
+// EndOtherSessions ends every session of the member but the current one.
+func (s *Service) EndOtherSessions(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member, c gatehouse.Client) (int, error) {
+	var n int
+	err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		var err error
+		if n, err = tx.DeleteMemberSessions(ctx, m.OrgID, m.ID, sess.ID); err != nil {
+			return gatehouse.Wrap("account.EndOtherSessions", err)
+		}
+		return s.audit(ctx, tx, event(gatehouse.EventSessionsRevoked, m.OrgID, memberActor(m), m.ID, c,
+			map[string]string{"count": itoa(n), "scope": "others"}))
+	})
+	return n, err
+}

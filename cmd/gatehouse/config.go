@@ -1,0 +1,262 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+// Config is the process configuration, validated once here and handed down as
+// plain values. Organization settings (password policy and so on) are not here:
+// they live in the database, so every replica sees the same.
+type Config struct {
+	Listen           string
+	PublicURL        *url.URL
+	DatabaseURL      string
+	DataDir          string
+	MailURL          string
+	SMSURL           string
+	SMSWebhookSecret string
+	RedisURL         string
+	LogLevel         slog.Level
+	LogFormat        string
+	TrustedProxies   []netip.Prefix
+	MetricsAllow     []netip.Prefix
+	TemplateDir      string
+	HashMemoryKiB    uint32
+	HashTime         uint32
+	HashThreads      uint8
+	HashBudgetMiB    int
+	HashQueue        int
+	ShutdownTimeout  time.Duration
+	MailRetention    time.Duration
+}
+
+// configKey describes one configuration key: its environment variable, its flag
+// and config-file name, its default and what it means. docs/configuration.md
+// documents the same list; a test keeps them in step.
+type configKey struct {
+	Env, Flag, Help, Default string
+}
+
+var configKeys = []configKey{
+	{"GATEHOUSE_LISTEN", "listen", "Address and port to listen on.", "127.0.0.1:8080"},
+	{"GATEHOUSE_PUBLIC_URL", "public-url", "The URL at which people reach Gatehouse; the only base of every link it builds. https makes cookies Secure and __Host- prefixed and turns on HSTS.", "http://LISTEN"},
+	{"GATEHOUSE_DATABASE_URL", "database-url", "sqlite:PATH or postgres://user:pass@host:port/db?sslmode=...", "sqlite:DATA_DIR/gatehouse.db"},
+	{"GATEHOUSE_DATA_DIR", "data-dir", "Directory for the SQLite database and the development mail and SMS folders.", "./data"},
+	{"GATEHOUSE_MAIL_URL", "mail-url", "smtp://user:pass@host:587 (STARTTLS), smtps://user:pass@host:465 (implicit TLS) or file:///DIR (one .eml file per message).", "file://DATA_DIR/mail"},
+	{"GATEHOUSE_SMS_URL", "sms-url", "twilio://SID:TOKEN@api.twilio.com?from=+E164, webhook+https://host/path, or file:///DIR (one JSON file per text).", "file://DATA_DIR/sms"},
+	{"GATEHOUSE_SMS_WEBHOOK_SECRET", "sms-webhook-secret", "Secret with which texts sent to the webhook SMS transport are signed (HMAC-SHA256).", ""},
+	{"GATEHOUSE_REDIS_URL", "redis-url", "redis://host:6379/0 to keep throttling counters in Redis instead of the database (optional).", ""},
+	{"GATEHOUSE_LOG_LEVEL", "log-level", "debug, info, warn or error.", "info"},
+	{"GATEHOUSE_LOG_FORMAT", "log-format", "text or json.", "text"},
+	{"GATEHOUSE_TRUSTED_PROXIES", "trusted-proxies", "Comma-separated networks (CIDR) of load balancers whose X-Forwarded-For header is believed.", ""},
+	{"GATEHOUSE_METRICS_ALLOW", "metrics-allow", "Comma-separated networks (CIDR) allowed to read /metrics; empty means loopback only.", ""},
+	{"GATEHOUSE_TEMPLATE_DIR", "template-dir", "Directory of page templates that replace the embedded ones (branding).", ""},
+	{"GATEHOUSE_HASH_MEMORY", "hash-memory", "argon2id memory per hash, in KiB.", "19456"},
+	{"GATEHOUSE_HASH_TIME", "hash-time", "argon2id passes.", "2"},
+	{"GATEHOUSE_HASH_THREADS", "hash-threads", "argon2id parallelism.", "1"},
+	{"GATEHOUSE_HASH_MEMORY_BUDGET", "hash-memory-budget", "MiB that password hashing may use at once; bounds concurrent hashes (also never more than the CPU count).", "256"},
+	{"GATEHOUSE_HASH_QUEUE", "hash-queue", "Password hashes that may wait for a slot; beyond that requests get 503 with Retry-After.", "128"},
+	{"GATEHOUSE_SHUTDOWN_TIMEOUT", "shutdown-timeout", "How long SIGTERM waits for requests in flight.", "30s"},
+	{"GATEHOUSE_MAIL_RETENTION", "mail-retention", "How long delivered and failed messages stay listed for administrators.", "30d"},
+	{"GATEHOUSE_CONFIG", "config", "Path of an optional YAML file with any of these keys (by flag name, e.g. `listen: 0.0.0.0:8080`).", ""},
+}
+
+// addConfigFlags registers a flag for every key on fs and returns the values set.
+func addConfigFlags(fs *flag.FlagSet) map[string]*string {
+	vals := map[string]*string{}
+	for _, k := range configKeys {
+		vals[k.Flag] = fs.String(k.Flag, "", k.Help+" (env "+k.Env+")")
+	}
+	return vals
+}
+
+// loadConfig resolves every key: flag, then environment, then config file, then
+// default, and validates the result.
+func loadConfig(fs *flag.FlagSet, flags map[string]*string, getenv func(string) string) (*Config, error) {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	raw := map[string]string{}
+	for _, k := range configKeys {
+		if set[k.Flag] {
+			raw[k.Flag] = *flags[k.Flag]
+		} else if v := getenv(k.Env); v != "" {
+			raw[k.Flag] = v
+		}
+	}
+	if path := raw["config"]; path != "" {
+		file, err := readConfigFile(path)
+		if err != nil {
+			return nil, err
+		}
+		for name, v := range file {
+			if _, ok := raw[name]; !ok {
+				raw[name] = v
+			}
+		}
+	}
+	return parseConfig(raw)
+}
+
+func readConfigFile(path string) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	known := map[string]bool{}
+	for _, k := range configKeys {
+		known[k.Flag] = true
+	}
+	out := map[string]string{}
+	for name, v := range m {
+		if !known[name] || name == "config" {
+			return nil, fmt.Errorf("config file %s: unknown key %q", path, name)
+		}
+		out[name] = fmt.Sprint(v)
+	}
+	return out, nil
+}
+
+// parseConfig validates the raw values (by flag name) and applies defaults.
+func parseConfig(raw map[string]string) (*Config, error) {
+	get := func(name, def string) string {
+		if v, ok := raw[name]; ok && v != "" {
+			return v
+		}
+		return def
+	}
+	var errs []error
+	bad := func(name, msg string) { errs = append(errs, fmt.Errorf("%s: %s", envOf(name), msg)) }
+	c := &Config{}
+	c.Listen = get("listen", "127.0.0.1:8080")
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("listen", "must be host:port, like 127.0.0.1:8080")
+	}
+	c.DataDir = get("data-dir", "./data")
+	pub := get("public-url", "http://"+c.Listen)
+	if u, err := url.Parse(pub); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		bad("public-url", "must be an absolute http or https URL without query, like https://login.example.com")
+	} else {
+		c.PublicURL = u
+	}
+	c.DatabaseURL = get("database-url", "sqlite:"+filepath.Join(c.DataDir, "gatehouse.db"))
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		bad("database-url", "must start with sqlite: or postgres://")
+	}
+	c.MailURL = get("mail-url", "file://"+absPath(filepath.Join(c.DataDir, "mail")))
+	c.SMSURL = get("sms-url", "file://"+absPath(filepath.Join(c.DataDir, "sms")))
+	c.SMSWebhookSecret = get("sms-webhook-secret", "")
+	c.RedisURL = get("redis-url", "")
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		bad("redis-url", "must start with redis:// or rediss://")
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("log-level", "info"))); err != nil {
+		bad("log-level", "must be debug, info, warn or error")
+	}
+	c.LogFormat = get("log-format", "text")
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("log-format", "must be text or json")
+	}
+	var err error
+	if c.TrustedProxies, err = parsePrefixes(get("trusted-proxies", "")); err != nil {
+		bad("trusted-proxies", err.Error())
+	}
+	if c.MetricsAllow, err = parsePrefixes(get("metrics-allow", "")); err != nil {
+		bad("metrics-allow", err.Error())
+	}
+	c.TemplateDir = get("template-dir", "")
+	c.HashMemoryKiB = uint32(intIn(get("hash-memory", "19456"), 1024, 4<<20, "hash-memory", bad))
+	c.HashTime = uint32(intIn(get("hash-time", "2"), 1, 100, "hash-time", bad))
+	c.HashThreads = uint8(intIn(get("hash-threads", "1"), 1, 64, "hash-threads", bad))
+	c.HashBudgetMiB = intIn(get("hash-memory-budget", "256"), 8, 1<<20, "hash-memory-budget", bad)
+	c.HashQueue = intIn(get("hash-queue", "128"), 0, 100000, "hash-queue", bad)
+	if c.ShutdownTimeout, err = gatehouse.ParseDuration(get("shutdown-timeout", "30s")); err != nil {
+		bad("shutdown-timeout", "must be a duration like 30s")
+	}
+	if c.MailRetention, err = gatehouse.ParseDuration(get("mail-retention", "30d")); err != nil || c.MailRetention < time.Hour {
+		bad("mail-retention", "must be a duration of at least 1h, like 30d")
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+func intIn(v string, min, max int, name string, bad func(string, string)) int {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < min || n > max {
+		bad(name, fmt.Sprintf("must be a whole number from %d to %d", min, max))
+		return min
+	}
+	return n
+}
+
+func parsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address or network", part)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a network like 10.0.0.0/8", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+func envOf(flagName string) string {
+	for _, k := range configKeys {
+		if k.Flag == flagName {
+			return k.Env
+		}
+	}
+	return flagName
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// configTable lists the keys sorted by environment name, for help output.
+func configTable() string {
+	keys := append([]configKey(nil), configKeys...)
+	sort.Slice(keys, func(i, j int) bool { return keys[i].Env < keys[j].Env })
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  %-30s --%-20s %s\n", k.Env, k.Flag, k.Help)
+	}
+	return b.String()
+}

@@ -1,0 +1,95 @@
+// Command gatehouse runs the Gatehouse account-security server and its
+// administration commands.
+//
+//	gatehouse serve                      start the server (migrates the database first)
+//	gatehouse migrate                    apply database migrations and exit
+//	gatehouse user add --username U --email E [--password-stdin] ...
+//	gatehouse settings show [--json]
+//	gatehouse settings set NAME=VALUE...
+//	gatehouse version
+//
+// Every command takes the configuration flags listed by `gatehouse help`; each
+// has an environment variable (GATEHOUSE_...) and a config-file key.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// env bundles what a command reads from and writes to, so tests can run commands
+// in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// run executes one command and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = cmdServe(ctx, e, args[1:])
+	case "migrate":
+		err = cmdMigrate(ctx, e, args[1:])
+	case "user":
+		err = cmdUser(ctx, e, args[1:])
+	case "settings":
+		err = cmdSettings(ctx, e, args[1:])
+	case "version":
+		fmt.Fprintln(stdout, "gatehouse", version)
+		return 0
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "gatehouse: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	if err != nil {
+		if err == errUsage {
+			return 2
+		}
+		fmt.Fprintln(stderr, "gatehouse:", err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Usage: gatehouse COMMAND [flags]
+
+Commands:
+  serve                         start the server (applies migrations first)
+  migrate                       apply database migrations and exit
+  user add --username U --email E [--work-email W] [--mobile +E164] [--name N]
+           [--role member|administrator|owner] [--password-stdin]
+                                create a member; without --password-stdin the account
+                                waits for activation and its link is printed and emailed
+  settings show [--json]        print the organization's settings
+  settings set NAME=VALUE...    change settings (validated; audited)
+  version                       print the version
+
+Configuration (flag, or environment variable, or key in the --config YAML file):
+`+configTable())
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/blocklist"
+	"github.com/gatehouse-auth/gatehouse/web"
+)
+
+// configFlags parses the configuration flags of a command (and its own flags,
+// registered by extra) and loads the configuration.
+func configFlags(e env, name string, args []string, extra func(fs *flag.FlagSet)) (*Config, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet("gatehouse "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	vals := addConfigFlags(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, errUsage
+	}
+	cfg, err := loadConfig(fs, vals, e.getenv)
+	if err != nil {
+		return nil, nil, fmt.Errorf("configuration:\n%w", err)
+	}
+	return cfg, fs, nil
+}
+
+var errUsage = errors.New("usage")
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	cfg, _, err := configFlags(e, "serve", args, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, e.stderr)
+	st, err := openStore(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	metrics := web.NewMetrics()
+	a, err := build(ctx, cfg, log, st, metrics.ObserveHash)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	defer a.close()
+	blocklist.Load()
+
+	csrfKey, err := st.ServerKey(ctx, "csrf", 32)
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(a.account, log, web.Config{
+		PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsAllow: cfg.MetricsAllow,
+		TemplateDir: cfg.TemplateDir, Version: version,
+	}, csrfKey)
+	if err != nil {
+		return err
+	}
+	srv.Ready = st.Ping
+	srv.Metrics = metrics
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          nil,
+	}
+
+	if link, err := a.account.SetupLink(ctx, gatehouse.DefaultOrgID); err != nil {
+		return err
+	} else if link != "" {
+		fmt.Fprintf(e.stdout, "\nNo owner account exists yet. Open this link within 1 hour to create it:\n\n  %s\n\n", link)
+	}
+	log.Info("gatehouse listening", "address", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "version", version)
+
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { a.worker.Run(bg) })
+	wg.Go(func() { a.cleanupLoop(bg, 10*time.Minute) })
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		stopBG()
+		wg.Wait()
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	err = hs.Shutdown(sctx)
+	stopBG()
+	wg.Wait()
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, e env, args []string) error {
+	cfg, _, err := configFlags(e, "migrate", args, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, e.stderr)
+	st, err := openStore(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	st.Close()
+	fmt.Fprintln(e.stdout, "The database is up to date.")
+	return nil
+}

@@ -1,0 +1,201 @@
+// Package webtest boots a complete Gatehouse for tests: a real database (SQLite,
+// or PostgreSQL when configured), real argon2id hashing with small parameters,
+// the real router and pages, and the outbox drained by the real delivery worker
+// into an in-test SMTP server. Browser drives it over HTTP with cookies, the way
+// a person's browser would.
+package webtest
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/blocklist"
+	"github.com/gatehouse-auth/gatehouse/delivery"
+	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/secret"
+	"github.com/gatehouse-auth/gatehouse/sms"
+	"github.com/gatehouse-auth/gatehouse/sqlstore"
+	"github.com/gatehouse-auth/gatehouse/web"
+)
+
+// Options adjust a test server; the zero value is a fresh SQLite server.
+type Options struct {
+	// DatabaseURL of an empty database; "" means a new SQLite file.
+	DatabaseURL string
+	// PublicURL overrides the configured public URL (default: the test server's).
+	PublicURL string
+	// Settings are organization settings applied before the test starts.
+	Settings map[string]string
+	// SMSURL is the GATEHOUSE_SMS_URL; default a file directory in t.TempDir().
+	SMSURL string
+	// NoWorker leaves the outbox undrained (for tests of the queue itself).
+	NoWorker bool
+}
+
+// Server is a running Gatehouse and everything a test may want to look at.
+type Server struct {
+	URL     string // the test server's base URL, no trailing slash
+	HTTP    *httptest.Server
+	Store   *sqlstore.Store
+	Account *account.Service
+	Web     *web.Server
+	Clock   *gatehousetest.Clock
+	SMTP    *gatehousetest.SMTPServer
+	Worker  *delivery.Worker
+	Hasher  *secret.Hasher
+}
+
+// TestHasher returns a hasher with argon2id parameters small enough for fast tests.
+func TestHasher(t testing.TB) *secret.Hasher {
+	h, err := secret.NewHasher(secret.HasherConfig{Memory: 256, Time: 1, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// Each runs fn against a fresh server on every available database.
+func Each(t *testing.T, opts Options, fn func(t *testing.T, s *Server)) {
+	for _, db := range gatehousetest.DatabaseURLs(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			o := opts
+			o.DatabaseURL = db.URL
+			fn(t, New(t, o))
+		})
+	}
+}
+
+// New starts a server that stops when t ends.
+func New(t testing.TB, opts Options) *Server {
+	t.Helper()
+	ctx := context.Background()
+	if opts.DatabaseURL == "" {
+		opts.DatabaseURL = gatehousetest.SQLiteURL(t)
+	}
+	st := gatehousetest.NewStore(t, opts.DatabaseURL)
+	clock := gatehousetest.NewClock()
+	smtpSrv := gatehousetest.NewSMTPServer(t)
+	mailT, err := mail.Open(smtpSrv.URL(), mail.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.SMSURL == "" {
+		opts.SMSURL = "file://" + t.TempDir()
+	}
+	smsT, err := sms.Open(opts.SMSURL, sms.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	base := "http://" + ts.Listener.Addr().String()
+	pub := base
+	if opts.PublicURL != "" {
+		pub = opts.PublicURL
+	}
+	pubURL, err := url.Parse(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasher := TestHasher(t)
+	acc := &account.Service{
+		Store: st, Counters: st, Hasher: hasher, Blocklist: blocklist.Default(), Composer: &mail.Templates{},
+		PublicURL: pubURL, Now: clock.Now,
+	}
+	if len(opts.Settings) > 0 {
+		if _, err := acc.UpdateSettings(ctx, gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, opts.Settings); err != nil {
+			t.Fatalf("settings: %v", err)
+		}
+	}
+	key, err := st.ServerKey(ctx, "csrf", 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := web.New(acc, nil, web.Config{PublicURL: pubURL, Version: "test"}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Ready = st.Ping
+	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher}
+	if !opts.NoWorker {
+		s.Worker = &delivery.Worker{
+			Outbox: st, Mail: mailT, SMS: smsT, Now: clock.Now, Poll: 50 * time.Millisecond,
+			From: func(ctx context.Context, orgID string) (string, string, error) {
+				set, err := acc.Settings(ctx, orgID)
+				return set.MailFromAddress, set.SenderName(), err
+			},
+		}
+		acc.Kick = s.Worker.Kick
+		wctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		wg.Go(func() { s.Worker.Run(wctx) })
+		t.Cleanup(func() { cancel(); wg.Wait() })
+	}
+	ts.Config.Handler = w.Handler()
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return s
+}
+
+// AddMember creates an active member with the password (or a never-activated one
+// when password is "") and returns it.
+func (s *Server) AddMember(t testing.TB, username, email, password string, role gatehouse.Role) *gatehouse.Member {
+	t.Helper()
+	m, _, err := s.Account.CreateMember(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, account.NewMember{
+		Username: username, Email: email, Password: password, Role: role, DisplayName: "Test " + username,
+	})
+	if err != nil {
+		t.Fatalf("AddMember %s: %v", username, err)
+	}
+	return m
+}
+
+// Member reloads a member from the store.
+func (s *Server) Member(t testing.TB, id string) *gatehouse.Member {
+	t.Helper()
+	m, err := s.Store.Member(context.Background(), gatehouse.DefaultOrgID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// Audit returns the organization's audit events of the given types, newest first.
+func (s *Server) Audit(t testing.TB, types ...gatehouse.EventType) []*gatehouse.AuditEvent {
+	t.Helper()
+	evs, _, err := s.Store.AuditEvents(context.Background(), gatehouse.DefaultOrgID, gatehouse.AuditFilter{Types: types, Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+// Addr returns the host:port the server listens on.
+func (s *Server) Addr() string {
+	u, _ := url.Parse(s.URL)
+	return u.Host
+}
+
+// Dial opens a raw TCP connection to the server, for malformed requests.
+func (s *Server) Dial(t testing.TB) net.Conn {
+	c, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// Do sends a request as is, without cookies, and returns the response.
+func (s *Server) Do(t testing.TB, r *http.Request) *Response {
+	t.Helper()
+	return roundTrip(t, &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, r)
+}

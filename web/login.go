@@ -1,0 +1,124 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/account"
+)
+
+// notices are the success messages a redirect may ask a page to show, by key, so
+// that no text from the URL reaches the page.
+var notices = map[string]string{
+	"signed_out":       "You have signed out.",
+	"password_changed": "Your password has been changed.",
+	"password_reset":   "Your password has been changed. Sign in with your new password.",
+	"activated":        "Your account is ready. Sign in with your new password.",
+	"setup_done":       "Your owner account is ready. Sign in to continue.",
+	"session_ended":    "The session has ended.",
+	"sessions_ended":   "Your other sessions have ended.",
+}
+
+type loginData struct {
+	Next           string
+	ForgotPassword bool
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	s.redirect(w, r, "/account", nil)
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	sess, _, err := s.current(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if sess != nil {
+		s.redirect(w, r, stagePath(sess.Stage), nil)
+		return
+	}
+	v := &view{Title: "Sign in", CSRF: s.csrfToken(w, r), Notice: notices[r.URL.Query().Get("done")]}
+	s.renderLogin(w, r, http.StatusOK, v, r.URL.Query().Get("next"))
+}
+
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, st int, v *view, next string) {
+	set, err := s.Account.Settings(r.Context(), s.orgID(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Org = set.OrganizationName
+	if next != "" {
+		next = safeNext(next)
+	}
+	v.Data = loginData{Next: next, ForgotPassword: set.ForgotPasswordEnabled}
+	s.render(w, r, st, "login", v)
+}
+
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	identifier, password, next := field(r, "identifier"), field(r, "password"), field(r, "next")
+	res, err := s.Account.SignIn(r.Context(), account.SignInRequest{
+		OrgID: s.orgID(r), Identifier: identifier, Password: password, Client: s.client(r),
+	})
+	if err != nil {
+		s.Metrics.signin(signinOutcome(err))
+		st, msg, retry := s.errorInfo(r, err)
+		if retry > 0 {
+			setRetryAfter(w, retry)
+		}
+		v := &view{Title: "Sign in", CSRF: s.csrfToken(w, r), Form: map[string]string{"identifier": identifier}}
+		v.fieldErrors(err, msg)
+		s.renderLogin(w, r, st, v, next)
+		return
+	}
+	s.Metrics.signin("success")
+	// A new session id at every sign-in: the old one, if any, ends now.
+	if old, m, err := s.current(r); err == nil && old != nil {
+		_ = s.Account.SignOut(r.Context(), old, m, s.client(r))
+	}
+	s.setSession(w, res.Token)
+	if res.Session.Stage != gatehouse.StageActive {
+		s.redirect(w, r, stagePath(res.Session.Stage), nil)
+		return
+	}
+	s.redirect(w, r, safeNext(next), nil)
+}
+
+func signinOutcome(err error) string {
+	switch {
+	case errors.Is(err, account.ErrWrongCredentials):
+		return "failure"
+	case gatehouse.IsCode(err, gatehouse.Throttled):
+		return "throttled"
+	case gatehouse.IsCode(err, gatehouse.Invalid):
+		return "invalid"
+	case gatehouse.IsCode(err, gatehouse.Unavailable):
+		return "busy"
+	}
+	return "error"
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	sess, m, err := s.current(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if sess != nil {
+		if err := s.Account.SignOut(r.Context(), sess, m, s.client(r)); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.clearSession(w)
+	s.redirect(w, r, "/login", url.Values{"done": {"signed_out"}})
+}

@@ -1,0 +1,89 @@
+package web
+
+import (
+	"net/http"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the Prometheus metrics of one server. Each server has its own
+// registry, so tests can run several in one process.
+type Metrics struct {
+	Registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	signins  *prometheus.CounterVec
+	// HashSeconds observes the duration of each password hash or verification.
+	HashSeconds prometheus.Histogram
+}
+
+// NewMetrics creates and registers the metrics, with Go runtime and process
+// collectors.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gatehouse_http_requests_total", Help: "HTTP requests by route, method and status.",
+		}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "gatehouse_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route"}),
+		signins: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gatehouse_signins_total", Help: "Password sign-ins by outcome (success, failure, throttled, invalid, busy, error).",
+		}, []string{"outcome"}),
+		HashSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "gatehouse_password_hash_seconds", Help: "Duration of password hashes and verifications.",
+			Buckets: []float64{.005, .01, .02, .03, .05, .075, .1, .2, .5, 1},
+		}),
+	}
+	m.Registry.MustRegister(m.requests, m.latency, m.signins, m.HashSeconds,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *Metrics) request(route, method string, status int, d time.Duration) {
+	switch method {
+	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS":
+	default:
+		method = "other" // any string is a method: keep the label set bounded
+	}
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+func (m *Metrics) signin(outcome string) { m.signins.WithLabelValues(outcome).Inc() }
+
+// ObserveHash records one hash duration; wire it to the hasher.
+func (m *Metrics) ObserveHash(d time.Duration) { m.HashSeconds.Observe(d.Seconds()) }
+
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+	if !s.metricsAllowed(r) {
+		http.NotFound(w, r)
+		return
+	}
+	promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+}
+
+// metricsAllowed reports whether the client may read /metrics: by default only
+// from the machine itself, or from the networks in Config.MetricsAllow.
+func (s *Server) metricsAllowed(r *http.Request) bool {
+	a, err := netip.ParseAddr(s.clientIP(r))
+	if err != nil {
+		return false
+	}
+	if len(s.Config.MetricsAllow) == 0 {
+		return a.IsLoopback()
+	}
+	for _, p := range s.Config.MetricsAllow {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,192 @@
+// Package web serves Gatehouse's pages and its JSON API over HTTP. Handlers are
+// thin: they parse the request, call a use case of package account and render the
+// answer. Errors are mapped to HTTP statuses in one place (errors.go).
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/account"
+)
+
+// Config is what the web layer needs to know about its deployment.
+type Config struct {
+	// PublicURL is the address at which members reach Gatehouse. Every link and
+	// redirect is built from it; it also decides whether cookies are Secure.
+	PublicURL *url.URL
+	// TrustedProxies are the networks of load balancers whose X-Forwarded-For
+	// header is believed. Empty: the client address is the TCP peer.
+	TrustedProxies []netip.Prefix
+	// TemplateDir, when set, holds templates that replace the embedded ones.
+	TemplateDir string
+	// MetricsAllow are the networks that may read /metrics; empty means loopback only.
+	MetricsAllow []netip.Prefix
+	// Version is shown by /healthz.
+	Version string
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	Account *account.Service
+	Log     *slog.Logger
+	Config  Config
+	// Ready reports whether the server can serve (the database answers).
+	Ready func(ctx context.Context) error
+	// Metrics collects Prometheus metrics; New creates it.
+	Metrics *Metrics
+
+	csrfKey []byte
+	pages   *pages
+	secure  bool
+	mux     *http.ServeMux
+}
+
+// New builds a Server. csrfKey signs the anti-forgery tokens; replicas share it.
+func New(acc *account.Service, log *slog.Logger, cfg Config, csrfKey []byte) (*Server, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	p, err := loadPages(cfg.TemplateDir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		Account: acc, Log: log, Config: cfg, csrfKey: csrfKey, pages: p,
+		secure:  cfg.PublicURL != nil && cfg.PublicURL.Scheme == "https",
+		Metrics: NewMetrics(),
+	}
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler with every middleware applied.
+func (s *Server) Handler() http.Handler {
+	return s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.mux))))
+}
+
+// route registers a page or API handler under an http.ServeMux pattern.
+func (s *Server) route(pattern string, h http.HandlerFunc) {
+	s.mux.HandleFunc(pattern, h)
+}
+
+func (s *Server) routes() {
+	s.mux = http.NewServeMux()
+	s.route("GET /{$}", s.home)
+	s.route("GET /login", s.loginPage)
+	s.route("POST /login", s.loginSubmit)
+	s.route("POST /logout", s.logout)
+	s.route("GET /login/renew", s.renewPage)
+	s.route("POST /login/renew", s.renewSubmit)
+	s.route("GET /account", s.accountPage)
+	s.route("POST /account/sessions/{id}/end", s.endSession)
+	s.route("POST /account/sessions/end-others", s.endOtherSessions)
+	s.route("GET /account/password", s.passwordPage)
+	s.route("POST /account/password", s.passwordSubmit)
+	s.route("GET /setup", s.setupPage)
+	s.route("POST /setup", s.setupSubmit)
+	s.route("GET /api/v1/session", s.apiSession)
+	s.route("GET /healthz", s.healthz)
+	s.route("GET /readyz", s.readyz)
+	s.route("GET /metrics", s.metrics)
+	s.route("GET /static/", s.static)
+}
+
+// orgID returns the organization a request belongs to. There is one organization
+// for now; the choice is made here only, so that tenants by host can come later.
+func (s *Server) orgID(r *http.Request) string { return gatehouse.DefaultOrgID }
+
+// client returns the request's client address and user agent. X-Forwarded-For is
+// believed only from a trusted proxy, and then its rightmost untrusted entry wins.
+func (s *Server) client(r *http.Request) gatehouse.Client {
+	ua := r.UserAgent()
+	if len(ua) > 256 {
+		ua = ua[:256]
+	}
+	return gatehouse.Client{IP: s.clientIP(r), UserAgent: ua}
+}
+
+func (s *Server) clientIP(r *http.Request) string {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	var addr netip.Addr
+	if err == nil {
+		addr = peer.Addr().Unmap()
+	} else if a, err := netip.ParseAddr(r.RemoteAddr); err == nil {
+		addr = a.Unmap()
+	} else {
+		return "unknown"
+	}
+	if !s.trusted(addr) {
+		return addr.String()
+	}
+	hops := r.Header.Values("X-Forwarded-For")
+	for i := len(hops) - 1; i >= 0; i-- {
+		parts := splitComma(hops[i])
+		for j := len(parts) - 1; j >= 0; j-- {
+			a, err := netip.ParseAddr(parts[j])
+			if err != nil {
+				return addr.String()
+			}
+			a = a.Unmap()
+			if !s.trusted(a) {
+				return a.String()
+			}
+			addr = a
+		}
+	}
+	return addr.String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.Config.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func splitComma(v string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(v); i++ {
+		if i == len(v) || v[i] == ',' {
+			part := v[start:i]
+			for len(part) > 0 && (part[0] == ' ' || part[0] == '\t') {
+				part = part[1:]
+			}
+			for len(part) > 0 && (part[len(part)-1] == ' ' || part[len(part)-1] == '\t') {
+				part = part[:len(part)-1]
+			}
+			if part != "" {
+				out = append(out, part)
+			}
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// link returns an absolute link to path built from the public URL.
+func (s *Server) link(path string, q url.Values) string {
+	return s.Account.Link(path, q)
+}
+
+// redirect sends the browser to a path of this server (303 See Other, so that a
+// POST is followed by a GET). Locations are built from the public URL only.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, path string, q url.Values) {
+	http.Redirect(w, r, s.link(path, q), http.StatusSeeOther)
+}
+
+// now is the time as the use cases see it.
+func (s *Server) now() time.Time {
+	if s.Account.Now != nil {
+		return s.Account.Now()
+	}
+	return time.Now()
+}

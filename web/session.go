@@ -1,0 +1,99 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/account"
+)
+
+// SessionCookieName returns the name of the session cookie: __Host- prefixed on
+// https, so the browser accepts it only Secure, host-only and for path /.
+func (s *Server) SessionCookieName() string {
+	if s.secure {
+		return "__Host-gatehouse_session"
+	}
+	return "gatehouse_session"
+}
+
+// setSession gives the browser a new session cookie. It carries no expiry: the
+// server decides when a session ends, and the browser forgets it on exit.
+func (s *Server) setSession(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: s.SessionCookieName(), Value: token, Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (s *Server) clearSession(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{
+		Name: s.SessionCookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// current returns the request's session and member at any stage, or nils.
+// Errors other than "no session" (the database is down) are returned.
+func (s *Server) current(r *http.Request) (*gatehouse.Session, *gatehouse.Member, error) {
+	c, err := r.Cookie(s.SessionCookieName())
+	if err != nil || c.Value == "" {
+		return nil, nil, nil
+	}
+	sess, m, err := s.Account.Authenticate(r.Context(), c.Value)
+	if err == account.ErrNoSession {
+		return nil, nil, nil
+	}
+	return sess, m, err
+}
+
+// signedIn returns the active session and member, or answers the request itself
+// (a redirect to the page that completes the sign-in, or to the sign-in page) and
+// returns ok=false.
+func (s *Server) signedIn(w http.ResponseWriter, r *http.Request) (*gatehouse.Session, *gatehouse.Member, bool) {
+	sess, m, err := s.current(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, nil, false
+	}
+	if sess == nil {
+		if r.Method == http.MethodGet {
+			s.redirect(w, r, "/login", url.Values{"next": {r.URL.Path}})
+		} else {
+			s.redirect(w, r, "/login", nil)
+		}
+		return nil, nil, false
+	}
+	if sess.Stage != gatehouse.StageActive {
+		s.redirect(w, r, stagePath(sess.Stage), nil)
+		return nil, nil, false
+	}
+	return sess, m, true
+}
+
+// stagePath is the page that completes a sign-in at stage.
+func stagePath(st gatehouse.Stage) string {
+	switch st {
+	case gatehouse.StageRenewPassword:
+		return "/login/renew"
+	case gatehouse.StageSecondFactor:
+		return "/login/verify"
+	}
+	return "/account"
+}
+
+// safeNext returns next when it is a path on this server, else /account, so the
+// sign-in page cannot be used to send people elsewhere.
+func safeNext(next string) string {
+	if len(next) < 2 || len(next) > 512 || next[0] != '/' || next[1] == '/' || next[1] == '\\' {
+		return "/account"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.IsAbs() || u.Host != "" {
+		return "/account"
+	}
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f || c == '\\' {
+			return "/account"
+		}
+	}
+	return u.Path
+}
