@@ -114,9 +114,9 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 	if rehash {
 		s.rehash(ctx, m, req.Password)
 	}
-	stage := gatehouse.StageActive
-	if m.MustChangePassword || m.PasswordExpired(now, set.PasswordMaxAgeDays) {
-		stage = gatehouse.StageRenewPassword
+	stage, err := s.stageAfterPassword(ctx, m, &set, now)
+	if err != nil {
+		return nil, err
 	}
 	token, sess, err := s.startSession(ctx, s.Store, m, &set, stage, req.Client)
 	if err != nil {

@@ -85,7 +85,7 @@ func (tab *Tab) Text(sel string) string {
 // Screenshot writes a PNG of the whole page to path.
 func (tab *Tab) Screenshot(path string) {
 	tab.t.Helper()
-	png, err := chromedp.Run(tab.Ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(tab.Ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		tab.t.Fatalf("screenshot: %v", err)
 	}

@@ -95,6 +95,12 @@ func (s *Server) routes() {
 	s.route("GET /readyz", s.readyz)
 	s.route("GET /metrics", s.metrics)
 	s.route("GET /static/", s.static)
+
+	// Each capability registers its own routes in its own file.
+	s.recoveryRoutes()
+	s.adminRoutes()
+	s.apiRoutes()
+	s.twoFactorRoutes()
 }
 
 // orgID returns the organization a request belongs to. There is one organization

@@ -1,0 +1,4 @@
+package web
+
+// twoFactorRoutes registers the routes of this capability (see the issue tracker).
+func (s *Server) twoFactorRoutes() {}
