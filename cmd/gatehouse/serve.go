@@ -91,6 +91,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	log.Info("gatehouse listening", "address", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "version", version)
 
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBG()
+	if cfg.PprofListen != "" {
+		if err := servePprof(bg, cfg.PprofListen, log); err != nil {
+			return fmt.Errorf("GATEHOUSE_PPROF_LISTEN: %w", err)
+		}
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() { a.worker.Run(bg) })
 	wg.Go(func() { a.cleanupLoop(bg, 10*time.Minute) })
