@@ -29,7 +29,19 @@ type Config struct {
 	MetricsAllow []netip.Prefix
 	// Version is shown by /healthz.
 	Version string
+	// ShedDelay is how long a sign-in turned away because password hashing is
+	// saturated waits before its 503 (default DefaultShedDelay; negative: none).
+	ShedDelay time.Duration
 }
+
+// DefaultShedDelay is how long a shed sign-in waits before it is answered. A
+// client that sends its next request only when it has the answer to the last,
+// as browsers, scripts and most flood tools do, is held back to one request per
+// this long for each connection it keeps: answering at once would let a few
+// hundred connections drive thousands of refused requests a second, whose
+// handling would take the CPUs from every other request. A waiting request costs
+// a parked goroutine and nothing else.
+const DefaultShedDelay = 500 * time.Millisecond
 
 // Server holds the handlers' dependencies.
 type Server struct {
