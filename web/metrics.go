@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +21,21 @@ type Metrics struct {
 	signins  *prometheus.CounterVec
 	// HashSeconds observes the duration of each password hash or verification.
 	HashSeconds prometheus.Histogram
+
+	// series keeps the counter and histogram of each route, method and status
+	// seen, so that a request costs a map lookup rather than hashing its label
+	// values twice. Routes are patterns and methods a fixed set, so it stays small.
+	series sync.Map // seriesKey -> requestSeries
+}
+
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+type requestSeries struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
 }
 
 // NewMetrics creates and registers the metrics, with Go runtime and process
@@ -53,8 +69,17 @@ func (m *Metrics) request(route, method string, status int, d time.Duration) {
 	default:
 		method = "other" // any string is a method: keep the label set bounded
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route).Observe(d.Seconds())
+	k := seriesKey{route, method, status}
+	v, ok := m.series.Load(k)
+	if !ok {
+		v, _ = m.series.LoadOrStore(k, requestSeries{
+			count:   m.requests.WithLabelValues(route, method, strconv.Itoa(status)),
+			latency: m.latency.WithLabelValues(route),
+		})
+	}
+	rs := v.(requestSeries)
+	rs.count.Inc()
+	rs.latency.Observe(d.Seconds())
 }
 
 func (m *Metrics) signin(outcome string) { m.signins.WithLabelValues(outcome).Inc() }
