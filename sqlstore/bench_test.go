@@ -91,3 +91,37 @@ func BenchmarkUseToken(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMembersByIdentifier measures the lookup of every sign-in and every
+// forgotten-password request, by username or either email, among 10,000
+// members: it must use the three indexes, not walk the organization.
+func BenchmarkMembersByIdentifier(b *testing.B) {
+	const members = 10000
+	for _, u := range gatehousetest.DatabaseURLs(b) {
+		s := gatehousetest.NewStore(b, u.URL)
+		err := s.Tx(ctx, func(tx gatehouse.Store) error {
+			for i := range members {
+				if err := tx.CreateMember(ctx, newMember(fmt.Sprintf("member%05d", i))); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(u.Name, func(b *testing.B) {
+			for b.Loop() {
+				i := rand.IntN(members)
+				id := fmt.Sprintf("member%05d@work.example", i)
+				if i%2 == 0 {
+					id = fmt.Sprintf("Member%05d", i)
+				}
+				ms, err := s.MembersByIdentifier(ctx, gatehouse.DefaultOrgID, id, 3)
+				if err != nil || len(ms) != 1 {
+					b.Fatalf("MembersByIdentifier(%s) = %d, %v", id, len(ms), err)
+				}
+			}
+		})
+	}
+}

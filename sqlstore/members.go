@@ -78,8 +78,14 @@ func (s *Store) MembersByIdentifier(ctx context.Context, orgID, identifier strin
 	if id == "" {
 		return nil, nil
 	}
+	// Each alternative names the organization itself, so that SQLite looks the
+	// identifier up in the three indexes (a "multi-index OR"); written as
+	// org AND (a OR b OR c) it walked every member of the organization in
+	// username order instead: 4 ms a lookup among 10,000 members.
 	rows, err := s.query(ctx, `SELECT `+memberCols+` FROM members m
-		WHERE m.org_id = $1 AND (m.username_norm = $2 OR m.email_norm = $2 OR m.work_email_norm = $2)
+		WHERE (m.org_id = $1 AND m.username_norm = $2)
+		   OR (m.org_id = $1 AND m.email_norm = $2)
+		   OR (m.org_id = $1 AND m.work_email_norm = $2)
 		ORDER BY m.username_norm LIMIT $3`, orgID, id, pageLimit(limit))
 	if err != nil {
 		return nil, dbErr(op, err)
