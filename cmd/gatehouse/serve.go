@@ -36,6 +36,26 @@ func configFlags(e env, name string, args []string, extra func(fs *flag.FlagSet)
 
 var errUsage = errors.New("usage")
 
+// openApp parses a command's flags and wires the application on a migrated
+// database, for the commands that act on the database and exit.
+func openApp(ctx context.Context, e env, name string, args []string, extra func(fs *flag.FlagSet)) (*app, *flag.FlagSet, error) {
+	cfg, fs, err := configFlags(e, name, args, extra)
+	if err != nil {
+		return nil, nil, err
+	}
+	log := newLogger(cfg, e.stderr)
+	st, err := openStore(ctx, cfg, log, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := build(ctx, cfg, log, st, nil)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return a, fs, nil
+}
+
 func cmdServe(ctx context.Context, e env, args []string) error {
 	cfg, _, err := configFlags(e, "serve", args, nil)
 	if err != nil {
@@ -118,16 +138,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 }
 
 func cmdMigrate(ctx context.Context, e env, args []string) error {
-	cfg, _, err := configFlags(e, "migrate", args, nil)
+	a, _, err := openApp(ctx, e, "migrate", args, nil)
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, e.stderr)
-	st, err := openStore(ctx, cfg, log, true)
-	if err != nil {
-		return err
-	}
-	st.Close()
+	a.close()
 	fmt.Fprintln(e.stdout, "The database is up to date.")
 	return nil
 }
