@@ -118,12 +118,19 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 	if err != nil {
 		return nil, err
 	}
-	token, sess, err := s.startSession(ctx, s.Store, m, &set, stage, req.Client)
+	// The session and its audit event are written together: if the database
+	// goes away in between, no session is left that nobody was given.
+	var token string
+	var sess *gatehouse.Session
+	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		var err error
+		if token, sess, err = s.startSession(ctx, tx, m, &set, stage, req.Client); err != nil {
+			return err
+		}
+		details := map[string]string{"stage": string(stage)}
+		return s.audit(ctx, tx, event(gatehouse.EventSignIn, m.OrgID, memberActor(m), m.ID, req.Client, details))
+	})
 	if err != nil {
-		return nil, err
-	}
-	details := map[string]string{"stage": string(stage)}
-	if err := s.audit(ctx, s.Store, event(gatehouse.EventSignIn, m.OrgID, memberActor(m), m.ID, req.Client, details)); err != nil {
 		return nil, err
 	}
 	return &SignInResult{Token: token, Session: sess, Member: m}, nil
