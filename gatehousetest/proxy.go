@@ -1,7 +1,6 @@
 package gatehousetest
 
 import (
-	"io"
 	"net"
 	"net/url"
 	"sync"
@@ -10,16 +9,18 @@ import (
 
 // Proxy is a TCP proxy on 127.0.0.1 between a program under test and a server
 // it needs, such as PostgreSQL. The test can cut it, to play a database that
-// has become unreachable, and restore it, without touching the server itself,
-// which other tests share.
+// has become unreachable, or stall it, to play a network that drops packets,
+// and restore it, without touching the server itself, which other tests share.
 type Proxy struct {
 	target string
 	addr   string
 
-	mu    sync.Mutex
-	ln    net.Listener
-	conns map[net.Conn]struct{}
-	wg    sync.WaitGroup
+	mu      sync.Mutex
+	flowing *sync.Cond // signalled when stalled ends or connections are dropped
+	stalled bool
+	ln      net.Listener
+	conns   map[net.Conn]struct{}
+	wg      sync.WaitGroup
 }
 
 // NewProxy starts a proxy to target (host:port) on a free port of 127.0.0.1
@@ -27,6 +28,7 @@ type Proxy struct {
 func NewProxy(t testing.TB, target string) *Proxy {
 	t.Helper()
 	p := &Proxy{target: target, addr: "127.0.0.1:0", conns: map[net.Conn]struct{}{}}
+	p.flowing = sync.NewCond(&p.mu)
 	if err := p.listen(); err != nil {
 		t.Fatalf("gatehousetest: starting the proxy: %v", err)
 	}
@@ -90,13 +92,42 @@ func (p *Proxy) accept(ln net.Listener) {
 		p.conns[c], p.conns[up] = struct{}{}, struct{}{}
 		p.mu.Unlock()
 		pipe := func(dst, src net.Conn) {
-			_, _ = io.Copy(dst, src)
+			buf := make([]byte, 32<<10)
+			for {
+				n, err := src.Read(buf)
+				if n > 0 {
+					if !p.wait(src) {
+						break
+					}
+					if _, err := dst.Write(buf[:n]); err != nil {
+						break
+					}
+				}
+				if err != nil {
+					break
+				}
+			}
 			p.drop(dst)
 			p.drop(src)
 		}
 		p.wg.Go(func() { pipe(up, c) })
 		p.wg.Go(func() { pipe(c, up) })
 	}
+}
+
+// wait holds what src sent while the proxy is stalled, and reports whether it
+// may be passed on (src was not dropped meanwhile).
+func (p *Proxy) wait(src net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.stalled {
+		if _, ok := p.conns[src]; !ok {
+			return false
+		}
+		p.flowing.Wait()
+	}
+	_, ok := p.conns[src]
+	return ok
 }
 
 // drop closes c with a reset, as a failing network or a crashed server would,
@@ -108,6 +139,16 @@ func (p *Proxy) drop(c net.Conn) {
 	_ = c.Close()
 	p.mu.Lock()
 	delete(p.conns, c)
+	p.flowing.Broadcast()
+	p.mu.Unlock()
+}
+
+// Stall keeps every connection open but passes nothing on, in either
+// direction, and accepts new connections without answering them, until
+// Restore: to the program under test the server's packets are lost.
+func (p *Proxy) Stall() {
+	p.mu.Lock()
+	p.stalled = true
 	p.mu.Unlock()
 }
 
@@ -130,9 +171,14 @@ func (p *Proxy) Cut() {
 	}
 }
 
-// Restore accepts connections again, on the same port. It panics if another
-// program took the port meanwhile, which on 127.0.0.1 is rare enough to ignore.
+// Restore ends Cut or Stall: connections are accepted again, on the same
+// port, and data flows. It panics if another program took the port meanwhile,
+// which on 127.0.0.1 is rare enough to ignore.
 func (p *Proxy) Restore() {
+	p.mu.Lock()
+	p.stalled = false
+	p.flowing.Broadcast()
+	p.mu.Unlock()
 	if err := p.listen(); err != nil {
 		panic("gatehousetest: restoring the proxy: " + err.Error())
 	}
@@ -140,6 +186,9 @@ func (p *Proxy) Restore() {
 
 // Close cuts the proxy for good and waits for its goroutines.
 func (p *Proxy) Close() {
+	p.mu.Lock()
+	p.stalled = false
+	p.mu.Unlock()
 	p.Cut()
 	p.wg.Wait()
 }

@@ -46,6 +46,7 @@ type Config struct {
 	ShutdownTimeout  time.Duration
 	MailRetention    time.Duration
 	DeliveryLease    time.Duration
+	RequestTimeout   time.Duration
 }
 
 // configKey describes one configuration key: its environment variable, its flag
@@ -76,6 +77,7 @@ var configKeys = []configKey{
 	{"GATEHOUSE_HASH_MEMORY_BUDGET", "hash-memory-budget", "MiB that password hashing may use at once; bounds concurrent hashes (also never more than the CPU count).", "256"},
 	{"GATEHOUSE_HASH_QUEUE", "hash-queue", "Password hashes that may wait for a slot; beyond that requests get 503 with Retry-After.", "128"},
 	{"GATEHOUSE_SHUTDOWN_TIMEOUT", "shutdown-timeout", "How long SIGTERM waits for requests in flight.", "30s"},
+	{"GATEHOUSE_REQUEST_TIMEOUT", "request-timeout", "How long a request may wait (for the database, for a hashing slot) before it is answered 503 with Retry-After.", "30s"},
 	{"GATEHOUSE_MAIL_RETENTION", "mail-retention", "How long delivered and failed messages stay listed for administrators.", "30d"},
 	{"GATEHOUSE_DELIVERY_LEASE", "delivery-lease", "How long a replica's claim on a queued message lasts. A message claimed by a replica that died is sent by another once the claim runs out; one send may take up to a quarter of it.", "2m"},
 	{"GATEHOUSE_CONFIG", "config", "Path of an optional YAML file with any of these keys (by flag name, e.g. `listen: 0.0.0.0:8080`).", ""},
@@ -199,6 +201,9 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	}
 	if c.MailRetention, err = gatehouse.ParseDuration(get("mail-retention", "30d")); err != nil || c.MailRetention < time.Hour {
 		bad("mail-retention", "must be a duration of at least 1h, like 30d")
+	}
+	if c.RequestTimeout, err = gatehouse.ParseDuration(get("request-timeout", "30s")); err != nil || c.RequestTimeout < time.Second || c.RequestTimeout > 10*time.Minute {
+		bad("request-timeout", "must be a duration from 1s to 10m, like 30s")
 	}
 	if c.DeliveryLease, err = gatehouse.ParseDuration(get("delivery-lease", "2m")); err != nil || c.DeliveryLease < time.Second || c.DeliveryLease > time.Hour {
 		bad("delivery-lease", "must be a duration from 1s to 1h, like 2m")

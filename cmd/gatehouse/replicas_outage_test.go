@@ -89,6 +89,45 @@ func TestReplicaDatabaseOutage(t *testing.T) {
 	}
 }
 
+// TestReplicaDatabaseStalled loses every packet between a replica and its
+// database instead of refusing connections: requests must still end with 503
+// (after the request timeout) rather than wait for the operating system to give
+// the connections up, and the replica heals by itself.
+func TestReplicaDatabaseStalled(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t, nil)
+	proxy, viaProxy := gatehousetest.NewPostgresProxy(t, c.env["GATEHOUSE_DATABASE_URL"])
+	env := maps.Clone(c.env)
+	env["GATEHOUSE_DATABASE_URL"] = viaProxy
+	env["GATEHOUSE_REQUEST_TIMEOUT"] = "2s"
+	a := gatehousetest.StartReplica(t, "A", env)
+	c.addMember("gina", testPassword)
+	member := newVisitor(t, "192.0.2.50")
+	member.mustSignIn(a, a, "gina", testPassword)
+
+	proxy.Stall()
+	if got := member.get(a, "/readyz"); got.status != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the database stalled: %d, want 503", got.status)
+	}
+	for _, path := range []string{"/api/v1/session", "/login"} {
+		start := time.Now()
+		got := member.get(a, path)
+		if got.status != http.StatusServiceUnavailable || got.header.Get("Retry-After") == "" {
+			t.Errorf("GET %s with the database stalled: %d (Retry-After %q), want 503 with Retry-After\n%s",
+				path, got.status, got.header.Get("Retry-After"), got.body)
+		}
+		t.Logf("GET %s answered %d after %v", path, got.status, time.Since(start).Round(time.Millisecond))
+	}
+
+	proxy.Restore()
+	if !eventually(15*time.Second, func() bool { return member.get(a, "/readyz").status == http.StatusOK }) {
+		t.Fatal("/readyz does not recover after the stall")
+	}
+	if who, st := member.whoami(a); who != "gina" {
+		t.Errorf("the session after the stall: %d %q", st, who)
+	}
+}
+
 // eventually polls cond every 50ms until it holds or timeout passes.
 func eventually(timeout time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(timeout)
