@@ -18,6 +18,7 @@ type Proxy struct {
 	mu      sync.Mutex
 	flowing *sync.Cond // signalled when stalled ends or connections are dropped
 	stalled bool
+	held    int // chunks of data waiting for the stall to end
 	ln      net.Listener
 	conns   map[net.Conn]struct{}
 	wg      sync.WaitGroup
@@ -120,6 +121,10 @@ func (p *Proxy) accept(ln net.Listener) {
 func (p *Proxy) wait(src net.Conn) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.stalled {
+		p.held++
+		defer func() { p.held-- }()
+	}
 	for p.stalled {
 		if _, ok := p.conns[src]; !ok {
 			return false
@@ -128,6 +133,14 @@ func (p *Proxy) wait(src net.Conn) bool {
 	}
 	_, ok := p.conns[src]
 	return ok
+}
+
+// Held returns how many sends, in either direction, wait for a stall to end:
+// a test can tell that the program under test is waiting for the server.
+func (p *Proxy) Held() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.held
 }
 
 // drop closes c with a reset, as a failing network or a crashed server would,

@@ -268,11 +268,14 @@ func (r *Replica) Kill() {
 	<-r.done
 }
 
-// Stop sends SIGTERM, as an orchestrator does, and waits up to timeout for the
-// process to exit; it returns how the process exited.
+// Terminate sends SIGTERM, as an orchestrator does, and returns at once.
+func (r *Replica) Terminate() { _ = r.cmd.Process.Signal(syscall.SIGTERM) }
+
+// Stop sends SIGTERM and waits up to timeout for the process to exit; it
+// returns how the process exited.
 func (r *Replica) Stop(timeout time.Duration) error {
 	r.t.Helper()
-	_ = r.cmd.Process.Signal(syscall.SIGTERM)
+	r.Terminate()
 	return r.Wait(timeout)
 }
 
