@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 )
@@ -84,7 +85,7 @@ func TestReplicas(t *testing.T) {
 
 	t.Run("200 messages, both replicas sending, each delivered once", func(t *testing.T) {
 		// Sending takes a while, so that both replicas' workers find work.
-		c.smtp.Delay(20e6)
+		c.smtp.Delay(20 * time.Millisecond)
 		defer c.smtp.Delay(0)
 		const n = 200
 		c.enqueue("bulk", n)
@@ -107,10 +108,9 @@ func (c *cluster) dbCounter(key string) int {
 	return c.count(`SELECT COALESCE(MAX(count), 0) FROM counters WHERE key = $1`, key)
 }
 
-// Defaults of the organization settings the throttle tests rely on.
-const (
-	accountFreeAttempts = 5 // signin_free_attempts
-)
+// accountFreeAttempts is the default of the setting signin_free_attempts: the
+// failures an account may have before delays begin.
+const accountFreeAttempts = 5
 
 // accountThrottle fails sign-ins for one account alternately on a and b, each
 // from another address so that only the account's counter can add up, and
