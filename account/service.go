@@ -23,6 +23,8 @@ type Service struct {
 	Hasher    gatehouse.PasswordHasher
 	Blocklist gatehouse.Blocklist
 	Composer  gatehouse.Composer
+	// Captcha issues and checks the CAPTCHA of the forgotten-password form.
+	Captcha gatehouse.Captcha
 	// PublicURL is the only base of every link the service builds; the request's
 	// Host header is never used.
 	PublicURL *url.URL
