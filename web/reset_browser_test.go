@@ -60,6 +60,7 @@ func TestBrowserForgotPassword(t *testing.T) {
 	if h := tab.Text("h1"); h != "Choose a new password" {
 		t.Fatalf("reset page heading %q", h)
 	}
+	shot("reset-password")
 	tab.Fill("#new_password", "password")
 	tab.Fill("#confirm_password", "password")
 	tab.Submit("button.primary")
@@ -68,7 +69,6 @@ func TestBrowserForgotPassword(t *testing.T) {
 	}
 	tab.Fill("#new_password", newPassword)
 	tab.Fill("#confirm_password", newPassword)
-	shot("reset-password")
 	tab.Submit("button.primary")
 	if n := tab.Text(".notice"); n != "Your password has been changed. Sign in with your new password." {
 		t.Errorf("notice %q", n)
