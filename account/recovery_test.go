@@ -207,3 +207,34 @@ func TestRefusedRequestLeavesNoToken(t *testing.T) {
 		})
 	}
 }
+
+// TestOddIdentifiers sends identifiers that PostgreSQL cannot store (NUL,
+// invalid UTF-8) and control characters to the forgotten-password request and
+// to sign-in: each gets its ordinary answer, never an internal error, and the
+// audit log records a readable form.
+func TestOddIdentifiers(t *testing.T) {
+	for _, db := range gatehousetest.DatabaseURLs(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			ts := newTracedService(t, db.URL)
+			ctx := context.Background()
+			for _, id := range []string{"a\x00b", "\xff\xfe", "x\x01y", "jdoe\x00@example.com"} {
+				if err := ts.RequestReset(ctx, account.ResetRequest{Identifier: id, Captcha: ts.answer(t)}); err != nil {
+					t.Errorf("reset %q: %v", id, err)
+				}
+				_, err := ts.SignIn(ctx, account.SignInRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Password: "whatever it is"})
+				if err != account.ErrWrongCredentials {
+					t.Errorf("sign-in %q: %v", id, err)
+				}
+			}
+			evs, _, err := ts.raw.AuditEvents(ctx, gatehouse.DefaultOrgID, gatehouse.AuditFilter{Types: []gatehouse.EventType{gatehouse.EventResetRefused}})
+			if err != nil || len(evs) != 4 {
+				t.Fatalf("%d refusals audited, %v", len(evs), err)
+			}
+			for _, e := range evs {
+				if strings.ContainsRune(e.ActorName, 0) || strings.ContainsRune(e.Details["identifier"], 0) {
+					t.Errorf("NUL in the audit log: %q", e.ActorName)
+				}
+			}
+		})
+	}
+}
