@@ -79,6 +79,10 @@ type passwordChange struct {
 	MustChange bool   // the member must choose another at next sign-in (administrator's choice)
 	// KeepSession is the id of the session that stays signed in ("" ends all).
 	KeepSession string
+	// Redeem runs first in the transaction, before anything is written: it uses
+	// the one-time link that allows the change, so that of several concurrent
+	// submissions all but one stop there instead of clashing on later writes.
+	Redeem func(tx gatehouse.Store) error
 	// InTx runs extra work in the same transaction (stage changes, token revocation).
 	InTx func(tx gatehouse.Store) error
 }
@@ -96,6 +100,11 @@ func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc p
 	m := pc.Member
 	old := m.PasswordHash
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		if pc.Redeem != nil {
+			if err := pc.Redeem(tx); err != nil {
+				return err
+			}
+		}
 		if old != "" {
 			if err := tx.AddPasswordHistory(ctx, m.OrgID, m.ID, old, now, max(set.PasswordHistory-1, 0)); err != nil {
 				return gatehouse.Wrap(op, err)

@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/secret"
@@ -57,7 +56,7 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 		return nil, gatehouse.InvalidFields(op, fields...)
 	}
 	tooLong := len(req.Identifier) > maxIdentifierLength || len(req.Password) > maxPasswordBytes ||
-		!utf8.ValidString(req.Identifier)
+		storable(req.Identifier) != req.Identifier
 
 	var m *gatehouse.Member
 	if !tooLong {

@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
+	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
@@ -97,8 +98,13 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Stor
 		return nil, err
 	}
 	templates := &mail.Templates{}
+	captchaKey, err := st.ServerKey(ctx, "captcha", 32)
+	if err != nil {
+		return nil, err
+	}
 	a.account = &account.Service{
 		Store: st, Counters: a.counters, Hasher: h, Blocklist: blocklist.Default(), Composer: templates,
+		Captcha:   &captcha.Checker{Key: captchaKey, Store: st, Log: log},
 		PublicURL: cfg.PublicURL, Log: log,
 	}
 	a.worker = &delivery.Worker{
