@@ -54,12 +54,6 @@ type SentCode struct {
 	MessageID string    // the outbox message that carries it, for its delivery status
 }
 
-// Dead reports whether the code can no longer be used at now: used, expired
-// or killed by wrong tries.
-func (c *SentCode) Dead(now time.Time) bool {
-	return !c.UsedAt.IsZero() || !now.Before(c.ExpiresAt) || c.Attempts >= MaxCodeAttempts
-}
-
 // TrustedDevice is a browser that passed the second factor and need not prove
 // it again until ExpiresAt (S12). The browser holds a random secret in a signed
 // cookie; only its hash is stored.

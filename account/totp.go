@@ -8,7 +8,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/secret"
 )
 
-// Authenticator apps (TOTP, RFC 6238) and recovery codes.
+// Authenticator apps (TOTP, RFC 6238).
 //
 // The app's secret is sealed with AES-256-GCM under the server key "totp",
 // bound to the member (associated data), so a copied row does not open for
@@ -25,9 +25,6 @@ const totpKeyName = "totp"
 
 // totpSkew is how many steps of clock drift are allowed either side.
 const totpSkew = 1
-
-// RecoveryCodeCount is how many recovery codes a member gets at a time.
-const RecoveryCodeCount = 10
 
 // authenticator returns the member's authenticator app, or nil.
 func (s *Service) authenticator(ctx context.Context, m *gatehouse.Member) (*gatehouse.Authenticator, error) {
@@ -231,46 +228,6 @@ func (s *Service) RemoveAuthenticator(ctx context.Context, m *gatehouse.Member, 
 	})
 }
 
-// RegenerateRecoveryCodes checks the member's password and replaces their
-// recovery codes with ten new ones, returned to be shown once.
-func (s *Service) RegenerateRecoveryCodes(ctx context.Context, m *gatehouse.Member, password string, c gatehouse.Client) ([]string, error) {
-	const op = "account.RegenerateRecoveryCodes"
-	set, err := s.Settings(ctx, m.OrgID)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.verifyCurrentPassword(ctx, &set, m, password, c); err != nil {
-		return nil, err
-	}
-	codes, hashes, err := s.newRecoveryCodes()
-	if err != nil {
-		return nil, err
-	}
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		if err := tx.ReplaceRecoveryCodes(ctx, m.OrgID, m.ID, hashes, s.now()); err != nil {
-			return gatehouse.Wrap(op, err)
-		}
-		return s.audit(ctx, tx, event(gatehouse.EventMethodEnrolled, m.OrgID, memberActor(m), m.ID, c,
-			map[string]string{"method": "recovery_codes", "count": itoa(len(codes))}))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return codes, nil
-}
-
-func (s *Service) newRecoveryCodes() (codes, hashes []string, err error) {
-	for range RecoveryCodeCount {
-		c, err := secret.NewRecoveryCode(s.rand())
-		if err != nil {
-			return nil, nil, gatehouse.Wrap("account.newRecoveryCodes", err)
-		}
-		n, _ := secret.NormalizeRecoveryCode(c)
-		codes, hashes = append(codes, c), append(hashes, secret.HashToken(n))
-	}
-	return codes, hashes, nil
-}
-
 // matchTOTP returns the step, within the allowed drift and later than the
 // last one used, whose code is typed; -1 when there is none.
 func (s *Service) matchTOTP(ctx context.Context, a *gatehouse.Authenticator, typed string) (int64, error) {
@@ -299,7 +256,7 @@ func (s *Service) matchTOTP(ctx context.Context, a *gatehouse.Authenticator, typ
 }
 
 // checkApp checks a code from the member's authenticator app at sign-in.
-func (s *Service) checkApp(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, typed string, c gatehouse.Client) error {
+func (s *Service) checkApp(ctx context.Context, m *gatehouse.Member, typed string, c gatehouse.Client) error {
 	const op = "account.checkApp"
 	a, err := s.authenticator(ctx, m)
 	if err != nil {
@@ -350,68 +307,6 @@ func (s *Service) usedTOTP(ctx context.Context, a *gatehouse.Authenticator, type
 		}
 	}
 	return false
-}
-
-// checkRecovery uses up one of the member's recovery codes and returns how
-// many are left.
-func (s *Service) checkRecovery(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, typed string, c gatehouse.Client) (int, error) {
-	const op = "account.checkRecovery"
-	n, ok := secret.NormalizeRecoveryCode(typed)
-	if !ok {
-		return 0, gatehouse.InvalidFields(op, codeField("format", "Enter one of your recovery codes, like abcd-efgh-ijkm-nopq."))
-	}
-	err := s.Store.UseRecoveryCode(ctx, m.OrgID, m.ID, secret.HashToken(n), s.now())
-	if gatehouse.IsCode(err, gatehouse.NotFound) {
-		if err := s.secondFactorFailed(ctx, m, c, MethodRecovery, "wrong_recovery_code"); err != nil {
-			return 0, err
-		}
-		return 0, gatehouse.InvalidFields(op, codeField("wrong", "That recovery code is not right, or it has already been used."))
-	}
-	if err != nil {
-		return 0, gatehouse.Wrap(op, err)
-	}
-	left, err := s.Store.RecoveryCodesLeft(ctx, m.OrgID, m.ID)
-	if err != nil {
-		return 0, gatehouse.Wrap(op, err)
-	}
-	if err := s.audit(ctx, s.Store, event(gatehouse.EventRecoveryCodeUsed, m.OrgID, memberActor(m), m.ID, c,
-		map[string]string{"left": itoa(left)})); err != nil {
-		return 0, err
-	}
-	return left, nil
-}
-
-// verifyCurrentPassword checks the member's current password before a change
-// of second factor, with the sign-in throttles.
-func (s *Service) verifyCurrentPassword(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, password string, c gatehouse.Client) error {
-	const op = "account.verifyCurrentPassword"
-	if password == "" {
-		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
-	}
-	now := s.now()
-	accountKey, addrKey := signinKeys(m.OrgID, m.ID, "", c.IP)
-	if d, err := s.signinWait(ctx, set, accountKey, addrKey, now); err != nil {
-		return err
-	} else if d > 0 {
-		return throttled(op, d)
-	}
-	ok := false
-	if len(password) <= maxPasswordBytes && m.PasswordHash != "" {
-		var err error
-		ok, _, err = s.Hasher.Verify(ctx, password, m.PasswordHash)
-		if err != nil && gatehouse.IsCode(err, gatehouse.Unavailable) {
-			return err
-		}
-	}
-	if ok {
-		return nil
-	}
-	if _, err := s.signinFailed(ctx, set, accountKey, addrKey, now); err != nil {
-		return err
-	}
-	_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, memberActor(m), m.ID, c,
-		map[string]string{"reason": "wrong_current_password"}))
-	return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "wrong_password", Message: "Your current password is not correct."})
 }
 
 // issuer is the name authenticator apps show for the account.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 )
 
@@ -217,4 +218,66 @@ func hasDetail(evs []*gatehouse.AuditEvent, key, value string) bool {
 		}
 	}
 	return false
+}
+
+// TestTrustedBrowserCookieOnHTTPS: behind an https public URL the device
+// cookie is __Host- prefixed and Secure, and it is honoured. The test browser's
+// jar drops Secure cookies on the http test server, so cookies go by hand.
+func TestTrustedBrowserCookieOnHTTPS(t *testing.T) {
+	tw := gatehousetest.NewTwilioServer(t)
+	s := &tfServer{Server: webtest.New(t, webtest.Options{PublicURL: "https://login.example.com", SMSURL: tw.URL(),
+		Settings: required()}), Twilio: tw}
+	s.addWithMobile(t, "alice", "alice@example.com", aliceMobile)
+	r := s.Browser(t).Get("/login")
+	token := strings.TrimSuffix(strings.TrimPrefix(csrfValue.FindString(r.Body), `value="`), `"`)
+	jar := map[string]string{}
+	keep := func(h http.Header) {
+		for _, c := range h.Values("Set-Cookie") {
+			nv, _, _ := strings.Cut(c, ";")
+			name, _, _ := strings.Cut(nv, "=")
+			jar[name] = nv
+		}
+	}
+	keep(r.Header)
+	post := func(path string, form url.Values) *http.Response {
+		t.Helper()
+		form.Set("csrf_token", token)
+		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		var cookies []string
+		for _, c := range jar {
+			cookies = append(cookies, c)
+		}
+		req.Header.Set("Cookie", strings.Join(cookies, "; "))
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		keep(resp.Header)
+		return resp
+	}
+	signIn := url.Values{"identifier": {"alice"}, "password": {goodPassword}}
+	if resp := post("/login", signIn); resp.Header.Get("Location") != "https://login.example.com/login/verify" {
+		t.Fatalf("sign-in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, code := s.smsCode(t, 1)
+	resp := post("/login/verify", url.Values{"method": {"code"}, "code": {code}, "trust": {"on"}})
+	if resp.Header.Get("Location") != "https://login.example.com/account" {
+		t.Fatalf("verify: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	set := strings.Join(resp.Header.Values("Set-Cookie"), "\n")
+	for _, want := range []string{"__Host-gatehouse_device=", "Secure", "HttpOnly", "SameSite=Strict", "Path=/"} {
+		if !strings.Contains(set, want) {
+			t.Errorf("device cookie %q lacks %q", set, want)
+		}
+	}
+	if strings.Contains(set, "Domain=") {
+		t.Error("the device cookie names a domain")
+	}
+	delete(jar, "__Host-gatehouse_session")
+	if resp := post("/login", signIn); resp.Header.Get("Location") != "https://login.example.com/account" {
+		t.Errorf("the trusted browser was asked again: %s", resp.Header.Get("Location"))
+	}
 }

@@ -128,6 +128,9 @@ func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		v := &view{Title: "Confirm it is you", CSRF: s.csrfToken(w, r)}
 		v.fieldErrors(err, msg)
+		if fm := v.Fields["method"]; fm != "" { // no field of its own on the page
+			v.Error = fm
+		}
 		s.renderVerify(w, r, st, v, sess, m, method, next)
 		return
 	}
