@@ -354,3 +354,32 @@ func TestVerifyNeedsPendingSession(t *testing.T) {
 	f := map[string][]string{"method": {"code"}, "code": {code}, "next": {"/account/password"}}
 	wantStatus(t, "code with next", b.Post("/login/verify", f), http.StatusSeeOther, "/account/password")
 }
+
+// TestDeliveryDelayedShown: while the provider is failing and the outbox
+// retries, the member is told the text is delayed and offered email.
+func TestDeliveryDelayedShown(t *testing.T) {
+	s := newTwoFactor(t, "", required())
+	m := s.addWithMobile(t, "alice", "alice@example.com", aliceMobile)
+	s.Twilio.FailWith(http.StatusServiceUnavailable)
+	b := s.Browser(t)
+	b.SignIn("alice", goodPassword, "/login/verify")
+	deadline := time.Now().Add(wait)
+	for {
+		ms, _, err := s.Store.Messages(t.Context(), gatehouse.DefaultOrgID, gatehouse.MessageFilter{MemberID: m.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) == 1 && ms[0].LastError != "" && ms[0].Status == gatehouse.MessageQueued {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the failed attempt was not recorded: %+v", ms)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	wantBody(t, "delayed delivery", b.Get("/login/verify"), "is taking longer than usual", "Resend by email")
+	s.Twilio.Accept()
+	s.Clock.Advance(time.Minute) // the retry is due; the worker sends it
+	_, code := s.smsCode(t, 1)
+	wantStatus(t, "the late code", verify(b, "code", code, false), http.StatusSeeOther, "/account")
+}
