@@ -88,8 +88,9 @@ type passwordChange struct {
 }
 
 // setPassword hashes and stores a new password that already passed the policy,
-// records the old one in the history, ends the member's other sessions, queues the
-// "password changed" email and audits, all in one transaction.
+// records the old one in the history, ends the member's other sessions, forgets
+// their trusted browsers, queues the "password changed" email and audits, all in
+// one transaction.
 func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc passwordChange) error {
 	const op = "account.setPassword"
 	hash, err := s.Hasher.Hash(ctx, pc.Password)
@@ -122,6 +123,11 @@ func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc p
 		}
 		if _, err := tx.DeleteMemberSessions(ctx, m.OrgID, m.ID, pc.KeepSession); err != nil {
 			return gatehouse.Wrap(op, err)
+		}
+		// Every route that sets a password comes through here: each one forgets
+		// the member's trusted browsers (S12).
+		if _, err := s.revokeDevices(ctx, tx, m, pc.Actor, pc.Client, RevokedPassword+"_"+pc.Via); err != nil {
+			return err
 		}
 		if pc.InTx != nil {
 			if err := pc.InTx(tx); err != nil {

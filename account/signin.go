@@ -25,7 +25,10 @@ type SignInRequest struct {
 	OrgID      string
 	Identifier string // username, personal email or work email
 	Password   string // exactly as typed
-	Client     gatehouse.Client
+	// DeviceToken is the browser's trusted-browser cookie ("" when none): a
+	// browser trusted for this member skips the second factor (S12).
+	DeviceToken string
+	Client      gatehouse.Client
 }
 
 // SignInResult is a successful password check: a new session whose Stage says
@@ -113,7 +116,7 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 	if rehash {
 		s.rehash(ctx, m, req.Password)
 	}
-	stage, err := s.stageAfterPassword(ctx, m, &set, now)
+	stage, device, err := s.stageAfterPassword(ctx, m, &set, now, req.DeviceToken)
 	if err != nil {
 		return nil, err
 	}
@@ -122,8 +125,17 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 		return nil, err
 	}
 	details := map[string]string{"stage": string(stage)}
+	if device != nil {
+		details["trusted_device"] = device.ID
+		if err := s.Store.TouchTrustedDevice(ctx, device.ID, now, req.Client.IP, truncate(req.Client.UserAgent, 256)); err != nil {
+			return nil, gatehouse.Wrap(op, err)
+		}
+	}
 	if err := s.audit(ctx, s.Store, event(gatehouse.EventSignIn, m.OrgID, memberActor(m), m.ID, req.Client, details)); err != nil {
 		return nil, err
+	}
+	if stage == gatehouse.StageSecondFactor {
+		s.startSecondFactor(ctx, &set, sess, m, req.Client)
 	}
 	return &SignInResult{Token: token, Session: sess, Member: m}, nil
 }
@@ -207,7 +219,11 @@ func (s *Service) startSession(ctx context.Context, st gatehouse.Store, m *gateh
 		IdleExpiresAt: now.Add(set.SessionIdleTimeout), ExpiresAt: now.Add(set.SessionAbsoluteTimeout),
 		IP: c.IP, UserAgent: truncate(c.UserAgent, 256),
 	}
-	if stage != gatehouse.StageActive {
+	switch stage {
+	case gatehouse.StageActive:
+	case gatehouse.StageSecondFactor:
+		sess.IdleExpiresAt, sess.ExpiresAt = now.Add(pendingTTL(set)), now.Add(pendingTTL(set))
+	default:
 		sess.IdleExpiresAt, sess.ExpiresAt = now.Add(pendingSessionTTL), now.Add(pendingSessionTTL)
 	}
 	if err := st.CreateSession(ctx, sess); err != nil {
