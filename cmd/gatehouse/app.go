@@ -109,13 +109,7 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Stor
 	}
 	a.worker = &delivery.Worker{
 		Outbox: st, Mail: mailT, SMS: smsT, Log: log,
-		From: func(ctx context.Context, orgID string) (string, string, error) {
-			set, err := a.account.Settings(ctx, orgID)
-			if err != nil {
-				return "", "", err
-			}
-			return set.MailFromAddress, set.SenderName(), nil
-		},
+		From: a.account.Sender, OnFailed: a.account.DeliveryFailed,
 	}
 	a.account.Kick = a.worker.Kick
 	return a, nil

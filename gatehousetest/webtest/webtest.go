@@ -148,10 +148,7 @@ func New(t testing.TB, opts Options) *Server {
 	if !opts.NoWorker {
 		s.Worker = &delivery.Worker{
 			Outbox: st, Mail: mailT, SMS: smsT, Now: clock.Now, Poll: 50 * time.Millisecond, Log: opts.Log,
-			From: func(ctx context.Context, orgID string) (string, string, error) {
-				set, err := acc.Settings(ctx, orgID)
-				return set.MailFromAddress, set.SenderName(), err
-			},
+			From: acc.Sender, OnFailed: acc.DeliveryFailed,
 		}
 		acc.Kick = s.Worker.Kick
 		wctx, cancel := context.WithCancel(context.Background())
