@@ -12,7 +12,6 @@ import (
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 )
 
-
 // TestStageAfterReset: the sign-in that follows a password reset asks for the
 // second factor when the member would be asked at sign-in, unless
 // reset_requires_second_factor is off (S16).
