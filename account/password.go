@@ -79,13 +79,18 @@ type passwordChange struct {
 	MustChange bool   // the member must choose another at next sign-in (administrator's choice)
 	// KeepSession is the id of the session that stays signed in ("" ends all).
 	KeepSession string
+	// Redeem runs first in the transaction, before anything is written: it uses
+	// the one-time link that allows the change, so that of several concurrent
+	// submissions all but one stop there instead of clashing on later writes.
+	Redeem func(tx gatehouse.Store) error
 	// InTx runs extra work in the same transaction (stage changes, token revocation).
 	InTx func(tx gatehouse.Store) error
 }
 
 // setPassword hashes and stores a new password that already passed the policy,
-// records the old one in the history, ends the member's other sessions, queues the
-// "password changed" email and audits, all in one transaction.
+// records the old one in the history, ends the member's other sessions, forgets
+// their trusted browsers, queues the "password changed" email and audits, all in
+// one transaction.
 func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc passwordChange) error {
 	const op = "account.setPassword"
 	hash, err := s.Hasher.Hash(ctx, pc.Password)
@@ -96,6 +101,11 @@ func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc p
 	m := pc.Member
 	old := m.PasswordHash
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		if pc.Redeem != nil {
+			if err := pc.Redeem(tx); err != nil {
+				return err
+			}
+		}
 		if old != "" {
 			if err := tx.AddPasswordHistory(ctx, m.OrgID, m.ID, old, now, max(set.PasswordHistory-1, 0)); err != nil {
 				return gatehouse.Wrap(op, err)
@@ -113,6 +123,11 @@ func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc p
 		}
 		if _, err := tx.DeleteMemberSessions(ctx, m.OrgID, m.ID, pc.KeepSession); err != nil {
 			return gatehouse.Wrap(op, err)
+		}
+		// Every route that sets a password comes through here: each one forgets
+		// the member's trusted browsers (S12).
+		if _, err := s.revokeDevices(ctx, tx, m, pc.Actor, pc.Client, RevokedPassword+"_"+pc.Via); err != nil {
+			return err
 		}
 		if pc.InTx != nil {
 			if err := pc.InTx(tx); err != nil {

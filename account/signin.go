@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/secret"
@@ -26,7 +25,10 @@ type SignInRequest struct {
 	OrgID      string
 	Identifier string // username, personal email or work email
 	Password   string // exactly as typed
-	Client     gatehouse.Client
+	// DeviceToken is the browser's trusted-browser cookie ("" when none): a
+	// browser trusted for this member skips the second factor (S12).
+	DeviceToken string
+	Client      gatehouse.Client
 }
 
 // SignInResult is a successful password check: a new session whose Stage says
@@ -57,7 +59,7 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 		return nil, gatehouse.InvalidFields(op, fields...)
 	}
 	tooLong := len(req.Identifier) > maxIdentifierLength || len(req.Password) > maxPasswordBytes ||
-		!utf8.ValidString(req.Identifier)
+		storable(req.Identifier) != req.Identifier
 
 	var m *gatehouse.Member
 	if !tooLong {
@@ -114,12 +116,13 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 	if rehash {
 		s.rehash(ctx, m, req.Password)
 	}
-	stage, err := s.stageAfterPassword(ctx, m, &set, now)
+	stage, device, err := s.stageAfterPassword(ctx, m, &set, now, req.DeviceToken)
 	if err != nil {
 		return nil, err
 	}
-	// The session and its audit event are written together: if the database
-	// goes away in between, no session is left that nobody was given.
+	// The session, the trusted device's use and the audit event are written
+	// together: if the database goes away in between, no session is left that
+	// nobody was given.
 	var token string
 	var sess *gatehouse.Session
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
@@ -128,10 +131,19 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 			return err
 		}
 		details := map[string]string{"stage": string(stage)}
+		if device != nil {
+			details["trusted_device"] = device.ID
+			if err := tx.TouchTrustedDevice(ctx, device.ID, now, req.Client.IP, truncate(req.Client.UserAgent, 256)); err != nil {
+				return gatehouse.Wrap(op, err)
+			}
+		}
 		return s.audit(ctx, tx, event(gatehouse.EventSignIn, m.OrgID, memberActor(m), m.ID, req.Client, details))
 	})
 	if err != nil {
 		return nil, err
+	}
+	if stage == gatehouse.StageSecondFactor {
+		s.startSecondFactor(ctx, &set, sess, m, req.Client)
 	}
 	return &SignInResult{Token: token, Session: sess, Member: m}, nil
 }
@@ -215,7 +227,11 @@ func (s *Service) startSession(ctx context.Context, st gatehouse.Store, m *gateh
 		IdleExpiresAt: now.Add(set.SessionIdleTimeout), ExpiresAt: now.Add(set.SessionAbsoluteTimeout),
 		IP: c.IP, UserAgent: truncate(c.UserAgent, 256),
 	}
-	if stage != gatehouse.StageActive {
+	switch stage {
+	case gatehouse.StageActive:
+	case gatehouse.StageSecondFactor:
+		sess.IdleExpiresAt, sess.ExpiresAt = now.Add(pendingTTL(set)), now.Add(pendingTTL(set))
+	default:
 		sess.IdleExpiresAt, sess.ExpiresAt = now.Add(pendingSessionTTL), now.Add(pendingSessionTTL)
 	}
 	if err := st.CreateSession(ctx, sess); err != nil {

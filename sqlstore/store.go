@@ -71,6 +71,8 @@ type Store struct {
 	tx *sql.Tx // non-nil inside Tx
 	// missed collects, inside Tx, the statements to prepare once it ends.
 	missed *[]string
+	// savepoints counts, inside Tx, the savepoints made so far, to name the next.
+	savepoints *int
 }
 
 // database is what every Store of one Open shares.
@@ -254,9 +256,35 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Tx runs fn in one transaction on the writer. A Store that already is in a
-// transaction runs fn in that same transaction, so use cases can compose.
+// transaction runs fn in a savepoint of it, so use cases can compose and undo a
+// part of their work without giving up the rest.
 func (s *Store) Tx(ctx context.Context, fn func(gatehouse.Store) error) error {
+	if s.tx != nil {
+		return s.savepoint(ctx, func(t *Store) error { return fn(t) })
+	}
 	return s.inTx(ctx, func(t *Store) error { return fn(t) })
+}
+
+// savepoint runs fn inside a savepoint of the current transaction: when fn fails,
+// ROLLBACK TO undoes its work only (and, on PostgreSQL, clears the aborted state a
+// failed statement leaves), and the error is returned to the caller.
+func (s *Store) savepoint(ctx context.Context, fn func(*Store) error) error {
+	const op = "sqlstore.Tx"
+	*s.savepoints++
+	name := fmt.Sprintf("gh_sp_%d", *s.savepoints)
+	if _, err := s.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return dbErr(op, err)
+	}
+	if err := fn(s); err != nil {
+		if _, rerr := s.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+			return errors.Join(err, dbErr(op, rerr))
+		}
+		return err
+	}
+	if _, err := s.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+		return dbErr(op, err)
+	}
+	return nil
 }
 
 func (s *Store) inTx(ctx context.Context, fn func(*Store) error) (err error) {
@@ -267,7 +295,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*Store) error) (err error) {
 	if err != nil {
 		return dbErr("sqlstore.Tx", err)
 	}
-	t := &Store{db: s.db, tx: tx, missed: new([]string)}
+	t := &Store{db: s.db, tx: tx, missed: new([]string), savepoints: new(int)}
 	defer func() {
 		p := recover()
 		if p != nil {

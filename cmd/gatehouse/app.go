@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
+	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
@@ -101,19 +102,18 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Stor
 		return nil, err
 	}
 	templates := &mail.Templates{}
+	captchaKey, err := st.ServerKey(ctx, "captcha", 32)
+	if err != nil {
+		return nil, err
+	}
 	a.account = &account.Service{
 		Store: st, Counters: a.counters, Hasher: h, Blocklist: blocklist.Default(), Composer: templates,
+		Captcha:   &captcha.Checker{Key: captchaKey, Store: st, Log: log},
 		PublicURL: cfg.PublicURL, Log: log,
 	}
 	a.worker = &delivery.Worker{
 		Outbox: st, Mail: mailT, SMS: smsT, Log: log, ID: a.id, Lease: cfg.DeliveryLease,
-		From: func(ctx context.Context, orgID string) (string, string, error) {
-			set, err := a.account.Settings(ctx, orgID)
-			if err != nil {
-				return "", "", err
-			}
-			return set.MailFromAddress, set.SenderName(), nil
-		},
+		From: a.account.Sender, OnFailed: a.account.DeliveryFailed,
 	}
 	a.account.Kick = a.worker.Kick
 	return a, nil

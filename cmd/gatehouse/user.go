@@ -56,7 +56,8 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "Created %s (%s), id %s, state %s.\n", m.Username, m.Role, m.ID, m.State)
 	if link != "" {
-		fmt.Fprintf(e.stdout, "The account waits for activation. An email with this link is queued for %s; the link works for %s:\n\n  %s\n\n",
+		fmt.Fprintf(e.stdout, "The account waits for activation. An email with this link is queued for %s; the link works for %s:\n\n  %s\n\n"+
+			"A running gatehouse serve on this database sends the email within seconds; otherwise the next one to start does.\n",
 			m.ContactEmail(), mustSetting(ctx, a, "activation_link_ttl"), link)
 	}
 	return nil
