@@ -35,7 +35,6 @@ const publicURL = "http://gatehouse.test"
 // cluster is one deployment: a fresh PostgreSQL schema, an SMTP server, and
 // the configuration every replica shares.
 type cluster struct {
-	t    *testing.T
 	env  map[string]string
 	smtp *gatehousetest.SMTPServer
 	db   *sql.DB // the shared schema, for the tests to look into
@@ -46,7 +45,7 @@ type cluster struct {
 func newCluster(t *testing.T, extra map[string]string) *cluster {
 	t.Helper()
 	dbURL := gatehousetest.PostgresURL(t)
-	c := &cluster{t: t, smtp: gatehousetest.NewSMTPServer(t)}
+	c := &cluster{smtp: gatehousetest.NewSMTPServer(t)}
 	c.env = map[string]string{
 		"GATEHOUSE_DATABASE_URL": dbURL,
 		"GATEHOUSE_PUBLIC_URL":   publicURL,
@@ -71,18 +70,18 @@ func newCluster(t *testing.T, extra map[string]string) *cluster {
 }
 
 // start starts a replica and waits until it is ready.
-func (c *cluster) start(name string) *gatehousetest.Replica {
-	c.t.Helper()
-	return gatehousetest.StartReplica(c.t, name, c.env)
+func (c *cluster) start(t *testing.T, name string) *gatehousetest.Replica {
+	t.Helper()
+	return gatehousetest.StartReplica(t, name, c.env)
 }
 
 // gatehouse runs a command of the binary against the shared database and
 // returns its standard output; the test fails if the command does.
-func (c *cluster) gatehouse(stdin string, args ...string) string {
-	c.t.Helper()
-	out, errOut, err := gatehousetest.Gatehouse(c.t, c.env, stdin, args...)
+func (c *cluster) gatehouse(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	out, errOut, err := gatehousetest.Gatehouse(t, c.env, stdin, args...)
 	if err != nil {
-		c.t.Fatalf("gatehouse %s: %v\n%s%s", strings.Join(args, " "), err, out, errOut)
+		t.Fatalf("gatehouse %s: %v\n%s%s", strings.Join(args, " "), err, out, errOut)
 	}
 	return out
 }
@@ -91,22 +90,22 @@ var createdID = regexp.MustCompile(`, id ([a-z2-7]{26}),`)
 
 // addMember creates an active member with `gatehouse user add --password-stdin`
 // and returns the member's id.
-func (c *cluster) addMember(username, password string) string {
-	c.t.Helper()
-	out := c.gatehouse(password+"\n", "user", "add", "--username", username, "--email", username+"@example.com", "--password-stdin")
+func (c *cluster) addMember(t *testing.T, username, password string) string {
+	t.Helper()
+	out := c.gatehouse(t, password+"\n", "user", "add", "--username", username, "--email", username+"@example.com", "--password-stdin")
 	m := createdID.FindStringSubmatch(out)
 	if m == nil {
-		c.t.Fatalf("user add printed no id: %q", out)
+		t.Fatalf("user add printed no id: %q", out)
 	}
 	return m[1]
 }
 
 // count runs a query that returns one number on the shared schema.
-func (c *cluster) count(query string, args ...any) int {
-	c.t.Helper()
+func (c *cluster) count(t *testing.T, query string, args ...any) int {
+	t.Helper()
 	var n int
 	if err := c.db.QueryRowContext(context.Background(), query, args...).Scan(&n); err != nil {
-		c.t.Fatalf("%s: %v", query, err)
+		t.Fatalf("%s: %v", query, err)
 	}
 	return n
 }

@@ -14,10 +14,10 @@ import (
 
 // enqueue puts n emails of the given kind into the shared queue, in one
 // transaction, addressed to kind-NNN@example.com.
-func (c *cluster) enqueue(kind string, n int) {
-	c.t.Helper()
+func (c *cluster) enqueue(t *testing.T, kind string, n int) {
+	t.Helper()
 	ctx := context.Background()
-	st := gatehousetest.NewStore(c.t, c.env["GATEHOUSE_DATABASE_URL"])
+	st := gatehousetest.NewStore(t, c.env["GATEHOUSE_DATABASE_URL"])
 	now := time.Now()
 	err := st.Tx(ctx, func(tx gatehouse.Store) error {
 		for i := range n {
@@ -33,18 +33,18 @@ func (c *cluster) enqueue(kind string, n int) {
 		return nil
 	})
 	if err != nil {
-		c.t.Fatalf("queueing %d messages: %v", n, err)
+		t.Fatalf("queueing %d messages: %v", n, err)
 	}
 }
 
 // waitSent waits until the n messages of kind are recorded as sent in the
 // database and the SMTP server has them, and returns how often the SMTP server
 // received each of their recipients.
-func (c *cluster) waitSent(kind string, n int) map[string]int {
-	c.t.Helper()
+func (c *cluster) waitSent(t *testing.T, kind string, n int) map[string]int {
+	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		sent := c.count(`SELECT COUNT(*) FROM messages WHERE kind = $1 AND status = 'sent'`, kind)
+		sent := c.count(t, `SELECT COUNT(*) FROM messages WHERE kind = $1 AND status = 'sent'`, kind)
 		got := map[string]int{}
 		for _, m := range c.smtp.Messages() {
 			for _, to := range m.To {
@@ -57,7 +57,7 @@ func (c *cluster) waitSent(kind string, n int) map[string]int {
 			return got
 		}
 		if time.Now().After(deadline) {
-			c.t.Fatalf("after 60s, %d of %d messages are recorded as sent and %d recipients have mail", sent, n, len(got))
+			t.Fatalf("after 60s, %d of %d messages are recorded as sent and %d recipients have mail", sent, n, len(got))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -82,12 +82,12 @@ func TestReplicaKilledWhileSending(t *testing.T) {
 	t.Parallel()
 	// A short lease keeps the test short; sends may take a quarter of it.
 	c := newCluster(t, map[string]string{"GATEHOUSE_DELIVERY_LEASE": "6s"})
-	a, b := c.start("A"), c.start("B")
+	a, b := c.start(t, "A"), c.start(t, "B")
 	const n = 30
 	// A stalled mail server: every send waits at RCPT TO, before the message
 	// itself has been transmitted.
 	c.smtp.Hold()
-	c.enqueue("kill", n)
+	c.enqueue(t, "kill", n)
 	// Each worker sends one message at a time: two waiting means that both
 	// replicas are in the middle of a send, with the rest of a batch claimed.
 	c.smtp.WaitHeld(t, 2, 30*time.Second)
@@ -109,7 +109,7 @@ func TestReplicaKilledWhileSending(t *testing.T) {
 	a.Kill()
 	c.smtp.Release()
 
-	got := c.waitSent("kill", n)
+	got := c.waitSent(t, "kill", n)
 	for to, k := range got {
 		if k != 1 {
 			t.Errorf("%s received %d times", to, k)

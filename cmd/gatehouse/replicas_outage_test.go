@@ -28,7 +28,7 @@ func TestReplicaDatabaseOutage(t *testing.T) {
 	env := maps.Clone(c.env)
 	env["GATEHOUSE_DATABASE_URL"] = viaProxy
 	a := gatehousetest.StartReplica(t, "A", env)
-	c.addMember("dora", testPassword)
+	c.addMember(t, "dora", testPassword)
 	member := newVisitor(t, "192.0.2.40")
 	member.mustSignIn(a, a, "dora", testPassword)
 	latecomer := newVisitor(t, "192.0.2.41")
@@ -36,7 +36,7 @@ func TestReplicaDatabaseOutage(t *testing.T) {
 		t.Fatalf("GET /login: %d", got.status)
 	}
 	sessions := func() int {
-		return c.count(`SELECT COUNT(*) FROM sessions s JOIN members m ON m.id = s.member_id WHERE m.username = 'dora'`)
+		return c.count(t, `SELECT COUNT(*) FROM sessions s JOIN members m ON m.id = s.member_id WHERE m.username = 'dora'`)
 	}
 
 	proxy.Cut()
@@ -101,7 +101,7 @@ func TestReplicaDatabaseStalled(t *testing.T) {
 	env["GATEHOUSE_DATABASE_URL"] = viaProxy
 	env["GATEHOUSE_REQUEST_TIMEOUT"] = "2s"
 	a := gatehousetest.StartReplica(t, "A", env)
-	c.addMember("gina", testPassword)
+	c.addMember(t, "gina", testPassword)
 	member := newVisitor(t, "192.0.2.50")
 	member.mustSignIn(a, a, "gina", testPassword)
 
@@ -166,15 +166,15 @@ func TestReplicasRedisCounters(t *testing.T) {
 		}
 	})
 	c := newCluster(t, map[string]string{"GATEHOUSE_REDIS_URL": redisURL, "GATEHOUSE_REDIS_PREFIX": prefix})
-	a, b := c.start("A"), c.start("B")
+	a, b := c.start(t, "A"), c.start(t, "B")
 	counters := redisstore.New(client, prefix)
-	inRedis := func(key string) int {
+	inRedis := func(t *testing.T, key string) int {
 		t.Helper()
 		got, err := counters.Peek(ctx, key, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := c.dbCounter(key); n != 0 {
+		if n := c.dbCounter(t, key); n != 0 {
 			t.Errorf("counter %s is in the database too (%d)", key, n)
 		}
 		return got.Count

@@ -23,7 +23,7 @@ func TestReplicaGracefulShutdown(t *testing.T) {
 		env := maps.Clone(c.env)
 		env["GATEHOUSE_DATABASE_URL"] = viaProxy
 		a := gatehousetest.StartReplica(t, "A", env)
-		c.addMember("hana", testPassword)
+		c.addMember(t, "hana", testPassword)
 		member := newVisitor(t, "192.0.2.60")
 		member.mustSignIn(a, a, "hana", testPassword)
 
@@ -67,9 +67,9 @@ func TestReplicaGracefulShutdown(t *testing.T) {
 	})
 
 	t.Run("a message being sent is delivered once", func(t *testing.T) {
-		b := c.start("B")
+		b := c.start(t, "B")
 		c.smtp.Hold()
-		c.enqueue("shutdown", 1)
+		c.enqueue(t, "shutdown", 1)
 		c.smtp.WaitHeld(t, 1, 30*time.Second)
 		b.Terminate()
 		shuttingDown(t, b)
@@ -78,7 +78,7 @@ func TestReplicaGracefulShutdown(t *testing.T) {
 		if err := b.Wait(60 * time.Second); err != nil {
 			t.Errorf("exit after SIGTERM: %v, want status 0", err)
 		}
-		if n := c.count(`SELECT COUNT(*) FROM messages WHERE kind = 'shutdown' AND status = 'sent'`); n != 1 {
+		if n := c.count(t, `SELECT COUNT(*) FROM messages WHERE kind = 'shutdown' AND status = 'sent'`); n != 1 {
 			t.Errorf("the message being sent at SIGTERM is not recorded as sent")
 		}
 		got := 0

@@ -34,14 +34,14 @@ func TestReplicasStartTogether(t *testing.T) {
 			applied[v] = r.Name
 		}
 	}
-	if n := c.count(`SELECT COUNT(*) FROM schema_migrations`); n == 0 || len(applied) != n {
+	if n := c.count(t, `SELECT COUNT(*) FROM schema_migrations`); n == 0 || len(applied) != n {
 		t.Errorf("%d migrations recorded, %d applied: %v", n, len(applied), applied)
 	}
-	if n := c.count(`SELECT COUNT(*) FROM server_keys WHERE name = 'csrf'`); n != 1 {
+	if n := c.count(t, `SELECT COUNT(*) FROM server_keys WHERE name = 'csrf'`); n != 1 {
 		t.Errorf("%d anti-forgery keys, want one shared by both replicas", n)
 	}
 	// One key in use by both: a form from B is accepted by A.
-	c.addMember("erin", testPassword)
+	c.addMember(t, "erin", testPassword)
 	newVisitor(t, "192.0.2.30").mustSignIn(b, a, "erin", testPassword)
 }
 
@@ -51,7 +51,7 @@ func TestReplicasStartTogether(t *testing.T) {
 func TestReplicaRefusesNewerSchema(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t, nil)
-	c.gatehouse("", "migrate")
+	c.gatehouse(t, "", "migrate")
 	if _, err := c.db.Exec(`INSERT INTO schema_migrations (version, name, applied_at)
 		SELECT MAX(version) + 1, 'from_the_future', 0 FROM schema_migrations`); err != nil {
 		t.Fatal(err)

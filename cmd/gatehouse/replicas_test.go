@@ -23,10 +23,10 @@ const (
 func TestReplicas(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t, nil)
-	a, b := c.start("A"), c.start("B")
+	a, b := c.start(t, "A"), c.start(t, "B")
 
 	t.Run("a session begun on A is valid on B", func(t *testing.T) {
-		c.addMember("alice", testPassword)
+		c.addMember(t, "alice", testPassword)
 		v := newVisitor(t, "192.0.2.10")
 		// The form comes from A and is posted to B: the anti-forgery key is shared too.
 		v.mustSignIn(a, b, "alice", testPassword)
@@ -48,7 +48,7 @@ func TestReplicas(t *testing.T) {
 	})
 
 	t.Run("a password changed on B ends the sessions A began", func(t *testing.T) {
-		c.addMember("bob", testPassword)
+		c.addMember(t, "bob", testPassword)
 		changer, other := newVisitor(t, "192.0.2.20"), newVisitor(t, "192.0.2.21")
 		changer.mustSignIn(a, a, "bob", testPassword)
 		other.mustSignIn(a, a, "bob", testPassword)
@@ -75,6 +75,14 @@ func TestReplicas(t *testing.T) {
 		newVisitor(t, "192.0.2.23").mustSignIn(a, a, "bob", testPassword2)
 	})
 
+	t.Run("a reset requested on A completes on B", func(t *testing.T) {
+		resetAcross(t, c, a, b)
+	})
+
+	t.Run("a code sent by A is accepted by B, and a browser trusted by B by A", func(t *testing.T) {
+		twoFactorAcross(t, c, a, b)
+	})
+
 	t.Run("failed sign-ins on A and B add up for the account", func(t *testing.T) {
 		accountThrottle(t, c, a, b, "carol", c.dbCounter)
 	})
@@ -88,8 +96,8 @@ func TestReplicas(t *testing.T) {
 		c.smtp.Delay(20 * time.Millisecond)
 		defer c.smtp.Delay(0)
 		const n = 200
-		c.enqueue("bulk", n)
-		got := c.waitSent("bulk", n)
+		c.enqueue(t, "bulk", n)
+		got := c.waitSent(t, "bulk", n)
 		for to, k := range got {
 			if k != 1 {
 				t.Errorf("%s received %d times", to, k)
@@ -103,9 +111,9 @@ func TestReplicas(t *testing.T) {
 }
 
 // dbCounter reads a throttling counter from the shared database.
-func (c *cluster) dbCounter(key string) int {
-	c.t.Helper()
-	return c.count(`SELECT COALESCE(MAX(count), 0) FROM counters WHERE key = $1`, key)
+func (c *cluster) dbCounter(t *testing.T, key string) int {
+	t.Helper()
+	return c.count(t, `SELECT COALESCE(MAX(count), 0) FROM counters WHERE key = $1`, key)
 }
 
 // accountFreeAttempts is the default of the setting signin_free_attempts: the
@@ -115,9 +123,9 @@ const accountFreeAttempts = 5
 // accountThrottle fails sign-ins for one account alternately on a and b, each
 // from another address so that only the account's counter can add up, and
 // checks that the failures counted by both replicas make one throttle.
-func accountThrottle(t *testing.T, c *cluster, a, b *gatehousetest.Replica, username string, counter func(key string) int) {
+func accountThrottle(t *testing.T, c *cluster, a, b *gatehousetest.Replica, username string, counter func(t *testing.T, key string) int) {
 	t.Helper()
-	id := c.addMember(username, testPassword)
+	id := c.addMember(t, username, testPassword)
 	key := "signin:member:default:" + id
 	replicas := []*gatehousetest.Replica{a, b}
 	attempt := func(i int) *answer {
@@ -130,7 +138,7 @@ func accountThrottle(t *testing.T, c *cluster, a, b *gatehousetest.Replica, user
 			t.Fatalf("failure %d (on %s): %d, want 401\n%s", i+1, replicas[i%2].Name, got.status, got.body)
 		}
 	}
-	if got := counter(key); got != accountFreeAttempts+1 {
+	if got := counter(t, key); got != accountFreeAttempts+1 {
 		t.Errorf("the account's counter is %d after %d failures on two replicas, want them all counted", got, accountFreeAttempts+1)
 	}
 	throttledBy(t, accountFreeAttempts+1, attempt)
@@ -139,12 +147,12 @@ func accountThrottle(t *testing.T, c *cluster, a, b *gatehousetest.Replica, user
 // addressThrottle fails sign-ins for ever new unknown names from one address,
 // alternately on a and b, and checks that they make one throttle for the
 // address, and none for another address.
-func addressThrottle(t *testing.T, c *cluster, a, b *gatehousetest.Replica, ip string, counter func(key string) int) {
+func addressThrottle(t *testing.T, c *cluster, a, b *gatehousetest.Replica, ip string, counter func(t *testing.T, key string) int) {
 	t.Helper()
 	const free = 4
 	// Settings live in the database: changed by the command line, they hold
 	// at once in every replica.
-	c.gatehouse("", "settings", "set", fmt.Sprintf("signin_address_free_attempts=%d", free))
+	c.gatehouse(t, "", "settings", "set", fmt.Sprintf("signin_address_free_attempts=%d", free))
 	replicas := []*gatehousetest.Replica{a, b}
 	attempt := func(i int) *answer {
 		r := replicas[i%2]
@@ -155,7 +163,7 @@ func addressThrottle(t *testing.T, c *cluster, a, b *gatehousetest.Replica, ip s
 			t.Fatalf("failure %d (on %s): %d, want 401\n%s", i+1, replicas[i%2].Name, got.status, got.body)
 		}
 	}
-	if got := counter("signin:addr:default:" + ip); got != free+1 {
+	if got := counter(t, "signin:addr:default:"+ip); got != free+1 {
 		t.Errorf("the address's counter is %d after %d failures on two replicas, want them all counted", got, free+1)
 	}
 	throttledBy(t, free+1, attempt)
