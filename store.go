@@ -134,6 +134,7 @@ type Store interface {
 	OrgStore
 	AuditStore
 	Outbox
+	AdminStore
 	// Tx runs fn in one transaction: every call fn makes on the Store it is given is
 	// part of it; the transaction commits when fn returns nil and rolls back otherwise.
 	Tx(ctx context.Context, fn func(Store) error) error
