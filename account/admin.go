@@ -83,6 +83,20 @@ func (s *Service) Member(ctx context.Context, actor gatehouse.Actor, orgID, id s
 	return m, nil
 }
 
+// MemberByUsername returns the organization's member with the username
+// (compared case-insensitively) for an administrator.
+func (s *Service) MemberByUsername(ctx context.Context, actor gatehouse.Actor, orgID, username string) (*gatehouse.Member, error) {
+	const op = "account.MemberByUsername"
+	if err := requireAdmin(op, actor); err != nil {
+		return nil, err
+	}
+	m, err := s.Store.MemberByUsername(ctx, orgID, username)
+	if gatehouse.IsCode(err, gatehouse.NotFound) {
+		return nil, memberNotFound(op)
+	}
+	return m, gatehouse.Wrap(op, err)
+}
+
 // ProfileUpdate is an administrator's change to a member's record (S14, S29).
 // Nil fields stay as they are.
 type ProfileUpdate struct {

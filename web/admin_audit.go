@@ -48,13 +48,8 @@ func (s *Server) auditFilter(r *http.Request, actor gatehouse.Actor) (gatehouse.
 	var errs []gatehouse.FieldError
 	if d.Member != "" {
 		f.MemberID = d.Member
-		ms, _, err := s.Account.ListMembers(r.Context(), actor, s.orgID(r), gatehouse.MemberFilter{Query: d.Member, Limit: 50})
-		if err == nil {
-			for _, m := range ms {
-				if strings.EqualFold(m.Username, d.Member) {
-					f.MemberID = m.ID
-				}
-			}
+		if m, err := s.Account.MemberByUsername(r.Context(), actor, s.orgID(r), d.Member); err == nil {
+			f.MemberID = m.ID
 		}
 	}
 	if d.Type != "" {
