@@ -238,6 +238,13 @@ func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gat
 			}
 		}
 		out = n
+		if m.Mobile != n.Mobile {
+			// The two-factor log of mobile changes sees administrators' changes too.
+			if err := s.audit(ctx, tx, event(gatehouse.EventMobileChanged, orgID, actor, n.ID, c,
+				map[string]string{"via": via(actor), "old": m.Mobile, "new": n.Mobile})); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, tx, event(gatehouse.EventMemberUpdated, orgID, actor, n.ID, c, details))
 	})
 	if err != nil {

@@ -57,6 +57,9 @@ func TestMemberPage(t *testing.T) {
 		if len(evs) != 1 || evs[0].Details["mobile"] != " → +447911123456" || evs[0].Details["role"] != "member → administrator" || evs[0].ActorName != "adam" {
 			t.Errorf("audit %+v", evs)
 		}
+		if evs := s.Audit(t, gatehouse.EventMobileChanged); len(evs) != 1 || evs[0].Details["new"] != "+447911123456" || evs[0].Details["via"] != "admin" {
+			t.Errorf("mobile change audit %+v", evs)
+		}
 		if r := admin.Submit(page, page+"/profile", profile(got, map[string]string{"expires": "2027-01-31"})); r.Location != page+"?done=unchanged" {
 			t.Errorf("saving without a change: %s", r.Location)
 		}

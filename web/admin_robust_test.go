@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -34,6 +35,24 @@ func TestAdminMalformedRequests(t *testing.T) {
 			resp := s.Do(t, req)
 			if resp.Status >= 500 || resp.Status < 400 {
 				t.Errorf("POST %s (%.30q): %d", f, b, resp.Status)
+			}
+		}
+	}
+	// With a valid token, values that make no sense are refused, never a 5xx.
+	values := []url.Values{
+		{"role": {"<script>"}, "state": {""}, "expires": {"99999-99-99"}, "email": {strings.Repeat("a", 300) + "@x.io"}},
+		{"name": {"\x00\x01"}, "mobile": {"++++"}, "pin": {"１２３４５６"}, "password": {strings.Repeat("p", 5000)}},
+		{"member_id": {"", "x", "y"}, "name": {""}, "role": {"owner", "member"}, "password_min_length": {"-1"}, "captcha": {"maybe"}},
+		{"session_idle_timeout": {"9999999999999999999h"}, "reset_link_ttl": {"-5m"}, "clear_captcha_secret": {"on"}, "must_change": {"x"}},
+	}
+	for _, f := range forms {
+		if strings.HasSuffix(f, "/delete") || strings.HasSuffix(f, "/disable") {
+			continue
+		}
+		for _, v := range values {
+			admin.Get("/admin/members")
+			if r := admin.Post(f, v); r.Status >= 500 {
+				t.Errorf("POST %s %v: %d", f, v, r.Status)
 			}
 		}
 	}

@@ -106,3 +106,50 @@ func TestPathMatches(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIReferences checks that every $ref of the document points at
+// something it defines.
+func TestOpenAPIReferences(t *testing.T) {
+	var doc any
+	if err := json.Unmarshal(openAPIDocument, &doc); err != nil {
+		t.Fatal(err)
+	}
+	resolve := func(ref string) bool {
+		var cur any = doc
+		for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				return false
+			}
+			if cur, ok = m[part]; !ok {
+				return false
+			}
+		}
+		return true
+	}
+	n := 0
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if k == "$ref" {
+					n++
+					if ref, _ := e.(string); !strings.HasPrefix(ref, "#/") || !resolve(ref) {
+						t.Errorf("unresolved $ref %v", e)
+					}
+					continue
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(doc)
+	if n < 50 {
+		t.Errorf("only %d references: is the document complete?", n)
+	}
+}
