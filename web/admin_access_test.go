@@ -13,7 +13,7 @@ import (
 // and owners get every page.
 func TestAdminAccess(t *testing.T) {
 	s := webtest.New(t, webtest.Options{})
-	o := newOrg(t, s)
+	o := newAdminOrg(t, s)
 	pages := []string{"/admin", "/admin/members", "/admin/members/new", "/admin/members/" + o.Member.ID,
 		"/admin/members/" + o.Member.ID + "/delete", "/admin/settings", "/admin/audit", "/admin/audit.csv",
 		"/admin/messages", "/admin/api-keys"}
@@ -29,7 +29,7 @@ func TestAdminAccess(t *testing.T) {
 		t.Errorf("anonymous POST: %d", r.Status)
 	}
 
-	member := signedIn(t, s, "mia")
+	member := signedInAs(t, s, "mia")
 	for _, p := range pages {
 		r := member.Get(p)
 		if r.Status != http.StatusForbidden || !strings.Contains(r.Body, "for administrators and owners") {
@@ -50,7 +50,7 @@ func TestAdminAccess(t *testing.T) {
 	}
 
 	for _, who := range []string{"adam", "olivia"} {
-		b := signedIn(t, s, who)
+		b := signedInAs(t, s, who)
 		for _, p := range pages {
 			r := b.Get(p)
 			want := http.StatusOK

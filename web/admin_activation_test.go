@@ -88,7 +88,7 @@ func TestBulkActivationPages(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
 		admin := s.AddMember(t, "adam", "adam@example.com", goodPassword, gatehouse.RoleAdministrator)
 		c := newBulkCast(t, s)
-		b := signedIn(t, s, "adam")
+		b := signedInAs(t, s, "adam")
 
 		list := b.Get("/admin/members?query=a")
 		for _, m := range c.all() {
@@ -118,8 +118,8 @@ func TestBulkActivationPages(t *testing.T) {
 		if res.Status != http.StatusOK || !strings.Contains(res.Body, "2 emails are on their way") {
 			t.Fatalf("result: %d\n%s", res.Status, res.Body)
 		}
-		sent := between(res.Body, `id="sent"`, "</ul>")
-		skipped := between(res.Body, `id="skipped"`, "</ul>")
+		sent := htmlBetween(res.Body, `id="sent"`, "</ul>")
+		skipped := htmlBetween(res.Body, `id="skipped"`, "</ul>")
 		for _, m := range []*gatehouse.Member{c.Active, c.Pending} {
 			if !strings.Contains(sent, m.Username) {
 				t.Errorf("the result does not list %s as sent", m.Username)
@@ -145,12 +145,12 @@ func TestBulkActivationPages(t *testing.T) {
 func TestBulkActivationAPI(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
 		c := newBulkCast(t, s)
-		key := newKey(t, s, "crm", gatehouse.RoleAdministrator)
+		key := newAPIKey(t, s, "crm", gatehouse.RoleAdministrator)
 		ids := []string{}
 		for _, m := range c.all() {
 			ids = append(ids, `"`+m.ID+`"`)
 		}
-		r := api(t, s, key, "POST", "/activation-emails", `{"member_ids": [`+strings.Join(ids, ",")+`, "nosuchmember"]}`)
+		r := apiRequest(t, s, key, "POST", "/activation-emails", `{"member_ids": [`+strings.Join(ids, ",")+`, "nosuchmember"]}`)
 		if r.Status != http.StatusOK {
 			t.Fatalf("%d %s", r.Status, r.Body)
 		}
@@ -162,7 +162,7 @@ func TestBulkActivationAPI(t *testing.T) {
 				Reason   string `json:"reason"`
 			}
 		}
-		decode(t, r, &out)
+		decodeJSONBody(t, r, &out)
 		if out.Sent != 2 || out.Skipped != 5 || len(out.Results) != 7 {
 			t.Errorf("sent %d, skipped %d, %d results", out.Sent, out.Skipped, len(out.Results))
 		}
@@ -182,26 +182,26 @@ func TestBulkActivationAPI(t *testing.T) {
 			t.Errorf("%d activation.sent events by the key crm, want 2", n)
 		}
 		// One member at a time: 202 when sent, a problem when not.
-		if r := api(t, s, key, "POST", "/members/"+c.Active.ID+"/activation-email", ""); r.Status != http.StatusAccepted || !strings.Contains(r.Body, `"status": "sent"`) {
+		if r := apiRequest(t, s, key, "POST", "/members/"+c.Active.ID+"/activation-email", ""); r.Status != http.StatusAccepted || !strings.Contains(r.Body, `"status": "sent"`) {
 			t.Errorf("single send: %d %s", r.Status, r.Body)
 		}
-		wantProblem(t, "single send to a disabled member", api(t, s, key, "POST", "/members/"+c.Disabled.ID+"/activation-email", "{}"), http.StatusConflict)
-		wantProblem(t, "single send to an owner", api(t, s, key, "POST", "/members/"+c.Owner.ID+"/activation-email", ""), http.StatusForbidden)
-		wantProblem(t, "single send to nobody", api(t, s, key, "POST", "/members/nope/activation-email", ""), http.StatusNotFound)
-		wantProblem(t, "no ids", api(t, s, key, "POST", "/activation-emails", `{"member_ids": []}`), http.StatusUnprocessableEntity)
+		wantProblem(t, "single send to a disabled member", apiRequest(t, s, key, "POST", "/members/"+c.Disabled.ID+"/activation-email", "{}"), http.StatusConflict)
+		wantProblem(t, "single send to an owner", apiRequest(t, s, key, "POST", "/members/"+c.Owner.ID+"/activation-email", ""), http.StatusForbidden)
+		wantProblem(t, "single send to nobody", apiRequest(t, s, key, "POST", "/members/nope/activation-email", ""), http.StatusNotFound)
+		wantProblem(t, "no ids", apiRequest(t, s, key, "POST", "/activation-emails", `{"member_ids": []}`), http.StatusUnprocessableEntity)
 		many := make([]string, 501)
 		for i := range many {
 			many[i] = `"m` + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + `` + itoaT(i) + `"`
 		}
-		wantProblem(t, "501 ids", api(t, s, key, "POST", "/activation-emails", `{"member_ids": [`+strings.Join(many, ",")+`]}`), http.StatusUnprocessableEntity)
+		wantProblem(t, "501 ids", apiRequest(t, s, key, "POST", "/activation-emails", `{"member_ids": [`+strings.Join(many, ",")+`]}`), http.StatusUnprocessableEntity)
 	})
 }
 
 // TestMemberActivationPage is S24: one member, from their page.
 func TestMemberActivationPage(t *testing.T) {
 	s := webtest.New(t, webtest.Options{})
-	o := newOrg(t, s)
-	b := signedIn(t, s, "adam")
+	o := newAdminOrg(t, s)
+	b := signedInAs(t, s, "adam")
 	page := "/admin/members/" + o.Member.ID
 	r := b.Submit(page, page+"/activation", nil)
 	if r.Status != http.StatusSeeOther || r.Location != page+"?done=activation_sent" {
@@ -215,10 +215,10 @@ func TestMemberActivationPage(t *testing.T) {
 		t.Errorf("the page does not confirm the send")
 	}
 	// The member's current password keeps working until the code is used (S21).
-	signedIn(t, s, "mia")
+	signedInAs(t, s, "mia")
 }
 
-func between(s, from, to string) string {
+func htmlBetween(s, from, to string) string {
 	i := strings.Index(s, from)
 	if i < 0 {
 		return ""

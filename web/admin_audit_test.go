@@ -16,14 +16,14 @@ import (
 // spreadsheet would run as formulas are defused.
 func TestAuditExportCSV(t *testing.T) {
 	s := webtest.New(t, webtest.Options{})
-	o := newOrg(t, s)
+	o := newAdminOrg(t, s)
 	// A visitor types formulas where the log records what they typed.
 	for _, id := range []string{"=HYPERLINK(\"http://evil.example\")", "+1+2", "-3", "@SUM(A1)"} {
 		b := s.Browser(t)
 		b.UserAgent = "=cmd|' /C calc'!A0"
 		b.Submit("/login", "/login", url.Values{"identifier": {id}, "password": {"x"}})
 	}
-	admin := signedIn(t, s, "adam")
+	admin := signedInAs(t, s, "adam")
 	r := admin.Get("/admin/audit.csv?type=signin.failure")
 	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") ||
 		!strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
@@ -51,8 +51,8 @@ func TestAuditExportCSV(t *testing.T) {
 	}
 	// Filters by member and time range; the member page links to its events.
 	s.Clock.Advance(48 * time.Hour)
-	admin = signedIn(t, s, "adam")
-	b := signedIn(t, s, "mia")
+	admin = signedInAs(t, s, "adam")
+	b := signedInAs(t, s, "mia")
 	b.Post("/logout", nil)
 	r = admin.Get("/admin/audit.csv?member=mia&since=" + s.Clock.Now().Format("2006-01-02"))
 	rows, _ = csv.NewReader(strings.NewReader(r.Body)).ReadAll()
@@ -67,19 +67,19 @@ func TestAuditExportCSV(t *testing.T) {
 // TestAuditPage: the audit list filters and pages.
 func TestAuditPage(t *testing.T) {
 	s := webtest.New(t, webtest.Options{})
-	o := newOrg(t, s)
+	o := newAdminOrg(t, s)
 	for i := range 60 {
 		if err := s.Store.AddAudit(t.Context(), &gatehouse.AuditEvent{ID: gatehouse.NewID(nil), OrgID: gatehouse.DefaultOrgID,
 			At: s.Clock.Now().Add(time.Duration(i) * time.Second), Type: gatehouse.EventSignInFailed, ActorName: "nobody"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	admin := signedIn(t, s, "adam")
+	admin := signedInAs(t, s, "adam")
 	r := admin.Get("/admin/audit?type=signin.failure")
 	if r.Status != http.StatusOK || strings.Count(r.Body, "<code>signin.failure</code>") != 50 || !strings.Contains(r.Body, `rel="next"`) {
 		t.Fatalf("first page: %d, %d rows", r.Status, strings.Count(r.Body, "<code>signin.failure</code>"))
 	}
-	next := between(r.Body, `<a href="`, `" rel="next"`)
+	next := htmlBetween(r.Body, `<a href="`, `" rel="next"`)
 	next = next[strings.LastIndex(next, `"`)+1:]
 	r = admin.Get(strings.ReplaceAll(next, "&amp;", "&"))
 	if strings.Count(r.Body, "<code>signin.failure</code>") != 10 || strings.Contains(r.Body, `rel="next"`) || !strings.Contains(r.Body, "First page") {

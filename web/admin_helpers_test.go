@@ -14,13 +14,13 @@ import (
 
 // org is a small organization for admin tests: an owner, an administrator and
 // a member, each active with goodPassword.
-type org struct {
+type adminOrg struct {
 	Owner, Admin, Member *gatehouse.Member
 }
 
-func newOrg(t testing.TB, s *webtest.Server) org {
+func newAdminOrg(t testing.TB, s *webtest.Server) adminOrg {
 	t.Helper()
-	return org{
+	return adminOrg{
 		Owner:  s.AddMember(t, "olivia", "olivia@example.com", goodPassword, gatehouse.RoleOwner),
 		Admin:  s.AddMember(t, "adam", "adam@example.com", goodPassword, gatehouse.RoleAdministrator),
 		Member: s.AddMember(t, "mia", "mia@example.com", goodPassword, gatehouse.RoleMember),
@@ -28,7 +28,7 @@ func newOrg(t testing.TB, s *webtest.Server) org {
 }
 
 // signedIn returns a browser signed in as username.
-func signedIn(t testing.TB, s *webtest.Server, username string) *webtest.Browser {
+func signedInAs(t testing.TB, s *webtest.Server, username string) *webtest.Browser {
 	t.Helper()
 	b := s.Browser(t)
 	b.SignIn(username, goodPassword, "/account")
@@ -36,7 +36,7 @@ func signedIn(t testing.TB, s *webtest.Server, username string) *webtest.Browser
 }
 
 // newKey creates an API key with role and returns it.
-func newKey(t testing.TB, s *webtest.Server, name string, role gatehouse.Role) string {
+func newAPIKey(t testing.TB, s *webtest.Server, name string, role gatehouse.Role) string {
 	t.Helper()
 	key, _, err := s.Account.CreateAPIKey(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, name, role)
 	if err != nil {
@@ -47,7 +47,7 @@ func newKey(t testing.TB, s *webtest.Server, name string, role gatehouse.Role) s
 
 // api sends an API request with the key (none when "") and a JSON body (none
 // when "").
-func api(t testing.TB, s *webtest.Server, key, method, path, body string) *webtest.Response {
+func apiRequest(t testing.TB, s *webtest.Server, key, method, path, body string) *webtest.Response {
 	t.Helper()
 	var rd *strings.Reader
 	if body != "" {
@@ -94,7 +94,7 @@ func sessionsOf(t testing.TB, s *webtest.Server, m *gatehouse.Member) int {
 }
 
 // decode reads a JSON answer into v.
-func decode(t testing.TB, r *webtest.Response, v any) {
+func decodeJSONBody(t testing.TB, r *webtest.Response, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(r.Body), v); err != nil {
 		t.Fatalf("decoding %q: %v", r.Body, err)

@@ -12,7 +12,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 )
 
-func profile(m *gatehouse.Member, edit map[string]string) url.Values {
+func profileValues(m *gatehouse.Member, edit map[string]string) url.Values {
 	f := url.Values{"name": {m.DisplayName}, "email": {m.Email}, "work_email": {m.WorkEmail}, "mobile": {m.Mobile},
 		"role": {string(m.Role)}, "state": {string(m.State)}, "expires": {""}}
 	for k, v := range edit {
@@ -24,11 +24,11 @@ func profile(m *gatehouse.Member, edit map[string]string) url.Values {
 // TestMemberPage edits a member's record and uses every action of the page.
 func TestMemberPage(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		o := newOrg(t, s)
-		admin := signedIn(t, s, "adam")
+		o := newAdminOrg(t, s)
+		admin := signedInAs(t, s, "adam")
 		page := "/admin/members/" + o.Member.ID
 
-		r := admin.Submit(page, page+"/profile", profile(o.Member, map[string]string{"mobile": "not a number", "email": "nope", "expires": "31/12/2026"}))
+		r := admin.Submit(page, page+"/profile", profileValues(o.Member, map[string]string{"mobile": "not a number", "email": "nope", "expires": "31/12/2026"}))
 		if r.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("bad profile: %d", r.Status)
 		}
@@ -43,7 +43,7 @@ func TestMemberPage(t *testing.T) {
 		if got := s.Member(t, o.Member.ID); got.Email != "mia@example.com" {
 			t.Fatal("a refused profile was saved")
 		}
-		r = admin.Submit(page, page+"/profile", profile(o.Member, map[string]string{"name": "Mia Moss", "work_email": "mia@corp.example",
+		r = admin.Submit(page, page+"/profile", profileValues(o.Member, map[string]string{"name": "Mia Moss", "work_email": "mia@corp.example",
 			"mobile": "+44 (0)7911 123456", "expires": "2027-01-31", "role": "administrator"}))
 		if r.Status != http.StatusSeeOther || r.Location != page+"?done=updated" {
 			t.Fatalf("save: %d %s\n%s", r.Status, r.Location, r.Body)
@@ -60,12 +60,12 @@ func TestMemberPage(t *testing.T) {
 		if evs := s.Audit(t, gatehouse.EventMobileChanged); len(evs) != 1 || evs[0].Details["new"] != "+447911123456" || evs[0].Details["via"] != "admin" {
 			t.Errorf("mobile change audit %+v", evs)
 		}
-		if r := admin.Submit(page, page+"/profile", profile(got, map[string]string{"expires": "2027-01-31"})); r.Location != page+"?done=unchanged" {
+		if r := admin.Submit(page, page+"/profile", profileValues(got, map[string]string{"expires": "2027-01-31"})); r.Location != page+"?done=unchanged" {
 			t.Errorf("saving without a change: %s", r.Location)
 		}
 
-		mia := signedIn(t, s, "mia")
-		signedIn(t, s, "mia")
+		mia := signedInAs(t, s, "mia")
+		signedInAs(t, s, "mia")
 		if r := admin.Get(page); !strings.Contains(r.Body, "2 active") {
 			t.Error("the page does not count the sessions")
 		}
@@ -75,7 +75,7 @@ func TestMemberPage(t *testing.T) {
 		if r := mia.Get("/account"); r.Status != http.StatusSeeOther {
 			t.Errorf("an ended session still works: %d", r.Status)
 		}
-		mia = signedIn(t, s, "mia")
+		mia = signedInAs(t, s, "mia")
 		if r := admin.Submit(page, page+"/disable", nil); r.Location != page+"?done=disabled" {
 			t.Errorf("disable: %d %s", r.Status, r.Location)
 		}
@@ -107,11 +107,11 @@ func TestMemberPage(t *testing.T) {
 			t.Fatal("the refused email never failed")
 		}
 		r = admin.Get(page)
-		mail := between(r.Body, `id="mail"`, "</section>")
+		mail := htmlBetween(r.Body, `id="mail"`, "</section>")
 		if !strings.Contains(mail, "failed") || !strings.Contains(mail, "no such mailbox here") || !strings.Contains(mail, "mia@corp.example") {
 			t.Errorf("delivery status:\n%s", mail)
 		}
-		events := between(r.Body, `id="events"`, "</section>")
+		events := htmlBetween(r.Body, `id="events"`, "</section>")
 		for _, want := range []string{"member.updated", "sessions.revoked", "activation.sent"} {
 			if !strings.Contains(events, want) {
 				t.Errorf("recent events lack %s", want)
@@ -148,14 +148,14 @@ func TestMemberPage(t *testing.T) {
 // password.
 func TestNewMemberPage(t *testing.T) {
 	s := webtest.New(t, webtest.Options{})
-	newOrg(t, s)
-	admin := signedIn(t, s, "adam")
+	newAdminOrg(t, s)
+	admin := signedInAs(t, s, "adam")
 	r := admin.Submit("/admin/members/new", "/admin/members/new", url.Values{"username": {"bad name"}, "email": {"x"}, "password": {"short"}, "role": {"member"}})
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `id="username-error"`) || !strings.Contains(r.Body, `id="email-error"`) {
 		t.Errorf("invalid: %d", r.Status)
 	}
 	r = admin.Submit("/admin/members/new", "/admin/members/new", url.Values{"username": {"nico"}, "email": {"nico@example.com"}, "password": {"short"}, "role": {"member"}})
-	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(between(r.Body, `id="password-error"`, "</p>"), "at least 15 characters") {
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(htmlBetween(r.Body, `id="password-error"`, "</p>"), "at least 15 characters") {
 		t.Errorf("weak password: %d", r.Status)
 	}
 	r = admin.Submit("/admin/members/new", "/admin/members/new", url.Values{"username": {"nico"}, "name": {"Nico N"}, "email": {"nico@example.com"},
@@ -180,7 +180,7 @@ func TestNewMemberPage(t *testing.T) {
 	if got := s.Member(t, m.ID); got.State != gatehouse.StateNeverActivated {
 		t.Errorf("re-enabled as %s", got.State)
 	}
-	r = admin.Submit(p, p+"/profile", profile(m, map[string]string{"state": "active"}))
+	r = admin.Submit(p, p+"/profile", profileValues(m, map[string]string{"state": "active"}))
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "never been activated") {
 		t.Errorf("activating without a password: %d", r.Status)
 	}

@@ -14,22 +14,22 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// snapshot is what an owner-protection test checks is untouched: the owner's
+// ownerSnapshot is what an owner-protection test checks is untouched: the owner's
 // record, sessions, queued messages and the count of audit events that a
 // change would write.
-type snapshot struct {
+type ownerSnapshot struct {
 	Member   *gatehouse.Member
 	Sessions int
 	Messages int
 	Events   int
 }
 
-func takeSnapshot(t *testing.T, s *webtest.Server, id string) snapshot {
+func takeSnapshot(t *testing.T, s *webtest.Server, id string) ownerSnapshot {
 	t.Helper()
 	ctx := context.Background()
 	m, err := s.Store.Member(ctx, gatehouse.DefaultOrgID, id)
 	if err != nil {
-		return snapshot{} // deleted
+		return ownerSnapshot{} // deleted
 	}
 	msgs, _, err := s.Store.Messages(ctx, gatehouse.DefaultOrgID, gatehouse.MessageFilter{MemberID: id, Limit: 500})
 	if err != nil {
@@ -38,7 +38,7 @@ func takeSnapshot(t *testing.T, s *webtest.Server, id string) snapshot {
 	evs := s.Audit(t, gatehouse.EventMemberUpdated, gatehouse.EventMemberDeleted, gatehouse.EventPasswordChanged,
 		gatehouse.EventAdminPasswordSet, gatehouse.EventActivationSent, gatehouse.EventSessionsRevoked, gatehouse.EventMemberCreated,
 		gatehouse.EventAPIKeyCreated, gatehouse.EventAPIKeyRevoked)
-	return snapshot{Member: m, Sessions: sessionsOf(t, s, m), Messages: len(msgs), Events: len(evs)}
+	return ownerSnapshot{Member: m, Sessions: sessionsOf(t, s, m), Messages: len(msgs), Events: len(evs)}
 }
 
 // ownerChanges are the changes S27 reserves for owners when their target is
@@ -66,9 +66,9 @@ var ownerChanges = []struct {
 // changes on an owner in the admin area gets 403 and nothing changes (S27).
 func TestOwnerProtectionPages(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		o := newOrg(t, s)
-		signedIn(t, s, "olivia") // the owner has a session that must survive
-		admin := signedIn(t, s, "adam")
+		o := newAdminOrg(t, s)
+		signedInAs(t, s, "olivia") // the owner has a session that must survive
+		admin := signedInAs(t, s, "adam")
 		page := "/admin/members/" + o.Owner.ID
 		for _, c := range ownerChanges {
 			before := takeSnapshot(t, s, o.Owner.ID)
@@ -127,7 +127,7 @@ func TestOwnerProtectionPages(t *testing.T) {
 		}
 
 		// The same changes by an owner go through (the last is the delete).
-		owner := signedIn(t, s, "olivia")
+		owner := signedInAs(t, s, "olivia")
 		second := s.AddMember(t, "otto", "otto@example.com", goodPassword, gatehouse.RoleOwner)
 		sp := "/admin/members/" + second.ID
 		for _, c := range ownerChanges {
@@ -146,28 +146,28 @@ func TestOwnerProtectionPages(t *testing.T) {
 // change and nothing changes; an owner key may.
 func TestOwnerProtectionAPI(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		o := newOrg(t, s)
-		signedIn(t, s, "olivia")
-		adminKey := newKey(t, s, "crm", gatehouse.RoleAdministrator)
+		o := newAdminOrg(t, s)
+		signedInAs(t, s, "olivia")
+		adminKey := newAPIKey(t, s, "crm", gatehouse.RoleAdministrator)
 		for _, c := range ownerChanges {
 			before := takeSnapshot(t, s, o.Owner.ID)
-			r := api(t, s, adminKey, c.method, "/members/"+o.Owner.ID+c.api, c.body)
+			r := apiRequest(t, s, adminKey, c.method, "/members/"+o.Owner.ID+c.api, c.body)
 			wantProblem(t, c.name, r, http.StatusForbidden)
 			if diff := cmp.Diff(before, takeSnapshot(t, s, o.Owner.ID)); diff != "" {
 				t.Errorf("%s: the owner changed (-before +after):\n%s", c.name, diff)
 			}
 		}
 		before := takeSnapshot(t, s, o.Member.ID)
-		wantProblem(t, "promote to owner", api(t, s, adminKey, "PATCH", "/members/"+o.Member.ID, `{"role": "owner"}`), http.StatusForbidden)
+		wantProblem(t, "promote to owner", apiRequest(t, s, adminKey, "PATCH", "/members/"+o.Member.ID, `{"role": "owner"}`), http.StatusForbidden)
 		if diff := cmp.Diff(before, takeSnapshot(t, s, o.Member.ID)); diff != "" {
 			t.Errorf("promote to owner changed the member:\n%s", diff)
 		}
-		wantProblem(t, "create an owner", api(t, s, adminKey, "POST", "/members", `{"username": "boss", "email": "boss@example.com", "role": "owner"}`), http.StatusForbidden)
-		if r := api(t, s, adminKey, "GET", "/members/"+o.Owner.ID, ""); r.Status != http.StatusOK {
+		wantProblem(t, "create an owner", apiRequest(t, s, adminKey, "POST", "/members", `{"username": "boss", "email": "boss@example.com", "role": "owner"}`), http.StatusForbidden)
+		if r := apiRequest(t, s, adminKey, "GET", "/members/"+o.Owner.ID, ""); r.Status != http.StatusOK {
 			t.Errorf("an administrator key reading an owner: %d", r.Status)
 		}
 		// In a bulk send the owner is skipped, the others are not.
-		r := api(t, s, adminKey, "POST", "/activation-emails", `{"member_ids": ["`+o.Owner.ID+`", "`+o.Member.ID+`"]}`)
+		r := apiRequest(t, s, adminKey, "POST", "/activation-emails", `{"member_ids": ["`+o.Owner.ID+`", "`+o.Member.ID+`"]}`)
 		if r.Status != http.StatusOK || !strings.Contains(r.Body, `"reason": "forbidden"`) || !strings.Contains(r.Body, `"sent": 1`) {
 			t.Errorf("bulk send with an owner: %d %s", r.Status, r.Body)
 		}
@@ -182,10 +182,10 @@ func TestOwnerProtectionAPI(t *testing.T) {
 			t.Errorf("%d refused API calls audited, want %d", refused, len(ownerChanges)+2)
 		}
 
-		ownerKey := newKey(t, s, "root", gatehouse.RoleOwner)
+		ownerKey := newAPIKey(t, s, "root", gatehouse.RoleOwner)
 		second := s.AddMember(t, "otto", "otto@example.com", goodPassword, gatehouse.RoleOwner)
 		for _, c := range ownerChanges {
-			r := api(t, s, ownerKey, c.method, "/members/"+second.ID+c.api, c.body)
+			r := apiRequest(t, s, ownerKey, c.method, "/members/"+second.ID+c.api, c.body)
 			if r.Status >= 300 {
 				t.Errorf("owner key: %s: %d %s", c.name, r.Status, r.Body)
 			}
@@ -198,9 +198,9 @@ func TestOwnerProtectionAPI(t *testing.T) {
 // they can.
 func TestLastOwner(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		o := newOrg(t, s)
-		owner := signedIn(t, s, "olivia")
-		key := newKey(t, s, "root", gatehouse.RoleOwner)
+		o := newAdminOrg(t, s)
+		owner := signedInAs(t, s, "olivia")
+		key := newAPIKey(t, s, "root", gatehouse.RoleOwner)
 		page := "/admin/members/" + o.Owner.ID
 		// A second owner who cannot sign in does not count.
 		disabled := s.AddMember(t, "otto", "otto@example.com", goodPassword, gatehouse.RoleOwner)
@@ -216,7 +216,7 @@ func TestLastOwner(t *testing.T) {
 			if r.Status != http.StatusConflict || !strings.Contains(r.Body, "last active owner") {
 				t.Errorf("page: %s the last owner: %d\n%.300s", c.name, r.Status, r.Body)
 			}
-			wantProblem(t, "API: "+c.name+" the last owner", api(t, s, key, c.method, "/members/"+o.Owner.ID+c.api, c.body), http.StatusConflict)
+			wantProblem(t, "API: "+c.name+" the last owner", apiRequest(t, s, key, c.method, "/members/"+o.Owner.ID+c.api, c.body), http.StatusConflict)
 			if diff := cmp.Diff(before, takeSnapshot(t, s, o.Owner.ID)); diff != "" {
 				t.Errorf("%s: the last owner changed:\n%s", c.name, diff)
 			}
@@ -224,10 +224,10 @@ func TestLastOwner(t *testing.T) {
 		if _, err := s.Account.SetMemberState(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, disabled.ID, true); err != nil {
 			t.Fatal(err)
 		}
-		if r := api(t, s, key, "PATCH", "/members/"+o.Owner.ID, `{"role": "administrator"}`); r.Status != http.StatusOK {
+		if r := apiRequest(t, s, key, "PATCH", "/members/"+o.Owner.ID, `{"role": "administrator"}`); r.Status != http.StatusOK {
 			t.Errorf("demoting an owner while another is active: %d %s", r.Status, r.Body)
 		}
-		wantProblem(t, "demoting the new last owner", api(t, s, key, "PATCH", "/members/"+disabled.ID, `{"role": "administrator"}`), http.StatusConflict)
+		wantProblem(t, "demoting the new last owner", apiRequest(t, s, key, "PATCH", "/members/"+disabled.ID, `{"role": "administrator"}`), http.StatusConflict)
 	})
 }
 

@@ -46,16 +46,16 @@ func checkPasswordSetNow(t *testing.T, s *webtest.Server, m *gatehouse.Member, s
 
 func TestSetPasswordNowPage(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		o := newOrg(t, s)
-		sessions := []*webtest.Browser{signedIn(t, s, "mia"), signedIn(t, s, "mia@example.com")}
-		admin := signedIn(t, s, "adam")
+		o := newAdminOrg(t, s)
+		sessions := []*webtest.Browser{signedInAs(t, s, "mia"), signedInAs(t, s, "mia@example.com")}
+		admin := signedInAs(t, s, "adam")
 		page := "/admin/members/" + o.Member.ID
 
 		// Refusals first: every unmet rule named next to the field, nothing changed.
 		r := admin.Submit(page, page+"/password", url.Values{"password": {"password"}, "confirm_password": {"password"}, "must_change": {"on"}})
 		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `id="password-error"`) ||
 			!strings.Contains(r.Body, "at least 15 characters") || !strings.Contains(r.Body, "common or breached") {
-			t.Errorf("weak password: %d\n%s", r.Status, between(r.Body, `id="password"`, "</form>"))
+			t.Errorf("weak password: %d\n%s", r.Status, htmlBetween(r.Body, `id="password"`, "</form>"))
 		}
 		r = admin.Submit(page, page+"/password", url.Values{"password": {goodPassword}, "confirm_password": {goodPassword}})
 		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "last 5 passwords") {
@@ -79,21 +79,21 @@ func TestSetPasswordNowPage(t *testing.T) {
 
 func TestSetPasswordNowAPI(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		o := newOrg(t, s)
+		o := newAdminOrg(t, s)
 		if _, err := s.Account.UpdateSettings(t.Context(), gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID,
 			map[string]string{"password_require_digit": "on"}); err != nil {
 			t.Fatal(err)
 		}
-		sessions := []*webtest.Browser{signedIn(t, s, "mia"), signedIn(t, s, "mia")}
-		key := newKey(t, s, "crm", gatehouse.RoleAdministrator)
+		sessions := []*webtest.Browser{signedInAs(t, s, "mia"), signedInAs(t, s, "mia")}
+		key := newAPIKey(t, s, "crm", gatehouse.RoleAdministrator)
 		path := "/members/" + o.Member.ID + "/password"
 
-		r := api(t, s, key, "PUT", path, `{"password": "password", "must_change": true}`)
+		r := apiRequest(t, s, key, "PUT", path, `{"password": "password", "must_change": true}`)
 		wantProblem(t, "weak password", r, http.StatusUnprocessableEntity)
 		var p struct {
 			Errors []gatehouse.FieldError `json:"errors"`
 		}
-		decode(t, r, &p)
+		decodeJSONBody(t, r, &p)
 		var codes []string
 		for _, e := range p.Errors {
 			if e.Field != "password" || e.Message == "" {
@@ -104,17 +104,17 @@ func TestSetPasswordNowAPI(t *testing.T) {
 		if strings.Join(codes, ",") != "too_short,missing_digit,common" {
 			t.Errorf("codes %v, want one per unmet rule: too_short, missing_digit, common", codes)
 		}
-		r = api(t, s, key, "PUT", path, `{"password": "`+goodPassword+`"}`)
+		r = apiRequest(t, s, key, "PUT", path, `{"password": "`+goodPassword+`"}`)
 		wantProblem(t, "current password", r, http.StatusUnprocessableEntity)
 		if !strings.Contains(r.Body, `"code":"missing_digit"`) {
 			t.Errorf("goodPassword has no digit: %s", r.Body)
 		}
-		wantProblem(t, "no password", api(t, s, key, "PUT", path, `{"must_change": true}`), http.StatusUnprocessableEntity)
+		wantProblem(t, "no password", apiRequest(t, s, key, "PUT", path, `{"must_change": true}`), http.StatusUnprocessableEntity)
 		if sessionsOf(t, s, o.Member) != 2 {
 			t.Fatal("a refused password ended sessions")
 		}
 		const withDigit = adminSetPassword + " 7"
-		if r := api(t, s, key, "PUT", path, `{"password": "`+withDigit+`", "must_change": true}`); r.Status != http.StatusNoContent {
+		if r := apiRequest(t, s, key, "PUT", path, `{"password": "`+withDigit+`", "must_change": true}`); r.Status != http.StatusNoContent {
 			t.Fatalf("set: %d %s", r.Status, r.Body)
 		}
 		for i, b := range sessions {
@@ -128,7 +128,7 @@ func TestSetPasswordNowAPI(t *testing.T) {
 		}
 		fresh.SignIn("mia", withDigit, "/login/renew")
 		// The same password again is now the current one: refused as reused.
-		r = api(t, s, key, "PUT", path, `{"password": "`+withDigit+`"}`)
+		r = apiRequest(t, s, key, "PUT", path, `{"password": "`+withDigit+`"}`)
 		if !strings.Contains(r.Body, `"code":"reused"`) {
 			t.Errorf("reuse: %d %s", r.Status, r.Body)
 		}

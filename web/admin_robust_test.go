@@ -15,10 +15,10 @@ import (
 // a 5xx, and nothing is accepted.
 func TestAdminMalformedRequests(t *testing.T) {
 	s := webtest.New(t, webtest.Options{})
-	o := newOrg(t, s)
-	admin := signedIn(t, s, "olivia")
+	o := newAdminOrg(t, s)
+	admin := signedInAs(t, s, "olivia")
 	admin.Get("/admin/members")
-	key := newKey(t, s, "crm", gatehouse.RoleOwner)
+	key := newAPIKey(t, s, "crm", gatehouse.RoleOwner)
 	id := o.Member.ID
 	forms := []string{"/admin/members/activation", "/admin/members/activation/send", "/admin/members/new", "/admin/members/" + id + "/profile",
 		"/admin/members/" + id + "/activation", "/admin/members/" + id + "/password", "/admin/members/" + id + "/disable",
@@ -63,7 +63,7 @@ func TestAdminMalformedRequests(t *testing.T) {
 		{"POST", "/members/" + id + "/activation-email"}, {"POST", "/activation-emails"}, {"PATCH", "/settings"},
 	} {
 		for _, b := range junk {
-			r := api(t, s, key, p.method, p.path, b)
+			r := apiRequest(t, s, key, p.method, p.path, b)
 			if r.Status >= 500 || (r.Status < 400 && b != "" && b != "null" && !strings.HasPrefix(b, `{"member_ids": [null]}`)) {
 				t.Errorf("%s %s (%.30q): %d %.200s", p.method, p.path, b, r.Status, r.Body)
 			}

@@ -34,8 +34,8 @@ func settingsForm(t *testing.T, s *webtest.Server, changes map[string]string) ur
 
 func TestSettingsPage(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		newOrg(t, s)
-		b := signedIn(t, s, "adam")
+		newAdminOrg(t, s)
+		b := signedInAs(t, s, "adam")
 		page := b.Get("/admin/settings")
 		for _, g := range gatehouse.SettingGroups {
 			if !strings.Contains(page.Body, "<legend>"+g+"</legend>") {
@@ -56,10 +56,10 @@ func TestSettingsPage(t *testing.T) {
 		if r.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("out of range: %d", r.Status)
 		}
-		if e := between(r.Body, `id="password_min_length-error"`, "</p>"); !strings.Contains(e, "from 8 to 64") {
+		if e := htmlBetween(r.Body, `id="password_min_length-error"`, "</p>"); !strings.Contains(e, "from 8 to 64") {
 			t.Errorf("the error next to password_min_length: %q", e)
 		}
-		if e := between(r.Body, `id="reset_link_ttl-error"`, "</p>"); !strings.Contains(e, "from 5m to 1d") {
+		if e := htmlBetween(r.Body, `id="reset_link_ttl-error"`, "</p>"); !strings.Contains(e, "from 5m to 1d") {
 			t.Errorf("the error next to reset_link_ttl: %q", e)
 		}
 		if !strings.Contains(r.Body, `value="5"`) {
@@ -107,25 +107,25 @@ func TestSettingsPage(t *testing.T) {
 
 func TestSettingsAPI(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		key := newKey(t, s, "crm", gatehouse.RoleAdministrator)
-		r := api(t, s, key, "PATCH", "/settings", `{"password_min_length": 5, "two_factor": "sometimes"}`)
+		key := newAPIKey(t, s, "crm", gatehouse.RoleAdministrator)
+		r := apiRequest(t, s, key, "PATCH", "/settings", `{"password_min_length": 5, "two_factor": "sometimes"}`)
 		wantProblem(t, "out of range", r, http.StatusUnprocessableEntity)
 		var p struct {
 			Errors []gatehouse.FieldError `json:"errors"`
 		}
-		decode(t, r, &p)
+		decodeJSONBody(t, r, &p)
 		if len(p.Errors) != 2 || p.Errors[0].Field != "password_min_length" || p.Errors[0].Code != "out_of_range" ||
 			!strings.Contains(p.Errors[0].Message, "from 8 to 64") || p.Errors[1].Field != "two_factor" ||
 			!strings.Contains(p.Errors[1].Message, "off, optional, required") {
 			t.Errorf("errors: %+v", p.Errors)
 		}
-		wantProblem(t, "unknown setting", api(t, s, key, "PATCH", "/settings", `{"password_min_lenght": 12}`), http.StatusUnprocessableEntity)
-		wantProblem(t, "an object as a value", api(t, s, key, "PATCH", "/settings", `{"password_min_length": {"x": 1}}`), http.StatusUnprocessableEntity)
-		wantProblem(t, "null", api(t, s, key, "PATCH", "/settings", `{"password_min_length": null}`), http.StatusUnprocessableEntity)
+		wantProblem(t, "unknown setting", apiRequest(t, s, key, "PATCH", "/settings", `{"password_min_lenght": 12}`), http.StatusUnprocessableEntity)
+		wantProblem(t, "an object as a value", apiRequest(t, s, key, "PATCH", "/settings", `{"password_min_length": {"x": 1}}`), http.StatusUnprocessableEntity)
+		wantProblem(t, "null", apiRequest(t, s, key, "PATCH", "/settings", `{"password_min_length": null}`), http.StatusUnprocessableEntity)
 		if set, _ := s.Account.Settings(context.Background(), gatehouse.DefaultOrgID); set.PasswordMinLength != 15 {
 			t.Fatal("a refused change was saved")
 		}
-		r = api(t, s, key, "PATCH", "/settings", `{"password_min_length": 12, "forgot_password_enabled": false, "reset_link_ttl": "1h", "captcha_secret": "s3cret"}`)
+		r = apiRequest(t, s, key, "PATCH", "/settings", `{"password_min_length": 12, "forgot_password_enabled": false, "reset_link_ttl": "1h", "captcha_secret": "s3cret"}`)
 		if r.Status != http.StatusOK || !strings.Contains(r.Body, `"old": "15"`) || !strings.Contains(r.Body, `"new": "12"`) {
 			t.Fatalf("change: %d %s", r.Status, r.Body)
 		}
@@ -139,7 +139,7 @@ func TestSettingsAPI(t *testing.T) {
 		if n := countActor(s.Audit(t, gatehouse.EventSettingsChanged), gatehouse.ActorAPIKey, "crm"); n != 4 {
 			t.Errorf("%d changes audited with the key's name, want 4", n)
 		}
-		r = api(t, s, key, "GET", "/settings", "")
+		r = apiRequest(t, s, key, "GET", "/settings", "")
 		if r.Status != http.StatusOK || strings.Contains(r.Body, "s3cret") {
 			t.Fatalf("read: %d", r.Status)
 		}
@@ -152,7 +152,7 @@ func TestSettingsAPI(t *testing.T) {
 				Max   *int64  `json:"max"`
 			} `json:"settings"`
 		}
-		decode(t, r, &list)
+		decodeJSONBody(t, r, &list)
 		if len(list.Settings) != len(gatehouse.SettingDefs) {
 			t.Errorf("%d settings, want %d", len(list.Settings), len(gatehouse.SettingDefs))
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -68,7 +69,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, optional bool) 
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		jsonProblem(w, err, dst)
+		jsonProblem(w, err)
 		return false
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -80,7 +81,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, optional bool) 
 
 // jsonProblem answers a decoding error: 400 for JSON that is not well-formed,
 // 422 naming the field for an unknown field or a value of the wrong type.
-func jsonProblem(w http.ResponseWriter, err error, dst any) {
+func jsonProblem(w http.ResponseWriter, err error) {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -125,18 +126,26 @@ func typeName(t reflect.Type) string {
 	return "a " + t.String()
 }
 
-// query reads the query string of a list endpoint: only the parameters in
-// allowed, each at most once. limit, when allowed, must be a whole number from
-// 1 to 500 (default 50).
-type query struct {
+// apiQuery is the query string of an API request and its page size.
+type apiQuery struct {
 	url.Values
 	Limit int
 }
 
-func parseQuery(w http.ResponseWriter, r *http.Request, allowed ...string) (*query, bool) {
-	q := &query{Values: r.URL.Query(), Limit: 50}
+// parseAPIQuery reads the query string of an endpoint: only the parameters in
+// allowed, each at most once (type may repeat). limit, when allowed, must be a
+// whole number from 1 to 500 (default 50). It answers the request itself and
+// returns false when the query is refused.
+func parseAPIQuery(w http.ResponseWriter, r *http.Request, allowed ...string) (*apiQuery, bool) {
+	q := &apiQuery{Values: r.URL.Query(), Limit: 50}
 	var errs []gatehouse.FieldError
-	for k, vs := range q.Values {
+	keys := make([]string, 0, len(q.Values))
+	for k := range q.Values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // a stable order of errors
+	for _, k := range keys {
+		vs := q.Values[k]
 		ok := false
 		for _, a := range allowed {
 			ok = ok || a == k
@@ -162,8 +171,8 @@ func parseQuery(w http.ResponseWriter, r *http.Request, allowed ...string) (*que
 	return q, true
 }
 
-// timeParam reads an RFC 3339 time (or a date, meaning its midnight UTC).
-func parseTime(field, v string) (time.Time, *gatehouse.FieldError) {
+// parseAPITime reads an RFC 3339 time (or a date, meaning its midnight UTC).
+func parseAPITime(field, v string) (time.Time, *gatehouse.FieldError) {
 	if v == "" {
 		return time.Time{}, nil
 	}
@@ -176,8 +185,8 @@ func parseTime(field, v string) (time.Time, *gatehouse.FieldError) {
 	return time.Time{}, &gatehouse.FieldError{Field: field, Code: "invalid", Message: field + " must be an RFC 3339 time like 2026-03-02T09:00:00Z, or a date like 2026-03-02."}
 }
 
-// timeText writes a time for the API; nil for the zero time.
-func timeText(t time.Time) *string {
+// apiTimeText writes a time for the API; nil for the zero time.
+func apiTimeText(t time.Time) *string {
 	if t.IsZero() {
 		return nil
 	}
@@ -185,8 +194,8 @@ func timeText(t time.Time) *string {
 	return &s
 }
 
-// page is the envelope of a list: the items and the cursor of the next page.
-func nextCursor(c string) *string {
+// apiCursor is the next_cursor of a list: null on the last page.
+func apiCursor(c string) *string {
 	if c == "" {
 		return nil
 	}

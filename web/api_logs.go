@@ -28,7 +28,7 @@ type apiEvent struct {
 }
 
 func (s *Server) apiAuditEvents(w http.ResponseWriter, r *http.Request, c *apiCall) {
-	q, ok := parseQuery(w, r, "member_id", "type", "since", "until", "limit", "cursor")
+	q, ok := parseAPIQuery(w, r, "member_id", "type", "since", "until", "limit", "cursor")
 	if !ok {
 		return
 	}
@@ -42,10 +42,10 @@ func (s *Server) apiAuditEvents(w http.ResponseWriter, r *http.Request, c *apiCa
 	}
 	var errs []gatehouse.FieldError
 	var fe *gatehouse.FieldError
-	if f.Since, fe = parseTime("since", q.Get("since")); fe != nil {
+	if f.Since, fe = parseAPITime("since", q.Get("since")); fe != nil {
 		errs = append(errs, *fe)
 	}
-	if f.Until, fe = parseTime("until", q.Get("until")); fe != nil {
+	if f.Until, fe = parseAPITime("until", q.Get("until")); fe != nil {
 		errs = append(errs, *fe)
 	}
 	if len(errs) > 0 {
@@ -60,13 +60,13 @@ func (s *Server) apiAuditEvents(w http.ResponseWriter, r *http.Request, c *apiCa
 	out := struct {
 		Events     []apiEvent `json:"events"`
 		NextCursor *string    `json:"next_cursor"`
-	}{Events: []apiEvent{}, NextCursor: nextCursor(next)}
+	}{Events: []apiEvent{}, NextCursor: apiCursor(next)}
 	for _, e := range evs {
 		d := e.Details
 		if d == nil {
 			d = map[string]string{}
 		}
-		out.Events = append(out.Events, apiEvent{ID: e.ID, At: timeText(e.At), Type: string(e.Type),
+		out.Events = append(out.Events, apiEvent{ID: e.ID, At: apiTimeText(e.At), Type: string(e.Type),
 			Actor: apiActor{Kind: string(e.ActorKind), ID: e.ActorID, Name: e.ActorName}, MemberID: e.MemberID,
 			IP: e.IP, UserAgent: e.UserAgent, Details: d})
 	}
@@ -89,7 +89,7 @@ type apiMessage struct {
 }
 
 func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request, c *apiCall) {
-	q, ok := parseQuery(w, r, "status", "channel", "member_id", "limit", "cursor")
+	q, ok := parseAPIQuery(w, r, "status", "channel", "member_id", "limit", "cursor")
 	if !ok {
 		return
 	}
@@ -104,13 +104,13 @@ func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request, c *apiCall)
 	out := struct {
 		Messages   []apiMessage `json:"messages"`
 		NextCursor *string      `json:"next_cursor"`
-	}{Messages: []apiMessage{}, NextCursor: nextCursor(next)}
+	}{Messages: []apiMessage{}, NextCursor: apiCursor(next)}
 	for _, m := range ms {
 		a := apiMessage{ID: m.ID, MemberID: m.MemberID, Channel: string(m.Channel), Kind: m.Kind, To: m.To, Subject: m.Subject,
-			Status: string(m.Status), Attempts: m.Attempts, LastError: m.LastError, CreatedAt: timeText(m.CreatedAt),
-			SentAt: timeText(m.SentAt)}
+			Status: string(m.Status), Attempts: m.Attempts, LastError: m.LastError, CreatedAt: apiTimeText(m.CreatedAt),
+			SentAt: apiTimeText(m.SentAt)}
 		if m.Status == gatehouse.MessageQueued {
-			a.NextAttemptAt = timeText(m.NextAttemptAt)
+			a.NextAttemptAt = apiTimeText(m.NextAttemptAt)
 		}
 		out.Messages = append(out.Messages, a)
 	}

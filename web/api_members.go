@@ -39,14 +39,14 @@ func (s *Server) toAPIMember(m *gatehouse.Member) apiMember {
 	return apiMember{
 		ID: m.ID, Username: m.Username, DisplayName: m.DisplayName, Email: m.Email, WorkEmail: m.WorkEmail,
 		Mobile: m.Mobile, Role: string(m.Role), State: string(m.State), EffectiveState: string(m.EffectiveState(s.now())),
-		ExpiresAt: timeText(m.ExpiresAt), PasswordSet: m.PasswordHash != "", PasswordChangedAt: timeText(m.PasswordChangedAt),
+		ExpiresAt: apiTimeText(m.ExpiresAt), PasswordSet: m.PasswordHash != "", PasswordChangedAt: apiTimeText(m.PasswordChangedAt),
 		MustChangePassword: m.MustChangePassword, SupportPINSet: m.SupportPINHash != "",
-		CreatedAt: timeText(m.CreatedAt), UpdatedAt: timeText(m.UpdatedAt),
+		CreatedAt: apiTimeText(m.CreatedAt), UpdatedAt: apiTimeText(m.UpdatedAt),
 	}
 }
 
 func (s *Server) apiListMembers(w http.ResponseWriter, r *http.Request, c *apiCall) {
-	q, ok := parseQuery(w, r, "query", "role", "state", "limit", "cursor")
+	q, ok := parseAPIQuery(w, r, "query", "role", "state", "limit", "cursor")
 	if !ok {
 		return
 	}
@@ -61,7 +61,7 @@ func (s *Server) apiListMembers(w http.ResponseWriter, r *http.Request, c *apiCa
 	out := struct {
 		Members    []apiMember `json:"members"`
 		NextCursor *string     `json:"next_cursor"`
-	}{Members: []apiMember{}, NextCursor: nextCursor(next)}
+	}{Members: []apiMember{}, NextCursor: apiCursor(next)}
 	for _, m := range ms {
 		out.Members = append(out.Members, s.toAPIMember(m))
 	}
@@ -99,7 +99,7 @@ func (s *Server) apiCreateMember(w http.ResponseWriter, r *http.Request, c *apiC
 	var errs []gatehouse.FieldError
 	nm := account.NewMember{OrgID: c.OrgID, Username: in.Username, DisplayName: in.DisplayName, Email: in.Email,
 		WorkEmail: in.WorkEmail, Role: gatehouse.Role(in.Role), Password: in.Password, Mobile: parseMobile(in.Mobile, &errs)}
-	t, fe := parseTime("expires_at", in.ExpiresAt)
+	t, fe := parseAPITime("expires_at", in.ExpiresAt)
 	if fe != nil {
 		errs = append(errs, *fe)
 	}
@@ -165,7 +165,7 @@ func (s *Server) apiUpdateMember(w http.ResponseWriter, r *http.Request, c *apiC
 		u.State = &st
 	}
 	if in.ExpiresAt != nil {
-		t, fe := parseTime("expires_at", *in.ExpiresAt)
+		t, fe := parseAPITime("expires_at", *in.ExpiresAt)
 		if fe != nil {
 			*errs = append(*errs, *fe)
 		} else {

@@ -31,7 +31,7 @@ type apiSetting struct {
 }
 
 func (s *Server) apiGetSettings(w http.ResponseWriter, r *http.Request, c *apiCall) {
-	if _, ok := parseQuery(w, r); !ok {
+	if _, ok := parseAPIQuery(w, r); !ok {
 		return
 	}
 	if !c.Actor.Role.IsAdmin() {
@@ -93,7 +93,7 @@ func (s *Server) apiUpdateSettings(w http.ResponseWriter, r *http.Request, c *ap
 		case json.Unmarshal(raw, &str) == nil:
 			values[n] = str
 		case json.Unmarshal(raw, &b) == nil:
-			values[n] = boolText(b)
+			values[n] = settingBool(b)
 		case json.Unmarshal(raw, &num) == nil && len(raw) > 0 && raw[0] != '"':
 			values[n] = num.String()
 		default:
@@ -123,7 +123,7 @@ func (s *Server) apiUpdateSettings(w http.ResponseWriter, r *http.Request, c *ap
 	writeJSON(w, http.StatusOK, out)
 }
 
-func boolText(b bool) string {
+func settingBool(b bool) string {
 	if b {
 		return "true"
 	}

@@ -15,8 +15,8 @@ import (
 // details with the right status, naming the field where there is one.
 func TestAPIBadInput(t *testing.T) {
 	s := webtest.New(t, webtest.Options{})
-	o := newOrg(t, s)
-	key := newKey(t, s, "crm", gatehouse.RoleAdministrator)
+	o := newAdminOrg(t, s)
+	key := newAPIKey(t, s, "crm", gatehouse.RoleAdministrator)
 	m := "/members/" + o.Member.ID
 	big := `{"display_name": "` + strings.Repeat("a", 70<<10) + `"}`
 	for _, c := range []struct {
@@ -70,7 +70,7 @@ func TestAPIBadInput(t *testing.T) {
 			var p struct {
 				Errors []gatehouse.FieldError `json:"errors"`
 			}
-			decode(t, resp, &p)
+			decodeJSONBody(t, resp, &p)
 			found := false
 			for _, e := range p.Errors {
 				found = found || (e.Field == c.field && e.Code == c.code && e.Message != "")
@@ -93,7 +93,7 @@ func TestAPIBadInput(t *testing.T) {
 // once a minute.
 func TestAPIKeyAuth(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		newOrg(t, s)
+		newAdminOrg(t, s)
 		key, k, err := s.Account.CreateAPIKey(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, "crm", gatehouse.RoleAdministrator)
 		if err != nil {
 			t.Fatal(err)
@@ -120,13 +120,13 @@ func TestAPIKeyAuth(t *testing.T) {
 			}
 		}
 		// A session cookie is not an API key.
-		b := signedIn(t, s, "olivia")
+		b := signedInAs(t, s, "olivia")
 		if r := b.Get("/api/v1/members"); r.Status != http.StatusUnauthorized {
 			t.Errorf("a signed-in owner's cookie opened the API: %d", r.Status)
 		}
 
 		t0 := s.Clock.Now()
-		if r := api(t, s, key, "GET", "/members", ""); r.Status != http.StatusOK || !strings.Contains(r.Body, `"username": "olivia"`) {
+		if r := apiRequest(t, s, key, "GET", "/members", ""); r.Status != http.StatusOK || !strings.Contains(r.Body, `"username": "olivia"`) {
 			t.Fatalf("good key: %d %s", r.Status, r.Body)
 		}
 		used := func() time.Time {
@@ -140,12 +140,12 @@ func TestAPIKeyAuth(t *testing.T) {
 			t.Errorf("last used %v, want %v", used(), t0)
 		}
 		s.Clock.Advance(30 * time.Second)
-		api(t, s, key, "GET", "/members", "")
+		apiRequest(t, s, key, "GET", "/members", "")
 		if !used().Equal(t0) {
 			t.Errorf("last used written again within the minute: %v", used())
 		}
 		s.Clock.Advance(31 * time.Second)
-		api(t, s, key, "GET", "/members", "")
+		apiRequest(t, s, key, "GET", "/members", "")
 		if !used().Equal(s.Clock.Now()) {
 			t.Errorf("last used %v, want %v", used(), s.Clock.Now())
 		}
@@ -156,8 +156,8 @@ func TestAPIKeyAuth(t *testing.T) {
 		if err := s.Account.RevokeAPIKey(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, k.ID); err != nil {
 			t.Fatal(err)
 		}
-		wantProblem(t, "revoked", api(t, s, key, "GET", "/members", ""), http.StatusUnauthorized)
-		wantProblem(t, "revoked, again", api(t, s, key, "PATCH", "/settings", `{"organization_name": "X"}`), http.StatusUnauthorized)
+		wantProblem(t, "revoked", apiRequest(t, s, key, "GET", "/members", ""), http.StatusUnauthorized)
+		wantProblem(t, "revoked, again", apiRequest(t, s, key, "PATCH", "/settings", `{"organization_name": "X"}`), http.StatusUnauthorized)
 		evs := s.Audit(t, gatehouse.EventAPICall)
 		if len(evs) != 1 || evs[0].Details["outcome"] != "revoked_key" || evs[0].ActorName != "crm" {
 			t.Errorf("revoked use audited as %+v, want once", evs)
@@ -173,28 +173,28 @@ func TestAPIKeyAuth(t *testing.T) {
 // the next minute it works again.
 func TestAPIThrottle(t *testing.T) {
 	webtest.Each(t, webtest.Options{Settings: map[string]string{"api_requests_per_minute": "10"}}, func(t *testing.T, s *webtest.Server) {
-		key := newKey(t, s, "crm", gatehouse.RoleAdministrator)
-		other := newKey(t, s, "billing", gatehouse.RoleAdministrator)
+		key := newAPIKey(t, s, "crm", gatehouse.RoleAdministrator)
+		other := newAPIKey(t, s, "billing", gatehouse.RoleAdministrator)
 		for i := range 10 {
-			if r := api(t, s, key, "GET", "/members", ""); r.Status != http.StatusOK {
+			if r := apiRequest(t, s, key, "GET", "/members", ""); r.Status != http.StatusOK {
 				t.Fatalf("request %d: %d", i+1, r.Status)
 			}
 		}
 		s.Clock.Advance(20 * time.Second)
-		r := api(t, s, key, "GET", "/members", "")
+		r := apiRequest(t, s, key, "GET", "/members", "")
 		wantProblem(t, "11th request", r, http.StatusTooManyRequests)
 		if r.Header.Get("Retry-After") != "40" {
 			t.Errorf("Retry-After %q, want 40", r.Header.Get("Retry-After"))
 		}
-		wantProblem(t, "12th request, a write", api(t, s, key, "PATCH", "/settings", `{"organization_name": "X"}`), http.StatusTooManyRequests)
-		if r := api(t, s, other, "GET", "/members", ""); r.Status != http.StatusOK {
+		wantProblem(t, "12th request, a write", apiRequest(t, s, key, "PATCH", "/settings", `{"organization_name": "X"}`), http.StatusTooManyRequests)
+		if r := apiRequest(t, s, other, "GET", "/members", ""); r.Status != http.StatusOK {
 			t.Errorf("another key was throttled: %d", r.Status)
 		}
 		if evs := s.Audit(t, gatehouse.EventRequestThrottled); len(evs) != 1 || evs[0].ActorName != "crm" {
 			t.Errorf("throttling audited %d times, want once", len(evs))
 		}
 		s.Clock.Advance(40 * time.Second)
-		if r := api(t, s, key, "GET", "/members", ""); r.Status != http.StatusOK {
+		if r := apiRequest(t, s, key, "GET", "/members", ""); r.Status != http.StatusOK {
 			t.Errorf("the next minute: %d", r.Status)
 		}
 	})
@@ -204,9 +204,9 @@ func TestAPIThrottle(t *testing.T) {
 // password), read, list with filters and pages, update, end sessions, delete.
 func TestAPIMembers(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		o := newOrg(t, s)
-		key := newKey(t, s, "crm", gatehouse.RoleAdministrator)
-		r := api(t, s, key, "POST", "/members", `{"username": "newbie", "display_name": "New Bie", "email": "newbie@example.com",
+		o := newAdminOrg(t, s)
+		key := newAPIKey(t, s, "crm", gatehouse.RoleAdministrator)
+		r := apiRequest(t, s, key, "POST", "/members", `{"username": "newbie", "display_name": "New Bie", "email": "newbie@example.com",
 			"mobile": "+44 7911 123456", "expires_at": "2027-01-01"}`)
 		if r.Status != http.StatusCreated || !strings.Contains(r.Body, `"activation_email_queued": true`) || !strings.Contains(r.Body, `"state": "never_activated"`) {
 			t.Fatalf("create: %d %s", r.Status, r.Body)
@@ -216,20 +216,20 @@ func TestAPIMembers(t *testing.T) {
 			Mobile    string `json:"mobile"`
 			ExpiresAt string `json:"expires_at"`
 		}
-		decode(t, r, &created)
+		decodeJSONBody(t, r, &created)
 		if r.Header.Get("Location") != "/api/v1/members/"+created.ID || created.Mobile != "+447911123456" || created.ExpiresAt != "2027-01-01T00:00:00Z" {
 			t.Errorf("created: %+v, Location %q", created, r.Header.Get("Location"))
 		}
 		if msg := s.SMTP.WaitFor(t, 1, 10*time.Second)[0]; msg.To[0] != "newbie@example.com" {
 			t.Errorf("activation email to %v", msg.To)
 		}
-		r = api(t, s, key, "POST", "/members", `{"username": "ready", "email": "ready@example.com", "password": "`+goodPassword+`"}`)
+		r = apiRequest(t, s, key, "POST", "/members", `{"username": "ready", "email": "ready@example.com", "password": "`+goodPassword+`"}`)
 		if r.Status != http.StatusCreated || !strings.Contains(r.Body, `"state": "active"`) {
 			t.Errorf("create with a password: %d %s", r.Status, r.Body)
 		}
-		wantProblem(t, "create with a weak password", api(t, s, key, "POST", "/members", `{"username": "weak", "email": "w@example.com", "password": "password"}`), http.StatusUnprocessableEntity)
+		wantProblem(t, "create with a weak password", apiRequest(t, s, key, "POST", "/members", `{"username": "weak", "email": "w@example.com", "password": "password"}`), http.StatusUnprocessableEntity)
 
-		if r := api(t, s, key, "GET", "/members/"+created.ID, ""); r.Status != http.StatusOK || !strings.Contains(r.Body, `"username": "newbie"`) {
+		if r := apiRequest(t, s, key, "GET", "/members/"+created.ID, ""); r.Status != http.StatusOK || !strings.Contains(r.Body, `"username": "newbie"`) {
 			t.Errorf("get: %d %s", r.Status, r.Body)
 		}
 		// Filters and pages: 5 members (olivia, adam, mia, newbie, ready), 2 a page.
@@ -246,7 +246,7 @@ func TestAPIMembers(t *testing.T) {
 				} `json:"members"`
 				Next *string `json:"next_cursor"`
 			}
-			decode(t, api(t, s, key, "GET", p, ""), &out)
+			decodeJSONBody(t, apiRequest(t, s, key, "GET", p, ""), &out)
 			for _, m := range out.Members {
 				names = append(names, m.Username)
 			}
@@ -261,33 +261,33 @@ func TestAPIMembers(t *testing.T) {
 		for q, want := range map[string]string{
 			"query=EXAMPLE.com&role=owner": "olivia", "state=never_activated": "newbie", "query=bie": "newbie", "role=administrator": "adam",
 		} {
-			r := api(t, s, key, "GET", "/members?"+q, "")
+			r := apiRequest(t, s, key, "GET", "/members?"+q, "")
 			if r.Status != http.StatusOK || strings.Count(r.Body, `"username"`) != 1 || !strings.Contains(r.Body, `"username": "`+want+`"`) {
 				t.Errorf("%s: %d %s", q, r.Status, r.Body)
 			}
 		}
 
-		r = api(t, s, key, "PATCH", "/members/"+o.Member.ID, `{"display_name": "Mia M", "work_email": "mia@corp.example", "mobile": "", "expires_at": "", "role": "administrator"}`)
+		r = apiRequest(t, s, key, "PATCH", "/members/"+o.Member.ID, `{"display_name": "Mia M", "work_email": "mia@corp.example", "mobile": "", "expires_at": "", "role": "administrator"}`)
 		if r.Status != http.StatusOK || !strings.Contains(r.Body, `"display_name": "Mia M"`) || !strings.Contains(r.Body, `"role": "administrator"`) {
 			t.Errorf("patch: %d %s", r.Status, r.Body)
 		}
 		if evs := s.Audit(t, gatehouse.EventMemberUpdated); len(evs) != 1 || evs[0].ActorName != "crm" || evs[0].Details["role"] != "member → administrator" {
 			t.Errorf("update audited as %+v", evs)
 		}
-		signedIn(t, s, "mia")
-		signedIn(t, s, "mia")
-		if r := api(t, s, key, "DELETE", "/members/"+o.Member.ID+"/sessions", ""); r.Status != http.StatusOK || !strings.Contains(r.Body, `"ended": 2`) {
+		signedInAs(t, s, "mia")
+		signedInAs(t, s, "mia")
+		if r := apiRequest(t, s, key, "DELETE", "/members/"+o.Member.ID+"/sessions", ""); r.Status != http.StatusOK || !strings.Contains(r.Body, `"ended": 2`) {
 			t.Errorf("end sessions: %d %s", r.Status, r.Body)
 		}
-		if r := api(t, s, key, "PATCH", "/members/"+o.Member.ID, `{"state": "disabled"}`); r.Status != http.StatusOK || !strings.Contains(r.Body, `"state": "disabled"`) {
+		if r := apiRequest(t, s, key, "PATCH", "/members/"+o.Member.ID, `{"state": "disabled"}`); r.Status != http.StatusOK || !strings.Contains(r.Body, `"state": "disabled"`) {
 			t.Errorf("disable: %d %s", r.Status, r.Body)
 		}
-		wantProblem(t, "activate without a password", api(t, s, key, "PATCH", "/members/"+created.ID, `{"state": "active"}`), http.StatusUnprocessableEntity)
-		if r := api(t, s, key, "DELETE", "/members/"+o.Member.ID, ""); r.Status != http.StatusNoContent {
+		wantProblem(t, "activate without a password", apiRequest(t, s, key, "PATCH", "/members/"+created.ID, `{"state": "active"}`), http.StatusUnprocessableEntity)
+		if r := apiRequest(t, s, key, "DELETE", "/members/"+o.Member.ID, ""); r.Status != http.StatusNoContent {
 			t.Errorf("delete: %d %s", r.Status, r.Body)
 		}
-		wantProblem(t, "get after delete", api(t, s, key, "GET", "/members/"+o.Member.ID, ""), http.StatusNotFound)
-		wantProblem(t, "delete again", api(t, s, key, "DELETE", "/members/"+o.Member.ID, ""), http.StatusNotFound)
+		wantProblem(t, "get after delete", apiRequest(t, s, key, "GET", "/members/"+o.Member.ID, ""), http.StatusNotFound)
+		wantProblem(t, "delete again", apiRequest(t, s, key, "DELETE", "/members/"+o.Member.ID, ""), http.StatusNotFound)
 		if n := len(s.Audit(t, gatehouse.EventAPICall)); n != 9 {
 			t.Errorf("%d state-changing calls audited, want 9", n)
 		}
@@ -297,10 +297,10 @@ func TestAPIMembers(t *testing.T) {
 // TestAPILogs reads the audit log and the mail status through the API.
 func TestAPILogs(t *testing.T) {
 	s := webtest.New(t, webtest.Options{})
-	o := newOrg(t, s)
-	key := newKey(t, s, "crm", gatehouse.RoleAdministrator)
+	o := newAdminOrg(t, s)
+	key := newAPIKey(t, s, "crm", gatehouse.RoleAdministrator)
 	s.SMTP.RejectAddress("mia@example.com", 550, "5.1.1 mailbox unavailable")
-	if r := api(t, s, key, "POST", "/members/"+o.Member.ID+"/activation-email", ""); r.Status != http.StatusAccepted {
+	if r := apiRequest(t, s, key, "POST", "/members/"+o.Member.ID+"/activation-email", ""); r.Status != http.StatusAccepted {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
 	var out struct {
@@ -311,7 +311,7 @@ func TestAPILogs(t *testing.T) {
 		} `json:"messages"`
 	}
 	for range 200 { // the worker gives up on a permanent refusal at once
-		decode(t, api(t, s, key, "GET", "/mail-messages?status=failed", ""), &out)
+		decodeJSONBody(t, apiRequest(t, s, key, "GET", "/mail-messages?status=failed", ""), &out)
 		if len(out.Messages) > 0 {
 			break
 		}
@@ -320,12 +320,12 @@ func TestAPILogs(t *testing.T) {
 	if len(out.Messages) != 1 || out.Messages[0].To != "mia@example.com" || !strings.Contains(out.Messages[0].LastError, "mailbox unavailable") {
 		t.Errorf("failed messages: %+v", out.Messages)
 	}
-	r := api(t, s, key, "GET", "/audit-events?type=activation.sent,api.call&member_id="+o.Member.ID+"&since=2026-03-02", "")
+	r := apiRequest(t, s, key, "GET", "/audit-events?type=activation.sent,api.call&member_id="+o.Member.ID+"&since=2026-03-02", "")
 	if r.Status != http.StatusOK || strings.Count(r.Body, `"type": "activation.sent"`) != 1 || strings.Count(r.Body, `"type": "api.call"`) != 1 ||
 		!strings.Contains(r.Body, `"name": "crm"`) {
 		t.Errorf("audit: %d %s", r.Status, r.Body)
 	}
-	if r := api(t, s, key, "GET", "/audit-events?until=2026-03-01", ""); !strings.Contains(r.Body, `"events": []`) {
+	if r := apiRequest(t, s, key, "GET", "/audit-events?until=2026-03-01", ""); !strings.Contains(r.Body, `"events": []`) {
 		t.Errorf("until before everything: %s", r.Body)
 	}
 }

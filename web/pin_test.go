@@ -20,12 +20,12 @@ func setPIN(b *webtest.Browser, current, pin, confirm string) *webtest.Response 
 // are prompted until they have one (S28).
 func TestSupportPINSet(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		o := newOrg(t, s)
-		owner := signedIn(t, s, "olivia")
+		o := newAdminOrg(t, s)
+		owner := signedInAs(t, s, "olivia")
 		if r := owner.Get("/account"); !strings.Contains(r.Body, `id="pin-prompt"`) {
 			t.Error("an owner without a PIN is not prompted")
 		}
-		member := signedIn(t, s, "mia")
+		member := signedInAs(t, s, "mia")
 		if r := member.Get("/account"); strings.Contains(r.Body, `id="pin-prompt"`) || !strings.Contains(r.Body, `href="/account/pin"`) {
 			t.Error("a member is prompted, or has no link to the PIN page")
 		}
@@ -41,7 +41,7 @@ func TestSupportPINSet(t *testing.T) {
 			{"mismatch", goodPassword, "482913", "482914", "confirm_pin", "not the same"},
 		} {
 			r := setPIN(owner, c.current, c.pin, c.confirm)
-			if r.Status != http.StatusUnprocessableEntity || !strings.Contains(between(r.Body, `id="`+c.field+`-error"`, "</p>"), c.want) {
+			if r.Status != http.StatusUnprocessableEntity || !strings.Contains(htmlBetween(r.Body, `id="`+c.field+`-error"`, "</p>"), c.want) {
 				t.Errorf("%s: %d, want 422 with %q next to %s", c.name, r.Status, c.want, c.field)
 			}
 		}
@@ -81,8 +81,8 @@ func TestSupportPINSet(t *testing.T) {
 
 func TestSupportPINNotRequired(t *testing.T) {
 	s := webtest.New(t, webtest.Options{Settings: map[string]string{"support_pin_required_for_owners": "off"}})
-	newOrg(t, s)
-	if r := signedIn(t, s, "olivia").Get("/account"); strings.Contains(r.Body, `id="pin-prompt"`) {
+	newAdminOrg(t, s)
+	if r := signedInAs(t, s, "olivia").Get("/account"); strings.Contains(r.Body, `id="pin-prompt"`) {
 		t.Error("an owner is prompted though the setting is off")
 	}
 }
@@ -92,11 +92,11 @@ func TestSupportPINNotRequired(t *testing.T) {
 // checks are refused, even with the right PIN, until the hour is over.
 func TestSupportPINVerify(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		o := newOrg(t, s)
-		if r := setPIN(signedIn(t, s, "olivia"), goodPassword, "482913", "482913"); r.Status != http.StatusSeeOther {
+		o := newAdminOrg(t, s)
+		if r := setPIN(signedInAs(t, s, "olivia"), goodPassword, "482913", "482913"); r.Status != http.StatusSeeOther {
 			t.Fatal(r.Status)
 		}
-		desk := signedIn(t, s, "adam")
+		desk := signedInAs(t, s, "adam")
 		page := "/admin/members/" + o.Owner.ID
 		check := func(pin string) *webtest.Response {
 			return desk.Submit(page, page+"/verify-pin", url.Values{"pin": {pin}})
