@@ -193,7 +193,7 @@ func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest)
 		if _, err := s.signinFailed(ctx, &set, accountKey, addrKey, now); err != nil {
 			return err
 		}
-		_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, memberActor(m), m.ID, req.Client,
+		_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
 			map[string]string{"reason": "wrong_current_password"}))
 		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "wrong_password", Message: "Your current password is not correct."})
 	}
@@ -201,7 +201,7 @@ func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest)
 		return err
 	}
 	return s.setPassword(ctx, &set, passwordChange{
-		Member: m, Password: req.New, Actor: memberActor(m), Client: req.Client, Via: "change", KeepSession: req.Session.ID,
+		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "change", KeepSession: req.Session.ID,
 	})
 }
 
@@ -228,7 +228,7 @@ func (s *Service) checkNew(ctx context.Context, set *gatehouse.Settings, m *gate
 		}
 		codes += e.Code
 	}
-	_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, memberActor(m), m.ID, c, map[string]string{"rules": codes}))
+	_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, c, map[string]string{"rules": codes}))
 	e := gatehouse.InvalidFields(op, errs...)
 	e.Message = gatehouse.PasswordMessage(errs)
 	return e
@@ -261,7 +261,7 @@ func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) e
 	}
 	sess := req.Session
 	return s.setPassword(ctx, &set, passwordChange{
-		Member: m, Password: req.New, Actor: memberActor(m), Client: req.Client, Via: "renew", KeepSession: sess.ID,
+		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "renew", KeepSession: sess.ID,
 		InTx: func(tx gatehouse.Store) error {
 			now := s.now()
 			sess.Stage = gatehouse.StageActive

@@ -240,7 +240,7 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 				return err
 			}
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventCodeVerified, m.OrgID, memberActor(m), m.ID, req.Client, details))
+		return s.audit(ctx, tx, event(gatehouse.EventCodeVerified, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client, details))
 	})
 	if err != nil {
 		return nil, err
@@ -309,7 +309,7 @@ func (s *Service) secondFactorFailed(ctx context.Context, m *gatehouse.Member, c
 	if _, err := s.Counters.Incr(ctx, secondFactorAddressKey(m.OrgID, c), now, failureMemory, true); err != nil {
 		return gatehouse.Wrap(op, err)
 	}
-	return s.audit(ctx, s.Store, event(gatehouse.EventCodeFailed, m.OrgID, memberActor(m), m.ID, c,
+	return s.audit(ctx, s.Store, event(gatehouse.EventCodeFailed, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 		map[string]string{"method": method, "reason": reason}))
 }
 
@@ -341,7 +341,7 @@ func (s *Service) verifyCurrentPassword(ctx context.Context, set *gatehouse.Sett
 	if _, err := s.signinFailed(ctx, set, accountKey, addrKey, now); err != nil {
 		return err
 	}
-	_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, memberActor(m), m.ID, c,
+	_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 		map[string]string{"reason": "wrong_current_password"}))
 	return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "wrong_password", Message: "Your current password is not correct."})
 }
