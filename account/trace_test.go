@@ -200,7 +200,9 @@ func (x tracedStore) DeleteExpired(ctx context.Context, now time.Time, retention
 // the Store it hands on.
 func (x tracedStore) Tx(ctx context.Context, fn func(gatehouse.Store) error) error {
 	x.t.add("Tx{")
-	err := x.s.Tx(ctx, func(tx gatehouse.Store) error { return fn(tracedStore{TwoFactorStore: tx, AdminStore: tx, s: tx, t: x.t}) })
+	err := x.s.Tx(ctx, func(tx gatehouse.Store) error {
+		return fn(tracedStore{TwoFactorStore: tx, AdminStore: tx, s: tx, t: x.t})
+	})
 	x.t.add("}")
 	return err
 }
