@@ -47,7 +47,7 @@ func (s *Service) StartMobileChange(ctx context.Context, req MobileChangeRequest
 	if len(errs) > 0 {
 		return gatehouse.InvalidFields(op, errs...)
 	}
-	if err := s.verifyCurrentPassword(ctx, &set, m, req.Password, req.Client); err != nil {
+	if err := s.reauthenticate(ctx, &set, op, m, req.Password, req.Client); err != nil {
 		return err
 	}
 	_, err = s.sendCode(ctx, &set, req.Session, m, gatehouse.CodeMobile, gatehouse.ChannelSMS, req.Mobile, req.Client)
@@ -111,7 +111,7 @@ func (s *Service) RemoveMobile(ctx context.Context, m *gatehouse.Member, passwor
 	if m.Mobile == "" {
 		return gatehouse.Errorf(gatehouse.Conflict, op, "You have no mobile number.")
 	}
-	if err := s.verifyCurrentPassword(ctx, &set, m, password, c); err != nil {
+	if err := s.reauthenticate(ctx, &set, op, m, password, c); err != nil {
 		return err
 	}
 	a, err := s.authenticator(ctx, m)

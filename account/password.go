@@ -172,30 +172,8 @@ func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest)
 	if !set.AllowPasswordChange {
 		return gatehouse.Errorf(gatehouse.Forbidden, op, "Your organization does not allow members to change their own password. Ask an administrator.")
 	}
-	if req.Current == "" {
-		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
-	}
-	now := s.now()
-	accountKey, addrKey := signinKeys(m.OrgID, m.ID, "", req.Client.IP)
-	if d, err := s.signinWait(ctx, &set, accountKey, addrKey, now); err != nil {
+	if err := s.reauthenticate(ctx, &set, op, m, req.Current, req.Client); err != nil {
 		return err
-	} else if d > 0 {
-		return throttled(op, d)
-	}
-	ok := false
-	if len(req.Current) <= maxPasswordBytes && m.PasswordHash != "" {
-		ok, _, err = s.Hasher.Verify(ctx, req.Current, m.PasswordHash)
-		if err != nil && gatehouse.IsCode(err, gatehouse.Unavailable) {
-			return err
-		}
-	}
-	if !ok {
-		if _, err := s.signinFailed(ctx, &set, accountKey, addrKey, now); err != nil {
-			return err
-		}
-		_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
-			map[string]string{"reason": "wrong_current_password"}))
-		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "wrong_password", Message: "Your current password is not correct."})
 	}
 	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
 		return err
@@ -203,6 +181,39 @@ func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest)
 	return s.setPassword(ctx, &set, passwordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "change", KeepSession: req.Session.ID,
 	})
+}
+
+// reauthenticate checks the current password of a signed-in member before a
+// sensitive change (a new password, PIN, number or second factor), with the
+// sign-in throttle, since each is a chance to guess it, and audits a wrong one.
+func (s *Service) reauthenticate(ctx context.Context, set *gatehouse.Settings, op string, m *gatehouse.Member, current string, c gatehouse.Client) error {
+	if current == "" {
+		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
+	}
+	now := s.now()
+	accountKey, addrKey := signinKeys(m.OrgID, m.ID, "", c.IP)
+	if d, err := s.signinWait(ctx, set, accountKey, addrKey, now); err != nil {
+		return err
+	} else if d > 0 {
+		return throttled(op, d)
+	}
+	ok := false
+	if len(current) <= maxPasswordBytes && m.PasswordHash != "" {
+		var err error
+		ok, _, err = s.Hasher.Verify(ctx, current, m.PasswordHash)
+		if err != nil && gatehouse.IsCode(err, gatehouse.Unavailable) {
+			return err
+		}
+	}
+	if !ok {
+		if _, err := s.signinFailed(ctx, set, accountKey, addrKey, now); err != nil {
+			return err
+		}
+		_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
+			map[string]string{"reason": "wrong_current_password", "for": op}))
+		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "wrong_password", Message: "Your current password is not correct."})
+	}
+	return nil
 }
 
 // checkNew validates a new password and its confirmation and audits a refusal.

@@ -22,7 +22,7 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, m *gatehouse.Memb
 	if err != nil {
 		return nil, err
 	}
-	if err := s.verifyCurrentPassword(ctx, &set, m, password, c); err != nil {
+	if err := s.reauthenticate(ctx, &set, op, m, password, c); err != nil {
 		return nil, err
 	}
 	codes, hashes, err := s.newRecoveryCodes()

@@ -77,38 +77,6 @@ func (s *Service) SetSupportPIN(ctx context.Context, req SetSupportPINRequest) e
 	})
 }
 
-// reauthenticate checks the current password of a signed-in member before a
-// sensitive change, with the sign-in throttle, and audits a wrong one.
-func (s *Service) reauthenticate(ctx context.Context, set *gatehouse.Settings, op string, m *gatehouse.Member, current string, c gatehouse.Client) error {
-	if current == "" {
-		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
-	}
-	now := s.now()
-	accountKey, addrKey := signinKeys(m.OrgID, m.ID, "", c.IP)
-	if d, err := s.signinWait(ctx, set, accountKey, addrKey, now); err != nil {
-		return err
-	} else if d > 0 {
-		return throttled(op, d)
-	}
-	ok := false
-	if len(current) <= maxPasswordBytes && m.PasswordHash != "" {
-		var err error
-		ok, _, err = s.Hasher.Verify(ctx, current, m.PasswordHash)
-		if err != nil && gatehouse.IsCode(err, gatehouse.Unavailable) {
-			return err
-		}
-	}
-	if !ok {
-		if _, err := s.signinFailed(ctx, set, accountKey, addrKey, now); err != nil {
-			return err
-		}
-		_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
-			map[string]string{"reason": "wrong_current_password", "for": op}))
-		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "wrong_password", Message: "Your current password is not correct."})
-	}
-	return nil
-}
-
 // PINResult is the outcome of checking a support PIN said on the telephone.
 type PINResult string
 

@@ -118,7 +118,7 @@ func (s *Service) StartEnrolment(ctx context.Context, m *gatehouse.Member, passw
 	if err != nil {
 		return err
 	}
-	if err := s.verifyCurrentPassword(ctx, &set, m, password, c); err != nil {
+	if err := s.reauthenticate(ctx, &set, op, m, password, c); err != nil {
 		return err
 	}
 	a, err := s.authenticator(ctx, m)
@@ -207,7 +207,7 @@ func (s *Service) RemoveAuthenticator(ctx context.Context, m *gatehouse.Member, 
 	if err != nil {
 		return err
 	}
-	if err := s.verifyCurrentPassword(ctx, &set, m, password, c); err != nil {
+	if err := s.reauthenticate(ctx, &set, op, m, password, c); err != nil {
 		return err
 	}
 	if set.TwoFactor == gatehouse.TwoFactorRequired && m.Mobile == "" && !(set.TwoFactorEmail && m.ContactEmail() != "") {

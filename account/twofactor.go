@@ -313,39 +313,6 @@ func (s *Service) secondFactorFailed(ctx context.Context, m *gatehouse.Member, c
 		map[string]string{"method": method, "reason": reason}))
 }
 
-// verifyCurrentPassword checks the member's current password before a change
-// of second factor, with the sign-in throttles.
-func (s *Service) verifyCurrentPassword(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, password string, c gatehouse.Client) error {
-	const op = "account.verifyCurrentPassword"
-	if password == "" {
-		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
-	}
-	now := s.now()
-	accountKey, addrKey := signinKeys(m.OrgID, m.ID, "", c.IP)
-	if d, err := s.signinWait(ctx, set, accountKey, addrKey, now); err != nil {
-		return err
-	} else if d > 0 {
-		return throttled(op, d)
-	}
-	ok := false
-	if len(password) <= maxPasswordBytes && m.PasswordHash != "" {
-		var err error
-		ok, _, err = s.Hasher.Verify(ctx, password, m.PasswordHash)
-		if err != nil && gatehouse.IsCode(err, gatehouse.Unavailable) {
-			return err
-		}
-	}
-	if ok {
-		return nil
-	}
-	if _, err := s.signinFailed(ctx, set, accountKey, addrKey, now); err != nil {
-		return err
-	}
-	_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
-		map[string]string{"reason": "wrong_current_password"}))
-	return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "wrong_password", Message: "Your current password is not correct."})
-}
-
 // digitsOnly returns a typed numeric code without the spaces and dashes people
 // add, and whether it has n digits.
 func digitsOnly(typed string, n int) (string, bool) {
