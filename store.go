@@ -136,6 +136,7 @@ type Store interface {
 	Outbox
 	CaptchaStore
 	TwoFactorStore
+	AdminStore
 	Jobs
 	// Tx runs fn in one transaction: every call fn makes on the Store it is given is
 	// part of it; the transaction commits when fn returns nil and rolls back otherwise.

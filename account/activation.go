@@ -46,13 +46,13 @@ func (s *Service) CompleteActivation(ctx context.Context, req CompleteLinkReques
 	}
 	first := m.State == gatehouse.StateNeverActivated
 	err = s.setPassword(ctx, &set, passwordChange{
-		Member: m, Password: req.New, Actor: memberActor(m), Client: req.Client, Via: "activation",
+		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "activation",
 		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, s.now()) },
 		InTx: func(tx gatehouse.Store) error {
 			if err := s.revokeLinks(ctx, tx, m); err != nil {
 				return err
 			}
-			return s.audit(ctx, tx, event(gatehouse.EventActivated, m.OrgID, memberActor(m), m.ID, req.Client,
+			return s.audit(ctx, tx, event(gatehouse.EventActivated, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
 				map[string]string{"first": boolString(first)}))
 		},
 	})

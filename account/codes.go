@@ -78,7 +78,7 @@ func (s *Service) sendCode(ctx context.Context, set *gatehouse.Settings, sess *g
 	purpose gatehouse.CodePurpose, ch gatehouse.Channel, to string, c gatehouse.Client) (*gatehouse.SentCode, error) {
 	const op = "account.sendCode"
 	if err := s.checkSendQuota(ctx, set, m, c); err != nil {
-		_ = s.audit(ctx, s.Store, event(gatehouse.EventRequestThrottled, m.OrgID, memberActor(m), m.ID, c,
+		_ = s.audit(ctx, s.Store, event(gatehouse.EventRequestThrottled, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"action": "code_send", "purpose": string(purpose)}))
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func (s *Service) sendCode(ctx context.Context, set *gatehouse.Settings, sess *g
 				}
 			}
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventCodeSent, m.OrgID, memberActor(m), m.ID, c, map[string]string{
+		return s.audit(ctx, tx, event(gatehouse.EventCodeSent, m.OrgID, gatehouse.MemberActor(m), m.ID, c, map[string]string{
 			"channel": string(ch), "purpose": string(purpose), "to": mask(ch, to), "message": msg.ID,
 		}))
 	})

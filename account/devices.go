@@ -82,7 +82,7 @@ func (s *Service) trustDevice(ctx context.Context, tx gatehouse.Store, set *gate
 	if err := tx.CreateTrustedDevice(ctx, d); err != nil {
 		return gatehouse.Wrap(op, err)
 	}
-	return s.audit(ctx, tx, event(gatehouse.EventDeviceTrusted, m.OrgID, memberActor(m), m.ID, c,
+	return s.audit(ctx, tx, event(gatehouse.EventDeviceTrusted, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 		map[string]string{"device": d.ID, "days": itoa(set.TrustedDeviceDays)}))
 }
 
@@ -130,7 +130,7 @@ func (s *Service) RevokeDevice(ctx context.Context, m *gatehouse.Member, id stri
 			}
 			return gatehouse.Wrap(op, err)
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventDeviceRevoked, m.OrgID, memberActor(m), m.ID, c,
+		return s.audit(ctx, tx, event(gatehouse.EventDeviceRevoked, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"device": id, "reason": RevokedByMember}))
 	})
 }
@@ -140,7 +140,7 @@ func (s *Service) RevokeDevices(ctx context.Context, m *gatehouse.Member, c gate
 	var n int
 	err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
 		var err error
-		n, err = s.revokeDevices(ctx, tx, m, memberActor(m), c, RevokedByMember)
+		n, err = s.revokeDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedByMember)
 		return err
 	})
 	return n, err
@@ -169,11 +169,11 @@ func (s *Service) SignOutEverywhere(ctx context.Context, m *gatehouse.Member, c 
 		if err != nil {
 			return gatehouse.Wrap(op, err)
 		}
-		if err := s.audit(ctx, tx, event(gatehouse.EventSessionsRevoked, m.OrgID, memberActor(m), m.ID, c,
+		if err := s.audit(ctx, tx, event(gatehouse.EventSessionsRevoked, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"count": itoa(n), "scope": "all"})); err != nil {
 			return err
 		}
-		_, err = s.revokeDevices(ctx, tx, m, memberActor(m), c, RevokedEverywhere)
+		_, err = s.revokeDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedEverywhere)
 		return err
 	})
 }

@@ -47,7 +47,7 @@ func (s *Service) StartMobileChange(ctx context.Context, req MobileChangeRequest
 	if len(errs) > 0 {
 		return gatehouse.InvalidFields(op, errs...)
 	}
-	if err := s.verifyCurrentPassword(ctx, &set, m, req.Password, req.Client); err != nil {
+	if err := s.reauthenticate(ctx, &set, op, m, req.Password, req.Client); err != nil {
 		return err
 	}
 	_, err = s.sendCode(ctx, &set, req.Session, m, gatehouse.CodeMobile, gatehouse.ChannelSMS, req.Mobile, req.Client)
@@ -96,7 +96,7 @@ func (s *Service) ConfirmMobileChange(ctx context.Context, sess *gatehouse.Sessi
 	if err != nil {
 		return err
 	}
-	return s.saveMobile(ctx, m, sc.To, memberActor(m), c, "member")
+	return s.saveMobile(ctx, m, sc.To, gatehouse.MemberActor(m), c, "member")
 }
 
 // RemoveMobile checks the password and removes the member's mobile number. It
@@ -111,7 +111,7 @@ func (s *Service) RemoveMobile(ctx context.Context, m *gatehouse.Member, passwor
 	if m.Mobile == "" {
 		return gatehouse.Errorf(gatehouse.Conflict, op, "You have no mobile number.")
 	}
-	if err := s.verifyCurrentPassword(ctx, &set, m, password, c); err != nil {
+	if err := s.reauthenticate(ctx, &set, op, m, password, c); err != nil {
 		return err
 	}
 	a, err := s.authenticator(ctx, m)
@@ -121,7 +121,7 @@ func (s *Service) RemoveMobile(ctx context.Context, m *gatehouse.Member, passwor
 	if set.TwoFactor == gatehouse.TwoFactorRequired && !a.Confirmed() && !(set.TwoFactorEmail && m.ContactEmail() != "") {
 		return gatehouse.Errorf(gatehouse.Conflict, op, "Your organization requires a second factor and sends codes by text only: you cannot remove your number. Change it instead.")
 	}
-	return s.saveMobile(ctx, m, "", memberActor(m), c, "member")
+	return s.saveMobile(ctx, m, "", gatehouse.MemberActor(m), c, "member")
 }
 
 // SetMobile sets a member's mobile number on behalf of an administrator (or the

@@ -153,10 +153,10 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	if m == nil {
 		target = &gatehouse.Member{ID: gatehouse.NewID(s.rand()), OrgID: req.OrgID, Email: "nobody@gatehouse.invalid"}
 		if len(ms) == 1 {
-			actor, memberID = memberActor(ms[0]), ms[0].ID
+			actor, memberID = gatehouse.MemberActor(ms[0]), ms[0].ID
 		}
 	} else {
-		actor, memberID = memberActor(m), m.ID
+		actor, memberID = gatehouse.MemberActor(m), m.ID
 	}
 	raw, hash, err := secret.NewToken(s.rand())
 	if err != nil {

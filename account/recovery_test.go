@@ -32,7 +32,7 @@ type tracedService struct {
 func newTracedService(t *testing.T, url string) *tracedService {
 	raw := gatehousetest.NewStore(t, url)
 	tr := &trace{}
-	st := tracedStore{TwoFactorStore: raw, s: raw, t: tr}
+	st := tracedStore{TwoFactorStore: raw, AdminStore: raw, s: raw, t: tr}
 	clock := gatehousetest.NewClock()
 	pub, _ := urlParse("https://login.example.com")
 	chk := &captcha.Checker{Key: []byte("a key of thirty-two bytes, exact"), Store: st, Difficulty: 6, Now: clock.Now}

@@ -22,7 +22,7 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, m *gatehouse.Memb
 	if err != nil {
 		return nil, err
 	}
-	if err := s.verifyCurrentPassword(ctx, &set, m, password, c); err != nil {
+	if err := s.reauthenticate(ctx, &set, op, m, password, c); err != nil {
 		return nil, err
 	}
 	codes, hashes, err := s.newRecoveryCodes()
@@ -33,7 +33,7 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, m *gatehouse.Memb
 		if err := tx.ReplaceRecoveryCodes(ctx, m.OrgID, m.ID, hashes, s.now()); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventMethodEnrolled, m.OrgID, memberActor(m), m.ID, c,
+		return s.audit(ctx, tx, event(gatehouse.EventMethodEnrolled, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"method": "recovery_codes", "count": itoa(len(codes))}))
 	})
 	if err != nil {
@@ -76,7 +76,7 @@ func (s *Service) checkRecovery(ctx context.Context, m *gatehouse.Member, typed 
 	if err != nil {
 		return 0, gatehouse.Wrap(op, err)
 	}
-	if err := s.audit(ctx, s.Store, event(gatehouse.EventRecoveryCodeUsed, m.OrgID, memberActor(m), m.ID, c,
+	if err := s.audit(ctx, s.Store, event(gatehouse.EventRecoveryCodeUsed, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 		map[string]string{"left": itoa(left)})); err != nil {
 		return 0, err
 	}

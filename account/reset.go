@@ -105,7 +105,7 @@ func (s *Service) CompleteReset(ctx context.Context, req CompleteLinkRequest) (*
 	}
 	res := &CompleteResult{Member: m}
 	err = s.setPassword(ctx, &set, passwordChange{
-		Member: m, Password: req.New, Actor: memberActor(m), Client: req.Client, Via: "reset",
+		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "reset",
 		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, s.now()) },
 		InTx: func(tx gatehouse.Store) error {
 			if err := s.revokeLinks(ctx, tx, m); err != nil {
@@ -128,7 +128,7 @@ func (s *Service) CompleteReset(ctx context.Context, req CompleteLinkRequest) (*
 				res.SessionToken, res.Session = raw, sess
 				details["stage"] = string(stage)
 			}
-			return s.audit(ctx, tx, event(gatehouse.EventResetCompleted, m.OrgID, memberActor(m), m.ID, req.Client, details))
+			return s.audit(ctx, tx, event(gatehouse.EventResetCompleted, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client, details))
 		},
 	})
 	if err != nil {
@@ -178,7 +178,7 @@ func (s *Service) confirmEmail(ctx context.Context, set *gatehouse.Settings, l *
 	if err != nil {
 		return gatehouse.Wrap(op, err)
 	}
-	_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, memberActor(m), m.ID, c,
+	_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 		map[string]string{"reason": "wrong_email", "via": "reset"}))
 	if n.Count >= maxConfirmEmailFailures {
 		if _, err := s.Store.UseToken(ctx, l.Token.Hash, now); err != nil && !gatehouse.IsCode(err, gatehouse.NotFound) {

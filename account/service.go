@@ -124,11 +124,6 @@ func storable(s string) string {
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
-// memberActor is the actor for a member acting for themselves.
-func memberActor(m *gatehouse.Member) gatehouse.Actor {
-	return gatehouse.Actor{Kind: gatehouse.ActorMember, ID: m.ID, Name: m.Username, Role: m.Role}
-}
-
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

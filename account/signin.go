@@ -137,7 +137,7 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 				return gatehouse.Wrap(op, err)
 			}
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventSignIn, m.OrgID, memberActor(m), m.ID, req.Client, details))
+		return s.audit(ctx, tx, event(gatehouse.EventSignIn, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client, details))
 	})
 	if err != nil {
 		return nil, err
@@ -156,7 +156,7 @@ func (s *Service) failSignIn(ctx context.Context, set *gatehouse.Settings, req S
 	}
 	actor, memberID := gatehouse.Actor{Kind: gatehouse.ActorMember, Name: truncate(req.Identifier, 64)}, ""
 	if m != nil {
-		actor, memberID = memberActor(m), m.ID
+		actor, memberID = gatehouse.MemberActor(m), m.ID
 	}
 	e := event(gatehouse.EventSignInFailed, req.OrgID, actor, memberID, req.Client,
 		map[string]string{"reason": reason, "identifier": truncate(req.Identifier, 64)})
@@ -284,7 +284,7 @@ func (s *Service) SignOut(ctx context.Context, sess *gatehouse.Session, m *gateh
 		if err := tx.DeleteSession(ctx, sess.OrgID, sess.ID); err != nil && !gatehouse.IsCode(err, gatehouse.NotFound) {
 			return gatehouse.Wrap("account.SignOut", err)
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventSignOut, m.OrgID, memberActor(m), m.ID, c, nil))
+		return s.audit(ctx, tx, event(gatehouse.EventSignOut, m.OrgID, gatehouse.MemberActor(m), m.ID, c, nil))
 	})
 }
 
@@ -310,7 +310,7 @@ func (s *Service) EndSession(ctx context.Context, m *gatehouse.Member, sessionID
 				if err := tx.DeleteSession(ctx, m.OrgID, x.ID); err != nil {
 					return gatehouse.Wrap(op, err)
 				}
-				return s.audit(ctx, tx, event(gatehouse.EventSessionEnded, m.OrgID, memberActor(m), m.ID, c,
+				return s.audit(ctx, tx, event(gatehouse.EventSessionEnded, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 					map[string]string{"session": x.ID}))
 			})
 		}
@@ -326,7 +326,7 @@ func (s *Service) EndOtherSessions(ctx context.Context, sess *gatehouse.Session,
 		if n, err = tx.DeleteMemberSessions(ctx, m.OrgID, m.ID, sess.ID); err != nil {
 			return gatehouse.Wrap("account.EndOtherSessions", err)
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventSessionsRevoked, m.OrgID, memberActor(m), m.ID, c,
+		return s.audit(ctx, tx, event(gatehouse.EventSessionsRevoked, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"count": itoa(n), "scope": "others"}))
 	})
 	return n, err

@@ -118,7 +118,7 @@ func (s *Service) StartEnrolment(ctx context.Context, m *gatehouse.Member, passw
 	if err != nil {
 		return err
 	}
-	if err := s.verifyCurrentPassword(ctx, &set, m, password, c); err != nil {
+	if err := s.reauthenticate(ctx, &set, op, m, password, c); err != nil {
 		return err
 	}
 	a, err := s.authenticator(ctx, m)
@@ -186,10 +186,10 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, m *gatehouse.Member, typ
 		if err := tx.ReplaceRecoveryCodes(ctx, m.OrgID, m.ID, hashes, now); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
-		if _, err := s.revokeDevices(ctx, tx, m, memberActor(m), c, RevokedSecondFactor); err != nil {
+		if _, err := s.revokeDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedSecondFactor); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventMethodEnrolled, m.OrgID, memberActor(m), m.ID, c,
+		return s.audit(ctx, tx, event(gatehouse.EventMethodEnrolled, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"method": "totp", "recovery_codes": itoa(len(codes))}))
 	})
 	if err != nil {
@@ -207,7 +207,7 @@ func (s *Service) RemoveAuthenticator(ctx context.Context, m *gatehouse.Member, 
 	if err != nil {
 		return err
 	}
-	if err := s.verifyCurrentPassword(ctx, &set, m, password, c); err != nil {
+	if err := s.reauthenticate(ctx, &set, op, m, password, c); err != nil {
 		return err
 	}
 	if set.TwoFactor == gatehouse.TwoFactorRequired && m.Mobile == "" && !(set.TwoFactorEmail && m.ContactEmail() != "") {
@@ -220,10 +220,10 @@ func (s *Service) RemoveAuthenticator(ctx context.Context, m *gatehouse.Member, 
 			}
 			return gatehouse.Wrap(op, err)
 		}
-		if _, err := s.revokeDevices(ctx, tx, m, memberActor(m), c, RevokedSecondFactor); err != nil {
+		if _, err := s.revokeDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedSecondFactor); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventMethodRemoved, m.OrgID, memberActor(m), m.ID, c,
+		return s.audit(ctx, tx, event(gatehouse.EventMethodRemoved, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"method": "totp"}))
 	})
 }

@@ -33,10 +33,11 @@ func (t *trace) take() string {
 
 // tracedStore passes every call of gatehouse.Store on and records its name.
 // Every method the recovery flow could reach is listed, so no such call escapes
-// the trace; the two-factor store, which recovery never touches, is passed
-// through untraced.
+// the trace; the two-factor and admin stores, which recovery never touches, are
+// passed through untraced.
 type tracedStore struct {
 	gatehouse.TwoFactorStore
+	gatehouse.AdminStore
 	s gatehouse.Store
 	t *trace
 }
@@ -203,7 +204,9 @@ func (x tracedStore) ClaimJob(ctx context.Context, name, holder string, now, unt
 // the Store it hands on.
 func (x tracedStore) Tx(ctx context.Context, fn func(gatehouse.Store) error) error {
 	x.t.add("Tx{")
-	err := x.s.Tx(ctx, func(tx gatehouse.Store) error { return fn(tracedStore{TwoFactorStore: tx, s: tx, t: x.t}) })
+	err := x.s.Tx(ctx, func(tx gatehouse.Store) error {
+		return fn(tracedStore{TwoFactorStore: tx, AdminStore: tx, s: tx, t: x.t})
+	})
 	x.t.add("}")
 	return err
 }

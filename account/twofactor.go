@@ -240,7 +240,7 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 				return err
 			}
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventCodeVerified, m.OrgID, memberActor(m), m.ID, req.Client, details))
+		return s.audit(ctx, tx, event(gatehouse.EventCodeVerified, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client, details))
 	})
 	if err != nil {
 		return nil, err
@@ -309,41 +309,8 @@ func (s *Service) secondFactorFailed(ctx context.Context, m *gatehouse.Member, c
 	if _, err := s.Counters.Incr(ctx, secondFactorAddressKey(m.OrgID, c), now, failureMemory, true); err != nil {
 		return gatehouse.Wrap(op, err)
 	}
-	return s.audit(ctx, s.Store, event(gatehouse.EventCodeFailed, m.OrgID, memberActor(m), m.ID, c,
+	return s.audit(ctx, s.Store, event(gatehouse.EventCodeFailed, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 		map[string]string{"method": method, "reason": reason}))
-}
-
-// verifyCurrentPassword checks the member's current password before a change
-// of second factor, with the sign-in throttles.
-func (s *Service) verifyCurrentPassword(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, password string, c gatehouse.Client) error {
-	const op = "account.verifyCurrentPassword"
-	if password == "" {
-		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
-	}
-	now := s.now()
-	accountKey, addrKey := signinKeys(m.OrgID, m.ID, "", c.IP)
-	if d, err := s.signinWait(ctx, set, accountKey, addrKey, now); err != nil {
-		return err
-	} else if d > 0 {
-		return throttled(op, d)
-	}
-	ok := false
-	if len(password) <= maxPasswordBytes && m.PasswordHash != "" {
-		var err error
-		ok, _, err = s.Hasher.Verify(ctx, password, m.PasswordHash)
-		if err != nil && gatehouse.IsCode(err, gatehouse.Unavailable) {
-			return err
-		}
-	}
-	if ok {
-		return nil
-	}
-	if _, err := s.signinFailed(ctx, set, accountKey, addrKey, now); err != nil {
-		return err
-	}
-	_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, memberActor(m), m.ID, c,
-		map[string]string{"reason": "wrong_current_password"}))
-	return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "wrong_password", Message: "Your current password is not correct."})
 }
 
 // digitsOnly returns a typed numeric code without the spaces and dashes people

@@ -48,6 +48,9 @@ type Server struct {
 	pages   *pages
 	secure  bool
 	mux     *http.ServeMux
+	// patterns are the registered route patterns, so tests can compare the API
+	// the router serves with the API the OpenAPI document describes.
+	patterns []string
 }
 
 // New builds a Server. csrfKey signs the anti-forgery tokens; replicas share it.
@@ -76,6 +79,7 @@ func (s *Server) Handler() http.Handler {
 // route registers a page or API handler under an http.ServeMux pattern.
 func (s *Server) route(pattern string, h http.HandlerFunc) {
 	s.mux.HandleFunc(pattern, h)
+	s.patterns = append(s.patterns, pattern)
 }
 
 func (s *Server) routes() {
