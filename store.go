@@ -137,6 +137,7 @@ type Store interface {
 	CaptchaStore
 	TwoFactorStore
 	AdminStore
+	Jobs
 	// Tx runs fn in one transaction: every call fn makes on the Store it is given is
 	// part of it; the transaction commits when fn returns nil and rolls back otherwise.
 	// Tx on a Store given by Tx runs fn in a savepoint of the same transaction: when

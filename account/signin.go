@@ -120,18 +120,26 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 	if err != nil {
 		return nil, err
 	}
-	token, sess, err := s.startSession(ctx, s.Store, m, &set, stage, req.Client)
-	if err != nil {
-		return nil, err
-	}
-	details := map[string]string{"stage": string(stage)}
-	if device != nil {
-		details["trusted_device"] = device.ID
-		if err := s.Store.TouchTrustedDevice(ctx, device.ID, now, req.Client.IP, truncate(req.Client.UserAgent, 256)); err != nil {
-			return nil, gatehouse.Wrap(op, err)
+	// The session, the trusted device's use and the audit event are written
+	// together: if the database goes away in between, no session is left that
+	// nobody was given.
+	var token string
+	var sess *gatehouse.Session
+	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		var err error
+		if token, sess, err = s.startSession(ctx, tx, m, &set, stage, req.Client); err != nil {
+			return err
 		}
-	}
-	if err := s.audit(ctx, s.Store, event(gatehouse.EventSignIn, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client, details)); err != nil {
+		details := map[string]string{"stage": string(stage)}
+		if device != nil {
+			details["trusted_device"] = device.ID
+			if err := tx.TouchTrustedDevice(ctx, device.ID, now, req.Client.IP, truncate(req.Client.UserAgent, 256)); err != nil {
+				return gatehouse.Wrap(op, err)
+			}
+		}
+		return s.audit(ctx, tx, event(gatehouse.EventSignIn, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client, details))
+	})
+	if err != nil {
 		return nil, err
 	}
 	if stage == gatehouse.StageSecondFactor {

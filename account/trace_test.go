@@ -195,6 +195,10 @@ func (x tracedStore) DeleteExpired(ctx context.Context, now time.Time, retention
 	x.t.add("DeleteExpired")
 	return x.s.DeleteExpired(ctx, now, retention)
 }
+func (x tracedStore) ClaimJob(ctx context.Context, name, holder string, now, until time.Time) (bool, error) {
+	x.t.add("ClaimJob")
+	return x.s.ClaimJob(ctx, name, holder, now, until)
+}
 
 // Tx records the transaction's begin and end (whatever its outcome) and traces
 // the Store it hands on.

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	neturl "net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -130,8 +131,14 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// defaultConnectTimeout bounds each attempt to connect to PostgreSQL when the
+// URL does not set connect_timeout. Without it a database host that drops
+// packets (rather than refusing) would hold requests for minutes, until the
+// operating system gives up, instead of answering 503 at once.
+const defaultConnectTimeout = "5"
+
 func (d *database) openPostgres(url string, opts Options) error {
-	db, err := sql.Open("pgx", url)
+	db, err := sql.Open("pgx", withConnectTimeout(url))
 	if err != nil {
 		return err
 	}
@@ -186,6 +193,21 @@ func (d *database) openSQLite(url string, opts Options) error {
 	return nil
 }
 
+// withConnectTimeout adds connect_timeout to a postgres:// URL that has none.
+func withConnectTimeout(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return raw // pgx reports the malformed URL
+	}
+	q := u.Query()
+	if q.Has("connect_timeout") {
+		return raw
+	}
+	q.Set("connect_timeout", defaultConnectTimeout)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
 // sqlitePath splits a sqlite: or file: URL into what modernc.org/sqlite opens
 // and the caller's own query parameters, which are passed on.
 func sqlitePath(url string) (path, query string) {
@@ -225,10 +247,10 @@ func (s *Store) Dialect() Dialect { return s.db.dialect }
 // Ping checks that the database answers, on both pools for SQLite.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.w.PingContext(ctx); err != nil {
-		return gatehouse.Wrap("sqlstore.Ping", err)
+		return dbErr("sqlstore.Ping", err)
 	}
 	if err := s.db.r.PingContext(ctx); err != nil {
-		return gatehouse.Wrap("sqlstore.Ping", err)
+		return dbErr("sqlstore.Ping", err)
 	}
 	return nil
 }

@@ -29,6 +29,9 @@ type Config struct {
 	MetricsAllow []netip.Prefix
 	// Version is shown by /healthz.
 	Version string
+	// RequestTimeout bounds each request; a request still waiting (for the
+	// database) when it passes gets 503. Zero means no bound.
+	RequestTimeout time.Duration
 }
 
 // Server holds the handlers' dependencies.
@@ -70,7 +73,7 @@ func New(acc *account.Service, log *slog.Logger, cfg Config, csrfKey []byte) (*S
 
 // Handler returns the HTTP handler with every middleware applied.
 func (s *Server) Handler() http.Handler {
-	return s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.mux))))
+	return s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.deadline(s.mux)))))
 }
 
 // route registers a page or API handler under an http.ServeMux pattern.

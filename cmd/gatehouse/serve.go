@@ -81,7 +81,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	srv, err := web.New(a.account, log, web.Config{
 		PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsAllow: cfg.MetricsAllow,
-		TemplateDir: cfg.TemplateDir, Version: version,
+		TemplateDir: cfg.TemplateDir, Version: version, RequestTimeout: cfg.RequestTimeout,
 	}, csrfKey)
 	if err != nil {
 		return err
@@ -97,10 +97,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          nil,
+		// Past the request timeout a handler answers 503; the connection's own
+		// limit leaves it time to write that answer.
+		WriteTimeout:   cfg.RequestTimeout + 30*time.Second,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       nil,
 	}
 
 	if link, err := a.account.SetupLink(ctx, gatehouse.DefaultOrgID); err != nil {
