@@ -134,8 +134,14 @@ type Store interface {
 	OrgStore
 	AuditStore
 	Outbox
+	CaptchaStore
+	TwoFactorStore
+	AdminStore
+	Jobs
 	// Tx runs fn in one transaction: every call fn makes on the Store it is given is
 	// part of it; the transaction commits when fn returns nil and rolls back otherwise.
+	// Tx on a Store given by Tx runs fn in a savepoint of the same transaction: when
+	// fn fails, only what fn did is undone, and the caller decides about the rest.
 	Tx(ctx context.Context, fn func(Store) error) error
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -143,6 +149,7 @@ type Store interface {
 	// first use: the keys that sign cookies and CAPTCHA challenges.
 	ServerKey(ctx context.Context, name string, size int) ([]byte, error)
 	// DeleteExpired removes rows that can no longer be used at now: sessions, tokens,
-	// counters, and sent messages older than retention. It returns how many.
+	// counters, used CAPTCHA challenges, and sent messages older than retention. It
+	// returns how many.
 	DeleteExpired(ctx context.Context, now time.Time, retention time.Duration) (int, error)
 }

@@ -79,13 +79,18 @@ type passwordChange struct {
 	MustChange bool   // the member must choose another at next sign-in (administrator's choice)
 	// KeepSession is the id of the session that stays signed in ("" ends all).
 	KeepSession string
+	// Redeem runs first in the transaction, before anything is written: it uses
+	// the one-time link that allows the change, so that of several concurrent
+	// submissions all but one stop there instead of clashing on later writes.
+	Redeem func(tx gatehouse.Store) error
 	// InTx runs extra work in the same transaction (stage changes, token revocation).
 	InTx func(tx gatehouse.Store) error
 }
 
 // setPassword hashes and stores a new password that already passed the policy,
-// records the old one in the history, ends the member's other sessions, queues the
-// "password changed" email and audits, all in one transaction.
+// records the old one in the history, ends the member's other sessions, forgets
+// their trusted browsers, queues the "password changed" email and audits, all in
+// one transaction.
 func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc passwordChange) error {
 	const op = "account.setPassword"
 	hash, err := s.Hasher.Hash(ctx, pc.Password)
@@ -96,6 +101,11 @@ func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc p
 	m := pc.Member
 	old := m.PasswordHash
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		if pc.Redeem != nil {
+			if err := pc.Redeem(tx); err != nil {
+				return err
+			}
+		}
 		if old != "" {
 			if err := tx.AddPasswordHistory(ctx, m.OrgID, m.ID, old, now, max(set.PasswordHistory-1, 0)); err != nil {
 				return gatehouse.Wrap(op, err)
@@ -113,6 +123,11 @@ func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc p
 		}
 		if _, err := tx.DeleteMemberSessions(ctx, m.OrgID, m.ID, pc.KeepSession); err != nil {
 			return gatehouse.Wrap(op, err)
+		}
+		// Every route that sets a password comes through here: each one forgets
+		// the member's trusted browsers (S12).
+		if _, err := s.revokeDevices(ctx, tx, m, pc.Actor, pc.Client, RevokedPassword+"_"+pc.Via); err != nil {
+			return err
 		}
 		if pc.InTx != nil {
 			if err := pc.InTx(tx); err != nil {
@@ -157,37 +172,48 @@ func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest)
 	if !set.AllowPasswordChange {
 		return gatehouse.Errorf(gatehouse.Forbidden, op, "Your organization does not allow members to change their own password. Ask an administrator.")
 	}
-	if req.Current == "" {
-		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
-	}
-	now := s.now()
-	accountKey, addrKey := signinKeys(m.OrgID, m.ID, "", req.Client.IP)
-	if d, err := s.signinWait(ctx, &set, accountKey, addrKey, now); err != nil {
+	if err := s.reauthenticate(ctx, &set, op, m, req.Current, req.Client); err != nil {
 		return err
-	} else if d > 0 {
-		return throttled(op, d)
-	}
-	ok := false
-	if len(req.Current) <= maxPasswordBytes && m.PasswordHash != "" {
-		ok, _, err = s.Hasher.Verify(ctx, req.Current, m.PasswordHash)
-		if err != nil && gatehouse.IsCode(err, gatehouse.Unavailable) {
-			return err
-		}
-	}
-	if !ok {
-		if _, err := s.signinFailed(ctx, &set, accountKey, addrKey, now); err != nil {
-			return err
-		}
-		_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, memberActor(m), m.ID, req.Client,
-			map[string]string{"reason": "wrong_current_password"}))
-		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "wrong_password", Message: "Your current password is not correct."})
 	}
 	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
 		return err
 	}
 	return s.setPassword(ctx, &set, passwordChange{
-		Member: m, Password: req.New, Actor: memberActor(m), Client: req.Client, Via: "change", KeepSession: req.Session.ID,
+		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "change", KeepSession: req.Session.ID,
 	})
+}
+
+// reauthenticate checks the current password of a signed-in member before a
+// sensitive change (a new password, PIN, number or second factor), with the
+// sign-in throttle, since each is a chance to guess it, and audits a wrong one.
+func (s *Service) reauthenticate(ctx context.Context, set *gatehouse.Settings, op string, m *gatehouse.Member, current string, c gatehouse.Client) error {
+	if current == "" {
+		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
+	}
+	now := s.now()
+	accountKey, addrKey := signinKeys(m.OrgID, m.ID, "", c.IP)
+	if d, err := s.signinWait(ctx, set, accountKey, addrKey, now); err != nil {
+		return err
+	} else if d > 0 {
+		return throttled(op, d)
+	}
+	ok := false
+	if len(current) <= maxPasswordBytes && m.PasswordHash != "" {
+		var err error
+		ok, _, err = s.Hasher.Verify(ctx, current, m.PasswordHash)
+		if err != nil && gatehouse.IsCode(err, gatehouse.Unavailable) {
+			return err
+		}
+	}
+	if !ok {
+		if _, err := s.signinFailed(ctx, set, accountKey, addrKey, now); err != nil {
+			return err
+		}
+		_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
+			map[string]string{"reason": "wrong_current_password", "for": op}))
+		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "wrong_password", Message: "Your current password is not correct."})
+	}
+	return nil
 }
 
 // checkNew validates a new password and its confirmation and audits a refusal.
@@ -213,7 +239,7 @@ func (s *Service) checkNew(ctx context.Context, set *gatehouse.Settings, m *gate
 		}
 		codes += e.Code
 	}
-	_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, memberActor(m), m.ID, c, map[string]string{"rules": codes}))
+	_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, c, map[string]string{"rules": codes}))
 	e := gatehouse.InvalidFields(op, errs...)
 	e.Message = gatehouse.PasswordMessage(errs)
 	return e
@@ -246,7 +272,7 @@ func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) e
 	}
 	sess := req.Session
 	return s.setPassword(ctx, &set, passwordChange{
-		Member: m, Password: req.New, Actor: memberActor(m), Client: req.Client, Via: "renew", KeepSession: sess.ID,
+		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "renew", KeepSession: sess.ID,
 		InTx: func(tx gatehouse.Store) error {
 			now := s.now()
 			sess.Stage = gatehouse.StageActive

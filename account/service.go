@@ -10,7 +10,9 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gatehouse-auth/gatehouse"
 )
@@ -23,6 +25,8 @@ type Service struct {
 	Hasher    gatehouse.PasswordHasher
 	Blocklist gatehouse.Blocklist
 	Composer  gatehouse.Composer
+	// Captcha issues and checks the CAPTCHA of the forgotten-password form.
+	Captcha gatehouse.Captcha
 	// PublicURL is the only base of every link the service builds; the request's
 	// Host header is never used.
 	PublicURL *url.URL
@@ -100,16 +104,24 @@ func (s *Service) audit(ctx context.Context, st gatehouse.Store, e *gatehouse.Au
 }
 
 // event builds an audit event of type t by actor about member, from client.
+// Text that came from a client (a typed identifier) is made storable first.
 func event(t gatehouse.EventType, orgID string, actor gatehouse.Actor, memberID string, c gatehouse.Client, details map[string]string) *gatehouse.AuditEvent {
+	for k, v := range details {
+		details[k] = storable(v)
+	}
 	return &gatehouse.AuditEvent{
-		OrgID: orgID, Type: t, ActorKind: actor.Kind, ActorID: actor.ID, ActorName: actor.Name,
-		MemberID: memberID, IP: c.IP, UserAgent: truncate(c.UserAgent, 256), Details: details,
+		OrgID: orgID, Type: t, ActorKind: actor.Kind, ActorID: actor.ID, ActorName: storable(actor.Name),
+		MemberID: memberID, IP: c.IP, UserAgent: storable(truncate(c.UserAgent, 256)), Details: details,
 	}
 }
 
-// memberActor is the actor for a member acting for themselves.
-func memberActor(m *gatehouse.Member) gatehouse.Actor {
-	return gatehouse.Actor{Kind: gatehouse.ActorMember, ID: m.ID, Name: m.Username, Role: m.Role}
+// storable returns s as text every database accepts: valid UTF-8 without NUL
+// (PostgreSQL refuses both), replacing what is not with U+FFFD.
+func storable(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 func truncate(s string, n int) string {

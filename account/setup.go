@@ -119,7 +119,7 @@ func (s *Service) CompleteSetup(ctx context.Context, raw string, c gatehouse.Cli
 			}
 			return gatehouse.Wrap(op, err)
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventSetupCompleted, m.OrgID, memberActor(m), m.ID, c,
+		return s.audit(ctx, tx, event(gatehouse.EventSetupCompleted, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"username": m.Username}))
 	})
 	if err != nil {

@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/secret"
@@ -33,7 +32,10 @@ type SignInRequest struct {
 	OrgID      string
 	Identifier string // username, personal email or work email
 	Password   string // exactly as typed
-	Client     gatehouse.Client
+	// DeviceToken is the browser's trusted-browser cookie ("" when none): a
+	// browser trusted for this member skips the second factor (S12).
+	DeviceToken string
+	Client      gatehouse.Client
 }
 
 // SignInResult is a successful password check: a new session whose Stage says
@@ -71,7 +73,7 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 		defer release()
 	}
 	tooLong := len(req.Identifier) > maxIdentifierLength || len(req.Password) > maxPasswordBytes ||
-		!utf8.ValidString(req.Identifier)
+		storable(req.Identifier) != req.Identifier
 
 	var m *gatehouse.Member
 	if !tooLong {
@@ -133,17 +135,34 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 	if rehash {
 		s.rehash(ctx, m, req.Password)
 	}
-	stage, err := s.stageAfterPassword(ctx, m, &set, now)
+	stage, device, err := s.stageAfterPassword(ctx, m, &set, now, req.DeviceToken)
 	if err != nil {
 		return nil, err
 	}
-	token, sess, err := s.startSession(ctx, s.Store, m, &set, stage, req.Client)
+	// The session, the trusted device's use and the audit event are written
+	// together: if the database goes away in between, no session is left that
+	// nobody was given.
+	var token string
+	var sess *gatehouse.Session
+	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		var err error
+		if token, sess, err = s.startSession(ctx, tx, m, &set, stage, req.Client); err != nil {
+			return err
+		}
+		details := map[string]string{"stage": string(stage)}
+		if device != nil {
+			details["trusted_device"] = device.ID
+			if err := tx.TouchTrustedDevice(ctx, device.ID, now, req.Client.IP, truncate(req.Client.UserAgent, 256)); err != nil {
+				return gatehouse.Wrap(op, err)
+			}
+		}
+		return s.audit(ctx, tx, event(gatehouse.EventSignIn, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client, details))
+	})
 	if err != nil {
 		return nil, err
 	}
-	details := map[string]string{"stage": string(stage)}
-	if err := s.audit(ctx, s.Store, event(gatehouse.EventSignIn, m.OrgID, memberActor(m), m.ID, req.Client, details)); err != nil {
-		return nil, err
+	if stage == gatehouse.StageSecondFactor {
+		s.startSecondFactor(ctx, &set, sess, m, req.Client)
 	}
 	return &SignInResult{Token: token, Session: sess, Member: m}, nil
 }
@@ -156,7 +175,7 @@ func (s *Service) failSignIn(ctx context.Context, set *gatehouse.Settings, req S
 	}
 	actor, memberID := gatehouse.Actor{Kind: gatehouse.ActorMember, Name: truncate(req.Identifier, 64)}, ""
 	if m != nil {
-		actor, memberID = memberActor(m), m.ID
+		actor, memberID = gatehouse.MemberActor(m), m.ID
 	}
 	e := event(gatehouse.EventSignInFailed, req.OrgID, actor, memberID, req.Client,
 		map[string]string{"reason": reason, "identifier": truncate(req.Identifier, 64)})
@@ -227,7 +246,11 @@ func (s *Service) startSession(ctx context.Context, st gatehouse.Store, m *gateh
 		IdleExpiresAt: now.Add(set.SessionIdleTimeout), ExpiresAt: now.Add(set.SessionAbsoluteTimeout),
 		IP: c.IP, UserAgent: truncate(c.UserAgent, 256),
 	}
-	if stage != gatehouse.StageActive {
+	switch stage {
+	case gatehouse.StageActive:
+	case gatehouse.StageSecondFactor:
+		sess.IdleExpiresAt, sess.ExpiresAt = now.Add(pendingTTL(set)), now.Add(pendingTTL(set))
+	default:
 		sess.IdleExpiresAt, sess.ExpiresAt = now.Add(pendingSessionTTL), now.Add(pendingSessionTTL)
 	}
 	if err := st.CreateSession(ctx, sess); err != nil {
@@ -280,7 +303,7 @@ func (s *Service) SignOut(ctx context.Context, sess *gatehouse.Session, m *gateh
 		if err := tx.DeleteSession(ctx, sess.OrgID, sess.ID); err != nil && !gatehouse.IsCode(err, gatehouse.NotFound) {
 			return gatehouse.Wrap("account.SignOut", err)
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventSignOut, m.OrgID, memberActor(m), m.ID, c, nil))
+		return s.audit(ctx, tx, event(gatehouse.EventSignOut, m.OrgID, gatehouse.MemberActor(m), m.ID, c, nil))
 	})
 }
 
@@ -306,7 +329,7 @@ func (s *Service) EndSession(ctx context.Context, m *gatehouse.Member, sessionID
 				if err := tx.DeleteSession(ctx, m.OrgID, x.ID); err != nil {
 					return gatehouse.Wrap(op, err)
 				}
-				return s.audit(ctx, tx, event(gatehouse.EventSessionEnded, m.OrgID, memberActor(m), m.ID, c,
+				return s.audit(ctx, tx, event(gatehouse.EventSessionEnded, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 					map[string]string{"session": x.ID}))
 			})
 		}
@@ -322,7 +345,7 @@ func (s *Service) EndOtherSessions(ctx context.Context, sess *gatehouse.Session,
 		if n, err = tx.DeleteMemberSessions(ctx, m.OrgID, m.ID, sess.ID); err != nil {
 			return gatehouse.Wrap("account.EndOtherSessions", err)
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventSessionsRevoked, m.OrgID, memberActor(m), m.ID, c,
+		return s.audit(ctx, tx, event(gatehouse.EventSessionsRevoked, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"count": itoa(n), "scope": "others"}))
 	})
 	return n, err

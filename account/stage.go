@@ -8,18 +8,41 @@ import (
 )
 
 // stageAfterPassword decides what a new session still needs once the member's
-// password was verified at sign-in: a renewal when the password expired or was
-// flagged, else whatever the second factor requires, else nothing.
-func (s *Service) stageAfterPassword(ctx context.Context, m *gatehouse.Member, set *gatehouse.Settings, now time.Time) (gatehouse.Stage, error) {
-	if m.MustChangePassword || m.PasswordExpired(now, set.PasswordMaxAgeDays) {
-		return gatehouse.StageRenewPassword, nil
+// password was verified at sign-in: the second factor when the organization
+// asks the member for one (see secondFactorNeeded) and the browser is not
+// trusted for them, then a renewal when the password expired or was flagged,
+// else nothing. deviceCookie is the browser's trusted-browser cookie ("" when
+// none); the trusted device it names, if it let the member skip the second
+// factor, is returned so that the sign-in can record its use.
+func (s *Service) stageAfterPassword(ctx context.Context, m *gatehouse.Member, set *gatehouse.Settings, now time.Time, deviceCookie string) (gatehouse.Stage, *gatehouse.TrustedDevice, error) {
+	need, err := s.secondFactorNeeded(ctx, m, set)
+	if err != nil {
+		return "", nil, err
 	}
-	return gatehouse.StageActive, nil
+	var d *gatehouse.TrustedDevice
+	if need {
+		if d, err = s.trustedDevice(ctx, set, m, deviceCookie, now); err != nil {
+			return "", nil, err
+		}
+		if d == nil {
+			return gatehouse.StageSecondFactor, nil, nil
+		}
+	}
+	return stageAfterSecondFactor(m, set, now), d, nil
 }
 
 // stageAfterReset decides what the session that a completed password reset
-// starts (setting reset_signs_in) still needs: the second factor unless
-// reset_requires_second_factor is off (S16).
+// starts (setting reset_signs_in) still needs: the second factor, when the
+// member would be asked for one at sign-in, unless reset_requires_second_factor
+// is off (S16). The reset has just forgotten every trusted browser, and the
+// password is new, so there is nothing else.
 func (s *Service) stageAfterReset(ctx context.Context, m *gatehouse.Member, set *gatehouse.Settings, now time.Time) (gatehouse.Stage, error) {
-	return gatehouse.StageActive, nil
+	if !set.ResetRequiresSecondFactor {
+		return gatehouse.StageActive, nil
+	}
+	need, err := s.secondFactorNeeded(ctx, m, set)
+	if err != nil || !need {
+		return gatehouse.StageActive, err
+	}
+	return gatehouse.StageSecondFactor, nil
 }

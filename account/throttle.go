@@ -118,7 +118,7 @@ func signinKeys(orgID, memberID, identifier, ip string) (account, address string
 	if memberID != "" {
 		account = "signin:member:" + orgID + ":" + memberID
 	} else {
-		account = "signin:name:" + orgID + ":" + truncate(gatehouse.NormalizeIdentifier(identifier), 256)
+		account = "signin:name:" + orgID + ":" + storable(truncate(gatehouse.NormalizeIdentifier(identifier), 256))
 	}
 	return account, "signin:addr:" + orgID + ":" + addressKey(ip)
 }

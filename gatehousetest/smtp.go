@@ -70,6 +70,9 @@ type SMTPServer struct {
 	notify     chan struct{} // closed and replaced at every delivery
 	reject     *smtp.SMTPError
 	rejectAddr map[string]*smtp.SMTPError
+	delay      time.Duration
+	gate       chan struct{} // non-nil while Hold is in force; closed by Release
+	held       int           // recipients waiting at the gate
 }
 
 // Received is one delivered message.
@@ -186,9 +189,10 @@ func (s *SMTPServer) start() error {
 	return nil
 }
 
-// Stop closes the listener and every connection; clients get connection
-// refused until Start.
+// Stop closes the listener and every connection, and ends Hold; clients get
+// connection refused until Start.
 func (s *SMTPServer) Stop() {
+	s.Release()
 	s.mu.Lock()
 	srv, l, done := s.srv, s.listener, s.done
 	s.srv = nil
@@ -227,6 +231,83 @@ func (s *SMTPServer) Accept() {
 
 func replyError(code int, msg string) *smtp.SMTPError {
 	return &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCodeNotSet, Message: msg}
+}
+
+// Delay makes the server wait d before it answers each recipient (RCPT TO), as
+// a slow mail server would, so that sending takes a while; 0 ends the delay.
+func (s *SMTPServer) Delay(d time.Duration) {
+	s.mu.Lock()
+	s.delay = d
+	s.mu.Unlock()
+}
+
+// Hold makes the server keep every recipient (RCPT TO) waiting for an answer
+// until Release, as a stalled mail server would. A client kept waiting has not
+// sent its message yet, so a client that dies meanwhile delivers nothing.
+func (s *SMTPServer) Hold() {
+	s.mu.Lock()
+	if s.gate == nil {
+		s.gate = make(chan struct{})
+	}
+	s.mu.Unlock()
+}
+
+// Release answers every recipient kept waiting by Hold, and the next ones at once.
+func (s *SMTPServer) Release() {
+	s.mu.Lock()
+	if s.gate != nil {
+		close(s.gate)
+		s.gate = nil
+	}
+	s.mu.Unlock()
+}
+
+// WaitHeld waits until at least n recipients are kept waiting by Hold; the
+// test fails when that takes longer than timeout.
+func (s *SMTPServer) WaitHeld(t testing.TB, n int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		got, notify := s.held, s.notify
+		s.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-notify:
+		case <-deadline.C:
+			t.Fatalf("gatehousetest: waited %v for %d held recipients, the SMTP server holds %d", timeout, n, got)
+		}
+	}
+}
+
+// wait applies Delay and Hold to one recipient.
+func (s *SMTPServer) wait() {
+	s.mu.Lock()
+	d, gate := s.delay, s.gate
+	if gate != nil {
+		s.held++
+		s.wake()
+	}
+	s.mu.Unlock()
+	if d > 0 {
+		time.Sleep(d)
+	}
+	if gate != nil {
+		<-gate
+		s.mu.Lock()
+		s.held--
+		s.mu.Unlock()
+	}
+}
+
+// wake tells the waiters of WaitFor and WaitHeld that something changed; s.mu
+// must be held.
+func (s *SMTPServer) wake() {
+	close(s.notify)
+	s.notify = make(chan struct{})
 }
 
 // Messages returns the messages delivered so far, oldest first.
@@ -275,8 +356,7 @@ func (s *SMTPServer) deliver(r Received) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.received = append(s.received, r)
-	close(s.notify)
-	s.notify = make(chan struct{})
+	s.wake()
 }
 
 func (s *SMTPServer) refusal(to string) *smtp.SMTPError {
@@ -323,6 +403,7 @@ func (ss *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.s.wait()
 	if e := ss.s.refusal(to); e != nil {
 		return e
 	}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gatehouse-auth/gatehouse/internal/atomicfile"
 )
 
 // fileTransport writes each message as one .eml file: the development default,
@@ -46,7 +48,7 @@ func (t *fileTransport) Send(ctx context.Context, m *Envelope) error {
 		return temporary("write file", err)
 	}
 	name := t.opts.Now().UTC().Format("20060102T150405.000000000Z") + "-" + safeName(m.MessageID) + ".eml"
-	if err := writeFileAtomic(filepath.Join(t.dir, name), msg); err != nil {
+	if err := atomicfile.Write(filepath.Join(t.dir, name), msg); err != nil {
 		return temporary("write file", err)
 	}
 	return nil
@@ -61,30 +63,4 @@ func safeName(s string) string {
 		}
 		return '_'
 	}, s)
-}
-
-// writeFileAtomic writes data to a temporary file in the directory of name and
-// renames it into place, so that a reader watching the directory never sees a
-// half-written file and a crash leaves no truncated one. The file is readable by
-// its owner only.
-func writeFileAtomic(name string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }

@@ -22,9 +22,16 @@ type Counters struct {
 
 var _ gatehouse.Counters = (*Counters)(nil)
 
+// DefaultPrefix is the prefix of the counter keys when Open is given none.
+const DefaultPrefix = "gatehouse:counter:"
+
 // Open connects to the Redis server at url (redis://host:port/db or rediss://…)
-// and checks that it answers.
-func Open(ctx context.Context, url string) (*Counters, error) {
+// and checks that it answers. Keys are prefixed with prefix (DefaultPrefix when
+// empty), so that several installations can share one Redis.
+func Open(ctx context.Context, url, prefix string) (*Counters, error) {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, gatehouse.Wrap("redisstore.Open", err)
@@ -34,7 +41,7 @@ func Open(ctx context.Context, url string) (*Counters, error) {
 		c.Close()
 		return nil, gatehouse.Wrap("redisstore.Open", err)
 	}
-	return &Counters{client: c, prefix: "gatehouse:counter:"}, nil
+	return &Counters{client: c, prefix: prefix}, nil
 }
 
 // New wraps an existing client; keys are prefixed with prefix.

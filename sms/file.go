@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/gatehouse-auth/gatehouse/internal/atomicfile"
 )
 
 // fileTransport writes each message as one JSON file (WebhookMessage), the
@@ -56,33 +58,8 @@ func (t *fileTransport) Send(ctx context.Context, to, body string) error {
 	var r [6]byte
 	rand.Read(r[:])
 	name := t.now().UTC().Format("20060102T150405.000000000Z") + "-" + hex.EncodeToString(r[:]) + ".json"
-	if err := writeFileAtomic(filepath.Join(t.dir, name), append(data, '\n')); err != nil {
+	if err := atomicfile.Write(filepath.Join(t.dir, name), append(data, '\n')); err != nil {
 		return &Error{Op: "file", Err: err}
 	}
 	return nil
-}
-
-// writeFileAtomic writes data to a temporary file beside name and renames it into
-// place, so that a reader watching the directory never sees a half-written file.
-// The file is readable by its owner only.
-func writeFileAtomic(name string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }

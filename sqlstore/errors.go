@@ -1,9 +1,15 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -27,7 +33,8 @@ func notFound(op string) error {
 
 // dbErr turns a database error into a domain error for op: no rows is NotFound,
 // a unique constraint is Conflict, a missing referenced row (an unknown
-// organization or member) is NotFound, and anything else is Internal.
+// organization or member) is NotFound, a database that cannot be reached or
+// cannot serve right now is Unavailable, and anything else is Internal.
 func dbErr(op string, err error) error {
 	switch {
 	case err == nil:
@@ -38,8 +45,73 @@ func dbErr(op string, err error) error {
 		return &gatehouse.Error{Code: gatehouse.Conflict, Op: op, Message: "it already exists", Err: err}
 	case isForeignKey(err):
 		return &gatehouse.Error{Code: gatehouse.NotFound, Op: op, Message: "a row it refers to does not exist", Err: err}
+	case isUnavailable(err):
+		return unavailable(op, err)
 	}
 	return gatehouse.Wrap(op, err)
+}
+
+// unavailableRetry is the Retry-After, in seconds, of a database outage: long
+// enough not to hammer a database that is coming back, short enough that a
+// person who retries by hand is not kept waiting once it has.
+const unavailableRetry = 5
+
+// unavailable is the error of an operation that failed because the database
+// could not be reached or could not serve it. Its message is safe to show.
+func unavailable(op string, err error) error {
+	return &gatehouse.Error{Code: gatehouse.Unavailable, Op: op, RetryAfter: unavailableRetry,
+		Message: "The service is temporarily unavailable. Please try again in a few moments.", Err: err}
+}
+
+// PostgreSQL SQLSTATEs that mean the server cannot serve now rather than that
+// the statement is wrong.
+var pgUnavailable = map[string]bool{
+	"53300": true, // too_many_connections
+	"57P01": true, // admin_shutdown: the server is shutting down
+	"57P02": true, // crash_shutdown
+	"57P03": true, // cannot_connect_now: starting up or shutting down
+	"25006": true, // read_only_sql_transaction: a failover left us on a standby
+}
+
+// SQLite primary result codes that mean another connection holds a lock for
+// longer than the busy timeout.
+const (
+	sqliteBusy   = 5 // SQLITE_BUSY
+	sqliteLocked = 6 // SQLITE_LOCKED
+)
+
+// isUnavailable reports whether err says the database could not be reached or
+// could not serve, as opposed to a statement that is wrong: every failure to
+// connect, a connection lost or refused, a deadline passed while waiting for
+// the database, a server shutting down or out of connections, and on SQLite a
+// lock still held after the busy timeout. Such failures mend themselves when
+// the database comes back, so they are answered with 503 and Retry-After.
+func isUnavailable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pgUnavailable[pe.Code] || strings.HasPrefix(pe.Code, "08") // 08: connection_exception
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff // extended codes keep the primary code in the low byte
+		return c == sqliteBusy || c == sqliteLocked
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	var oe *net.OpError
+	switch {
+	case errors.As(err, &ce), errors.As(err, &oe), errors.As(err, &ne):
+		return true
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone), errors.Is(err, pgconn.ErrConnClosed):
+		return true
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return true
+	case errors.Is(err, context.DeadlineExceeded), pgconn.Timeout(err):
+		return true
+	}
+	return false
 }
 
 func isUnique(err error) bool {

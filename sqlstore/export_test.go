@@ -25,3 +25,6 @@ func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
 
 // SQLitePath exposes the URL splitting of Open.
 var SQLitePath = sqlitePath
+
+// DBErr exposes the classification of database errors.
+var DBErr = dbErr

@@ -52,9 +52,10 @@ const usedTokenGrace = 24 * time.Hour
 const deleteBatch = 1000
 
 // DeleteExpired removes what can no longer be used at now: sessions past either
-// expiry, tokens past their expiry or used more than a day ago, expired
-// counters, and messages sent or failed more than retention ago (queued ones are
-// never removed). It returns how many rows went.
+// expiry (and with them their two-factor codes), tokens past their expiry or
+// used more than a day ago, expired trusted devices, expired counters, used
+// CAPTCHA challenges, and messages sent or failed more than retention ago (queued
+// ones are never removed). It returns how many rows went.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time, retention time.Duration) (int, error) {
 	const op = "sqlstore.DeleteExpired"
 	n := now.UnixMicro()
@@ -65,7 +66,9 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, retention time
 		{`DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE ends_at <= $1 LIMIT $2)`, []any{n}},
 		{`DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE expires_at <= $1 OR used_at <= $2 LIMIT $3)`,
 			[]any{n, now.Add(-usedTokenGrace).UnixMicro()}},
+		{`DELETE FROM trusted_devices WHERE id IN (SELECT id FROM trusted_devices WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
 		{`DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
+		{`DELETE FROM captcha_solutions WHERE id IN (SELECT id FROM captcha_solutions WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
 		{`DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE status <> 'queued' AND done_at <= $1 LIMIT $2)`,
 			[]any{now.Add(-retention).UnixMicro()}},
 	}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	neturl "net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -74,6 +75,8 @@ type Store struct {
 	tx *sql.Tx // non-nil inside Tx
 	// missed collects, inside Tx, the statements to prepare once it ends.
 	missed *[]string
+	// savepoints counts, inside Tx, the savepoints made so far, to name the next.
+	savepoints *int
 	// committed collects, inside Tx, what to do once it has committed.
 	committed *[]func()
 }
@@ -135,8 +138,14 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// defaultConnectTimeout bounds each attempt to connect to PostgreSQL when the
+// URL does not set connect_timeout. Without it a database host that drops
+// packets (rather than refusing) would hold requests for minutes, until the
+// operating system gives up, instead of answering 503 at once.
+const defaultConnectTimeout = "5"
+
 func (d *database) openPostgres(url string, opts Options) error {
-	db, err := sql.Open("pgx", url)
+	db, err := sql.Open("pgx", withConnectTimeout(url))
 	if err != nil {
 		return err
 	}
@@ -191,6 +200,21 @@ func (d *database) openSQLite(url string, opts Options) error {
 	return nil
 }
 
+// withConnectTimeout adds connect_timeout to a postgres:// URL that has none.
+func withConnectTimeout(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return raw // pgx reports the malformed URL
+	}
+	q := u.Query()
+	if q.Has("connect_timeout") {
+		return raw
+	}
+	q.Set("connect_timeout", defaultConnectTimeout)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
 // sqlitePath splits a sqlite: or file: URL into what modernc.org/sqlite opens
 // and the caller's own query parameters, which are passed on.
 func sqlitePath(url string) (path, query string) {
@@ -230,18 +254,44 @@ func (s *Store) Dialect() Dialect { return s.db.dialect }
 // Ping checks that the database answers, on both pools for SQLite.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.w.PingContext(ctx); err != nil {
-		return gatehouse.Wrap("sqlstore.Ping", err)
+		return dbErr("sqlstore.Ping", err)
 	}
 	if err := s.db.r.PingContext(ctx); err != nil {
-		return gatehouse.Wrap("sqlstore.Ping", err)
+		return dbErr("sqlstore.Ping", err)
 	}
 	return nil
 }
 
 // Tx runs fn in one transaction on the writer. A Store that already is in a
-// transaction runs fn in that same transaction, so use cases can compose.
+// transaction runs fn in a savepoint of it, so use cases can compose and undo a
+// part of their work without giving up the rest.
 func (s *Store) Tx(ctx context.Context, fn func(gatehouse.Store) error) error {
+	if s.tx != nil {
+		return s.savepoint(ctx, func(t *Store) error { return fn(t) })
+	}
 	return s.inTx(ctx, func(t *Store) error { return fn(t) })
+}
+
+// savepoint runs fn inside a savepoint of the current transaction: when fn fails,
+// ROLLBACK TO undoes its work only (and, on PostgreSQL, clears the aborted state a
+// failed statement leaves), and the error is returned to the caller.
+func (s *Store) savepoint(ctx context.Context, fn func(*Store) error) error {
+	const op = "sqlstore.Tx"
+	*s.savepoints++
+	name := fmt.Sprintf("gh_sp_%d", *s.savepoints)
+	if _, err := s.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return dbErr(op, err)
+	}
+	if err := fn(s); err != nil {
+		if _, rerr := s.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+			return errors.Join(err, dbErr(op, rerr))
+		}
+		return err
+	}
+	if _, err := s.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+		return dbErr(op, err)
+	}
+	return nil
 }
 
 func (s *Store) inTx(ctx context.Context, fn func(*Store) error) (err error) {
@@ -252,7 +302,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*Store) error) (err error) {
 	if err != nil {
 		return dbErr("sqlstore.Tx", err)
 	}
-	t := &Store{db: s.db, tx: tx, missed: new([]string), committed: new([]func())}
+	t := &Store{db: s.db, tx: tx, missed: new([]string), savepoints: new(int), committed: new([]func())}
 	defer func() {
 		p := recover()
 		if p != nil {

@@ -12,6 +12,8 @@ type accountData struct {
 	CurrentID         string
 	CanChangePassword bool
 	PasswordExpires   string
+	// PINPrompt asks an owner to set the support PIN the organization requires (S28).
+	PINPrompt bool
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +31,8 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := accountData{Sessions: list, CurrentID: sess.ID, CanChangePassword: set.AllowPasswordChange}
+	d := accountData{Sessions: list, CurrentID: sess.ID, CanChangePassword: set.AllowPasswordChange,
+		PINPrompt: pinRequired(&set, m) && m.SupportPINHash == ""}
 	if set.PasswordMaxAgeDays > 0 && !m.PasswordChangedAt.IsZero() {
 		d.PasswordExpires = m.PasswordChangedAt.AddDate(0, 0, set.PasswordMaxAgeDays).UTC().Format("2 Jan 2006")
 	}

@@ -20,6 +20,13 @@ var notices = map[string]string{
 	"setup_done":       "Your owner account is ready. Sign in to continue.",
 	"session_ended":    "The session has ended.",
 	"sessions_ended":   "Your other sessions have ended.",
+
+	"signed_out_everywhere": "You have signed out everywhere, and no browser is trusted any more.",
+	"mobile_changed":        "Your mobile number has been changed.",
+	"mobile_removed":        "Your mobile number has been removed.",
+	"device_revoked":        "That browser is no longer trusted.",
+	"devices_revoked":       "No browser is trusted any more.",
+	"app_removed":           "Your authenticator app has been removed.",
 }
 
 type loginData struct {
@@ -66,6 +73,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	identifier, password, next := field(r, "identifier"), field(r, "password"), field(r, "next")
 	res, err := s.Account.SignIn(r.Context(), account.SignInRequest{
 		OrgID: s.orgID(r), Identifier: identifier, Password: password, Client: s.client(r),
+		DeviceToken: s.deviceCookie(r),
 	})
 	if err != nil {
 		s.Metrics.signin(signinOutcome(err))
@@ -87,6 +95,10 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		_ = s.Account.SignOut(r.Context(), old, m, s.client(r))
 	}
 	s.setSession(w, res.Token)
+	if res.Session.Stage == gatehouse.StageSecondFactor && next != "" {
+		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {safeNext(next)}})
+		return
+	}
 	if res.Session.Stage != gatehouse.StageActive {
 		s.redirect(w, r, stagePath(res.Session.Stage), nil)
 		return

@@ -29,7 +29,8 @@ func TestMalformedRequests(t *testing.T) {
 		method, path, ctype, body string
 		cookies                   string
 	}
-	forms := []string{"/login", "/logout", "/login/renew", "/account/password", "/setup", "/account/sessions/x/end", "/account/sessions/end-others"}
+	forms := []string{"/login", "/logout", "/login/renew", "/account/password", "/setup", "/account/sessions/x/end", "/account/sessions/end-others",
+		"/forgot-password", "/reset-password", "/activate"}
 	var reqs []req
 	big := strings.Repeat("a", 1<<20)
 	good := "csrf_token=" + token
@@ -53,7 +54,8 @@ func TestMalformedRequests(t *testing.T) {
 			req{"POST", p, "application/x-www-form-urlencoded", good + "&identifier=\x00\x01&password=\x7f", cookie},
 		)
 	}
-	pages := []string{"/login", "/account", "/account/password", "/login/renew", "/setup", "/api/v1/session", "/reset-password", "/nope", "/static/nope.css"}
+	pages := []string{"/login", "/account", "/account/password", "/login/renew", "/setup", "/api/v1/session", "/reset-password", "/nope", "/static/nope.css",
+		"/forgot-password", "/activate"}
 	for _, p := range pages {
 		for _, c := range []string{"gatehouse_session=", "gatehouse_session=" + strings.Repeat("A", 43), "gatehouse_session=../../etc/passwd",
 			"gatehouse_session=" + strings.Repeat("é", 100), "gatehouse_session=a;gatehouse_session=b", "=", "gatehouse_session=\"quoted\""} {

@@ -1,4 +1,33 @@
 package web
 
-// adminRoutes registers the routes of this capability (see the issue tracker).
-func (s *Server) adminRoutes() {}
+// adminRoutes registers the admin area and the support PIN page.
+func (s *Server) adminRoutes() {
+	s.route("GET /admin", s.adminHome)
+	s.route("GET /admin/{$}", s.adminHome)
+	s.route("GET /admin/members", s.adminMembers)
+	s.route("POST /admin/members/activation", s.adminActivationConfirm)
+	s.route("POST /admin/members/activation/send", s.adminActivationSend)
+	s.route("GET /admin/members/new", s.adminNewMemberPage)
+	s.route("POST /admin/members/new", s.adminNewMember)
+	s.route("GET /admin/members/{id}", s.adminMember)
+	s.route("POST /admin/members/{id}/profile", s.adminMemberProfile)
+	s.route("POST /admin/members/{id}/activation", s.adminMemberActivation)
+	s.route("POST /admin/members/{id}/password", s.adminMemberPassword)
+	s.route("POST /admin/members/{id}/disable", s.adminMemberState(false))
+	s.route("POST /admin/members/{id}/enable", s.adminMemberState(true))
+	s.route("POST /admin/members/{id}/sessions/end", s.adminMemberEndSessions)
+	s.route("GET /admin/members/{id}/delete", s.adminMemberDeletePage)
+	s.route("POST /admin/members/{id}/delete", s.adminMemberDelete)
+	s.route("POST /admin/members/{id}/verify-pin", s.adminVerifyPIN)
+	s.route("GET /admin/settings", s.adminSettingsPage)
+	s.route("POST /admin/settings", s.adminSettingsSave)
+	s.route("GET /admin/audit", s.adminAudit)
+	s.route("GET /admin/audit.csv", s.adminAuditCSV)
+	s.route("GET /admin/messages", s.adminMessages)
+	s.route("GET /admin/api-keys", s.adminAPIKeys)
+	s.route("POST /admin/api-keys", s.adminCreateAPIKey)
+	s.route("POST /admin/api-keys/{id}/revoke", s.adminRevokeAPIKey)
+
+	s.route("GET /account/pin", s.pinPage)
+	s.route("POST /account/pin", s.pinSubmit)
+}

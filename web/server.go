@@ -29,6 +29,9 @@ type Config struct {
 	MetricsAllow []netip.Prefix
 	// Version is shown by /healthz.
 	Version string
+	// RequestTimeout bounds each request; a request still waiting (for the
+	// database) when it passes gets 503. Zero means no bound.
+	RequestTimeout time.Duration
 	// ShedDelay is how long a sign-in turned away because password hashing is
 	// saturated waits before its 503 (default DefaultShedDelay; negative: none).
 	ShedDelay time.Duration
@@ -57,6 +60,9 @@ type Server struct {
 	pages   *pages
 	secure  bool
 	mux     *http.ServeMux
+	// patterns are the registered route patterns, so tests can compare the API
+	// the router serves with the API the OpenAPI document describes.
+	patterns []string
 }
 
 // New builds a Server. csrfKey signs the anti-forgery tokens; replicas share it.
@@ -79,12 +85,13 @@ func New(acc *account.Service, log *slog.Logger, cfg Config, csrfKey []byte) (*S
 
 // Handler returns the HTTP handler with every middleware applied.
 func (s *Server) Handler() http.Handler {
-	return s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.mux))))
+	return s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.deadline(s.mux)))))
 }
 
 // route registers a page or API handler under an http.ServeMux pattern.
 func (s *Server) route(pattern string, h http.HandlerFunc) {
 	s.mux.HandleFunc(pattern, h)
+	s.patterns = append(s.patterns, pattern)
 }
 
 func (s *Server) routes() {

@@ -74,6 +74,7 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request) {
 type linkData struct {
 	Purpose string
 	Restart string // where to start again
+	Hint    string // what to do instead, when there is nowhere to start again
 }
 
 // linkInvalid shows the page for a used, superseded or expired link, with a way
@@ -84,8 +85,14 @@ func (s *Server) linkInvalid(w http.ResponseWriter, r *http.Request, err error, 
 		return
 	}
 	d := linkData{Purpose: purpose, Restart: "/forgot-password"}
-	if purpose == "setup" {
+	switch purpose {
+	case "setup":
 		d.Restart = ""
+		d.Hint = "Ask the person who runs this server for a new link (gatehouse serve prints one at each start while no owner exists)."
+	case "activation":
+		// Never-activated accounts cannot use the forgotten-password form (S22).
+		d.Restart = ""
+		d.Hint = "Ask your administrator to send you a new activation link. If your account is already active, sign in, or use \"Forgot password?\" on the sign-in page."
 	}
 	s.render(w, r, http.StatusGone, "link", &view{Title: "This link cannot be used", Data: d})
 }

@@ -7,8 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
+	"github.com/gatehouse-auth/gatehouse/secret"
 )
 
 const goodPassword = "violet kettle orbit marsh"
@@ -240,4 +243,36 @@ func TestOpenRedirectRefused(t *testing.T) {
 	if r.Location != "/account/password" {
 		t.Errorf("a local next was not honoured: %q", r.Location)
 	}
+}
+
+// TestWeakHashesUpgradedAtSignIn imports a bcrypt hash and an argon2id hash with
+// weaker parameters; each works once and is replaced by a current hash.
+func TestWeakHashesUpgradedAtSignIn(t *testing.T) {
+	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
+		imported, err := bcrypt.GenerateFromPassword([]byte(goodPassword), 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		weak, err := secret.NewHasher(secret.HasherConfig{Memory: 64, Time: 1, Threads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		weakHash, _ := weak.Hash(t.Context(), goodPassword)
+		for name, hash := range map[string]string{"bcrypt": string(imported), "weak-argon2": weakHash} {
+			m := s.AddMember(t, name, name+"@example.com", "", gatehouse.RoleMember)
+			m.PasswordHash, m.State = hash, gatehouse.StateActive
+			if err := s.Store.UpdateMember(t.Context(), m); err != nil {
+				t.Fatal(err)
+			}
+			s.Browser(t).SignIn(name, goodPassword, "/account")
+			got := s.Member(t, m.ID).PasswordHash
+			if got == hash || !strings.HasPrefix(got, "$argon2id$v=19$m=256,t=1,p=1$") {
+				t.Errorf("%s: hash not upgraded: %s", name, got)
+			}
+			s.Browser(t).SignIn(name, goodPassword, "/account")
+		}
+		if n := len(s.Audit(t, gatehouse.EventPasswordRehashed)); n != 2 {
+			t.Errorf("%d rehash events, want 2", n)
+		}
+	})
 }

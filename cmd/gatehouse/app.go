@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
+	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
@@ -23,6 +25,9 @@ import (
 
 // app is the wired-together server: every concrete part, built from a Config.
 type app struct {
+	// id names this process among the replicas sharing the database: in its
+	// claims on queued messages and on periodic jobs, and in its logs.
+	id       string
 	cfg      *Config
 	log      *slog.Logger
 	store    *sqlstore.Store
@@ -71,9 +76,9 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger, migrate bool)
 
 // build wires the application. The database must already be migrated.
 func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Store, onHash func(time.Duration)) (*app, error) {
-	a := &app{cfg: cfg, log: log, store: st, counters: st}
+	a := &app{id: replicaID(), cfg: cfg, log: log, store: st, counters: st}
 	if cfg.RedisURL != "" {
-		c, closeFn, err := openRedisCounters(ctx, cfg.RedisURL)
+		c, closeFn, err := openRedisCounters(ctx, cfg.RedisURL, cfg.RedisPrefix)
 		if err != nil {
 			return nil, err
 		}
@@ -97,19 +102,18 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Stor
 		return nil, err
 	}
 	templates := &mail.Templates{}
+	captchaKey, err := st.ServerKey(ctx, "captcha", 32)
+	if err != nil {
+		return nil, err
+	}
 	a.account = &account.Service{
 		Store: st, Counters: a.counters, Hasher: h, Blocklist: blocklist.Default(), Composer: templates,
+		Captcha:   &captcha.Checker{Key: captchaKey, Store: st, Log: log},
 		PublicURL: cfg.PublicURL, Log: log,
 	}
 	a.worker = &delivery.Worker{
-		Outbox: st, Mail: mailT, SMS: smsT, Log: log,
-		From: func(ctx context.Context, orgID string) (string, string, error) {
-			set, err := a.account.Settings(ctx, orgID)
-			if err != nil {
-				return "", "", err
-			}
-			return set.MailFromAddress, set.SenderName(), nil
-		},
+		Outbox: st, Mail: mailT, SMS: smsT, Log: log, ID: a.id, Lease: cfg.DeliveryLease,
+		From: a.account.Sender, OnFailed: a.account.DeliveryFailed,
 	}
 	a.account.Kick = a.worker.Kick
 	return a, nil
@@ -122,7 +126,21 @@ func (a *app) close() {
 	a.store.Close()
 }
 
-// cleanupLoop deletes expired rows every interval until ctx ends.
+// replicaID returns a name for this process that no other replica shares: the
+// host name, the process id and random digits (a restarted container may get
+// the same host name and process id).
+func replicaID() string {
+	host, _ := os.Hostname()
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%x", host, os.Getpid(), b)
+}
+
+// cleanupJob is the name under which replicas take turns at deleting expired rows.
+const cleanupJob = "cleanup"
+
+// cleanupLoop runs the cleanup every interval until ctx ends. Every replica
+// runs the loop; cleanup makes sure that only one of them works at a time.
 func (a *app) cleanupLoop(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -131,19 +149,42 @@ func (a *app) cleanupLoop(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			n, err := a.store.DeleteExpired(ctx, time.Now(), a.cfg.MailRetention)
-			if err != nil {
+			ran, n, err := a.cleanup(ctx, time.Now(), every)
+			switch {
+			case err != nil:
 				a.log.Warn("deleting expired rows", "err", err)
-			} else if n > 0 {
+			case !ran:
+				a.log.Debug("cleanup skipped: another replica has this round")
+			case n > 0:
 				a.log.Debug("deleted expired rows", "count", n)
 			}
 		}
 	}
 }
 
-// openRedisCounters keeps throttling counters in Redis.
-func openRedisCounters(ctx context.Context, url string) (gatehouse.Counters, func() error, error) {
-	c, err := redisstore.Open(ctx, url)
+// cleanup deletes expired rows if this replica wins the claim on the cleanup
+// job at now, and reports whether it did and how many rows went. The claim
+// lasts one interval: it keeps the other replicas off until the next round is
+// due, so the job runs about once per interval however many replicas there
+// are. The round itself is cut off a tenth of an interval before its claim
+// runs out (deletes go in small batches, so a cut-off round loses nothing),
+// so that two rounds never overlap even when one is slow and the replicas'
+// clocks differ a little.
+func (a *app) cleanup(ctx context.Context, now time.Time, every time.Duration) (ran bool, n int, err error) {
+	until := now.Add(every)
+	ok, err := a.store.ClaimJob(ctx, cleanupJob, a.id, now, until)
+	if err != nil || !ok {
+		return false, 0, err
+	}
+	rctx, cancel := context.WithDeadline(ctx, until.Add(-every/10))
+	defer cancel()
+	n, err = a.store.DeleteExpired(rctx, now, a.cfg.MailRetention)
+	return true, n, err
+}
+
+// openRedisCounters keeps throttling counters in Redis, under prefix.
+func openRedisCounters(ctx context.Context, url, prefix string) (gatehouse.Counters, func() error, error) {
+	c, err := redisstore.Open(ctx, url, prefix)
 	if err != nil {
 		return nil, nil, fmt.Errorf("GATEHOUSE_REDIS_URL: %w", err)
 	}

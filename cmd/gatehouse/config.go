@@ -32,6 +32,7 @@ type Config struct {
 	SMSURL           string
 	SMSWebhookSecret string
 	RedisURL         string
+	RedisPrefix      string
 	LogLevel         slog.Level
 	LogFormat        string
 	TrustedProxies   []netip.Prefix
@@ -44,6 +45,8 @@ type Config struct {
 	HashQueue        int
 	ShutdownTimeout  time.Duration
 	MailRetention    time.Duration
+	DeliveryLease    time.Duration
+	RequestTimeout   time.Duration
 	// PprofListen, when set, is the address of a separate listener serving
 	// net/http/pprof; off by default.
 	PprofListen string
@@ -65,6 +68,7 @@ var configKeys = []configKey{
 	{"GATEHOUSE_SMS_URL", "sms-url", "twilio://SID:TOKEN@api.twilio.com?from=+E164, webhook+https://host/path, or file:///DIR (one JSON file per text).", "file://DATA_DIR/sms"},
 	{"GATEHOUSE_SMS_WEBHOOK_SECRET", "sms-webhook-secret", "Secret with which texts sent to the webhook SMS transport are signed (HMAC-SHA256).", ""},
 	{"GATEHOUSE_REDIS_URL", "redis-url", "redis://host:6379/0 to keep throttling counters in Redis instead of the database (optional).", ""},
+	{"GATEHOUSE_REDIS_PREFIX", "redis-prefix", "Prefix of the counter keys in Redis, so that several installations can share one Redis; every replica of one installation must use the same.", "gatehouse:counter:"},
 	{"GATEHOUSE_LOG_LEVEL", "log-level", "debug, info, warn or error.", "info"},
 	{"GATEHOUSE_LOG_FORMAT", "log-format", "text or json.", "text"},
 	{"GATEHOUSE_TRUSTED_PROXIES", "trusted-proxies", "Comma-separated networks (CIDR) of load balancers whose X-Forwarded-For header is believed.", ""},
@@ -76,7 +80,9 @@ var configKeys = []configKey{
 	{"GATEHOUSE_HASH_MEMORY_BUDGET", "hash-memory-budget", "MiB that password hashing may use at once; bounds concurrent hashes (also never more than the CPU count).", "256"},
 	{"GATEHOUSE_HASH_QUEUE", "hash-queue", "Password hashes that may wait for a slot; beyond that requests get 503 with Retry-After.", "128"},
 	{"GATEHOUSE_SHUTDOWN_TIMEOUT", "shutdown-timeout", "How long SIGTERM waits for requests in flight.", "30s"},
+	{"GATEHOUSE_REQUEST_TIMEOUT", "request-timeout", "How long a request may wait (for the database, for a hashing slot) before it is answered 503 with Retry-After.", "30s"},
 	{"GATEHOUSE_MAIL_RETENTION", "mail-retention", "How long delivered and failed messages stay listed for administrators.", "30d"},
+	{"GATEHOUSE_DELIVERY_LEASE", "delivery-lease", "How long a replica's claim on a queued message lasts. A message claimed by a replica that died is sent by another once the claim runs out; one send may take up to a quarter of it.", "2m"},
 	{"GATEHOUSE_PPROF_LISTEN", "pprof-listen", "Address (host:port) of a separate listener serving Go profiles at /debug/pprof/, for performance work; off when empty. It exposes internals: bind it to loopback only.", ""},
 	{"GATEHOUSE_CONFIG", "config", "Path of an optional YAML file with any of these keys (by flag name, e.g. `listen: 0.0.0.0:8080`).", ""},
 }
@@ -177,6 +183,7 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		bad("redis-url", "must start with redis:// or rediss://")
 	}
+	c.RedisPrefix = get("redis-prefix", "gatehouse:counter:")
 	if err := c.LogLevel.UnmarshalText([]byte(get("log-level", "info"))); err != nil {
 		bad("log-level", "must be debug, info, warn or error")
 	}
@@ -202,6 +209,12 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	}
 	if c.MailRetention, err = gatehouse.ParseDuration(get("mail-retention", "30d")); err != nil || c.MailRetention < time.Hour {
 		bad("mail-retention", "must be a duration of at least 1h, like 30d")
+	}
+	if c.RequestTimeout, err = gatehouse.ParseDuration(get("request-timeout", "30s")); err != nil || c.RequestTimeout < time.Second || c.RequestTimeout > 10*time.Minute {
+		bad("request-timeout", "must be a duration from 1s to 10m, like 30s")
+	}
+	if c.DeliveryLease, err = gatehouse.ParseDuration(get("delivery-lease", "2m")); err != nil || c.DeliveryLease < time.Second || c.DeliveryLease > time.Hour {
+		bad("delivery-lease", "must be a duration from 1s to 1h, like 2m")
 	}
 	c.PprofListen = get("pprof-listen", "")
 	if c.PprofListen != "" && !validHostPort(c.PprofListen) {

@@ -6,6 +6,8 @@
 //	gatehouse user add --username U --email E [--password-stdin] ...
 //	gatehouse settings show [--json]
 //	gatehouse settings set NAME=VALUE...
+//	gatehouse apikey create --name N --role administrator|owner
+//	gatehouse apikey list | revoke --id ID
 //	gatehouse version
 //
 // Every command takes the configuration flags listed by `gatehouse help`; each
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdUser(ctx, e, args[1:])
 	case "settings":
 		err = cmdSettings(ctx, e, args[1:])
+	case "apikey":
+		err = cmdAPIKey(ctx, e, args[1:])
 	case "version":
 		fmt.Fprintln(stdout, "gatehouse", version)
 		return 0
@@ -88,6 +92,11 @@ Commands:
                                 waits for activation and its link is printed and emailed
   settings show [--json]        print the organization's settings
   settings set NAME=VALUE...    change settings (validated; audited)
+  apikey create --name N [--role administrator|owner]
+                                create a key for the management API; the key is
+                                printed once, on standard output
+  apikey list                   list the API keys (never the keys themselves)
+  apikey revoke --id ID         revoke a key at once
   version                       print the version
 
 Configuration (flag, or environment variable, or key in the --config YAML file):

@@ -36,6 +36,26 @@ func configFlags(e env, name string, args []string, extra func(fs *flag.FlagSet)
 
 var errUsage = errors.New("usage")
 
+// openApp parses a command's flags and wires the application on a migrated
+// database, for the commands that act on the database and exit.
+func openApp(ctx context.Context, e env, name string, args []string, extra func(fs *flag.FlagSet)) (*app, *flag.FlagSet, error) {
+	cfg, fs, err := configFlags(e, name, args, extra)
+	if err != nil {
+		return nil, nil, err
+	}
+	log := newLogger(cfg, e.stderr)
+	st, err := openStore(ctx, cfg, log, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := build(ctx, cfg, log, st, nil)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return a, fs, nil
+}
+
 func cmdServe(ctx context.Context, e env, args []string) error {
 	cfg, _, err := configFlags(e, "serve", args, nil)
 	if err != nil {
@@ -61,7 +81,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	srv, err := web.New(a.account, log, web.Config{
 		PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsAllow: cfg.MetricsAllow,
-		TemplateDir: cfg.TemplateDir, Version: version,
+		TemplateDir: cfg.TemplateDir, Version: version, RequestTimeout: cfg.RequestTimeout,
 	}, csrfKey)
 	if err != nil {
 		return err
@@ -77,10 +97,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          nil,
+		// Past the request timeout a handler answers 503; the connection's own
+		// limit leaves it time to write that answer.
+		WriteTimeout:   cfg.RequestTimeout + 30*time.Second,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       nil,
 	}
 
 	if link, err := a.account.SetupLink(ctx, gatehouse.DefaultOrgID); err != nil {
@@ -124,16 +146,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 }
 
 func cmdMigrate(ctx context.Context, e env, args []string) error {
-	cfg, _, err := configFlags(e, "migrate", args, nil)
+	a, _, err := openApp(ctx, e, "migrate", args, nil)
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, e.stderr)
-	st, err := openStore(ctx, cfg, log, true)
-	if err != nil {
-		return err
-	}
-	st.Close()
+	a.close()
 	fmt.Fprintln(e.stdout, "The database is up to date.")
 	return nil
 }

@@ -18,22 +18,12 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 	}
 	sub := args[0]
 	var asJSON bool
-	cfg, fs, err := configFlags(e, "settings "+sub, args[1:], func(fs *flag.FlagSet) {
+	a, fs, err := openApp(ctx, e, "settings "+sub, args[1:], func(fs *flag.FlagSet) {
 		if sub == "show" {
 			fs.BoolVar(&asJSON, "json", false, "print JSON")
 		}
 	})
 	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, e.stderr)
-	st, err := openStore(ctx, cfg, log, true)
-	if err != nil {
-		return err
-	}
-	a, err := build(ctx, cfg, log, st, nil)
-	if err != nil {
-		st.Close()
 		return err
 	}
 	defer a.close()

@@ -20,7 +20,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	var nm account.NewMember
 	var role, mobile string
 	var passwordStdin bool
-	cfg, _, err := configFlags(e, "user add", args[1:], func(fs *flag.FlagSet) {
+	a, _, err := openApp(ctx, e, "user add", args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&nm.Username, "username", "", "username (required)")
 		fs.StringVar(&nm.Email, "email", "", "personal email address (required)")
 		fs.StringVar(&nm.WorkEmail, "work-email", "", "work email address")
@@ -32,6 +32,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer a.close()
 	nm.Role = gatehouse.Role(role)
 	if mobile != "" {
 		if nm.Mobile, err = sms.ParseNumber(mobile, ""); err != nil {
@@ -49,24 +50,14 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("--password-stdin: the password is empty")
 		}
 	}
-	log := newLogger(cfg, e.stderr)
-	st, err := openStore(ctx, cfg, log, true)
-	if err != nil {
-		return err
-	}
-	a, err := build(ctx, cfg, log, st, nil)
-	if err != nil {
-		st.Close()
-		return err
-	}
-	defer a.close()
 	m, link, err := a.account.CreateMember(ctx, gatehouse.SystemActor, gatehouse.Client{IP: "command-line"}, nm)
 	if err != nil {
 		return describe(err)
 	}
 	fmt.Fprintf(e.stdout, "Created %s (%s), id %s, state %s.\n", m.Username, m.Role, m.ID, m.State)
 	if link != "" {
-		fmt.Fprintf(e.stdout, "The account waits for activation. An email with this link is queued for %s; the link works for %s:\n\n  %s\n\n",
+		fmt.Fprintf(e.stdout, "The account waits for activation. An email with this link is queued for %s; the link works for %s:\n\n  %s\n\n"+
+			"A running gatehouse serve on this database sends the email within seconds; otherwise the next one to start does.\n",
 			m.ContactEmail(), mustSetting(ctx, a, "activation_link_ttl"), link)
 	}
 	return nil

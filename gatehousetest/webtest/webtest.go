@@ -7,6 +7,7 @@ package webtest
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
+	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/mail"
@@ -39,6 +41,14 @@ type Options struct {
 	SMSURL string
 	// NoWorker leaves the outbox undrained (for tests of the queue itself).
 	NoWorker bool
+	// CaptchaDifficulty is the builtin CAPTCHA's difficulty in bits; default 8,
+	// so that Solve takes a few hundred hashes.
+	CaptchaDifficulty int
+	// CaptchaVerifyURL is where Turnstile and hCaptcha answers are verified
+	// (a gatehousetest.CaptchaProvider); default the real services.
+	CaptchaVerifyURL string
+	// Log receives the server's logs; default: discarded.
+	Log *slog.Logger
 }
 
 // Server is a running Gatehouse and everything a test may want to look at.
@@ -52,6 +62,7 @@ type Server struct {
 	SMTP    *gatehousetest.SMTPServer
 	Worker  *delivery.Worker
 	Hasher  *secret.Hasher
+	Captcha *captcha.Checker
 }
 
 // TestHasher returns a hasher with argon2id parameters small enough for fast tests.
@@ -106,9 +117,18 @@ func New(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	hasher := TestHasher(t)
+	captchaKey, err := st.ServerKey(ctx, "captcha", 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.CaptchaDifficulty == 0 {
+		opts.CaptchaDifficulty = 8
+	}
+	chk := &captcha.Checker{Key: captchaKey, Store: st, Difficulty: opts.CaptchaDifficulty, Now: clock.Now,
+		TurnstileURL: opts.CaptchaVerifyURL, HCaptchaURL: opts.CaptchaVerifyURL, Log: opts.Log}
 	acc := &account.Service{
 		Store: st, Counters: st, Hasher: hasher, Blocklist: blocklist.Default(), Composer: &mail.Templates{},
-		PublicURL: pubURL, Now: clock.Now,
+		Captcha: chk, PublicURL: pubURL, Now: clock.Now, Log: opts.Log,
 	}
 	if len(opts.Settings) > 0 {
 		if _, err := acc.UpdateSettings(ctx, gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, opts.Settings); err != nil {
@@ -119,19 +139,16 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := web.New(acc, nil, web.Config{PublicURL: pubURL, Version: "test"}, key)
+	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test"}, key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Ready = st.Ping
-	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher}
+	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher, Captcha: chk}
 	if !opts.NoWorker {
 		s.Worker = &delivery.Worker{
-			Outbox: st, Mail: mailT, SMS: smsT, Now: clock.Now, Poll: 50 * time.Millisecond,
-			From: func(ctx context.Context, orgID string) (string, string, error) {
-				set, err := acc.Settings(ctx, orgID)
-				return set.MailFromAddress, set.SenderName(), err
-			},
+			Outbox: st, Mail: mailT, SMS: smsT, Now: clock.Now, Poll: 50 * time.Millisecond, Log: opts.Log,
+			From: acc.Sender, OnFailed: acc.DeliveryFailed,
 		}
 		acc.Kick = s.Worker.Kick
 		wctx, cancel := context.WithCancel(context.Background())

@@ -1,0 +1,63 @@
+package account
+
+import (
+	"context"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+// Activation: an account created without a password (by an administrator, the
+// API or gatehouse user add) gets a link with which the member chooses their
+// first password; an administrator may also send one to an active account.
+// The link is issued by issueActivation (member.go) and used here.
+
+// ActivationLink checks an activation link without using it. It works for a
+// never-activated account and, when an administrator sent it, for an active one.
+func (s *Service) ActivationLink(ctx context.Context, orgID, raw string) (*LinkCheck, error) {
+	l, err := s.link(ctx, orgID, raw, gatehouse.PurposeActivation)
+	if err != nil {
+		return nil, err
+	}
+	if l.Settings, err = s.Settings(ctx, orgID); err != nil {
+		return nil, err
+	}
+	if st := l.Member.EffectiveState(s.now()); st != gatehouse.StateNeverActivated && st != gatehouse.StateActive {
+		return nil, gatehouse.Errorf(gatehouse.Forbidden, "account.ActivationLink",
+			"This account is disabled or has expired, so it cannot be activated. Ask an administrator.")
+	}
+	return l, nil
+}
+
+// CompleteActivation sets the first password of an account (or a new one, when
+// an administrator sent the link) and makes it active. Like CompleteReset, the
+// link works once, every session ends and the member is emailed; the member then
+// signs in on the sign-in page.
+func (s *Service) CompleteActivation(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
+	if req.OrgID == "" {
+		req.OrgID = gatehouse.DefaultOrgID
+	}
+	l, err := s.ActivationLink(ctx, req.OrgID, req.Token)
+	if err != nil {
+		return nil, err
+	}
+	set, m := l.Settings, l.Member
+	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
+		return nil, err
+	}
+	first := m.State == gatehouse.StateNeverActivated
+	err = s.setPassword(ctx, &set, passwordChange{
+		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "activation",
+		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, s.now()) },
+		InTx: func(tx gatehouse.Store) error {
+			if err := s.revokeLinks(ctx, tx, m); err != nil {
+				return err
+			}
+			return s.audit(ctx, tx, event(gatehouse.EventActivated, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
+				map[string]string{"first": boolString(first)}))
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CompleteResult{Member: m}, nil
+}

@@ -1,0 +1,447 @@
+package account
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+// The administrators' use cases: the admin pages and the management API call
+// these and nothing else, so the rules of gatehouse.MayAdminister and the
+// last-owner rule hold for both. Every change is audited with its actor, a
+// member or an API key.
+
+// requireAdmin refuses actors without an administrative role.
+func requireAdmin(op string, actor gatehouse.Actor) error {
+	if !actor.Role.IsAdmin() {
+		return gatehouse.Errorf(gatehouse.Forbidden, op, "Only administrators and owners manage members.")
+	}
+	return nil
+}
+
+// memberNotFound is the answer for an id that names no member of the organization.
+func memberNotFound(op string) error {
+	return gatehouse.Errorf(gatehouse.NotFound, op, "There is no such member.")
+}
+
+// loadMember returns the organization's member with id through st.
+func loadMember(ctx context.Context, st gatehouse.Store, op, orgID, id string) (*gatehouse.Member, error) {
+	m, err := st.Member(ctx, orgID, id)
+	if gatehouse.IsCode(err, gatehouse.NotFound) {
+		return nil, memberNotFound(op)
+	}
+	if err != nil {
+		return nil, gatehouse.Wrap(op, err)
+	}
+	return m, nil
+}
+
+// ListMembers returns a page of the organization's members for an administrator.
+func (s *Service) ListMembers(ctx context.Context, actor gatehouse.Actor, orgID string, f gatehouse.MemberFilter) ([]*gatehouse.Member, string, error) {
+	const op = "account.ListMembers"
+	if err := requireAdmin(op, actor); err != nil {
+		return nil, "", err
+	}
+	var errs []gatehouse.FieldError
+	if f.Role != "" && !f.Role.Valid() {
+		errs = append(errs, gatehouse.FieldError{Field: "role", Code: "invalid", Message: "The role must be member, administrator or owner."})
+	}
+	if f.State != "" && !f.State.Valid() {
+		errs = append(errs, gatehouse.FieldError{Field: "state", Code: "invalid", Message: "The state must be never_activated, active, expired or disabled."})
+	}
+	if len(f.Query) > 200 {
+		errs = append(errs, gatehouse.FieldError{Field: "query", Code: "too_long", Message: "A search has at most 200 characters."})
+	}
+	if len(errs) > 0 {
+		return nil, "", gatehouse.InvalidFields(op, errs...)
+	}
+	ms, next, err := s.Store.ListMembers(ctx, orgID, f)
+	if err != nil {
+		if gatehouse.IsCode(err, gatehouse.Invalid) {
+			return nil, "", badCursor(op)
+		}
+		return nil, "", gatehouse.Wrap(op, err)
+	}
+	return ms, next, nil
+}
+
+// Member returns one member of the organization for an administrator.
+func (s *Service) Member(ctx context.Context, actor gatehouse.Actor, orgID, id string) (*gatehouse.Member, error) {
+	const op = "account.Member"
+	if err := requireAdmin(op, actor); err != nil {
+		return nil, err
+	}
+	m, err := loadMember(ctx, s.Store, op, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := gatehouse.MayAdminister(op, actor, gatehouse.ActionView, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// MemberByUsername returns the organization's member with the username
+// (compared case-insensitively) for an administrator.
+func (s *Service) MemberByUsername(ctx context.Context, actor gatehouse.Actor, orgID, username string) (*gatehouse.Member, error) {
+	const op = "account.MemberByUsername"
+	if err := requireAdmin(op, actor); err != nil {
+		return nil, err
+	}
+	m, err := s.Store.MemberByUsername(ctx, orgID, username)
+	if gatehouse.IsCode(err, gatehouse.NotFound) {
+		return nil, memberNotFound(op)
+	}
+	return m, gatehouse.Wrap(op, err)
+}
+
+// ProfileUpdate is an administrator's change to a member's record (S14, S29).
+// Nil fields stay as they are.
+type ProfileUpdate struct {
+	DisplayName *string
+	Email       *string
+	WorkEmail   *string
+	Mobile      *string // E.164, or "" to remove it; the edge parses what people type
+	Role        *gatehouse.Role
+	State       *gatehouse.State
+	ExpiresAt   *time.Time // the zero time removes the expiry date
+	// Problems are what the edge found wrong while parsing (a mobile number or
+	// a date it could not read). UpdateMember reports them together with its
+	// own findings, after the permission check, so that one answer names every
+	// field at fault and an actor without the right gets 403 whatever they sent.
+	Problems []gatehouse.FieldError
+}
+
+// apply validates u against m and writes it into a copy of m, returning the
+// copy, the audit details of what changed, and every problem.
+func (u ProfileUpdate) apply(m *gatehouse.Member) (*gatehouse.Member, map[string]string, []gatehouse.FieldError) {
+	n := *m
+	errs := append([]gatehouse.FieldError(nil), u.Problems...)
+	add := func(fe *gatehouse.FieldError) {
+		if fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	if u.DisplayName != nil {
+		n.DisplayName = strings.TrimSpace(*u.DisplayName)
+		add(gatehouse.ValidateDisplayName(n.DisplayName))
+	}
+	if u.Email != nil {
+		n.Email = strings.TrimSpace(*u.Email)
+		add(gatehouse.ValidateEmail("email", n.Email, true))
+	}
+	if u.WorkEmail != nil {
+		n.WorkEmail = strings.TrimSpace(*u.WorkEmail)
+		add(gatehouse.ValidateEmail("work_email", n.WorkEmail, false))
+	}
+	if u.Mobile != nil {
+		n.Mobile = *u.Mobile
+		add(gatehouse.ValidateE164("mobile", n.Mobile))
+	}
+	if u.Role != nil {
+		n.Role = *u.Role
+		if !n.Role.Valid() {
+			add(&gatehouse.FieldError{Field: "role", Code: "invalid", Message: "The role must be member, administrator or owner."})
+		}
+	}
+	if u.State != nil && *u.State != m.State {
+		n.State = *u.State
+		switch n.State {
+		case gatehouse.StateActive:
+			if m.PasswordHash == "" {
+				add(&gatehouse.FieldError{Field: "state", Code: "no_password", Message: "This account has never been activated: send an activation code, or set a password."})
+			}
+		case gatehouse.StateDisabled, gatehouse.StateExpired:
+		case gatehouse.StateNeverActivated:
+			add(&gatehouse.FieldError{Field: "state", Code: "invalid_transition", Message: "An account cannot become never-activated again; disable it, or send an activation code."})
+		default:
+			add(&gatehouse.FieldError{Field: "state", Code: "invalid", Message: "The state must be active, expired or disabled."})
+		}
+	}
+	if u.ExpiresAt != nil {
+		n.ExpiresAt = u.ExpiresAt.UTC()
+	}
+	details := map[string]string{}
+	change := func(field, old, new string) {
+		if old != new {
+			details[field] = old + " → " + new
+		}
+	}
+	change("display_name", m.DisplayName, n.DisplayName)
+	change("email", m.Email, n.Email)
+	change("work_email", m.WorkEmail, n.WorkEmail)
+	change("mobile", m.Mobile, n.Mobile)
+	change("role", string(m.Role), string(n.Role))
+	change("state", string(m.State), string(n.State))
+	change("expires_at", dateText(m.ExpiresAt), dateText(n.ExpiresAt))
+	return &n, details, errs
+}
+
+func dateText(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// UpdateMember changes a member's record. Owner protection applies (only an
+// owner changes an owner or makes someone an owner) and the organization's
+// last active owner cannot be demoted, disabled or expired. Disabling or
+// expiring an account ends its sessions. It returns the member as stored.
+func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string, u ProfileUpdate) (*gatehouse.Member, error) {
+	const op = "account.UpdateMember"
+	if err := requireAdmin(op, actor); err != nil {
+		return nil, err
+	}
+	var out *gatehouse.Member
+	err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		if err := tx.LockOrganization(ctx, orgID); err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		m, err := loadMember(ctx, tx, op, orgID, id)
+		if err != nil {
+			return err
+		}
+		if err := gatehouse.MayAdminister(op, actor, gatehouse.ActionUpdate, m); err != nil {
+			return err
+		}
+		n, details, errs := u.apply(m)
+		if len(errs) > 0 {
+			return gatehouse.InvalidFields(op, errs...)
+		}
+		if n.Role != m.Role {
+			if err := gatehouse.MayGrantRole(op, actor, n.Role); err != nil {
+				return err
+			}
+		}
+		out = m
+		if len(details) == 0 {
+			return nil
+		}
+		now := s.now()
+		if err := s.keepAnOwner(ctx, tx, op, m, n, now); err != nil {
+			return err
+		}
+		n.UpdatedAt = now
+		if err := tx.UpdateMember(ctx, n); err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		if st := n.EffectiveState(now); st != gatehouse.StateActive && st != gatehouse.StateNeverActivated {
+			k, err := tx.DeleteMemberSessions(ctx, orgID, n.ID, "")
+			if err != nil {
+				return gatehouse.Wrap(op, err)
+			}
+			if k > 0 {
+				details["sessions_ended"] = itoa(k)
+			}
+		}
+		out = n
+		if m.Mobile != n.Mobile {
+			// A new number is a change of second factor: as when the member changes
+			// it, trusted browsers are forgotten and the change is in the two-factor log.
+			if _, err := s.revokeDevices(ctx, tx, n, actor, c, RevokedSecondFactor); err != nil {
+				return err
+			}
+			if err := s.audit(ctx, tx, event(gatehouse.EventMobileChanged, orgID, actor, n.ID, c,
+				map[string]string{"via": via(actor), "old": maskOrNone(m.Mobile), "new": maskOrNone(n.Mobile)})); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, event(gatehouse.EventMemberUpdated, orgID, actor, n.ID, c, details))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// keepAnOwner refuses a change that turns the organization's last active owner
+// (before) into something else (after; nil for a deletion). It must run in a
+// transaction that holds LockOrganization, so two owners cannot demote each
+// other at the same time.
+func (s *Service) keepAnOwner(ctx context.Context, tx gatehouse.Store, op string, before, after *gatehouse.Member, now time.Time) error {
+	if !before.ActiveOwner(now) || (after != nil && after.ActiveOwner(now)) {
+		return nil
+	}
+	owners, _, err := tx.ListMembers(ctx, before.OrgID, gatehouse.MemberFilter{Role: gatehouse.RoleOwner, State: gatehouse.StateActive, Limit: 500})
+	if err != nil {
+		return gatehouse.Wrap(op, err)
+	}
+	for _, o := range owners {
+		if o.ID != before.ID && o.ActiveOwner(now) {
+			return nil
+		}
+	}
+	return gatehouse.ErrLastOwner(op)
+}
+
+// SetMemberState disables or enables an account. Enabling makes it active, or
+// never-activated again when it never had a password.
+func (s *Service) SetMemberState(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string, enable bool) (*gatehouse.Member, error) {
+	st := gatehouse.StateDisabled
+	if enable {
+		m, err := s.Member(ctx, actor, orgID, id)
+		if err != nil {
+			return nil, err
+		}
+		if m.PasswordHash == "" {
+			return s.restoreNeverActivated(ctx, actor, c, m)
+		}
+		st = gatehouse.StateActive
+	}
+	return s.UpdateMember(ctx, actor, c, orgID, id, ProfileUpdate{State: &st})
+}
+
+// restoreNeverActivated enables a disabled or expired account that never had a
+// password: it waits for activation again. This is the one way back to
+// never-activated.
+func (s *Service) restoreNeverActivated(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, m *gatehouse.Member) (*gatehouse.Member, error) {
+	const op = "account.SetMemberState"
+	var out *gatehouse.Member
+	err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		n, err := loadMember(ctx, tx, op, m.OrgID, m.ID)
+		if err != nil {
+			return err
+		}
+		if err := gatehouse.MayAdminister(op, actor, gatehouse.ActionUpdate, n); err != nil {
+			return err
+		}
+		if n.State == gatehouse.StateNeverActivated || n.PasswordHash != "" {
+			out = n
+			return nil
+		}
+		old := n.State
+		n.State, n.UpdatedAt = gatehouse.StateNeverActivated, s.now()
+		if err := tx.UpdateMember(ctx, n); err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		out = n
+		return s.audit(ctx, tx, event(gatehouse.EventMemberUpdated, n.OrgID, actor, n.ID, c,
+			map[string]string{"state": string(old) + " → " + string(gatehouse.StateNeverActivated)}))
+	})
+	return out, err
+}
+
+// DeleteMember removes a member for good: their sessions, tokens and password
+// history go with them; their audit events stay. Owner protection and the
+// last-owner rule apply.
+func (s *Service) DeleteMember(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) error {
+	const op = "account.DeleteMember"
+	if err := requireAdmin(op, actor); err != nil {
+		return err
+	}
+	return s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		if err := tx.LockOrganization(ctx, orgID); err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		m, err := loadMember(ctx, tx, op, orgID, id)
+		if err != nil {
+			return err
+		}
+		if err := gatehouse.MayAdminister(op, actor, gatehouse.ActionDelete, m); err != nil {
+			return err
+		}
+		if err := s.keepAnOwner(ctx, tx, op, m, nil, s.now()); err != nil {
+			return err
+		}
+		if err := tx.DeleteMember(ctx, orgID, id); err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		return s.audit(ctx, tx, event(gatehouse.EventMemberDeleted, orgID, actor, id, c,
+			map[string]string{"username": m.Username, "role": string(m.Role), "email": m.Email}))
+	})
+}
+
+// EndMemberSessions signs a member out everywhere and returns how many
+// sessions ended.
+func (s *Service) EndMemberSessions(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) (int, error) {
+	const op = "account.EndMemberSessions"
+	if err := requireAdmin(op, actor); err != nil {
+		return 0, err
+	}
+	var n int
+	err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		m, err := loadMember(ctx, tx, op, orgID, id)
+		if err != nil {
+			return err
+		}
+		if err := gatehouse.MayAdminister(op, actor, gatehouse.ActionEndSessions, m); err != nil {
+			return err
+		}
+		if n, err = tx.DeleteMemberSessions(ctx, orgID, id, ""); err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		return s.audit(ctx, tx, event(gatehouse.EventSessionsRevoked, orgID, actor, id, c,
+			map[string]string{"count": itoa(n), "scope": "all"}))
+	})
+	return n, err
+}
+
+// FieldPassword is the field of a password an administrator sets, in the
+// admin form and the API.
+const FieldPassword = "password"
+
+// SetMemberPassword is an administrator setting a member's password now (S25,
+// S26): the policy and the member's password history apply, the old password
+// stops working at once, every session of the member ends, outstanding reset
+// and activation links die, and the member is emailed a notice. With
+// mustChange the member has to choose another password at the next sign-in.
+// A never-activated account becomes active.
+func (s *Service) SetMemberPassword(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id, password string, mustChange bool) error {
+	const op = "account.SetMemberPassword"
+	if err := requireAdmin(op, actor); err != nil {
+		return err
+	}
+	m, err := loadMember(ctx, s.Store, op, orgID, id)
+	if err != nil {
+		return err
+	}
+	if err := gatehouse.MayAdminister(op, actor, gatehouse.ActionSetPassword, m); err != nil {
+		return err
+	}
+	if password == "" {
+		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldPassword, Code: "required", Message: "Enter the new password."})
+	}
+	set, err := s.Settings(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	errs, err := s.CheckPassword(ctx, &set, m, FieldPassword, password)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		codes := make([]string, len(errs))
+		for i, e := range errs {
+			codes[i] = e.Code
+		}
+		_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, orgID, actor, m.ID, c,
+			map[string]string{"rules": strings.Join(codes, ","), "via": via(actor)}))
+		e := gatehouse.InvalidFields(op, errs...)
+		e.Message = gatehouse.PasswordMessage(errs)
+		return e
+	}
+	return s.setPassword(ctx, &set, passwordChange{
+		Member: m, Password: password, Actor: actor, Client: c, Via: via(actor), MustChange: mustChange,
+		InTx: func(tx gatehouse.Store) error {
+			now := s.now()
+			for _, p := range []gatehouse.TokenPurpose{gatehouse.PurposeReset, gatehouse.PurposeActivation} {
+				if _, err := tx.RevokeTokens(ctx, orgID, m.ID, p, now); err != nil {
+					return gatehouse.Wrap(op, err)
+				}
+			}
+			return s.audit(ctx, tx, event(gatehouse.EventAdminPasswordSet, orgID, actor, m.ID, c,
+				map[string]string{"must_change": boolString(mustChange)}))
+		},
+	})
+}
+
+// via names the route of an administrator's change for the audit log.
+func via(actor gatehouse.Actor) string {
+	if actor.Kind == gatehouse.ActorAPIKey {
+		return "api"
+	}
+	return "admin"
+}

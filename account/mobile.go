@@ -1,0 +1,179 @@
+package account
+
+import (
+	"context"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+// Mobile numbers (S14). A member changes their own number after entering
+// their current password, and the new number is saved only once a code sent to
+// it by SMS comes back. Numbers arrive here already parsed into E.164 by the
+// edge (sms.ParseNumber); the domain checks the shape again. Any change of
+// number is a change of second factor: trusted browsers are forgotten.
+
+// FieldMobile is the form field of a mobile number.
+const FieldMobile = "mobile"
+
+// MobileChangeRequest is a member asking to change their mobile number.
+type MobileChangeRequest struct {
+	Session  *gatehouse.Session
+	Member   *gatehouse.Member
+	Password string // the current password
+	Mobile   string // the new number in E.164
+	Client   gatehouse.Client
+}
+
+// StartMobileChange checks the password and the number and sends a
+// confirmation code to the new number. The number is not saved yet.
+func (s *Service) StartMobileChange(ctx context.Context, req MobileChangeRequest) error {
+	const op = "account.StartMobileChange"
+	m := req.Member
+	set, err := s.Settings(ctx, m.OrgID)
+	if err != nil {
+		return err
+	}
+	var errs []gatehouse.FieldError
+	if req.Mobile == "" {
+		errs = append(errs, gatehouse.FieldError{Field: FieldMobile, Code: "required", Message: "Enter your new mobile number."})
+	} else if fe := gatehouse.ValidateE164(FieldMobile, req.Mobile); fe != nil {
+		errs = append(errs, *fe)
+	} else if req.Mobile == m.Mobile {
+		errs = append(errs, gatehouse.FieldError{Field: FieldMobile, Code: "unchanged", Message: "That is already your mobile number."})
+	}
+	if req.Password == "" {
+		errs = append(errs, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
+	}
+	if len(errs) > 0 {
+		return gatehouse.InvalidFields(op, errs...)
+	}
+	if err := s.reauthenticate(ctx, &set, op, m, req.Password, req.Client); err != nil {
+		return err
+	}
+	_, err = s.sendCode(ctx, &set, req.Session, m, gatehouse.CodeMobile, gatehouse.ChannelSMS, req.Mobile, req.Client)
+	return err
+}
+
+// ResendMobileCode sends a new confirmation code to the number being confirmed.
+func (s *Service) ResendMobileCode(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member, c gatehouse.Client) error {
+	const op = "account.ResendMobileCode"
+	sc, err := s.Store.SessionCode(ctx, sess.OrgID, sess.ID, gatehouse.CodeMobile)
+	if gatehouse.IsCode(err, gatehouse.NotFound) || (err == nil && !sc.UsedAt.IsZero()) {
+		return gatehouse.Errorf(gatehouse.Conflict, op, "No mobile number is waiting to be confirmed. Start again.")
+	}
+	if err != nil {
+		return gatehouse.Wrap(op, err)
+	}
+	set, err := s.Settings(ctx, m.OrgID)
+	if err != nil {
+		return err
+	}
+	_, err = s.sendCode(ctx, &set, sess, m, gatehouse.CodeMobile, gatehouse.ChannelSMS, sc.To, c)
+	return err
+}
+
+// PendingMobile describes the number waiting for its confirmation code, or is
+// nil when there is none.
+func (s *Service) PendingMobile(ctx context.Context, sess *gatehouse.Session) (*CodeStatus, error) {
+	st, err := s.codeStatus(ctx, sess, gatehouse.CodeMobile)
+	if err != nil || st == nil || st.Used {
+		return nil, err
+	}
+	return st, nil
+}
+
+// ConfirmMobileChange checks the code sent to the new number and saves it.
+func (s *Service) ConfirmMobileChange(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member, typed string, c gatehouse.Client) error {
+	const op = "account.ConfirmMobileChange"
+	set, err := s.Settings(ctx, m.OrgID)
+	if err != nil {
+		return err
+	}
+	if err := s.secondFactorWait(ctx, &set, m, c); err != nil {
+		return err
+	}
+	sc, err := s.checkCode(ctx, &set, sess, m, gatehouse.CodeMobile, typed, c)
+	if err != nil {
+		return err
+	}
+	return s.saveMobile(ctx, m, sc.To, gatehouse.MemberActor(m), c, "member")
+}
+
+// RemoveMobile checks the password and removes the member's mobile number. It
+// is refused when the organization requires a second factor and the member
+// would be left without a way to receive one.
+func (s *Service) RemoveMobile(ctx context.Context, m *gatehouse.Member, password string, c gatehouse.Client) error {
+	const op = "account.RemoveMobile"
+	set, err := s.Settings(ctx, m.OrgID)
+	if err != nil {
+		return err
+	}
+	if m.Mobile == "" {
+		return gatehouse.Errorf(gatehouse.Conflict, op, "You have no mobile number.")
+	}
+	if err := s.reauthenticate(ctx, &set, op, m, password, c); err != nil {
+		return err
+	}
+	a, err := s.authenticator(ctx, m)
+	if err != nil {
+		return err
+	}
+	if set.TwoFactor == gatehouse.TwoFactorRequired && !a.Confirmed() && !(set.TwoFactorEmail && m.ContactEmail() != "") {
+		return gatehouse.Errorf(gatehouse.Conflict, op, "Your organization requires a second factor and sends codes by text only: you cannot remove your number. Change it instead.")
+	}
+	return s.saveMobile(ctx, m, "", gatehouse.MemberActor(m), c, "member")
+}
+
+// SetMobile sets a member's mobile number on behalf of an administrator (or the
+// system), without a confirmation code (S14: administrators set it on the
+// member's record). e164 is "" to remove the number. Only administrators may,
+// and only owners for an owner.
+func (s *Service) SetMobile(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, m *gatehouse.Member, e164 string) error {
+	const op = "account.SetMobile"
+	if actor.Kind != gatehouse.ActorSystem && !actor.Role.IsAdmin() {
+		return gatehouse.Errorf(gatehouse.Forbidden, op, "Only administrators set members' mobile numbers.")
+	}
+	if m.Role == gatehouse.RoleOwner && actor.Role != gatehouse.RoleOwner {
+		return gatehouse.Errorf(gatehouse.Forbidden, op, "Only an owner can change an owner's mobile number.")
+	}
+	if fe := gatehouse.ValidateE164(FieldMobile, e164); fe != nil {
+		return gatehouse.InvalidFields(op, *fe)
+	}
+	if e164 == m.Mobile {
+		return nil
+	}
+	via := "admin"
+	if actor.Kind == gatehouse.ActorAPIKey {
+		via = "api"
+	}
+	return s.saveMobile(ctx, m, e164, actor, c, via)
+}
+
+// saveMobile stores the number, forgets trusted browsers and audits.
+func (s *Service) saveMobile(ctx context.Context, m *gatehouse.Member, e164 string, actor gatehouse.Actor, c gatehouse.Client, via string) error {
+	const op = "account.saveMobile"
+	old := m.Mobile
+	err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		m.Mobile, m.UpdatedAt = e164, s.now()
+		if err := tx.UpdateMember(ctx, m); err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		if _, err := s.revokeDevices(ctx, tx, m, actor, c, RevokedSecondFactor); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, event(gatehouse.EventMobileChanged, m.OrgID, actor, m.ID, c, map[string]string{
+			"via": via, "old": maskOrNone(old), "new": maskOrNone(e164),
+		}))
+	})
+	if err != nil {
+		m.Mobile = old
+	}
+	return err
+}
+
+func maskOrNone(n string) string {
+	if n == "" {
+		return "none"
+	}
+	return gatehouse.MaskPhone(n)
+}

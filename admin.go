@@ -1,0 +1,94 @@
+package gatehouse
+
+import (
+	"context"
+	"time"
+)
+
+// Administration: who may do what to whom (S27). The rules are pure functions
+// here so that the admin pages and the management API, which both call the use
+// cases of package account, cannot disagree.
+//
+//   - Members administer nothing.
+//   - Administrators manage members and administrators: they create them, edit
+//     them, set and reset their passwords, disable, enable and delete them.
+//   - Owners do all of that to owners too. Only an owner may change, reset,
+//     disable, delete or promote to owner an owner, and only an owner creates
+//     owners or owner API keys.
+//   - The last active owner of an organization cannot be demoted, disabled,
+//     expired or deleted, by anyone: someone must always be able to manage the
+//     administrators.
+//
+// An API key acts with the role it was created with.
+
+// AdminAction names what an administrator does to a member.
+type AdminAction string
+
+// Administrative actions.
+const (
+	ActionView        AdminAction = "view"
+	ActionUpdate      AdminAction = "update" // profile, role, state, expiry date
+	ActionSetPassword AdminAction = "set_password"
+	ActionActivation  AdminAction = "send_activation"
+	ActionEndSessions AdminAction = "end_sessions"
+	ActionDelete      AdminAction = "delete"
+	ActionVerifyPIN   AdminAction = "verify_pin"
+)
+
+// MayAdminister returns nil when actor may take action on target, else a
+// Forbidden error whose message says why. Looking at an owner and checking an
+// owner's support PIN on the telephone (the service desk's job, S28) are open to
+// every administrator; everything else done to an owner needs an owner.
+func MayAdminister(op string, actor Actor, action AdminAction, target *Member) error {
+	if !actor.Role.IsAdmin() {
+		return Errorf(Forbidden, op, "Only administrators and owners manage members.")
+	}
+	if target.Role == RoleOwner && actor.Role != RoleOwner {
+		switch action {
+		case ActionView, ActionVerifyPIN:
+			return nil
+		}
+		return Errorf(Forbidden, op, "Only an owner may change, reset, disable or delete an owner.")
+	}
+	return nil
+}
+
+// MayGrantRole returns nil when actor may give role to a member or an API key:
+// administrators grant member and administrator, only owners grant owner.
+func MayGrantRole(op string, actor Actor, role Role) error {
+	if !actor.Role.IsAdmin() {
+		return Errorf(Forbidden, op, "Only administrators and owners manage members.")
+	}
+	if role == RoleOwner && actor.Role != RoleOwner {
+		return Errorf(Forbidden, op, "Only an owner may make someone an owner.")
+	}
+	return nil
+}
+
+// ActiveOwner reports whether m is an owner who can sign in at now: the owners
+// the last-owner rule protects.
+func (m *Member) ActiveOwner(now time.Time) bool {
+	return m.Role == RoleOwner && m.EffectiveState(now) == StateActive
+}
+
+// ErrLastOwner is the answer when a change would leave the organization without
+// an active owner.
+func ErrLastOwner(op string) error {
+	return Errorf(Conflict, op, "This is the organization's last active owner: make another member an owner first.")
+}
+
+// AdminStore is the storage the admin area adds to Store.
+type AdminStore interface {
+	APIKeyStore
+	// LockOrganization holds a lock on the organization until the transaction
+	// it runs in ends, so that changes that must see every owner (the
+	// last-owner rule) run one after another. Outside a transaction it does
+	// nothing useful.
+	LockOrganization(ctx context.Context, orgID string) error
+}
+
+// MemberActor is the actor of a member acting in person, in the admin area or
+// on their own account.
+func MemberActor(m *Member) Actor {
+	return Actor{Kind: ActorMember, ID: m.ID, Name: m.Username, Role: m.Role}
+}

@@ -1,0 +1,161 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+// The admin area (/admin/...): pages for administrators and owners. Each handler
+// parses, calls one use case of package account with the signed-in member as
+// the actor, and renders; the rules (who may do what to whom) are in the use
+// cases, so the pages and the API cannot disagree.
+
+// adminNotices are the success messages of admin redirects, by key.
+var adminNotices = map[string]string{
+	"created":            "The member has been created.",
+	"created_activation": "The member has been created and an activation email is on its way.",
+	"updated":            "The member's record has been saved.",
+	"unchanged":          "Nothing was changed.",
+	"activation_sent":    "An activation email is on its way.",
+	"password_set":       "The new password is set. The old one no longer works and every session of the member has ended.",
+	"disabled":           "The account is disabled and its sessions have ended.",
+	"enabled":            "The account is enabled.",
+	"sessions_ended":     "Every session of the member has ended.",
+	"deleted":            "The member has been deleted.",
+	"settings_saved":     "The settings have been saved.",
+	"settings_unchanged": "No setting was changed.",
+	"key_revoked":        "The API key has been revoked. Requests with it are refused from now on.",
+}
+
+// adminData is what every admin page gets besides its own data: which tab of
+// the admin menu is current, and who is acting.
+type adminData struct {
+	Tab   string
+	Actor *gatehouse.Member
+	Page  any
+}
+
+// adminView returns the view of an admin page.
+func (s *Server) adminView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, title, tab string, page any) *view {
+	return &view{Title: title, Member: m, CSRF: s.csrfToken(w, r), Notice: adminNotices[r.URL.Query().Get("done")],
+		Fields: map[string]string{}, Form: map[string]string{}, Data: &adminData{Tab: tab, Actor: m, Page: page}}
+}
+
+// admin returns the signed-in administrator or owner and their actor. A
+// visitor who is not signed in is sent to the sign-in page (and back here
+// afterwards); a signed-in member without the role gets a 403 page, never a
+// redirect that would loop.
+func (s *Server) admin(w http.ResponseWriter, r *http.Request) (*gatehouse.Member, gatehouse.Actor, bool) {
+	_, m, ok := s.signedIn(w, r)
+	if !ok {
+		return nil, gatehouse.Actor{}, false
+	}
+	if !m.Role.IsAdmin() {
+		s.forbidden(w, r, m, "This page is for administrators and owners of the organization.")
+		return nil, gatehouse.Actor{}, false
+	}
+	return m, gatehouse.MemberActor(m), true
+}
+
+// forbidden renders the 403 page for a signed-in member, with the usual header.
+func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, msg string) {
+	s.render(w, r, http.StatusForbidden, "error", &view{Title: "Not allowed", Member: m, CSRF: s.csrfToken(w, r), Error: msg, Data: http.StatusForbidden})
+}
+
+// adminFail renders the error page for err, keeping the signed-in member's header.
+func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, err error) {
+	st, msg, retry := s.errorInfo(r, err)
+	if retry > 0 {
+		setRetryAfter(w, retry)
+	}
+	s.render(w, r, st, "error", &view{Title: http.StatusText(st), Member: m, CSRF: s.csrfToken(w, r), Error: msg, Data: st})
+}
+
+// pager links the pages of a list: keyset pagination goes forward only, so
+// there is a link to the next page and one back to the first.
+type pager struct {
+	Next  string // URL of the next page, "" on the last
+	First string // URL of the first page, "" on the first
+}
+
+// newPager builds the links of a list at path from the current query, with
+// cursor replaced by next.
+func newPager(path string, q url.Values, next string) pager {
+	var p pager
+	base := url.Values{}
+	for k, v := range q {
+		if k != "cursor" && k != "done" {
+			base[k] = v
+		}
+	}
+	if next != "" {
+		n := url.Values{}
+		for k, v := range base {
+			n[k] = v
+		}
+		n.Set("cursor", next)
+		p.Next = path + "?" + n.Encode()
+	}
+	if q.Get("cursor") != "" {
+		p.First = path
+		if len(base) > 0 {
+			p.First += "?" + base.Encode()
+		}
+	}
+	return p
+}
+
+// parseDate reads a date (YYYY-MM-DD) from a form: the zero time for "".
+func parseDate(field, v string) (time.Time, *gatehouse.FieldError) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse("2006-01-02", v)
+	if err != nil || t.Year() < 1970 || t.Year() > 9999 {
+		return time.Time{}, &gatehouse.FieldError{Field: field, Code: "invalid", Message: "Enter a date like 2026-12-31."}
+	}
+	return t, nil
+}
+
+// stateLabel is how a state is shown.
+func stateLabel(st gatehouse.State) string {
+	switch st {
+	case gatehouse.StateNeverActivated:
+		return "never activated"
+	case gatehouse.StateActive:
+		return "active"
+	case gatehouse.StateExpired:
+		return "expired"
+	case gatehouse.StateDisabled:
+		return "disabled"
+	}
+	return string(st)
+}
+
+// memberRow is a member as the admin lists show it.
+type memberRow struct {
+	*gatehouse.Member
+	State string // the effective state at the time of the request
+}
+
+func (s *Server) memberRows(ms []*gatehouse.Member) []memberRow {
+	now := s.now()
+	out := make([]memberRow, len(ms))
+	for i, m := range ms {
+		out[i] = memberRow{Member: m, State: stateLabel(m.EffectiveState(now))}
+	}
+	return out
+}
+
+// Template helpers of the admin pages, added to the shared function map
+// before any template is parsed.
+func init() {
+	funcs["list"] = func(items ...string) []string { return items }
+	funcs["stateName"] = func(st string) string { return stateLabel(gatehouse.State(st)) }
+	funcs["settingRange"] = settingRange
+}

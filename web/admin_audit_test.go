@@ -1,0 +1,95 @@
+package web_test
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
+)
+
+// TestAuditExportCSV: the export holds the filtered events, and cells that a
+// spreadsheet would run as formulas are defused.
+func TestAuditExportCSV(t *testing.T) {
+	s := webtest.New(t, webtest.Options{})
+	o := newAdminOrg(t, s)
+	// A visitor types formulas where the log records what they typed.
+	for _, id := range []string{"=HYPERLINK(\"http://evil.example\")", "+1+2", "-3", "@SUM(A1)"} {
+		b := s.Browser(t)
+		b.UserAgent = "=cmd|' /C calc'!A0"
+		b.Submit("/login", "/login", url.Values{"identifier": {id}, "password": {"x"}})
+	}
+	admin := signedInAs(t, s, "adam")
+	r := admin.Get("/admin/audit.csv?type=signin.failure")
+	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("%d %v", r.Status, r.Header)
+	}
+	rows, err := csv.NewReader(strings.NewReader(r.Body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 5 || strings.Join(rows[0], ",") != "time,type,actor_kind,actor_id,actor_name,member_id,ip,user_agent,details" {
+		t.Fatalf("%d rows, header %v", len(rows), rows[0])
+	}
+	for _, row := range rows[1:] {
+		if row[1] != "signin.failure" {
+			t.Errorf("type filter let through %s", row[1])
+		}
+		for i, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("column %s starts with a formula character: %q", rows[0][i], cell)
+			}
+		}
+		if !strings.HasPrefix(row[4], "'") || row[7] != "'=cmd|' /C calc'!A0" {
+			t.Errorf("not defused: actor %q, user agent %q", row[4], row[7])
+		}
+	}
+	// Filters by member and time range; the member page links to its events.
+	s.Clock.Advance(48 * time.Hour)
+	admin = signedInAs(t, s, "adam")
+	b := signedInAs(t, s, "mia")
+	b.Post("/logout", nil)
+	r = admin.Get("/admin/audit.csv?member=mia&since=" + s.Clock.Now().Format("2006-01-02"))
+	rows, _ = csv.NewReader(strings.NewReader(r.Body)).ReadAll()
+	if len(rows) != 3 || rows[1][5] != o.Member.ID || rows[2][5] != o.Member.ID {
+		t.Errorf("mia's events since today: %v", rows)
+	}
+	if r := admin.Get("/admin/audit.csv?since=nonsense"); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("bad date: %d", r.Status)
+	}
+}
+
+// TestAuditPage: the audit list filters and pages.
+func TestAuditPage(t *testing.T) {
+	s := webtest.New(t, webtest.Options{})
+	o := newAdminOrg(t, s)
+	for i := range 60 {
+		if err := s.Store.AddAudit(t.Context(), &gatehouse.AuditEvent{ID: gatehouse.NewID(nil), OrgID: gatehouse.DefaultOrgID,
+			At: s.Clock.Now().Add(time.Duration(i) * time.Second), Type: gatehouse.EventSignInFailed, ActorName: "nobody"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := signedInAs(t, s, "adam")
+	r := admin.Get("/admin/audit?type=signin.failure")
+	if r.Status != http.StatusOK || strings.Count(r.Body, "<code>signin.failure</code>") != 50 || !strings.Contains(r.Body, `rel="next"`) {
+		t.Fatalf("first page: %d, %d rows", r.Status, strings.Count(r.Body, "<code>signin.failure</code>"))
+	}
+	next := htmlBetween(r.Body, `<a href="`, `" rel="next"`)
+	next = next[strings.LastIndex(next, `"`)+1:]
+	r = admin.Get(strings.ReplaceAll(next, "&amp;", "&"))
+	if strings.Count(r.Body, "<code>signin.failure</code>") != 10 || strings.Contains(r.Body, `rel="next"`) || !strings.Contains(r.Body, "First page") {
+		t.Errorf("second page: %d rows", strings.Count(r.Body, "<code>signin.failure</code>"))
+	}
+	r = admin.Get("/admin/audit?member=" + o.Admin.Username)
+	if strings.Contains(r.Body, "<code>signin.failure</code>") || !strings.Contains(r.Body, "<code>signin.success</code>") {
+		t.Error("the member filter does not filter")
+	}
+	if r := admin.Get("/admin/audit?until=2026-13-45"); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("bad date: %d", r.Status)
+	}
+}

@@ -1,0 +1,322 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/sms"
+)
+
+// A member's details page (/admin/members/{id}): the record and its edit form,
+// activation code (S24), a new password now (S25), disable and enable, end all
+// sessions, delete, the support PIN check for callers (S28), the member's recent
+// audit events and the delivery status of the email sent to them (S30).
+
+type memberPage struct {
+	M         *gatehouse.Member
+	State     string // effective state, in words
+	Sessions  int
+	Events    []*gatehouse.AuditEvent
+	Messages  []*gatehouse.Message
+	CanOwner  bool // the actor may give the owner role
+	PINResult string
+	States    []gatehouse.State
+}
+
+// recentItems is how many audit events and messages the page shows.
+const recentItems = 20
+
+func (s *Server) memberView(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, target *gatehouse.Member) (*view, *memberPage, error) {
+	ctx := r.Context()
+	d := &memberPage{M: target, State: stateLabel(target.EffectiveState(s.now())), CanOwner: actor.Role == gatehouse.RoleOwner,
+		States: []gatehouse.State{gatehouse.StateActive, gatehouse.StateExpired, gatehouse.StateDisabled}}
+	if target.State == gatehouse.StateNeverActivated {
+		d.States = []gatehouse.State{gatehouse.StateNeverActivated, gatehouse.StateDisabled}
+	}
+	sessions, err := s.Account.Sessions(ctx, target)
+	if err != nil {
+		return nil, nil, err
+	}
+	d.Sessions = len(sessions)
+	if d.Events, _, err = s.Account.AuditEvents(ctx, actor, target.OrgID, gatehouse.AuditFilter{MemberID: target.ID, Limit: recentItems}); err != nil {
+		return nil, nil, err
+	}
+	if d.Messages, _, err = s.Account.Messages(ctx, actor, target.OrgID, gatehouse.MessageFilter{MemberID: target.ID, Limit: recentItems}); err != nil {
+		return nil, nil, err
+	}
+	v := s.adminView(w, r, admin, target.Name(), "members", d)
+	v.Form = profileForm(target)
+	return v, d, nil
+}
+
+func profileForm(m *gatehouse.Member) map[string]string {
+	f := map[string]string{"name": m.DisplayName, "email": m.Email, "work_email": m.WorkEmail, "mobile": m.Mobile,
+		"role": string(m.Role), "state": string(m.State)}
+	if !m.ExpiresAt.IsZero() {
+		f["expires"] = m.ExpiresAt.UTC().Format("2006-01-02")
+	}
+	return f
+}
+
+// memberPageFor loads the target and renders its page with status st, after
+// edit has adjusted the view (errors, a result).
+func (s *Server) memberPageFor(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, st int, edit func(v *view, d *memberPage)) {
+	target, err := s.Account.Member(r.Context(), actor, s.orgID(r), r.PathValue("id"))
+	if err != nil {
+		s.adminFail(w, r, admin, err)
+		return
+	}
+	v, d, err := s.memberView(w, r, admin, actor, target)
+	if err != nil {
+		s.adminFail(w, r, admin, err)
+		return
+	}
+	if edit != nil {
+		edit(v, d)
+	}
+	s.render(w, r, st, "admin_member", v)
+}
+
+func (s *Server) adminMember(w http.ResponseWriter, r *http.Request) {
+	admin, actor, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	s.memberPageFor(w, r, admin, actor, http.StatusOK, nil)
+}
+
+// memberDone sends the browser back to the member's page with a notice.
+func (s *Server) memberDone(w http.ResponseWriter, r *http.Request, done string) {
+	s.redirect(w, r, "/admin/members/"+url.PathEscape(r.PathValue("id")), url.Values{"done": {done}})
+}
+
+// memberFailed shows the member's page again with err: field errors next to
+// the fields of the form that failed; anything else (403 for an owner, 409 for
+// the last owner) as the page's status and message.
+func (s *Server) memberFailed(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, err error, form map[string]string) {
+	st, msg, retry := s.errorInfo(r, err)
+	if retry > 0 {
+		setRetryAfter(w, retry)
+	}
+	if st == http.StatusNotFound {
+		s.adminFail(w, r, admin, err)
+		return
+	}
+	s.memberPageFor(w, r, admin, actor, st, func(v *view, d *memberPage) {
+		v.fieldErrors(err, msg)
+		if e, ok := err.(*gatehouse.Error); ok && len(e.Fields) > 0 && e.Code == gatehouse.Invalid {
+			if fe := e.Fields[0]; fe.Field == account.FieldPassword {
+				v.Fields[account.FieldPassword] = gatehouse.PasswordMessage(e.Fields)
+			}
+		}
+		for k, val := range form {
+			v.Form[k] = val
+		}
+	})
+}
+
+func (s *Server) adminMemberProfile(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	admin, actor, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	form := map[string]string{}
+	for _, k := range []string{"name", "email", "work_email", "mobile", "role", "state", "expires"} {
+		form[k] = field(r, k)
+	}
+	u := profileUpdate(r)
+	before, err := s.Account.Member(r.Context(), actor, s.orgID(r), r.PathValue("id"))
+	if err != nil {
+		s.adminFail(w, r, admin, err)
+		return
+	}
+	after, err := s.Account.UpdateMember(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id"), u)
+	if err != nil {
+		s.memberFailed(w, r, admin, actor, err, form)
+		return
+	}
+	if sameProfile(before, after) {
+		s.memberDone(w, r, "unchanged")
+		return
+	}
+	s.memberDone(w, r, "updated")
+}
+
+// sameProfile reports whether an update left the record as it was.
+func sameProfile(a, b *gatehouse.Member) bool {
+	return a.DisplayName == b.DisplayName && a.Email == b.Email && a.WorkEmail == b.WorkEmail && a.Mobile == b.Mobile &&
+		a.Role == b.Role && a.State == b.State && a.ExpiresAt.Equal(b.ExpiresAt)
+}
+
+// profileUpdate reads the profile form: every field is sent, so every field is
+// set. The mobile number is parsed from what people type into E.164 here, at
+// the edge; what cannot be parsed goes to the use case as a problem.
+func profileUpdate(r *http.Request) account.ProfileUpdate {
+	var u account.ProfileUpdate
+	errs := &u.Problems
+	str := func(name string) *string {
+		if _, ok := r.PostForm[name]; !ok {
+			return nil
+		}
+		v := field(r, name)
+		return &v
+	}
+	u.DisplayName, u.Email, u.WorkEmail = str("name"), str("email"), str("work_email")
+	if p := str("mobile"); p != nil {
+		mobile := ""
+		if *p != "" {
+			n, err := sms.ParseNumber(*p, "")
+			if e, ok := err.(*gatehouse.Error); ok {
+				*errs = append(*errs, e.Fields...)
+			}
+			mobile = n
+		}
+		if mobile != "" || *p == "" {
+			u.Mobile = &mobile
+		}
+	}
+	if p := str("role"); p != nil {
+		role := gatehouse.Role(*p)
+		u.Role = &role
+	}
+	if p := str("state"); p != nil {
+		st := gatehouse.State(*p)
+		u.State = &st
+	}
+	if p := str("expires"); p != nil {
+		t, fe := parseDate("expires", *p)
+		if fe != nil {
+			*errs = append(*errs, *fe)
+		} else {
+			u.ExpiresAt = &t
+		}
+	}
+	return u
+}
+
+func (s *Server) adminMemberActivation(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	admin, actor, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.Account.SendMemberActivation(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
+		s.memberFailed(w, r, admin, actor, err, nil)
+		return
+	}
+	s.memberDone(w, r, "activation_sent")
+}
+
+func (s *Server) adminMemberPassword(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	admin, actor, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	pw := field(r, account.FieldPassword)
+	mustChange := field(r, "must_change") != ""
+	keep := map[string]string{"must_change": strconv.FormatBool(mustChange)}
+	if pw != "" && pw != field(r, account.FieldConfirmPassword) {
+		s.memberFailed(w, r, admin, actor, gatehouse.InvalidFields("web.adminMemberPassword", gatehouse.FieldError{
+			Field: account.FieldConfirmPassword, Code: gatehouse.RuleMismatch, Message: "The two passwords are not the same."}), keep)
+		return
+	}
+	if err := s.Account.SetMemberPassword(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id"), pw, mustChange); err != nil {
+		s.memberFailed(w, r, admin, actor, err, keep)
+		return
+	}
+	s.memberDone(w, r, "password_set")
+}
+
+func (s *Server) adminMemberState(enable bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.parseForm(w, r) {
+			return
+		}
+		admin, actor, ok := s.admin(w, r)
+		if !ok {
+			return
+		}
+		if _, err := s.Account.SetMemberState(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id"), enable); err != nil {
+			s.memberFailed(w, r, admin, actor, err, nil)
+			return
+		}
+		if enable {
+			s.memberDone(w, r, "enabled")
+		} else {
+			s.memberDone(w, r, "disabled")
+		}
+	}
+}
+
+func (s *Server) adminMemberEndSessions(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	admin, actor, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.Account.EndMemberSessions(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
+		s.memberFailed(w, r, admin, actor, err, nil)
+		return
+	}
+	s.memberDone(w, r, "sessions_ended")
+}
+
+// adminMemberDeletePage asks for confirmation; the POST deletes.
+func (s *Server) adminMemberDeletePage(w http.ResponseWriter, r *http.Request) {
+	admin, actor, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	target, err := s.Account.Member(r.Context(), actor, s.orgID(r), r.PathValue("id"))
+	if err != nil {
+		s.adminFail(w, r, admin, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "admin_member_delete", s.adminView(w, r, admin, "Delete "+target.Name(), "members", target))
+}
+
+func (s *Server) adminMemberDelete(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	admin, actor, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	if err := s.Account.DeleteMember(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
+		s.memberFailed(w, r, admin, actor, err, nil)
+		return
+	}
+	s.redirect(w, r, "/admin/members", url.Values{"done": {"deleted"}})
+}
+
+// adminVerifyPIN checks a PIN a caller says on the telephone (S28). The answer
+// is shown on the page, not stored in a link.
+func (s *Server) adminVerifyPIN(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	admin, actor, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	res, err := s.Account.VerifySupportPIN(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id"), field(r, account.FieldPIN))
+	if err != nil {
+		s.memberFailed(w, r, admin, actor, err, nil)
+		return
+	}
+	s.memberPageFor(w, r, admin, actor, http.StatusOK, func(v *view, d *memberPage) { d.PINResult = string(res) })
+}

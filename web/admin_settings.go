@@ -1,0 +1,140 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+// /admin/settings: every organization setting, grouped and explained, with its
+// allowed range. Values are validated by the settings registry; a refused value
+// is shown again next to its field with the range. Secret settings are
+// write-only: the page says whether one is set, never what it is. Every change
+// is audited with its old and new value by account.UpdateSettings.
+
+type settingRow struct {
+	Def   *gatehouse.SettingDef
+	Value string // current value (or what was typed); "" for secrets
+	IsSet bool   // for secrets: whether a value is stored
+	Range string // the allowed values in words
+	Err   string
+}
+
+type settingGroup struct {
+	Name     string
+	Settings []settingRow
+}
+
+// settingRange says in words which values a setting accepts.
+func settingRange(d *gatehouse.SettingDef) string {
+	switch d.Kind {
+	case gatehouse.KindInt:
+		return fmt.Sprintf("A whole number from %d to %d.", d.Min, d.Max)
+	case gatehouse.KindDuration:
+		return fmt.Sprintf("A duration from %s to %s, like 30m, 12h or 7d.", gatehouse.FormatDuration(d.MinDur), gatehouse.FormatDuration(d.MaxDur))
+	case gatehouse.KindString:
+		return fmt.Sprintf("At most %d characters.", d.MaxLen)
+	}
+	return ""
+}
+
+func (s *Server) settingsView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, typed map[string]string, errs map[string]string) (*view, error) {
+	set, err := s.Account.Settings(r.Context(), m.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	var groups []settingGroup
+	for _, g := range gatehouse.SettingGroups {
+		sg := settingGroup{Name: g}
+		for i := range gatehouse.SettingDefs {
+			d := &gatehouse.SettingDefs[i]
+			if d.Group != g {
+				continue
+			}
+			cur, _ := set.Get(d.Name)
+			row := settingRow{Def: d, Value: cur, Range: settingRange(d), Err: errs[d.Name]}
+			if v, ok := typed[d.Name]; ok {
+				row.Value = v
+			}
+			if d.Secret {
+				row.IsSet, row.Value = cur != "", ""
+			}
+			sg.Settings = append(sg.Settings, row)
+		}
+		groups = append(groups, sg)
+	}
+	return s.adminView(w, r, m, "Settings", "settings", groups), nil
+}
+
+func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request) {
+	m, _, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	v, err := s.settingsView(w, r, m, nil, nil)
+	if err != nil {
+		s.adminFail(w, r, m, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "admin_settings", v)
+}
+
+// adminSettingsSave applies the submitted values. A field missing from the
+// form leaves its setting alone; an empty secret field keeps the secret, and
+// its "clear" box removes it.
+func (s *Server) adminSettingsSave(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	m, actor, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	values := map[string]string{}
+	for _, d := range gatehouse.SettingDefs {
+		if d.Secret {
+			if field(r, "clear_"+d.Name) != "" {
+				values[d.Name] = ""
+			} else if v := field(r, d.Name); v != "" {
+				values[d.Name] = v
+			}
+			continue
+		}
+		if _, ok := r.PostForm[d.Name]; ok {
+			values[d.Name] = field(r, d.Name)
+		}
+	}
+	changes, err := s.Account.UpdateSettings(r.Context(), actor, s.client(r), m.OrgID, values)
+	if err != nil {
+		st, msg, _ := s.errorInfo(r, err)
+		errs := map[string]string{}
+		if e, ok := err.(*gatehouse.Error); ok {
+			for _, f := range e.Fields {
+				errs[f.Field] = f.Message
+			}
+		}
+		typed := map[string]string{}
+		for k, v := range values {
+			typed[k] = v
+		}
+		v, verr := s.settingsView(w, r, m, typed, errs)
+		if verr != nil {
+			s.adminFail(w, r, m, verr)
+			return
+		}
+		v.Error = msg
+		if len(errs) > 0 {
+			v.Error = "Nothing was saved: " + strconv.Itoa(len(errs)) + " value(s) are not allowed. See the messages next to the fields."
+		}
+		s.render(w, r, st, "admin_settings", v)
+		return
+	}
+	done := "settings_saved"
+	if len(changes) == 0 {
+		done = "settings_unchanged"
+	}
+	s.redirect(w, r, "/admin/settings", url.Values{"done": {done}})
+}
