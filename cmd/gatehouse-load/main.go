@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -32,7 +33,7 @@ func main() {
 
 // scenarios lists what --scenario accepts, with a line of help each.
 var scenarios = []struct{ name, help string }{
-	{"signin", "password sign-in through the real form (page, CSRF token, POST); a new session each time"},
+	{"signin", "password sign-in through the real form (the page once per client for its CSRF token, then POSTs); a new session each time"},
 	{"session", "GET /api/v1/session with a valid session cookie"},
 	{"pages", "GET /login, the sign-in page"},
 	{"forgot", "POST /forgot-password (CAPTCHA off) for members and unknown addresses"},
@@ -66,6 +67,8 @@ type options struct {
 	maxRSSGrowthMiB    int
 	drainTimeout       time.Duration
 	quiet              bool
+	cpuProfile         string
+	signinPage         bool
 }
 
 type multiFlag []string
@@ -90,6 +93,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.pprofListen, "pprof", "", "host:port on which the started server serves pprof (GATEHOUSE_PPROF_LISTEN)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (database, mail, server log) and print its path")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
+	fs.BoolVar(&o.signinPage, "signin-page", false, "signin: load the sign-in page before every sign-in, not only once per client")
 	fs.IntVar(&o.flood, "flood", 500, "flood: sign-in clients sending at once")
 	fs.DurationVar(&o.floodPause, "flood-pause", 0, "flood: how long a flooding client waits after a 503 before its next request (0: none, the worst case)")
 	fs.IntVar(&o.cores, "cores", 0, "CPU cores the server may use, for the hash-bound limit (default: this machine's)")
@@ -99,6 +103,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.maxRSSGrowthMiB, "max-rss-growth", 64, "soak: MiB by which the server's resident memory may grow from the first half of the run to the last quarter")
 	fs.DurationVar(&o.drainTimeout, "drain-timeout", 30*time.Second, "soak: how long to wait after the load for the mail queue to empty")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress messages on standard error")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the generator's own CPU profile to this file (to keep the generator cheap)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -165,6 +170,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if !o.quiet {
 			fmt.Fprintf(stderr, "gatehouse-load: "+format+"\n", a...)
 		}
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "gatehouse-load:", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "gatehouse-load:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
 	}
 	rep, err := execute(ctx, o, progress)
 	if err != nil {

@@ -27,6 +27,9 @@ type rawClient struct {
 	// otherwise bodies are read and dropped.
 	keepBody bool
 	body     bytes.Buffer
+	// Headers of the last answer that the scenarios look at.
+	location, retryAfter string
+	scratch              bytes.Buffer // the request being built by post
 }
 
 // newRawClient prepares GET path on addr with the extra header lines (each
@@ -43,6 +46,30 @@ func newRawClient(addr, path string, headers []string, timeout time.Duration) *r
 }
 
 var errBadResponse = errors.New("malformed response")
+
+// post sends a url-encoded form to path with the extra header lines and
+// returns the answer's status; Location and Retry-After are kept in c.
+func (c *rawClient) post(path string, headers []string, form string) (int, error) {
+	b := &c.scratch
+	b.Reset()
+	b.WriteString("POST ")
+	b.WriteString(path)
+	b.WriteString(" HTTP/1.1\r\nHost: ")
+	b.WriteString(c.addr)
+	b.WriteString("\r\nUser-Agent: gatehouse-load\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ")
+	b.WriteString(strconv.Itoa(len(form)))
+	b.WriteString("\r\n")
+	for _, h := range headers {
+		b.WriteString(h)
+		b.WriteString("\r\n")
+	}
+	b.WriteString("\r\n")
+	b.WriteString(form)
+	saved := c.req
+	c.req = b.Bytes()
+	defer func() { c.req = saved }()
+	return c.do()
+}
 
 // do sends the request and returns the answer's status. On any error the
 // connection is dropped and the next call dials a new one.
@@ -93,6 +120,7 @@ func (c *rawClient) roundTrip() (status int, closeAfter bool, err error) {
 		return 0, true, errBadResponse
 	}
 	length, chunked := -1, false
+	c.location, c.retryAfter = "", ""
 	for {
 		line, err := c.br.ReadSlice('\n')
 		if err != nil {
@@ -115,6 +143,10 @@ func (c *rawClient) roundTrip() (status int, closeAfter bool, err error) {
 			chunked = asciiEqualFold(value, "chunked")
 		case asciiEqualFold(name, "Connection"):
 			closeAfter = asciiEqualFold(value, "close")
+		case asciiEqualFold(name, "Location"):
+			c.location = string(value)
+		case asciiEqualFold(name, "Retry-After"):
+			c.retryAfter = string(value)
 		}
 	}
 	c.body.Reset()
