@@ -493,3 +493,31 @@ func TestAdmit(t *testing.T) {
 		t.Error("admitted past the capacity again")
 	}
 }
+
+// TestOnHashCPU: every hash reports its CPU time, more than nothing and not
+// more than it took, on Linux where the thread's CPU clock is read.
+func TestOnHashCPU(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the thread CPU clock is read on Linux only")
+	}
+	var cpu []time.Duration
+	var wall []time.Duration
+	h, err := NewHasher(HasherConfig{Memory: 2048, Time: 1,
+		OnHash: func(d time.Duration) { wall = append(wall, d) }, OnHashCPU: func(d time.Duration) { cpu = append(cpu, d) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := h.Hash(context.Background(), "correct horse battery staple"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(cpu) != 3 || len(wall) != 3 {
+		t.Fatalf("%d CPU and %d wall times for 3 hashes", len(cpu), len(wall))
+	}
+	for i := range cpu {
+		if cpu[i] <= 0 || cpu[i] > wall[i]+time.Millisecond {
+			t.Errorf("hash %d: CPU %v, wall %v", i, cpu[i], wall[i])
+		}
+	}
+}

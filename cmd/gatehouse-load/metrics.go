@@ -115,12 +115,16 @@ func readMetrics(e *env, names ...string) (map[string]float64, error) {
 	return out, sc.Err()
 }
 
-type hashMetrics struct{ sum, count float64 }
+// hashMetrics are the server's hashing counters: seconds of wall time, their
+// count, and seconds of CPU time.
+type hashMetrics struct{ sum, count, cpu float64 }
 
 func readHashMetrics(e *env) hashMetrics {
-	m, err := readMetrics(e, "gatehouse_password_hash_seconds_sum", "gatehouse_password_hash_seconds_count")
+	m, err := readMetrics(e, "gatehouse_password_hash_seconds_sum", "gatehouse_password_hash_seconds_count",
+		"gatehouse_password_hash_cpu_seconds_total")
 	if err != nil {
 		return hashMetrics{}
 	}
-	return hashMetrics{sum: m["gatehouse_password_hash_seconds_sum"], count: m["gatehouse_password_hash_seconds_count"]}
+	return hashMetrics{sum: m["gatehouse_password_hash_seconds_sum"], count: m["gatehouse_password_hash_seconds_count"],
+		cpu: m["gatehouse_password_hash_cpu_seconds_total"]}
 }

@@ -151,6 +151,9 @@ func (r *Report) writeText(w io.Writer) {
 			fmt.Fprintf(w, "measured %.1f sign-ins/s = %.1f%% of the hash-bound limit", h.SigninPerSec, 100*h.Ratio)
 			if h.ServerHashMs > 0 {
 				fmt.Fprintf(w, "; the server's own hashes took %.2f ms on average", h.ServerHashMs)
+				if h.ServerHashCPUMs > 0 {
+					fmt.Fprintf(w, " (%.2f ms CPU)", h.ServerHashCPUMs)
+				}
 			}
 			fmt.Fprintln(w)
 		}

@@ -67,7 +67,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	metrics := web.NewMetrics()
-	a, err := build(ctx, cfg, log, st, metrics.ObserveHash)
+	a, err := build(ctx, cfg, log, st, metrics)
 	if err != nil {
 		st.Close()
 		return err
