@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"bytes"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -28,6 +30,8 @@ func TestSignInFlood(t *testing.T) {
 	}
 	s.Account.Hasher = h
 	s.Web.Config.ShedDelay = 20 * time.Millisecond
+	var logged bytes.Buffer
+	s.Web.Log = slog.New(slog.NewTextHandler(&logged, nil))
 	s.AddMember(t, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
 
 	b := s.Browser(t)
@@ -64,9 +68,15 @@ func TestSignInFlood(t *testing.T) {
 			mu.Unlock()
 		})
 	}
+	began := time.Now()
 	close(start)
 	wg.Wait()
 	t.Logf("answers: %v", statuses)
+	// The shed requests are logged a line a second, not a line each.
+	lines := strings.Count(logged.String(), "503")
+	if limit := 2 * (int(time.Since(began)/time.Second) + 1); lines > limit {
+		t.Errorf("%d log lines about 503s for %d shed requests, want at most %d:\n%s", lines, statuses[http.StatusServiceUnavailable], limit, logged.String())
+	}
 	if statuses[http.StatusSeeOther] == 0 || statuses[http.StatusServiceUnavailable] == 0 ||
 		statuses[http.StatusSeeOther]+statuses[http.StatusServiceUnavailable] != n {
 		t.Errorf("answers %v; want sign-ins (303) and shed requests (503), nothing else", statuses)

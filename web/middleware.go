@@ -99,10 +99,19 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			route = "unmatched"
 		}
 		s.Metrics.request(route, r.Method, sw.status, d)
-		if s.Log.Enabled(r.Context(), levelFor(sw.status)) {
-			s.Log.LogAttrs(r.Context(), levelFor(sw.status), "request",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
-				slog.Int("status", sw.status), slog.Duration("duration", d), slog.String("client", s.clientIP(r)))
+		if level := levelFor(sw.status); s.Log.Enabled(r.Context(), level) {
+			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
+				slog.Int("status", sw.status), slog.Duration("duration", d), slog.String("client", s.clientIP(r))}
+			if sw.status == http.StatusServiceUnavailable {
+				ok, n := s.unavailableRequestLog.allow()
+				if !ok {
+					return
+				}
+				if n > 0 {
+					attrs = append(attrs, slog.Int("more_503_not_logged", n))
+				}
+			}
+			s.Log.LogAttrs(r.Context(), level, "request", attrs...)
 		}
 	})
 }

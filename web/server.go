@@ -63,6 +63,8 @@ type Server struct {
 	// patterns are the registered route patterns, so tests can compare the API
 	// the router serves with the API the OpenAPI document describes.
 	patterns []string
+	// unavailableLog and unavailableRequestLog limit the lines 503 answers write.
+	unavailableLog, unavailableRequestLog logLimiter
 }
 
 // New builds a Server. csrfKey signs the anti-forgery tokens; replicas share it.

@@ -228,9 +228,11 @@ func parseConfig(raw map[string]string) (*Config, error) {
 
 // validHostPort reports whether addr is host:port with a numeric port, what
 // net.Listen needs (a service name would depend on /etc/services).
+// It must also be written the usual way ("[]:0" splits, but as a URL's host
+// it would be no host at all).
 func validHostPort(addr string) bool {
-	_, port, err := net.SplitHostPort(addr)
-	if err != nil {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || net.JoinHostPort(host, port) != addr {
 		return false
 	}
 	n, err := strconv.Atoi(port)
