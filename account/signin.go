@@ -20,6 +20,13 @@ const (
 // account exists or not, so that the answer reveals nothing.
 var ErrWrongCredentials = &gatehouse.Error{Code: gatehouse.Unauthorized, Op: "account.SignIn", Message: "Wrong username or password."}
 
+// admitter is a hasher that can turn a caller away before the caller's other
+// work when hashing is saturated (secret.Hasher.Admit), so that a flood of
+// sign-ins is shed at the door instead of queueing for the database.
+type admitter interface {
+	Admit() (release func(), err error)
+}
+
 // SignInRequest is a password sign-in.
 type SignInRequest struct {
 	OrgID      string
@@ -58,6 +65,13 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 	if len(fields) > 0 {
 		return nil, gatehouse.InvalidFields(op, fields...)
 	}
+	if a, ok := s.Hasher.(admitter); ok {
+		release, err := a.Admit()
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
 	tooLong := len(req.Identifier) > maxIdentifierLength || len(req.Password) > maxPasswordBytes ||
 		storable(req.Identifier) != req.Identifier
 
@@ -73,7 +87,8 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 		memberID = m.ID
 	}
 	accountKey, addrKey := signinKeys(req.OrgID, memberID, req.Identifier, req.Client.IP)
-	if d, err := s.signinWait(ctx, &set, accountKey, addrKey, now); err != nil {
+	d, failures, err := s.signinWaitCount(ctx, &set, accountKey, addrKey, now)
+	if err != nil {
 		return nil, err
 	} else if d > 0 {
 		return nil, throttled(op, d)
@@ -110,8 +125,12 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 		return nil, s.failSignIn(ctx, &set, req, m, reason, accountKey, addrKey, now)
 	}
 
-	if err := s.Counters.Reset(ctx, accountKey); err != nil {
-		return nil, gatehouse.Wrap(op, err)
+	// A success forgets the account's failures. Most sign-ins follow none, and
+	// then there is nothing to forget: no write.
+	if failures > 0 {
+		if err := s.Counters.Reset(ctx, accountKey); err != nil {
+			return nil, gatehouse.Wrap(op, err)
+		}
 	}
 	if rehash {
 		s.rehash(ctx, m, req.Password)

@@ -125,16 +125,24 @@ func signinKeys(orgID, memberID, identifier, ip string) (account, address string
 
 // signinWait returns how long the account or the address must still wait.
 func (s *Service) signinWait(ctx context.Context, set *gatehouse.Settings, accountKey, addressKey string, now time.Time) (time.Duration, error) {
+	d, _, err := s.signinWaitCount(ctx, set, accountKey, addressKey, now)
+	return d, err
+}
+
+// signinWaitCount is signinWait that also returns the account's count of
+// recent failures, so that a successful sign-in writes only when there are
+// failures to forget.
+func (s *Service) signinWaitCount(ctx context.Context, set *gatehouse.Settings, accountKey, addressKey string, now time.Time) (time.Duration, int, error) {
 	a, err := s.Counters.Peek(ctx, accountKey, now)
 	if err != nil {
-		return 0, gatehouse.Wrap("account.signinWait", err)
+		return 0, 0, gatehouse.Wrap("account.signinWait", err)
 	}
 	b, err := s.Counters.Peek(ctx, addressKey, now)
 	if err != nil {
-		return 0, gatehouse.Wrap("account.signinWait", err)
+		return 0, 0, gatehouse.Wrap("account.signinWait", err)
 	}
 	return max(wait(a, set.SigninFreeAttempts, set.SigninMaxDelay, now),
-		wait(b, set.SigninAddressFreeAttempts, set.SigninMaxDelay, now)), nil
+		wait(b, set.SigninAddressFreeAttempts, set.SigninMaxDelay, now)), a.Count, nil
 }
 
 // signinFailed counts a failure for the account and the address and returns the

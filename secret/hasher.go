@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -57,6 +58,11 @@ type HasherConfig struct {
 	// OnHash, if set, is called with the duration of every hash or verification
 	// (the work only, not the wait for a slot), so metrics can observe it.
 	OnHash func(time.Duration)
+	// OnHashCPU, if set, is called with the CPU time of every hash or
+	// verification (on Linux; elsewhere it is never called). Unlike OnHash's
+	// wall time it does not grow when other work takes the CPUs, so the CPU a
+	// sign-in costs beyond its hash can be told exactly.
+	OnHashCPU func(time.Duration)
 }
 
 // Hasher hashes passwords with argon2id and verifies argon2id and bcrypt hashes,
@@ -69,12 +75,19 @@ type HasherConfig struct {
 // 19 MiB per call as golang.org/x/crypto/argon2 does; see the package benchmarks
 // for what that saves. A Hasher is safe for concurrent use.
 type Hasher struct {
-	cur    params
-	blocks uint32 // argon2 blocks of one slot: m' of the current parameters
-	budget int64
-	slots  int
-	lim    *limiter
-	onHash func(time.Duration)
+	cur       params
+	blocks    uint32 // argon2 blocks of one slot: m' of the current parameters
+	budget    int64
+	slots     int
+	lim       *limiter
+	onHash    func(time.Duration)
+	onHashCPU func(time.Duration)
+
+	// admitted counts the callers between Admit and release; capacity bounds
+	// them (slots plus queue places).
+	admitted   atomic.Int64
+	capacity   int64
+	turnedAway atomic.Uint64
 
 	randMu sync.Mutex // io.Readers in tests are not safe for concurrent use
 	rand   io.Reader
@@ -91,6 +104,7 @@ type Stats struct {
 	InUse    int    // slots busy now (a hash heavier than a slot takes all)
 	Waiting  int    // callers queued for a slot
 	Rejected uint64 // calls turned away with Unavailable since the start
+	Admitted int    // callers admitted by Admit and not yet released
 }
 
 // NewHasher returns a Hasher for cfg, after filling in defaults and checking the
@@ -128,13 +142,15 @@ func NewHasher(cfg HasherConfig) (*Hasher, error) {
 	slots := int(min(budget/(int64(blocks)*1024), int64(runtime.GOMAXPROCS(0))))
 	slots = max(1, slots)
 	h := &Hasher{
-		cur:    p,
-		blocks: blocks,
-		budget: budget,
-		slots:  slots,
-		lim:    newLimiter(slots, queue),
-		onHash: cfg.OnHash,
-		rand:   cfg.Rand,
+		cur:       p,
+		blocks:    blocks,
+		budget:    budget,
+		slots:     slots,
+		lim:       newLimiter(slots, queue),
+		capacity:  int64(slots + queue),
+		onHash:    cfg.OnHash,
+		onHashCPU: cfg.OnHashCPU,
+		rand:      cfg.Rand,
 	}
 	if h.rand == nil {
 		h.rand = rand.Reader
@@ -226,7 +242,26 @@ func (h *Hasher) Dummy(ctx context.Context, password string) error {
 // Stats returns the current load.
 func (h *Hasher) Stats() Stats {
 	inUse, waiting, rejected := h.lim.stats()
-	return Stats{Slots: h.slots, InUse: inUse, Waiting: waiting, Rejected: rejected}
+	return Stats{Slots: h.slots, InUse: inUse, Waiting: waiting, Rejected: rejected + h.turnedAway.Load(),
+		Admitted: int(h.admitted.Load())}
+}
+
+// Admit reserves room for a caller that has other work to do before it
+// hashes: a sign-in reads the member, its throttling counters and the
+// settings first. At most as many callers as there are slots and queue places
+// are admitted at once, so when hashing is saturated the others are turned
+// away before they do any of that work, with the Unavailable error Hash would
+// give. Without it a flood of sign-ins would queue for the database, not for
+// the hasher, and starve every other request that needs it. Call release
+// once when done; a hash may run without Admit, as before.
+func (h *Hasher) Admit() (release func(), err error) {
+	if h.admitted.Add(1) > h.capacity {
+		h.admitted.Add(-1)
+		h.turnedAway.Add(1)
+		return nil, &gatehouse.Error{Code: gatehouse.Unavailable, Op: "secret.Admit", Message: busyMessage, RetryAfter: 1}
+	}
+	var once sync.Once
+	return func() { once.Do(func() { h.admitted.Add(-1) }) }, nil
 }
 
 // run waits for a slot and runs f in it with the slot's argon2 state, sized for
@@ -260,7 +295,19 @@ func (h *Hasher) run(ctx context.Context, op string, blocks uint32, f func(*argo
 		h.work()
 	}
 	start := time.Now()
-	f(s)
+	if h.onHashCPU != nil {
+		// Locked, so that the thread's CPU time is this hash's alone.
+		runtime.LockOSThread()
+		c0 := threadCPU()
+		f(s)
+		c1 := threadCPU()
+		runtime.UnlockOSThread()
+		if c0 >= 0 && c1 >= c0 {
+			h.onHashCPU(time.Duration(c1 - c0))
+		}
+	} else {
+		f(s)
+	}
 	if h.onHash != nil {
 		h.onHash(time.Since(start))
 	}

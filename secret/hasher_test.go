@@ -448,3 +448,76 @@ func TestConcurrentHashes(t *testing.T) {
 		t.Errorf("%d idle states kept, more than the %d slots", len(h.lim.idle), h.Stats().Slots)
 	}
 }
+
+// TestAdmit: no more callers are admitted at once than there are slots and
+// queue places; the next is turned away with the same Unavailable error a full
+// queue gives, and counted; a release (even twice) makes room for one more.
+func TestAdmit(t *testing.T) {
+	h, err := NewHasher(HasherConfig{Memory: 64, Time: 1, QueueLength: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	capacity := h.Stats().Slots + 3
+	var releases []func()
+	for i := range capacity {
+		release, err := h.Admit()
+		if err != nil {
+			t.Fatalf("caller %d of %d: %v", i+1, capacity, err)
+		}
+		releases = append(releases, release)
+	}
+	if st := h.Stats(); st.Admitted != capacity {
+		t.Errorf("Admitted = %d, want %d", st.Admitted, capacity)
+	}
+	_, err = h.Admit()
+	var e *gatehouse.Error
+	if !errors.As(err, &e) || e.Code != gatehouse.Unavailable || e.RetryAfter != 1 || e.Message != busyMessage {
+		t.Fatalf("one too many: err = %#v, want Unavailable with RetryAfter 1", err)
+	}
+	if got := h.Stats().Rejected; got != 1 {
+		t.Errorf("Rejected = %d, want 1", got)
+	}
+	// Admitted callers still hash, and the queue is theirs.
+	if _, err := h.Hash(context.Background(), "admitted"); err != nil {
+		t.Errorf("Hash by an admitted caller: %v", err)
+	}
+	releases[0]()
+	releases[0]()
+	if st := h.Stats(); st.Admitted != capacity-1 {
+		t.Errorf("after one release, called twice: Admitted = %d, want %d", st.Admitted, capacity-1)
+	}
+	if _, err := h.Admit(); err != nil {
+		t.Errorf("after a release: %v", err)
+	}
+	if _, err := h.Admit(); err == nil {
+		t.Error("admitted past the capacity again")
+	}
+}
+
+// TestOnHashCPU: every hash reports its CPU time, more than nothing and not
+// more than it took, on Linux where the thread's CPU clock is read.
+func TestOnHashCPU(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the thread CPU clock is read on Linux only")
+	}
+	var cpu []time.Duration
+	var wall []time.Duration
+	h, err := NewHasher(HasherConfig{Memory: 2048, Time: 1,
+		OnHash: func(d time.Duration) { wall = append(wall, d) }, OnHashCPU: func(d time.Duration) { cpu = append(cpu, d) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := h.Hash(context.Background(), "correct horse battery staple"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(cpu) != 3 || len(wall) != 3 {
+		t.Fatalf("%d CPU and %d wall times for 3 hashes", len(cpu), len(wall))
+	}
+	for i := range cpu {
+		if cpu[i] <= 0 || cpu[i] > wall[i]+time.Millisecond {
+			t.Errorf("hash %d: CPU %v, wall %v", i, cpu[i], wall[i])
+		}
+	}
+}

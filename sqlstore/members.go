@@ -78,9 +78,15 @@ func (s *Store) MembersByIdentifier(ctx context.Context, orgID, identifier strin
 	if id == "" {
 		return nil, nil
 	}
+	// Each alternative names the organization itself, so that SQLite looks the
+	// identifier up in the three indexes (a "multi-index OR"); written as
+	// org AND (a OR b OR c) it walked every member of the organization in
+	// username order instead: 4 ms a lookup among 10,000 members.
 	rows, err := s.query(ctx, `SELECT `+memberCols+` FROM members m
-		WHERE m.org_id = $1 AND (m.username_norm = $2 OR m.email_norm = $2 OR m.work_email_norm = $2)
-		ORDER BY m.username_norm LIMIT $3`, orgID, id, pageLimit(limit))
+		WHERE (m.org_id = $1 AND m.username_norm = $2)
+		   OR (m.org_id = $1 AND m.email_norm = $2)
+		   OR (m.org_id = $1 AND m.work_email_norm = $2)
+		ORDER BY m.username_norm`+limitClause(pageLimit(limit)), orgID, id)
 	if err != nil {
 		return nil, dbErr(op, err)
 	}
@@ -197,7 +203,7 @@ func (s *Store) PasswordHistory(ctx context.Context, orgID, memberID string, n i
 		return nil, nil
 	}
 	rows, err := s.query(ctx, `SELECT hash FROM password_history
-		WHERE org_id = $1 AND member_id = $2 ORDER BY seq DESC LIMIT $3`, orgID, memberID, n)
+		WHERE org_id = $1 AND member_id = $2 ORDER BY seq DESC`+limitClause(n), orgID, memberID)
 	if err != nil {
 		return nil, dbErr(op, err)
 	}

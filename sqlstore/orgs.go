@@ -32,8 +32,25 @@ func (s *Store) Organization(ctx context.Context, id string) (*gatehouse.Organiz
 
 // Settings returns the organization's stored settings by name. An organization
 // with none, or one that does not exist, has an empty map: LoadSettings fills in
-// the defaults.
+// the defaults. Outside a transaction the answer may come from a cache at most
+// Options.SettingsTTL old (see DefaultSettingsTTL).
 func (s *Store) Settings(ctx context.Context, orgID string) (map[string]string, error) {
+	c := s.db.settings
+	if s.tx != nil || !c.enabled() {
+		return s.readSettings(ctx, orgID)
+	}
+	if v, ok := c.get(orgID); ok {
+		return v, nil
+	}
+	gen := c.gen.Load()
+	v, err := s.readSettings(ctx, orgID)
+	if err == nil {
+		c.put(orgID, gen, v)
+	}
+	return v, err
+}
+
+func (s *Store) readSettings(ctx context.Context, orgID string) (map[string]string, error) {
 	const op = "sqlstore.Settings"
 	rows, err := s.query(ctx, `SELECT name, value FROM org_settings WHERE org_id = $1`, orgID)
 	if err != nil {
@@ -61,6 +78,10 @@ func (s *Store) SetSettings(ctx context.Context, orgID string, values map[string
 	}
 	sort.Strings(names) // a stable order of row locks, so concurrent writers cannot deadlock
 	return s.inTx(ctx, func(t *Store) error {
+		// Dropped now, so that no read that began before the change fills the
+		// cache later, and again at commit, when the change becomes visible.
+		t.db.settings.invalidate()
+		t.afterCommit(t.db.settings.invalidate)
 		for _, n := range names {
 			if _, err := t.exec(ctx, `INSERT INTO org_settings (org_id, name, value, updated_at)
 				VALUES ($1, $2, $3, $4)

@@ -89,8 +89,8 @@ func (s *Store) ClaimMessages(ctx context.Context, worker string, now time.Time,
 		attempts = attempts + 1
 		WHERE id IN (SELECT id FROM messages WHERE status = 'queued' AND next_attempt_at <= $3
 			AND (claimed_until IS NULL OR claimed_until <= $3)
-			ORDER BY next_attempt_at, id LIMIT $4`+lock+`)
-		RETURNING `+messageWithBodies, worker, now.Add(lease).UnixMicro(), now.UnixMicro(), n)
+			ORDER BY next_attempt_at, id`+limitClause(n)+lock+`)
+		RETURNING `+messageWithBodies, worker, now.Add(lease).UnixMicro(), now.UnixMicro())
 	if err != nil {
 		return nil, dbErr(op, err)
 	}

@@ -61,6 +61,10 @@ type Options struct {
 	// server key was made); nil means time.Now. Everything else gets its times
 	// from the caller.
 	Now func() time.Time
+	// SettingsTTL is how long Settings may answer from memory (default
+	// DefaultSettingsTTL; negative: always read the database). Writes through
+	// this Store are seen at once; another replica's within this time.
+	SettingsTTL time.Duration
 }
 
 // Store implements gatehouse.Store and gatehouse.Counters. A Store returned by
@@ -73,6 +77,8 @@ type Store struct {
 	missed *[]string
 	// savepoints counts, inside Tx, the savepoints made so far, to name the next.
 	savepoints *int
+	// committed collects, inside Tx, what to do once it has committed.
+	committed *[]func()
 }
 
 // database is what every Store of one Open shares.
@@ -82,12 +88,13 @@ type database struct {
 	// and r a pool of query_only connections, so that reads never wait behind a
 	// write and writes queue in Go rather than fail with "database is locked".
 	// On PostgreSQL both are the same pool.
-	w, r   *sql.DB
-	log    *slog.Logger
-	rand   io.Reader
-	now    func() time.Time
-	stmts  sync.Map // stmtKey -> *sql.Stmt, on SQLite (see stmt.go)
-	nstmts atomic.Int64
+	w, r     *sql.DB
+	log      *slog.Logger
+	rand     io.Reader
+	now      func() time.Time
+	stmts    sync.Map // stmtKey -> *sql.Stmt, on SQLite (see stmt.go)
+	nstmts   atomic.Int64
+	settings *settingsCache
 }
 
 // Open connects to the database at url: "sqlite:PATH" (or "sqlite://PATH" or
@@ -95,7 +102,7 @@ type database struct {
 // Migrate), but it refuses a database whose schema is newer than this binary.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	const op = "sqlstore.Open"
-	d := &database{log: opts.Log, rand: opts.Rand, now: opts.Now}
+	d := &database{log: opts.Log, rand: opts.Rand, now: opts.Now, settings: newSettingsCache(opts.SettingsTTL)}
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -295,7 +302,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*Store) error) (err error) {
 	if err != nil {
 		return dbErr("sqlstore.Tx", err)
 	}
-	t := &Store{db: s.db, tx: tx, missed: new([]string), savepoints: new(int)}
+	t := &Store{db: s.db, tx: tx, missed: new([]string), savepoints: new(int), committed: new([]func())}
 	defer func() {
 		p := recover()
 		if p != nil {
@@ -315,5 +322,13 @@ func (s *Store) inTx(ctx context.Context, fn func(*Store) error) (err error) {
 	if err := tx.Commit(); err != nil {
 		return dbErr("sqlstore.Tx", err)
 	}
+	for _, f := range *t.committed {
+		f()
+	}
 	return nil
+}
+
+// afterCommit runs f once the transaction s belongs to has committed.
+func (s *Store) afterCommit(f func()) {
+	*s.committed = append(*s.committed, f)
 }

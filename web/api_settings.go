@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 
@@ -70,6 +71,11 @@ func (s *Server) apiGetSettings(w http.ResponseWriter, r *http.Request, c *apiCa
 // numbers and booleans for the settings that are. All are validated before any
 // is stored; the answer lists what changed, old and new (secrets only as set or
 // not set).
+func knownSetting(name string) bool {
+	_, ok := gatehouse.SettingDefByName(name)
+	return ok
+}
+
 func (s *Server) apiUpdateSettings(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	var in map[string]json.RawMessage
 	if !decodeJSON(w, r, &in, false) {
@@ -88,6 +94,10 @@ func (s *Server) apiUpdateSettings(w http.ResponseWriter, r *http.Request, c *ap
 		var b bool
 		var num json.Number
 		switch {
+		case !knownSetting(n):
+			// Named before its value is judged: "nope must be a string" would
+			// not say that there is no such setting (and for "" says nothing).
+			errs = append(errs, gatehouse.FieldError{Field: n, Code: "unknown_setting", Message: fmt.Sprintf("There is no setting named %q.", n)})
 		case string(raw) == "null":
 			errs = append(errs, gatehouse.FieldError{Field: n, Code: "wrong_type", Message: n + " must have a value; \"\" clears a secret setting."})
 		case json.Unmarshal(raw, &str) == nil:

@@ -41,8 +41,15 @@ func (s *Server) errorInfo(r *http.Request, err error) (int, string, int) {
 	if errors.As(err, &e) {
 		retry = e.RetryAfter
 	}
-	if st >= 500 {
+	switch {
+	case st == http.StatusServiceUnavailable:
+		if ok, n := s.unavailableLog.allow(); ok {
+			s.Log.WarnContext(r.Context(), "request refused for now (503)", "path", r.URL.Path, "err", err, "more_not_logged", n)
+		}
+	case st >= 500:
 		s.Log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	}
+	if st >= 500 {
 		if st == http.StatusInternalServerError {
 			msg = "Something went wrong on our side. Please try again."
 		}

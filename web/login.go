@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
@@ -76,6 +77,9 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		s.Metrics.signin(signinOutcome(err))
+		if gatehouse.IsCode(err, gatehouse.Unavailable) {
+			s.shedWait(r)
+		}
 		st, msg, retry := s.errorInfo(r, err)
 		if retry > 0 {
 			setRetryAfter(w, retry)
@@ -100,6 +104,24 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirect(w, r, safeNext(next), nil)
+}
+
+// shedWait holds a request shed for overload for the shed delay, or until
+// the client goes away.
+func (s *Server) shedWait(r *http.Request) {
+	d := s.Config.ShedDelay
+	if d == 0 {
+		d = DefaultShedDelay
+	}
+	if d < 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
 }
 
 func signinOutcome(err error) string {

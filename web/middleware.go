@@ -14,23 +14,39 @@ import (
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-// securityHeaders sets the headers every answer carries.
+// securityHeaders sets the headers every answer carries. The values are built
+// once: setting them is on the path of every request, and assigning a prepared
+// value skips canonicalizing the name and allocating the slice each time (each
+// slice has room for exactly one value, so a later Add copies rather than
+// writes into it).
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	fixed := []struct {
+		name  string
+		value []string
+	}{
+		{"Content-Security-Policy", []string{contentSecurityPolicy}},
+		{"X-Content-Type-Options", []string{"nosniff"}},
+		{"Referrer-Policy", []string{"no-referrer"}},
+		{"X-Frame-Options", []string{"DENY"}},
+		{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
+		{"Cross-Origin-Resource-Policy", []string{"same-origin"}},
+		{"Permissions-Policy", []string{"camera=(), microphone=(), geolocation=(), payment=()"}},
+	}
+	if s.secure {
+		fixed = append(fixed, struct {
+			name  string
+			value []string
+		}{"Strict-Transport-Security", []string{"max-age=63072000; includeSubDomains"}})
+	}
+	noStore := []string{"no-store"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Cross-Origin-Resource-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-		if s.secure {
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		for _, f := range fixed {
+			h[f.name] = f.value
 		}
 		if !strings.HasPrefix(r.URL.Path, "/static/") {
 			// Pages show account data or carry one-time tokens: never store them.
-			h.Set("Cache-Control", "no-store")
+			h["Cache-Control"] = noStore
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -83,10 +99,19 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			route = "unmatched"
 		}
 		s.Metrics.request(route, r.Method, sw.status, d)
-		if s.Log.Enabled(r.Context(), levelFor(sw.status)) {
-			s.Log.LogAttrs(r.Context(), levelFor(sw.status), "request",
-				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
-				slog.Int("status", sw.status), slog.Duration("duration", d), slog.String("client", s.clientIP(r)))
+		if level := levelFor(sw.status); s.Log.Enabled(r.Context(), level) {
+			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
+				slog.Int("status", sw.status), slog.Duration("duration", d), slog.String("client", s.clientIP(r))}
+			if sw.status == http.StatusServiceUnavailable {
+				ok, n := s.unavailableRequestLog.allow()
+				if !ok {
+					return
+				}
+				if n > 0 {
+					attrs = append(attrs, slog.Int("more_503_not_logged", n))
+				}
+			}
+			s.Log.LogAttrs(r.Context(), level, "request", attrs...)
 		}
 	})
 }

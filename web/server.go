@@ -32,7 +32,19 @@ type Config struct {
 	// RequestTimeout bounds each request; a request still waiting (for the
 	// database) when it passes gets 503. Zero means no bound.
 	RequestTimeout time.Duration
+	// ShedDelay is how long a sign-in turned away because password hashing is
+	// saturated waits before its 503 (default DefaultShedDelay; negative: none).
+	ShedDelay time.Duration
 }
+
+// DefaultShedDelay is how long a shed sign-in waits before it is answered. A
+// client that sends its next request only when it has the answer to the last,
+// as browsers, scripts and most flood tools do, is held back to one request per
+// this long for each connection it keeps: answering at once would let a few
+// hundred connections drive thousands of refused requests a second, whose
+// handling would take the CPUs from every other request. A waiting request costs
+// a parked goroutine and nothing else.
+const DefaultShedDelay = 500 * time.Millisecond
 
 // Server holds the handlers' dependencies.
 type Server struct {
@@ -51,6 +63,8 @@ type Server struct {
 	// patterns are the registered route patterns, so tests can compare the API
 	// the router serves with the API the OpenAPI document describes.
 	patterns []string
+	// unavailableLog and unavailableRequestLog limit the lines 503 answers write.
+	unavailableLog, unavailableRequestLog logLimiter
 }
 
 // New builds a Server. csrfKey signs the anti-forgery tokens; replicas share it.

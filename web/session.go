@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
@@ -94,6 +95,12 @@ func safeNext(next string) string {
 		if c < 0x20 || c == 0x7f || c == '\\' {
 			return "/account"
 		}
+	}
+	// The path is what is used, decoded: "/%2F%2Fevil.example" decodes to
+	// "///evil.example", which a browser would take for another host if it
+	// were ever sent as a relative redirect. Judge the decoded path too.
+	if len(u.Path) < 1 || u.Path[0] != '/' || strings.HasPrefix(u.Path, "//") || strings.ContainsAny(u.Path, "\\\x00") {
+		return "/account"
 	}
 	return u.Path
 }

@@ -74,8 +74,16 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger, migrate bool)
 	return st, nil
 }
 
-// build wires the application. The database must already be migrated.
-func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Store, onHash func(time.Duration)) (*app, error) {
+// hashObserver receives the wall and CPU time of every password hash: the
+// server's metrics.
+type hashObserver interface {
+	ObserveHash(time.Duration)
+	ObserveHashCPU(time.Duration)
+}
+
+// build wires the application. The database must already be migrated. obs may
+// be nil (the commands other than serve).
+func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Store, obs hashObserver) (*app, error) {
 	a := &app{id: replicaID(), cfg: cfg, log: log, store: st, counters: st}
 	if cfg.RedisURL != "" {
 		c, closeFn, err := openRedisCounters(ctx, cfg.RedisURL, cfg.RedisPrefix)
@@ -85,10 +93,14 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Stor
 		a.counters = c
 		a.closers = append(a.closers, closeFn)
 	}
-	h, err := secret.NewHasher(secret.HasherConfig{
+	hc := secret.HasherConfig{
 		Memory: cfg.HashMemoryKiB, Time: cfg.HashTime, Threads: cfg.HashThreads,
-		MemoryBudget: int64(cfg.HashBudgetMiB) << 20, QueueLength: cfg.HashQueue, OnHash: onHash,
-	})
+		MemoryBudget: int64(cfg.HashBudgetMiB) << 20, QueueLength: cfg.HashQueue,
+	}
+	if obs != nil {
+		hc.OnHash, hc.OnHashCPU = obs.ObserveHash, obs.ObserveHashCPU
+	}
+	h, err := secret.NewHasher(hc)
 	if err != nil {
 		return nil, err
 	}

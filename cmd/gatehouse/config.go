@@ -47,6 +47,9 @@ type Config struct {
 	MailRetention    time.Duration
 	DeliveryLease    time.Duration
 	RequestTimeout   time.Duration
+	// PprofListen, when set, is the address of a separate listener serving
+	// net/http/pprof; off by default.
+	PprofListen string
 }
 
 // configKey describes one configuration key: its environment variable, its flag
@@ -80,6 +83,7 @@ var configKeys = []configKey{
 	{"GATEHOUSE_REQUEST_TIMEOUT", "request-timeout", "How long a request may wait (for the database, for a hashing slot) before it is answered 503 with Retry-After.", "30s"},
 	{"GATEHOUSE_MAIL_RETENTION", "mail-retention", "How long delivered and failed messages stay listed for administrators.", "30d"},
 	{"GATEHOUSE_DELIVERY_LEASE", "delivery-lease", "How long a replica's claim on a queued message lasts. A message claimed by a replica that died is sent by another once the claim runs out; one send may take up to a quarter of it.", "2m"},
+	{"GATEHOUSE_PPROF_LISTEN", "pprof-listen", "Address (host:port) of a separate listener serving Go profiles at /debug/pprof/, for performance work; off when empty. It exposes internals: bind it to loopback only.", ""},
 	{"GATEHOUSE_CONFIG", "config", "Path of an optional YAML file with any of these keys (by flag name, e.g. `listen: 0.0.0.0:8080`).", ""},
 }
 
@@ -154,13 +158,17 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	bad := func(name, msg string) { errs = append(errs, fmt.Errorf("%s: %s", envOf(name), msg)) }
 	c := &Config{}
 	c.Listen = get("listen", "127.0.0.1:8080")
-	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-		bad("listen", "must be host:port, like 127.0.0.1:8080")
+	listenOK := validHostPort(c.Listen)
+	if !listenOK {
+		bad("listen", "must be host:port with a port number, like 127.0.0.1:8080")
 	}
 	c.DataDir = get("data-dir", "./data")
 	pub := get("public-url", "http://"+c.Listen)
 	if u, err := url.Parse(pub); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		bad("public-url", "must be an absolute http or https URL without query, like https://login.example.com")
+		// A default made from a bad listen address is that key's fault alone.
+		if listenOK || raw["public-url"] != "" {
+			bad("public-url", "must be an absolute http or https URL without query, like https://login.example.com")
+		}
 	} else {
 		c.PublicURL = u
 	}
@@ -208,10 +216,27 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	if c.DeliveryLease, err = gatehouse.ParseDuration(get("delivery-lease", "2m")); err != nil || c.DeliveryLease < time.Second || c.DeliveryLease > time.Hour {
 		bad("delivery-lease", "must be a duration from 1s to 1h, like 2m")
 	}
+	c.PprofListen = get("pprof-listen", "")
+	if c.PprofListen != "" && !validHostPort(c.PprofListen) {
+		bad("pprof-listen", "must be host:port with a port number, like 127.0.0.1:6060")
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// validHostPort reports whether addr is host:port with a numeric port, what
+// net.Listen needs (a service name would depend on /etc/services).
+// It must also be written the usual way ("[]:0" splits, but as a URL's host
+// it would be no host at all).
+func validHostPort(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || net.JoinHostPort(host, port) != addr {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535 && port == strconv.Itoa(n)
 }
 
 func intIn(v string, min, max int, name string, bad func(string, string)) int {

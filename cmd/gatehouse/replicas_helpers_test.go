@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/sqlstore"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to look into the shared database
 )
@@ -84,6 +85,16 @@ func (c *cluster) gatehouse(t *testing.T, stdin string, args ...string) string {
 		t.Fatalf("gatehouse %s: %v\n%s%s", strings.Join(args, " "), err, out, errOut)
 	}
 	return out
+}
+
+// setSettings changes settings with `gatehouse settings set`, as an operator
+// would while the replicas run, and waits until every replica must see the
+// change: a replica serves settings from memory for at most
+// sqlstore.DefaultSettingsTTL (docs/deployment.md).
+func (c *cluster) setSettings(t *testing.T, pairs ...string) {
+	t.Helper()
+	c.gatehouse(t, "", append([]string{"settings", "set"}, pairs...)...)
+	time.Sleep(sqlstore.DefaultSettingsTTL + 100*time.Millisecond)
 }
 
 var createdID = regexp.MustCompile(`, id ([a-z2-7]{26}),`)

@@ -102,8 +102,8 @@ var codeLine = regexp.MustCompile(`(?m)^\s*(\d{4,10})\s*$`)
 // that A sent, and has A recognize the browser that B trusted.
 func twoFactorAcross(t *testing.T, c *cluster, a, b *gatehousetest.Replica) {
 	t.Helper()
-	c.gatehouse(t, "", "settings", "set", "two_factor=required")
-	defer c.gatehouse(t, "", "settings", "set", "two_factor=off")
+	c.setSettings(t, "two_factor=required")
+	defer c.setSettings(t, "two_factor=off")
 	c.addMember(t, "judy", testPassword)
 	v := newVisitor(t, "192.0.2.80")
 	if got := v.signIn(a, a, "judy", testPassword); got.status != http.StatusSeeOther || got.location != "/login/verify" {

@@ -150,9 +150,9 @@ func accountThrottle(t *testing.T, c *cluster, a, b *gatehousetest.Replica, user
 func addressThrottle(t *testing.T, c *cluster, a, b *gatehousetest.Replica, ip string, counter func(t *testing.T, key string) int) {
 	t.Helper()
 	const free = 4
-	// Settings live in the database: changed by the command line, they hold
-	// at once in every replica.
-	c.gatehouse(t, "", "settings", "set", fmt.Sprintf("signin_address_free_attempts=%d", free))
+	// Settings live in the database: changed by the command line, they hold in
+	// every replica within the settings cache's second.
+	c.setSettings(t, fmt.Sprintf("signin_address_free_attempts=%d", free))
 	replicas := []*gatehousetest.Replica{a, b}
 	attempt := func(i int) *answer {
 		r := replicas[i%2]

@@ -67,7 +67,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	metrics := web.NewMetrics()
-	a, err := build(ctx, cfg, log, st, metrics.ObserveHash)
+	a, err := build(ctx, cfg, log, st, metrics)
 	if err != nil {
 		st.Close()
 		return err
@@ -113,6 +113,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	log.Info("gatehouse listening", "address", ln.Addr().String(), "public_url", cfg.PublicURL.String(), "version", version)
 
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBG()
+	if cfg.PprofListen != "" {
+		if err := servePprof(bg, cfg.PprofListen, log); err != nil {
+			return fmt.Errorf("GATEHOUSE_PPROF_LISTEN: %w", err)
+		}
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() { a.worker.Run(bg) })
 	wg.Go(func() { a.cleanupLoop(bg, 10*time.Minute) })

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
+	"github.com/gatehouse-auth/gatehouse/secret"
+)
+
+// runTool runs the command and returns its JSON report (nil when it printed
+// none), its standard error and its exit status.
+func runTool(t *testing.T, args ...string) (*Report, string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), append(args, "--json", "--quiet"), &out, &errOut)
+	if out.Len() == 0 {
+		return nil, errOut.String(), code
+	}
+	var rep Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("the report is not JSON: %v\n%s", err, out.String())
+	}
+	return &rep, errOut.String(), code
+}
+
+// testServer starts an in-process server on a SQLite file the tool can open
+// too, with the test suite's small hashing parameters, which the tool then uses
+// for its members (GATEHOUSE_HASH_*, as for a real server's environment).
+func testServer(t *testing.T) (*webtest.Server, []string) {
+	t.Setenv("GATEHOUSE_HASH_MEMORY", "256")
+	t.Setenv("GATEHOUSE_HASH_TIME", "1")
+	db := gatehousetest.SQLiteURL(t)
+	s := webtest.New(t, webtest.Options{DatabaseURL: db})
+	return s, []string{"--url", s.URL, "--database-url", db, "--members", "4", "--warmup", "100ms"}
+}
+
+// checkShape checks what every report must say.
+func checkShape(t *testing.T, rep *Report, main string) {
+	t.Helper()
+	if !rep.Passed {
+		t.Errorf("the run failed: %+v", rep.Checks)
+	}
+	for _, c := range rep.Checks {
+		if !c.OK {
+			t.Errorf("check %s failed: %s", c.Name, c.Detail)
+		}
+	}
+	op := rep.op(main)
+	if op == nil {
+		t.Fatalf("no %s in %+v", main, rep.Ops)
+	}
+	if op.OK == 0 || op.Errors != 0 || op.PerSec <= 0 || op.Requests != op.OK {
+		t.Errorf("%s: %+v", main, *op)
+	}
+	if !(op.P50ms <= op.P95ms && op.P95ms <= op.P99ms && op.P99ms <= op.MaxMs) {
+		t.Errorf("%s latencies out of order: %+v", main, *op)
+	}
+	if rep.DurationS <= 0 || rep.Generator == nil || rep.LoadAvgBefore < 0 {
+		t.Errorf("report %+v", rep)
+	}
+}
+
+// TestScenarios runs the sign-in, session and page scenarios briefly against a
+// running server and checks that they report what they did, without errors.
+func TestScenarios(t *testing.T) {
+	s, base := testServer(t)
+	for _, c := range []struct{ scenario, main string }{
+		{"signin", "POST /login"},
+		{"session", "GET /api/v1/session"},
+		{"pages", "GET /login"},
+	} {
+		t.Run(c.scenario, func(t *testing.T) {
+			rep, stderr, code := runTool(t, append(base, "--scenario", c.scenario, "--duration", "700ms", "--concurrency", "2")...)
+			if code != 0 || rep == nil {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			checkShape(t, rep, c.main)
+			if rep.Server != nil {
+				t.Errorf("a server report without --pid: %+v", rep.Server)
+			}
+			if c.scenario == "signin" {
+				if h := rep.Hash; h == nil || h.LimitPerSec <= 0 || h.Ratio <= 0 || h.HashMs <= 0 {
+					t.Errorf("hash report %+v", rep.Hash)
+				}
+				if len(rep.Targets) == 0 {
+					t.Error("no targets reported")
+				}
+			}
+		})
+	}
+	if n := len(s.Audit(t)); n == 0 {
+		t.Error("the sign-ins left no audit events")
+	}
+}
+
+// TestFlood floods a server whose hasher has room for its slots and one
+// waiting: the flood is shed with 503 and Retry-After while sessions and pages
+// are served, and sign-ins get in afterwards.
+func TestFlood(t *testing.T) {
+	s, base := testServer(t)
+	h, err := secret.NewHasher(secret.HasherConfig{Memory: 256, Time: 1, QueueLength: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Account.Hasher = h
+	rep, stderr, code := runTool(t, append(base, "--scenario", "flood", "--flood", "40", "--duration", "1600ms", "--concurrency", "2")...)
+	if code != 0 || rep == nil {
+		t.Fatalf("exit %d: %s\n%+v", code, stderr, rep)
+	}
+	if len(rep.Phases) != 3 {
+		t.Fatalf("phases %+v", rep.Phases)
+	}
+	names := map[string]bool{}
+	for _, c := range rep.Checks {
+		names[c.Name] = c.OK
+	}
+	for _, want := range []string{"flood shed with 503", "every 503 has Retry-After", "session and pages served throughout", "honest sign-ins get in after the flood"} {
+		if ok, found := names[want]; !found || !ok {
+			t.Errorf("check %q: found %v, ok %v", want, found, ok)
+		}
+	}
+}
+
+// TestRecoveryScenarios: forgot and reset say plainly that they need the
+// recovery flow when the server has none; when it has one, forgot runs.
+func TestRecoveryScenarios(t *testing.T) {
+	s, base := testServer(t)
+	resp, err := http.Get(s.URL + "/forgot-password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		for _, sc := range []string{"forgot", "reset"} {
+			_, stderr, code := runTool(t, append(base, "--scenario", sc, "--duration", "300ms")...)
+			if code != 1 || !strings.Contains(stderr, "scenario needs /forgot-password") {
+				t.Errorf("%s without the recovery flow: exit %d, %q", sc, code, stderr)
+			}
+		}
+		return
+	}
+	rep, stderr, code := runTool(t, append(base, "--scenario", "forgot", "--duration", "700ms", "--concurrency", "2")...)
+	if code != 0 || rep == nil {
+		t.Fatalf("forgot: exit %d: %s", code, stderr)
+	}
+	checkShape(t, rep, "POST /forgot-password")
+}
+
+// TestSoak runs the soak briefly the way CI does, with a server of its own:
+// built, started as a child process, stopped, and its database checked.
+func TestSoak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts a server")
+	}
+	rep, stderr, code := runTool(t, "--scenario", "soak", "--duration", "2s", "--warmup", "500ms", "--members", "4",
+		"--server-env", "GATEHOUSE_HASH_MEMORY=1024", "--server-env", "GATEHOUSE_HASH_TIME=1")
+	if code != 0 || rep == nil {
+		t.Fatalf("exit %d: %s\n%+v", code, stderr, rep)
+	}
+	checkShape(t, rep, "GET /api/v1/session")
+	if rep.Server == nil || rep.Server.PeakRSSMiB <= 0 || rep.Server.ExitOK == nil || !*rep.Server.ExitOK {
+		t.Errorf("server report %+v", rep.Server)
+	}
+	names := map[string]bool{}
+	for _, c := range rep.Checks {
+		names[c.Name] = true
+	}
+	for _, want := range []string{"no 5xx", "no memory growth", "no goroutine growth", "every queued email delivered", "database integrity", "server stopped cleanly"} {
+		if !names[want] {
+			t.Errorf("no check %q", want)
+		}
+	}
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+)
+
+// Report is everything a run found. Its JSON form (--json) is stable: scripts
+// may read it.
+type Report struct {
+	Scenario    string  `json:"scenario"`
+	Target      string  `json:"target"`   // "started" or the --url
+	Database    string  `json:"database"` // sqlite, postgres or unknown
+	DurationS   float64 `json:"duration_seconds"`
+	Concurrency int     `json:"concurrency"`
+	Members     int     `json:"members"`
+	CPUs        int     `json:"cpus"`
+	// LoadAvg is this machine's 1-minute load average before and after the
+	// run: figures taken while other work ran are low.
+	LoadAvgBefore float64 `json:"load_average_before"`
+	LoadAvgAfter  float64 `json:"load_average_after"`
+
+	Ops       []OpReport       `json:"ops"`
+	Phases    []PhaseReport    `json:"phases,omitempty"` // flood
+	Server    *ServerReport    `json:"server,omitempty"`
+	Generator *GeneratorReport `json:"generator,omitempty"`
+	Hash      *HashReport      `json:"hash,omitempty"`
+	Targets   []Target         `json:"targets,omitempty"`
+	Checks    []Check          `json:"checks"`
+	Notes     []string         `json:"notes,omitempty"`
+	Passed    bool             `json:"passed"`
+}
+
+// PhaseReport is one phase of the flood scenario.
+type PhaseReport struct {
+	Name      string     `json:"name"`
+	DurationS float64    `json:"duration_seconds"`
+	Ops       []OpReport `json:"ops"`
+}
+
+// ServerReport is what the server used, when its process is known.
+type ServerReport struct {
+	PID              int     `json:"pid"`
+	PeakRSSMiB       float64 `json:"peak_rss_mib"`        // VmHWM: the high-water mark since start
+	MaxSampledRSSMiB float64 `json:"max_sampled_rss_mib"` // the largest VmRSS seen, sampled every 100 ms
+	CPUSeconds       float64 `json:"cpu_seconds"`         // during the measured time
+	Goroutines       int     `json:"goroutines,omitempty"`
+	ExitOK           *bool   `json:"exit_ok,omitempty"`
+}
+
+// GeneratorReport is what the generator itself used of the shared machine.
+type GeneratorReport struct {
+	CPUSeconds      float64 `json:"cpu_seconds"`
+	CPUPerRequestUs float64 `json:"cpu_per_request_us"`
+}
+
+// Target is one of the project's published targets and whether this run met it
+// (figures are from this machine, as loaded as it was: see LoadAvg).
+type Target struct {
+	Name string `json:"name"`
+	Want string `json:"want"`
+	Got  string `json:"got"`
+	Met  bool   `json:"met"`
+}
+
+// Check is a pass/fail verdict that does not depend on the machine's speed: an
+// error, a 5xx, a leak, a lost email. A failed check fails the command.
+type Check struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+func (r *Report) check(name string, ok bool, format string, a ...any) {
+	r.Checks = append(r.Checks, Check{Name: name, OK: ok, Detail: fmt.Sprintf(format, a...)})
+}
+
+func (r *Report) target(name, want, got string, met bool) {
+	r.Targets = append(r.Targets, Target{Name: name, Want: want, Got: got, Met: met})
+}
+
+func (r *Report) op(name string) *OpReport {
+	for i := range r.Ops {
+		if r.Ops[i].Name == name {
+			return &r.Ops[i]
+		}
+	}
+	return nil
+}
+
+// opsOf turns recorders into reports, the scenario's main requests first.
+func opsOf(all map[string]*recorder, elapsed float64, first ...string) []OpReport {
+	names := sortedKeys(all)
+	rank := func(n string) int {
+		for i, f := range first {
+			if f == n {
+				return i
+			}
+		}
+		return len(first)
+	}
+	sort.SliceStable(names, func(i, j int) bool { return rank(names[i]) < rank(names[j]) })
+	var out []OpReport
+	for _, n := range names {
+		out = append(out, all[n].report(n, secondsDur(elapsed)))
+	}
+	return out
+}
+
+func (r *Report) writeText(w io.Writer) {
+	fmt.Fprintf(w, "scenario %s: %s server on %s, %d clients, %.1fs measured, %d CPUs, load average %.2f before, %.2f after\n",
+		r.Scenario, r.Target, r.Database, r.Concurrency, r.DurationS, r.CPUs, r.LoadAvgBefore, r.LoadAvgAfter)
+	writeOps := func(ops []OpReport, indent string) {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "%srequest\tok/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\tok\terrors\t\n", indent)
+		for _, o := range ops {
+			fmt.Fprintf(tw, "%s%s\t%.1f\t%.2f\t%.2f\t%.2f\t%.1f\t%d\t%d\t\n", indent, o.Name, o.PerSec, o.P50ms, o.P95ms, o.P99ms, o.MaxMs, o.OK, o.Errors)
+		}
+		tw.Flush()
+		for _, o := range ops {
+			if o.Errors == 0 {
+				continue
+			}
+			var parts []string
+			for _, k := range sortedKeys(o.Statuses) {
+				parts = append(parts, fmt.Sprintf("%s×%d", k, o.Statuses[k]))
+			}
+			fmt.Fprintf(w, "%s  %s answers: %s\n", indent, o.Name, strings.Join(parts, ", "))
+		}
+	}
+	fmt.Fprintln(w)
+	writeOps(r.Ops, "")
+	for _, p := range r.Phases {
+		fmt.Fprintf(w, "\nphase %s (%.1fs)\n", p.Name, p.DurationS)
+		writeOps(p.Ops, "  ")
+	}
+	if s := r.Server; s != nil {
+		fmt.Fprintf(w, "\nserver pid %d: peak RSS %.1f MiB (largest sample %.1f MiB), %.2f CPU-seconds while measured\n",
+			s.PID, s.PeakRSSMiB, s.MaxSampledRSSMiB, s.CPUSeconds)
+	}
+	if g := r.Generator; g != nil {
+		fmt.Fprintf(w, "generator: %.2f CPU-seconds, %.1f µs per request\n", g.CPUSeconds, g.CPUPerRequestUs)
+	}
+	if h := r.Hash; h != nil {
+		fmt.Fprintf(w, "\nhash: argon2id m=%d KiB t=%d p=%d takes %.2f ms (%.2f ms CPU) alone; %d cores ÷ that = %.1f sign-ins/s at most\n",
+			h.Memory, h.Time, h.Threads, h.HashMs, h.HashCPUMs, h.Cores, h.LimitPerSec)
+		if h.SigninPerSec > 0 {
+			fmt.Fprintf(w, "measured %.1f sign-ins/s = %.1f%% of the hash-bound limit", h.SigninPerSec, 100*h.Ratio)
+			if h.ServerHashMs > 0 {
+				fmt.Fprintf(w, "; the server's own hashes took %.2f ms on average", h.ServerHashMs)
+				if h.ServerHashCPUMs > 0 {
+					fmt.Fprintf(w, " (%.2f ms CPU)", h.ServerHashCPUMs)
+				}
+			}
+			fmt.Fprintln(w)
+		}
+		if h.ServerCPUPerSigninMs > 0 {
+			fmt.Fprintf(w, "server CPU per sign-in %.2f ms, of which beyond the hash %.2f ms\n", h.ServerCPUPerSigninMs, h.CPUBeyondHashMs)
+		}
+	}
+	if len(r.Targets) > 0 {
+		fmt.Fprintln(w, "\ntargets (this machine, this load):")
+		for _, t := range r.Targets {
+			verdict := "met"
+			if !t.Met {
+				verdict = "MISSED"
+			}
+			fmt.Fprintf(w, "  %-6s %s: want %s, got %s\n", verdict, t.Name, t.Want, t.Got)
+		}
+	}
+	fmt.Fprintln(w, "\nchecks:")
+	for _, c := range r.Checks {
+		verdict := "ok  "
+		if !c.OK {
+			verdict = "FAIL"
+		}
+		fmt.Fprintf(w, "  %s %s: %s\n", verdict, c.Name, c.Detail)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	if r.Passed {
+		fmt.Fprintln(w, "\nPASS")
+	} else {
+		fmt.Fprintln(w, "\nFAIL")
+	}
+}

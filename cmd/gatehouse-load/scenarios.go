@@ -1,0 +1,400 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// env is what every worker of a run shares.
+type env struct {
+	o         *options
+	t         *target
+	http      *http.Client
+	transport *http.Transport
+	members   []*member // for signin, session and forgot
+	resetters [][]*member
+	sessions  []string // session cookies (name=value) for the session scenario
+	csrf      string   // a CSRF cookie (name=value) for the pages scenario
+	mailbox   *mailbox
+	sampler   *sampler
+	// rawClients are closed at the end, so the server sees its connections go.
+	rawMu      sync.Mutex
+	rawClients []*rawClient
+}
+
+// recs are one worker's recorders, by the name of the request. Until the
+// phase's clock starts (warm-up) and after it stops, records go to a set that is
+// thrown away: a request counts in the phase in which it ended, and requests cut
+// short at the end are not counted.
+type recs struct {
+	counting   *atomic.Bool
+	real, warm map[string]*recorder
+}
+
+func (r *recs) get(name string) *recorder {
+	m := r.warm
+	if r.counting.Load() {
+		m = r.real
+	}
+	rec := m[name]
+	if rec == nil {
+		rec = newRecorder()
+		m[name] = rec
+	}
+	return rec
+}
+
+// group is a number of workers running one loop.
+type group struct {
+	n  int
+	fn func(ctx context.Context, id int, r *recs)
+}
+
+// phase runs groups for d after a warm-up of warm and returns the merged
+// recorders of the measured time, and that time.
+func phase(ctx context.Context, warm, d time.Duration, mark func(started bool), groups ...group) (map[string]*recorder, time.Duration) {
+	var counting atomic.Bool
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	all := map[string]*recorder{}
+	for _, g := range groups {
+		for i := range g.n {
+			wg.Go(func() {
+				r := &recs{counting: &counting, real: map[string]*recorder{}, warm: map[string]*recorder{}}
+				g.fn(runCtx, i, r)
+				mu.Lock()
+				defer mu.Unlock()
+				for k, v := range r.real {
+					if all[k] == nil {
+						all[k] = newRecorder()
+					}
+					all[k].merge(v)
+				}
+			})
+		}
+	}
+	sleep(ctx, warm)
+	if mark != nil {
+		mark(true)
+	}
+	counting.Store(true)
+	start := time.Now()
+	sleep(ctx, d)
+	elapsed := time.Since(start)
+	counting.Store(false)
+	if mark != nil {
+		mark(false)
+	}
+	cancel()
+	wg.Wait()
+	return all, elapsed
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// done reports whether the worker's context has ended; a request that failed
+// because of that is not an error of the server.
+func done(ctx context.Context) bool { return ctx.Err() != nil }
+
+// signinWorker signs in through the form again and again, each time as a new
+// session: the session cookie of the previous round is not sent. Each virtual
+// client loads the page once for its anti-forgery cookie and token, as a
+// person who signs out and in again, or with --signin-page before every
+// sign-in, as a person who comes back to the page each time (page loads are
+// the pages scenario's business, and cost the generator as much as the server).
+// The POSTs go through the generator's own client, a tenth of net/http's cost.
+func (e *env) signinWorker(name string) func(ctx context.Context, id int, r *recs) {
+	return func(ctx context.Context, id int, r *recs) {
+		b := e.newBrowser()
+		var c *rawClient
+		var headers []string
+		for i := id; !done(ctx); i += len(e.members) {
+			m := e.members[i%len(e.members)]
+			if c == nil || e.o.signinPage {
+				a, err := b.get("/login")
+				if done(ctx) {
+					return
+				}
+				r.get("GET /login").record(a.took, a.status, err, a.status == http.StatusOK)
+				if err != nil || a.status != http.StatusOK {
+					continue
+				}
+				name, value := b.cookie("csrf")
+				headers = []string{"Cookie: " + name + "=" + value, "X-Forwarded-For: " + b.ip}
+				if c == nil {
+					c = e.raw("/login", nil)
+				}
+			}
+			form := url.Values{"identifier": {m.username}, "password": {m.password}, "csrf_token": {b.csrf}}.Encode()
+			start := time.Now()
+			st, err := c.post("/login", headers, form)
+			if done(ctx) {
+				return
+			}
+			r.get(name).record(time.Since(start), st, err, st == http.StatusSeeOther && !strings.Contains(c.location, "/login"))
+		}
+	}
+}
+
+// floodWorker posts sign-ins without pause (or with --flood-pause after a 503),
+// as an attacker or a stampede would: no page load after the first, a correct
+// password, so that every request that gets through costs a hash.
+func (e *env) floodWorker(ctx context.Context, id int, r *recs) {
+	b := e.newBrowser()
+	if _, err := b.get("/login"); err != nil {
+		return
+	}
+	name, value := b.cookie("csrf")
+	headers := []string{"Cookie: " + name + "=" + value, "X-Forwarded-For: " + b.ip}
+	m := e.members[id%len(e.members)]
+	form := url.Values{"identifier": {m.username}, "password": {m.password}, "csrf_token": {b.csrf}}.Encode()
+	c := e.raw("/login", nil)
+	for !done(ctx) {
+		start := time.Now()
+		st, err := c.post("/login", headers, form)
+		took := time.Since(start)
+		if done(ctx) {
+			return
+		}
+		switch {
+		case err == nil && st == http.StatusServiceUnavailable:
+			r.get("flood signin").record(took, st, nil, true)
+			if c.retryAfter == "" {
+				r.get("503 without Retry-After").record(0, st, nil, false)
+			}
+			sleep(ctx, e.o.floodPause)
+		default:
+			r.get("flood signin").record(took, st, err, err == nil && st == http.StatusSeeOther)
+		}
+	}
+}
+
+// sessionWorker checks a session again and again, with the generator's cheap
+// client: a business application asking who is signed in.
+func (e *env) sessionWorker(ctx context.Context, id int, r *recs) {
+	c := e.raw("/api/v1/session", []string{"Cookie: " + e.sessions[id%len(e.sessions)], "X-Forwarded-For: " + newIP()})
+	for !done(ctx) {
+		start := time.Now()
+		st, err := c.do()
+		if done(ctx) {
+			return
+		}
+		r.get("GET /api/v1/session").record(time.Since(start), st, err, st == http.StatusOK)
+	}
+}
+
+// pagesWorker loads the sign-in page again and again, as a browser that has
+// been there before (it sends its anti-forgery cookie).
+func (e *env) pagesWorker(ctx context.Context, id int, r *recs) {
+	c := e.raw("/login", []string{"Cookie: " + e.csrf, "X-Forwarded-For: " + newIP()})
+	for !done(ctx) {
+		start := time.Now()
+		st, err := c.do()
+		if done(ctx) {
+			return
+		}
+		r.get("GET /login").record(time.Since(start), st, err, st == http.StatusOK)
+	}
+}
+
+func (e *env) raw(path string, headers []string) *rawClient {
+	c := newRawClient(e.t.addr, path, headers, e.o.timeout)
+	e.rawMu.Lock()
+	e.rawClients = append(e.rawClients, c)
+	e.rawMu.Unlock()
+	return c
+}
+
+// closeClients closes every connection of the generator.
+func (e *env) closeClients() {
+	e.rawMu.Lock()
+	for _, c := range e.rawClients {
+		c.close()
+	}
+	e.rawClients = nil
+	e.rawMu.Unlock()
+	e.transport.CloseIdleConnections()
+}
+
+// mailWait is how long a reset waits for its email. The queue is drained by
+// one sender per server, one message after another: behind a backlog (the
+// forgot scenario queues hundreds at once) a message may wait many seconds,
+// which is within the product's promise of five minutes.
+const mailWait = 60 * time.Second
+
+// errNeedsRecovery says that the server has no recovery flow (issue 3).
+var errNeedsRecovery = errors.New("scenario needs /forgot-password: the server answered 404, so this build has no recovery flow yet")
+
+// forgotForm loads the forgot-password page and returns its form.
+func (e *env) forgotForm(b *browser) (pageForm, error) {
+	a, err := b.get("/forgot-password")
+	if err != nil {
+		return pageForm{}, err
+	}
+	if a.status == http.StatusNotFound {
+		return pageForm{}, errNeedsRecovery
+	}
+	if a.status != http.StatusOK {
+		return pageForm{}, fmt.Errorf("GET /forgot-password: %d", a.status)
+	}
+	f, ok := findForm(a.body, "text")
+	if !ok {
+		if f, ok = findForm(a.body, "email"); !ok {
+			return pageForm{}, errors.New("GET /forgot-password: no form with an identifier field")
+		}
+	}
+	return f, nil
+}
+
+// forgotWorker submits the forgot-password form for members and, every other
+// time, for addresses nobody has: each request from another client address, as
+// many people each asking once. In the soak only one request in 16 names a
+// member: the others' emails would queue ahead of the reset scenario's (the
+// server caps each account at 20 an hour, so the first seconds would queue
+// over a thousand).
+func (e *env) forgotWorker(ctx context.Context, id int, r *recs) {
+	every := 2
+	if e.o.scenario == "soak" {
+		every = 16
+	}
+	b := e.newBrowser()
+	b.rotateIP = true
+	f, err := e.forgotForm(b)
+	if err != nil {
+		r.get("POST /forgot-password").record(0, 0, err, false)
+		return
+	}
+	action := formAction(f.action, "/forgot-password")
+	for i := id; !done(ctx); i++ {
+		ident := fmt.Sprintf("nobody%d-%d@load.example.com", id, i)
+		if i%every == 0 {
+			ident = e.members[(i/every)%len(e.members)].email
+		}
+		form := f.values(func(fd formField) (string, bool) {
+			if fd.name == "identifier" || fd.typ == "email" || (fd.typ == "text" && fd.value == "") {
+				return ident, true
+			}
+			return "", false
+		})
+		a, err := b.post(action, form)
+		if done(ctx) {
+			return
+		}
+		r.get("POST /forgot-password").record(a.took, a.status, err, a.status == http.StatusOK || a.status == http.StatusSeeOther)
+	}
+}
+
+// resetWorker completes password resets for its own members: asks for the link,
+// reads it from the mail file, opens it and sets a new password. The whole
+// round is one "reset"; its requests are also counted on their own.
+func (e *env) resetWorker(ctx context.Context, id int, r *recs) {
+	own := e.resetters[id%len(e.resetters)]
+	b := e.newBrowser()
+	// Every reset is another person's: the server limits reset requests per
+	// client address, and one address would reach that limit in seconds.
+	b.rotateIP = true
+	f, err := e.forgotForm(b)
+	if err != nil {
+		r.get("reset").record(0, 0, err, false)
+		return
+	}
+	action := formAction(f.action, "/forgot-password")
+	for i := 0; !done(ctx); i++ {
+		m := own[i%len(own)]
+		start := time.Now()
+		ok, err := e.resetOnce(ctx, b, f, action, m, i, r)
+		if done(ctx) {
+			return
+		}
+		st := 0
+		if ok {
+			st = http.StatusSeeOther
+		}
+		r.get("reset").record(time.Since(start), st, err, ok)
+	}
+}
+
+func (e *env) resetOnce(ctx context.Context, b *browser, f pageForm, action string, m *member, round int, r *recs) (bool, error) {
+	ch := e.mailbox.expect(m.email)
+	form := f.values(func(fd formField) (string, bool) {
+		if fd.name == "identifier" || fd.typ == "email" || (fd.typ == "text" && fd.value == "") {
+			return m.email, true
+		}
+		return "", false
+	})
+	a, err := b.post(action, form)
+	r.get("POST /forgot-password").record(a.took, a.status, err, a.status == http.StatusOK || a.status == http.StatusSeeOther)
+	if err != nil || (a.status != http.StatusOK && a.status != http.StatusSeeOther) {
+		e.mailbox.forget(m.email)
+		return false, err
+	}
+	mailStart := time.Now()
+	link, err := e.mailbox.wait(ctx, m.email, ch, mailWait)
+	r.get("mail delivered").record(time.Since(mailStart), 200, err, err == nil)
+	if err != nil {
+		return false, err
+	}
+	page, err := b.get(link)
+	r.get("GET /reset-password").record(page.took, page.status, err, page.status == http.StatusOK)
+	if err != nil || page.status != http.StatusOK {
+		return false, err
+	}
+	rf, ok := findForm(page.body, "password")
+	if !ok {
+		return false, errors.New("the reset page has no password form")
+	}
+	newPassword := fmt.Sprintf("%s %c%c%c round %d", loadPassword, 'a'+round%26, 'a'+(round/26)%26, 'a'+(round/676)%26, round)
+	values := rf.values(func(fd formField) (string, bool) {
+		switch fd.typ {
+		case "password":
+			return newPassword, true
+		case "email":
+			return m.email, true
+		}
+		return "", false
+	})
+	if values.Get("token") == "" {
+		if u, err := url.Parse(link); err == nil && u.Query().Get("token") != "" && !strings.Contains(rf.action, "token=") {
+			values.Set("token", u.Query().Get("token"))
+		}
+	}
+	target := formAction(rf.action, "/reset-password")
+	a, err = b.post(target, values)
+	good := a.status == http.StatusSeeOther && !strings.Contains(a.location, "reset-password")
+	r.get("POST /reset-password").record(a.took, a.status, err, good)
+	if !good {
+		return false, err
+	}
+	m.password = newPassword
+	return true, nil
+}
+
+// formAction returns where a form posts: its action, or the page it is on.
+func formAction(action, page string) string {
+	if action == "" {
+		return page
+	}
+	if u, err := url.Parse(action); err == nil && u.Host != "" {
+		return u.RequestURI()
+	}
+	return action
+}
