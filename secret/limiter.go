@@ -126,7 +126,9 @@ func (l *limiter) state(blocks uint32) *argonState {
 		l.idle = l.idle[:k-1]
 		return s
 	}
-	return &argonState{mem: make([]block, blocks)}
+	s := &argonState{mem: make([]block, blocks)}
+	adviseHugePages(s.mem)
+	return s
 }
 
 // putState keeps s for the next hash.
