@@ -22,6 +22,13 @@ type HashReport struct {
 	LimitPerSec  float64 `json:"limit_per_second"`            // cores ÷ hash time
 	SigninPerSec float64 `json:"signin_per_second,omitempty"` // measured
 	Ratio        float64 `json:"ratio,omitempty"`             // measured ÷ limit
+	// ParallelLimitPerSec is how many hashes a second the machine does with a
+	// hash running on every core at once and nothing else: below LimitPerSec
+	// when concurrent hashes share memory bandwidth and caches, or the cores
+	// run slower together than one alone. ParallelRatio is the measured
+	// sign-in rate over it: how close the server comes to bare hashing.
+	ParallelLimitPerSec float64 `json:"parallel_limit_per_second"`
+	ParallelRatio       float64 `json:"parallel_ratio,omitempty"`
 	// ServerHashMs is the server's own mean hash time during the run (from
 	// /metrics): above HashMs when hashes compete for memory bandwidth or for
 	// CPUs that other work takes. ServerHashCPUMs is their mean CPU time.
@@ -69,7 +76,54 @@ func measureHash(ctx context.Context, t *target, cores int) (*HashReport, error)
 		HashMs:  ms(walls[n/2]), HashCPUMs: ms(cpus[n/2]), Cores: cores,
 	}
 	rep.LimitPerSec = round(float64(cores)/walls[n/2].Seconds(), 1)
+	runtime.UnlockOSThread()
+	par, err := parallelHashRate(ctx, cfg, cores)
+	if err != nil {
+		return nil, err
+	}
+	rep.ParallelLimitPerSec = round(par, 1)
 	return rep, nil
+}
+
+// parallelHashRate runs a hash on every core at once, each in a slot of its own,
+// and returns the hashes per second of all of them together.
+func parallelHashRate(ctx context.Context, cfg secret.HasherConfig, cores int) (float64, error) {
+	cfg.MemoryBudget = int64(cores) * int64(orDefault(cfg.Memory, secret.DefaultMemory)) * 1024
+	h, err := secret.NewHasher(cfg)
+	if err != nil {
+		return 0, err
+	}
+	round := func(each int) (time.Duration, error) {
+		errs := make(chan error, cores)
+		start := time.Now()
+		for range cores {
+			go func() {
+				for range each {
+					if _, err := h.Hash(ctx, loadPassword); err != nil {
+						errs <- err
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for range cores {
+			if err := <-errs; err != nil {
+				return 0, err
+			}
+		}
+		return time.Since(start), nil
+	}
+	// The first round faults in every slot's memory; only the second counts.
+	if _, err := round(1); err != nil {
+		return 0, err
+	}
+	const each = 8
+	d, err := round(each)
+	if err != nil {
+		return 0, err
+	}
+	return float64(cores*each) / d.Seconds(), nil
 }
 
 func orDefault[T comparable](v, def T) T {

@@ -156,6 +156,10 @@ func (r *Report) writeText(w io.Writer) {
 				}
 			}
 			fmt.Fprintln(w)
+			if h.ParallelLimitPerSec > 0 {
+				fmt.Fprintf(w, "with a hash on every core at once the machine does %.1f hashes/s; the sign-ins are %.1f%% of that\n",
+					h.ParallelLimitPerSec, 100*h.ParallelRatio)
+			}
 		}
 		if h.ServerCPUPerSigninMs > 0 {
 			fmt.Fprintf(w, "server CPU per sign-in %.2f ms, of which beyond the hash %.2f ms\n", h.ServerCPUPerSigninMs, h.CPUBeyondHashMs)

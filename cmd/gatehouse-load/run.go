@@ -402,6 +402,9 @@ func (e *env) judgeSignin(rep *Report, m *measure, op *OpReport) {
 	if h.LimitPerSec > 0 {
 		h.Ratio = round(op.PerSec/h.LimitPerSec, 3)
 	}
+	if h.ParallelLimitPerSec > 0 {
+		h.ParallelRatio = round(op.PerSec/h.ParallelLimitPerSec, 3)
+	}
 	n := m.hash1.count - m.hash0.count
 	hashCPU := m.hash1.cpu - m.hash0.cpu
 	if n > 0 {
