@@ -236,7 +236,33 @@ func validHostPort(addr string) bool {
 		return false
 	}
 	n, err := strconv.Atoi(port)
-	return err == nil && n >= 0 && n <= 65535 && port == strconv.Itoa(n)
+	return err == nil && n >= 0 && n <= 65535 && port == strconv.Itoa(n) && validHost(host)
+}
+
+// validHost accepts an empty host (every interface), an IP address or a DNS name:
+// anything else (spaces, control characters) would only fail later, when the
+// server listens or builds its default public URL, and be blamed elsewhere.
+func validHost(host string) bool {
+	if host == "" {
+		return true
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return true
+	}
+	if len(host) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(host, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range label {
+			if !(c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func intIn(v string, min, max int, name string, bad func(string, string)) int {

@@ -68,6 +68,12 @@ func TestParseConfig(t *testing.T) {
 			}
 		}},
 		{name: "bad listen", raw: map[string]string{"listen": "8080"}, wantErr: "GATEHOUSE_LISTEN"},
+		{name: "listen host with a space", raw: map[string]string{"listen": " :0"}, wantErr: "GATEHOUSE_LISTEN"},
+		{name: "listen on a name", raw: map[string]string{"listen": "localhost:9000"}, check: func(t *testing.T, c *Config) {
+			if c.PublicURL.String() != "http://localhost:9000" {
+				t.Errorf("public URL %s", c.PublicURL)
+			}
+		}},
 		{name: "public url with query", raw: map[string]string{"public-url": "https://x.example?a=b"}, wantErr: "GATEHOUSE_PUBLIC_URL"},
 		{name: "public url relative", raw: map[string]string{"public-url": "/login"}, wantErr: "GATEHOUSE_PUBLIC_URL"},
 		{name: "database scheme", raw: map[string]string{"database-url": "mysql://x"}, wantErr: "GATEHOUSE_DATABASE_URL"},
