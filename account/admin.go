@@ -262,7 +262,10 @@ func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gat
 // transaction that holds LockOrganization, so two owners cannot demote each
 // other at the same time.
 func (s *Service) keepAnOwner(ctx context.Context, tx gatehouse.Store, op string, before, after *gatehouse.Member, now time.Time) error {
-	if !before.ActiveOwner(now) || (after != nil && after.ActiveOwner(now)) {
+	// An expiry date set on the owner now would let the organization lose its
+	// last owner later, when nobody is looking: it counts as losing the owner.
+	newExpiry := after != nil && !after.ExpiresAt.IsZero() && !after.ExpiresAt.Equal(before.ExpiresAt)
+	if !before.ActiveOwner(now) || (after != nil && after.ActiveOwner(now) && !newExpiry) {
 		return nil
 	}
 	owners, _, err := tx.ListMembers(ctx, before.OrgID, gatehouse.MemberFilter{Role: gatehouse.RoleOwner, State: gatehouse.StateActive, Limit: 500})

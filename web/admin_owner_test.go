@@ -59,6 +59,7 @@ var ownerChanges = []struct {
 		"PATCH", "", `{"role": "member"}`},
 	{"disable", "/disable", nil, "PATCH", "", `{"state": "disabled"}`},
 	{"expire", "/profile", url.Values{"expires": {"2026-03-01"}}, "PATCH", "", `{"expires_at": "2026-03-01"}`},
+	{"expire-later", "/profile", url.Values{"expires": {"2027-01-01"}}, "PATCH", "", `{"expires_at": "2027-01-01"}`},
 	{"delete", "/delete", nil, "DELETE", "", ""},
 }
 
@@ -208,7 +209,7 @@ func TestLastOwner(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, c := range ownerChanges {
-			if c.name != "demote" && c.name != "disable" && c.name != "expire" && c.name != "delete" {
+			if c.name != "demote" && c.name != "disable" && c.name != "expire" && c.name != "expire-later" && c.name != "delete" {
 				continue
 			}
 			before := takeSnapshot(t, s, o.Owner.ID)
