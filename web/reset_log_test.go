@@ -1,11 +1,9 @@
 package web_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,29 +12,11 @@ import (
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 )
 
-// syncBuffer is a bytes.Buffer for a logger used by many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestTokensNeverLogged runs the reset and activation flows, with their
 // failures, under a debug-level logger, and checks that no one-time token
 // appears in any log line, in the audit log, or in the outbox once sent.
 func TestTokensNeverLogged(t *testing.T) {
-	var logs syncBuffer
+	var logs gatehousetest.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s := webtest.New(t, webtest.Options{Log: log})
 	s.AddMember(t, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)

@@ -35,7 +35,7 @@ func TestUserAddThenServeDeliversActivation(t *testing.T) {
 	c.env["GATEHOUSE_LISTEN"] = "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var sout, serr lockedBuffer
+	var sout, serr gatehousetest.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"serve"}, strings.NewReader(""), &sout, &serr, func(k string) string { return c.env[k] })

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -129,7 +128,7 @@ func TestServeStartsAndStops(t *testing.T) {
 	c := newCLI(t, gatehousetest.SQLiteURL(t))
 	c.env["GATEHOUSE_LISTEN"] = "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb lockedBuffer
+	var out, errb gatehousetest.Buffer
 	done := make(chan int)
 	go func() {
 		done <- run(ctx, []string{"serve"}, strings.NewReader(""), &out, &errb, func(k string) string { return c.env[k] })
@@ -153,22 +152,4 @@ func TestServeStartsAndStops(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(c.env["GATEHOUSE_DATA_DIR"], "mail")); err != nil {
 		t.Logf("mail dir: %v", err)
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for a writer and a reader in two goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
