@@ -218,7 +218,9 @@ func (c *Checker) parse(orgID, ch string) (parsed, bool) {
 	if len(parts) != 5 || parts[0] != challengeVersion {
 		return parsed{}, false
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[4])
+	// Strict: base64 lets the last character of a 43-character encoding vary
+	// in bits it does not use, and a variant must not pass for the original.
+	sig, err := base64.RawURLEncoding.Strict().DecodeString(parts[4])
 	if err != nil || !hmac.Equal(sig, c.mac(orgID, strings.Join(parts[:4], "."))) {
 		return parsed{}, false
 	}
