@@ -77,19 +77,29 @@ type Enrolment struct {
 	URL    string
 }
 
-// AuthenticatorState returns the member's app and recovery codes.
-func (s *Service) AuthenticatorState(ctx context.Context, m *gatehouse.Member) (*AuthenticatorState, error) {
+// factors returns the organization's settings, the member's authenticator app
+// (nil when none) and how many recovery codes the member has left.
+func (s *Service) factors(ctx context.Context, op string, m *gatehouse.Member) (gatehouse.Settings, *gatehouse.Authenticator, int, error) {
 	set, err := s.Settings(ctx, m.OrgID)
 	if err != nil {
-		return nil, err
+		return set, nil, 0, err
 	}
 	a, err := s.authenticator(ctx, m)
 	if err != nil {
-		return nil, err
+		return set, nil, 0, err
 	}
 	left, err := s.Store.RecoveryCodesLeft(ctx, m.OrgID, m.ID)
 	if err != nil {
-		return nil, gatehouse.Wrap("account.AuthenticatorState", err)
+		return set, nil, 0, gatehouse.Wrap(op, err)
+	}
+	return set, a, left, nil
+}
+
+// AuthenticatorState returns the member's app and recovery codes.
+func (s *Service) AuthenticatorState(ctx context.Context, m *gatehouse.Member) (*AuthenticatorState, error) {
+	set, a, left, err := s.factors(ctx, "account.AuthenticatorState", m)
+	if err != nil {
+		return nil, err
 	}
 	st := &AuthenticatorState{Enrolled: a.Confirmed(), RecoveryCodes: left, Mode: set.TwoFactor}
 	if st.Enrolled {

@@ -125,18 +125,9 @@ func (o *SecondFactorOptions) CanSend() bool { return o.SMS != "" || o.Email != 
 // SecondFactorOptions returns what the member may use to complete a sign-in at
 // the second-factor stage, and the state of the code sent for it.
 func (s *Service) SecondFactorOptions(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member) (*SecondFactorOptions, error) {
-	const op = "account.SecondFactorOptions"
-	set, err := s.Settings(ctx, m.OrgID)
+	set, a, left, err := s.factors(ctx, "account.SecondFactorOptions", m)
 	if err != nil {
 		return nil, err
-	}
-	a, err := s.authenticator(ctx, m)
-	if err != nil {
-		return nil, err
-	}
-	left, err := s.Store.RecoveryCodesLeft(ctx, m.OrgID, m.ID)
-	if err != nil {
-		return nil, gatehouse.Wrap(op, err)
 	}
 	o := &SecondFactorOptions{App: a.Confirmed(), RecoveryCodes: left, TrustDays: set.TrustedDeviceDays}
 	if m.Mobile != "" {
