@@ -113,21 +113,12 @@ func (s *TwilioServer) Attempts() int {
 // the test fails when that takes longer than timeout.
 func (s *TwilioServer) WaitFor(t testing.TB, n int, timeout time.Duration) []SMS {
 	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
+	waitFor(t, n, timeout, "text messages, the Twilio server has", func() (int, chan struct{}) {
 		s.mu.Lock()
-		got, notify := len(s.messages), s.notify
-		s.mu.Unlock()
-		if got >= n {
-			return s.Messages()
-		}
-		select {
-		case <-notify:
-		case <-deadline.C:
-			t.Fatalf("gatehousetest: waited %v for %d text messages, the Twilio server has %d", timeout, n, got)
-		}
-	}
+		defer s.mu.Unlock()
+		return len(s.messages), s.notify
+	})
+	return s.Messages()
 }
 
 var codePattern = regexp.MustCompile(`\b[0-9]{4,10}\b`)

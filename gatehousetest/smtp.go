@@ -266,21 +266,11 @@ func (s *SMTPServer) Release() {
 // test fails when that takes longer than timeout.
 func (s *SMTPServer) WaitHeld(t testing.TB, n int, timeout time.Duration) {
 	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
+	waitFor(t, n, timeout, "held recipients, the SMTP server holds", func() (int, chan struct{}) {
 		s.mu.Lock()
-		got, notify := s.held, s.notify
-		s.mu.Unlock()
-		if got >= n {
-			return
-		}
-		select {
-		case <-notify:
-		case <-deadline.C:
-			t.Fatalf("gatehousetest: waited %v for %d held recipients, the SMTP server holds %d", timeout, n, got)
-		}
-	}
+		defer s.mu.Unlock()
+		return s.held, s.notify
+	})
 }
 
 // wait applies Delay and Hold to one recipient.
@@ -321,19 +311,29 @@ func (s *SMTPServer) Messages() []Received {
 // the test fails when that takes longer than timeout.
 func (s *SMTPServer) WaitFor(t testing.TB, n int, timeout time.Duration) []Received {
 	t.Helper()
+	waitFor(t, n, timeout, "messages, the SMTP server has", func() (int, chan struct{}) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return len(s.received), s.notify
+	})
+	return s.Messages()
+}
+
+// waitFor waits until state reports at least n items, woken by the channel it
+// returns (closed on each change); the test fails after timeout.
+func waitFor(t testing.TB, n int, timeout time.Duration, what string, state func() (int, chan struct{})) {
+	t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
-		s.mu.Lock()
-		got, notify := len(s.received), s.notify
-		s.mu.Unlock()
+		got, notify := state()
 		if got >= n {
-			return s.Messages()
+			return
 		}
 		select {
 		case <-notify:
 		case <-deadline.C:
-			t.Fatalf("gatehousetest: waited %v for %d messages, the SMTP server has %d", timeout, n, got)
+			t.Fatalf("gatehousetest: waited %v for %d %s %d", timeout, n, what, got)
 		}
 	}
 }
