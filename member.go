@@ -60,6 +60,9 @@ type Member struct {
 	SupportPINHash     string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	// LastSignInAt is when the member last completed a sign-in; zero means
+	// never. Only MemberStore.RecordSignIn writes it: UpdateMember leaves it.
+	LastSignInAt time.Time
 }
 
 // EffectiveState returns the member's state at now, taking the account expiry date

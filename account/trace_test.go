@@ -76,6 +76,14 @@ func (x tracedStore) CountMembers(ctx context.Context, orgID string, role gateho
 	x.t.add("CountMembers")
 	return x.s.CountMembers(ctx, orgID, role, state)
 }
+func (x tracedStore) CountMatching(ctx context.Context, orgID string, f gatehouse.MemberFilter, upTo int) (int, bool, error) {
+	x.t.add("CountMatching")
+	return x.s.CountMatching(ctx, orgID, f, upTo)
+}
+func (x tracedStore) RecordSignIn(ctx context.Context, orgID, memberID string, at time.Time) error {
+	x.t.add("RecordSignIn")
+	return x.s.RecordSignIn(ctx, orgID, memberID, at)
+}
 func (x tracedStore) AddPasswordHistory(ctx context.Context, orgID, memberID, hash string, at time.Time, keep int) error {
 	x.t.add("AddPasswordHistory")
 	return x.s.AddPasswordHistory(ctx, orgID, memberID, hash, at, keep)

@@ -88,13 +88,16 @@ type database struct {
 	// and r a pool of query_only connections, so that reads never wait behind a
 	// write and writes queue in Go rather than fail with "database is locked".
 	// On PostgreSQL both are the same pool.
-	w, r     *sql.DB
-	log      *slog.Logger
-	rand     io.Reader
-	now      func() time.Time
-	stmts    sync.Map // stmtKey -> *sql.Stmt, on SQLite (see stmt.go)
-	nstmts   atomic.Int64
-	settings *settingsCache
+	w, r  *sql.DB
+	log   *slog.Logger
+	rand  io.Reader
+	now   func() time.Time
+	stmts sync.Map // stmtKey -> *sql.Stmt, on SQLite (see stmt.go)
+	// driveLimit is how many rows a member list may read through the search
+	// or filter index on SQLite (see member_search.go); tests lower it.
+	driveLimit int
+	nstmts     atomic.Int64
+	settings   *settingsCache
 }
 
 // Open connects to the database at url: "sqlite:PATH" (or "sqlite://PATH" or
@@ -102,7 +105,8 @@ type database struct {
 // Migrate), but it refuses a database whose schema is newer than this binary.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	const op = "sqlstore.Open"
-	d := &database{log: opts.Log, rand: opts.Rand, now: opts.Now, settings: newSettingsCache(opts.SettingsTTL)}
+	d := &database{log: opts.Log, rand: opts.Rand, now: opts.Now, settings: newSettingsCache(opts.SettingsTTL),
+		driveLimit: defaultDriveLimit}
 	if d.now == nil {
 		d.now = time.Now
 	}
