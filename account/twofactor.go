@@ -226,6 +226,9 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 		if err := tx.UpdateSession(ctx, sess); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
+		if err := recordSignIn(ctx, tx, m, sess.Stage, now); err != nil {
+			return err
+		}
 		if device != "" {
 			if err := s.trustDevice(ctx, tx, &set, m, device, req.Client); err != nil {
 				return err
