@@ -32,32 +32,24 @@ var SQLitePath = sqlitePath
 // DBErr exposes the classification of database errors.
 var DBErr = dbErr
 
-// SetDriveLimit changes how many rows a member list may read through the
-// search or filter index on SQLite, so that tests of a few hundred members
-// take every way.
-func (s *Store) SetDriveLimit(n int) { s.db.driveLimit = n }
+// SetDriveLimit changes how many members a member list finds through the
+// search or filter indexes before it tries a walk, and how many members such
+// a walk reads at most, so that tests of a few hundred members take every way.
+func (s *Store) SetDriveLimit(limit, budget int) { s.db.driveLimit, s.db.walkBudget = limit, budget }
 
-// ExplainMembers returns SQLite's plan of the ListMembers query for f.
+// ExplainMembers returns SQLite's plan of the query of the first page of
+// ListMembers for f, as it would run it first.
 func (s *Store) ExplainMembers(ctx context.Context, orgID string, f gatehouse.MemberFilter) (string, error) {
-	l, err := s.memberList(ctx, "explain", orgID, f)
+	l, err := newListQuery("explain", orgID, f)
 	if err != nil || l == nil {
 		return "", err
 	}
-	rows, err := s.db.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+l.query, l.args...)
+	w, bound, err := s.choose(ctx, l)
 	if err != nil {
 		return "", err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			return "", err
-		}
-		out = append(out, detail)
-	}
-	return strings.Join(out, "\n"), rows.Err()
+	query, a := s.pageQuery(l, w, bound)
+	return s.QueryPlan(ctx, query, a...)
 }
 
 // QueryStrings returns the first column of every row of query, read on the
@@ -99,4 +91,11 @@ func (s *Store) QueryPlan(ctx context.Context, query string, args ...any) (strin
 		out = append(out, detail)
 	}
 	return strings.Join(out, "\n"), rows.Err()
+}
+
+// ReaderPragma reads a PRAGMA on a connection of the read pool.
+func (s *Store) ReaderPragma(ctx context.Context, name string) (string, error) {
+	var v string
+	err := s.db.r.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v)
+	return v, err
 }

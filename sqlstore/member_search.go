@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -14,42 +13,55 @@ import (
 )
 
 // The member list of the admin area and the API: search, filters, sort orders
-// and their page cursors, and the total count.
+// and the total count (the cursors are in member_cursor.go).
 //
 // A member matches a query when the query, normalized as identifiers are
 // (gatehouse.NormalizeIdentifier), is a part of the normalized username,
-// display name, personal or work email: `column LIKE '%q%' ESCAPE '\'` with
-// LIKE's own wildcards escaped, as it has always been. Every way of finding
-// the rows below ends in that same LIKE, so the results are exactly those of a
-// scan; what differs is how many rows are read to find them.
+// display name, personal or work email, as it has always been: `column LIKE
+// '%q%' ESCAPE '\'` with LIKE's own wildcards escaped (on PostgreSQL the same
+// test as `strpos(column, q) > 0`). Every way of finding the rows below ends
+// in that test, so the results are exactly those of a scan; what differs is
+// how many rows are read to find them. There are three ways:
 //
-// On PostgreSQL trigram indexes (pg_trgm, GIN) on the four columns and an index
-// per sort order let the planner choose, with statistics, between the rows a
-// search names and a walk in the page's order. Each search is planned for its
-// own query text (pgx.QueryExecModeExec): a plan made once for every text
-// would be wrong for most of them.
+//   - candidates: the members a search index names for the query, then sorted.
+//     SQLite: a full-text index with the trigram tokenizer (member_search),
+//     whose terms also serve queries of one or two characters
+//     (member_search_terms). PostgreSQL: pg_trgm GIN indexes on the four
+//     columns, and for one or two characters a GIN index of every character
+//     and pair of characters of them (member_grams).
+//   - filter (SQLite): the members with the role and state asked for, through
+//     an index on them, then sorted. PostgreSQL's planner does this itself.
+//   - walk: the index of the page's order, from the cursor on, checking each
+//     member until the page is full.
 //
-// SQLite has no statistics to choose with, so the store chooses, by counting
-// up to driveLimit rows (see sqlitePlan):
-//   - search: the candidates of the trigram full-text index (member_search)
-//     for a query of three characters or more, then sorted;
-//   - filter: the members with the role and state asked for, through an index
-//     on them, then sorted;
-//   - walk: the index of the sort order, checking each member until the page
-//     is full: few rows when matches are many, which is when the others are
-//     expensive.
+// Candidates and filter cost as many rows as they name; the walk as many as
+// it must read before the page is full: few when many members match, unless
+// the matches gather far along the order (a search for a first name, by
+// username). So a search takes the candidates when they are few (at most
+// driveLimit: counted exactly on SQLite, estimated by the planner on
+// PostgreSQL); otherwise it walks at most a budget of members of the filter,
+// and when that does not fill the page it takes the candidates after all. A
+// list without a search walks (SQLite: or filters, when few members have the
+// role and state asked for).
+//
+// On PostgreSQL each query is planned for its own values
+// (pgx.QueryExecModeExec): a plan made once for every text would be wrong for
+// most of them.
 
-// defaultDriveLimit is the most rows the search or filter way may read before
-// the walk is cheaper. The walk reads about limit × members ÷ matches rows, so at
-// a million members and more than driveLimit matches a page of 50 costs it at
-// most some 12,500 rows of an index, while sorting driveLimit rows costs about
-// as much.
+// defaultDriveLimit is the most members the candidates or filter way is taken
+// for without trying a walk first. At a million members and a 2-core machine a
+// candidate costs some 7 µs (three index lookups) and a walked member some
+// 2.5 µs: both ways cost about 25 ms there.
 const defaultDriveLimit = 4000
+
+// defaultWalkBudget is how many members of the filter a search walks before
+// it takes the candidates instead.
+const defaultWalkBudget = 10000
 
 // sortKey is how one gatehouse.MemberSort is stored and found.
 type sortKey struct {
 	expr  string // the key as a SQL expression on members m, as its index has it
-	index string // the index on (org_id, expr, username_norm, ...)
+	index string // the index on (org_id, expr, username_norm, role, state)
 	text  bool   // a text key; else an integer
 }
 
@@ -78,22 +90,221 @@ var (
 	}
 )
 
-// matchAny is the condition that a member matches the LIKE pattern p.
-func matchAny(p string) string {
+// memberGrams is PostgreSQL's index expression of every character and pair of
+// characters of the four columns (migration 0006).
+const memberGrams = `member_grams(m.username_norm, m.display_name_norm, m.email_norm, m.work_email_norm)`
+
+// way is how a member list finds its members.
+type way int
+
+const (
+	wayWalk way = iota
+	wayFilter
+	wayCandidates
+)
+
+// listQuery is a member list or count being planned.
+type listQuery struct {
+	orgID string
+	f     gatehouse.MemberFilter
+	q     string // the normalized query
+	sk    sortKey
+	after *memberCursor // the page starts after it; nil for the first
+	limit int
+}
+
+// newListQuery checks f and returns its query, or nil when nothing can match.
+func newListQuery(op, orgID string, f gatehouse.MemberFilter) (*listQuery, error) {
+	if f.Sort == "" {
+		f.Sort = gatehouse.SortUsername
+	}
+	l := &listQuery{orgID: orgID, f: f, q: gatehouse.NormalizeIdentifier(f.Query), limit: pageLimit(f.Limit)}
+	var ok bool
+	if l.sk, ok = sortKeys[f.Sort]; !ok {
+		return nil, gatehouse.Errorf(gatehouse.Invalid, op, "unknown sort order %q", f.Sort)
+	}
+	if f.Cursor != "" {
+		c, err := parseMemberCursor(op, f.Cursor, f.Sort, f.Desc, l.sk.text)
+		if err != nil {
+			return nil, err
+		}
+		l.after = c
+	}
+	if strings.IndexByte(l.q, 0) >= 0 {
+		// No stored text holds a NUL, and PostgreSQL refuses one in a query.
+		return nil, nil
+	}
+	return l, nil
+}
+
+// filter returns the conditions on the organization, role and state.
+func (l *listQuery) filter(a *args) []string {
+	where := []string{"m.org_id = " + a.add(l.orgID)}
+	if l.f.Role != "" {
+		where = append(where, "m.role = "+a.add(string(l.f.Role)))
+	}
+	if l.f.State != "" {
+		where = append(where, "m.state = "+a.add(string(l.f.State)))
+	}
+	return where
+}
+
+// match returns the condition that a member matches the query ("" for
+// none): exactly a part of one of the four fields. PostgreSQL checks it with
+// strpos, which no index serves, so that the planner finds the candidates
+// with the shorter conditions of candidatesFrom (see searchPieces) rather than
+// with every trigram of a long query.
+func (s *Store) match(l *listQuery, a *args) string {
+	if l.q == "" {
+		return ""
+	}
+	if s.db.dialect == Postgres {
+		p := a.add(l.q)
+		return `(strpos(m.username_norm, ` + p + `) > 0 OR strpos(m.display_name_norm, ` + p + `) > 0
+			OR strpos(m.email_norm, ` + p + `) > 0 OR strpos(m.work_email_norm, ` + p + `) > 0)`
+	}
+	return likeAny(a.add(likeContains(l.q)))
+}
+
+// likeAny is the condition that one of the four fields is LIKE p.
+func likeAny(p string) string {
 	return `(m.username_norm LIKE ` + p + ` ESCAPE '\' OR m.display_name_norm LIKE ` + p + ` ESCAPE '\'
 		OR m.email_norm LIKE ` + p + ` ESCAPE '\' OR m.work_email_norm LIKE ` + p + ` ESCAPE '\')`
 }
 
-// candidates returns a query of the rows of the search index (as seq) that
-// may match q, a superset of those that do, adding its arguments to a. A
-// query of three characters or more is a phrase of trigrams; a shorter one is
-// every trigram that begins with it (each value is indexed with two
-// characters after it, so every character of it begins one).
+// searchPieces returns what the search indexes look up for q: q itself, or
+// for a long q two parts of five characters, at its start and a third of the
+// way in, which every match contains too. The trigram indexes read the
+// members of every trigram they are given, and a long query's trigrams
+// include those most members share (an address's domain): at a million
+// members SQLite took 180 ms for a whole address, 3.5 ms for two such parts,
+// 64 ms for three when one fell in the domain.
+func searchPieces(q string) []string {
+	r := []rune(q)
+	if len(r) <= 9 {
+		return []string{q}
+	}
+	third := len(r) / 3
+	return []string{string(r[:5]), string(r[third : third+5])}
+}
+
+// byUsername reports whether the page's order is the username's: in the
+// order of usernames, or of roles or states with a filter on one of them,
+// which leaves the username to order by (and SQLite would otherwise sort).
+func (l *listQuery) byUsername() bool {
+	_, role := roleRanks[l.f.Role]
+	_, state := stateRanks[l.f.State]
+	return l.f.Sort == gatehouse.SortUsername || (l.f.Sort == gatehouse.SortRole && role) || (l.f.Sort == gatehouse.SortState && state)
+}
+
+// keyset returns the condition that a member comes after c in the order
+// (before it, with before), as a range of the order's index.
+func (l *listQuery) keyset(a *args, c *memberCursor, before bool) string {
+	cmp := ">"
+	if l.f.Desc != before {
+		cmp = "<"
+	}
+	if before {
+		cmp += "="
+	}
+	if l.byUsername() {
+		return "m.username_norm " + cmp + " " + a.add(c.user)
+	}
+	return "(" + l.sk.expr + ", m.username_norm) " + cmp + " (" + a.add(c.key) + ", " + a.add(c.user) + ")"
+}
+
+// order returns the ORDER BY of the page.
+func (l *listQuery) order() string {
+	dir := ""
+	if l.f.Desc {
+		dir = " DESC"
+	}
+	if l.byUsername() {
+		return " ORDER BY m.username_norm" + dir
+	}
+	return " ORDER BY " + l.sk.expr + dir + ", m.username_norm" + dir
+}
+
+// walkFrom returns the FROM of a walk in the page's order, and conditions
+// that let SQLite start where the filter does when the order is the
+// filter's own.
+func (s *Store) walkFrom(l *listQuery, a *args) (string, []string) {
+	if s.db.dialect != SQLite {
+		return "members m", nil
+	}
+	var extra []string
+	if r, ok := roleRanks[l.f.Role]; ok && l.f.Sort == gatehouse.SortRole {
+		extra = append(extra, roleRank+" = "+a.add(r))
+	}
+	if r, ok := stateRanks[l.f.State]; ok && l.f.Sort == gatehouse.SortState {
+		extra = append(extra, stateRank+" = "+a.add(r))
+	}
+	return "members m INDEXED BY " + l.sk.index, extra
+}
+
+// filterFrom returns the FROM through which SQLite reaches the members with
+// the role and state asked for, reading nothing else, and what, beyond the
+// role and state themselves, makes it read only them.
+func filterFrom(l *listQuery, a *args) (string, []string) {
+	if l.f.Role != "" {
+		return "members m INDEXED BY members_role_state", nil
+	}
+	// The state alone is not a prefix of members_role_state: its rank is one
+	// of members_sort_state.
+	return "members m INDEXED BY members_sort_state", []string{stateRank + " = " + a.add(stateRanks[l.f.State])}
+}
+
+// candidatesFrom returns the FROM of the candidates way, with its conditions
+// and those of extra inside it.
+func (s *Store) candidatesFrom(l *listQuery, a *args, extra []string) (string, []string) {
+	if s.db.dialect == SQLite {
+		// CROSS JOIN keeps SQLite to this order: the index's candidates, their
+		// members, then the conditions on each.
+		return `(` + candidates(l.q, a) + `) c
+			CROSS JOIN member_search_rows r ON r.seq = c.seq CROSS JOIN members m ON m.id = r.member_id`, extra
+	}
+	extra = append(extra, pgSearch(l.q, a)...)
+	// OFFSET 0 keeps the planner from walking an index in the page's order
+	// with these conditions as a filter: that is the walk, taken with a
+	// budget; this way reads the rows the conditions name.
+	return `(SELECT * FROM members m WHERE ` + strings.Join(extra, " AND ") + ` OFFSET 0) m`, nil
+}
+
+// pgSearch returns the conditions by which PostgreSQL's search indexes find
+// the candidates of q: its pieces with LIKE (pg_trgm), or for one or two
+// characters, in which pg_trgm finds no trigram, the index of every character
+// and pair of characters.
+func pgSearch(q string, a *args) []string {
+	if utf8.RuneCountInString(q) < 3 {
+		return []string{memberGrams + " @> ARRAY[" + a.add(q) + "]::text[]"}
+	}
+	var where []string
+	for _, p := range searchPieces(q) {
+		where = append(where, likeAny(a.add(likeContains(p))))
+	}
+	return where
+}
+
+// candidates returns a query of the rows of SQLite's search index (as seq)
+// that may match q, a superset of those that do, adding its arguments to a.
+// Every character of a value begins a trigram of it (each value is indexed
+// with two characters after it), so a query of one or two characters is the
+// terms that begin with it; a longer one is a phrase of trigrams.
 func candidates(q string, a *args) string {
 	if utf8.RuneCountInString(q) >= 3 {
-		return `SELECT rowid AS seq FROM member_search WHERE member_search MATCH ` + a.add(ftsPhrase(q))
+		return `SELECT rowid AS seq FROM member_search WHERE member_search MATCH ` + a.add(ftsQuery(q))
 	}
 	return `SELECT DISTINCT doc AS seq FROM member_search_terms WHERE term >= ` + a.add(q) + ` AND term < ` + a.add(prefixEnd(q))
+}
+
+// ftsQuery is the FTS5 query of the candidates of q (three characters or
+// more): a phrase of each of its pieces.
+func ftsQuery(q string) string {
+	var phrases []string
+	for _, p := range searchPieces(q) {
+		phrases = append(phrases, ftsPhrase(p))
+	}
+	return strings.Join(phrases, " AND ")
 }
 
 // ftsPhrase is q as an FTS5 phrase: every character literal.
@@ -110,134 +321,54 @@ func prefixEnd(p string) string {
 	return string(b)
 }
 
-// selection is the FROM and WHERE of a member list, with their arguments.
-type selection struct {
-	from  string
-	where []string
-	a     args
-	none  bool // nothing can match: no query needed
-}
-
-// way is how SQLite finds the members of a list (see the top of the file).
-type way int
-
-const (
-	wayWalk way = iota
-	wayFilter
-	waySearch
-)
-
-// selectMembers builds what selects the members f asks for. On SQLite it
-// also chooses the way (the index) they are found; walk names the index of
-// the sort order, or is "" for a count, which needs no order.
-func (s *Store) selectMembers(ctx context.Context, orgID string, f gatehouse.MemberFilter, walk string) (*selection, error) {
-	sel := &selection{}
-	sel.where = []string{"m.org_id = " + sel.a.add(orgID)}
-	q := gatehouse.NormalizeIdentifier(f.Query)
-	if strings.IndexByte(q, 0) >= 0 {
-		// No stored text holds a NUL, and PostgreSQL refuses one in a query.
-		sel.none = true
-		return sel, nil
-	}
-	if q != "" {
-		sel.where = append(sel.where, matchAny(sel.a.add(likeContains(q))))
-	}
-	if f.Role != "" {
-		sel.where = append(sel.where, "m.role = "+sel.a.add(string(f.Role)))
-	}
-	if f.State != "" {
-		sel.where = append(sel.where, "m.state = "+sel.a.add(string(f.State)))
-	}
-	if s.db.dialect != SQLite {
-		sel.from = "members m"
-		return sel, nil
-	}
-	w, err := s.sqlitePlan(ctx, orgID, q, f)
-	if err != nil {
-		return nil, err
-	}
-	switch w {
-	case waySearch:
-		// CROSS JOIN keeps SQLite to this order: the index's candidates, their
-		// members, then the conditions above on each.
-		sel.from = `(` + candidates(q, &sel.a) + `) c
-			CROSS JOIN member_search_rows r ON r.seq = c.seq CROSS JOIN members m ON m.id = r.member_id`
-	case wayFilter:
-		index, extra := filterIndex(f, &sel.a)
-		sel.from = "members m INDEXED BY " + index
-		sel.where = append(sel.where, extra...)
-	default:
-		sel.from = "members m"
-		if walk != "" {
-			sel.from += " INDEXED BY " + walk
-		}
-		// Walking the order of the role or state filtered on, the filter
-		// names where in the index to walk.
-		if r, ok := roleRanks[f.Role]; ok && walk == sortKeys[gatehouse.SortRole].index {
-			sel.where = append(sel.where, roleRank+" = "+sel.a.add(r))
-		}
-		if r, ok := stateRanks[f.State]; ok && walk == sortKeys[gatehouse.SortState].index {
-			sel.where = append(sel.where, stateRank+" = "+sel.a.add(r))
-		}
-	}
-	return sel, nil
-}
-
-// filterIndex returns the index through which SQLite reaches the members
-// with f's role and state, reading nothing else, and what, beyond the role and
-// state themselves, makes it read only them.
-func filterIndex(f gatehouse.MemberFilter, a *args) (string, []string) {
-	if f.Role != "" {
-		return "members_role_state", nil
-	}
-	// The state alone is not a prefix of members_role_state: its rank is one
-	// of members_sort_state.
-	return "members_sort_state", []string{stateRank + " = " + a.add(stateRanks[f.State])}
-}
-
-// sqlitePlan chooses the way SQLite finds the members of f, counting the rows
-// of the search and filter ways up to the drive limit: the smaller of those
-// within it, else the walk.
-func (s *Store) sqlitePlan(ctx context.Context, orgID, q string, f gatehouse.MemberFilter) (way, error) {
-	limit := s.db.driveLimit
-	best, bestN := wayWalk, limit+1
-	if q != "" {
-		var a args
-		n, err := s.countUpTo(ctx, candidates(q, &a), a...)
-		if err != nil {
-			return 0, err
-		}
-		if n < bestN {
-			best, bestN = waySearch, n
-		}
-	}
-	_, known := stateRanks[f.State]
-	if f.Role != "" || (f.State != "" && known) {
-		var a args
-		where := []string{"m.org_id = " + a.add(orgID)}
-		if f.Role != "" {
-			where = append(where, "m.role = "+a.add(string(f.Role)))
-		}
-		if f.State != "" {
-			where = append(where, "m.state = "+a.add(string(f.State)))
-		}
-		index, extra := filterIndex(f, &a)
-		n, err := s.countUpTo(ctx, `SELECT 1 FROM members m INDEXED BY `+index+` WHERE `+strings.Join(append(where, extra...), " AND "), a...)
-		if err != nil {
-			return 0, err
-		}
-		if n < bestN {
-			best = wayFilter
-		}
-	}
-	return best, nil
-}
-
-// countUpTo counts the rows of query, but no more than the drive limit + 1.
-func (s *Store) countUpTo(ctx context.Context, query string, a ...any) (int, error) {
+// countUpTo counts the rows of query, but no more than limit + 1.
+func (s *Store) countUpTo(ctx context.Context, query string, limit int, a ...any) (int, error) {
 	var n int
-	err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+query+limitClause(s.db.driveLimit+1)+`) t`, a...).Scan(&n)
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+query+limitClause(limit+1)+`) t`, a...).Scan(&n)
 	return n, err
+}
+
+// few reports whether the way w names at most the drive limit members for
+// l (times more, when given): counted on SQLite, estimated by PostgreSQL's
+// planner.
+func (s *Store) few(ctx context.Context, l *listQuery, w way, more ...int) (bool, error) {
+	limit := s.db.driveLimit
+	for _, m := range more {
+		limit *= m
+	}
+	var a args
+	var query string
+	switch {
+	case w == wayFilter:
+		from, extra := filterFrom(l, &a)
+		query = `SELECT 1 FROM ` + from + ` WHERE ` + strings.Join(append(l.filter(&a), extra...), " AND ")
+	case s.db.dialect == SQLite:
+		query = candidates(l.q, &a)
+	default:
+		where := append(l.filter(&a), s.match(l, &a))
+		from, _ := s.candidatesFrom(l, &a, where)
+		return s.estimateUpTo(ctx, `SELECT 1 FROM `+from, a, limit)
+	}
+	n, err := s.countUpTo(ctx, query, limit, a...)
+	return n <= limit, err
+}
+
+// estimateUpTo reports whether PostgreSQL's planner expects query to return
+// at most limit rows.
+func (s *Store) estimateUpTo(ctx context.Context, query string, a args, limit int) (bool, error) {
+	var plan string
+	if err := s.queryRow(ctx, `EXPLAIN (FORMAT JSON) `+query, s.planned(a)...).Scan(&plan); err != nil {
+		return false, err
+	}
+	var p []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(plan), &p); err != nil || len(p) == 0 {
+		return false, err
+	}
+	return p[0].Plan.Rows <= float64(limit), nil
 }
 
 // planned returns the arguments of a member list query: on PostgreSQL with
@@ -255,94 +386,157 @@ func (s *Store) planned(a args) []any {
 // order, or not made here, is Invalid.
 func (s *Store) ListMembers(ctx context.Context, orgID string, f gatehouse.MemberFilter) ([]*gatehouse.Member, string, error) {
 	const op = "sqlstore.ListMembers"
-	l, err := s.memberList(ctx, op, orgID, f)
+	l, err := newListQuery(op, orgID, f)
 	if err != nil || l == nil {
 		return nil, "", err
 	}
-	rows, err := s.query(ctx, l.query, l.args...)
+	ms, next, err := s.listMembers(ctx, l)
+	return ms, next, dbErr(op, err)
+}
+
+func (s *Store) listMembers(ctx context.Context, l *listQuery) ([]*gatehouse.Member, string, error) {
+	w, bound, err := s.choose(ctx, l)
 	if err != nil {
-		return nil, "", dbErr(op, err)
+		return nil, "", err
+	}
+	ms, next, err := s.page(ctx, l, w, bound)
+	if err != nil || bound == nil || next != "" {
+		return ms, next, err
+	}
+	// The walk's budget ran out before the page was full: the matches are
+	// gathered further along the order, and the candidates are read after
+	// all. On PostgreSQL a query of one or two characters names its
+	// candidates by member_grams, which a planner that expects many of them
+	// would compute for every member of a scan (47 s at a million): then the
+	// walk goes on to the end instead.
+	if s.db.dialect == Postgres && utf8.RuneCountInString(l.q) < 3 {
+		if few, err := s.few(ctx, l, wayCandidates, 20); err != nil || !few {
+			return s.page(ctx, l, wayWalk, nil)
+		}
+	}
+	return s.page(ctx, l, wayCandidates, nil)
+}
+
+// choose returns the way a page of l is found first and, for a walk with a
+// budget, the member it must stop at.
+func (s *Store) choose(ctx context.Context, l *listQuery) (way, *memberCursor, error) {
+	filtered := l.f.Role != "" || (l.f.State != "" && stateRanks[l.f.State] != 0)
+	if l.q == "" {
+		if s.db.dialect == SQLite && filtered {
+			if few, err := s.few(ctx, l, wayFilter); err != nil || few {
+				return wayFilter, nil, err
+			}
+		}
+		return wayWalk, nil, nil
+	}
+	if few, err := s.few(ctx, l, wayCandidates); err != nil || few {
+		return wayCandidates, nil, err
+	}
+	if s.db.dialect == SQLite && filtered {
+		if few, err := s.few(ctx, l, wayFilter); err != nil || few {
+			return wayFilter, nil, err
+		}
+	}
+	// Many candidates: walk, but no further than the walk budget's member of
+	// the filter (no bound when fewer remain).
+	bound, err := s.walkBound(ctx, l)
+	return wayWalk, bound, err
+}
+
+// walkBound returns the walk budget's member of the filter after the cursor,
+// in the page's order, or nil when there are fewer. It reads the order's
+// index alone.
+func (s *Store) walkBound(ctx context.Context, l *listQuery) (*memberCursor, error) {
+	var a args
+	from, extra := s.walkFrom(l, &a)
+	where := append(l.filter(&a), extra...)
+	if l.after != nil {
+		where = append(where, l.keyset(&a, l.after, false))
+	}
+	var c memberCursor
+	var text sql.NullString
+	var num sql.NullInt64
+	key := any(&num)
+	if l.sk.text {
+		key = &text
+	}
+	err := s.queryRow(ctx, `SELECT `+l.sk.expr+`, m.username_norm FROM `+from+` WHERE `+strings.Join(where, " AND ")+
+		l.order()+limitClause(1)+` OFFSET `+strconv.Itoa(s.db.walkBudget-1), s.planned(a)...).Scan(key, &c.user)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	c.key = num.Int64
+	if l.sk.text {
+		c.key = text.String
+	}
+	return &c, err
+}
+
+// pageQuery returns the query of a page of l found the way w; with bound, a
+// walk goes no further than it.
+func (s *Store) pageQuery(l *listQuery, w way, bound *memberCursor) (string, args) {
+	var a args
+	where := append(l.filter(&a), s.match(l, &a))
+	if where[len(where)-1] == "" {
+		where = where[:len(where)-1]
+	}
+	if l.after != nil {
+		where = append(where, l.keyset(&a, l.after, false))
+	}
+	if bound != nil {
+		where = append(where, l.keyset(&a, bound, true))
+	}
+	var from string
+	var extra []string
+	switch w {
+	case wayCandidates:
+		from, where = s.candidatesFrom(l, &a, where)
+	case wayFilter:
+		from, extra = filterFrom(l, &a)
+	default:
+		from, extra = s.walkFrom(l, &a)
+	}
+	where = append(where, extra...)
+	query := `SELECT ` + memberCols + `, ` + l.sk.expr + `, m.username_norm FROM ` + from
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	return query + l.order() + limitClause(l.limit+1), a
+}
+
+// page runs the query of a page and returns its members and the next
+// page's cursor.
+func (s *Store) page(ctx context.Context, l *listQuery, w way, bound *memberCursor) ([]*gatehouse.Member, string, error) {
+	query, a := s.pageQuery(l, w, bound)
+	rows, err := s.query(ctx, query, s.planned(a)...)
+	if err != nil {
+		return nil, "", err
 	}
 	defer rows.Close()
 	var out []*gatehouse.Member
 	var last memberCursor // of the last member in out
 	for rows.Next() {
 		if len(out) == l.limit { // a row beyond the page: there is a next one
-			return out, last.encode(l.sort, f.Desc), nil
+			return out, last.encode(l.f.Sort, l.f.Desc), nil
 		}
 		var text sql.NullString
 		var num sql.NullInt64
 		var user string
 		key := any(&num)
-		if l.text {
+		if l.sk.text {
 			key = &text
 		}
 		m, err := scanMember(rows, key, &user)
 		if err != nil {
-			return nil, "", dbErr(op, err)
+			return nil, "", err
 		}
 		last = memberCursor{key: num.Int64, user: user}
-		if l.text {
+		if l.sk.text {
 			last.key = text.String
 		}
 		out = append(out, m)
 	}
-	return out, "", dbErr(op, rows.Err())
-}
-
-// memberList is the query of a page of the member list.
-type memberList struct {
-	query string
-	args  []any
-	limit int
-	sort  gatehouse.MemberSort
-	text  bool // the sort key is text
-}
-
-// memberList builds the query of ListMembers, or returns nil when nothing can
-// match.
-func (s *Store) memberList(ctx context.Context, op, orgID string, f gatehouse.MemberFilter) (*memberList, error) {
-	f.Sort = sortOrDefault(f.Sort)
-	sk, ok := sortKeys[f.Sort]
-	if !ok {
-		return nil, gatehouse.Errorf(gatehouse.Invalid, op, "unknown sort order %q", f.Sort)
-	}
-	var after *memberCursor
-	if f.Cursor != "" {
-		c, err := parseMemberCursor(op, f.Cursor, f.Sort, f.Desc, sk.text)
-		if err != nil {
-			return nil, err
-		}
-		after = c
-	}
-	sel, err := s.selectMembers(ctx, orgID, f, sk.index)
-	if err != nil {
-		return nil, dbErr(op, err)
-	}
-	if sel.none {
-		return nil, nil
-	}
-	cmp, dir := ">", ""
-	if f.Desc {
-		cmp, dir = "<", " DESC"
-	}
-	order := sk.expr + dir + ", m.username_norm" + dir
-	if f.Sort == gatehouse.SortUsername {
-		order = "m.username_norm" + dir
-	}
-	if after != nil {
-		if f.Sort == gatehouse.SortUsername {
-			sel.where = append(sel.where, "m.username_norm "+cmp+" "+sel.a.add(after.user))
-		} else {
-			sel.where = append(sel.where, "("+sk.expr+", m.username_norm) "+cmp+" ("+sel.a.add(after.key)+", "+sel.a.add(after.user)+")")
-		}
-	}
-	limit := pageLimit(f.Limit)
-	return &memberList{
-		query: `SELECT ` + memberCols + `, ` + sk.expr + `, m.username_norm FROM ` + sel.from +
-			` WHERE ` + strings.Join(sel.where, " AND ") + ` ORDER BY ` + order + limitClause(limit+1),
-		args: s.planned(sel.a), limit: limit, sort: f.Sort, text: sk.text,
-	}, nil
+	return out, "", rows.Err()
 }
 
 // CountMatching counts the members of the organization f selects, whatever
@@ -352,93 +546,76 @@ func (s *Store) memberList(ctx context.Context, op, orgID string, f gatehouse.Me
 // docs/performance.md), and a page can say "more than 10,000" as well.
 func (s *Store) CountMatching(ctx context.Context, orgID string, f gatehouse.MemberFilter, upTo int) (int, bool, error) {
 	const op = "sqlstore.CountMatching"
-	sel, err := s.selectMembers(ctx, orgID, f, "")
-	if err != nil {
-		return 0, false, dbErr(op, err)
+	f.Cursor, f.Sort, f.Desc = "", "", false
+	l, err := newListQuery(op, orgID, f)
+	if err != nil || l == nil {
+		return 0, false, err
 	}
-	if sel.none {
-		return 0, false, nil
+	var a args
+	where := l.filter(&a)
+	if m := s.match(l, &a); m != "" {
+		where = append(where, m)
 	}
-	query := `SELECT 1 FROM ` + sel.from + ` WHERE ` + strings.Join(sel.where, " AND ")
+	from := "members m"
+	filtered := l.f.Role != "" || (l.f.State != "" && stateRanks[l.f.State] != 0)
+	// A count reads every member it counts, however it finds them: the
+	// candidates are worth reading instead of scanning the organization up
+	// to countMore times the drive limit.
+	const countMore = 12
+	switch {
+	case s.db.dialect != SQLite:
+		// Without an order the planner is free to read the rows the search
+		// indexes name, or to scan until upTo are found; but it would compute
+		// member_grams of every member it scans, so that condition is given
+		// only when it names few members.
+		if l.q == "" {
+			break
+		}
+		if utf8.RuneCountInString(l.q) >= 3 {
+			where = append(where, pgSearch(l.q, &a)...)
+			break
+		}
+		few, err := s.few(ctx, l, wayCandidates, countMore)
+		if err != nil {
+			return 0, false, dbErr(op, err)
+		}
+		if few {
+			where = append(where, pgSearch(l.q, &a)...)
+		}
+	case l.q != "":
+		few, err := s.few(ctx, l, wayCandidates, countMore)
+		if err != nil {
+			return 0, false, dbErr(op, err)
+		}
+		if few {
+			from, where = s.candidatesFrom(l, &a, where)
+			break
+		}
+		if filtered {
+			if few, err = s.few(ctx, l, wayFilter, countMore); err != nil || few {
+				var extra []string
+				from, extra = filterFrom(l, &a)
+				where = append(where, extra...)
+			}
+		}
+	case filtered:
+		var extra []string
+		from, extra = filterFrom(l, &a)
+		where = append(where, extra...)
+	}
+	query := `SELECT 1 FROM ` + from
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
 	if upTo > 0 {
 		query += limitClause(upTo + 1)
 	}
 	var n int
-	err = s.queryRow(ctx, `SELECT COUNT(*) FROM (`+query+`) t`, s.planned(sel.a)...).Scan(&n)
-	if err != nil {
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+query+`) t`, s.planned(a)...).Scan(&n); err != nil {
 		return 0, false, dbErr(op, err)
 	}
 	if upTo > 0 && n > upTo {
 		return upTo, true, nil
 	}
 	return n, false, nil
-}
-
-func sortOrDefault(s gatehouse.MemberSort) gatehouse.MemberSort {
-	if s == "" {
-		return gatehouse.SortUsername
-	}
-	return s
-}
-
-// memberCursor is where a page of the member list ended: the sort key and the
-// normalized username of its last member.
-type memberCursor struct {
-	key  any // string or int64
-	user string
-}
-
-// encode makes the cursor text for a list in order sort. The list by username,
-// ascending, keeps the form it had before there were other orders (the
-// username alone), so that cursors held by API clients across an upgrade
-// still work; the others name their order, so that a cursor is never read
-// in another one.
-func (c memberCursor) encode(sort gatehouse.MemberSort, desc bool) string {
-	if sort == gatehouse.SortUsername && !desc {
-		return textCursor(c.user)
-	}
-	b, _ := json.Marshal([]any{sort, desc, c.key, c.user})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func parseMemberCursor(op, raw string, sort gatehouse.MemberSort, desc, text bool) (*memberCursor, error) {
-	b, err := base64.RawURLEncoding.DecodeString(raw)
-	if err != nil || len(b) == 0 {
-		return nil, badCursor(op)
-	}
-	if b[0] != '[' { // a username never starts with [
-		if sort != gatehouse.SortUsername || desc {
-			return nil, badCursor(op)
-		}
-		return &memberCursor{key: string(b), user: string(b)}, nil
-	}
-	d := json.NewDecoder(strings.NewReader(string(b)))
-	d.UseNumber()
-	var v []any
-	if err := d.Decode(&v); err != nil || len(v) != 4 {
-		return nil, badCursor(op)
-	}
-	gotSort, _ := v[0].(string)
-	gotDesc, _ := v[1].(bool)
-	user, ok := v[3].(string)
-	if gotSort != string(sort) || gotDesc != desc || !ok {
-		return nil, badCursor(op)
-	}
-	c := &memberCursor{user: user}
-	switch k := v[2].(type) {
-	case string:
-		if !text {
-			return nil, badCursor(op)
-		}
-		c.key = k
-	case json.Number:
-		n, err := strconv.ParseInt(k.String(), 10, 64)
-		if err != nil || text {
-			return nil, badCursor(op)
-		}
-		c.key = n
-	default:
-		return nil, badCursor(op)
-	}
-	return c, nil
 }

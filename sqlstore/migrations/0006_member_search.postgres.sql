@@ -2,10 +2,12 @@
 -- admin console, and the time of each member's last sign-in (PostgreSQL).
 --
 -- Search matches a part of the normalized username, display name or either
--- email (sqlstore/member_search.go) with LIKE, as before; trigram indexes of
+-- email (sqlstore/member_search.go), as before; trigram indexes of
 -- the pg_trgm extension (shipped with PostgreSQL) let the planner find the
--- rows of a search of three characters or more without reading the others.
--- Indexes are kept by PostgreSQL itself on every write.
+-- rows of a search of three characters or more without reading the others,
+-- and an index of every character and pair of characters those of one or
+-- two, in which pg_trgm finds no trigram. Indexes are kept by PostgreSQL
+-- itself on every write.
 
 -- last_signin_at is when the member last completed a sign-in (every factor
 -- proven), NULL for never. Written only by RecordSignIn.
@@ -22,6 +24,21 @@ CREATE INDEX members_sort_state ON members (org_id,
     (CASE state WHEN 'never_activated' THEN 1 WHEN 'active' THEN 2 WHEN 'expired' THEN 3 WHEN 'disabled' THEN 4 ELSE 5 END), username_norm, role, state);
 CREATE INDEX members_sort_signin ON members (org_id, (COALESCE(last_signin_at, 0)), username_norm, role, state);
 CREATE INDEX members_sort_password ON members (org_id, (COALESCE(password_changed_at, 0)), username_norm, role, state);
+
+-- member_grams lists every character and pair of characters of the four
+-- fields: a field contains a text of one or two characters exactly when the
+-- list holds it. Used only by the index below and the queries that match it
+-- (only when they name few members: computing it for every member of a scan
+-- would take a minute).
+CREATE FUNCTION member_grams(a text, b text, c text, d text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT COALESCE(array_agg(DISTINCT g), '{}') FROM (
+        SELECT substr(t, i, n) AS g
+        FROM unnest(ARRAY[a, b, c, d]) AS t, generate_series(1, length(t)) AS i, (VALUES (1), (2)) AS v(n)
+    ) grams
+$$;
+CREATE INDEX members_search_short ON members
+    USING gin (member_grams(username_norm, display_name_norm, email_norm, work_email_norm));
 
 -- pg_trgm is installed once per database, in one schema, and used from there
 -- by every schema: when it is already installed (by an operator, or by
