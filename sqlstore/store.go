@@ -97,8 +97,8 @@ type database struct {
 	// driveLimit and walkBudget steer how a member list finds its members
 	// (see member_search.go); tests lower them.
 	driveLimit, walkBudget int
-	nstmts     atomic.Int64
-	settings   *settingsCache
+	nstmts                 atomic.Int64
+	settings               *settingsCache
 }
 
 // Open connects to the database at url: "sqlite:PATH" (or "sqlite://PATH" or
