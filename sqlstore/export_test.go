@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gatehouse-auth/gatehouse"
 )
@@ -37,12 +38,22 @@ var DBErr = dbErr
 // a walk reads at most, so that tests of a few hundred members take every way.
 func (s *Store) SetDriveLimit(limit, budget int) { s.db.driveLimit, s.db.walkBudget = limit, budget }
 
+// SetInOrder turns SQLite's search in the order of the index on or off.
+func (s *Store) SetInOrder(on bool) { s.db.inOrder = on }
+
+// UsernameGroup exposes how a username's group is numbered.
+var UsernameGroup = usernameGroup
+
 // ExplainMembers returns SQLite's plan of the query of the first page of
 // ListMembers for f, as it would run it first.
 func (s *Store) ExplainMembers(ctx context.Context, orgID string, f gatehouse.MemberFilter) (string, error) {
 	l, err := newListQuery("explain", orgID, f)
 	if err != nil || l == nil {
 		return "", err
+	}
+	if l.byUsername() && utf8.RuneCountInString(l.q) >= 3 && s.db.inOrder {
+		query, a := s.inOrderQuery(l)
+		return s.QueryPlan(ctx, query, a...)
 	}
 	w, bound, err := s.choose(ctx, l)
 	if err != nil {
@@ -91,11 +102,4 @@ func (s *Store) QueryPlan(ctx context.Context, query string, args ...any) (strin
 		out = append(out, detail)
 	}
 	return strings.Join(out, "\n"), rows.Err()
-}
-
-// ReaderPragma reads a PRAGMA on a connection of the read pool.
-func (s *Store) ReaderPragma(ctx context.Context, name string) (string, error) {
-	var v string
-	err := s.db.r.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v)
-	return v, err
 }

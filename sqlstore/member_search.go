@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -49,14 +50,18 @@ import (
 // most of them.
 
 // defaultDriveLimit is the most members the candidates or filter way is taken
-// for without trying a walk first. At a million members and a 2-core machine a
-// candidate costs some 7 µs (three index lookups) and a walked member some
-// 2.5 µs: both ways cost about 25 ms there.
+// for without trying a walk first. At a million members on the project's
+// 2-core machine a candidate costs some 10 µs (a page of member_search_rows
+// read from the file cache), so 4,000 cost about 40 ms.
 const defaultDriveLimit = 4000
 
 // defaultWalkBudget is how many members of the filter a search walks before
-// it takes the candidates instead.
-const defaultWalkBudget = 10000
+// it takes the candidates instead. Walking the username order reads its
+// index alone, some 0.5 µs a member: 20,000 cost about 10 ms and fill a page
+// whenever more than one member in 400 matches and the matches are spread.
+// The other orders read each walked member's row: such a walk costs as much
+// as the candidates, and searches are shown in username order.
+const defaultWalkBudget = 20000
 
 // sortKey is how one gatehouse.MemberSort is stored and found.
 type sortKey struct {
@@ -254,20 +259,168 @@ func filterFrom(l *listQuery, a *args) (string, []string) {
 	return "members m INDEXED BY members_sort_state", []string{stateRank + " = " + a.add(stateRanks[l.f.State])}
 }
 
-// candidatesFrom returns the FROM of the candidates way, with its conditions
-// and those of extra inside it.
-func (s *Store) candidatesFrom(l *listQuery, a *args, extra []string) (string, []string) {
-	if s.db.dialect == SQLite {
-		// CROSS JOIN keeps SQLite to this order: the index's candidates, their
-		// members, then the conditions on each.
-		return `(` + candidates(l.q, a) + `) c
-			CROSS JOIN member_search_rows r ON r.seq = c.seq CROSS JOIN members m ON m.id = r.member_id`, extra
-	}
-	extra = append(extra, pgSearch(l.q, a)...)
+// candidatesFrom returns PostgreSQL's FROM of the candidates way, with the
+// conditions where inside it.
+func (s *Store) candidatesFrom(l *listQuery, a *args, where []string) string {
+	where = append(where, pgSearch(l.q, a)...)
 	// OFFSET 0 keeps the planner from walking an index in the page's order
 	// with these conditions as a filter: that is the walk, taken with a
 	// budget; this way reads the rows the conditions name.
-	return `(SELECT * FROM members m WHERE ` + strings.Join(extra, " AND ") + ` OFFSET 0) m`, nil
+	return `(SELECT * FROM members m WHERE ` + strings.Join(where, " AND ") + ` OFFSET 0) m`
+}
+
+// usernameAlphabet is every character of a normalized username, in byte
+// order; usernameGroup numbers a username's first eight characters in base 40
+// with it (0 for none), times 2^20, as migration 0006 numbers the rows of the
+// search index (member_search_rows.seq): seq order is username order between
+// groups, and no order within one.
+const usernameAlphabet = "-.0123456789_abcdefghijklmnopqrstuvwxyz"
+
+const groupShift = 20
+
+func usernameGroup(u string) int64 {
+	var g int64
+	for i := range 8 {
+		g *= 40
+		if i < len(u) {
+			g += int64(strings.IndexByte(usernameAlphabet, u[i]) + 1)
+		}
+	}
+	return g << groupShift
+}
+
+// searchInOrder returns a page of l, a search of three characters or more
+// by username, from the search index's candidates in the order of their
+// seq: it reads candidates until the page is full and the group of usernames
+// of its last member is complete (the members of a group are in no order of
+// their own), sorts what it read, and reads the page's members. It costs a
+// page of candidates, not all of them.
+func (s *Store) searchInOrder(ctx context.Context, l *listQuery) ([]*gatehouse.Member, string, error) {
+	query, a := s.inOrderQuery(l)
+	rows, err := s.query(ctx, query, a...)
+	if err != nil {
+		return nil, "", err
+	}
+	type hit struct{ id, user string }
+	var hits []hit
+	last := int64(-1) // the group of the page's last member, once full
+	for rows.Next() {
+		var seq int64
+		var h hit
+		if err := rows.Scan(&seq, &h.id, &h.user); err != nil {
+			rows.Close()
+			return nil, "", err
+		}
+		g := seq >> groupShift
+		if last >= 0 && g != last {
+			break
+		}
+		hits = append(hits, h)
+		if len(hits) == l.limit+1 {
+			last = g
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, "", err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if l.f.Desc {
+			return hits[i].user > hits[j].user
+		}
+		return hits[i].user < hits[j].user
+	})
+	if len(hits) > l.limit+1 {
+		hits = hits[:l.limit+1]
+	}
+	if len(hits) == 0 {
+		return nil, "", nil
+	}
+	var b args
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = b.add(h.id)
+	}
+	return s.scanPage(ctx, l, `SELECT `+memberCols+`, `+l.sk.expr+`, m.username_norm FROM members m WHERE m.id IN (`+
+		strings.Join(ids, ", ")+`)`+l.order(), b)
+}
+
+// inOrderQuery returns the query of searchInOrder: the seq, member id and
+// username of each candidate that matches, in seq order from the cursor's
+// group on.
+func (s *Store) inOrderQuery(l *listQuery) (string, args) {
+	var a args
+	where := l.filter(&a)
+	where = append(where, s.match(l, &a))
+	if l.after != nil {
+		where = append(where, l.keyset(&a, l.after, false))
+	}
+	fts := `SELECT rowid AS seq FROM member_search WHERE member_search MATCH ` + a.add(ftsQuery(l.q))
+	dir := ""
+	if l.after != nil {
+		g := usernameGroup(l.after.user)
+		if l.f.Desc {
+			fts += ` AND rowid <= ` + a.add(g+1<<groupShift-1)
+		} else {
+			fts += ` AND rowid >= ` + a.add(g)
+		}
+	}
+	if l.f.Desc {
+		dir = " DESC"
+	}
+	return `SELECT c.seq, r.member_id, r.username_norm FROM (` + fts + `) c
+		CROSS JOIN member_search_rows r ON r.seq = c.seq WHERE ` + strings.Join(onCopy(where), " AND ") + ` ORDER BY c.seq` + dir, a
+}
+
+// sqliteCandidates returns SQLite's query of the candidates of l that meet
+// where, in order, no more than limit (0: all): their member ids (id), sort
+// keys (k) and usernames (u). It reads the copy in member_search_rows, in the
+// order of the search index, and no member; inCopy reports whether the copy
+// holds the sort key (the times of the last sign-in and password change are
+// not copied: then it reads each candidate's member).
+func sqliteCandidates(l *listQuery, a *args, where []string, limit int) (query string, inCopy bool) {
+	from := `(` + candidates(l.q, a) + `) c CROSS JOIN member_search_rows r ON r.seq = c.seq`
+	key := l.sk.expr
+	switch l.f.Sort {
+	case gatehouse.SortLastSignIn, gatehouse.SortPasswordChanged:
+		// CROSS JOIN keeps SQLite to this order: the index's candidates,
+		// their copies, their members, then the conditions on each.
+		from += ` CROSS JOIN members m ON m.id = r.member_id`
+	default:
+		inCopy = true
+		where = onCopy(where)
+		key = onCopy(key)
+	}
+	query = `SELECT r.member_id AS id, ` + key + ` AS k, r.username_norm AS u FROM ` + from
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	if limit > 0 {
+		order := l.order()
+		if inCopy {
+			order = onCopy(order)
+		}
+		query += order + limitClause(limit)
+	}
+	return query, inCopy
+}
+
+// onCopy turns conditions on members m into the same on member_search_rows
+// r, which has the same columns for them.
+func onCopy[T string | []string](x T) T {
+	switch v := any(x).(type) {
+	case string:
+		return any(strings.ReplaceAll(v, "m.", "r.")).(T)
+	case []string:
+		out := make([]string, len(v))
+		for i, c := range v {
+			out[i] = onCopy(c)
+		}
+		return any(out).(T)
+	}
+	return x
 }
 
 // pgSearch returns the conditions by which PostgreSQL's search indexes find
@@ -346,8 +499,7 @@ func (s *Store) few(ctx context.Context, l *listQuery, w way, more ...int) (bool
 		query = candidates(l.q, &a)
 	default:
 		where := append(l.filter(&a), s.match(l, &a))
-		from, _ := s.candidatesFrom(l, &a, where)
-		return s.estimateUpTo(ctx, `SELECT 1 FROM `+from, a, limit)
+		return s.estimateUpTo(ctx, `SELECT 1 FROM `+s.candidatesFrom(l, &a, where), a, limit)
 	}
 	n, err := s.countUpTo(ctx, query, limit, a...)
 	return n <= limit, err
@@ -395,6 +547,9 @@ func (s *Store) ListMembers(ctx context.Context, orgID string, f gatehouse.Membe
 }
 
 func (s *Store) listMembers(ctx context.Context, l *listQuery) ([]*gatehouse.Member, string, error) {
+	if s.db.dialect == SQLite && l.byUsername() && utf8.RuneCountInString(l.q) >= 3 && s.db.inOrder {
+		return s.searchInOrder(ctx, l)
+	}
 	w, bound, err := s.choose(ctx, l)
 	if err != nil {
 		return nil, "", err
@@ -473,12 +628,13 @@ func (s *Store) walkBound(ctx context.Context, l *listQuery) (*memberCursor, err
 }
 
 // pageQuery returns the query of a page of l found the way w; with bound, a
-// walk goes no further than it.
+// walk goes no further than it. Its rows are the member, the sort key and
+// the normalized username.
 func (s *Store) pageQuery(l *listQuery, w way, bound *memberCursor) (string, args) {
 	var a args
-	where := append(l.filter(&a), s.match(l, &a))
-	if where[len(where)-1] == "" {
-		where = where[:len(where)-1]
+	where := l.filter(&a)
+	if m := s.match(l, &a); m != "" {
+		where = append(where, m)
 	}
 	if l.after != nil {
 		where = append(where, l.keyset(&a, l.after, false))
@@ -486,28 +642,52 @@ func (s *Store) pageQuery(l *listQuery, w way, bound *memberCursor) (string, arg
 	if bound != nil {
 		where = append(where, l.keyset(&a, bound, true))
 	}
+	page := limitClause(l.limit + 1)
+	switch {
+	case w == wayCandidates && s.db.dialect == SQLite:
+		inner, _ := sqliteCandidates(l, &a, where, l.limit+1)
+		dir := ""
+		if l.f.Desc {
+			dir = " DESC"
+		}
+		order := " ORDER BY p.k" + dir + ", p.u" + dir
+		if l.byUsername() {
+			order = " ORDER BY p.u" + dir
+		}
+		return `SELECT ` + memberCols + `, p.k, p.u FROM (` + inner + `) p CROSS JOIN members m ON m.id = p.id` + order, a
+	case w == wayCandidates:
+		return `SELECT ` + memberCols + `, ` + l.sk.expr + `, m.username_norm FROM ` + s.candidatesFrom(l, &a, where) +
+			l.order() + page, a
+	case w == wayWalk && s.db.dialect == Postgres && l.byUsername():
+		// The username index holds every field the conditions read and the
+		// id: the walk is an index-only scan, and only the page's members are
+		// read from the table.
+		return `SELECT ` + memberCols + `, ` + l.sk.expr + `, m.username_norm FROM (SELECT m.id FROM members m WHERE ` +
+			strings.Join(where, " AND ") + l.order() + page + `) w JOIN members m ON m.id = w.id` + l.order(), a
+	}
 	var from string
 	var extra []string
-	switch w {
-	case wayCandidates:
-		from, where = s.candidatesFrom(l, &a, where)
-	case wayFilter:
+	if w == wayFilter {
 		from, extra = filterFrom(l, &a)
-	default:
+	} else {
 		from, extra = s.walkFrom(l, &a)
 	}
 	where = append(where, extra...)
-	query := `SELECT ` + memberCols + `, ` + l.sk.expr + `, m.username_norm FROM ` + from
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	return query + l.order() + limitClause(l.limit+1), a
+	return `SELECT ` + memberCols + `, ` + l.sk.expr + `, m.username_norm FROM ` + from +
+		` WHERE ` + strings.Join(where, " AND ") + l.order() + page, a
 }
 
 // page runs the query of a page and returns its members and the next
 // page's cursor.
 func (s *Store) page(ctx context.Context, l *listQuery, w way, bound *memberCursor) ([]*gatehouse.Member, string, error) {
 	query, a := s.pageQuery(l, w, bound)
+	return s.scanPage(ctx, l, query, a)
+}
+
+// scanPage runs query, whose rows are a member, its sort key and its
+// normalized username, and returns the members of the page and the next
+// page's cursor.
+func (s *Store) scanPage(ctx context.Context, l *listQuery, query string, a args) ([]*gatehouse.Member, string, error) {
 	rows, err := s.query(ctx, query, s.planned(a)...)
 	if err != nil {
 		return nil, "", err
@@ -588,7 +768,8 @@ func (s *Store) CountMatching(ctx context.Context, orgID string, f gatehouse.Mem
 			return 0, false, dbErr(op, err)
 		}
 		if few {
-			from, where = s.candidatesFrom(l, &a, where)
+			query, _ := sqliteCandidates(l, &a, where, 0)
+			from, where = `(`+query+`) p`, nil
 			break
 		}
 		if filtered {

@@ -42,7 +42,13 @@ func seedRandomMembers(t *testing.T, s *sqlstore.Store, r *rand.Rand, n int) []*
 	states := []gatehouse.State{gatehouse.StateActive, gatehouse.StateActive, gatehouse.StateDisabled, gatehouse.StateNeverActivated, gatehouse.StateExpired}
 	var ms []*gatehouse.Member
 	for i := range n {
-		m := newMember(fmt.Sprintf("u%s%d", strings.Map(func(r rune) rune {
+		// Half the usernames share their first eight characters: the search
+		// index numbers its rows by those, in no order within them.
+		prefix := "u"
+		if i%2 == 0 {
+			prefix = "groupedx"
+		}
+		m := newMember(fmt.Sprintf("%s%s%d", prefix, strings.Map(func(r rune) rune {
 			if r >= 'a' && r <= 'e' {
 				return r
 			}
@@ -165,7 +171,10 @@ func pageLimitOf(f gatehouse.MemberFilter) int {
 // differ), in another case, with spaces around, and random text that may
 // match nothing.
 func searchQueries(r *rand.Rand, ms []*gatehouse.Member, n int) []string {
-	qs := []string{"%", "_", `\`, "a_", "%@", " ", "é", "ß", "李", "ж", "Ж", "ΣΣ", "xyz-not-there", "@", ".example"}
+	// Queries at multiples of 7 are listed by username (see the contract
+	// test): some match most of the usernames that share a group.
+	qs := []string{"groupedx", "_", `\`, "a_", "%@", " ", "é", "oupedx", "李", "ж", "Ж", "ΣΣ", "xyz-not-there", "@", "upe",
+		"%", "ß", ".example", "ouped", "ped"}
 	for len(qs) < n {
 		m := ms[r.IntN(len(ms))]
 		field := []string{m.Username, m.DisplayName, m.Email, m.WorkEmail}[r.IntN(4)]
@@ -213,8 +222,10 @@ func TestMemberSearchContract(t *testing.T) {
 		// are few, the default nearly always does on so few members; a walk
 		// budget of 8 runs out before most pages are full and falls back to
 		// the candidates, one of 5000 never does.
-		for _, limit := range [][2]int{{0, 8}, {10, 5000}, {10, 8}, {4000, 5000}} {
+		// SQLite's search in the order of the index is tried on and off.
+		for _, limit := range [][3]int{{0, 8, 0}, {10, 5000, 0}, {10, 8, 0}, {4000, 5000, 1}} {
 			s.SetDriveLimit(limit[0], limit[1])
+			s.SetInOrder(limit[2] == 1)
 			for i, q := range searchQueries(r, ms, 60) {
 				f := filters[i%len(filters)]
 				f.Query = q
@@ -546,8 +557,12 @@ func TestMemberListPlans(t *testing.T) {
 			[]string{"members_sort_signin"}, []string{"TEMP B-TREE"}},
 		{"walk with a common role", gatehouse.MemberFilter{Role: gatehouse.RoleMember, Sort: gatehouse.SortName},
 			[]string{"members_sort_name"}, []string{"TEMP B-TREE"}},
+		{"search by username in the index's order", gatehouse.MemberFilter{Query: "abc", Cursor: b64("u5")},
+			[]string{"SCAN member_search VIRTUAL TABLE", "SEARCH r USING INTEGER PRIMARY KEY"}, []string{"TEMP B-TREE"}},
 		{"search", gatehouse.MemberFilter{Query: "xyz-not-there", Sort: gatehouse.SortEmail},
 			[]string{"SCAN member_search VIRTUAL TABLE", "SEARCH r USING INTEGER PRIMARY KEY", "SEARCH m USING INDEX sqlite_autoindex_members_1"}, nil},
+		{"search of two characters nobody has", gatehouse.MemberFilter{Query: "zz"},
+			[]string{"SCAN member_search_terms VIRTUAL TABLE", "SEARCH r USING INTEGER PRIMARY KEY"}, nil},
 		{"filter by role and state", gatehouse.MemberFilter{Role: gatehouse.RoleOwner, State: gatehouse.StateExpired},
 			[]string{"members_role_state"}, nil},
 		{"filter by state", gatehouse.MemberFilter{State: gatehouse.StateExpired, Sort: gatehouse.SortPasswordChanged},
@@ -573,11 +588,33 @@ func TestMemberListPlans(t *testing.T) {
 	}
 }
 
-// TestReadersMapTheFile: SQLite's readers map the database file, which made a
-// search at a million members five times faster (docs/performance.md).
-func TestReadersMapTheFile(t *testing.T) {
+// TestUsernameGroups: the search index numbers its rows by the group of the
+// username as the store computes it, and groups follow username order.
+func TestUsernameGroups(t *testing.T) {
 	s := gatehousetest.NewStore(t, gatehousetest.SQLiteURL(t))
-	if v, err := s.ReaderPragma(ctx, "mmap_size"); err != nil || v != "2147418112" {
-		t.Errorf("mmap_size on a reader = %q, %v; want 2147418112", v, err)
+	names := []string{"a", "a-b", "a.b", "a0", "a_", "aa", "abcdefgh", "abcdefgh1", "abcdefgh2", "abcdefgi", "zzzzzzzzzz", "-", "9", "_x"}
+	for _, u := range names {
+		addMember(t, s, u, nil)
+	}
+	for _, u := range names {
+		got, err := s.QueryStrings(ctx, `SELECT r.seq FROM member_search_rows r JOIN members m ON m.id = r.member_id WHERE m.username_norm = $1`, u)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("seq of %s: %v, %v", u, got, err)
+		}
+		var seq int64
+		fmt.Sscan(got[0], &seq)
+		if g := sqlstore.UsernameGroup(u); seq < g || seq >= g+1<<20 {
+			t.Errorf("%s: seq %d is not in its group %d", u, seq, g)
+		}
+	}
+	sorted := slices.Clone(names)
+	slices.Sort(sorted)
+	for i := 1; i < len(sorted); i++ {
+		if a, b := sqlstore.UsernameGroup(sorted[i-1]), sqlstore.UsernameGroup(sorted[i]); a > b {
+			t.Errorf("group of %s (%d) after that of %s (%d)", sorted[i-1], a, sorted[i], b)
+		}
+	}
+	if a, b := sqlstore.UsernameGroup("abcdefgh1"), sqlstore.UsernameGroup("abcdefgh2"); a != b {
+		t.Errorf("usernames that share eight characters are in groups %d and %d", a, b)
 	}
 }

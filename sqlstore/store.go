@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	neturl "net/url"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -94,9 +93,10 @@ type database struct {
 	rand  io.Reader
 	now   func() time.Time
 	stmts sync.Map // stmtKey -> *sql.Stmt, on SQLite (see stmt.go)
-	// driveLimit and walkBudget steer how a member list finds its members
-	// (see member_search.go); tests lower them.
+	// driveLimit, walkBudget and inOrder steer how a member list finds its
+	// members (see member_search.go); tests change them to take every way.
 	driveLimit, walkBudget int
+	inOrder                bool
 	nstmts                 atomic.Int64
 	settings               *settingsCache
 }
@@ -107,7 +107,7 @@ type database struct {
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	const op = "sqlstore.Open"
 	d := &database{log: opts.Log, rand: opts.Rand, now: opts.Now, settings: newSettingsCache(opts.SettingsTTL),
-		driveLimit: defaultDriveLimit, walkBudget: defaultWalkBudget}
+		driveLimit: defaultDriveLimit, walkBudget: defaultWalkBudget, inOrder: true}
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -190,12 +190,7 @@ func (d *database) openSQLite(url string, opts Options) error {
 		w.Close()
 		return err
 	}
-	// Readers map the file into memory: a search reads thousands of rows
-	// scattered over a large file, and reading a page through the map costs a
-	// fifth of a read() into SQLite's small page cache (25 against 120 ms for
-	// 10,000 members at a million, docs/performance.md). The pages are the
-	// operating system's file cache, shared by every connection.
-	r, err := sql.Open("sqlite", path+"?"+common+"&_query_only=1&_pragma=mmap_size("+strconv.FormatInt(readerMmap, 10)+")")
+	r, err := sql.Open("sqlite", path+"?"+common+"&_query_only=1")
 	if err != nil {
 		w.Close()
 		return err
@@ -209,11 +204,6 @@ func (d *database) openSQLite(url string, opts Options) error {
 	d.w, d.r = w, r
 	return nil
 }
-
-// readerMmap is how much of a SQLite file the readers map: SQLite's own
-// ceiling on 64-bit Linux (2 GiB less 64 KiB), enough for a few million
-// members; beyond it pages are read as before.
-const readerMmap = 0x7fff0000
 
 // withConnectTimeout adds connect_timeout to a postgres:// URL that has none.
 func withConnectTimeout(raw string) string {

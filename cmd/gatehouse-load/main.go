@@ -119,7 +119,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("--scenario must be one of %s", scenarioNames())
 	}
 	if o.concurrency == 0 {
-		o.concurrency = map[string]int{"signin": 32, "session": 16, "pages": 16, "forgot": 32, "reset": 4, "flood": 8, "soak": 12, "search": 4}[o.scenario]
+		o.concurrency = map[string]int{"signin": 32, "session": 16, "pages": 16, "forgot": 32, "reset": 4, "flood": 8, "soak": 12, "search": 2}[o.scenario]
 	}
 	switch {
 	case o.duration <= 0:

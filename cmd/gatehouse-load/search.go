@@ -378,11 +378,14 @@ func (e *env) storeTimings(ctx context.Context, st *sqlstore.Store) []StoreTimin
 		jobs = append(jobs, job{name: c.name, f: c.f, count: true},
 			job{name: c.name + ", up to 10,000", f: c.f, count: true, upTo: 10000})
 	}
-	const runs = 9
 	var out []StoreTiming
 	for _, j := range jobs {
 		if ctx.Err() != nil {
 			break
+		}
+		runs := 9
+		if j.count && j.upTo == 0 {
+			runs = 5 // an exact count of a common part takes seconds
 		}
 		f := j.f
 		for range j.pages {
@@ -419,9 +422,10 @@ func (e *env) storeTimings(ctx context.Context, st *sqlstore.Store) []StoreTimin
 	return out
 }
 
-// analyze has PostgreSQL gather the statistics of the seeded table at once,
-// as its autovacuum would soon after such a load: the planner chooses how to
-// search with them.
+// analyze has PostgreSQL vacuum the seeded table and gather its statistics
+// at once, as its autovacuum would soon after such a load: the planner
+// chooses how to search with the statistics, and a walk of the username
+// index reads no table page only once VACUUM has marked them all visible.
 func analyze(ctx context.Context, t *target) error {
 	if t.dialect != "postgres" {
 		return nil
@@ -431,6 +435,6 @@ func analyze(ctx context.Context, t *target) error {
 		return err
 	}
 	defer db.Close()
-	_, err = db.ExecContext(ctx, `ANALYZE members`)
+	_, err = db.ExecContext(ctx, `VACUUM ANALYZE members`)
 	return err
 }
