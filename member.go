@@ -62,6 +62,58 @@ type Member struct {
 	UpdatedAt          time.Time
 }
 
+// MemberChange names the fields of one member that a write changes; nil fields
+// keep what the database holds. Each use case sets only the fields it owns, in
+// a transaction that has locked and re-read the member (MemberStore.LockMember),
+// so that two writes to one member never undo each other: a password change
+// cannot restore a role an owner has just taken away.
+type MemberChange struct {
+	DisplayName        *string
+	Email              *string
+	WorkEmail          *string
+	Mobile             *string
+	Role               *Role
+	State              *State
+	ExpiresAt          *time.Time // the zero time removes the expiry date
+	PasswordHash       *string
+	PasswordChangedAt  *time.Time
+	MustChangePassword *bool
+	SupportPINHash     *string
+	UpdatedAt          time.Time // always written
+}
+
+// Apply writes the fields c names into m, so that a caller holding the row it
+// locked has what the database now holds.
+func (c MemberChange) Apply(m *Member) {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&m.DisplayName, c.DisplayName)
+	set(&m.Email, c.Email)
+	set(&m.WorkEmail, c.WorkEmail)
+	set(&m.Mobile, c.Mobile)
+	set(&m.PasswordHash, c.PasswordHash)
+	set(&m.SupportPINHash, c.SupportPINHash)
+	if c.Role != nil {
+		m.Role = *c.Role
+	}
+	if c.State != nil {
+		m.State = *c.State
+	}
+	if c.ExpiresAt != nil {
+		m.ExpiresAt = *c.ExpiresAt
+	}
+	if c.PasswordChangedAt != nil {
+		m.PasswordChangedAt = *c.PasswordChangedAt
+	}
+	if c.MustChangePassword != nil {
+		m.MustChangePassword = *c.MustChangePassword
+	}
+	m.UpdatedAt = c.UpdatedAt
+}
+
 // EffectiveState returns the member's state at now, taking the account expiry date
 // into account.
 func (m *Member) EffectiveState(now time.Time) State {

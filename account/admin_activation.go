@@ -123,8 +123,9 @@ func (s *Service) SendActivation(ctx context.Context, actor gatehouse.Actor, c g
 			continue
 		}
 		err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-			// Read again in the transaction: the member may have changed since.
-			m, err := loadMember(ctx, tx, op, orgID, r.MemberID)
+			// Lock and read again in the transaction: the member may have been
+			// disabled, or made an owner, since the plan.
+			m, err := lockMember(ctx, tx, op, orgID, r.MemberID)
 			if err != nil {
 				return err
 			}

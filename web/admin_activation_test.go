@@ -23,7 +23,6 @@ type bulkCast struct {
 
 func newBulkCast(t *testing.T, s *webtest.Server) bulkCast {
 	t.Helper()
-	ctx := context.Background()
 	c := bulkCast{
 		Active:   s.AddMember(t, "alice", "alice@example.com", goodPassword, gatehouse.RoleMember),
 		Pending:  s.AddMember(t, "bruno", "bruno@example.com", "", gatehouse.RoleMember),
@@ -36,9 +35,7 @@ func newBulkCast(t *testing.T, s *webtest.Server) bulkCast {
 	c.Expired.ExpiresAt = s.Clock.Now().Add(-time.Hour)
 	c.NoEmail.Email = ""
 	for _, m := range []*gatehouse.Member{c.Disabled, c.Expired, c.NoEmail} {
-		if err := s.Store.UpdateMember(ctx, m); err != nil {
-			t.Fatal(err)
-		}
+		s.Overwrite(t, m)
 	}
 	// bruno's creation queued his first activation email; wait for it so that
 	// only the bulk send's mail is counted afterwards.

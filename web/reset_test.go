@@ -72,9 +72,7 @@ func TestResetFlow(t *testing.T) {
 	webtest.Each(t, webtest.Options{Settings: map[string]string{"organization_name": "Acme Widgets"}}, func(t *testing.T, s *webtest.Server) {
 		m := s.AddMember(t, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
 		m.WorkEmail = "j.doe@corp.example"
-		if err := s.Store.UpdateMember(t.Context(), m); err != nil {
-			t.Fatal(err)
-		}
+		s.Overwrite(t, m)
 		signedIn := s.Browser(t)
 		signedIn.SignIn("jdoe", goodPassword, "/account")
 
@@ -270,7 +268,7 @@ func TestResetConfirmEmail(t *testing.T) {
 	webtest.Each(t, webtest.Options{Settings: map[string]string{"reset_confirm_email": "on"}}, func(t *testing.T, s *webtest.Server) {
 		m := s.AddMember(t, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
 		m.WorkEmail = "j.doe@corp.example"
-		s.Store.UpdateMember(t.Context(), m)
+		s.Overwrite(t, m)
 		b := s.Browser(t)
 		link := resetLink(t, s, b, "jdoe", "j.doe@corp.example", 1)
 		page := b.Get(link)
