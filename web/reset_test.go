@@ -374,3 +374,24 @@ func TestResetLinkUsesPublicURL(t *testing.T) {
 		t.Errorf("link %q", link)
 	}
 }
+
+// TestResetMailGoesToTheAddressTyped: a reset asked for with the member's
+// personal address is mailed there, with the work address there (as stored,
+// whatever the case typed), and with the username to the contact address, the
+// work one (seed 000: the email goes to the address provided).
+func TestResetMailGoesToTheAddressTyped(t *testing.T) {
+	webtest.Each(t, webtest.Options{Settings: map[string]string{"reset_requests_per_hour": "10"}}, func(t *testing.T, s *webtest.Server) {
+		m := s.AddMember(t, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
+		m.WorkEmail = "J.Doe@Corp.example"
+		s.Overwrite(t, m)
+		b := s.Browser(t)
+		for i, c := range []struct{ typed, to string }{
+			{"jane@example.com", "jane@example.com"},
+			{" JANE@Example.COM", "jane@example.com"},
+			{"j.doe@corp.example", "J.Doe@Corp.example"},
+			{"jdoe", "J.Doe@Corp.example"},
+		} {
+			resetLink(t, s, b, c.typed, c.to, i+1)
+		}
+	})
+}
