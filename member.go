@@ -1,6 +1,9 @@
 package gatehouse
 
 import (
+	"errors"
+	"fmt"
+	netmail "net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -218,6 +221,30 @@ func ValidateEmail(field, e string, required bool) *FieldError {
 		if r < 0x20 || r == 0x7f {
 			return &FieldError{Field: field, Code: "invalid", Message: "Enter a valid email address."}
 		}
+	}
+	return nil
+}
+
+// CheckMailAddress reports whether addr is a bare email address as net/mail
+// parses it: local@domain, no display name, no angle brackets, no control
+// characters, at most 254 bytes. It is the rule the mail transport applies to
+// the sender of every message (mail.CheckAddress), so a sender address that
+// passes here can be sent from.
+func CheckMailAddress(addr string) error {
+	if addr == "" {
+		return errors.New("empty address")
+	}
+	if len(addr) > MaxEmailLength {
+		return errors.New("invalid address")
+	}
+	for _, r := range addr {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return errors.New("invalid address")
+		}
+	}
+	a, err := netmail.ParseAddress(addr)
+	if err != nil || a.Name != "" || a.Address != addr {
+		return fmt.Errorf("invalid address %q", addr)
 	}
 	return nil
 }
