@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -58,7 +59,7 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) {
 		Session: sess, Member: m, Current: field(r, account.FieldCurrentPassword),
 		New: field(r, account.FieldNewPassword), Confirm: field(r, account.FieldConfirmPassword), Client: s.client(r),
 	})
-	if err == account.ErrNoSession { // the session ended or changed while the form was sent
+	if errors.Is(err, account.ErrNoSession) { // the session ended or changed while the form was sent
 		s.redirect(w, r, "/login", nil)
 		return
 	}
@@ -154,7 +155,7 @@ func (s *Server) renewSubmit(w http.ResponseWriter, r *http.Request) {
 			s.redirect(w, r, stagePath(sess.Stage), nil)
 			return
 		}
-		if err == account.ErrNoSession {
+		if errors.Is(err, account.ErrNoSession) {
 			s.clearSession(w)
 			s.redirect(w, r, "/login", nil)
 			return

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -121,7 +122,7 @@ func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 		Session: sess, Member: m, Method: method, Code: field(r, account.FieldCode),
 		Trust: field(r, "trust") == "on", Client: s.client(r),
 	})
-	if err == account.ErrNoSession { // another request finished this sign-in first
+	if errors.Is(err, account.ErrNoSession) { // another request finished this sign-in first
 		s.redirect(w, r, "/login", nil)
 		return
 	}
