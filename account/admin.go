@@ -230,8 +230,8 @@ func dateText(t time.Time) string {
 // UpdateMember changes a member's record. Owner protection applies (only an
 // owner changes an owner or makes someone an owner) and the organization's
 // last active owner cannot be demoted, disabled or expired. Disabling or
-// expiring an account ends its sessions and forgets its trusted browsers. It
-// returns the member as stored.
+// expiring an account ends its sessions and forgets its trusted browsers;
+// changing its role ends its sessions. It returns the member as stored.
 //
 // The transaction locks the organization (for the last-owner rule) and then
 // the member's row, decides on that fresh row, and writes only the fields that
@@ -278,10 +278,13 @@ func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gat
 			return gatehouse.Wrap(op, err)
 		}
 		out = &n
-		if st := n.EffectiveState(now); st != gatehouse.StateActive && st != gatehouse.StateNeverActivated {
-			// An account that can no longer sign in keeps nothing that signed it
-			// in: no session, and no browser that would skip its second factor
-			// once it is enabled again.
+		// A change of role is a change of privilege: the member's sessions end,
+		// so that no secret issued before it acts with the new role (a planted or
+		// stolen one after a promotion) or keeps pages of the old one open. They
+		// sign in again; an actor who changed their own role too.
+		st := n.EffectiveState(now)
+		shut := st != gatehouse.StateActive && st != gatehouse.StateNeverActivated
+		if shut || change.Role != nil {
 			k, err := tx.DeleteMemberSessions(ctx, orgID, n.ID, "")
 			if err != nil {
 				return gatehouse.Wrap(op, err)
@@ -289,6 +292,10 @@ func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gat
 			if k > 0 {
 				details["sessions_ended"] = itoa(k)
 			}
+		}
+		if shut {
+			// An account that can no longer sign in keeps no browser that would
+			// skip its second factor once it is enabled again.
 			if _, err := s.revokeDevices(ctx, tx, &n, actor, c, RevokedAccount+string(st)); err != nil {
 				return err
 			}
