@@ -60,6 +60,10 @@ type AuditEvent struct {
 	MemberID  string // the member the event is about, if any
 	IP        string
 	UserAgent string
+	// RequestID is the correlation id of the request that caused the event,
+	// which its log lines and its X-Request-Id response header carry too; ""
+	// when no request did.
+	RequestID string
 	Details   map[string]string
 }
 
