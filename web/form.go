@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"unicode/utf8"
+
+	"github.com/gatehouse-auth/gatehouse/account"
 )
 
 // maxFormBytes bounds a form body. Every form of Gatehouse fits in a fraction of it.
@@ -39,6 +41,7 @@ func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	if !s.csrfValid(r) {
+		s.auditRefused(r, account.RefusedCSRFToken)
 		s.renderError(w, r, http.StatusForbidden, "This form has expired or your browser did not send its security cookie. Go back, reload the page and try again (cookies must be enabled).")
 		return false
 	}
