@@ -46,6 +46,7 @@ const (
 	EventCaptchaFailed     EventType = "captcha.failed"
 	EventRequestThrottled  EventType = "request.throttled"
 	EventRequestRefused    EventType = "request.refused"
+	EventThrottleLifted    EventType = "throttle.lifted"
 )
 
 // AuditEvent records a security event. Details holds event-specific facts (never

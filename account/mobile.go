@@ -84,7 +84,6 @@ func (s *Service) PendingMobile(ctx context.Context, sess *gatehouse.Session) (*
 
 // ConfirmMobileChange checks the code sent to the new number and saves it.
 func (s *Service) ConfirmMobileChange(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member, typed string, c gatehouse.Client) error {
-	const op = "account.ConfirmMobileChange"
 	set, err := s.Settings(ctx, m.OrgID)
 	if err != nil {
 		return err

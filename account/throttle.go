@@ -123,6 +123,52 @@ func signinKeys(orgID, memberID, identifier, ip string) (account, address string
 	return account, "signin:addr:" + orgID + ":" + addressKey(ip)
 }
 
+// memberThrottleKeys returns the key of every per-account counter that can
+// hold a member back from signing in, each with the failures it allows
+// without delay: wrong passwords (by member id, and by each identifier of the
+// member, for when one is counted by name) and wrong second-factor answers.
+// Per-address counters are not the member's: they stay. Whoever changes how
+// a per-account limit is counted adds its key here, so that lifting a
+// member's throttle (LiftThrottle) keeps lifting all of it.
+func memberThrottleKeys(set *gatehouse.Settings, m *gatehouse.Member) map[string]int {
+	account, _ := signinKeys(m.OrgID, m.ID, "", "")
+	keys := map[string]int{account: set.SigninFreeAttempts, secondFactorKey(m): secondFactorFreeAttempts}
+	for _, id := range []string{m.Username, m.Email, m.WorkEmail} {
+		if id != "" {
+			name, _ := signinKeys(m.OrgID, "", id, "")
+			keys[name] = set.SigninFreeAttempts
+		}
+	}
+	return keys
+}
+
+// memberThrottle returns how long m must still wait at now before the next
+// sign-in try counts (0: not throttled), and how many recent failures the
+// per-account counters hold.
+func (s *Service) memberThrottle(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, now time.Time) (time.Duration, int, error) {
+	var d time.Duration
+	failures := 0
+	for key, free := range memberThrottleKeys(set, m) {
+		c, err := s.Counters.Peek(ctx, key, now)
+		if err != nil {
+			return 0, 0, gatehouse.Wrap("account.memberThrottle", err)
+		}
+		failures += c.Count
+		d = max(d, wait(c, free, set.SigninMaxDelay, now))
+	}
+	return d, failures, nil
+}
+
+// liftMemberThrottle forgets every per-account failure of m.
+func (s *Service) liftMemberThrottle(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member) error {
+	for key := range memberThrottleKeys(set, m) {
+		if err := s.Counters.Reset(ctx, key); err != nil {
+			return gatehouse.Wrap("account.liftMemberThrottle", err)
+		}
+	}
+	return nil
+}
+
 // signinWait returns how long the account or the address must still wait.
 func (s *Service) signinWait(ctx context.Context, set *gatehouse.Settings, accountKey, addressKey string, now time.Time) (time.Duration, error) {
 	d, _, err := s.signinWaitCount(ctx, set, accountKey, addressKey, now)

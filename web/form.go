@@ -11,9 +11,6 @@ import (
 // maxFormBytes bounds a form body. Every form of Gatehouse fits in a fraction of it.
 const maxFormBytes = 64 << 10
 
-// errBadForm is an unreadable form: too big, malformed or not UTF-8.
-var errBadForm = errors.New("bad form")
-
 // parseForm reads a url-encoded POST form with a size limit and checks that every
 // value is valid UTF-8 and the anti-forgery token matches. It answers the request
 // itself and returns false when the form is refused.
