@@ -45,6 +45,7 @@ const (
 	EventMobileChanged     EventType = "mobile.changed"
 	EventCaptchaFailed     EventType = "captcha.failed"
 	EventRequestThrottled  EventType = "request.throttled"
+	EventLinkThrottled     EventType = "link.throttled"
 	EventRequestRefused    EventType = "request.refused"
 	EventThrottleLifted    EventType = "throttle.lifted"
 )
