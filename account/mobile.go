@@ -84,7 +84,6 @@ func (s *Service) PendingMobile(ctx context.Context, sess *gatehouse.Session) (*
 
 // ConfirmMobileChange checks the code sent to the new number and saves it.
 func (s *Service) ConfirmMobileChange(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member, typed string, c gatehouse.Client) error {
-	const op = "account.ConfirmMobileChange"
 	set, err := s.Settings(ctx, m.OrgID)
 	if err != nil {
 		return err
@@ -149,7 +148,8 @@ func (s *Service) SetMobile(ctx context.Context, actor gatehouse.Actor, c gateho
 	return s.saveMobile(ctx, m, e164, actor, c, via)
 }
 
-// saveMobile stores the number, forgets trusted browsers and audits.
+// saveMobile stores the number, forgets trusted browsers, audits and tells the
+// member.
 func (s *Service) saveMobile(ctx context.Context, m *gatehouse.Member, e164 string, actor gatehouse.Actor, c gatehouse.Client, via string) error {
 	const op = "account.saveMobile"
 	old := m.Mobile
@@ -161,14 +161,19 @@ func (s *Service) saveMobile(ctx context.Context, m *gatehouse.Member, e164 stri
 		if _, err := s.revokeDevices(ctx, tx, m, actor, c, RevokedSecondFactor); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventMobileChanged, m.OrgID, actor, m.ID, c, map[string]string{
+		if err := s.audit(ctx, tx, event(gatehouse.EventMobileChanged, m.OrgID, actor, m.ID, c, map[string]string{
 			"via": via, "old": maskOrNone(old), "new": maskOrNone(e164),
-		}))
+		})); err != nil {
+			return err
+		}
+		return s.notifyChanges(ctx, tx, m, actor, c, mobileChange(old, e164))
 	})
 	if err != nil {
 		m.Mobile = old
+		return err
 	}
-	return err
+	s.kick()
+	return nil
 }
 
 func maskOrNone(n string) string {

@@ -306,7 +306,12 @@ func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) (
 // queueEmail renders a message of kind to the member and puts it in the outbox
 // through st (normally a transaction, so the message exists only if the change does).
 func (s *Service) queueEmail(ctx context.Context, st gatehouse.Store, set *gatehouse.Settings, m *gatehouse.Member, kind string, d gatehouse.MessageData) error {
-	to := m.ContactEmail()
+	return s.queueEmailTo(ctx, st, set, m, m.ContactEmail(), kind, d)
+}
+
+// queueEmailTo is queueEmail to the address to rather than the member's
+// contact address.
+func (s *Service) queueEmailTo(ctx context.Context, st gatehouse.Store, set *gatehouse.Settings, m *gatehouse.Member, to, kind string, d gatehouse.MessageData) error {
 	if to == "" {
 		return nil // nowhere to send it; the audit log still records the change
 	}
