@@ -33,6 +33,9 @@ const (
 	ActionEndSessions AdminAction = "end_sessions"
 	ActionDelete      AdminAction = "delete"
 	ActionVerifyPIN   AdminAction = "verify_pin"
+	// ActionLiftThrottle forgets the member's failed sign-ins, so that the
+	// delays they impose end at once.
+	ActionLiftThrottle AdminAction = "lift_throttle"
 )
 
 // MayAdminister returns nil when actor may take action on target, else a

@@ -44,6 +44,13 @@ type MessageData struct {
 	IP         string        // client address of the event
 	UserAgent  string
 	SupportURL string // where to go when it was not the member: the sign-in page's recovery link
+	AccountURL string // the member's account page, where sessions and second factors are listed
+
+	// Changes are what a security notice (KindSecurityNotice) reports, in order.
+	Changes []Change
+	// By says who made the changes when it was not the member: ByAdministrator or
+	// ByAPI; "" when the member made them.
+	By string
 }
 
 // Message kinds: the templates package mail provides for each.
@@ -51,6 +58,7 @@ const (
 	KindReset           = "reset"            // forgotten-password link
 	KindActivation      = "activation"       // activation link for a new account or from an administrator
 	KindPasswordChanged = "password_changed" // notice after every password change
+	KindSecurityNotice  = "security_notice"  // notice after a change of email, mobile or second factor
 	KindCode            = "code"             // two-factor code by email
 	KindSMSCode         = "sms_code"         // two-factor code by SMS
 	KindMobileCode      = "mobile_code"      // SMS code confirming a new mobile number

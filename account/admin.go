@@ -311,11 +311,17 @@ func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gat
 				return err
 			}
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventMemberUpdated, orgID, actor, n.ID, c, details))
+		if err := s.audit(ctx, tx, event(gatehouse.EventMemberUpdated, orgID, actor, n.ID, c, details)); err != nil {
+			return err
+		}
+		changes, tell := emailChanges(m, &n)
+		changes = append(changes, mobileChange(m.Mobile, n.Mobile)...)
+		return s.notifyChanges(ctx, tx, &n, actor, c, changes, tell...)
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.kick()
 	return out, nil
 }
 

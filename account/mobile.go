@@ -155,10 +155,10 @@ func (s *Service) SetMobile(ctx context.Context, actor gatehouse.Actor, c gateho
 	return s.saveMobile(ctx, m, e164, actor, c, via, ownerRule)
 }
 
-// saveMobile stores the number, forgets trusted browsers and audits. It locks
-// and reads the member again, checks allowed on that row (nil: the member's
-// own change, which needs an active account) and writes the number only, so
-// that a role or state changed meanwhile stays as it is.
+// saveMobile stores the number, forgets trusted browsers, audits and tells the
+// member. It locks and reads the member again, checks allowed on that row
+// (nil: the member's own change, which needs an active account) and writes
+// the number only, so that a role or state changed meanwhile stays as it is.
 func (s *Service) saveMobile(ctx context.Context, m *gatehouse.Member, e164 string, actor gatehouse.Actor, c gatehouse.Client, via string, allowed func(*gatehouse.Member) error) error {
 	const op = "account.saveMobile"
 	now := s.now()
@@ -184,14 +184,18 @@ func (s *Service) saveMobile(ctx context.Context, m *gatehouse.Member, e164 stri
 			return err
 		}
 		stored = *fresh
-		return s.audit(ctx, tx, event(gatehouse.EventMobileChanged, m.OrgID, actor, m.ID, c, map[string]string{
+		if err := s.audit(ctx, tx, event(gatehouse.EventMobileChanged, m.OrgID, actor, m.ID, c, map[string]string{
 			"via": via, "old": maskOrNone(old), "new": maskOrNone(e164),
-		}))
+		})); err != nil {
+			return err
+		}
+		return s.notifyChanges(ctx, tx, fresh, actor, c, mobileChange(old, e164))
 	})
 	if err != nil {
 		return err
 	}
 	*m = stored
+	s.kick()
 	return nil
 }
 

@@ -366,7 +366,8 @@ func (s *Service) queueEmail(ctx context.Context, st gatehouse.Store, set *gateh
 	return s.queueEmailTo(ctx, st, set, m, m.ContactEmail(), kind, d)
 }
 
-// queueEmailTo is queueEmail to the address to, one of the member's own.
+// queueEmailTo is queueEmail to the address to rather than the member's
+// contact address.
 func (s *Service) queueEmailTo(ctx context.Context, st gatehouse.Store, set *gatehouse.Settings, m *gatehouse.Member, to, kind string, d gatehouse.MessageData) error {
 	if to == "" {
 		return nil // nowhere to send it; the audit log still records the change

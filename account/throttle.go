@@ -142,6 +142,65 @@ func memberSigninKey(orgID, memberID string) string {
 	return "signin:member:" + orgID + ":" + memberID
 }
 
+// memberCounter is one per-account counter of a member's failures: its key,
+// the failures it allows without delay, and whether its count is failures of
+// its own (a failure typed with the username counts on the member's counter
+// and on the username's: the second is not counted twice).
+type memberCounter struct {
+	key   string
+	free  int
+	tally bool
+}
+
+// memberThrottleKeys returns every per-account counter that can hold a member
+// back from signing in: wrong passwords (the member's hidden counter, and the
+// counter of each identifier of the member, which a caller typing it is shown)
+// and wrong second-factor answers. Per-address counters are not the member's:
+// they stay. Whoever changes how a per-account limit is counted adds its key
+// here, so that lifting a member's throttle (LiftThrottle) keeps lifting all
+// of it.
+func memberThrottleKeys(set *gatehouse.Settings, m *gatehouse.Member) []memberCounter {
+	out := []memberCounter{
+		{memberSigninKey(m.OrgID, m.ID), set.SigninFreeAttempts, true},
+		{secondFactorKey(m), secondFactorFreeAttempts, true},
+	}
+	for _, id := range []string{m.Username, m.Email, m.WorkEmail} {
+		if id != "" {
+			out = append(out, memberCounter{newSigninKeys(m.OrgID, m.ID, id, "").name, set.SigninFreeAttempts, false})
+		}
+	}
+	return out
+}
+
+// memberThrottle returns how long m must still wait at now before the next
+// sign-in try counts (0: not throttled), and how many recent failures the
+// per-account counters hold.
+func (s *Service) memberThrottle(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, now time.Time) (time.Duration, int, error) {
+	var d time.Duration
+	failures := 0
+	for _, mc := range memberThrottleKeys(set, m) {
+		c, err := s.Counters.Peek(ctx, mc.key, now)
+		if err != nil {
+			return 0, 0, gatehouse.Wrap("account.memberThrottle", err)
+		}
+		if mc.tally {
+			failures += c.Count
+		}
+		d = max(d, wait(c, mc.free, set.SigninMaxDelay, now))
+	}
+	return d, failures, nil
+}
+
+// liftMemberThrottle forgets every per-account failure of m.
+func (s *Service) liftMemberThrottle(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member) error {
+	for _, mc := range memberThrottleKeys(set, m) {
+		if err := s.Counters.Reset(ctx, mc.key); err != nil {
+			return gatehouse.Wrap("account.liftMemberThrottle", err)
+		}
+	}
+	return nil
+}
+
 // signinState is what the counters say before a password is checked.
 type signinState struct {
 	// visible is how long the identifier typed or the address must still wait:

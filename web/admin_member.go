@@ -27,6 +27,10 @@ type memberPage struct {
 	// Was holds the profile as shown, sent back with the form (was_ fields), so
 	// that saving it changes only what the administrator edited.
 	Was map[string]string
+	// Throttle is how the member's sign-in throttle stands; CanLift says
+	// whether the actor may lift it (only owners lift an owner's).
+	Throttle *account.ThrottleState
+	CanLift  bool
 }
 
 // recentItems is how many audit events and messages the page shows.
@@ -44,6 +48,10 @@ func (s *Server) memberView(w http.ResponseWriter, r *http.Request, admin *gateh
 		return nil, nil, err
 	}
 	d.Sessions = len(sessions)
+	if d.Throttle, err = s.Account.MemberThrottle(ctx, actor, target); err != nil {
+		return nil, nil, err
+	}
+	d.CanLift = gatehouse.MayAdminister("web.memberView", actor, gatehouse.ActionLiftThrottle, target) == nil
 	if d.Events, _, err = s.Account.AuditEvents(ctx, actor, target.OrgID, gatehouse.AuditFilter{MemberID: target.ID, Limit: recentItems}); err != nil {
 		return nil, nil, err
 	}
@@ -267,6 +275,21 @@ func (s *Server) adminMemberState(enable bool) http.HandlerFunc {
 			s.memberDone(w, r, "disabled")
 		}
 	}
+}
+
+func (s *Server) adminMemberLiftThrottle(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	admin, actor, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	if err := s.Account.LiftThrottle(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
+		s.memberFailed(w, r, admin, actor, err, nil)
+		return
+	}
+	s.memberDone(w, r, "throttle_lifted")
 }
 
 func (s *Server) adminMemberEndSessions(w http.ResponseWriter, r *http.Request) {

@@ -25,6 +25,7 @@ type apiEvent struct {
 	IP        string            `json:"ip"`
 	UserAgent string            `json:"user_agent"`
 	Details   map[string]string `json:"details"`
+	RequestID string            `json:"request_id"`
 }
 
 func (s *Server) apiAuditEvents(w http.ResponseWriter, r *http.Request, c *apiCall) {
@@ -68,7 +69,7 @@ func (s *Server) apiAuditEvents(w http.ResponseWriter, r *http.Request, c *apiCa
 		}
 		out.Events = append(out.Events, apiEvent{ID: e.ID, At: apiTimeText(e.At), Type: string(e.Type),
 			Actor: apiActor{Kind: string(e.ActorKind), ID: e.ActorID, Name: e.ActorName}, MemberID: e.MemberID,
-			IP: e.IP, UserAgent: e.UserAgent, Details: d})
+			IP: e.IP, UserAgent: e.UserAgent, Details: d, RequestID: e.RequestID})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

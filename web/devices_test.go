@@ -295,7 +295,7 @@ func TestAdministratorRevocationsForgetTrustedBrowsers(t *testing.T) {
 	eachTwoFactor(t, required("trusted_device_days", "30"), func(t *testing.T, s *tfServer) {
 		alice := s.addWithMobile(t, "alice", "alice@example.com", aliceMobile)
 		key := newAPIKey(t, s.Server, "crm", gatehouse.RoleAdministrator)
-		for _, c := range []struct {
+		for i, c := range []struct {
 			name, reason string
 			revoke       func()
 		}{
@@ -325,6 +325,7 @@ func TestAdministratorRevocationsForgetTrustedBrowsers(t *testing.T) {
 			}
 			s.Clock.Advance(time.Minute) // past the resend cooldown
 			b.SignIn("alice", goodPassword, "/login/verify")
+			s.Twilio.WaitFor(t, 2*(i+1), wait) // its code, before the next round counts texts
 			if !hasDetail(s.Audit(t, gatehouse.EventDeviceRevoked), "reason", c.reason) {
 				t.Errorf("%s: no device.revoked event with reason %s", c.name, c.reason)
 			}

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatehouse-auth/gatehouse/account"
 )
 
 // contentSecurityPolicy allows only this server's own scripts, styles and images,
@@ -53,14 +56,34 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 }
 
 // crossOrigin refuses state-changing requests that a browser marks as coming from
-// another origin (Sec-Fetch-Site, Origin). Forms also carry a signed token
-// (csrf.go): two independent defences.
+// another origin (Sec-Fetch-Site, Origin), and audits them. Forms also carry a
+// signed token (csrf.go): two independent defences.
 func (s *Server) crossOrigin(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.auditRefused(r, account.RefusedCrossOrigin)
 		s.renderError(w, r, http.StatusForbidden, "This request came from another site and was refused. Go back to the page and try again.")
 	}))
 	return cop.Handler(next)
+}
+
+// auditRefused records a request refused before any use case ran, within the
+// limits the use case keeps (account.AuditRefusedRequest). A failure to write
+// is logged; the request is refused all the same.
+func (s *Server) auditRefused(r *http.Request, reason string) {
+	ctx := r.Context()
+	if s.Config.RequestTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.Config.RequestTimeout)
+		defer cancel()
+	}
+	_, err := s.Account.AuditRefusedRequest(ctx, account.RefusedRequest{
+		OrgID: s.orgID(r), Reason: reason, Method: r.Method, Path: r.URL.Path,
+		Origin: r.Header.Get("Origin"), FetchSite: r.Header.Get("Sec-Fetch-Site"), Client: s.client(r),
+	})
+	if err != nil {
+		s.Log.WarnContext(r.Context(), "auditing a refused request", "reason", reason, "err", err)
+	}
 }
 
 // statusWriter remembers the status for logs and metrics.

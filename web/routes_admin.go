@@ -17,6 +17,7 @@ func (s *Server) adminRoutes() {
 	s.route("POST /admin/members/{id}/disable", s.adminMemberState(false))
 	s.route("POST /admin/members/{id}/enable", s.adminMemberState(true))
 	s.route("POST /admin/members/{id}/sessions/end", s.adminMemberEndSessions)
+	s.route("POST /admin/members/{id}/throttle/lift", s.adminMemberLiftThrottle)
 	s.route("GET /admin/members/{id}/delete", s.adminMemberDeletePage)
 	s.route("POST /admin/members/{id}/delete", s.adminMemberDelete)
 	s.route("POST /admin/members/{id}/verify-pin", s.adminVerifyPIN)

@@ -13,14 +13,15 @@ import (
 )
 
 // signInAnswer is what a visitor can see of a sign-in answer: the status, the
-// headers but their dates, the names and attributes of the cookies set (their
-// values are random), and the page without its anti-forgery token and without
-// the identifier it repeats in the form.
+// headers but their dates and request ids, the names and attributes of the
+// cookies set (their values are random), and the page without its
+// anti-forgery token and without the identifier it repeats in the form.
 func signInAnswer(r *webtest.Response, identifier string) string {
 	var h []string
 	for k, vs := range r.Header {
 		switch k {
-		case "Date", "Content-Length":
+		case "Date", "Content-Length", "X-Request-Id":
+			// Different for every answer, whoever asks.
 			continue
 		case "Set-Cookie":
 			for _, v := range vs {

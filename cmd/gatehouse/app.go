@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
+	"github.com/gatehouse-auth/gatehouse/web"
 )
 
 // app is the wired-together server: every concrete part, built from a Config.
@@ -38,13 +39,15 @@ type app struct {
 	closers  []func() error
 }
 
-// newLogger builds the process logger from the configuration.
+// newLogger builds the process logger from the configuration. Every line
+// logged while a request is handled, by any part, carries its request_id.
 func newLogger(cfg *Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(web.LogHandler(h))
 }
 
 // openStore opens (and, when migrate is set, migrates) the database, creating

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"sync"
 	"testing"
@@ -47,8 +48,12 @@ type Options struct {
 	// CaptchaVerifyURL is where Turnstile and hCaptcha answers are verified
 	// (a gatehousetest.CaptchaProvider); default the real services.
 	CaptchaVerifyURL string
-	// Log receives the server's logs; default: discarded.
+	// Log receives the server's logs, with the request_id of the request that
+	// logged them as serve gives it; default: discarded.
 	Log *slog.Logger
+	// TrustedProxies are the networks whose X-Forwarded-For and X-Request-Id
+	// the server believes; default none.
+	TrustedProxies []netip.Prefix
 	// HashObserver, if set, sees every hash computation of the server's
 	// hasher (secret.HasherConfig.Observe), so tests can compare the work of
 	// two outcomes without a clock.
@@ -97,6 +102,9 @@ func Each(t *testing.T, opts Options, fn func(t *testing.T, s *Server)) {
 func New(t testing.TB, opts Options) *Server {
 	t.Helper()
 	ctx := context.Background()
+	if opts.Log != nil {
+		opts.Log = slog.New(web.LogHandler(opts.Log.Handler()))
+	}
 	if opts.DatabaseURL == "" {
 		opts.DatabaseURL = gatehousetest.SQLiteURL(t)
 	}
@@ -147,7 +155,7 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test"}, key)
+	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies}, key)
 	if err != nil {
 		t.Fatal(err)
 	}
