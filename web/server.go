@@ -87,7 +87,7 @@ func New(acc *account.Service, log *slog.Logger, cfg Config, csrfKey []byte) (*S
 
 // Handler returns the HTTP handler with every middleware applied.
 func (s *Server) Handler() http.Handler {
-	return s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.deadline(s.mux)))))
+	return s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.deadline(http.HandlerFunc(s.routed))))))
 }
 
 // route registers a page or API handler under an http.ServeMux pattern.
