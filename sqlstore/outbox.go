@@ -100,6 +100,7 @@ func (s *Store) ClaimMessages(ctx context.Context, worker string, now time.Time,
 		return nil, dbErr(op, err)
 	}
 	ms, err := collectMessages(op, rows)
+	s.db.note(err)
 	sort.Slice(ms, func(i, j int) bool { // RETURNING promises no order
 		if !ms[i].NextAttemptAt.Equal(ms[j].NextAttemptAt) {
 			return ms[i].NextAttemptAt.Before(ms[j].NextAttemptAt)

@@ -51,7 +51,9 @@ type Server struct {
 	Account *account.Service
 	Log     *slog.Logger
 	Config  Config
-	// Ready reports whether the server can serve (the database answers).
+	// Ready reports whether the server can serve: the database answers and
+	// takes writes, Redis answers when it holds the counters. An *Unready error
+	// names the part at fault for /readyz.
 	Ready func(ctx context.Context) error
 	// Metrics collects Prometheus metrics; New creates it.
 	Metrics *Metrics

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
+	"github.com/gatehouse-auth/gatehouse/web"
 )
 
 // app is the wired-together server: every concrete part, built from a Config.
@@ -32,6 +34,7 @@ type app struct {
 	log      *slog.Logger
 	store    *sqlstore.Store
 	counters gatehouse.Counters
+	redis    *redisstore.Counters // nil unless the counters live in Redis
 	hasher   *secret.Hasher
 	account  *account.Service
 	worker   *delivery.Worker
@@ -86,12 +89,12 @@ type hashObserver interface {
 func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Store, obs hashObserver) (*app, error) {
 	a := &app{id: replicaID(), cfg: cfg, log: log, store: st, counters: st}
 	if cfg.RedisURL != "" {
-		c, closeFn, err := openRedisCounters(ctx, cfg.RedisURL, cfg.RedisPrefix)
+		c, err := openRedisCounters(ctx, cfg.RedisURL, cfg.RedisPrefix)
 		if err != nil {
 			return nil, err
 		}
-		a.counters = c
-		a.closers = append(a.closers, closeFn)
+		a.counters, a.redis = c, c
+		a.closers = append(a.closers, c.Close)
 	}
 	hc := secret.HasherConfig{
 		Memory: cfg.HashMemoryKiB, Time: cfg.HashTime, Threads: cfg.HashThreads,
@@ -195,10 +198,29 @@ func (a *app) cleanup(ctx context.Context, now time.Time, every time.Duration) (
 }
 
 // openRedisCounters keeps throttling counters in Redis, under prefix.
-func openRedisCounters(ctx context.Context, url, prefix string) (gatehouse.Counters, func() error, error) {
+func openRedisCounters(ctx context.Context, url, prefix string) (*redisstore.Counters, error) {
 	c, err := redisstore.Open(ctx, url, prefix)
 	if err != nil {
-		return nil, nil, fmt.Errorf("GATEHOUSE_REDIS_URL: %w", err)
+		return nil, fmt.Errorf("GATEHOUSE_REDIS_URL: %w", err)
 	}
-	return c, c.Close, nil
+	return c, nil
+}
+
+// ready reports whether this replica can serve, for /readyz: the database
+// answers and takes writes (sqlstore.Store.Ready), and Redis answers when the
+// counters live there, since no sign-in can be counted, nor so served, without it.
+func (a *app) ready(ctx context.Context) error {
+	if err := a.store.Ready(ctx); err != nil {
+		reason := "database unreachable"
+		if errors.Is(err, sqlstore.ErrWritesFailing) {
+			reason = "database refuses writes"
+		}
+		return &web.Unready{Reason: reason, Err: err}
+	}
+	if a.redis != nil {
+		if err := a.redis.Ping(ctx); err != nil {
+			return &web.Unready{Reason: "redis unreachable", Err: err}
+		}
+	}
+	return nil
 }
