@@ -167,6 +167,62 @@ func fillDisk(t *testing.T, path string) {
 	}
 }
 
+// TestReadOnlyDataDir starts on a data directory that cannot be written, empty
+// or holding a database: the command must stop with a message that names the
+// directory and GATEHOUSE_DATA_DIR, not with SQLite's "attempt to write a
+// readonly database". The directory is made read-only by a read-only mount,
+// which holds for root too (permissions would not).
+func TestReadOnlyDataDir(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		existing bool
+	}{{"empty", false}, {"with a database", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data")
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			c := &cli{t: t, env: map[string]string{"GATEHOUSE_DATA_DIR": dir, "GATEHOUSE_LOG_LEVEL": "error"}}
+			if tc.existing {
+				if code, _, errs := c.run("", "migrate"); code != 0 {
+					t.Fatalf("migrate on a writable directory: %d %s", code, errs)
+				}
+			}
+			if why := gatehousetest.ReadOnlyDir(t, dir); why != "" {
+				t.Skip(why)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "probe"), nil, 0o600); err == nil {
+				t.Fatal("the read-only directory can be written: the test would prove nothing")
+			}
+			for _, cmd := range []string{"migrate", "serve"} {
+				code, out, errs := c.run("", cmd)
+				if code != 1 {
+					t.Fatalf("%s on a read-only data directory: exit %d, want 1\n%s%s", cmd, code, out, errs)
+				}
+				for _, want := range []string{"GATEHOUSE_DATA_DIR", dir, "read-only file system"} {
+					if !strings.Contains(errs, want) {
+						t.Errorf("%s: the message does not say %q:\n%s", cmd, want, errs)
+					}
+				}
+				if strings.Contains(errs, "readonly database") || strings.Contains(errs, "internal") {
+					t.Errorf("%s: SQLite's message instead of ours:\n%s", cmd, errs)
+				}
+			}
+		})
+	}
+}
+
+// TestDatabaseURLNotAFile points GATEHOUSE_DATABASE_URL at a directory: the
+// message names that setting and the path.
+func TestDatabaseURLNotAFile(t *testing.T) {
+	dir := t.TempDir()
+	c := &cli{t: t, env: map[string]string{"GATEHOUSE_DATA_DIR": t.TempDir(), "GATEHOUSE_DATABASE_URL": "sqlite:" + dir, "GATEHOUSE_LOG_LEVEL": "error"}}
+	code, _, errs := c.run("", "migrate")
+	if code != 1 || !strings.Contains(errs, "GATEHOUSE_DATABASE_URL") || !strings.Contains(errs, dir) || !strings.Contains(errs, "not a file") {
+		t.Errorf("migrate on a directory: exit %d\n%s", code, errs)
+	}
+}
+
 // TestReadyzReportsRedis keeps the counters in a real Redis reached through a
 // proxy, and cuts the proxy: sign-ins cannot be counted and get 503, so
 // /readyz must fail too, naming Redis, and recover when Redis is back.
