@@ -45,6 +45,7 @@ const (
 	EventMobileChanged     EventType = "mobile.changed"
 	EventCaptchaFailed     EventType = "captcha.failed"
 	EventRequestThrottled  EventType = "request.throttled"
+	EventLinkThrottled     EventType = "link.throttled"
 )
 
 // AuditEvent records a security event. Details holds event-specific facts (never

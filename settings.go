@@ -216,7 +216,7 @@ var SettingDefs = []SettingDef{
 		"A session ends this long after sign-in, however active.",
 		12*time.Hour, time.Hour, 90*24*time.Hour, func(s *Settings) *time.Duration { return &s.SessionAbsoluteTimeout }),
 	intDef("signin_free_attempts", "Sign-in and sessions", "Failed sign-ins before delays (per account)",
-		"After this many failed sign-ins for one account, each further attempt must wait, twice as long each time, up to the maximum delay. Counted for unknown usernames too.",
+		"After this many failed sign-ins with one username or email address as typed, each further attempt with it must wait, twice as long each time, up to the maximum delay. The same count applies to each account through all of its identifiers, unseen: an account over it refuses even the right password with the answer of a wrong one. Counted for unknown usernames too.",
 		5, 1, 100, func(s *Settings) *int { return &s.SigninFreeAttempts }),
 	intDef("signin_address_free_attempts", "Sign-in and sessions", "Failed sign-ins before delays (per address)",
 		"The same, counted per client IP address. Higher than per account because offices share an address.",

@@ -26,6 +26,11 @@ type MemberStore interface {
 	// CountMembers counts the organization's members with the given role and state
 	// ("" matches any).
 	CountMembers(ctx context.Context, orgID string, role Role, state State) (int, error)
+	// LegacyBcryptCost returns the highest cost of the imported bcrypt password
+	// hashes the organization's members still have, 0 when there is none: every
+	// sign-in does that much bcrypt work, so that its time does not tell those
+	// accounts from others (PasswordHasher.Pad).
+	LegacyBcryptCost(ctx context.Context, orgID string) (int, error)
 
 	// AddPasswordHistory records a password hash the member has used, and keeps only
 	// the newest keep entries.
@@ -52,6 +57,12 @@ type SessionStore interface {
 	TouchSession(ctx context.Context, id string, lastSeen, idleExpires time.Time) error
 	// UpdateSession writes Stage, AfterReset and the expiry times of s.
 	UpdateSession(ctx context.Context, s *Session) error
+	// RotateSession gives the session a new secret at a change of privilege: it
+	// writes TokenHash, Stage, AfterReset, LastSeenAt and the expiry times of s,
+	// but only while the stored hash is still oldHash, so that the old secret
+	// stops working at once and of two concurrent rotations exactly one wins.
+	// The loser, and a session that has ended, get NotFound.
+	RotateSession(ctx context.Context, s *Session, oldHash string) error
 	DeleteSession(ctx context.Context, orgID, id string) error
 	// MemberSessions lists the member's sessions that are valid at now, newest first.
 	MemberSessions(ctx context.Context, orgID, memberID string, now time.Time) ([]*Session, error)

@@ -11,9 +11,20 @@ import (
 // first password; an administrator may also send one to an active account.
 // The link is issued by issueActivation (member.go) and used here.
 
-// ActivationLink checks an activation link without using it. It works for a
-// never-activated account and, when an administrator sent it, for an active one.
-func (s *Service) ActivationLink(ctx context.Context, orgID, raw string) (*LinkCheck, error) {
+// ActivationLink checks an activation link presented from c without using it.
+// It works for a never-activated account and, when an administrator sent it,
+// for an active one. Refusals count against the client address (guardLink).
+func (s *Service) ActivationLink(ctx context.Context, orgID, raw string, c gatehouse.Client) (*LinkCheck, error) {
+	var l *LinkCheck
+	err := s.guardLink(ctx, orgID, c, gatehouse.PurposeActivation, func() error {
+		var err error
+		l, err = s.activationLink(ctx, orgID, raw)
+		return err
+	})
+	return l, err
+}
+
+func (s *Service) activationLink(ctx context.Context, orgID, raw string) (*LinkCheck, error) {
 	l, err := s.link(ctx, orgID, raw, gatehouse.PurposeActivation)
 	if err != nil {
 		return nil, err
@@ -36,7 +47,17 @@ func (s *Service) CompleteActivation(ctx context.Context, req CompleteLinkReques
 	if req.OrgID == "" {
 		req.OrgID = gatehouse.DefaultOrgID
 	}
-	l, err := s.ActivationLink(ctx, req.OrgID, req.Token)
+	var res *CompleteResult
+	err := s.guardLink(ctx, req.OrgID, req.Client, gatehouse.PurposeActivation, func() error {
+		var err error
+		res, err = s.completeActivation(ctx, req)
+		return err
+	})
+	return res, err
+}
+
+func (s *Service) completeActivation(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
+	l, err := s.activationLink(ctx, req.OrgID, req.Token)
 	if err != nil {
 		return nil, err
 	}

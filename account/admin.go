@@ -189,7 +189,8 @@ func dateText(t time.Time) string {
 // UpdateMember changes a member's record. Owner protection applies (only an
 // owner changes an owner or makes someone an owner) and the organization's
 // last active owner cannot be demoted, disabled or expired. Disabling or
-// expiring an account ends its sessions. It returns the member as stored.
+// expiring an account, or changing its role, ends its sessions. It returns the
+// member as stored.
 func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string, u ProfileUpdate) (*gatehouse.Member, error) {
 	const op = "account.UpdateMember"
 	if err := requireAdmin(op, actor); err != nil {
@@ -228,7 +229,11 @@ func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gat
 		if err := tx.UpdateMember(ctx, n); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
-		if st := n.EffectiveState(now); st != gatehouse.StateActive && st != gatehouse.StateNeverActivated {
+		// A change of role is a change of privilege: the member's sessions end,
+		// so that no secret issued before it acts with the new role (a planted or
+		// stolen one after a promotion) or keeps pages of the old one open. They
+		// sign in again; an actor who changed their own role too.
+		if st := n.EffectiveState(now); (st != gatehouse.StateActive && st != gatehouse.StateNeverActivated) || n.Role != m.Role {
 			k, err := tx.DeleteMemberSessions(ctx, orgID, n.ID, "")
 			if err != nil {
 				return gatehouse.Wrap(op, err)

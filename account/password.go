@@ -4,7 +4,15 @@ import (
 	"context"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/secret"
 )
+
+// SamePassword reports whether two typings are one password: equal once
+// normalized (NFKC), as they are hashed. The form that asks for a password
+// twice compares with it.
+func SamePassword(a, b string) bool {
+	return secret.NormalizePassword(a) == secret.NormalizePassword(b)
+}
 
 // Field names of password forms, shared by pages and the API.
 const (
@@ -27,8 +35,11 @@ func (s *Service) Policy(ctx context.Context, orgID string) (gatehouse.Policy, e
 // recent passwords (the current one included) and returns every unmet rule as a
 // FieldError on field. It does the expensive history comparison only when the
 // cheap rules pass.
+//
+// The rules judge the password in the form it is hashed in, NFKC
+// (secret.NormalizePassword): its length is the length of that form.
 func (s *Service) CheckPassword(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, field, password string) ([]gatehouse.FieldError, error) {
-	errs := set.Policy().Check(field, password, gatehouse.ContextWords(m, set.OrganizationName), s.Blocklist)
+	errs := set.Policy().Check(field, secret.NormalizePassword(password), gatehouse.ContextWords(m, set.OrganizationName), s.Blocklist)
 	if len(errs) > 0 {
 		return errs, nil
 	}
@@ -161,26 +172,34 @@ type ChangePasswordRequest struct {
 }
 
 // ChangePassword verifies the current password and sets the new one; every other
-// session of the member ends.
-func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest) error {
+// session of the member ends. The current session goes on under a new secret,
+// returned for the cookie: the old one stops working at once.
+func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest) (string, error) {
 	const op = "account.ChangePassword"
 	m := req.Member
 	set, err := s.Settings(ctx, m.OrgID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !set.AllowPasswordChange {
-		return gatehouse.Errorf(gatehouse.Forbidden, op, "Your organization does not allow members to change their own password. Ask an administrator.")
+		return "", gatehouse.Errorf(gatehouse.Forbidden, op, "Your organization does not allow members to change their own password. Ask an administrator.")
 	}
 	if err := s.reauthenticate(ctx, &set, op, m, req.Current, req.Client); err != nil {
-		return err
+		return "", err
 	}
 	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
-		return err
+		return "", err
 	}
-	return s.setPassword(ctx, &set, passwordChange{
-		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "change", KeepSession: req.Session.ID,
+	sess, token := req.Session, ""
+	err = s.setPassword(ctx, &set, passwordChange{
+		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "change", KeepSession: sess.ID,
+		InTx: func(tx gatehouse.Store) error {
+			var err error
+			token, err = s.rotateSession(ctx, tx, sess, sess.Stage, &set)
+			return err
+		},
 	})
+	return token, err
 }
 
 // reauthenticate checks the current password of a signed-in member before a
@@ -191,10 +210,11 @@ func (s *Service) reauthenticate(ctx context.Context, set *gatehouse.Settings, o
 		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
 	}
 	now := s.now()
-	accountKey, addrKey := signinKeys(m.OrgID, m.ID, "", c.IP)
-	if d, err := s.signinWait(ctx, set, accountKey, addrKey, now); err != nil {
+	// The member is signed in and knows their account: its limit is shown.
+	keys := newSigninKeys(m.OrgID, m.ID, m.Username, c.IP)
+	if st, err := s.signinState(ctx, set, keys, now); err != nil {
 		return err
-	} else if d > 0 {
+	} else if d := max(st.visible, st.account); d > 0 {
 		return throttled(op, d)
 	}
 	ok := false
@@ -206,7 +226,7 @@ func (s *Service) reauthenticate(ctx context.Context, set *gatehouse.Settings, o
 		}
 	}
 	if !ok {
-		if _, err := s.signinFailed(ctx, set, accountKey, addrKey, now); err != nil {
+		if _, err := s.signinFailed(ctx, set, keys, now); err != nil {
 			return err
 		}
 		_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
@@ -226,7 +246,7 @@ func (s *Service) checkNew(ctx context.Context, set *gatehouse.Settings, m *gate
 	if err != nil {
 		return err
 	}
-	if pw != confirm {
+	if !SamePassword(pw, confirm) {
 		errs = append(errs, gatehouse.FieldError{Field: FieldConfirmPassword, Code: gatehouse.RuleMismatch, Message: "The two new passwords are not the same."})
 	}
 	if len(errs) == 0 {
@@ -256,35 +276,31 @@ type RenewPasswordRequest struct {
 }
 
 // RenewPassword sets the new password of a session at StageRenewPassword and
-// makes the session active.
-func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) error {
+// makes the session active under a new secret, returned for the cookie: the
+// secret that was only allowed to renew the password stops working at once.
+func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) (string, error) {
 	const op = "account.RenewPassword"
 	if req.Session.Stage != gatehouse.StageRenewPassword {
-		return gatehouse.Errorf(gatehouse.Forbidden, op, "Your password does not need renewing.")
+		return "", gatehouse.Errorf(gatehouse.Forbidden, op, "Your password does not need renewing.")
 	}
 	m := req.Member
 	set, err := s.Settings(ctx, m.OrgID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
-		return err
+		return "", err
 	}
-	sess := req.Session
-	return s.setPassword(ctx, &set, passwordChange{
+	sess, token := req.Session, ""
+	err = s.setPassword(ctx, &set, passwordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "renew", KeepSession: sess.ID,
 		InTx: func(tx gatehouse.Store) error {
-			now := s.now()
-			sess.Stage = gatehouse.StageActive
-			sess.LastSeenAt = now
-			sess.IdleExpiresAt = now.Add(set.SessionIdleTimeout)
-			sess.ExpiresAt = now.Add(set.SessionAbsoluteTimeout)
-			if err := tx.UpdateSession(ctx, sess); err != nil {
-				return gatehouse.Wrap(op, err)
-			}
-			return nil
+			var err error
+			token, err = s.rotateSession(ctx, tx, sess, gatehouse.StageActive, &set)
+			return err
 		},
 	})
+	return token, err
 }
 
 // queueEmail renders a message of kind to the member and puts it in the outbox

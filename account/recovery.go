@@ -113,8 +113,12 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	}
 	if err := s.captcha().Verify(ctx, req.OrgID, &set, req.Captcha, req.Client); err != nil {
 		if gatehouse.IsCode(err, gatehouse.Invalid) {
-			_ = s.audit(ctx, s.Store, event(gatehouse.EventCaptchaFailed, req.OrgID, anonymous(req.Identifier), "", req.Client,
-				map[string]string{"form": "forgot_password", "reason": fieldCode(err, "captcha")}))
+			// The identifier is not looked up before the CAPTCHA passes: it is
+			// recorded redacted, as one that names nobody would be.
+			if redacted, rerr := s.redactIdentifier(ctx, req.Identifier); rerr == nil {
+				_ = s.audit(ctx, s.Store, event(gatehouse.EventCaptchaFailed, req.OrgID, anonymous(redacted), "", req.Client,
+					map[string]string{"form": "forgot_password", "reason": fieldCode(err, "captcha")}))
+			}
 		}
 		return err
 	}
@@ -149,11 +153,16 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	}
 
 	// From here on both outcomes take the same path; only the end differs.
-	target, actor, memberID := m, anonymous(req.Identifier), ""
+	// The identifier is redacted for every request, used or not, for that.
+	redacted, err := s.redactIdentifier(ctx, req.Identifier)
+	if err != nil {
+		return err
+	}
+	target, actor, memberID, identifier := m, anonymous(redacted), "", redacted
 	if m == nil {
 		target = &gatehouse.Member{ID: gatehouse.NewID(s.rand()), OrgID: req.OrgID, Email: "nobody@gatehouse.invalid"}
 		if len(ms) == 1 {
-			actor, memberID = gatehouse.MemberActor(ms[0]), ms[0].ID
+			actor, memberID, identifier = gatehouse.MemberActor(ms[0]), ms[0].ID, truncate(req.Identifier, 64)
 		}
 	} else {
 		actor, memberID = gatehouse.MemberActor(m), m.ID
@@ -171,7 +180,7 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 		map[string]string{"valid_for": gatehouse.FormatDuration(set.ResetLinkTTL)})
 	if m == nil {
 		ev = event(gatehouse.EventResetRefused, req.OrgID, actor, memberID, req.Client,
-			map[string]string{"reason": reason, "identifier": truncate(req.Identifier, 64)})
+			map[string]string{"reason": reason, "identifier": identifier})
 	}
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
 		err := tx.Tx(ctx, func(tx gatehouse.Store) error {
@@ -220,12 +229,6 @@ func resetEligible(ms []*gatehouse.Member, set *gatehouse.Settings, now time.Tim
 		return nil, "no_email"
 	}
 	return m, ""
-}
-
-// anonymous is the actor for a request by someone not signed in, named by what
-// they typed.
-func anonymous(identifier string) gatehouse.Actor {
-	return gatehouse.Actor{Kind: gatehouse.ActorMember, Name: truncate(identifier, 64)}
 }
 
 // fieldCode returns the code of the first field error of err on field.

@@ -19,10 +19,21 @@ type LinkCheck struct {
 	Settings gatehouse.Settings
 }
 
-// ResetLink checks a reset link without using it: the token, its member, and
-// that the member may still reset their password (the account may have been
-// disabled, or made an administrator, since the link was sent).
-func (s *Service) ResetLink(ctx context.Context, orgID, raw string) (*LinkCheck, error) {
+// ResetLink checks a reset link presented from c without using it: the token,
+// its member, and that the member may still reset their password (the account
+// may have been disabled, or made an administrator, since the link was sent).
+// Refusals count against the client address (guardLink).
+func (s *Service) ResetLink(ctx context.Context, orgID, raw string, c gatehouse.Client) (*LinkCheck, error) {
+	var l *LinkCheck
+	err := s.guardLink(ctx, orgID, c, gatehouse.PurposeReset, func() error {
+		var err error
+		l, err = s.resetLink(ctx, orgID, raw)
+		return err
+	})
+	return l, err
+}
+
+func (s *Service) resetLink(ctx context.Context, orgID, raw string) (*LinkCheck, error) {
 	set, err := s.Settings(ctx, orgID)
 	if err != nil {
 		return nil, err
@@ -43,7 +54,7 @@ func (s *Service) ResetLink(ctx context.Context, orgID, raw string) (*LinkCheck,
 
 // link returns the token and member of a usable one-time link of the purpose.
 func (s *Service) link(ctx context.Context, orgID, raw string, purpose gatehouse.TokenPurpose) (*LinkCheck, error) {
-	t, err := s.CheckToken(ctx, raw, purpose)
+	t, err := s.checkToken(ctx, raw, purpose)
 	if err != nil {
 		return nil, err
 	}
@@ -86,11 +97,21 @@ type CompleteResult struct {
 // member is emailed and the audit log records it. The old password works until
 // this commits (S21).
 func (s *Service) CompleteReset(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
-	const op = "account.CompleteReset"
 	if req.OrgID == "" {
 		req.OrgID = gatehouse.DefaultOrgID
 	}
-	l, err := s.ResetLink(ctx, req.OrgID, req.Token)
+	var res *CompleteResult
+	err := s.guardLink(ctx, req.OrgID, req.Client, gatehouse.PurposeReset, func() error {
+		var err error
+		res, err = s.completeReset(ctx, req)
+		return err
+	})
+	return res, err
+}
+
+func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
+	const op = "account.CompleteReset"
+	l, err := s.resetLink(ctx, req.OrgID, req.Token)
 	if err != nil {
 		return nil, err
 	}

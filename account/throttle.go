@@ -111,51 +111,82 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
-// signinKeys returns the counter keys for an account (by member id when the
-// identifier resolved, else by the identifier itself, so unknown names are
-// throttled alike) and for the client address.
-func signinKeys(orgID, memberID, identifier, ip string) (account, address string) {
+// signinKeys name the three counters of failed sign-ins. Two are visible: a
+// caller over their limit is answered 429 with Retry-After before any work. The
+// third, the account's, never is: an account over its limit is refused with
+// the answer of a wrong password, after the same work, so that no answer tells
+// which identifiers (username, personal and work email) belong to one account.
+type signinKeys struct {
+	name    string // the identifier as typed, normalized: visible
+	address string // the client address (IPv4, or IPv6 /64): visible
+	// account is the account the identifier names. For an identifier that
+	// names none it is a key of that identifier's own, so that both outcomes
+	// read and write the same number of counters.
+	account string
+}
+
+// newSigninKeys returns the keys of a sign-in with identifier from ip, about
+// the member with memberID ("" when the identifier names none).
+func newSigninKeys(orgID, memberID, identifier, ip string) signinKeys {
+	name := storable(truncate(gatehouse.NormalizeIdentifier(identifier), 256))
+	k := signinKeys{name: "signin:name:" + orgID + ":" + name, address: "signin:addr:" + orgID + ":" + addressKey(ip),
+		account: "signin:noaccount:" + orgID + ":" + name}
 	if memberID != "" {
-		account = "signin:member:" + orgID + ":" + memberID
-	} else {
-		account = "signin:name:" + orgID + ":" + storable(truncate(gatehouse.NormalizeIdentifier(identifier), 256))
+		k.account = memberSigninKey(orgID, memberID)
 	}
-	return account, "signin:addr:" + orgID + ":" + addressKey(ip)
+	return k
 }
 
-// signinWait returns how long the account or the address must still wait.
-func (s *Service) signinWait(ctx context.Context, set *gatehouse.Settings, accountKey, addressKey string, now time.Time) (time.Duration, error) {
-	d, _, err := s.signinWaitCount(ctx, set, accountKey, addressKey, now)
-	return d, err
+// memberSigninKey names the counter of the member's failed sign-ins.
+func memberSigninKey(orgID, memberID string) string {
+	return "signin:member:" + orgID + ":" + memberID
 }
 
-// signinWaitCount is signinWait that also returns the account's count of
-// recent failures, so that a successful sign-in writes only when there are
-// failures to forget.
-func (s *Service) signinWaitCount(ctx context.Context, set *gatehouse.Settings, accountKey, addressKey string, now time.Time) (time.Duration, int, error) {
-	a, err := s.Counters.Peek(ctx, accountKey, now)
-	if err != nil {
-		return 0, 0, gatehouse.Wrap("account.signinWait", err)
-	}
-	b, err := s.Counters.Peek(ctx, addressKey, now)
-	if err != nil {
-		return 0, 0, gatehouse.Wrap("account.signinWait", err)
-	}
-	return max(wait(a, set.SigninFreeAttempts, set.SigninMaxDelay, now),
-		wait(b, set.SigninAddressFreeAttempts, set.SigninMaxDelay, now)), a.Count, nil
+// signinState is what the counters say before a password is checked.
+type signinState struct {
+	// visible is how long the identifier typed or the address must still wait:
+	// the caller is told (429).
+	visible time.Duration
+	// account is how long the account must still wait: the caller is not told,
+	// and even the right password is refused as a wrong one.
+	account time.Duration
+	// nameFailures and accountFailures are the counts of recent failures, so
+	// that a success writes only when there are failures to forget.
+	nameFailures, accountFailures int
 }
 
-// signinFailed counts a failure for the account and the address and returns the
-// delay it now imposes (0 while within the free attempts).
-func (s *Service) signinFailed(ctx context.Context, set *gatehouse.Settings, accountKey, addressKey string, now time.Time) (time.Duration, error) {
-	a, err := s.Counters.Incr(ctx, accountKey, now, failureMemory, true)
-	if err != nil {
-		return 0, gatehouse.Wrap("account.signinFailed", err)
+// signinState reads the three counters of k.
+func (s *Service) signinState(ctx context.Context, set *gatehouse.Settings, k signinKeys, now time.Time) (signinState, error) {
+	const op = "account.signinState"
+	var c [3]gatehouse.Counter
+	for i, key := range []string{k.name, k.address, k.account} {
+		var err error
+		if c[i], err = s.Counters.Peek(ctx, key, now); err != nil {
+			return signinState{}, gatehouse.Wrap(op, err)
+		}
 	}
-	b, err := s.Counters.Incr(ctx, addressKey, now, failureMemory, true)
-	if err != nil {
-		return 0, gatehouse.Wrap("account.signinFailed", err)
+	return signinState{
+		visible: max(wait(c[0], set.SigninFreeAttempts, set.SigninMaxDelay, now),
+			wait(c[1], set.SigninAddressFreeAttempts, set.SigninMaxDelay, now)),
+		account:      wait(c[2], set.SigninFreeAttempts, set.SigninMaxDelay, now),
+		nameFailures: c[0].Count, accountFailures: c[2].Count,
+	}, nil
+}
+
+// signinFailed counts a failure on the three counters of k and returns the
+// longest delay it now imposes (0 while within the free attempts).
+func (s *Service) signinFailed(ctx context.Context, set *gatehouse.Settings, k signinKeys, now time.Time) (time.Duration, error) {
+	var d time.Duration
+	for i, key := range []string{k.name, k.address, k.account} {
+		c, err := s.Counters.Incr(ctx, key, now, failureMemory, true)
+		if err != nil {
+			return 0, gatehouse.Wrap("account.signinFailed", err)
+		}
+		free := set.SigninFreeAttempts
+		if i == 1 {
+			free = set.SigninAddressFreeAttempts
+		}
+		d = max(d, backoff(c.Count, free, set.SigninMaxDelay))
 	}
-	return max(backoff(a.Count, set.SigninFreeAttempts, set.SigninMaxDelay),
-		backoff(b.Count, set.SigninAddressFreeAttempts, set.SigninMaxDelay)), nil
+	return d, nil
 }

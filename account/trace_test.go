@@ -76,6 +76,10 @@ func (x tracedStore) CountMembers(ctx context.Context, orgID string, role gateho
 	x.t.add("CountMembers")
 	return x.s.CountMembers(ctx, orgID, role, state)
 }
+func (x tracedStore) LegacyBcryptCost(ctx context.Context, orgID string) (int, error) {
+	x.t.add("LegacyBcryptCost")
+	return x.s.LegacyBcryptCost(ctx, orgID)
+}
 func (x tracedStore) AddPasswordHistory(ctx context.Context, orgID, memberID, hash string, at time.Time, keep int) error {
 	x.t.add("AddPasswordHistory")
 	return x.s.AddPasswordHistory(ctx, orgID, memberID, hash, at, keep)
@@ -99,6 +103,10 @@ func (x tracedStore) TouchSession(ctx context.Context, id string, lastSeen, idle
 func (x tracedStore) UpdateSession(ctx context.Context, s *gatehouse.Session) error {
 	x.t.add("UpdateSession")
 	return x.s.UpdateSession(ctx, s)
+}
+func (x tracedStore) RotateSession(ctx context.Context, s *gatehouse.Session, oldHash string) error {
+	x.t.add("RotateSession")
+	return x.s.RotateSession(ctx, s, oldHash)
 }
 func (x tracedStore) DeleteSession(ctx context.Context, orgID, id string) error {
 	x.t.add("DeleteSession")
@@ -267,4 +275,8 @@ func (x tracedHasher) Verify(ctx context.Context, pw, hash string) (bool, bool, 
 func (x tracedHasher) Dummy(ctx context.Context, pw string) error {
 	x.t.add("Dummy")
 	return x.h.Dummy(ctx, pw)
+}
+func (x tracedHasher) Pad(ctx context.Context, pw, hash string, floor int) error {
+	x.t.add("Pad")
+	return x.h.Pad(ctx, pw, hash, floor)
 }

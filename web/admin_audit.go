@@ -26,7 +26,7 @@ var knownEventTypes = []gatehouse.EventType{
 	gatehouse.EventAPIKeyRevoked, gatehouse.EventAPICall, gatehouse.EventRequestThrottled, gatehouse.EventCodeSent,
 	gatehouse.EventCodeVerified, gatehouse.EventCodeFailed, gatehouse.EventDeviceTrusted, gatehouse.EventDeviceRevoked,
 	gatehouse.EventMethodEnrolled, gatehouse.EventMethodRemoved, gatehouse.EventRecoveryCodeUsed, gatehouse.EventMobileChanged,
-	gatehouse.EventCaptchaFailed,
+	gatehouse.EventCaptchaFailed, gatehouse.EventLinkThrottled,
 }
 
 type auditPage struct {

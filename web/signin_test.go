@@ -266,7 +266,7 @@ func TestWeakHashesUpgradedAtSignIn(t *testing.T) {
 			}
 			s.Browser(t).SignIn(name, goodPassword, "/account")
 			got := s.Member(t, m.ID).PasswordHash
-			if got == hash || !strings.HasPrefix(got, "$argon2id$v=19$m=256,t=1,p=1$") {
+			if got == hash || !strings.HasPrefix(got, "$argon2id$v=19$m=256,t=1,p=1,norm=nfkc$") {
 				t.Errorf("%s: hash not upgraded: %s", name, got)
 			}
 			s.Browser(t).SignIn(name, goodPassword, "/account")

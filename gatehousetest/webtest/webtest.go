@@ -49,6 +49,10 @@ type Options struct {
 	CaptchaVerifyURL string
 	// Log receives the server's logs; default: discarded.
 	Log *slog.Logger
+	// HashObserver, if set, sees every hash computation of the server's
+	// hasher (secret.HasherConfig.Observe), so tests can compare the work of
+	// two outcomes without a clock.
+	HashObserver func(secret.Op)
 }
 
 // Server is a running Gatehouse and everything a test may want to look at.
@@ -67,7 +71,11 @@ type Server struct {
 
 // TestHasher returns a hasher with argon2id parameters small enough for fast tests.
 func TestHasher(t testing.TB) *secret.Hasher {
-	h, err := secret.NewHasher(secret.HasherConfig{Memory: 256, Time: 1, Threads: 1})
+	return testHasher(t, nil)
+}
+
+func testHasher(t testing.TB, observe func(secret.Op)) *secret.Hasher {
+	h, err := secret.NewHasher(secret.HasherConfig{Memory: 256, Time: 1, Threads: 1, Observe: observe})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +124,7 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hasher := TestHasher(t)
+	hasher := testHasher(t, opts.HashObserver)
 	captchaKey, err := st.ServerKey(ctx, "captcha", 32)
 	if err != nil {
 		t.Fatal(err)
