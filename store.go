@@ -114,15 +114,20 @@ type AuditStore interface {
 type Outbox interface {
 	Enqueue(ctx context.Context, m *Message) error
 	// ClaimMessages leases up to n queued messages due at now to worker until now +
-	// lease. Messages whose lease has run out (a worker died) can be claimed again.
-	// Concurrent claimers, in this or another process, never get the same message.
+	// lease. Messages whose lease has run out (a worker died) can be claimed again,
+	// which counts a lapsed claim, not an attempt. Concurrent claimers, in this or
+	// another process, never get the same message.
 	ClaimMessages(ctx context.Context, worker string, now time.Time, lease time.Duration, n int) ([]*Message, error)
-	// MarkSent records delivery and erases the bodies.
+	// ReleaseMessages gives back claims the worker has not used, uncounted.
+	ReleaseMessages(ctx context.Context, worker string, ids []string) error
+	// MarkSent records delivery, counts the attempt and erases the bodies.
 	MarkSent(ctx context.Context, id, worker string, at time.Time) error
-	// MarkRetry records a failed attempt and schedules the next one.
-	MarkRetry(ctx context.Context, id, worker, lastErr string, next time.Time) error
-	// MarkFailed records a final failure and erases the bodies.
-	MarkFailed(ctx context.Context, id, worker, lastErr string, at time.Time) error
+	// MarkRetry records a failure at and schedules the next attempt at next; the
+	// failure counts as an attempt when tried (a send was made).
+	MarkRetry(ctx context.Context, id, worker string, tried bool, lastErr string, at, next time.Time) error
+	// MarkFailed records a final failure and erases the bodies; it counts as an
+	// attempt when tried.
+	MarkFailed(ctx context.Context, id, worker string, tried bool, lastErr string, at time.Time) error
 	Message(ctx context.Context, orgID, id string) (*Message, error)
 	Messages(ctx context.Context, orgID string, f MessageFilter) ([]*Message, string, error)
 }

@@ -175,13 +175,17 @@ func (x tracedStore) MarkSent(ctx context.Context, id, w string, at time.Time) e
 	x.t.add("MarkSent")
 	return x.s.MarkSent(ctx, id, w, at)
 }
-func (x tracedStore) MarkRetry(ctx context.Context, id, w, e string, next time.Time) error {
-	x.t.add("MarkRetry")
-	return x.s.MarkRetry(ctx, id, w, e, next)
+func (x tracedStore) ReleaseMessages(ctx context.Context, w string, ids []string) error {
+	x.t.add("ReleaseMessages")
+	return x.s.ReleaseMessages(ctx, w, ids)
 }
-func (x tracedStore) MarkFailed(ctx context.Context, id, w, e string, at time.Time) error {
+func (x tracedStore) MarkRetry(ctx context.Context, id, w string, tried bool, e string, at, next time.Time) error {
+	x.t.add("MarkRetry")
+	return x.s.MarkRetry(ctx, id, w, tried, e, at, next)
+}
+func (x tracedStore) MarkFailed(ctx context.Context, id, w string, tried bool, e string, at time.Time) error {
 	x.t.add("MarkFailed")
-	return x.s.MarkFailed(ctx, id, w, e, at)
+	return x.s.MarkFailed(ctx, id, w, tried, e, at)
 }
 func (x tracedStore) Message(ctx context.Context, orgID, id string) (*gatehouse.Message, error) {
 	x.t.add("Message")

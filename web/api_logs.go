@@ -86,6 +86,7 @@ type apiMessage struct {
 	LastError     string  `json:"last_error"`
 	CreatedAt     *string `json:"created_at"`
 	NextAttemptAt *string `json:"next_attempt_at"`
+	LastAttemptAt *string `json:"last_attempt_at"`
 	SentAt        *string `json:"sent_at"`
 }
 
@@ -109,7 +110,7 @@ func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request, c *apiCall)
 	for _, m := range ms {
 		a := apiMessage{ID: m.ID, MemberID: m.MemberID, Channel: string(m.Channel), Kind: m.Kind, To: m.To, Subject: m.Subject,
 			Status: string(m.Status), Attempts: m.Attempts, LastError: m.LastError, CreatedAt: apiTimeText(m.CreatedAt),
-			SentAt: apiTimeText(m.SentAt)}
+			LastAttemptAt: apiTimeText(m.LastAttemptAt), SentAt: apiTimeText(m.SentAt)}
 		if m.Status == gatehouse.MessageQueued {
 			a.NextAttemptAt = apiTimeText(m.NextAttemptAt)
 		}

@@ -86,11 +86,13 @@ func (s *Server) auditRefused(r *http.Request, reason string) {
 	}
 }
 
-// statusWriter remembers the status for logs and metrics.
+// statusWriter remembers the status for logs and metrics, and the route
+// pattern the router matched (see routed).
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	route  string
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -109,15 +111,22 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// observedKey is the context key under which observe hands its statusWriter
+// down to routed.
+type observedKey struct{}
+
 // observe logs each request (without its query string, which may hold a token)
-// and records metrics by route pattern.
+// and records metrics by route pattern. The router sets the pattern on the
+// request it is given, which is not observe's own whenever a middleware in
+// between copies the request (deadline does, with WithContext): so the router
+// writes it back through the context, which every copy shares (see routed).
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), observedKey{}, sw)))
 		d := time.Since(start)
-		route := r.Pattern
+		route := sw.route
 		if route == "" {
 			route = "unmatched"
 		}
@@ -137,6 +146,14 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			s.Log.LogAttrs(r.Context(), level, "request", attrs...)
 		}
 	})
+}
+
+// routed is the router: it serves r and tells observe which pattern matched.
+func (s *Server) routed(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+	if sw, ok := r.Context().Value(observedKey{}).(*statusWriter); ok {
+		sw.route = r.Pattern
+	}
 }
 
 // recoverPanics turns a panic into a 500 page and a log entry with the stack, so

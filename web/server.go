@@ -51,7 +51,9 @@ type Server struct {
 	Account *account.Service
 	Log     *slog.Logger
 	Config  Config
-	// Ready reports whether the server can serve (the database answers).
+	// Ready reports whether the server can serve: the database answers and
+	// takes writes, Redis answers when it holds the counters. An *Unready error
+	// names the part at fault for /readyz.
 	Ready func(ctx context.Context) error
 	// Metrics collects Prometheus metrics; New creates it.
 	Metrics *Metrics
@@ -88,7 +90,7 @@ func New(acc *account.Service, log *slog.Logger, cfg Config, csrfKey []byte) (*S
 
 // Handler returns the HTTP handler with every middleware applied.
 func (s *Server) Handler() http.Handler {
-	return s.requestID(s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.deadline(s.mux))))))
+	return s.requestID(s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.deadline(http.HandlerFunc(s.routed)))))))
 }
 
 // route registers a page or API handler under an http.ServeMux pattern.

@@ -159,7 +159,7 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Ready = st.Ping
+	w.Ready = st.Ready
 	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher, Captcha: chk}
 	if !opts.NoWorker {
 		s.Worker = &delivery.Worker{
