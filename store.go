@@ -19,8 +19,17 @@ type MemberStore interface {
 	// personal email or work email equals the identifier, case-insensitively (S18).
 	// At most limit members are returned.
 	MembersByIdentifier(ctx context.Context, orgID, identifier string, limit int) ([]*Member, error)
-	// UpdateMember writes every field of m; UpdatedAt is set by the caller.
-	UpdateMember(ctx context.Context, m *Member) error
+	// LockMember returns the member and, inside a transaction, holds a lock on
+	// its row until the transaction ends, so that what a use case decides from
+	// the row (state, role, the current password) still holds when it writes.
+	// Every transaction that writes a member takes this lock before any other
+	// row of the member (see docs/architecture.md for the order of locks).
+	LockMember(ctx context.Context, orgID, id string) (*Member, error)
+	// ChangeMember writes the fields that c names, and UpdatedAt, to the member;
+	// the other columns keep what the database holds. There is no write of a
+	// whole row: a row read earlier and written back would undo what another
+	// request changed meanwhile.
+	ChangeMember(ctx context.Context, orgID, id string, c MemberChange) error
 	DeleteMember(ctx context.Context, orgID, id string) error
 	ListMembers(ctx context.Context, orgID string, f MemberFilter) (members []*Member, next string, err error)
 	// CountMembers counts the organization's members with the given role and state

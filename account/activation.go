@@ -11,6 +11,11 @@ import (
 // first password; an administrator may also send one to an active account.
 // The link is issued by issueActivation (member.go) and used here.
 
+// errActivationRefused answers an activation link of an account that is
+// disabled or has expired.
+var errActivationRefused = &gatehouse.Error{Code: gatehouse.Forbidden, Op: "account.ActivationLink",
+	Message: "This account is disabled or has expired, so it cannot be activated. Ask an administrator."}
+
 // ActivationLink checks an activation link presented from c without using it.
 // It works for a never-activated account and, when an administrator sent it,
 // for an active one. Refusals count against the client address (guardLink).
@@ -33,8 +38,7 @@ func (s *Service) activationLink(ctx context.Context, orgID, raw string) (*LinkC
 		return nil, err
 	}
 	if st := l.Member.EffectiveState(s.now()); st != gatehouse.StateNeverActivated && st != gatehouse.StateActive {
-		return nil, gatehouse.Errorf(gatehouse.Forbidden, "account.ActivationLink",
-			"This account is disabled or has expired, so it cannot be activated. Ask an administrator.")
+		return nil, errActivationRefused
 	}
 	return l, nil
 }
@@ -65,16 +69,21 @@ func (s *Service) completeActivation(ctx context.Context, req CompleteLinkReques
 	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
 		return nil, err
 	}
-	first := m.State == gatehouse.StateNeverActivated
+	now := s.now()
 	err = s.setPassword(ctx, &set, passwordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "activation",
-		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, s.now()) },
-		InTx: func(tx gatehouse.Store) error {
-			if err := s.revokeLinks(ctx, tx, m); err != nil {
-				return err
+		// The rule of ActivationLink, on the locked row: the account may have
+		// been disabled or have expired since the page was shown.
+		Allowed: func(fresh *gatehouse.Member) error {
+			if st := fresh.EffectiveState(now); st != gatehouse.StateNeverActivated && st != gatehouse.StateActive {
+				return errActivationRefused
 			}
+			return nil
+		},
+		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, now) },
+		InTx: func(tx gatehouse.Store, before, m *gatehouse.Member) error {
 			return s.audit(ctx, tx, event(gatehouse.EventActivated, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
-				map[string]string{"first": boolString(first)}))
+				map[string]string{"first": boolString(before.State == gatehouse.StateNeverActivated)}))
 		},
 	})
 	if err != nil {

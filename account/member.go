@@ -109,7 +109,9 @@ func (s *Service) CreateMember(ctx context.Context, actor gatehouse.Actor, c gat
 			link, err = s.issueActivation(ctx, tx, &set, m, actor, c)
 			return err
 		}
-		return nil
+		// An owner with a password: the setup links, which exist to create
+		// the first owner, have nothing left to do (see revokeLinks).
+		return s.revokeLinks(ctx, tx, m)
 	})
 	if err != nil {
 		return nil, "", err

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/secret"
@@ -80,28 +81,65 @@ func (s *Service) reused(ctx context.Context, set *gatehouse.Settings, m *gateho
 	return false, nil
 }
 
-// PasswordChange describes how a new password is set, for setPassword.
+// passwordChange describes how a new password is set, for setPassword.
 type passwordChange struct {
-	Member     *gatehouse.Member
+	Member     *gatehouse.Member // as the caller read it; setPassword leaves the stored row in it
 	Password   string
 	Actor      gatehouse.Actor
 	Client     gatehouse.Client
-	Via        string // "change", "renew", "reset", "activation", "admin", "api", "setup"
+	Via        string // "change", "renew", "reset", "activation", "admin", "api"
 	MustChange bool   // the member must choose another at next sign-in (administrator's choice)
 	// KeepSession is the id of the session that stays signed in ("" ends all).
 	KeepSession string
-	// Redeem runs first in the transaction, before anything is written: it uses
-	// the one-time link that allows the change, so that of several concurrent
-	// submissions all but one stop there instead of clashing on later writes.
+	// Verified is the stored hash against which the caller checked the member's
+	// current password ("" when none was asked for). When the locked row holds
+	// another one, the password changed meanwhile and the proof no longer
+	// counts: the change is refused.
+	Verified string
+	// Allowed checks, on the member's row as locked in the transaction, that the
+	// change may still happen: the state and role it depends on may have changed
+	// since the caller read them. nil means a change by the member themselves,
+	// which needs an active account (see activeSelf).
+	Allowed func(m *gatehouse.Member) error
+	// Redeem uses the one-time link that allows the change, in the transaction
+	// and before anything is written, so that of several concurrent submissions
+	// exactly one gets past it.
 	Redeem func(tx gatehouse.Store) error
-	// InTx runs extra work in the same transaction (stage changes, token revocation).
-	InTx func(tx gatehouse.Store) error
+	// InTx runs extra work in the same transaction, once the password is written:
+	// before is the locked row as it was, after as it is now.
+	InTx func(tx gatehouse.Store, before, after *gatehouse.Member) error
+}
+
+// errPasswordChangedMeanwhile refuses a change whose proof of the current
+// password was made against a password that has since been replaced.
+func errPasswordChangedMeanwhile(op string) error {
+	return gatehouse.Errorf(gatehouse.Conflict, op, "Your password was changed while you were typing. Sign in again with the new password.")
+}
+
+// activeSelf is the rule of every change a member makes themselves: the
+// account must be active now (a disabled or expired account gets a password
+// from an administrator only).
+func activeSelf(op string, now time.Time) func(m *gatehouse.Member) error {
+	return func(m *gatehouse.Member) error {
+		if m.EffectiveState(now) != gatehouse.StateActive {
+			return gatehouse.Errorf(gatehouse.Forbidden, op, "This account is disabled or has expired. Ask an administrator.")
+		}
+		return nil
+	}
 }
 
 // setPassword hashes and stores a new password that already passed the policy,
 // records the old one in the history, ends the member's other sessions, forgets
-// their trusted browsers, queues the "password changed" email and audits, all in
-// one transaction.
+// their trusted browsers, ends every outstanding reset and activation link
+// (whichever route set the password, a link sent before must not set it again),
+// queues the "password changed" email and audits, all in one transaction.
+//
+// Every route that sets a password comes through here. The transaction first
+// locks the member's row and reads it again (LockMember), checks on that fresh
+// row what the change depends on (pc.Verified, pc.Allowed), and then writes
+// only the password columns, and the state when the account was never
+// activated: a role, state, expiry or email that an administrator changed while
+// the password was being hashed stays as the administrator left it.
 func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc passwordChange) error {
 	const op = "account.setPassword"
 	hash, err := s.Hasher.Hash(ctx, pc.Password)
@@ -109,39 +147,55 @@ func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc p
 		return err
 	}
 	now := s.now()
-	m := pc.Member
-	old := m.PasswordHash
+	allowed := pc.Allowed
+	if allowed == nil {
+		allowed = activeSelf(op, now)
+	}
+	var stored gatehouse.Member
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		m, err := lockMember(ctx, tx, op, pc.Member.OrgID, pc.Member.ID)
+		if err != nil {
+			return err
+		}
+		before := *m
+		if pc.Verified != "" && m.PasswordHash != pc.Verified {
+			return errPasswordChangedMeanwhile(op)
+		}
+		if err := allowed(m); err != nil {
+			return err
+		}
 		if pc.Redeem != nil {
 			if err := pc.Redeem(tx); err != nil {
 				return err
 			}
 		}
-		if old != "" {
-			if err := tx.AddPasswordHistory(ctx, m.OrgID, m.ID, old, now, max(set.PasswordHistory-1, 0)); err != nil {
+		if m.PasswordHash != "" {
+			if err := tx.AddPasswordHistory(ctx, m.OrgID, m.ID, m.PasswordHash, now, max(set.PasswordHistory-1, 0)); err != nil {
 				return gatehouse.Wrap(op, err)
 			}
 		}
-		m.PasswordHash = hash
-		m.PasswordChangedAt = now
-		m.MustChangePassword = pc.MustChange
-		m.UpdatedAt = now
+		c := gatehouse.MemberChange{PasswordHash: &hash, PasswordChangedAt: &now, MustChangePassword: &pc.MustChange, UpdatedAt: now}
 		if m.State == gatehouse.StateNeverActivated {
-			m.State = gatehouse.StateActive
+			active := gatehouse.StateActive
+			c.State = &active
 		}
-		if err := tx.UpdateMember(ctx, m); err != nil {
+		if err := tx.ChangeMember(ctx, m.OrgID, m.ID, c); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
+		c.Apply(m)
 		if _, err := tx.DeleteMemberSessions(ctx, m.OrgID, m.ID, pc.KeepSession); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
 		// Every route that sets a password comes through here: each one forgets
-		// the member's trusted browsers (S12).
+		// the member's trusted browsers (S12) and ends the member's links.
 		if _, err := s.revokeDevices(ctx, tx, m, pc.Actor, pc.Client, RevokedPassword+"_"+pc.Via); err != nil {
 			return err
 		}
+		if err := s.revokeLinks(ctx, tx, m); err != nil {
+			return err
+		}
 		if pc.InTx != nil {
-			if err := pc.InTx(tx); err != nil {
+			if err := pc.InTx(tx, &before, m); err != nil {
 				return err
 			}
 		}
@@ -150,13 +204,14 @@ func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc p
 		}); err != nil {
 			return err
 		}
+		stored = *m
 		return s.audit(ctx, tx, event(gatehouse.EventPasswordChanged, m.OrgID, pc.Actor, m.ID, pc.Client,
 			map[string]string{"via": pc.Via, "must_change": boolString(pc.MustChange)}))
 	})
 	if err != nil {
-		m.PasswordHash = old
 		return err
 	}
+	*pc.Member = stored
 	s.kick()
 	return nil
 }
@@ -193,7 +248,8 @@ func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest)
 	sess, token := req.Session, ""
 	err = s.setPassword(ctx, &set, passwordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "change", KeepSession: sess.ID,
-		InTx: func(tx gatehouse.Store) error {
+		Verified: m.PasswordHash,
+		InTx: func(tx gatehouse.Store, _, _ *gatehouse.Member) error {
 			var err error
 			token, err = s.rotateSession(ctx, tx, sess, sess.Stage, &set)
 			return err
@@ -294,7 +350,7 @@ func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) (
 	sess, token := req.Session, ""
 	err = s.setPassword(ctx, &set, passwordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "renew", KeepSession: sess.ID,
-		InTx: func(tx gatehouse.Store) error {
+		InTx: func(tx gatehouse.Store, _, _ *gatehouse.Member) error {
 			var err error
 			token, err = s.rotateSession(ctx, tx, sess, gatehouse.StageActive, &set)
 			return err
@@ -303,8 +359,9 @@ func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) (
 	return token, err
 }
 
-// queueEmail renders a message of kind to the member and puts it in the outbox
-// through st (normally a transaction, so the message exists only if the change does).
+// queueEmail renders a message of kind to the member's contact address and
+// puts it in the outbox through st (normally a transaction, so the message
+// exists only if the change does).
 func (s *Service) queueEmail(ctx context.Context, st gatehouse.Store, set *gatehouse.Settings, m *gatehouse.Member, kind string, d gatehouse.MessageData) error {
 	return s.queueEmailTo(ctx, st, set, m, m.ContactEmail(), kind, d)
 }

@@ -89,7 +89,9 @@ type ResetRequest struct {
 // that account is active, it is not an administrator or owner while
 // reset_for_administrators is off (S22), it has asked fewer than
 // reset_requests_per_hour times this hour, and the client address is within
-// ResetRequestsPerAddressPerHour. A new link supersedes the older ones.
+// ResetRequestsPerAddressPerHour. A new link supersedes the older ones. The
+// email goes to the address typed when it is one of the member's (personal or
+// work), else (a username) to the contact address.
 //
 // Both outcomes do the same work: the same counters, the same lookup, a token
 // and a rendered email, and one transaction that revokes, creates the token,
@@ -159,6 +161,7 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 		return err
 	}
 	target, actor, memberID, identifier := m, anonymous(redacted), "", redacted
+	to := ""
 	if m == nil {
 		target = &gatehouse.Member{ID: gatehouse.NewID(s.rand()), OrgID: req.OrgID, Email: "nobody@gatehouse.invalid"}
 		if len(ms) == 1 {
@@ -166,6 +169,10 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 		}
 	} else {
 		actor, memberID = gatehouse.MemberActor(m), m.ID
+		to = resetAddress(m, lookup)
+	}
+	if to == "" {
+		to = target.ContactEmail()
 	}
 	raw, hash, err := secret.NewToken(s.rand())
 	if err != nil {
@@ -190,7 +197,7 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 			if err := tx.CreateToken(ctx, tok); err != nil {
 				return gatehouse.Wrap(op, err)
 			}
-			if err := s.queueEmail(ctx, tx, &set, target, gatehouse.KindReset, data); err != nil {
+			if err := s.queueEmailTo(ctx, tx, &set, target, to, gatehouse.KindReset, data); err != nil {
 				return err
 			}
 			if m == nil {
@@ -208,6 +215,21 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	}
 	s.kick()
 	return nil
+}
+
+// resetAddress returns where the reset email of m goes when identifier was
+// typed (seed 000: "to the address provided"): the member's personal or work
+// address that the identifier names, as stored; for a username, "" (the
+// contact address).
+func resetAddress(m *gatehouse.Member, identifier string) string {
+	id := gatehouse.NormalizeIdentifier(identifier)
+	switch {
+	case m.Email != "" && gatehouse.NormalizeIdentifier(m.Email) == id:
+		return m.Email
+	case m.WorkEmail != "" && gatehouse.NormalizeIdentifier(m.WorkEmail) == id:
+		return m.WorkEmail
+	}
+	return ""
 }
 
 // resetEligible returns the one member the identifier names who may get a

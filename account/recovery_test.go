@@ -59,7 +59,7 @@ func (ts *tracedService) add(t *testing.T, username, email string, role gatehous
 		t.Fatal(err)
 	}
 	edit(m)
-	if err := ts.raw.UpdateMember(context.Background(), m); err != nil {
+	if err := ts.raw.ChangeMember(context.Background(), m.OrgID, m.ID, gatehousetest.Overwrite(m)); err != nil {
 		t.Fatal(err)
 	}
 	return m

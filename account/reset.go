@@ -125,16 +125,22 @@ func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*
 		return nil, err
 	}
 	res := &CompleteResult{Member: m}
+	now := s.now()
 	err = s.setPassword(ctx, &set, passwordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "reset",
-		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, s.now()) },
-		InTx: func(tx gatehouse.Store) error {
-			if err := s.revokeLinks(ctx, tx, m); err != nil {
-				return err
+		// The account may have been disabled, or made an administrator, since
+		// the page was shown: the rules of ResetLink hold on the locked row.
+		Allowed: func(fresh *gatehouse.Member) error {
+			if ok, _ := resetEligible([]*gatehouse.Member{fresh}, &set, now); ok == nil {
+				return ErrLinkInvalid
 			}
+			return nil
+		},
+		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, now) },
+		InTx: func(tx gatehouse.Store, _, m *gatehouse.Member) error {
 			details := map[string]string{"signed_in": boolString(set.ResetSignsIn)}
 			if set.ResetSignsIn {
-				stage, err := s.stageAfterReset(ctx, m, &set, s.now())
+				stage, err := s.stageAfterReset(ctx, m, &set, now)
 				if err != nil {
 					return err
 				}
@@ -155,6 +161,12 @@ func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	if res.Session != nil && res.Session.Stage == gatehouse.StageSecondFactor {
+		// As after a password at sign-in: the code goes out at once, by the same
+		// rules (cooldown, hourly cap, SMS or else email), so that the page the
+		// member lands on has a code to ask for.
+		s.startSecondFactor(ctx, &set, res.Session, m, req.Client)
+	}
 	return res, nil
 }
 
@@ -167,11 +179,20 @@ func useLink(ctx context.Context, tx gatehouse.Store, hash string, now time.Time
 	return gatehouse.Wrap("account.useLink", err)
 }
 
-// revokeLinks kills the member's outstanding reset and activation links: once a
-// password was chosen through one, none of the others may change it again.
+// revokeLinks ends the member's outstanding reset and activation links: once a
+// password was set, by whatever route, no link sent before may set it again.
+// An owner with a password also ends the organization's setup links, which
+// exist to create the first owner; CompleteSetup refuses them once there is
+// one, and ending them says so in the tokens table too.
 func (s *Service) revokeLinks(ctx context.Context, tx gatehouse.Store, m *gatehouse.Member) error {
+	now := s.now()
 	for _, p := range []gatehouse.TokenPurpose{gatehouse.PurposeReset, gatehouse.PurposeActivation} {
-		if _, err := tx.RevokeTokens(ctx, m.OrgID, m.ID, p, s.now()); err != nil {
+		if _, err := tx.RevokeTokens(ctx, m.OrgID, m.ID, p, now); err != nil {
+			return gatehouse.Wrap("account.revokeLinks", err)
+		}
+	}
+	if m.Role == gatehouse.RoleOwner {
+		if _, err := tx.RevokeTokens(ctx, m.OrgID, "", gatehouse.PurposeSetup, now); err != nil {
 			return gatehouse.Wrap("account.revokeLinks", err)
 		}
 	}

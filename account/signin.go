@@ -242,22 +242,37 @@ func (s *Service) resolve(ctx context.Context, orgID, identifier string) (*gateh
 
 // rehash replaces a hash with weaker parameters (or an imported bcrypt hash) after
 // a successful sign-in. A failure is logged, not fatal: the old hash still works.
+// It writes the hash only, and only while the row still holds the hash that
+// was verified: a password changed since (the member's own, or an
+// administrator's) is not replaced by the one just typed.
 func (s *Service) rehash(ctx context.Context, m *gatehouse.Member, password string) {
+	const op = "account.rehash"
 	h, err := s.Hasher.Hash(ctx, password)
 	if err != nil {
 		s.log().WarnContext(ctx, "rehashing a password", "member", m.ID, "err", err)
 		return
 	}
-	m.PasswordHash = h
-	m.UpdatedAt = s.now()
+	replaced := false
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		if err := tx.UpdateMember(ctx, m); err != nil {
+		fresh, err := lockMember(ctx, tx, op, m.OrgID, m.ID)
+		if err != nil {
 			return err
 		}
+		if fresh.PasswordHash != m.PasswordHash {
+			return nil
+		}
+		if err := tx.ChangeMember(ctx, m.OrgID, m.ID, gatehouse.MemberChange{PasswordHash: &h, UpdatedAt: s.now()}); err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		replaced = true
 		return s.audit(ctx, tx, event(gatehouse.EventPasswordRehashed, m.OrgID, gatehouse.SystemActor, m.ID, gatehouse.Client{}, nil))
 	})
 	if err != nil {
 		s.log().WarnContext(ctx, "storing a rehashed password", "member", m.ID, "err", err)
+		return
+	}
+	if replaced {
+		m.PasswordHash = h
 	}
 }
 

@@ -60,9 +60,13 @@ func (x tracedStore) MembersByIdentifier(ctx context.Context, orgID, identifier 
 	x.t.add("MembersByIdentifier")
 	return x.s.MembersByIdentifier(ctx, orgID, identifier, limit)
 }
-func (x tracedStore) UpdateMember(ctx context.Context, m *gatehouse.Member) error {
-	x.t.add("UpdateMember")
-	return x.s.UpdateMember(ctx, m)
+func (x tracedStore) LockMember(ctx context.Context, orgID, id string) (*gatehouse.Member, error) {
+	x.t.add("LockMember")
+	return x.s.LockMember(ctx, orgID, id)
+}
+func (x tracedStore) ChangeMember(ctx context.Context, orgID, id string, c gatehouse.MemberChange) error {
+	x.t.add("ChangeMember")
+	return x.s.ChangeMember(ctx, orgID, id, c)
 }
 func (x tracedStore) DeleteMember(ctx context.Context, orgID, id string) error {
 	x.t.add("DeleteMember")

@@ -70,9 +70,7 @@ func TestSignInHashesAlike(t *testing.T) {
 		s.AddMember(t, "never", "never@example.com", "", gatehouse.RoleMember)
 		dis := s.AddMember(t, "disabled", "disabled@example.com", goodPassword, gatehouse.RoleMember)
 		dis.State = gatehouse.StateDisabled
-		if err := s.Store.UpdateMember(t.Context(), dis); err != nil {
-			t.Fatal(err)
-		}
+		s.Overwrite(t, dis)
 		for _, pw := range []string{"wrong password entirely", "wrong pa\u0301ssword, decomposed"} {
 			w.take()
 			want := ""
@@ -109,7 +107,5 @@ func TestSignInHashesAlike(t *testing.T) {
 func setHash(t *testing.T, s *webtest.Server, m *gatehouse.Member, hash string) {
 	t.Helper()
 	m.PasswordHash, m.State = hash, gatehouse.StateActive
-	if err := s.Store.UpdateMember(t.Context(), m); err != nil {
-		t.Fatal(err)
-	}
+	s.Overwrite(t, m)
 }

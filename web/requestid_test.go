@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"log/slog"
@@ -49,9 +48,7 @@ func TestRequestIDEverywhere(t *testing.T) {
 		// error of its own while the request is handled.
 		broken := s.AddMember(t, "broken", "broken@example.com", goodPassword, gatehouse.RoleMember)
 		broken.PasswordHash = "$argon2id$v=19$m=oops"
-		if err := s.Store.UpdateMember(context.Background(), broken); err != nil {
-			t.Fatal(err)
-		}
+		s.Overwrite(t, broken)
 		start := len(logLines(t, &buf))
 
 		b := s.Browser(t)

@@ -7,6 +7,7 @@ func (s *Server) adminRoutes() {
 	s.route("GET /admin/members", s.adminMembers)
 	s.route("POST /admin/members/activation", s.adminActivationConfirm)
 	s.route("POST /admin/members/activation/send", s.adminActivationSend)
+	s.route("GET /admin/activation/{id}", s.adminActivationPage)
 	s.route("GET /admin/members/new", s.adminNewMemberPage)
 	s.route("POST /admin/members/new", s.adminNewMember)
 	s.route("GET /admin/members/{id}", s.adminMember)

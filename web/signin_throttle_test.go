@@ -48,9 +48,7 @@ func TestThrottleHidesWhichIdentifiersShareAnAccount(t *testing.T) {
 		func(t *testing.T, s *webtest.Server) {
 			m := s.AddMember(t, "bob", "bob@example.com", goodPassword, gatehouse.RoleMember)
 			m.WorkEmail = "r.bob@corp.example"
-			if err := s.Store.UpdateMember(t.Context(), m); err != nil {
-				t.Fatal(err)
-			}
+			s.Overwrite(t, m)
 			attacker := s.Browser(t)
 			try := func(b *webtest.Browser, id, pw string) *webtest.Response {
 				return b.Submit("/login", "/login", url.Values{"identifier": {id}, "password": {pw}})

@@ -232,3 +232,12 @@ func (s *Server) Do(t testing.TB, r *http.Request) *Response {
 	t.Helper()
 	return roundTrip(t, &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, r)
 }
+
+// Overwrite writes every field of m to the store (see gatehousetest.Overwrite),
+// for tests that arrange a member's record in one step.
+func (s *Server) Overwrite(t testing.TB, m *gatehouse.Member) {
+	t.Helper()
+	if err := s.Store.ChangeMember(context.Background(), m.OrgID, m.ID, gatehousetest.Overwrite(m)); err != nil {
+		t.Fatalf("Overwrite %s: %v", m.Username, err)
+	}
+}
