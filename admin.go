@@ -33,6 +33,9 @@ const (
 	ActionEndSessions AdminAction = "end_sessions"
 	ActionDelete      AdminAction = "delete"
 	ActionVerifyPIN   AdminAction = "verify_pin"
+	// ActionLiftThrottle forgets the member's failed sign-ins, so that the
+	// delays they impose end at once.
+	ActionLiftThrottle AdminAction = "lift_throttle"
 )
 
 // MayAdminister returns nil when actor may take action on target, else a
@@ -77,9 +80,42 @@ func ErrLastOwner(op string) error {
 	return Errorf(Conflict, op, "This is the organization's last active owner: make another member an owner first.")
 }
 
+// Confirmation is a one-time confirmation of an administrator's bulk action
+// (the bulk send of activation codes). The confirmation page stores what it
+// shows; the confirming POST redeems it, once, and stores what it did. A
+// second POST of the same page, concurrent or later, finds it used, does
+// nothing and shows that result.
+type Confirmation struct {
+	ID      string
+	OrgID   string
+	ActorID string // ActorKey of who asked: only they confirm it and read its result
+	Kind    string // what it confirms
+	Payload string // what was shown, as the use case wrote it
+	Result  string // what was done, once redeemed
+	// ExpiresAt ends the time to confirm; the result stays readable a while longer.
+	CreatedAt, ExpiresAt, UsedAt time.Time
+}
+
+// ActorKey names an actor in stored records: kind and id.
+func ActorKey(a Actor) string { return string(a.Kind) + ":" + a.ID }
+
+// ConfirmationStore keeps confirmations.
+type ConfirmationStore interface {
+	CreateConfirmation(ctx context.Context, c *Confirmation) error
+	Confirmation(ctx context.Context, orgID, id string) (*Confirmation, error)
+	// UseConfirmation marks the confirmation used at now if it is unused and
+	// unexpired, atomically: of several concurrent calls exactly one succeeds
+	// and the others wait for it to end and then get NotFound, as do unknown,
+	// used and expired ones.
+	UseConfirmation(ctx context.Context, orgID, id string, now time.Time) (*Confirmation, error)
+	// SetConfirmationResult stores what a redeemed confirmation did.
+	SetConfirmationResult(ctx context.Context, orgID, id, result string) error
+}
+
 // AdminStore is the storage the admin area adds to Store.
 type AdminStore interface {
 	APIKeyStore
+	ConfirmationStore
 	// LockOrganization holds a lock on the organization until the transaction
 	// it runs in ends, so that changes that must see every owner (the
 	// last-owner rule) run one after another. Outside a transaction it does

@@ -45,6 +45,9 @@ const (
 	EventMobileChanged     EventType = "mobile.changed"
 	EventCaptchaFailed     EventType = "captcha.failed"
 	EventRequestThrottled  EventType = "request.throttled"
+	EventLinkThrottled     EventType = "link.throttled"
+	EventRequestRefused    EventType = "request.refused"
+	EventThrottleLifted    EventType = "throttle.lifted"
 )
 
 // AuditEvent records a security event. Details holds event-specific facts (never
@@ -60,6 +63,10 @@ type AuditEvent struct {
 	MemberID  string // the member the event is about, if any
 	IP        string
 	UserAgent string
+	// RequestID is the correlation id of the request that caused the event,
+	// which its log lines and its X-Request-Id response header carry too; ""
+	// when no request did.
+	RequestID string
 	Details   map[string]string
 }
 

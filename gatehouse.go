@@ -29,6 +29,9 @@ type Organization struct {
 type Client struct {
 	IP        string
 	UserAgent string
+	// RequestID is the correlation id of the request (the X-Request-Id header),
+	// which its log lines carry too; "" outside a request.
+	RequestID string
 }
 
 // ActorKind says who performed an action.

@@ -1,6 +1,9 @@
 package gatehouse
 
 import (
+	"errors"
+	"fmt"
+	netmail "net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -63,6 +66,58 @@ type Member struct {
 	// LastSignInAt is when the member last completed a sign-in; zero means
 	// never. Only MemberStore.RecordSignIn writes it: UpdateMember leaves it.
 	LastSignInAt time.Time
+}
+
+// MemberChange names the fields of one member that a write changes; nil fields
+// keep what the database holds. Each use case sets only the fields it owns, in
+// a transaction that has locked and re-read the member (MemberStore.LockMember),
+// so that two writes to one member never undo each other: a password change
+// cannot restore a role an owner has just taken away.
+type MemberChange struct {
+	DisplayName        *string
+	Email              *string
+	WorkEmail          *string
+	Mobile             *string
+	Role               *Role
+	State              *State
+	ExpiresAt          *time.Time // the zero time removes the expiry date
+	PasswordHash       *string
+	PasswordChangedAt  *time.Time
+	MustChangePassword *bool
+	SupportPINHash     *string
+	UpdatedAt          time.Time // always written
+}
+
+// Apply writes the fields c names into m, so that a caller holding the row it
+// locked has what the database now holds.
+func (c MemberChange) Apply(m *Member) {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&m.DisplayName, c.DisplayName)
+	set(&m.Email, c.Email)
+	set(&m.WorkEmail, c.WorkEmail)
+	set(&m.Mobile, c.Mobile)
+	set(&m.PasswordHash, c.PasswordHash)
+	set(&m.SupportPINHash, c.SupportPINHash)
+	if c.Role != nil {
+		m.Role = *c.Role
+	}
+	if c.State != nil {
+		m.State = *c.State
+	}
+	if c.ExpiresAt != nil {
+		m.ExpiresAt = *c.ExpiresAt
+	}
+	if c.PasswordChangedAt != nil {
+		m.PasswordChangedAt = *c.PasswordChangedAt
+	}
+	if c.MustChangePassword != nil {
+		m.MustChangePassword = *c.MustChangePassword
+	}
+	m.UpdatedAt = c.UpdatedAt
 }
 
 // EffectiveState returns the member's state at now, taking the account expiry date
@@ -169,6 +224,30 @@ func ValidateEmail(field, e string, required bool) *FieldError {
 		if r < 0x20 || r == 0x7f {
 			return &FieldError{Field: field, Code: "invalid", Message: "Enter a valid email address."}
 		}
+	}
+	return nil
+}
+
+// CheckMailAddress reports whether addr is a bare email address as net/mail
+// parses it: local@domain, no display name, no angle brackets, no control
+// characters, at most 254 bytes. It is the rule the mail transport applies to
+// the sender of every message (mail.CheckAddress), so a sender address that
+// passes here can be sent from.
+func CheckMailAddress(addr string) error {
+	if addr == "" {
+		return errors.New("empty address")
+	}
+	if len(addr) > MaxEmailLength {
+		return errors.New("invalid address")
+	}
+	for _, r := range addr {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return errors.New("invalid address")
+		}
+	}
+	a, err := netmail.ParseAddress(addr)
+	if err != nil || a.Name != "" || a.Address != addr {
+		return fmt.Errorf("invalid address %q", addr)
 	}
 	return nil
 }

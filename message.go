@@ -35,16 +35,24 @@ type Message struct {
 	Subject  string
 	// Text and HTML are the bodies (HTML is empty for SMS). They may hold a one-time
 	// link, so the store keeps them only until the message is sent or has failed.
-	Text          string
-	HTML          string
-	Status        MessageStatus
+	Text   string
+	HTML   string
+	Status MessageStatus
+	// Attempts counts the sends that were made and whose outcome was recorded:
+	// a claim on the message is not an attempt, and neither is a failure of
+	// the sender's own before it could try (no transport, no valid sender).
 	Attempts      int
 	LastError     string
 	CreatedAt     time.Time
 	NextAttemptAt time.Time
 	SentAt        time.Time
+	// LastAttemptAt is when the latest counted attempt ended (zero before any).
+	LastAttemptAt time.Time
 	ClaimedBy     string
 	ClaimedUntil  time.Time
+	// LapsedClaims counts the claims on the message that ran out without a
+	// report: workers that died, or were killed, while they held it.
+	LapsedClaims int
 }
 
 // MessageFilter selects messages for administrators. Zero fields do not filter.

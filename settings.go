@@ -1,6 +1,7 @@
 package gatehouse
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -88,6 +89,9 @@ type SettingDef struct {
 	MaxDur  time.Duration // for KindDuration
 	Enum    []string      // for KindEnum
 	MaxLen  int           // for KindString
+	// Address settings (KindString) hold an email address that mail is sent
+	// from: CheckMailAddress, the sender's own rule, must accept it.
+	Address bool
 	// Secret settings are write-only: they are never shown or returned, only
 	// reported as set or not set.
 	Secret bool
@@ -177,6 +181,28 @@ func stringDef(name, group, label, help, def string, maxLen int, secret bool, f 
 		}}
 }
 
+// invalidValue is a refused value that is not out of a range but of the wrong
+// form; Set reports it with the code "invalid".
+type invalidValue struct{ msg string }
+
+func (e *invalidValue) Error() string { return e.msg }
+
+// addressDef is a setting that holds the address mail is sent from. It is
+// checked with the rule the mail transport applies before every send, so a
+// value it accepts can never leave every message stuck in the queue.
+func addressDef(name, group, label, help, def string, f func(*Settings) *string) SettingDef {
+	return SettingDef{Name: name, Group: group, Label: label, Help: help, Kind: KindString, Default: def, MaxLen: MaxEmailLength, Address: true,
+		get: func(s *Settings) string { return *f(s) },
+		set: func(s *Settings, v string) error {
+			v = strings.TrimSpace(v)
+			if err := CheckMailAddress(v); err != nil {
+				return &invalidValue{"must be an email address like recovery@example.com, without a name or angle brackets"}
+			}
+			*f(s) = v
+			return nil
+		}}
+}
+
 // SettingDefs lists every setting in display order. docs/settings.md documents
 // the same list; a test keeps the two in step.
 var SettingDefs = []SettingDef{
@@ -216,7 +242,7 @@ var SettingDefs = []SettingDef{
 		"A session ends this long after sign-in, however active.",
 		12*time.Hour, time.Hour, 90*24*time.Hour, func(s *Settings) *time.Duration { return &s.SessionAbsoluteTimeout }),
 	intDef("signin_free_attempts", "Sign-in and sessions", "Failed sign-ins before delays (per account)",
-		"After this many failed sign-ins for one account, each further attempt must wait, twice as long each time, up to the maximum delay. Counted for unknown usernames too.",
+		"After this many failed sign-ins with one username or email address as typed, each further attempt with it must wait, twice as long each time, up to the maximum delay. The same count applies to each account through all of its identifiers, unseen: an account over it refuses even the right password with the answer of a wrong one. Counted for unknown usernames too.",
 		5, 1, 100, func(s *Settings) *int { return &s.SigninFreeAttempts }),
 	intDef("signin_address_free_attempts", "Sign-in and sessions", "Failed sign-ins before delays (per address)",
 		"The same, counted per client IP address. Higher than per account because offices share an address.",
@@ -257,8 +283,8 @@ var SettingDefs = []SettingDef{
 	stringDef("captcha_secret", "Recovery", "CAPTCHA secret",
 		"The secret with which the server verifies Turnstile or hCaptcha answers. Write-only.", "", 200, true, func(s *Settings) *string { return &s.CaptchaSecret }),
 
-	stringDef("mail_from_address", "Email", "Sender address",
-		"The From address of every email (S31).", "gatehouse@localhost", MaxEmailLength, false, func(s *Settings) *string { return &s.MailFromAddress }),
+	addressDef("mail_from_address", "Email", "Sender address",
+		"The From address of every email (S31), as the mail server will see it: a bare address such as recovery@example.com.", "gatehouse@localhost", func(s *Settings) *string { return &s.MailFromAddress }),
 	stringDef("mail_from_name", "Email", "Sender name",
 		"The name shown with the sender address; empty means the organization name.", "", 100, false, func(s *Settings) *string { return &s.MailFromName }),
 
@@ -331,7 +357,12 @@ func (s *Settings) Set(name, value string) *FieldError {
 		return &FieldError{Field: name, Code: "unknown_setting", Message: fmt.Sprintf("There is no setting named %q.", name)}
 	}
 	if err := d.set(s, value); err != nil {
-		return &FieldError{Field: name, Code: "out_of_range", Message: fmt.Sprintf("%s %s.", d.Name, err.Error())}
+		code := "out_of_range"
+		var iv *invalidValue
+		if errors.As(err, &iv) {
+			code = "invalid"
+		}
+		return &FieldError{Field: name, Code: code, Message: fmt.Sprintf("%s %s.", d.Name, err.Error())}
 	}
 	return nil
 }

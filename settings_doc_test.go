@@ -45,6 +45,9 @@ func allowed(d SettingDef) string {
 	case KindEnum:
 		return "`" + strings.Join(d.Enum, "`, `") + "`"
 	}
+	if d.Address {
+		return fmt.Sprintf("an email address (as net/mail parses it), at most %d characters", d.MaxLen)
+	}
 	s := fmt.Sprintf("text, at most %d characters", d.MaxLen)
 	if d.Secret {
 		s += "; write-only"

@@ -19,8 +19,17 @@ type MemberStore interface {
 	// personal email or work email equals the identifier, case-insensitively (S18).
 	// At most limit members are returned.
 	MembersByIdentifier(ctx context.Context, orgID, identifier string, limit int) ([]*Member, error)
-	// UpdateMember writes every field of m; UpdatedAt is set by the caller.
-	UpdateMember(ctx context.Context, m *Member) error
+	// LockMember returns the member and, inside a transaction, holds a lock on
+	// its row until the transaction ends, so that what a use case decides from
+	// the row (state, role, the current password) still holds when it writes.
+	// Every transaction that writes a member takes this lock before any other
+	// row of the member (see docs/architecture.md for the order of locks).
+	LockMember(ctx context.Context, orgID, id string) (*Member, error)
+	// ChangeMember writes the fields that c names, and UpdatedAt, to the member;
+	// the other columns keep what the database holds. There is no write of a
+	// whole row: a row read earlier and written back would undo what another
+	// request changed meanwhile.
+	ChangeMember(ctx context.Context, orgID, id string, c MemberChange) error
 	DeleteMember(ctx context.Context, orgID, id string) error
 	// ListMembers returns a page of the members f selects, in f's order, and the
 	// cursor of the next page ("" after the last).
@@ -34,6 +43,11 @@ type MemberStore interface {
 	CountMembers(ctx context.Context, orgID string, role Role, state State) (int, error)
 	// RecordSignIn sets the member's LastSignInAt, and nothing else.
 	RecordSignIn(ctx context.Context, orgID, memberID string, at time.Time) error
+	// LegacyBcryptCost returns the highest cost of the imported bcrypt password
+	// hashes the organization's members still have, 0 when there is none: every
+	// sign-in does that much bcrypt work, so that its time does not tell those
+	// accounts from others (PasswordHasher.Pad).
+	LegacyBcryptCost(ctx context.Context, orgID string) (int, error)
 
 	// AddPasswordHistory records a password hash the member has used, and keeps only
 	// the newest keep entries.
@@ -96,6 +110,12 @@ type SessionStore interface {
 	TouchSession(ctx context.Context, id string, lastSeen, idleExpires time.Time) error
 	// UpdateSession writes Stage, AfterReset and the expiry times of s.
 	UpdateSession(ctx context.Context, s *Session) error
+	// RotateSession gives the session a new secret at a change of privilege: it
+	// writes TokenHash, Stage, AfterReset, LastSeenAt and the expiry times of s,
+	// but only while the stored hash is still oldHash, so that the old secret
+	// stops working at once and of two concurrent rotations exactly one wins.
+	// The loser, and a session that has ended, get NotFound.
+	RotateSession(ctx context.Context, s *Session, oldHash string) error
 	DeleteSession(ctx context.Context, orgID, id string) error
 	// MemberSessions lists the member's sessions that are valid at now, newest first.
 	MemberSessions(ctx context.Context, orgID, memberID string, now time.Time) ([]*Session, error)
@@ -138,15 +158,20 @@ type AuditStore interface {
 type Outbox interface {
 	Enqueue(ctx context.Context, m *Message) error
 	// ClaimMessages leases up to n queued messages due at now to worker until now +
-	// lease. Messages whose lease has run out (a worker died) can be claimed again.
-	// Concurrent claimers, in this or another process, never get the same message.
+	// lease. Messages whose lease has run out (a worker died) can be claimed again,
+	// which counts a lapsed claim, not an attempt. Concurrent claimers, in this or
+	// another process, never get the same message.
 	ClaimMessages(ctx context.Context, worker string, now time.Time, lease time.Duration, n int) ([]*Message, error)
-	// MarkSent records delivery and erases the bodies.
+	// ReleaseMessages gives back claims the worker has not used, uncounted.
+	ReleaseMessages(ctx context.Context, worker string, ids []string) error
+	// MarkSent records delivery, counts the attempt and erases the bodies.
 	MarkSent(ctx context.Context, id, worker string, at time.Time) error
-	// MarkRetry records a failed attempt and schedules the next one.
-	MarkRetry(ctx context.Context, id, worker, lastErr string, next time.Time) error
-	// MarkFailed records a final failure and erases the bodies.
-	MarkFailed(ctx context.Context, id, worker, lastErr string, at time.Time) error
+	// MarkRetry records a failure at and schedules the next attempt at next; the
+	// failure counts as an attempt when tried (a send was made).
+	MarkRetry(ctx context.Context, id, worker string, tried bool, lastErr string, at, next time.Time) error
+	// MarkFailed records a final failure and erases the bodies; it counts as an
+	// attempt when tried.
+	MarkFailed(ctx context.Context, id, worker string, tried bool, lastErr string, at time.Time) error
 	Message(ctx context.Context, orgID, id string) (*Message, error)
 	Messages(ctx context.Context, orgID string, f MessageFilter) ([]*Message, string, error)
 }

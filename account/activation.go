@@ -11,9 +11,25 @@ import (
 // first password; an administrator may also send one to an active account.
 // The link is issued by issueActivation (member.go) and used here.
 
-// ActivationLink checks an activation link without using it. It works for a
-// never-activated account and, when an administrator sent it, for an active one.
-func (s *Service) ActivationLink(ctx context.Context, orgID, raw string) (*LinkCheck, error) {
+// errActivationRefused answers an activation link of an account that is
+// disabled or has expired.
+var errActivationRefused = &gatehouse.Error{Code: gatehouse.Forbidden, Op: "account.ActivationLink",
+	Message: "This account is disabled or has expired, so it cannot be activated. Ask an administrator."}
+
+// ActivationLink checks an activation link presented from c without using it.
+// It works for a never-activated account and, when an administrator sent it,
+// for an active one. Refusals count against the client address (guardLink).
+func (s *Service) ActivationLink(ctx context.Context, orgID, raw string, c gatehouse.Client) (*LinkCheck, error) {
+	var l *LinkCheck
+	err := s.guardLink(ctx, orgID, c, gatehouse.PurposeActivation, func() error {
+		var err error
+		l, err = s.activationLink(ctx, orgID, raw)
+		return err
+	})
+	return l, err
+}
+
+func (s *Service) activationLink(ctx context.Context, orgID, raw string) (*LinkCheck, error) {
 	l, err := s.link(ctx, orgID, raw, gatehouse.PurposeActivation)
 	if err != nil {
 		return nil, err
@@ -22,8 +38,7 @@ func (s *Service) ActivationLink(ctx context.Context, orgID, raw string) (*LinkC
 		return nil, err
 	}
 	if st := l.Member.EffectiveState(s.now()); st != gatehouse.StateNeverActivated && st != gatehouse.StateActive {
-		return nil, gatehouse.Errorf(gatehouse.Forbidden, "account.ActivationLink",
-			"This account is disabled or has expired, so it cannot be activated. Ask an administrator.")
+		return nil, errActivationRefused
 	}
 	return l, nil
 }
@@ -36,7 +51,17 @@ func (s *Service) CompleteActivation(ctx context.Context, req CompleteLinkReques
 	if req.OrgID == "" {
 		req.OrgID = gatehouse.DefaultOrgID
 	}
-	l, err := s.ActivationLink(ctx, req.OrgID, req.Token)
+	var res *CompleteResult
+	err := s.guardLink(ctx, req.OrgID, req.Client, gatehouse.PurposeActivation, func() error {
+		var err error
+		res, err = s.completeActivation(ctx, req)
+		return err
+	})
+	return res, err
+}
+
+func (s *Service) completeActivation(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
+	l, err := s.activationLink(ctx, req.OrgID, req.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -44,16 +69,21 @@ func (s *Service) CompleteActivation(ctx context.Context, req CompleteLinkReques
 	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
 		return nil, err
 	}
-	first := m.State == gatehouse.StateNeverActivated
+	now := s.now()
 	err = s.setPassword(ctx, &set, passwordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "activation",
-		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, s.now()) },
-		InTx: func(tx gatehouse.Store) error {
-			if err := s.revokeLinks(ctx, tx, m); err != nil {
-				return err
+		// The rule of ActivationLink, on the locked row: the account may have
+		// been disabled or have expired since the page was shown.
+		Allowed: func(fresh *gatehouse.Member) error {
+			if st := fresh.EffectiveState(now); st != gatehouse.StateNeverActivated && st != gatehouse.StateActive {
+				return errActivationRefused
 			}
+			return nil
+		},
+		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, now) },
+		InTx: func(tx gatehouse.Store, before, m *gatehouse.Member) error {
 			return s.audit(ctx, tx, event(gatehouse.EventActivated, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
-				map[string]string{"first": boolString(first)}))
+				map[string]string{"first": boolString(before.State == gatehouse.StateNeverActivated)}))
 		},
 	})
 	if err != nil {

@@ -38,6 +38,20 @@ func loadMember(ctx context.Context, st gatehouse.Store, op, orgID, id string) (
 	return m, nil
 }
 
+// lockMember locks and reads again the organization's member with id, in the
+// transaction tx, before a write that depends on what the row holds (see
+// gatehouse.MemberStore.LockMember).
+func lockMember(ctx context.Context, tx gatehouse.Store, op, orgID, id string) (*gatehouse.Member, error) {
+	m, err := tx.LockMember(ctx, orgID, id)
+	if gatehouse.IsCode(err, gatehouse.NotFound) {
+		return nil, memberNotFound(op)
+	}
+	if err != nil {
+		return nil, gatehouse.Wrap(op, err)
+	}
+	return m, nil
+}
+
 // ListMembers returns a page of the organization's members for an administrator.
 func (s *Service) ListMembers(ctx context.Context, actor gatehouse.Actor, orgID string, f gatehouse.MemberFilter) ([]*gatehouse.Member, string, error) {
 	const op = "account.ListMembers"
@@ -139,6 +153,10 @@ type ProfileUpdate struct {
 	Role        *gatehouse.Role
 	State       *gatehouse.State
 	ExpiresAt   *time.Time // the zero time removes the expiry date
+	// enable, set by SetMemberState, makes the account usable again: active
+	// when it has a password, never-activated when it never had one. It is
+	// decided on the row as locked in the transaction, as everything else is.
+	enable bool
 	// Problems are what the edge found wrong while parsing (a mobile number or
 	// a date it could not read). UpdateMember reports them together with its
 	// own findings, after the permission check, so that one answer names every
@@ -146,69 +164,92 @@ type ProfileUpdate struct {
 	Problems []gatehouse.FieldError
 }
 
-// apply validates u against m and writes it into a copy of m, returning the
-// copy, the audit details of what changed, and every problem.
-func (u ProfileUpdate) apply(m *gatehouse.Member) (*gatehouse.Member, map[string]string, []gatehouse.FieldError) {
-	n := *m
+// apply validates u against m, the row as locked in the transaction, and
+// returns the change to write (only the fields that differ), the audit details
+// of what changed, and every problem.
+func (u ProfileUpdate) apply(m *gatehouse.Member) (gatehouse.MemberChange, map[string]string, []gatehouse.FieldError) {
+	var c gatehouse.MemberChange
 	errs := append([]gatehouse.FieldError(nil), u.Problems...)
 	add := func(fe *gatehouse.FieldError) {
 		if fe != nil {
 			errs = append(errs, *fe)
 		}
 	}
-	if u.DisplayName != nil {
-		n.DisplayName = strings.TrimSpace(*u.DisplayName)
-		add(gatehouse.ValidateDisplayName(n.DisplayName))
-	}
-	if u.Email != nil {
-		n.Email = strings.TrimSpace(*u.Email)
-		add(gatehouse.ValidateEmail("email", n.Email, true))
-	}
-	if u.WorkEmail != nil {
-		n.WorkEmail = strings.TrimSpace(*u.WorkEmail)
-		add(gatehouse.ValidateEmail("work_email", n.WorkEmail, false))
-	}
-	if u.Mobile != nil {
-		n.Mobile = *u.Mobile
-		add(gatehouse.ValidateE164("mobile", n.Mobile))
-	}
-	if u.Role != nil {
-		n.Role = *u.Role
-		if !n.Role.Valid() {
-			add(&gatehouse.FieldError{Field: "role", Code: "invalid", Message: "The role must be member, administrator or owner."})
+	details := map[string]string{}
+	text := func(dst **string, field, old string, v *string, trim bool) {
+		if v == nil {
+			return
+		}
+		nv := *v
+		if trim {
+			nv = strings.TrimSpace(nv)
+		}
+		if nv != old {
+			*dst = &nv
+			details[field] = old + " → " + nv
 		}
 	}
-	if u.State != nil && *u.State != m.State {
-		n.State = *u.State
-		switch n.State {
+	if u.DisplayName != nil {
+		text(&c.DisplayName, "display_name", m.DisplayName, u.DisplayName, true)
+		add(gatehouse.ValidateDisplayName(strings.TrimSpace(*u.DisplayName)))
+	}
+	if u.Email != nil {
+		text(&c.Email, "email", m.Email, u.Email, true)
+		add(gatehouse.ValidateEmail("email", strings.TrimSpace(*u.Email), true))
+	}
+	if u.WorkEmail != nil {
+		text(&c.WorkEmail, "work_email", m.WorkEmail, u.WorkEmail, true)
+		add(gatehouse.ValidateEmail("work_email", strings.TrimSpace(*u.WorkEmail), false))
+	}
+	if u.Mobile != nil {
+		text(&c.Mobile, "mobile", m.Mobile, u.Mobile, false)
+		add(gatehouse.ValidateE164("mobile", *u.Mobile))
+	}
+	if u.Role != nil {
+		if !u.Role.Valid() {
+			add(&gatehouse.FieldError{Field: "role", Code: "invalid", Message: "The role must be member, administrator or owner."})
+		} else if *u.Role != m.Role {
+			r := *u.Role
+			c.Role = &r
+			details["role"] = string(m.Role) + " → " + string(r)
+		}
+	}
+	st := u.State
+	if u.enable {
+		next := gatehouse.StateActive
+		if m.PasswordHash == "" {
+			next = gatehouse.StateNeverActivated
+		}
+		st = &next
+	}
+	if st != nil && *st != m.State {
+		switch *st {
 		case gatehouse.StateActive:
 			if m.PasswordHash == "" {
 				add(&gatehouse.FieldError{Field: "state", Code: "no_password", Message: "This account has never been activated: send an activation code, or set a password."})
 			}
 		case gatehouse.StateDisabled, gatehouse.StateExpired:
 		case gatehouse.StateNeverActivated:
-			add(&gatehouse.FieldError{Field: "state", Code: "invalid_transition", Message: "An account cannot become never-activated again; disable it, or send an activation code."})
+			// The one way back to never-activated: enabling an account that
+			// never had a password, which then waits for activation again.
+			if !u.enable {
+				add(&gatehouse.FieldError{Field: "state", Code: "invalid_transition", Message: "An account cannot become never-activated again; disable it, or send an activation code."})
+			}
 		default:
 			add(&gatehouse.FieldError{Field: "state", Code: "invalid", Message: "The state must be active, expired or disabled."})
 		}
+		next := *st
+		c.State = &next
+		details["state"] = string(m.State) + " → " + string(next)
 	}
 	if u.ExpiresAt != nil {
-		n.ExpiresAt = u.ExpiresAt.UTC()
-	}
-	details := map[string]string{}
-	change := func(field, old, new string) {
-		if old != new {
-			details[field] = old + " → " + new
+		t := u.ExpiresAt.UTC()
+		if !t.Equal(m.ExpiresAt) {
+			c.ExpiresAt = &t
+			details["expires_at"] = dateText(m.ExpiresAt) + " → " + dateText(t)
 		}
 	}
-	change("display_name", m.DisplayName, n.DisplayName)
-	change("email", m.Email, n.Email)
-	change("work_email", m.WorkEmail, n.WorkEmail)
-	change("mobile", m.Mobile, n.Mobile)
-	change("role", string(m.Role), string(n.Role))
-	change("state", string(m.State), string(n.State))
-	change("expires_at", dateText(m.ExpiresAt), dateText(n.ExpiresAt))
-	return &n, details, errs
+	return c, details, errs
 }
 
 func dateText(t time.Time) string {
@@ -221,7 +262,13 @@ func dateText(t time.Time) string {
 // UpdateMember changes a member's record. Owner protection applies (only an
 // owner changes an owner or makes someone an owner) and the organization's
 // last active owner cannot be demoted, disabled or expired. Disabling or
-// expiring an account ends its sessions. It returns the member as stored.
+// expiring an account ends its sessions and forgets its trusted browsers;
+// changing its role ends its sessions. It returns the member as stored.
+//
+// The transaction locks the organization (for the last-owner rule) and then
+// the member's row, decides on that fresh row, and writes only the fields that
+// change: a password the member set meanwhile, or a field another request
+// changed, stays as it is.
 func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string, u ProfileUpdate) (*gatehouse.Member, error) {
 	const op = "account.UpdateMember"
 	if err := requireAdmin(op, actor); err != nil {
@@ -232,19 +279,19 @@ func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gat
 		if err := tx.LockOrganization(ctx, orgID); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
-		m, err := loadMember(ctx, tx, op, orgID, id)
+		m, err := lockMember(ctx, tx, op, orgID, id)
 		if err != nil {
 			return err
 		}
 		if err := gatehouse.MayAdminister(op, actor, gatehouse.ActionUpdate, m); err != nil {
 			return err
 		}
-		n, details, errs := u.apply(m)
+		change, details, errs := u.apply(m)
 		if len(errs) > 0 {
 			return gatehouse.InvalidFields(op, errs...)
 		}
-		if n.Role != m.Role {
-			if err := gatehouse.MayGrantRole(op, actor, n.Role); err != nil {
+		if change.Role != nil {
+			if err := gatehouse.MayGrantRole(op, actor, *change.Role); err != nil {
 				return err
 			}
 		}
@@ -253,14 +300,23 @@ func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gat
 			return nil
 		}
 		now := s.now()
-		if err := s.keepAnOwner(ctx, tx, op, m, n, now); err != nil {
+		n := *m
+		change.UpdatedAt = now
+		change.Apply(&n)
+		if err := s.keepAnOwner(ctx, tx, op, m, &n, now); err != nil {
 			return err
 		}
-		n.UpdatedAt = now
-		if err := tx.UpdateMember(ctx, n); err != nil {
+		if err := tx.ChangeMember(ctx, orgID, id, change); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
-		if st := n.EffectiveState(now); st != gatehouse.StateActive && st != gatehouse.StateNeverActivated {
+		out = &n
+		// A change of role is a change of privilege: the member's sessions end,
+		// so that no secret issued before it acts with the new role (a planted or
+		// stolen one after a promotion) or keeps pages of the old one open. They
+		// sign in again; an actor who changed their own role too.
+		st := n.EffectiveState(now)
+		shut := st != gatehouse.StateActive && st != gatehouse.StateNeverActivated
+		if shut || change.Role != nil {
 			k, err := tx.DeleteMemberSessions(ctx, orgID, n.ID, "")
 			if err != nil {
 				return gatehouse.Wrap(op, err)
@@ -269,11 +325,17 @@ func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gat
 				details["sessions_ended"] = itoa(k)
 			}
 		}
-		out = n
-		if m.Mobile != n.Mobile {
+		if shut {
+			// An account that can no longer sign in keeps no browser that would
+			// skip its second factor once it is enabled again.
+			if _, err := s.revokeDevices(ctx, tx, &n, actor, c, RevokedAccount+string(st)); err != nil {
+				return err
+			}
+		}
+		if change.Mobile != nil {
 			// A new number is a change of second factor: as when the member changes
 			// it, trusted browsers are forgotten and the change is in the two-factor log.
-			if _, err := s.revokeDevices(ctx, tx, n, actor, c, RevokedSecondFactor); err != nil {
+			if _, err := s.revokeDevices(ctx, tx, &n, actor, c, RevokedSecondFactor); err != nil {
 				return err
 			}
 			if err := s.audit(ctx, tx, event(gatehouse.EventMobileChanged, orgID, actor, n.ID, c,
@@ -281,11 +343,17 @@ func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gat
 				return err
 			}
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventMemberUpdated, orgID, actor, n.ID, c, details))
+		if err := s.audit(ctx, tx, event(gatehouse.EventMemberUpdated, orgID, actor, n.ID, c, details)); err != nil {
+			return err
+		}
+		changes, tell := emailChanges(m, &n)
+		changes = append(changes, mobileChange(m.Mobile, n.Mobile)...)
+		return s.notifyChanges(ctx, tx, &n, actor, c, changes, tell...)
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.kick()
 	return out, nil
 }
 
@@ -313,50 +381,15 @@ func (s *Service) keepAnOwner(ctx context.Context, tx gatehouse.Store, op string
 }
 
 // SetMemberState disables or enables an account. Enabling makes it active, or
-// never-activated again when it never had a password.
+// never-activated again when it never had a password: which of the two is
+// decided on the row as locked in UpdateMember's transaction, so a password set
+// meanwhile (an activation) is seen.
 func (s *Service) SetMemberState(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string, enable bool) (*gatehouse.Member, error) {
-	st := gatehouse.StateDisabled
 	if enable {
-		m, err := s.Member(ctx, actor, orgID, id)
-		if err != nil {
-			return nil, err
-		}
-		if m.PasswordHash == "" {
-			return s.restoreNeverActivated(ctx, actor, c, m)
-		}
-		st = gatehouse.StateActive
+		return s.UpdateMember(ctx, actor, c, orgID, id, ProfileUpdate{enable: true})
 	}
+	st := gatehouse.StateDisabled
 	return s.UpdateMember(ctx, actor, c, orgID, id, ProfileUpdate{State: &st})
-}
-
-// restoreNeverActivated enables a disabled or expired account that never had a
-// password: it waits for activation again. This is the one way back to
-// never-activated.
-func (s *Service) restoreNeverActivated(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, m *gatehouse.Member) (*gatehouse.Member, error) {
-	const op = "account.SetMemberState"
-	var out *gatehouse.Member
-	err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		n, err := loadMember(ctx, tx, op, m.OrgID, m.ID)
-		if err != nil {
-			return err
-		}
-		if err := gatehouse.MayAdminister(op, actor, gatehouse.ActionUpdate, n); err != nil {
-			return err
-		}
-		if n.State == gatehouse.StateNeverActivated || n.PasswordHash != "" {
-			out = n
-			return nil
-		}
-		old := n.State
-		n.State, n.UpdatedAt = gatehouse.StateNeverActivated, s.now()
-		if err := tx.UpdateMember(ctx, n); err != nil {
-			return gatehouse.Wrap(op, err)
-		}
-		out = n
-		return s.audit(ctx, tx, event(gatehouse.EventMemberUpdated, n.OrgID, actor, n.ID, c,
-			map[string]string{"state": string(old) + " → " + string(gatehouse.StateNeverActivated)}))
-	})
-	return out, err
 }
 
 // DeleteMember removes a member for good: their sessions, tokens and password
@@ -389,8 +422,9 @@ func (s *Service) DeleteMember(ctx context.Context, actor gatehouse.Actor, c gat
 	})
 }
 
-// EndMemberSessions signs a member out everywhere and returns how many
-// sessions ended.
+// EndMemberSessions signs a member out everywhere, forgets the browsers they
+// trusted (so that the next sign-in asks for the second factor again, as after
+// the member's own "sign out everywhere") and returns how many sessions ended.
 func (s *Service) EndMemberSessions(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) (int, error) {
 	const op = "account.EndMemberSessions"
 	if err := requireAdmin(op, actor); err != nil {
@@ -398,7 +432,7 @@ func (s *Service) EndMemberSessions(ctx context.Context, actor gatehouse.Actor, 
 	}
 	var n int
 	err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		m, err := loadMember(ctx, tx, op, orgID, id)
+		m, err := lockMember(ctx, tx, op, orgID, id)
 		if err != nil {
 			return err
 		}
@@ -408,8 +442,12 @@ func (s *Service) EndMemberSessions(ctx context.Context, actor gatehouse.Actor, 
 		if n, err = tx.DeleteMemberSessions(ctx, orgID, id, ""); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventSessionsRevoked, orgID, actor, id, c,
-			map[string]string{"count": itoa(n), "scope": "all"}))
+		if err := s.audit(ctx, tx, event(gatehouse.EventSessionsRevoked, orgID, actor, id, c,
+			map[string]string{"count": itoa(n), "scope": "all"})); err != nil {
+			return err
+		}
+		_, err = s.revokeDevices(ctx, tx, m, actor, c, RevokedByAdministrator)
+		return err
 	})
 	return n, err
 }
@@ -460,13 +498,12 @@ func (s *Service) SetMemberPassword(ctx context.Context, actor gatehouse.Actor, 
 	}
 	return s.setPassword(ctx, &set, passwordChange{
 		Member: m, Password: password, Actor: actor, Client: c, Via: via(actor), MustChange: mustChange,
-		InTx: func(tx gatehouse.Store) error {
-			now := s.now()
-			for _, p := range []gatehouse.TokenPurpose{gatehouse.PurposeReset, gatehouse.PurposeActivation} {
-				if _, err := tx.RevokeTokens(ctx, orgID, m.ID, p, now); err != nil {
-					return gatehouse.Wrap(op, err)
-				}
-			}
+		// Owner protection, on the row as locked: the member may have been made
+		// an owner since it was read.
+		Allowed: func(fresh *gatehouse.Member) error {
+			return gatehouse.MayAdminister(op, actor, gatehouse.ActionSetPassword, fresh)
+		},
+		InTx: func(tx gatehouse.Store, _, _ *gatehouse.Member) error {
 			return s.audit(ctx, tx, event(gatehouse.EventAdminPasswordSet, orgID, actor, m.ID, c,
 				map[string]string{"must_change": boolString(mustChange)}))
 		},

@@ -49,9 +49,9 @@ func activationSkip(actor gatehouse.Actor, m *gatehouse.Member, now time.Time) (
 	return "", ""
 }
 
-// planActivation loads the named members (each once, in the order given) and
-// decides for each whether an activation code can go.
-func (s *Service) planActivation(ctx context.Context, op string, actor gatehouse.Actor, orgID string, ids []string) ([]ActivationResult, error) {
+// planActivation loads the named members (each once, in the order given)
+// through st and decides for each whether an activation code can go.
+func (s *Service) planActivation(ctx context.Context, st gatehouse.Store, op string, actor gatehouse.Actor, orgID string, ids []string) ([]ActivationResult, error) {
 	if err := requireAdmin(op, actor); err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (s *Service) planActivation(ctx context.Context, op string, actor gatehouse
 	out := make([]ActivationResult, 0, len(uniq))
 	for _, id := range uniq {
 		r := ActivationResult{MemberID: id}
-		m, err := s.Store.Member(ctx, orgID, id)
+		m, err := st.Member(ctx, orgID, id)
 		switch {
 		case gatehouse.IsCode(err, gatehouse.NotFound):
 			r.Reason, r.Message = SkipNotFound, "There is no such member."
@@ -97,7 +97,7 @@ func (s *Service) planActivation(ctx context.Context, op string, actor gatehouse
 // get an activation code and why the others would not: the confirmation step
 // of a bulk send (S23).
 func (s *Service) PlanActivation(ctx context.Context, actor gatehouse.Actor, orgID string, ids []string) ([]ActivationResult, error) {
-	return s.planActivation(ctx, "account.PlanActivation", actor, orgID, ids)
+	return s.planActivation(ctx, s.Store, "account.PlanActivation", actor, orgID, ids)
 }
 
 // SendActivation emails an activation code (a one-time link with which the
@@ -108,7 +108,7 @@ func (s *Service) PlanActivation(ctx context.Context, actor gatehouse.Actor, org
 // undo the others.
 func (s *Service) SendActivation(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID string, ids []string) ([]ActivationResult, error) {
 	const op = "account.SendActivation"
-	plan, err := s.planActivation(ctx, op, actor, orgID, ids)
+	plan, err := s.planActivation(ctx, s.Store, op, actor, orgID, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -117,14 +117,25 @@ func (s *Service) SendActivation(ctx context.Context, actor gatehouse.Actor, c g
 		return nil, err
 	}
 	defer s.kick()
+	if err := s.sendPlanned(ctx, s.Store, op, actor, c, orgID, &set, plan); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+// sendPlanned sends the planned activation codes, each member in a
+// transaction of st (or, when st is a transaction, a savepoint of it), and
+// records in plan what happened.
+func (s *Service) sendPlanned(ctx context.Context, st gatehouse.Store, op string, actor gatehouse.Actor, c gatehouse.Client, orgID string, set *gatehouse.Settings, plan []ActivationResult) error {
 	for i := range plan {
 		r := &plan[i]
 		if !r.Sent {
 			continue
 		}
-		err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-			// Read again in the transaction: the member may have changed since.
-			m, err := loadMember(ctx, tx, op, orgID, r.MemberID)
+		err := st.Tx(ctx, func(tx gatehouse.Store) error {
+			// Lock and read again in the transaction: the member may have been
+			// disabled, or made an owner, since the plan.
+			m, err := lockMember(ctx, tx, op, orgID, r.MemberID)
 			if err != nil {
 				return err
 			}
@@ -133,7 +144,7 @@ func (s *Service) SendActivation(ctx context.Context, actor gatehouse.Actor, c g
 				return nil
 			}
 			r.Member, r.To = m, m.ContactEmail()
-			_, err = s.issueActivation(ctx, tx, &set, m, actor, c)
+			_, err = s.issueActivation(ctx, tx, set, m, actor, c)
 			return err
 		})
 		if gatehouse.IsCode(err, gatehouse.NotFound) {
@@ -141,10 +152,10 @@ func (s *Service) SendActivation(ctx context.Context, actor gatehouse.Actor, c g
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return plan, nil
+	return nil
 }
 
 // SendMemberActivation sends one member an activation code (S24). Unlike a

@@ -28,6 +28,11 @@ const (
 	RevokedPassword     = "password"
 	RevokedSecondFactor = "second_factor_changed"
 	RevokedEverywhere   = "sign_out_everywhere"
+	// RevokedByAdministrator: an administrator ended all of the member's sessions.
+	RevokedByAdministrator = "administrator_ended_sessions"
+	// RevokedAccount prefixes the state of an account that can no longer sign
+	// in: "account_disabled", "account_expired".
+	RevokedAccount = "account_"
 )
 
 func (s *Service) deviceSignature(ctx context.Context, raw string) (string, error) {

@@ -78,7 +78,7 @@ func (s *Service) CreateMember(ctx context.Context, actor gatehouse.Actor, c gat
 		ExpiresAt: nm.ExpiresAt, CreatedAt: now, UpdatedAt: now,
 	}
 	if nm.Password != "" && len(errs) == 0 {
-		errs = append(errs, set.Policy().Check("password", nm.Password, gatehouse.ContextWords(m, set.OrganizationName), s.Blocklist)...)
+		errs = append(errs, set.Policy().Check("password", secret.NormalizePassword(nm.Password), gatehouse.ContextWords(m, set.OrganizationName), s.Blocklist)...)
 	}
 	if len(errs) > 0 {
 		e := gatehouse.InvalidFields(op, errs...)
@@ -109,7 +109,9 @@ func (s *Service) CreateMember(ctx context.Context, actor gatehouse.Actor, c gat
 			link, err = s.issueActivation(ctx, tx, &set, m, actor, c)
 			return err
 		}
-		return nil
+		// An owner with a password: the setup links, which exist to create
+		// the first owner, have nothing left to do (see revokeLinks).
+		return s.revokeLinks(ctx, tx, m)
 	})
 	if err != nil {
 		return nil, "", err

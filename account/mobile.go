@@ -84,7 +84,6 @@ func (s *Service) PendingMobile(ctx context.Context, sess *gatehouse.Session) (*
 
 // ConfirmMobileChange checks the code sent to the new number and saves it.
 func (s *Service) ConfirmMobileChange(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member, typed string, c gatehouse.Client) error {
-	const op = "account.ConfirmMobileChange"
 	set, err := s.Settings(ctx, m.OrgID)
 	if err != nil {
 		return err
@@ -96,7 +95,7 @@ func (s *Service) ConfirmMobileChange(ctx context.Context, sess *gatehouse.Sessi
 	if err != nil {
 		return err
 	}
-	return s.saveMobile(ctx, m, sc.To, gatehouse.MemberActor(m), c, "member")
+	return s.saveMobile(ctx, m, sc.To, gatehouse.MemberActor(m), c, "member", nil)
 }
 
 // RemoveMobile checks the password and removes the member's mobile number. It
@@ -121,20 +120,27 @@ func (s *Service) RemoveMobile(ctx context.Context, m *gatehouse.Member, passwor
 	if set.TwoFactor == gatehouse.TwoFactorRequired && !a.Confirmed() && !(set.TwoFactorEmail && m.ContactEmail() != "") {
 		return gatehouse.Errorf(gatehouse.Conflict, op, "Your organization requires a second factor and sends codes by text only: you cannot remove your number. Change it instead.")
 	}
-	return s.saveMobile(ctx, m, "", gatehouse.MemberActor(m), c, "member")
+	return s.saveMobile(ctx, m, "", gatehouse.MemberActor(m), c, "member", nil)
 }
 
 // SetMobile sets a member's mobile number on behalf of an administrator (or the
 // system), without a confirmation code (S14: administrators set it on the
 // member's record). e164 is "" to remove the number. Only administrators may,
-// and only owners for an owner.
+// and only owners for an owner; the role is checked again on the row as locked
+// when the number is written.
 func (s *Service) SetMobile(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, m *gatehouse.Member, e164 string) error {
 	const op = "account.SetMobile"
 	if actor.Kind != gatehouse.ActorSystem && !actor.Role.IsAdmin() {
 		return gatehouse.Errorf(gatehouse.Forbidden, op, "Only administrators set members' mobile numbers.")
 	}
-	if m.Role == gatehouse.RoleOwner && actor.Role != gatehouse.RoleOwner {
-		return gatehouse.Errorf(gatehouse.Forbidden, op, "Only an owner can change an owner's mobile number.")
+	ownerRule := func(m *gatehouse.Member) error {
+		if m.Role == gatehouse.RoleOwner && actor.Role != gatehouse.RoleOwner {
+			return gatehouse.Errorf(gatehouse.Forbidden, op, "Only an owner can change an owner's mobile number.")
+		}
+		return nil
+	}
+	if err := ownerRule(m); err != nil {
+		return err
 	}
 	if fe := gatehouse.ValidateE164(FieldMobile, e164); fe != nil {
 		return gatehouse.InvalidFields(op, *fe)
@@ -146,29 +152,51 @@ func (s *Service) SetMobile(ctx context.Context, actor gatehouse.Actor, c gateho
 	if actor.Kind == gatehouse.ActorAPIKey {
 		via = "api"
 	}
-	return s.saveMobile(ctx, m, e164, actor, c, via)
+	return s.saveMobile(ctx, m, e164, actor, c, via, ownerRule)
 }
 
-// saveMobile stores the number, forgets trusted browsers and audits.
-func (s *Service) saveMobile(ctx context.Context, m *gatehouse.Member, e164 string, actor gatehouse.Actor, c gatehouse.Client, via string) error {
+// saveMobile stores the number, forgets trusted browsers, audits and tells the
+// member. It locks and reads the member again, checks allowed on that row
+// (nil: the member's own change, which needs an active account) and writes
+// the number only, so that a role or state changed meanwhile stays as it is.
+func (s *Service) saveMobile(ctx context.Context, m *gatehouse.Member, e164 string, actor gatehouse.Actor, c gatehouse.Client, via string, allowed func(*gatehouse.Member) error) error {
 	const op = "account.saveMobile"
-	old := m.Mobile
+	now := s.now()
+	if allowed == nil {
+		allowed = activeSelf(op, now)
+	}
+	var stored gatehouse.Member
 	err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		m.Mobile, m.UpdatedAt = e164, s.now()
-		if err := tx.UpdateMember(ctx, m); err != nil {
-			return gatehouse.Wrap(op, err)
-		}
-		if _, err := s.revokeDevices(ctx, tx, m, actor, c, RevokedSecondFactor); err != nil {
+		fresh, err := lockMember(ctx, tx, op, m.OrgID, m.ID)
+		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventMobileChanged, m.OrgID, actor, m.ID, c, map[string]string{
+		if err := allowed(fresh); err != nil {
+			return err
+		}
+		old := fresh.Mobile
+		change := gatehouse.MemberChange{Mobile: &e164, UpdatedAt: now}
+		if err := tx.ChangeMember(ctx, m.OrgID, m.ID, change); err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		change.Apply(fresh)
+		if _, err := s.revokeDevices(ctx, tx, fresh, actor, c, RevokedSecondFactor); err != nil {
+			return err
+		}
+		stored = *fresh
+		if err := s.audit(ctx, tx, event(gatehouse.EventMobileChanged, m.OrgID, actor, m.ID, c, map[string]string{
 			"via": via, "old": maskOrNone(old), "new": maskOrNone(e164),
-		}))
+		})); err != nil {
+			return err
+		}
+		return s.notifyChanges(ctx, tx, fresh, actor, c, mobileChange(old, e164))
 	})
 	if err != nil {
-		m.Mobile = old
+		return err
 	}
-	return err
+	*m = stored
+	s.kick()
+	return nil
 }
 
 func maskOrNone(n string) string {

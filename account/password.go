@@ -2,9 +2,18 @@ package account
 
 import (
 	"context"
+	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/secret"
 )
+
+// SamePassword reports whether two typings are one password: equal once
+// normalized (NFKC), as they are hashed. The form that asks for a password
+// twice compares with it.
+func SamePassword(a, b string) bool {
+	return secret.NormalizePassword(a) == secret.NormalizePassword(b)
+}
 
 // Field names of password forms, shared by pages and the API.
 const (
@@ -27,8 +36,11 @@ func (s *Service) Policy(ctx context.Context, orgID string) (gatehouse.Policy, e
 // recent passwords (the current one included) and returns every unmet rule as a
 // FieldError on field. It does the expensive history comparison only when the
 // cheap rules pass.
+//
+// The rules judge the password in the form it is hashed in, NFKC
+// (secret.NormalizePassword): its length is the length of that form.
 func (s *Service) CheckPassword(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, field, password string) ([]gatehouse.FieldError, error) {
-	errs := set.Policy().Check(field, password, gatehouse.ContextWords(m, set.OrganizationName), s.Blocklist)
+	errs := set.Policy().Check(field, secret.NormalizePassword(password), gatehouse.ContextWords(m, set.OrganizationName), s.Blocklist)
 	if len(errs) > 0 {
 		return errs, nil
 	}
@@ -69,28 +81,65 @@ func (s *Service) reused(ctx context.Context, set *gatehouse.Settings, m *gateho
 	return false, nil
 }
 
-// PasswordChange describes how a new password is set, for setPassword.
+// passwordChange describes how a new password is set, for setPassword.
 type passwordChange struct {
-	Member     *gatehouse.Member
+	Member     *gatehouse.Member // as the caller read it; setPassword leaves the stored row in it
 	Password   string
 	Actor      gatehouse.Actor
 	Client     gatehouse.Client
-	Via        string // "change", "renew", "reset", "activation", "admin", "api", "setup"
+	Via        string // "change", "renew", "reset", "activation", "admin", "api"
 	MustChange bool   // the member must choose another at next sign-in (administrator's choice)
 	// KeepSession is the id of the session that stays signed in ("" ends all).
 	KeepSession string
-	// Redeem runs first in the transaction, before anything is written: it uses
-	// the one-time link that allows the change, so that of several concurrent
-	// submissions all but one stop there instead of clashing on later writes.
+	// Verified is the stored hash against which the caller checked the member's
+	// current password ("" when none was asked for). When the locked row holds
+	// another one, the password changed meanwhile and the proof no longer
+	// counts: the change is refused.
+	Verified string
+	// Allowed checks, on the member's row as locked in the transaction, that the
+	// change may still happen: the state and role it depends on may have changed
+	// since the caller read them. nil means a change by the member themselves,
+	// which needs an active account (see activeSelf).
+	Allowed func(m *gatehouse.Member) error
+	// Redeem uses the one-time link that allows the change, in the transaction
+	// and before anything is written, so that of several concurrent submissions
+	// exactly one gets past it.
 	Redeem func(tx gatehouse.Store) error
-	// InTx runs extra work in the same transaction (stage changes, token revocation).
-	InTx func(tx gatehouse.Store) error
+	// InTx runs extra work in the same transaction, once the password is written:
+	// before is the locked row as it was, after as it is now.
+	InTx func(tx gatehouse.Store, before, after *gatehouse.Member) error
+}
+
+// errPasswordChangedMeanwhile refuses a change whose proof of the current
+// password was made against a password that has since been replaced.
+func errPasswordChangedMeanwhile(op string) error {
+	return gatehouse.Errorf(gatehouse.Conflict, op, "Your password was changed while you were typing. Sign in again with the new password.")
+}
+
+// activeSelf is the rule of every change a member makes themselves: the
+// account must be active now (a disabled or expired account gets a password
+// from an administrator only).
+func activeSelf(op string, now time.Time) func(m *gatehouse.Member) error {
+	return func(m *gatehouse.Member) error {
+		if m.EffectiveState(now) != gatehouse.StateActive {
+			return gatehouse.Errorf(gatehouse.Forbidden, op, "This account is disabled or has expired. Ask an administrator.")
+		}
+		return nil
+	}
 }
 
 // setPassword hashes and stores a new password that already passed the policy,
 // records the old one in the history, ends the member's other sessions, forgets
-// their trusted browsers, queues the "password changed" email and audits, all in
-// one transaction.
+// their trusted browsers, ends every outstanding reset and activation link
+// (whichever route set the password, a link sent before must not set it again),
+// queues the "password changed" email and audits, all in one transaction.
+//
+// Every route that sets a password comes through here. The transaction first
+// locks the member's row and reads it again (LockMember), checks on that fresh
+// row what the change depends on (pc.Verified, pc.Allowed), and then writes
+// only the password columns, and the state when the account was never
+// activated: a role, state, expiry or email that an administrator changed while
+// the password was being hashed stays as the administrator left it.
 func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc passwordChange) error {
 	const op = "account.setPassword"
 	hash, err := s.Hasher.Hash(ctx, pc.Password)
@@ -98,39 +147,55 @@ func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc p
 		return err
 	}
 	now := s.now()
-	m := pc.Member
-	old := m.PasswordHash
+	allowed := pc.Allowed
+	if allowed == nil {
+		allowed = activeSelf(op, now)
+	}
+	var stored gatehouse.Member
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		m, err := lockMember(ctx, tx, op, pc.Member.OrgID, pc.Member.ID)
+		if err != nil {
+			return err
+		}
+		before := *m
+		if pc.Verified != "" && m.PasswordHash != pc.Verified {
+			return errPasswordChangedMeanwhile(op)
+		}
+		if err := allowed(m); err != nil {
+			return err
+		}
 		if pc.Redeem != nil {
 			if err := pc.Redeem(tx); err != nil {
 				return err
 			}
 		}
-		if old != "" {
-			if err := tx.AddPasswordHistory(ctx, m.OrgID, m.ID, old, now, max(set.PasswordHistory-1, 0)); err != nil {
+		if m.PasswordHash != "" {
+			if err := tx.AddPasswordHistory(ctx, m.OrgID, m.ID, m.PasswordHash, now, max(set.PasswordHistory-1, 0)); err != nil {
 				return gatehouse.Wrap(op, err)
 			}
 		}
-		m.PasswordHash = hash
-		m.PasswordChangedAt = now
-		m.MustChangePassword = pc.MustChange
-		m.UpdatedAt = now
+		c := gatehouse.MemberChange{PasswordHash: &hash, PasswordChangedAt: &now, MustChangePassword: &pc.MustChange, UpdatedAt: now}
 		if m.State == gatehouse.StateNeverActivated {
-			m.State = gatehouse.StateActive
+			active := gatehouse.StateActive
+			c.State = &active
 		}
-		if err := tx.UpdateMember(ctx, m); err != nil {
+		if err := tx.ChangeMember(ctx, m.OrgID, m.ID, c); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
+		c.Apply(m)
 		if _, err := tx.DeleteMemberSessions(ctx, m.OrgID, m.ID, pc.KeepSession); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
 		// Every route that sets a password comes through here: each one forgets
-		// the member's trusted browsers (S12).
+		// the member's trusted browsers (S12) and ends the member's links.
 		if _, err := s.revokeDevices(ctx, tx, m, pc.Actor, pc.Client, RevokedPassword+"_"+pc.Via); err != nil {
 			return err
 		}
+		if err := s.revokeLinks(ctx, tx, m); err != nil {
+			return err
+		}
 		if pc.InTx != nil {
-			if err := pc.InTx(tx); err != nil {
+			if err := pc.InTx(tx, &before, m); err != nil {
 				return err
 			}
 		}
@@ -139,13 +204,14 @@ func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc p
 		}); err != nil {
 			return err
 		}
+		stored = *m
 		return s.audit(ctx, tx, event(gatehouse.EventPasswordChanged, m.OrgID, pc.Actor, m.ID, pc.Client,
 			map[string]string{"via": pc.Via, "must_change": boolString(pc.MustChange)}))
 	})
 	if err != nil {
-		m.PasswordHash = old
 		return err
 	}
+	*pc.Member = stored
 	s.kick()
 	return nil
 }
@@ -161,26 +227,35 @@ type ChangePasswordRequest struct {
 }
 
 // ChangePassword verifies the current password and sets the new one; every other
-// session of the member ends.
-func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest) error {
+// session of the member ends. The current session goes on under a new secret,
+// returned for the cookie: the old one stops working at once.
+func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest) (string, error) {
 	const op = "account.ChangePassword"
 	m := req.Member
 	set, err := s.Settings(ctx, m.OrgID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !set.AllowPasswordChange {
-		return gatehouse.Errorf(gatehouse.Forbidden, op, "Your organization does not allow members to change their own password. Ask an administrator.")
+		return "", gatehouse.Errorf(gatehouse.Forbidden, op, "Your organization does not allow members to change their own password. Ask an administrator.")
 	}
 	if err := s.reauthenticate(ctx, &set, op, m, req.Current, req.Client); err != nil {
-		return err
+		return "", err
 	}
 	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
-		return err
+		return "", err
 	}
-	return s.setPassword(ctx, &set, passwordChange{
-		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "change", KeepSession: req.Session.ID,
+	sess, token := req.Session, ""
+	err = s.setPassword(ctx, &set, passwordChange{
+		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "change", KeepSession: sess.ID,
+		Verified: m.PasswordHash,
+		InTx: func(tx gatehouse.Store, _, _ *gatehouse.Member) error {
+			var err error
+			token, err = s.rotateSession(ctx, tx, sess, sess.Stage, &set)
+			return err
+		},
 	})
+	return token, err
 }
 
 // reauthenticate checks the current password of a signed-in member before a
@@ -191,10 +266,11 @@ func (s *Service) reauthenticate(ctx context.Context, set *gatehouse.Settings, o
 		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
 	}
 	now := s.now()
-	accountKey, addrKey := signinKeys(m.OrgID, m.ID, "", c.IP)
-	if d, err := s.signinWait(ctx, set, accountKey, addrKey, now); err != nil {
+	// The member is signed in and knows their account: its limit is shown.
+	keys := newSigninKeys(m.OrgID, m.ID, m.Username, c.IP)
+	if st, err := s.signinState(ctx, set, keys, now); err != nil {
 		return err
-	} else if d > 0 {
+	} else if d := max(st.visible, st.account); d > 0 {
 		return throttled(op, d)
 	}
 	ok := false
@@ -206,7 +282,7 @@ func (s *Service) reauthenticate(ctx context.Context, set *gatehouse.Settings, o
 		}
 	}
 	if !ok {
-		if _, err := s.signinFailed(ctx, set, accountKey, addrKey, now); err != nil {
+		if _, err := s.signinFailed(ctx, set, keys, now); err != nil {
 			return err
 		}
 		_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
@@ -226,7 +302,7 @@ func (s *Service) checkNew(ctx context.Context, set *gatehouse.Settings, m *gate
 	if err != nil {
 		return err
 	}
-	if pw != confirm {
+	if !SamePassword(pw, confirm) {
 		errs = append(errs, gatehouse.FieldError{Field: FieldConfirmPassword, Code: gatehouse.RuleMismatch, Message: "The two new passwords are not the same."})
 	}
 	if len(errs) == 0 {
@@ -256,41 +332,43 @@ type RenewPasswordRequest struct {
 }
 
 // RenewPassword sets the new password of a session at StageRenewPassword and
-// makes the session active.
-func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) error {
+// makes the session active under a new secret, returned for the cookie: the
+// secret that was only allowed to renew the password stops working at once.
+func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) (string, error) {
 	const op = "account.RenewPassword"
 	if req.Session.Stage != gatehouse.StageRenewPassword {
-		return gatehouse.Errorf(gatehouse.Forbidden, op, "Your password does not need renewing.")
+		return "", gatehouse.Errorf(gatehouse.Forbidden, op, "Your password does not need renewing.")
 	}
 	m := req.Member
 	set, err := s.Settings(ctx, m.OrgID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
-		return err
+		return "", err
 	}
-	sess := req.Session
-	return s.setPassword(ctx, &set, passwordChange{
+	sess, token := req.Session, ""
+	err = s.setPassword(ctx, &set, passwordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "renew", KeepSession: sess.ID,
-		InTx: func(tx gatehouse.Store) error {
-			now := s.now()
-			sess.Stage = gatehouse.StageActive
-			sess.LastSeenAt = now
-			sess.IdleExpiresAt = now.Add(set.SessionIdleTimeout)
-			sess.ExpiresAt = now.Add(set.SessionAbsoluteTimeout)
-			if err := tx.UpdateSession(ctx, sess); err != nil {
-				return gatehouse.Wrap(op, err)
-			}
-			return nil
+		InTx: func(tx gatehouse.Store, _, _ *gatehouse.Member) error {
+			var err error
+			token, err = s.rotateSession(ctx, tx, sess, gatehouse.StageActive, &set)
+			return err
 		},
 	})
+	return token, err
 }
 
-// queueEmail renders a message of kind to the member and puts it in the outbox
-// through st (normally a transaction, so the message exists only if the change does).
+// queueEmail renders a message of kind to the member's contact address and
+// puts it in the outbox through st (normally a transaction, so the message
+// exists only if the change does).
 func (s *Service) queueEmail(ctx context.Context, st gatehouse.Store, set *gatehouse.Settings, m *gatehouse.Member, kind string, d gatehouse.MessageData) error {
-	to := m.ContactEmail()
+	return s.queueEmailTo(ctx, st, set, m, m.ContactEmail(), kind, d)
+}
+
+// queueEmailTo is queueEmail to the address to rather than the member's
+// contact address.
+func (s *Service) queueEmailTo(ctx context.Context, st gatehouse.Store, set *gatehouse.Settings, m *gatehouse.Member, to, kind string, d gatehouse.MessageData) error {
 	if to == "" {
 		return nil // nowhere to send it; the audit log still records the change
 	}

@@ -89,7 +89,9 @@ type ResetRequest struct {
 // that account is active, it is not an administrator or owner while
 // reset_for_administrators is off (S22), it has asked fewer than
 // reset_requests_per_hour times this hour, and the client address is within
-// ResetRequestsPerAddressPerHour. A new link supersedes the older ones.
+// ResetRequestsPerAddressPerHour. A new link supersedes the older ones. The
+// email goes to the address typed when it is one of the member's (personal or
+// work), else (a username) to the contact address.
 //
 // Both outcomes do the same work: the same counters, the same lookup, a token
 // and a rendered email, and one transaction that revokes, creates the token,
@@ -113,8 +115,12 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	}
 	if err := s.captcha().Verify(ctx, req.OrgID, &set, req.Captcha, req.Client); err != nil {
 		if gatehouse.IsCode(err, gatehouse.Invalid) {
-			_ = s.audit(ctx, s.Store, event(gatehouse.EventCaptchaFailed, req.OrgID, anonymous(req.Identifier), "", req.Client,
-				map[string]string{"form": "forgot_password", "reason": fieldCode(err, "captcha")}))
+			// The identifier is not looked up before the CAPTCHA passes: it is
+			// recorded redacted, as one that names nobody would be.
+			if redacted, rerr := s.redactIdentifier(ctx, req.Identifier); rerr == nil {
+				_ = s.audit(ctx, s.Store, event(gatehouse.EventCaptchaFailed, req.OrgID, anonymous(redacted), "", req.Client,
+					map[string]string{"form": "forgot_password", "reason": fieldCode(err, "captcha")}))
+			}
 		}
 		return err
 	}
@@ -149,14 +155,24 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	}
 
 	// From here on both outcomes take the same path; only the end differs.
-	target, actor, memberID := m, anonymous(req.Identifier), ""
+	// The identifier is redacted for every request, used or not, for that.
+	redacted, err := s.redactIdentifier(ctx, req.Identifier)
+	if err != nil {
+		return err
+	}
+	target, actor, memberID, identifier := m, anonymous(redacted), "", redacted
+	to := ""
 	if m == nil {
 		target = &gatehouse.Member{ID: gatehouse.NewID(s.rand()), OrgID: req.OrgID, Email: "nobody@gatehouse.invalid"}
 		if len(ms) == 1 {
-			actor, memberID = gatehouse.MemberActor(ms[0]), ms[0].ID
+			actor, memberID, identifier = gatehouse.MemberActor(ms[0]), ms[0].ID, truncate(req.Identifier, 64)
 		}
 	} else {
 		actor, memberID = gatehouse.MemberActor(m), m.ID
+		to = resetAddress(m, lookup)
+	}
+	if to == "" {
+		to = target.ContactEmail()
 	}
 	raw, hash, err := secret.NewToken(s.rand())
 	if err != nil {
@@ -171,7 +187,7 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 		map[string]string{"valid_for": gatehouse.FormatDuration(set.ResetLinkTTL)})
 	if m == nil {
 		ev = event(gatehouse.EventResetRefused, req.OrgID, actor, memberID, req.Client,
-			map[string]string{"reason": reason, "identifier": truncate(req.Identifier, 64)})
+			map[string]string{"reason": reason, "identifier": identifier})
 	}
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
 		err := tx.Tx(ctx, func(tx gatehouse.Store) error {
@@ -181,7 +197,7 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 			if err := tx.CreateToken(ctx, tok); err != nil {
 				return gatehouse.Wrap(op, err)
 			}
-			if err := s.queueEmail(ctx, tx, &set, target, gatehouse.KindReset, data); err != nil {
+			if err := s.queueEmailTo(ctx, tx, &set, target, to, gatehouse.KindReset, data); err != nil {
 				return err
 			}
 			if m == nil {
@@ -199,6 +215,21 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	}
 	s.kick()
 	return nil
+}
+
+// resetAddress returns where the reset email of m goes when identifier was
+// typed (seed 000: "to the address provided"): the member's personal or work
+// address that the identifier names, as stored; for a username, "" (the
+// contact address).
+func resetAddress(m *gatehouse.Member, identifier string) string {
+	id := gatehouse.NormalizeIdentifier(identifier)
+	switch {
+	case m.Email != "" && gatehouse.NormalizeIdentifier(m.Email) == id:
+		return m.Email
+	case m.WorkEmail != "" && gatehouse.NormalizeIdentifier(m.WorkEmail) == id:
+		return m.WorkEmail
+	}
+	return ""
 }
 
 // resetEligible returns the one member the identifier names who may get a
@@ -220,12 +251,6 @@ func resetEligible(ms []*gatehouse.Member, set *gatehouse.Settings, now time.Tim
 		return nil, "no_email"
 	}
 	return m, ""
-}
-
-// anonymous is the actor for a request by someone not signed in, named by what
-// they typed.
-func anonymous(identifier string) gatehouse.Actor {
-	return gatehouse.Actor{Kind: gatehouse.ActorMember, Name: truncate(identifier, 64)}
 }
 
 // fieldCode returns the code of the first field error of err on field.

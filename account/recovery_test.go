@@ -59,7 +59,7 @@ func (ts *tracedService) add(t *testing.T, username, email string, role gatehous
 		t.Fatal(err)
 	}
 	edit(m)
-	if err := ts.raw.UpdateMember(context.Background(), m); err != nil {
+	if err := ts.raw.ChangeMember(context.Background(), m.OrgID, m.ID, gatehousetest.Overwrite(m)); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -201,7 +201,7 @@ func TestRefusedRequestLeavesNoToken(t *testing.T) {
 			if !strings.HasPrefix(u.String(), "https://login.example.com/reset-password?token=") {
 				t.Errorf("link %q", u)
 			}
-			if _, err := ts.ResetLink(ctx, gatehouse.DefaultOrgID, u.Query().Get("token")); err != nil {
+			if _, err := ts.ResetLink(ctx, gatehouse.DefaultOrgID, u.Query().Get("token"), gatehouse.Client{IP: "192.0.2.1"}); err != nil {
 				t.Errorf("the sent link does not work: %v", err)
 			}
 		})

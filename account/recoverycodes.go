@@ -33,12 +33,16 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, m *gatehouse.Memb
 		if err := tx.ReplaceRecoveryCodes(ctx, m.OrgID, m.ID, hashes, s.now()); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventMethodEnrolled, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
-			map[string]string{"method": "recovery_codes", "count": itoa(len(codes))}))
+		if err := s.audit(ctx, tx, event(gatehouse.EventMethodEnrolled, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
+			map[string]string{"method": "recovery_codes", "count": itoa(len(codes))})); err != nil {
+			return err
+		}
+		return s.notifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeRecoveryCodes, New: itoa(len(codes))}})
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.kick()
 	return codes, nil
 }
 

@@ -19,10 +19,21 @@ type LinkCheck struct {
 	Settings gatehouse.Settings
 }
 
-// ResetLink checks a reset link without using it: the token, its member, and
-// that the member may still reset their password (the account may have been
-// disabled, or made an administrator, since the link was sent).
-func (s *Service) ResetLink(ctx context.Context, orgID, raw string) (*LinkCheck, error) {
+// ResetLink checks a reset link presented from c without using it: the token,
+// its member, and that the member may still reset their password (the account
+// may have been disabled, or made an administrator, since the link was sent).
+// Refusals count against the client address (guardLink).
+func (s *Service) ResetLink(ctx context.Context, orgID, raw string, c gatehouse.Client) (*LinkCheck, error) {
+	var l *LinkCheck
+	err := s.guardLink(ctx, orgID, c, gatehouse.PurposeReset, func() error {
+		var err error
+		l, err = s.resetLink(ctx, orgID, raw)
+		return err
+	})
+	return l, err
+}
+
+func (s *Service) resetLink(ctx context.Context, orgID, raw string) (*LinkCheck, error) {
 	set, err := s.Settings(ctx, orgID)
 	if err != nil {
 		return nil, err
@@ -43,7 +54,7 @@ func (s *Service) ResetLink(ctx context.Context, orgID, raw string) (*LinkCheck,
 
 // link returns the token and member of a usable one-time link of the purpose.
 func (s *Service) link(ctx context.Context, orgID, raw string, purpose gatehouse.TokenPurpose) (*LinkCheck, error) {
-	t, err := s.CheckToken(ctx, raw, purpose)
+	t, err := s.checkToken(ctx, raw, purpose)
 	if err != nil {
 		return nil, err
 	}
@@ -86,11 +97,21 @@ type CompleteResult struct {
 // member is emailed and the audit log records it. The old password works until
 // this commits (S21).
 func (s *Service) CompleteReset(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
-	const op = "account.CompleteReset"
 	if req.OrgID == "" {
 		req.OrgID = gatehouse.DefaultOrgID
 	}
-	l, err := s.ResetLink(ctx, req.OrgID, req.Token)
+	var res *CompleteResult
+	err := s.guardLink(ctx, req.OrgID, req.Client, gatehouse.PurposeReset, func() error {
+		var err error
+		res, err = s.completeReset(ctx, req)
+		return err
+	})
+	return res, err
+}
+
+func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
+	const op = "account.CompleteReset"
+	l, err := s.resetLink(ctx, req.OrgID, req.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -104,16 +125,22 @@ func (s *Service) CompleteReset(ctx context.Context, req CompleteLinkRequest) (*
 		return nil, err
 	}
 	res := &CompleteResult{Member: m}
+	now := s.now()
 	err = s.setPassword(ctx, &set, passwordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "reset",
-		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, s.now()) },
-		InTx: func(tx gatehouse.Store) error {
-			if err := s.revokeLinks(ctx, tx, m); err != nil {
-				return err
+		// The account may have been disabled, or made an administrator, since
+		// the page was shown: the rules of ResetLink hold on the locked row.
+		Allowed: func(fresh *gatehouse.Member) error {
+			if ok, _ := resetEligible([]*gatehouse.Member{fresh}, &set, now); ok == nil {
+				return ErrLinkInvalid
 			}
+			return nil
+		},
+		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, now) },
+		InTx: func(tx gatehouse.Store, _, m *gatehouse.Member) error {
 			details := map[string]string{"signed_in": boolString(set.ResetSignsIn)}
 			if set.ResetSignsIn {
-				stage, err := s.stageAfterReset(ctx, m, &set, s.now())
+				stage, err := s.stageAfterReset(ctx, m, &set, now)
 				if err != nil {
 					return err
 				}
@@ -137,6 +164,12 @@ func (s *Service) CompleteReset(ctx context.Context, req CompleteLinkRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	if res.Session != nil && res.Session.Stage == gatehouse.StageSecondFactor {
+		// As after a password at sign-in: the code goes out at once, by the same
+		// rules (cooldown, hourly cap, SMS or else email), so that the page the
+		// member lands on has a code to ask for.
+		s.startSecondFactor(ctx, &set, res.Session, m, req.Client)
+	}
 	return res, nil
 }
 
@@ -149,11 +182,20 @@ func useLink(ctx context.Context, tx gatehouse.Store, hash string, now time.Time
 	return gatehouse.Wrap("account.useLink", err)
 }
 
-// revokeLinks kills the member's outstanding reset and activation links: once a
-// password was chosen through one, none of the others may change it again.
+// revokeLinks ends the member's outstanding reset and activation links: once a
+// password was set, by whatever route, no link sent before may set it again.
+// An owner with a password also ends the organization's setup links, which
+// exist to create the first owner; CompleteSetup refuses them once there is
+// one, and ending them says so in the tokens table too.
 func (s *Service) revokeLinks(ctx context.Context, tx gatehouse.Store, m *gatehouse.Member) error {
+	now := s.now()
 	for _, p := range []gatehouse.TokenPurpose{gatehouse.PurposeReset, gatehouse.PurposeActivation} {
-		if _, err := tx.RevokeTokens(ctx, m.OrgID, m.ID, p, s.now()); err != nil {
+		if _, err := tx.RevokeTokens(ctx, m.OrgID, m.ID, p, now); err != nil {
+			return gatehouse.Wrap("account.revokeLinks", err)
+		}
+	}
+	if m.Role == gatehouse.RoleOwner {
+		if _, err := tx.RevokeTokens(ctx, m.OrgID, "", gatehouse.PurposeSetup, now); err != nil {
 			return gatehouse.Wrap("account.revokeLinks", err)
 		}
 	}

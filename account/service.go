@@ -111,7 +111,8 @@ func event(t gatehouse.EventType, orgID string, actor gatehouse.Actor, memberID 
 	}
 	return &gatehouse.AuditEvent{
 		OrgID: orgID, Type: t, ActorKind: actor.Kind, ActorID: actor.ID, ActorName: storable(actor.Name),
-		MemberID: memberID, IP: c.IP, UserAgent: storable(truncate(c.UserAgent, 256)), Details: details,
+		MemberID: memberID, IP: c.IP, UserAgent: storable(truncate(c.UserAgent, 256)), RequestID: storable(truncate(c.RequestID, 64)),
+		Details: details,
 	}
 }
 

@@ -47,9 +47,23 @@ func (s *Service) SetupLink(ctx context.Context, orgID string) (string, error) {
 var ErrLinkInvalid = &gatehouse.Error{Code: gatehouse.NotFound, Op: "account.token",
 	Message: "This link has expired or has already been used."}
 
-// CheckToken tells whether a one-time link of the purpose can still be used,
-// without using it.
-func (s *Service) CheckToken(ctx context.Context, raw string, purpose gatehouse.TokenPurpose) (*gatehouse.Token, error) {
+// CheckToken tells whether a one-time link of the purpose, presented to the
+// organization orgID from c, can still be used, without using it. Refusals
+// count against the client address (guardLink).
+func (s *Service) CheckToken(ctx context.Context, orgID, raw string, purpose gatehouse.TokenPurpose, c gatehouse.Client) (*gatehouse.Token, error) {
+	var t *gatehouse.Token
+	err := s.guardLink(ctx, orgID, c, purpose, func() error {
+		var err error
+		if t, err = s.checkToken(ctx, raw, purpose); err == nil && t.OrgID != orgID {
+			t, err = nil, ErrLinkInvalid
+		}
+		return err
+	})
+	return t, err
+}
+
+// checkToken is CheckToken without the organization and the throttle.
+func (s *Service) checkToken(ctx context.Context, raw string, purpose gatehouse.TokenPurpose) (*gatehouse.Token, error) {
 	if !secret.ValidToken(raw) {
 		return nil, ErrLinkInvalid
 	}
@@ -66,12 +80,29 @@ func (s *Service) CheckToken(ctx context.Context, raw string, purpose gatehouse.
 	return t, nil
 }
 
-// CompleteSetup creates the first owner with the setup link's token.
+// CompleteSetup creates the first owner of the organization nm.OrgID (the
+// default one when empty) with the setup link's token.
 func (s *Service) CompleteSetup(ctx context.Context, raw string, c gatehouse.Client, nm NewMember) (*gatehouse.Member, error) {
+	if nm.OrgID == "" {
+		nm.OrgID = gatehouse.DefaultOrgID
+	}
+	var m *gatehouse.Member
+	err := s.guardLink(ctx, nm.OrgID, c, gatehouse.PurposeSetup, func() error {
+		var err error
+		m, err = s.completeSetup(ctx, raw, c, nm)
+		return err
+	})
+	return m, err
+}
+
+func (s *Service) completeSetup(ctx context.Context, raw string, c gatehouse.Client, nm NewMember) (*gatehouse.Member, error) {
 	const op = "account.CompleteSetup"
-	t, err := s.CheckToken(ctx, raw, gatehouse.PurposeSetup)
+	t, err := s.checkToken(ctx, raw, gatehouse.PurposeSetup)
 	if err != nil {
 		return nil, err
+	}
+	if t.OrgID != nm.OrgID {
+		return nil, ErrLinkInvalid
 	}
 	nm.OrgID, nm.Role = t.OrgID, gatehouse.RoleOwner
 	errs := nm.validate()
@@ -89,7 +120,7 @@ func (s *Service) CompleteSetup(ctx context.Context, raw string, c gatehouse.Cli
 		PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now,
 	}
 	if len(errs) == 0 {
-		errs = set.Policy().Check("password", nm.Password, gatehouse.ContextWords(m, set.OrganizationName), s.Blocklist)
+		errs = set.Policy().Check("password", secret.NormalizePassword(nm.Password), gatehouse.ContextWords(m, set.OrganizationName), s.Blocklist)
 		if len(errs) > 0 {
 			e := gatehouse.InvalidFields(op, errs...)
 			e.Message = gatehouse.PasswordMessage(errs)

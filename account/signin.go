@@ -76,25 +76,29 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 		storable(req.Identifier) != req.Identifier
 
 	var m *gatehouse.Member
+	floor := 0
 	if !tooLong {
 		m, err = s.resolve(ctx, req.OrgID, req.Identifier)
 		if err != nil {
 			return nil, err
+		}
+		if floor, err = s.Store.LegacyBcryptCost(ctx, req.OrgID); err != nil {
+			return nil, gatehouse.Wrap(op, err)
 		}
 	}
 	memberID := ""
 	if m != nil {
 		memberID = m.ID
 	}
-	accountKey, addrKey := signinKeys(req.OrgID, memberID, req.Identifier, req.Client.IP)
-	d, failures, err := s.signinWaitCount(ctx, &set, accountKey, addrKey, now)
+	keys := newSigninKeys(req.OrgID, memberID, req.Identifier, req.Client.IP)
+	state, err := s.signinState(ctx, &set, keys, now)
 	if err != nil {
 		return nil, err
-	} else if d > 0 {
-		return nil, throttled(op, d)
+	} else if state.visible > 0 {
+		return nil, throttled(op, state.visible)
 	}
 
-	ok, rehash, reason := false, false, "unknown_account"
+	ok, rehash, reason, hash := false, false, "unknown_account", ""
 	switch {
 	case tooLong:
 		reason = "input_too_long"
@@ -102,11 +106,9 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 		if m != nil {
 			reason = "no_password"
 		}
-		if err := s.Hasher.Dummy(ctx, req.Password); err != nil {
-			return nil, err
-		}
 	default:
-		ok, rehash, err = s.Hasher.Verify(ctx, req.Password, m.PasswordHash)
+		hash = m.PasswordHash
+		ok, rehash, err = s.Hasher.Verify(ctx, req.Password, hash)
 		if err != nil && gatehouse.IsCode(err, gatehouse.Unavailable) {
 			return nil, err
 		}
@@ -121,15 +123,34 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 			}
 		}
 	}
+	if !tooLong {
+		// Whatever was verified, or nothing, the same hashing in the end: an
+		// unknown name, an imported bcrypt hash and a current one cost alike.
+		if err := s.Hasher.Pad(ctx, req.Password, hash, floor); err != nil {
+			return nil, err
+		}
+	}
+	if ok && state.account > 0 {
+		// The account is over its limit, perhaps through another of its
+		// identifiers: even the right password is refused, with the answer of a
+		// wrong one, so that nobody learns that the identifiers belong together.
+		ok, reason = false, "account_throttled"
+	}
 	if !ok {
-		return nil, s.failSignIn(ctx, &set, req, m, reason, accountKey, addrKey, now)
+		return nil, s.failSignIn(ctx, &set, req, m, reason, keys, now)
 	}
 
-	// A success forgets the account's failures. Most sign-ins follow none, and
-	// then there is nothing to forget: no write.
-	if failures > 0 {
-		if err := s.Counters.Reset(ctx, accountKey); err != nil {
-			return nil, gatehouse.Wrap(op, err)
+	// A success forgets the account's failures and those of the identifier
+	// typed. Most sign-ins follow none, and then there is nothing to forget:
+	// no write.
+	for _, c := range []struct {
+		key   string
+		count int
+	}{{keys.account, state.accountFailures}, {keys.name, state.nameFailures}} {
+		if c.count > 0 {
+			if err := s.Counters.Reset(ctx, c.key); err != nil {
+				return nil, gatehouse.Wrap(op, err)
+			}
 		}
 	}
 	if rehash {
@@ -170,24 +191,31 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 	return &SignInResult{Token: token, Session: sess, Member: m}, nil
 }
 
-// failSignIn counts, audits and answers a failed sign-in.
-func (s *Service) failSignIn(ctx context.Context, set *gatehouse.Settings, req SignInRequest, m *gatehouse.Member, reason, accountKey, addrKey string, now time.Time) error {
-	delay, err := s.signinFailed(ctx, set, accountKey, addrKey, now)
+// failSignIn counts, audits and answers a failed sign-in. An identifier that
+// names no member is recorded redacted (redactIdentifier): it may be the
+// password, typed into the wrong field.
+func (s *Service) failSignIn(ctx context.Context, set *gatehouse.Settings, req SignInRequest, m *gatehouse.Member, reason string, keys signinKeys, now time.Time) error {
+	delay, err := s.signinFailed(ctx, set, keys, now)
 	if err != nil {
 		return err
 	}
-	actor, memberID := gatehouse.Actor{Kind: gatehouse.ActorMember, Name: truncate(req.Identifier, 64)}, ""
+	// Redacted whether or not it is needed, so that both outcomes do the same.
+	redacted, err := s.redactIdentifier(ctx, req.Identifier)
+	if err != nil {
+		return err
+	}
+	actor, memberID, identifier := anonymous(redacted), "", redacted
 	if m != nil {
-		actor, memberID = gatehouse.MemberActor(m), m.ID
+		actor, memberID, identifier = gatehouse.MemberActor(m), m.ID, truncate(req.Identifier, 64)
 	}
 	e := event(gatehouse.EventSignInFailed, req.OrgID, actor, memberID, req.Client,
-		map[string]string{"reason": reason, "identifier": truncate(req.Identifier, 64)})
+		map[string]string{"reason": reason, "identifier": identifier})
 	if err := s.audit(ctx, s.Store, e); err != nil {
 		return err
 	}
 	if delay > 0 {
 		e := event(gatehouse.EventSignInThrottled, req.OrgID, actor, memberID, req.Client,
-			map[string]string{"delay": delay.String(), "identifier": truncate(req.Identifier, 64)})
+			map[string]string{"delay": delay.String(), "identifier": identifier})
 		if err := s.audit(ctx, s.Store, e); err != nil {
 			return err
 		}
@@ -217,22 +245,37 @@ func (s *Service) resolve(ctx context.Context, orgID, identifier string) (*gateh
 
 // rehash replaces a hash with weaker parameters (or an imported bcrypt hash) after
 // a successful sign-in. A failure is logged, not fatal: the old hash still works.
+// It writes the hash only, and only while the row still holds the hash that
+// was verified: a password changed since (the member's own, or an
+// administrator's) is not replaced by the one just typed.
 func (s *Service) rehash(ctx context.Context, m *gatehouse.Member, password string) {
+	const op = "account.rehash"
 	h, err := s.Hasher.Hash(ctx, password)
 	if err != nil {
 		s.log().WarnContext(ctx, "rehashing a password", "member", m.ID, "err", err)
 		return
 	}
-	m.PasswordHash = h
-	m.UpdatedAt = s.now()
+	replaced := false
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		if err := tx.UpdateMember(ctx, m); err != nil {
+		fresh, err := lockMember(ctx, tx, op, m.OrgID, m.ID)
+		if err != nil {
 			return err
 		}
+		if fresh.PasswordHash != m.PasswordHash {
+			return nil
+		}
+		if err := tx.ChangeMember(ctx, m.OrgID, m.ID, gatehouse.MemberChange{PasswordHash: &h, UpdatedAt: s.now()}); err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		replaced = true
 		return s.audit(ctx, tx, event(gatehouse.EventPasswordRehashed, m.OrgID, gatehouse.SystemActor, m.ID, gatehouse.Client{}, nil))
 	})
 	if err != nil {
 		s.log().WarnContext(ctx, "storing a rehashed password", "member", m.ID, "err", err)
+		return
+	}
+	if replaced {
+		m.PasswordHash = h
 	}
 }
 
@@ -276,6 +319,43 @@ func (s *Service) startSession(ctx context.Context, st gatehouse.Store, m *gateh
 	return raw, sess, nil
 }
 
+// rotateSession gives sess a new secret through tx at a change of privilege (a
+// second factor proven, a password renewed or changed) and moves it to stage;
+// it returns the secret for the cookie. The old secret stops working when tx
+// commits, so that a secret someone planted or saw before the change is worth
+// nothing after it. A session that becomes active starts its timeouts afresh,
+// as at sign-in; one that stays active keeps its absolute end. A session that
+// has ended, or that a concurrent request rotated first, gives ErrNoSession.
+func (s *Service) rotateSession(ctx context.Context, tx gatehouse.Store, sess *gatehouse.Session, stage gatehouse.Stage, set *gatehouse.Settings) (string, error) {
+	const op = "account.rotateSession"
+	raw, hash, err := secret.NewToken(s.rand())
+	if err != nil {
+		return "", gatehouse.Wrap(op, err)
+	}
+	now := s.now()
+	next := *sess
+	next.TokenHash, next.Stage, next.LastSeenAt = hash, stage, now
+	switch {
+	case stage == gatehouse.StageActive && sess.Stage == gatehouse.StageActive:
+		next.IdleExpiresAt = now.Add(set.SessionIdleTimeout)
+		if next.IdleExpiresAt.After(next.ExpiresAt) {
+			next.IdleExpiresAt = next.ExpiresAt
+		}
+	case stage == gatehouse.StageActive:
+		next.IdleExpiresAt, next.ExpiresAt = now.Add(set.SessionIdleTimeout), now.Add(set.SessionAbsoluteTimeout)
+	default:
+		next.IdleExpiresAt, next.ExpiresAt = now.Add(pendingSessionTTL), now.Add(pendingSessionTTL)
+	}
+	if err := tx.RotateSession(ctx, &next, sess.TokenHash); err != nil {
+		if gatehouse.IsCode(err, gatehouse.NotFound) {
+			return "", ErrNoSession
+		}
+		return "", gatehouse.Wrap(op, err)
+	}
+	*sess = next
+	return raw, nil
+}
+
 // touchEvery is how stale LastSeenAt may get before a request writes it again:
 // it keeps session checks read-only in the common case.
 const touchEvery = time.Minute
@@ -283,9 +363,11 @@ const touchEvery = time.Minute
 // ErrNoSession is the answer for a missing, unknown or expired session.
 var ErrNoSession = &gatehouse.Error{Code: gatehouse.Unauthorized, Op: "account.Authenticate", Message: "You are not signed in."}
 
-// Authenticate returns the session and member for a session secret from a cookie,
-// at any stage; callers check Stage. It refreshes the idle timeout.
-func (s *Service) Authenticate(ctx context.Context, token string) (*gatehouse.Session, *gatehouse.Member, error) {
+// Authenticate returns the session and member for a session secret from a cookie
+// sent to the organization orgID, at any stage; callers check Stage. A session
+// of another organization's member is no session here. It refreshes the idle
+// timeout.
+func (s *Service) Authenticate(ctx context.Context, orgID, token string) (*gatehouse.Session, *gatehouse.Member, error) {
 	if !secret.ValidToken(token) {
 		return nil, nil, ErrNoSession
 	}
@@ -295,6 +377,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*gatehouse.Se
 	}
 	if err != nil {
 		return nil, nil, gatehouse.Wrap("account.Authenticate", err)
+	}
+	if orgID == "" || sess.OrgID != orgID || m.OrgID != orgID {
+		return nil, nil, ErrNoSession
 	}
 	now := s.now()
 	if !sess.Valid(now) || m.EffectiveState(now) != gatehouse.StateActive {

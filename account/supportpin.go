@@ -57,14 +57,17 @@ func (s *Service) SetSupportPIN(ctx context.Context, req SetSupportPINRequest) e
 	if err != nil {
 		return err
 	}
+	now := s.now()
 	return s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		cur, err := loadMember(ctx, tx, op, m.OrgID, m.ID)
+		cur, err := lockMember(ctx, tx, op, m.OrgID, m.ID)
 		if err != nil {
 			return err
 		}
+		if err := activeSelf(op, now)(cur); err != nil {
+			return err
+		}
 		first := cur.SupportPINHash == ""
-		cur.SupportPINHash, cur.UpdatedAt = hash, s.now()
-		if err := tx.UpdateMember(ctx, cur); err != nil {
+		if err := tx.ChangeMember(ctx, m.OrgID, m.ID, gatehouse.MemberChange{SupportPINHash: &hash, UpdatedAt: now}); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
 		m.SupportPINHash = hash

@@ -111,51 +111,141 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
-// signinKeys returns the counter keys for an account (by member id when the
-// identifier resolved, else by the identifier itself, so unknown names are
-// throttled alike) and for the client address.
-func signinKeys(orgID, memberID, identifier, ip string) (account, address string) {
+// signinKeys name the three counters of failed sign-ins. Two are visible: a
+// caller over their limit is answered 429 with Retry-After before any work. The
+// third, the account's, never is: an account over its limit is refused with
+// the answer of a wrong password, after the same work, so that no answer tells
+// which identifiers (username, personal and work email) belong to one account.
+type signinKeys struct {
+	name    string // the identifier as typed, normalized: visible
+	address string // the client address (IPv4, or IPv6 /64): visible
+	// account is the account the identifier names. For an identifier that
+	// names none it is a key of that identifier's own, so that both outcomes
+	// read and write the same number of counters.
+	account string
+}
+
+// newSigninKeys returns the keys of a sign-in with identifier from ip, about
+// the member with memberID ("" when the identifier names none).
+func newSigninKeys(orgID, memberID, identifier, ip string) signinKeys {
+	name := storable(truncate(gatehouse.NormalizeIdentifier(identifier), 256))
+	k := signinKeys{name: "signin:name:" + orgID + ":" + name, address: "signin:addr:" + orgID + ":" + addressKey(ip),
+		account: "signin:noaccount:" + orgID + ":" + name}
 	if memberID != "" {
-		account = "signin:member:" + orgID + ":" + memberID
-	} else {
-		account = "signin:name:" + orgID + ":" + storable(truncate(gatehouse.NormalizeIdentifier(identifier), 256))
+		k.account = memberSigninKey(orgID, memberID)
 	}
-	return account, "signin:addr:" + orgID + ":" + addressKey(ip)
+	return k
 }
 
-// signinWait returns how long the account or the address must still wait.
-func (s *Service) signinWait(ctx context.Context, set *gatehouse.Settings, accountKey, addressKey string, now time.Time) (time.Duration, error) {
-	d, _, err := s.signinWaitCount(ctx, set, accountKey, addressKey, now)
-	return d, err
+// memberSigninKey names the counter of the member's failed sign-ins.
+func memberSigninKey(orgID, memberID string) string {
+	return "signin:member:" + orgID + ":" + memberID
 }
 
-// signinWaitCount is signinWait that also returns the account's count of
-// recent failures, so that a successful sign-in writes only when there are
-// failures to forget.
-func (s *Service) signinWaitCount(ctx context.Context, set *gatehouse.Settings, accountKey, addressKey string, now time.Time) (time.Duration, int, error) {
-	a, err := s.Counters.Peek(ctx, accountKey, now)
-	if err != nil {
-		return 0, 0, gatehouse.Wrap("account.signinWait", err)
-	}
-	b, err := s.Counters.Peek(ctx, addressKey, now)
-	if err != nil {
-		return 0, 0, gatehouse.Wrap("account.signinWait", err)
-	}
-	return max(wait(a, set.SigninFreeAttempts, set.SigninMaxDelay, now),
-		wait(b, set.SigninAddressFreeAttempts, set.SigninMaxDelay, now)), a.Count, nil
+// memberCounter is one per-account counter of a member's failures: its key,
+// the failures it allows without delay, and whether its count is failures of
+// its own (a failure typed with the username counts on the member's counter
+// and on the username's: the second is not counted twice).
+type memberCounter struct {
+	key   string
+	free  int
+	tally bool
 }
 
-// signinFailed counts a failure for the account and the address and returns the
-// delay it now imposes (0 while within the free attempts).
-func (s *Service) signinFailed(ctx context.Context, set *gatehouse.Settings, accountKey, addressKey string, now time.Time) (time.Duration, error) {
-	a, err := s.Counters.Incr(ctx, accountKey, now, failureMemory, true)
-	if err != nil {
-		return 0, gatehouse.Wrap("account.signinFailed", err)
+// memberThrottleKeys returns every per-account counter that can hold a member
+// back from signing in: wrong passwords (the member's hidden counter, and the
+// counter of each identifier of the member, which a caller typing it is shown)
+// and wrong second-factor answers. Per-address counters are not the member's:
+// they stay. Whoever changes how a per-account limit is counted adds its key
+// here, so that lifting a member's throttle (LiftThrottle) keeps lifting all
+// of it.
+func memberThrottleKeys(set *gatehouse.Settings, m *gatehouse.Member) []memberCounter {
+	out := []memberCounter{
+		{memberSigninKey(m.OrgID, m.ID), set.SigninFreeAttempts, true},
+		{secondFactorKey(m), secondFactorFreeAttempts, true},
 	}
-	b, err := s.Counters.Incr(ctx, addressKey, now, failureMemory, true)
-	if err != nil {
-		return 0, gatehouse.Wrap("account.signinFailed", err)
+	for _, id := range []string{m.Username, m.Email, m.WorkEmail} {
+		if id != "" {
+			out = append(out, memberCounter{newSigninKeys(m.OrgID, m.ID, id, "").name, set.SigninFreeAttempts, false})
+		}
 	}
-	return max(backoff(a.Count, set.SigninFreeAttempts, set.SigninMaxDelay),
-		backoff(b.Count, set.SigninAddressFreeAttempts, set.SigninMaxDelay)), nil
+	return out
+}
+
+// memberThrottle returns how long m must still wait at now before the next
+// sign-in try counts (0: not throttled), and how many recent failures the
+// per-account counters hold.
+func (s *Service) memberThrottle(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, now time.Time) (time.Duration, int, error) {
+	var d time.Duration
+	failures := 0
+	for _, mc := range memberThrottleKeys(set, m) {
+		c, err := s.Counters.Peek(ctx, mc.key, now)
+		if err != nil {
+			return 0, 0, gatehouse.Wrap("account.memberThrottle", err)
+		}
+		if mc.tally {
+			failures += c.Count
+		}
+		d = max(d, wait(c, mc.free, set.SigninMaxDelay, now))
+	}
+	return d, failures, nil
+}
+
+// liftMemberThrottle forgets every per-account failure of m.
+func (s *Service) liftMemberThrottle(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member) error {
+	for _, mc := range memberThrottleKeys(set, m) {
+		if err := s.Counters.Reset(ctx, mc.key); err != nil {
+			return gatehouse.Wrap("account.liftMemberThrottle", err)
+		}
+	}
+	return nil
+}
+
+// signinState is what the counters say before a password is checked.
+type signinState struct {
+	// visible is how long the identifier typed or the address must still wait:
+	// the caller is told (429).
+	visible time.Duration
+	// account is how long the account must still wait: the caller is not told,
+	// and even the right password is refused as a wrong one.
+	account time.Duration
+	// nameFailures and accountFailures are the counts of recent failures, so
+	// that a success writes only when there are failures to forget.
+	nameFailures, accountFailures int
+}
+
+// signinState reads the three counters of k.
+func (s *Service) signinState(ctx context.Context, set *gatehouse.Settings, k signinKeys, now time.Time) (signinState, error) {
+	const op = "account.signinState"
+	var c [3]gatehouse.Counter
+	for i, key := range []string{k.name, k.address, k.account} {
+		var err error
+		if c[i], err = s.Counters.Peek(ctx, key, now); err != nil {
+			return signinState{}, gatehouse.Wrap(op, err)
+		}
+	}
+	return signinState{
+		visible: max(wait(c[0], set.SigninFreeAttempts, set.SigninMaxDelay, now),
+			wait(c[1], set.SigninAddressFreeAttempts, set.SigninMaxDelay, now)),
+		account:      wait(c[2], set.SigninFreeAttempts, set.SigninMaxDelay, now),
+		nameFailures: c[0].Count, accountFailures: c[2].Count,
+	}, nil
+}
+
+// signinFailed counts a failure on the three counters of k and returns the
+// longest delay it now imposes (0 while within the free attempts).
+func (s *Service) signinFailed(ctx context.Context, set *gatehouse.Settings, k signinKeys, now time.Time) (time.Duration, error) {
+	var d time.Duration
+	for i, key := range []string{k.name, k.address, k.account} {
+		c, err := s.Counters.Incr(ctx, key, now, failureMemory, true)
+		if err != nil {
+			return 0, gatehouse.Wrap("account.signinFailed", err)
+		}
+		free := set.SigninFreeAttempts
+		if i == 1 {
+			free = set.SigninAddressFreeAttempts
+		}
+		d = max(d, backoff(c.Count, free, set.SigninMaxDelay))
+	}
+	return d, nil
 }

@@ -199,12 +199,16 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, m *gatehouse.Member, typ
 		if _, err := s.revokeDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedSecondFactor); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventMethodEnrolled, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
-			map[string]string{"method": "totp", "recovery_codes": itoa(len(codes))}))
+		if err := s.audit(ctx, tx, event(gatehouse.EventMethodEnrolled, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
+			map[string]string{"method": "totp", "recovery_codes": itoa(len(codes))})); err != nil {
+			return err
+		}
+		return s.notifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeApp, New: "app"}})
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.kick()
 	return codes, nil
 }
 
@@ -223,7 +227,7 @@ func (s *Service) RemoveAuthenticator(ctx context.Context, m *gatehouse.Member, 
 	if set.TwoFactor == gatehouse.TwoFactorRequired && m.Mobile == "" && !(set.TwoFactorEmail && m.ContactEmail() != "") {
 		return gatehouse.Errorf(gatehouse.Conflict, op, "Your organization requires a second factor and you have no mobile number: add one before you remove your app.")
 	}
-	return s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
 		if err := tx.DeleteAuthenticator(ctx, m.OrgID, m.ID); err != nil {
 			if gatehouse.IsCode(err, gatehouse.NotFound) {
 				return gatehouse.Errorf(gatehouse.NotFound, op, "You have no authenticator app.")
@@ -233,9 +237,16 @@ func (s *Service) RemoveAuthenticator(ctx context.Context, m *gatehouse.Member, 
 		if _, err := s.revokeDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedSecondFactor); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventMethodRemoved, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
-			map[string]string{"method": "totp"}))
+		if err := s.audit(ctx, tx, event(gatehouse.EventMethodRemoved, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
+			map[string]string{"method": "totp"})); err != nil {
+			return err
+		}
+		return s.notifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeApp, Old: "app"}})
 	})
+	if err == nil {
+		s.kick()
+	}
+	return err
 }
 
 // matchTOTP returns the step, within the allowed drift and later than the

@@ -60,9 +60,13 @@ func (x tracedStore) MembersByIdentifier(ctx context.Context, orgID, identifier 
 	x.t.add("MembersByIdentifier")
 	return x.s.MembersByIdentifier(ctx, orgID, identifier, limit)
 }
-func (x tracedStore) UpdateMember(ctx context.Context, m *gatehouse.Member) error {
-	x.t.add("UpdateMember")
-	return x.s.UpdateMember(ctx, m)
+func (x tracedStore) LockMember(ctx context.Context, orgID, id string) (*gatehouse.Member, error) {
+	x.t.add("LockMember")
+	return x.s.LockMember(ctx, orgID, id)
+}
+func (x tracedStore) ChangeMember(ctx context.Context, orgID, id string, c gatehouse.MemberChange) error {
+	x.t.add("ChangeMember")
+	return x.s.ChangeMember(ctx, orgID, id, c)
 }
 func (x tracedStore) DeleteMember(ctx context.Context, orgID, id string) error {
 	x.t.add("DeleteMember")
@@ -83,6 +87,10 @@ func (x tracedStore) CountMatching(ctx context.Context, orgID string, f gatehous
 func (x tracedStore) RecordSignIn(ctx context.Context, orgID, memberID string, at time.Time) error {
 	x.t.add("RecordSignIn")
 	return x.s.RecordSignIn(ctx, orgID, memberID, at)
+}
+func (x tracedStore) LegacyBcryptCost(ctx context.Context, orgID string) (int, error) {
+	x.t.add("LegacyBcryptCost")
+	return x.s.LegacyBcryptCost(ctx, orgID)
 }
 func (x tracedStore) AddPasswordHistory(ctx context.Context, orgID, memberID, hash string, at time.Time, keep int) error {
 	x.t.add("AddPasswordHistory")
@@ -107,6 +115,10 @@ func (x tracedStore) TouchSession(ctx context.Context, id string, lastSeen, idle
 func (x tracedStore) UpdateSession(ctx context.Context, s *gatehouse.Session) error {
 	x.t.add("UpdateSession")
 	return x.s.UpdateSession(ctx, s)
+}
+func (x tracedStore) RotateSession(ctx context.Context, s *gatehouse.Session, oldHash string) error {
+	x.t.add("RotateSession")
+	return x.s.RotateSession(ctx, s, oldHash)
 }
 func (x tracedStore) DeleteSession(ctx context.Context, orgID, id string) error {
 	x.t.add("DeleteSession")
@@ -171,13 +183,17 @@ func (x tracedStore) MarkSent(ctx context.Context, id, w string, at time.Time) e
 	x.t.add("MarkSent")
 	return x.s.MarkSent(ctx, id, w, at)
 }
-func (x tracedStore) MarkRetry(ctx context.Context, id, w, e string, next time.Time) error {
-	x.t.add("MarkRetry")
-	return x.s.MarkRetry(ctx, id, w, e, next)
+func (x tracedStore) ReleaseMessages(ctx context.Context, w string, ids []string) error {
+	x.t.add("ReleaseMessages")
+	return x.s.ReleaseMessages(ctx, w, ids)
 }
-func (x tracedStore) MarkFailed(ctx context.Context, id, w, e string, at time.Time) error {
+func (x tracedStore) MarkRetry(ctx context.Context, id, w string, tried bool, e string, at, next time.Time) error {
+	x.t.add("MarkRetry")
+	return x.s.MarkRetry(ctx, id, w, tried, e, at, next)
+}
+func (x tracedStore) MarkFailed(ctx context.Context, id, w string, tried bool, e string, at time.Time) error {
 	x.t.add("MarkFailed")
-	return x.s.MarkFailed(ctx, id, w, e, at)
+	return x.s.MarkFailed(ctx, id, w, tried, e, at)
 }
 func (x tracedStore) Message(ctx context.Context, orgID, id string) (*gatehouse.Message, error) {
 	x.t.add("Message")
@@ -271,4 +287,8 @@ func (x tracedHasher) Verify(ctx context.Context, pw, hash string) (bool, bool, 
 func (x tracedHasher) Dummy(ctx context.Context, pw string) error {
 	x.t.add("Dummy")
 	return x.h.Dummy(ctx, pw)
+}
+func (x tracedHasher) Pad(ctx context.Context, pw, hash string, floor int) error {
+	x.t.add("Pad")
+	return x.h.Pad(ctx, pw, hash, floor)
 }

@@ -159,6 +159,9 @@ type VerifyRequest struct {
 type VerifyResult struct {
 	// Stage is the session's new stage: active, or renewal of the password.
 	Stage gatehouse.Stage
+	// SessionToken is the session's new secret for the cookie: the secret
+	// that was good only for this step stops working at once.
+	SessionToken string
 	// DeviceCookie, when not "", is the signed value of the trusted-browser
 	// cookie to set, valid for DeviceMaxAge.
 	DeviceCookie string
@@ -217,16 +220,11 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 		res.DeviceMaxAge = time.Duration(set.TrustedDeviceDays) * 24 * time.Hour
 	}
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		sess.Stage = res.Stage
-		sess.LastSeenAt = now
-		sess.IdleExpiresAt, sess.ExpiresAt = now.Add(set.SessionIdleTimeout), now.Add(set.SessionAbsoluteTimeout)
-		if res.Stage != gatehouse.StageActive {
-			sess.IdleExpiresAt, sess.ExpiresAt = now.Add(pendingSessionTTL), now.Add(pendingSessionTTL)
+		var err error
+		if res.SessionToken, err = s.rotateSession(ctx, tx, sess, res.Stage, &set); err != nil {
+			return err
 		}
-		if err := tx.UpdateSession(ctx, sess); err != nil {
-			return gatehouse.Wrap(op, err)
-		}
-		if err := recordSignIn(ctx, tx, m, sess.Stage, now); err != nil {
+		if err := recordSignIn(ctx, tx, m, res.Stage, now); err != nil {
 			return err
 		}
 		if device != "" {

@@ -25,40 +25,60 @@ func isPermanent(err error) bool {
 	return mail.IsPermanent(err) || sms.IsPermanent(err) || errors.As(err, &p)
 }
 
-// handle sends one claimed message and records the outcome.
+// untriedDelay is how long a message waits after its sender could not try it
+// at all (no transport, an invalid sender address in the settings), or
+// BackoffMax if that is shorter: such a failure is not counted and waits for
+// an operator, so retrying it often would only churn the queue.
+const untriedDelay = time.Minute
+
+// handle sends one claimed message and records the outcome. Only a send that
+// was made counts as an attempt: its number decides the backoff and when to
+// give up.
 func (w *Worker) handle(ctx context.Context, s settings, m *gatehouse.Message, senders map[string]mail.Address) {
-	log := w.log().With("message", m.ID, "org", m.OrgID, "kind", m.Kind, "channel", string(m.Channel), "attempt", m.Attempts, "worker", w.ID)
-	// Attempts counts claims. A message claimed more often than allowed has seen
-	// its workers die before they could report, perhaps because of the message
-	// itself: stop trying it.
-	if m.Attempts > s.maxAttempts {
-		w.fail(ctx, log, m, fmt.Sprintf("gave up after %d attempts: %s", m.Attempts-1, orUnknown(m.LastError)))
+	log := w.log().With("message", m.ID, "org", m.OrgID, "kind", m.Kind, "channel", string(m.Channel), "worker", w.ID)
+	// Claims that ran out without a report mean workers died while they held
+	// the message, perhaps because of the message itself: stop trying it.
+	if m.LapsedClaims >= s.maxAttempts {
+		w.fail(ctx, log, m, false, fmt.Sprintf("gave up: %d claims on it ran out without a report (its senders stopped while sending it); %d attempts: %s",
+			m.LapsedClaims, m.Attempts, orUnknown(m.LastError)))
 		return
 	}
 	// The send finishes even when ctx ends meanwhile (Run's promise), but never
 	// takes more than a quarter of the lease: see drainOnce.
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.lease/4)
-	err := w.send(sctx, m, senders)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.send)
+	tried, err := w.send(sctx, m, senders)
 	cancel()
+	at := w.now()
+	attempt := m.Attempts
+	if tried {
+		attempt++
+	}
+	log = log.With("attempt", attempt)
 	switch {
 	case err == nil:
-		w.mark(ctx, log, "sent", func(c context.Context) error { return w.Outbox.MarkSent(c, m.ID, w.ID, w.now()) })
+		w.mark(ctx, log, "sent", func(c context.Context) error { return w.Outbox.MarkSent(c, m.ID, w.ID, at) })
 		log.Info("delivery: message sent")
 	case isPermanent(err):
-		w.fail(ctx, log, m, errText(err))
-	case m.Attempts >= s.maxAttempts:
-		w.fail(ctx, log, m, fmt.Sprintf("gave up after %d attempts: %s", m.Attempts, errText(err)))
+		w.fail(ctx, log, m, tried, errText(err))
+	case tried && attempt >= s.maxAttempts:
+		w.fail(ctx, log, m, tried, fmt.Sprintf("gave up after %d attempts: %s", attempt, errText(err)))
 	default:
-		delay := w.backoff(s, m.Attempts)
-		next := w.now().Add(delay)
-		w.mark(ctx, log, "retry", func(c context.Context) error { return w.Outbox.MarkRetry(c, m.ID, w.ID, errText(err), next) })
-		log.Warn("delivery: send failed, will retry", "err", errText(err), "retry_in", delay.Round(time.Second).String())
+		delay := min(untriedDelay, s.max)
+		if tried {
+			delay = w.backoff(s, attempt)
+		}
+		next := at.Add(delay)
+		w.mark(ctx, log, "retry", func(c context.Context) error {
+			return w.Outbox.MarkRetry(c, m.ID, w.ID, tried, errText(err), at, next)
+		})
+		log.Warn("delivery: send failed, will retry", "err", errText(err), "tried", tried,
+			"retry_in", delay.Round(time.Millisecond).String(), "next_attempt", next)
 	}
 }
 
-func (w *Worker) fail(ctx context.Context, log *slog.Logger, m *gatehouse.Message, reason string) {
+func (w *Worker) fail(ctx context.Context, log *slog.Logger, m *gatehouse.Message, tried bool, reason string) {
 	now := w.now()
-	if !w.mark(ctx, log, "failed", func(c context.Context) error { return w.Outbox.MarkFailed(c, m.ID, w.ID, reason, now) }) {
+	if !w.mark(ctx, log, "failed", func(c context.Context) error { return w.Outbox.MarkFailed(c, m.ID, w.ID, tried, reason, now) }) {
 		return
 	}
 	log.Error("delivery: message failed", "err", reason)
@@ -66,6 +86,9 @@ func (w *Worker) fail(ctx context.Context, log *slog.Logger, m *gatehouse.Messag
 		f := *m
 		f.Status, f.LastError, f.Text, f.HTML = gatehouse.MessageFailed, reason, "", ""
 		f.ClaimedBy, f.ClaimedUntil = "", time.Time{}
+		if tried {
+			f.Attempts, f.LastAttemptAt = f.Attempts+1, now
+		}
 		w.OnFailed(context.WithoutCancel(ctx), &f)
 	}
 }
@@ -88,22 +111,25 @@ func (w *Worker) mark(ctx context.Context, log *slog.Logger, outcome string, fn 
 	return false
 }
 
-func (w *Worker) send(ctx context.Context, m *gatehouse.Message, senders map[string]mail.Address) error {
+// send hands m to its transport and reports whether it did: a failure before
+// (no transport, the sender address unreadable or invalid, an unknown channel)
+// is the worker's own and no attempt at the message.
+func (w *Worker) send(ctx context.Context, m *gatehouse.Message, senders map[string]mail.Address) (tried bool, err error) {
 	switch m.Channel {
 	case gatehouse.ChannelEmail:
 		if w.Mail == nil {
-			return errors.New("delivery: no mail transport is configured")
+			return false, errors.New("delivery: no mail transport is configured")
 		}
 		from, ok := senders[m.OrgID]
 		if !ok {
 			addr, name, err := w.From(ctx, m.OrgID)
 			if err != nil {
-				return fmt.Errorf("delivery: reading the sender address: %w", err)
+				return false, fmt.Errorf("delivery: reading the sender address: %w", err)
 			}
 			// A bad sender is the organization's configuration, not this
 			// message's fault: retry, so that fixing the setting releases the queue.
 			if err := mail.CheckAddress(addr); err != nil {
-				return fmt.Errorf("delivery: the sender address in the organization's settings: %w", err)
+				return false, fmt.Errorf("delivery: the sender address in the organization's settings: %w", err)
 			}
 			from = mail.Address{Name: name, Address: addr}
 			senders[m.OrgID] = from
@@ -112,17 +138,17 @@ func (w *Worker) send(ctx context.Context, m *gatehouse.Message, senders map[str
 		if date.IsZero() {
 			date = w.now()
 		}
-		return w.Mail.Send(ctx, &mail.Envelope{
+		return true, w.Mail.Send(ctx, &mail.Envelope{
 			From: from, To: mail.Address{Address: m.To}, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
 			MessageID: w.messageID(m.ID, from.Address), Date: date,
 		})
 	case gatehouse.ChannelSMS:
 		if w.SMS == nil {
-			return errors.New("delivery: no SMS transport is configured")
+			return false, errors.New("delivery: no SMS transport is configured")
 		}
-		return w.SMS.Send(ctx, m.To, m.Text)
+		return true, w.SMS.Send(ctx, m.To, m.Text)
 	}
-	return permanentError{fmt.Errorf("delivery: unknown channel %q", m.Channel)}
+	return false, permanentError{fmt.Errorf("delivery: unknown channel %q", m.Channel)}
 }
 
 // messageID derives the Message-ID from the outbox id, so that every attempt
@@ -155,9 +181,11 @@ func safeAtom(s string) bool {
 	return true
 }
 
-// backoff returns the delay after the given failed attempt: BackoffBase doubled
-// for each earlier attempt, at most BackoffMax, with the upper half random so
-// that messages that failed together do not all come back at once.
+// backoff returns the delay after the given failed attempt (1 for the first):
+// BackoffBase doubled for each earlier attempt, at most BackoffMax, with the
+// upper half random so that messages that failed together do not all come
+// back at once. With the defaults: 2.5–5 s after the first, 5–10 s after the
+// second, … 30–60 min from the eleventh on (docs/recovery.md).
 func (w *Worker) backoff(s settings, attempt int) time.Duration {
 	d := s.base
 	for i := 1; i < attempt && d < s.max; i++ {
@@ -186,7 +214,7 @@ func errText(err error) string {
 
 func orUnknown(s string) string {
 	if s == "" {
-		return "the last attempt did not report"
+		return "no attempt reported an error"
 	}
 	return s
 }

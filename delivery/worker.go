@@ -44,12 +44,17 @@ type Worker struct {
 	// digits, set on first use.
 	ID string
 
-	Lease       time.Duration // how long a claim lasts; default 2m
-	Batch       int           // messages claimed at once; default 20
+	// Lease is how long a claim lasts; default 2m. One send may take a quarter
+	// of it, and none starts in its second half, so a message is never still
+	// being sent when another worker may claim it.
+	Lease time.Duration
+	// Batch is the most messages claimed at once; default, and never more than,
+	// as many as one lease can send if every send takes its whole time: two.
+	Batch       int
 	Poll        time.Duration // how often to look for due messages; default 1s
-	MaxAttempts int           // attempts before giving up; default 12
-	BackoffBase time.Duration // delay after the first failure; default 5s
-	BackoffMax  time.Duration // longest delay between attempts; default 1h
+	MaxAttempts int           // sends that failed before giving up; default 12
+	BackoffBase time.Duration // delay after the first failed send; default 5s
+	BackoffMax  time.Duration // longest delay between sends; default 1h
 	// MessageIDDomain is the right-hand side of Message-IDs; default: the
 	// domain of the sender's address.
 	MessageIDDomain string
@@ -60,8 +65,8 @@ type Worker struct {
 
 // settings are a Worker's tuning with the defaults applied.
 type settings struct {
-	lease, poll, base, max time.Duration
-	batch, maxAttempts     int
+	lease, send, poll, base, max time.Duration
+	batch, maxAttempts           int
 }
 
 func (w *Worker) init() {
@@ -85,8 +90,13 @@ func (w *Worker) settings() settings {
 	def(&s.poll, time.Second)
 	def(&s.base, 5*time.Second)
 	def(&s.max, time.Hour)
-	if s.batch <= 0 {
-		s.batch = 20
+	s.send = s.lease / 4
+	// Sends start only in the first half of the lease and each may take its
+	// whole time when the server stalls: claim no more than that can try, so
+	// that no claim runs out unused while its message waits behind stalled sends.
+	perLease := max(1, int((s.lease/2)/s.send))
+	if s.batch <= 0 || s.batch > perLease {
+		s.batch = perLease
 	}
 	if s.maxAttempts <= 0 {
 		s.maxAttempts = 12
@@ -131,8 +141,8 @@ func (w *Worker) Kick() {
 
 // Run sends due messages until ctx ends, looking for new ones every Poll and
 // whenever Kick is called. When ctx ends it finishes the message it is sending,
-// records the outcome and returns nil; the rest of its claimed batch is taken
-// over by a worker once the lease runs out.
+// records the outcome, gives back its claims on the rest of its batch and
+// returns nil.
 func (w *Worker) Run(ctx context.Context) error {
 	if err := w.check(); err != nil {
 		return err
@@ -185,7 +195,10 @@ func (w *Worker) Drain(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// drainOnce claims one batch and handles its messages in turn.
+// drainOnce claims one batch and handles its messages in turn. The messages it
+// does not get to (ctx ended, or the lease ran low because recording outcomes
+// was slow) are given back at once, so that they wait neither for the lease to
+// run out nor behind a lapsed claim.
 func (w *Worker) drainOnce(ctx context.Context, s settings) (int, error) {
 	now := w.now()
 	ms, err := w.Outbox.ClaimMessages(ctx, w.ID, now, s.lease, s.batch)
@@ -193,8 +206,9 @@ func (w *Worker) drainOnce(ctx context.Context, s settings) (int, error) {
 		return 0, err
 	}
 	senders := map[string]mail.Address{} // per organization, for this batch
-	for _, m := range ms {
+	for i, m := range ms {
 		if ctx.Err() != nil {
+			w.release(ctx, ms[i:], "stopping")
 			return len(ms), nil
 		}
 		until := m.ClaimedUntil
@@ -205,10 +219,26 @@ func (w *Worker) drainOnce(ctx context.Context, s settings) (int, error) {
 		// than half the lease left could let another worker claim the message
 		// while it is still being sent, and send it twice.
 		if w.now().After(until.Add(-s.lease / 2)) {
-			w.log().Warn("delivery: lease running out, leaving the rest of the batch", "worker", w.ID)
+			w.release(ctx, ms[i:], "lease running out")
 			return len(ms), nil
 		}
 		w.handle(ctx, s, m, senders)
 	}
 	return len(ms), nil
+}
+
+// release gives back the claims on ms, untried. Should that fail, the claims
+// run out by themselves after the lease.
+func (w *Worker) release(ctx context.Context, ms []*gatehouse.Message, why string) {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := w.Outbox.ReleaseMessages(c, w.ID, ids); err != nil {
+		w.log().Warn("delivery: giving back unsent claims", "worker", w.ID, "count", len(ids), "why", why, "err", err)
+		return
+	}
+	w.log().Info("delivery: gave back unsent claims", "worker", w.ID, "count", len(ids), "why", why)
 }

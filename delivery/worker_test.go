@@ -215,7 +215,11 @@ func (c *cancelling) Send(ctx context.Context, m *mail.Envelope) error {
 	return c.Transport.Send(ctx, m)
 }
 
-func TestStoppedWorkerIsTakenOver(t *testing.T) {
+// TestStoppedWorkerGivesBackItsClaims stops a worker in the middle of its
+// batch: it finishes the send in flight and gives back the rest of its claims
+// at once, untried and uncounted, so that another worker sends them without
+// waiting for the lease to run out.
+func TestStoppedWorkerGivesBackItsClaims(t *testing.T) {
 	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
 		e := newEnv(t, s)
 		var ms []*gatehouse.Message
@@ -228,16 +232,15 @@ func TestStoppedWorkerIsTakenOver(t *testing.T) {
 		if err := a.Run(ctx); err != nil {
 			t.Fatal(err)
 		}
-		// The message in flight when the stop came was finished and recorded;
-		// the rest of the batch stays leased to the stopped worker.
 		sent := map[string]bool{}
 		for _, m := range ms {
 			got := e.message(m)
 			switch {
 			case got.Status == gatehouse.MessageSent:
 				sent[m.ID] = true
-			case got.Status != gatehouse.MessageQueued || got.ClaimedBy != "replica-a":
-				t.Errorf("%s is %s, claimed by %q; want queued and leased to replica-a", m.ID, got.Status, got.ClaimedBy)
+			case got.Status != gatehouse.MessageQueued || got.ClaimedBy != "" || got.Attempts != 0 || got.LapsedClaims != 0:
+				t.Errorf("%s is %s, claimed by %q, %d attempts, %d lapsed claims; want queued, free and uncounted",
+					m.ID, got.Status, got.ClaimedBy, got.Attempts, got.LapsedClaims)
 			}
 		}
 		if len(sent) != 1 || len(e.smtp.Messages()) != 1 {
@@ -245,18 +248,32 @@ func TestStoppedWorkerIsTakenOver(t *testing.T) {
 		}
 
 		b := e.worker("replica-b")
-		e.drain(b, 0) // the lease still holds
-		e.clock.Advance(2 * time.Minute)
-		e.drain(b, 4)
+		e.drain(b, 4) // at once: no lease to wait for
 		for _, m := range ms {
-			attempts := 2 // claimed by a, then by b
-			if sent[m.ID] {
-				attempts = 1
-			}
-			e.wantStatus(m, gatehouse.MessageSent, attempts)
+			e.wantStatus(m, gatehouse.MessageSent, 1)
 		}
 		if n := len(e.smtp.Messages()); n != 5 {
 			t.Errorf("the server received %d messages, want 5", n)
+		}
+	})
+}
+
+// TestDeadWorkerIsTakenOver leaves claims to run out, as a worker that was
+// killed does: once the lease has passed another worker sends the messages,
+// and the lapsed claim is counted apart from the attempts.
+func TestDeadWorkerIsTakenOver(t *testing.T) {
+	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
+		e := newEnv(t, s)
+		m := e.email("ada@example.com")
+		if got, err := s.ClaimMessages(context.Background(), "dead", e.clock.Now(), 2*time.Minute, 10); err != nil || len(got) != 1 {
+			t.Fatalf("ClaimMessages = %d, %v", len(got), err)
+		}
+		b := e.worker("replica-b")
+		e.drain(b, 0) // the lease still holds
+		e.clock.Advance(2 * time.Minute)
+		e.drain(b, 1)
+		if got := e.wantStatus(m, gatehouse.MessageSent, 1); got.LapsedClaims != 1 {
+			t.Errorf("%d lapsed claims, want the dead worker's one", got.LapsedClaims)
 		}
 	})
 }
@@ -274,12 +291,12 @@ func TestWorkersThatKeepDyingRunOutOfAttempts(t *testing.T) {
 			e.clock.Advance(time.Minute)
 		}
 		e.drain(w, 1)
-		got := e.wantStatus(m, gatehouse.MessageFailed, 4)
-		if !strings.HasPrefix(got.LastError, "gave up after 3 attempts") {
-			t.Errorf("LastError = %q", got.LastError)
+		got := e.wantStatus(m, gatehouse.MessageFailed, 0)
+		if !strings.HasPrefix(got.LastError, "gave up: 3 claims on it ran out without a report") || got.LapsedClaims != 3 {
+			t.Errorf("LastError = %q after %d lapsed claims", got.LastError, got.LapsedClaims)
 		}
-		if n := len(e.smtp.Messages()); n != 0 {
-			t.Errorf("the server received %d messages", n)
+		if n := e.smtp.Connections(); n != 0 {
+			t.Errorf("the server saw %d connections", n)
 		}
 	})
 }
@@ -321,7 +338,7 @@ func TestUndeliverableMessages(t *testing.T) {
 		fax := e.enqueue(&gatehouse.Message{ID: gatehouse.NewID(nil), Channel: "fax", To: "+447911123456", Text: "x"})
 		badAddr := e.email("not an address")
 		e.drain(w, 2)
-		if got := e.wantStatus(fax, gatehouse.MessageFailed, 1); !strings.Contains(got.LastError, "unknown channel") {
+		if got := e.wantStatus(fax, gatehouse.MessageFailed, 0); !strings.Contains(got.LastError, "unknown channel") { // never tried
 			t.Errorf("LastError = %q", got.LastError)
 		}
 		if got := e.wantStatus(badAddr, gatehouse.MessageFailed, 1); !strings.Contains(got.LastError, "invalid address") {
@@ -337,8 +354,17 @@ func TestBadSenderIsRetried(t *testing.T) {
 		w.From = func(ctx context.Context, orgID string) (string, string, error) { return "not-an-address", "Org", nil }
 		m := e.email("ada@example.com")
 		e.drain(w, 1)
-		if got := e.wantStatus(m, gatehouse.MessageQueued, 1); !strings.Contains(got.LastError, "sender address") {
+		// Not an attempt: nothing was sent, and the message waits for the
+		// setting to be fixed without running out of attempts meanwhile.
+		got := e.wantStatus(m, gatehouse.MessageQueued, 0)
+		if !strings.Contains(got.LastError, "sender address") {
 			t.Errorf("LastError = %q", got.LastError)
+		}
+		if got.NextAttemptAt.Sub(e.clock.Now()) != time.Minute || !got.LastAttemptAt.IsZero() {
+			t.Errorf("next look at %v, last attempt %v; want in a minute, and none", got.NextAttemptAt, got.LastAttemptAt)
+		}
+		if n := e.smtp.Connections(); n != 0 {
+			t.Errorf("the server saw %d connections", n)
 		}
 	})
 }

@@ -70,7 +70,7 @@ func PostgresURL(t testing.TB) string {
 
 // Extensions are installed once per database, in one schema. The migrations
 // create what they need in the current schema when it is missing (see
-// sqlstore/migrations/0006_member_search.postgres.sql), but a test schema is
+// sqlstore/migrations/0010_member_search.postgres.sql), but a test schema is
 // dropped with CASCADE when its test ends, which would take the extension,
 // and every other schema's indexes that use it, along. So the tests install
 // it in public first, under the lock the migration takes.

@@ -73,6 +73,9 @@ type SMTPServer struct {
 	delay      time.Duration
 	gate       chan struct{} // non-nil while Hold is in force; closed by Release
 	held       int           // recipients waiting at the gate
+	muted      bool          // Mute is in force
+	silent     []net.Conn    // connections accepted while muted, never answered
+	conns      int           // connections accepted, muted ones included
 }
 
 // Received is one delivered message.
@@ -163,6 +166,7 @@ func (s *SMTPServer) start() error {
 		return err
 	}
 	s.addr = l.Addr().String()
+	l = &muteListener{Listener: l, s: s}
 	if s.implicitTLS {
 		l = tls.NewListener(l, s.tls)
 	}
@@ -189,10 +193,11 @@ func (s *SMTPServer) start() error {
 	return nil
 }
 
-// Stop closes the listener and every connection, and ends Hold; clients get
-// connection refused until Start.
+// Stop closes the listener and every connection, and ends Hold and Mute;
+// clients get connection refused until Start.
 func (s *SMTPServer) Stop() {
 	s.Release()
+	s.Unmute()
 	s.mu.Lock()
 	srv, l, done := s.srv, s.listener, s.done
 	s.srv = nil
@@ -203,6 +208,63 @@ func (s *SMTPServer) Stop() {
 		// have started yet.
 		l.Close()
 		<-done
+	}
+}
+
+// Mute makes the server accept connections and then never say a word on them,
+// not even its greeting, as a mail server that hangs would, until Unmute. The
+// connections it accepts meanwhile stay open until Unmute or Stop.
+func (s *SMTPServer) Mute() {
+	s.mu.Lock()
+	s.muted = true
+	s.mu.Unlock()
+}
+
+// Unmute ends Mute and closes the connections kept silent.
+func (s *SMTPServer) Unmute() {
+	s.mu.Lock()
+	s.muted = false
+	silent := s.silent
+	s.silent = nil
+	s.mu.Unlock()
+	for _, c := range silent {
+		c.Close()
+	}
+}
+
+// Connections returns how many connections the server has accepted so far,
+// those kept silent by Mute included: how often a client tried.
+func (s *SMTPServer) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
+}
+
+// muteListener counts connections and keeps those that come while the
+// server is muted away from the SMTP server, open and unanswered.
+type muteListener struct {
+	net.Listener
+	s *SMTPServer
+}
+
+func (l *muteListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		s := l.s
+		s.mu.Lock()
+		s.conns++
+		muted := s.muted
+		if muted {
+			s.silent = append(s.silent, c)
+		}
+		s.wake()
+		s.mu.Unlock()
+		if !muted {
+			return c, nil
+		}
 	}
 }
 

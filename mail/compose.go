@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
 )
 
 // maxLine is where header fields are folded, RFC 5322's recommended limit.
@@ -144,19 +146,11 @@ func check(m *Envelope) error {
 }
 
 // CheckAddress reports whether addr is a bare email address (local@domain, no
-// display name, no angle brackets, no CR or LF) of at most 254 bytes.
+// display name, no angle brackets, no CR or LF) of at most 254 bytes. It is
+// gatehouse.CheckMailAddress, the rule with which the sender-address setting
+// is validated, so that a sender the settings accept is one mail can go from.
 func CheckAddress(addr string) error {
-	if addr == "" {
-		return errors.New("empty address")
-	}
-	if len(addr) > 254 || hasControl(addr) {
-		return errors.New("invalid address")
-	}
-	a, err := netmail.ParseAddress(addr)
-	if err != nil || a.Name != "" || a.Address != addr {
-		return fmt.Errorf("invalid address %q", addr)
-	}
-	return nil
+	return gatehouse.CheckMailAddress(addr)
 }
 
 // formatAddress writes a display name as a quoted string, or as an encoded word

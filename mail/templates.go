@@ -22,15 +22,20 @@ var embedded embed.FS
 
 // Kinds of message with templates, by channel.
 var (
-	emailKinds = []string{gatehouse.KindReset, gatehouse.KindActivation, gatehouse.KindPasswordChanged, gatehouse.KindCode}
-	smsKinds   = []string{gatehouse.KindSMSCode, gatehouse.KindMobileCode}
+	emailKinds = []string{gatehouse.KindReset, gatehouse.KindActivation, gatehouse.KindPasswordChanged, gatehouse.KindCode,
+		gatehouse.KindSecurityNotice}
+	smsKinds = []string{gatehouse.KindSMSCode, gatehouse.KindMobileCode}
 )
 
 // Templates renders every email and text message of Gatehouse from templates
 // embedded in the binary. For each email kind K there is K.txt, a text/template
 // that defines "subject" and "content", and K.html, an html/template that defines
 // "content"; layout.txt and layout.html wrap the content of every email and
-// define "layout". Each text message kind has one K.txt.
+// define "layout"; partials.txt and partials.html define pieces that several
+// emails share ("where": the address and browser of a change). K.html may use
+// every template K.txt defines besides its own, so that sentences shared by
+// both bodies (the security notice's) are written once, in K.txt. Each text
+// message kind has one K.txt.
 //
 // Templates receive the gatehouse.MessageData fields (.OrgName, .Link, .Code,
 // .ValidFor, ...) and .Subject, and may call duration (30 minutes, 7 days),
@@ -115,7 +120,15 @@ func (t *Templates) Check() error {
 	d := gatehouse.MessageData{
 		OrgName: "Example", MemberName: "Ada", Username: "ada", Link: "https://example.org/x",
 		ValidFor: time.Hour, Code: "123456", At: time.Unix(0, 0), IP: "192.0.2.1",
-		UserAgent: "Mozilla/5.0", SupportURL: "https://example.org/forgot-password",
+		UserAgent: "Mozilla/5.0", SupportURL: "https://example.org/forgot-password", AccountURL: "https://example.org/account",
+		Changes: []gatehouse.Change{
+			{What: gatehouse.ChangeEmail, Old: "a•••@example.org", New: "b•••@example.org"},
+			{What: gatehouse.ChangeWorkEmail, New: "c•••@example.org"},
+			{What: gatehouse.ChangeMobile, Old: "•••• 0123"},
+			{What: gatehouse.ChangeApp, New: "app"},
+			{What: gatehouse.ChangeRecoveryCodes, New: "10"},
+		},
+		By: gatehouse.ByAdministrator,
 	}
 	for _, k := range emailKinds {
 		if _, _, _, err := t.Email(k, d); err != nil {
@@ -175,14 +188,24 @@ func parseAll(dir string) (*templateSet, error) {
 	if err != nil {
 		return nil, err
 	}
+	partialsText, err := read("partials.txt")
+	if err != nil {
+		return nil, err
+	}
+	partialsHTML, err := read("partials.html")
+	if err != nil {
+		return nil, err
+	}
 	for _, k := range emailKinds {
 		src, err := read(k + ".txt")
 		if err != nil {
 			return nil, err
 		}
 		tt, err := texttemplate.New(k + ".txt").Funcs(textFuncs).Parse(layoutText)
-		if err == nil {
-			_, err = tt.Parse(src)
+		for _, more := range []string{partialsText, src} {
+			if err == nil {
+				_, err = tt.Parse(more)
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("mail: parsing %s.txt: %w", k, err)
@@ -191,13 +214,18 @@ func parseAll(dir string) (*templateSet, error) {
 			return nil, fmt.Errorf("mail: %s.txt must define \"subject\" and \"content\"", k)
 		}
 		set.text[k] = tt
-		src, err = read(k + ".html")
-		if err != nil {
+		txt := src
+		if src, err = read(k + ".html"); err != nil {
 			return nil, err
 		}
+		// The HTML template sees the definitions of the kind's text template too,
+		// so that sentences are written once; its own "content" replaces the
+		// plain-text one.
 		ht, err := htmltemplate.New(k + ".html").Funcs(htmlFuncs).Parse(layoutHTML)
-		if err == nil {
-			_, err = ht.Parse(src)
+		for _, more := range []string{partialsHTML, txt, src} {
+			if err == nil {
+				_, err = ht.Parse(more)
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("mail: parsing %s.html: %w", k, err)

@@ -82,7 +82,8 @@ func TestEmailTemplatesEscapeHTML(t *testing.T) {
 	d.OrgName = `Evil <script>alert(1)</script> & Co`
 	d.MemberName = `<img src=x onerror=alert(2)>`
 	d.Link = `javascript:alert(3)`
-	for _, kind := range []string{gatehouse.KindReset, gatehouse.KindActivation, gatehouse.KindPasswordChanged, gatehouse.KindCode} {
+	d.Changes = []gatehouse.Change{{What: gatehouse.ChangeWorkEmail, Old: "<b>old</b>", New: `"><script>x</script>`}}
+	for _, kind := range []string{gatehouse.KindReset, gatehouse.KindActivation, gatehouse.KindPasswordChanged, gatehouse.KindCode, gatehouse.KindSecurityNotice} {
 		_, text, html, err := tp.Email(kind, d)
 		if err != nil {
 			t.Fatal(err)
@@ -98,6 +99,75 @@ func TestEmailTemplatesEscapeHTML(t *testing.T) {
 		if !strings.Contains(text, "Evil <script>") {
 			t.Errorf("%s: the plain text must show names as they are", kind)
 		}
+	}
+}
+
+// TestSecurityNoticeTemplate: one template words every change, says who made
+// it and what to do, in the plain text and the HTML alike.
+func TestSecurityNoticeTemplate(t *testing.T) {
+	var tp mail.Templates
+	gone := "one way fewer to prove"
+	tests := []struct {
+		name    string
+		changes []gatehouse.Change
+		by      string
+		subject string
+		want    []string
+		notWant []string
+	}{
+		{"email", []gatehouse.Change{{What: gatehouse.ChangeEmail, Old: "a•••@example.org", New: "b•••@example.org"}}, "",
+			"Example Org account: personal email address changed",
+			[]string{"personal email address was changed from a•••@example.org to b•••@example.org", "If it was not you", "forgot-password", "/account"},
+			[]string{gone, "administrator of"}},
+		{"work email added", []gatehouse.Change{{What: gatehouse.ChangeWorkEmail, New: "w•••@example.org"}}, gatehouse.ByAdministrator,
+			"Example Org account: work email address added",
+			[]string{"A work email address, w•••@example.org, was added", "by an administrator of Example Org", "tell your administrator"},
+			[]string{gone, "If it was not you"}},
+		{"mobile removed", []gatehouse.Change{{What: gatehouse.ChangeMobile, Old: "•••• 0123"}}, gatehouse.ByAPI,
+			"Example Org account: mobile number removed",
+			[]string{"The mobile number •••• 0123 was removed", "no longer sent", "by an application connected to Example Org", gone}, nil},
+		{"mobile changed", []gatehouse.Change{{What: gatehouse.ChangeMobile, Old: "•••• 0123", New: "•••• 4567"}}, "",
+			"Example Org account: mobile number changed",
+			[]string{"changed from •••• 0123 to •••• 4567", "now go to •••• 4567"}, []string{gone}},
+		{"app set up", []gatehouse.Change{{What: gatehouse.ChangeApp, New: "app"}}, "",
+			"Example Org account: authenticator app set up", []string{"An authenticator app was set up"}, []string{gone}},
+		{"app removed", []gatehouse.Change{{What: gatehouse.ChangeApp, Old: "app"}}, "",
+			"Example Org account: authenticator app removed", []string{"authenticator app was removed", gone}, nil},
+		{"recovery codes", []gatehouse.Change{{What: gatehouse.ChangeRecoveryCodes, New: "10"}}, "",
+			"Example Org account: new recovery codes", []string{"the old ones no longer work"}, []string{gone}},
+		{"several", []gatehouse.Change{{What: gatehouse.ChangeEmail, Old: "a•••@example.org", New: "b•••@example.org"},
+			{What: gatehouse.ChangeMobile, New: "•••• 4567"}}, gatehouse.ByAdministrator,
+			"Example Org account: security details changed",
+			[]string{"These changes were made", "b•••@example.org", "A mobile number, •••• 4567, was added"}, []string{gone}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := sampleData()
+			d.Changes, d.By, d.AccountURL = tt.changes, tt.by, "https://gh.example.org/account"
+			subject, text, html, err := tp.Email(gatehouse.KindSecurityNotice, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if subject != tt.subject {
+				t.Errorf("subject %q, want %q", subject, tt.subject)
+			}
+			facts := append([]string{"Monday 2 March 2026 at 08:05 UTC", "203.0.113.7", "Firefox on Windows", "Ada Lovelace"}, tt.want...)
+			for name, body := range map[string]string{"text": text, "HTML": html} {
+				for _, w := range facts {
+					if !strings.Contains(body, w) {
+						t.Errorf("%s lacks %q:\n%s", name, w, body)
+					}
+				}
+				for _, w := range tt.notWant {
+					if strings.Contains(body, w) {
+						t.Errorf("%s says %q:\n%s", name, w, body)
+					}
+				}
+			}
+			if strings.Contains(html, "{{") || strings.Contains(text, "<li>") {
+				t.Errorf("a body is in the wrong format:\n%s\n%s", text, html)
+			}
+		})
 	}
 }
 

@@ -52,6 +52,15 @@ func New(client redis.UniversalClient, prefix string) *Counters {
 // Close closes the connection.
 func (c *Counters) Close() error { return c.client.Close() }
 
+// Ping checks that Redis answers, for readiness: while it does not, sign-ins
+// cannot be counted and are refused with 503.
+func (c *Counters) Ping(ctx context.Context) error {
+	if err := c.client.Ping(ctx).Err(); err != nil {
+		return unavailable("redisstore.Ping", err)
+	}
+	return nil
+}
+
 // incr adds one event in a single atomic step. Times are microseconds since the
 // epoch. A counter whose expiry has passed starts again from one.
 var incr = redis.NewScript(`

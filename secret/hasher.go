@@ -63,7 +63,30 @@ type HasherConfig struct {
 	// wall time it does not grow when other work takes the CPUs, so the CPU a
 	// sign-in costs beyond its hash can be told exactly.
 	OnHashCPU func(time.Duration)
+	// Observe, if set, is called with every hash computation: each of Hash,
+	// each pass of Verify, Dummy and each piece of Pad. Tests sum the Work of
+	// two outcomes to show that they hashed alike.
+	Observe func(Op)
 }
+
+// Op is one hash computation, as HasherConfig.Observe sees it.
+type Op struct {
+	// Algorithm is "argon2id" or "bcrypt".
+	Algorithm string
+	// Work is what the computation costs in its algorithm's unit: for
+	// argon2id, KiB of memory times passes over it; for bcrypt, 2^cost rounds
+	// of its key schedule. Computations of one algorithm that sum to the same
+	// Work did the same work.
+	Work int64
+	// Dummy is true for work done only so that outcomes cost the same.
+	Dummy bool
+}
+
+// Algorithms named in Op.
+const (
+	AlgArgon2id = "argon2id"
+	AlgBcrypt   = "bcrypt"
+)
 
 // Hasher hashes passwords with argon2id and verifies argon2id and bcrypt hashes,
 // never more at once than its memory budget and the CPUs allow: more hashes than
@@ -82,6 +105,7 @@ type Hasher struct {
 	lim       *limiter
 	onHash    func(time.Duration)
 	onHashCPU func(time.Duration)
+	observe   func(Op)
 
 	// admitted counts the callers between Admit and release; capacity bounds
 	// them (slots plus queue places).
@@ -150,6 +174,7 @@ func NewHasher(cfg HasherConfig) (*Hasher, error) {
 		capacity:  int64(slots + queue),
 		onHash:    cfg.OnHash,
 		onHashCPU: cfg.OnHashCPU,
+		observe:   cfg.Observe,
 		rand:      cfg.Rand,
 	}
 	if h.rand == nil {
@@ -166,10 +191,10 @@ func orDefault[T comparable](v, def T) T {
 	return v
 }
 
-// Hash returns the PHC string of password, hashed with the current parameters
-// and a fresh salt. The password is used exactly as given: no trimming, case
-// folding or Unicode normalization, which would merge passwords the member
-// considers different (normalizing is the caller's decision, made once).
+// Hash returns the PHC string of the NFKC form of password (NormalizePassword),
+// hashed with the current parameters and a fresh salt, marked norm=nfkc. Apart
+// from that normalization the password is used exactly as given: no trimming,
+// case folding or truncation.
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	const op = "secret.Hash"
 	salt := make([]byte, h.cur.saltLen)
@@ -179,20 +204,38 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	if err != nil {
 		return "", gatehouse.Wrap(op, fmt.Errorf("reading salt: %w", err))
 	}
+	pw := NormalizePassword(password)
 	var key []byte
-	err = h.run(ctx, op, h.blocks, func(s *argonState) {
-		key = h.argon2(s, []byte(password), salt, h.cur)
+	err = h.run(ctx, op, h.blocks, h.argonOp(h.cur, false), func(s *argonState) {
+		key = h.argon2(s, []byte(pw), salt, h.cur)
 	})
 	if err != nil {
 		return "", err
 	}
-	return phc{params: h.cur, salt: salt, key: key}.format(), nil
+	return phc{params: h.cur, salt: salt, key: key, nfkc: true}.format(), nil
+}
+
+// forms returns the forms of password that Verify checks against a stored
+// hash: its NFKC form alone for a hash marked norm=nfkc, or for one from
+// before normalization (unmarked argon2id, imported bcrypt) the NFKC form and,
+// when it differs, the password exactly as typed, which is what such a hash
+// may have been made of.
+func forms(password string, nfkc bool) []string {
+	n := NormalizePassword(password)
+	if nfkc || n == password {
+		return []string{n}
+	}
+	return []string{n, password}
 }
 
 // Verify reports whether password matches hash, an argon2id PHC string or an
-// imported bcrypt hash ($2a$, $2b$, $2y$), comparing in constant time. rehash is
-// true when the password matched but hash is bcrypt or uses other argon2id
-// parameters than the current ones, so the caller should store a fresh Hash.
+// imported bcrypt hash ($2a$, $2b$, $2y$), comparing in constant time. A hash
+// marked norm=nfkc is compared with the NFKC form of password; an older one
+// with that form and with the password exactly as typed (see forms), both
+// always, so that the work depends on the password and the hash only. rehash
+// is true when the password matched but hash is bcrypt, unmarked or uses other
+// argon2id parameters than the current ones, so the caller should store a
+// fresh Hash.
 //
 // bcrypt reads only the first 72 bytes of a password; a longer password
 // therefore never matches a bcrypt hash, since accepting it would accept every
@@ -200,7 +243,7 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 func (h *Hasher) Verify(ctx context.Context, password, hash string) (ok, rehash bool, err error) {
 	const op = "secret.Verify"
 	if isBcrypt(hash) {
-		return h.verifyBcrypt(ctx, op, password, hash)
+		return h.verifyBcrypt(ctx, op, forms(password, false), hash)
 	}
 	stored, err := parsePHC(hash)
 	if err != nil {
@@ -211,15 +254,19 @@ func (h *Hasher) Verify(ctx context.Context, password, hash string) (ok, rehash 
 		return false, false, &gatehouse.Error{Code: gatehouse.Internal, Op: op,
 			Err: fmt.Errorf("stored hash needs %d KiB, above the memory budget of %d bytes", need, h.budget)}
 	}
-	var key []byte
-	err = h.run(ctx, op, need, func(s *argonState) {
-		key = h.argon2(s, []byte(password), stored.salt, stored.params)
-	})
-	if err != nil {
-		return false, false, err
+	for _, pw := range forms(password, stored.nfkc) {
+		var key []byte
+		err = h.run(ctx, op, need, h.argonOp(stored.params, false), func(s *argonState) {
+			key = h.argon2(s, []byte(pw), stored.salt, stored.params)
+		})
+		if err != nil {
+			return false, false, err
+		}
+		if subtle.ConstantTimeCompare(key, stored.key) == 1 {
+			ok = true
+		}
 	}
-	ok = subtle.ConstantTimeCompare(key, stored.key) == 1
-	return ok, ok && stored.params != h.cur, nil
+	return ok, ok && (stored.params != h.cur || !stored.nfkc), nil
 }
 
 // dummySalt and dummyKey stand for a stored hash that nothing matches: argon2
@@ -231,12 +278,104 @@ var (
 
 // Dummy does the work of verifying password against a hash with the current
 // parameters, so that signing in to an account that does not exist costs the
-// same time as signing in to one that does.
+// same time as signing in to one that does. Sign-in uses Pad, which also
+// covers older and imported hashes.
 func (h *Hasher) Dummy(ctx context.Context, password string) error {
-	return h.run(ctx, "secret.Dummy", h.blocks, func(s *argonState) {
+	return h.dummyArgon(ctx, "secret.Dummy", NormalizePassword(password))
+}
+
+func (h *Hasher) dummyArgon(ctx context.Context, op, password string) error {
+	return h.run(ctx, op, h.blocks, h.argonOp(h.cur, true), func(s *argonState) {
 		key := h.argon2(s, []byte(password), dummySalt[:h.cur.saltLen], h.cur)
 		subtle.ConstantTimeCompare(key, dummyKey[:len(key)])
 	})
+}
+
+// Pad does the hashing that a sign-in still owes after Verify(password, hash),
+// or after no verification at all when hash is "" (an unknown name, an account
+// without a password, a hash that cannot be read), so that every sign-in of an
+// organization hashes the same whichever account, if any, it named:
+//
+//   - argon2id with the current parameters, as many times as Verify checks a
+//     hash from before normalization: once, or twice when password is not in
+//     NFKC (see forms);
+//   - while the organization still stores imported bcrypt hashes (bcryptFloor
+//     is their highest cost, 0 when there is none), bcrypt of that cost as
+//     many times again. A bcrypt account of a lower cost makes up the
+//     difference with more computations of its own cost, so that the sum of
+//     the work is the same.
+//
+// Argon2id hashes with other parameters than the current ones (made before the
+// configuration changed) are counted by their work and padded to at least the
+// target, which may overshoot by less than one computation until they are
+// rehashed at their member's next sign-in.
+func (h *Hasher) Pad(ctx context.Context, password, hash string, bcryptFloor int) error {
+	const op = "secret.Pad"
+	n := NormalizePassword(password)
+	times := int64(1)
+	if n != password {
+		times = 2
+	}
+	argonDone, bcryptDone, piece := h.planned(password, hash)
+	for want := times * h.cur.work(); argonDone < want; argonDone += h.cur.work() {
+		if err := h.dummyArgon(ctx, op, n); err != nil {
+			return err
+		}
+	}
+	floor := min(bcryptFloor, maxBcryptCost)
+	if floor < bcrypt.MinCost {
+		return nil
+	}
+	if piece == 0 || piece > floor {
+		piece = floor
+	}
+	want := times << floor
+	pw := []byte(n)
+	if len(pw) > 72 {
+		pw = pw[:72] // bcrypt reads no further; the work is the same
+	}
+	dummy := dummyBcrypt(piece)
+	for ; bcryptDone+1<<piece <= want; bcryptDone += 1 << piece {
+		err := h.run(ctx, op, 0, Op{Algorithm: AlgBcrypt, Work: 1 << piece, Dummy: true}, func(*argonState) {
+			_ = bcrypt.CompareHashAndPassword(dummy, pw)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planned returns the work Verify(password, hash) does by algorithm, and the
+// cost of hash when it is bcrypt (0 otherwise). A hash Verify refuses before
+// computing anything counts as no work.
+func (h *Hasher) planned(password, hash string) (argonWork, bcryptWork int64, bcryptCost int) {
+	if isBcrypt(hash) {
+		if len(hash) != 60 {
+			return 0, 0, 0
+		}
+		cost, err := bcrypt.Cost([]byte(hash))
+		if err != nil || cost > maxBcryptCost {
+			return 0, 0, 0
+		}
+		return 0, int64(len(forms(password, false))) << cost, cost
+	}
+	stored, err := parsePHC(hash)
+	if err != nil || int64(argonBlocks(stored.memory, stored.lanes))*1024 > h.budget {
+		return 0, 0, 0
+	}
+	return int64(len(forms(password, stored.nfkc))) * stored.work(), 0, 0
+}
+
+// dummyBcrypt returns a well-formed bcrypt hash of the cost that no password
+// matches, built without hashing anything: its salt and key are all zero bits.
+func dummyBcrypt(cost int) []byte {
+	return []byte(fmt.Sprintf("$2b$%02d$%s", cost, strings.Repeat(".", 53)))
+}
+
+// argonOp describes an argon2id computation with p for observers.
+func (h *Hasher) argonOp(p params, dummy bool) Op {
+	return Op{Algorithm: AlgArgon2id, Work: p.work(), Dummy: dummy}
 }
 
 // Stats returns the current load.
@@ -268,7 +407,7 @@ func (h *Hasher) Admit() (release func(), err error) {
 // blocks argon2 blocks (0: f needs no state). A hash that needs more than a
 // slot's blocks takes every slot and memory of its own, and drops the idle
 // states so that the budget holds while it runs.
-func (h *Hasher) run(ctx context.Context, op string, blocks uint32, f func(*argonState)) error {
+func (h *Hasher) run(ctx context.Context, op string, blocks uint32, o Op, f func(*argonState)) error {
 	heavy := blocks > h.blocks
 	units := 1
 	if heavy {
@@ -311,6 +450,9 @@ func (h *Hasher) run(ctx context.Context, op string, blocks uint32, f func(*argo
 	if h.onHash != nil {
 		h.onHash(time.Since(start))
 	}
+	if h.observe != nil {
+		h.observe(o)
+	}
 	return nil
 }
 
@@ -328,9 +470,10 @@ func isBcrypt(hash string) bool {
 	return strings.HasPrefix(hash, "$2a$") || strings.HasPrefix(hash, "$2b$") || strings.HasPrefix(hash, "$2y$")
 }
 
-// verifyBcrypt checks an imported bcrypt hash. bcrypt needs 4 KiB, not a slot's
-// memory, but its CPU time is what the slots ration, so it takes one.
-func (h *Hasher) verifyBcrypt(ctx context.Context, op, password, hash string) (ok, rehash bool, err error) {
+// verifyBcrypt checks an imported bcrypt hash against each form of the
+// password. bcrypt needs 4 KiB, not a slot's memory, but its CPU time is what
+// the slots ration, so each computation takes one.
+func (h *Hasher) verifyBcrypt(ctx context.Context, op string, passwords []string, hash string) (ok, rehash bool, err error) {
 	if len(hash) != 60 {
 		return false, false, &gatehouse.Error{Code: gatehouse.Internal, Op: op, Err: malformed("bcrypt: length %d, want 60", len(hash))}
 	}
@@ -341,22 +484,24 @@ func (h *Hasher) verifyBcrypt(ctx context.Context, op, password, hash string) (o
 	if cost > maxBcryptCost {
 		return false, false, &gatehouse.Error{Code: gatehouse.Internal, Op: op, Err: malformed("bcrypt cost %d above %d", cost, maxBcryptCost)}
 	}
-	var cmpErr error
-	err = h.run(ctx, op, 0, func(*argonState) {
-		// CompareHashAndPassword silently ignores bytes past 72. Run it anyway for
-		// a too-long password, so the time taken does not tell an attacker which
-		// accounts were imported, but never count that as a match.
-		cmpErr = bcrypt.CompareHashAndPassword([]byte(hash), []byte(password))
-	})
-	if err != nil {
-		return false, false, err
+	for _, pw := range passwords {
+		var cmpErr error
+		err = h.run(ctx, op, 0, Op{Algorithm: AlgBcrypt, Work: 1 << cost}, func(*argonState) {
+			// CompareHashAndPassword silently ignores bytes past 72. Run it anyway
+			// for a too-long password, so the time taken does not tell an attacker
+			// which accounts were imported, but never count that as a match.
+			cmpErr = bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw))
+		})
+		if err != nil {
+			return false, false, err
+		}
+		switch {
+		case cmpErr == nil:
+			ok = ok || len(pw) <= 72
+		case errors.Is(cmpErr, bcrypt.ErrMismatchedHashAndPassword):
+		default:
+			return false, false, &gatehouse.Error{Code: gatehouse.Internal, Op: op, Err: malformed("bcrypt: %v", cmpErr)}
+		}
 	}
-	switch {
-	case cmpErr == nil:
-		return len(password) <= 72, len(password) <= 72, nil
-	case errors.Is(cmpErr, bcrypt.ErrMismatchedHashAndPassword):
-		return false, false, nil
-	default:
-		return false, false, &gatehouse.Error{Code: gatehouse.Internal, Op: op, Err: malformed("bcrypt: %v", cmpErr)}
-	}
+	return ok, ok, nil
 }

@@ -37,14 +37,15 @@ func TestHashFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
+	re := regexp.MustCompile(`^\$argon2id\$v=19\$m=19456,t=2,p=1,norm=nfkc\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
 	if !re.MatchString(got) {
 		t.Errorf("Hash = %q, want the PHC form %s", got, re)
 	}
 }
 
 // TestHashMatchesXCrypto pins the salt through Rand and checks the PHC string
-// against golang.org/x/crypto/argon2, so hashes stay readable by other tools.
+// against golang.org/x/crypto/argon2, so hashes stay readable by other tools
+// (which must hash the NFKC form, as the norm=nfkc parameter says).
 func TestHashMatchesXCrypto(t *testing.T) {
 	salt := bytes.Repeat([]byte{7}, 16)
 	cfg := small
@@ -55,14 +56,14 @@ func TestHashMatchesXCrypto(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := argon2.IDKey([]byte("hunter2"), salt, 1, 64, 1, 32)
-	want := phc{params: params{memory: 64, time: 1, lanes: 1, saltLen: 16, keyLen: 32}, salt: salt, key: key}.format()
-	if got != want {
+	want := phc{params: params{memory: 64, time: 1, lanes: 1, saltLen: 16, keyLen: 32}, salt: salt, key: key, nfkc: true}.format()
+	if got != want || !strings.Contains(got, ",norm=nfkc$") {
 		t.Errorf("Hash = %s\nwant   %s", got, want)
 	}
 }
 
-// TestVerifyExactlyAsTyped: the password is compared byte for byte, with no
-// trimming, case folding or Unicode normalization.
+// TestVerifyExactlyAsTyped: apart from Unicode normalization (NFKC), the
+// password is compared exactly: no trimming, case folding or truncation.
 func TestVerifyExactlyAsTyped(t *testing.T) {
 	h := newTestHasher(t, small)
 	ctx := context.Background()
@@ -81,7 +82,9 @@ func TestVerifyExactlyAsTyped(t *testing.T) {
 		{"leading space", " " + stored, false},
 		{"upper case", strings.ToUpper(stored), false},
 		{"lower case", strings.ToLower(stored), false},
-		{"decomposed (NFD)", "Pa\u0308sswo\u0308rd 1", false},
+		{"decomposed (NFD)", "Pa\u0308sswo\u0308rd 1", true},
+		{"upper-case umlaut", "PÄsswörd 1", false},
+		{"umlaut removed", "Passwörd 1", false},
 		{"empty", "", false},
 		{"prefix", stored[:5], false},
 	}
@@ -518,6 +521,161 @@ func TestOnHashCPU(t *testing.T) {
 	for i := range cpu {
 		if cpu[i] <= 0 || cpu[i] > wall[i]+time.Millisecond {
 			t.Errorf("hash %d: CPU %v, wall %v", i, cpu[i], wall[i])
+		}
+	}
+}
+
+// nfc and nfd are one password in Unicode's composed and decomposed forms, and
+// compat holds a character that NFKC replaces (the ligature "ﬁ" becomes "fi").
+const (
+	nfc    = "Crème brûlée à la française"
+	nfd    = "Cre\u0300me bru\u0302le\u0301e a\u0300 la franc\u0327aise"
+	compat = "ﬁve ﬂying ﬁsh in the ﬁeld"
+)
+
+// TestVerifyNormalizes: a password set in one normalization form works in the
+// other, and the hash says which form it is of.
+func TestVerifyNormalizes(t *testing.T) {
+	ctx := context.Background()
+	h := newTestHasher(t, small)
+	for _, set := range []string{nfc, nfd} {
+		hash, err := h.Hash(ctx, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, typed := range []string{nfc, nfd} {
+			ok, rehash, err := h.Verify(ctx, typed, hash)
+			if !ok || rehash || err != nil {
+				t.Errorf("set %+q, typed %+q: Verify = %v, rehash %v, %v; want true, false, nil", set, typed, ok, rehash, err)
+			}
+		}
+	}
+	hash, _ := h.Hash(ctx, compat)
+	if ok, _, _ := h.Verify(ctx, "five flying fish in the field", hash); !ok {
+		t.Error("the NFKC form of a password with ligatures does not match")
+	}
+}
+
+// TestVerifyHashFromBeforeNormalization: a hash made of the password exactly
+// as typed (argon2id without norm=nfkc, or imported bcrypt) still works for
+// that password and, when its text was in NFC, for the same text typed in
+// NFD; every match asks for a rehash, which is then of the NFKC form.
+func TestVerifyHashFromBeforeNormalization(t *testing.T) {
+	ctx := context.Background()
+	h := newTestHasher(t, small)
+	raw := func(pw string) string {
+		salt := bytes.Repeat([]byte{9}, 16)
+		key := argon2.IDKey([]byte(pw), salt, 1, 64, 1, 32)
+		return phc{params: h.cur, salt: salt, key: key}.format()
+	}
+	bc := func(pw string) string {
+		b, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	tests := []struct {
+		name, stored, typed string
+		ok                  bool
+	}{
+		{"nfc, typed nfc", nfc, nfc, true},
+		{"nfc, typed nfd", nfc, nfd, true},
+		{"nfd, typed nfd", nfd, nfd, true},
+		{"nfd, typed nfc", nfd, nfc, false}, // the old hash holds neither form of nfc
+		{"ligatures, typed as stored", compat, compat, true},
+		{"wrong", nfc, nfc + "!", false},
+	}
+	for _, tt := range tests {
+		for kind, hash := range map[string]string{"argon2id": raw(tt.stored), "bcrypt": bc(tt.stored)} {
+			t.Run(kind+"/"+tt.name, func(t *testing.T) {
+				ok, rehash, err := h.Verify(ctx, tt.typed, hash)
+				if ok != tt.ok || rehash != tt.ok || err != nil {
+					t.Fatalf("Verify = %v, rehash %v, %v; want %v, %v, nil", ok, rehash, err, tt.ok, tt.ok)
+				}
+				if !ok {
+					return
+				}
+				fresh, err := h.Hash(ctx, tt.typed)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ok, rehash, _ := h.Verify(ctx, tt.typed, fresh); !ok || rehash {
+					t.Errorf("the rehashed password: Verify = %v, rehash %v", ok, rehash)
+				}
+			})
+		}
+	}
+}
+
+// work sums the observed work by algorithm.
+type work struct {
+	mu  sync.Mutex
+	sum map[string]int64
+}
+
+func (w *work) observe(o Op) {
+	w.mu.Lock()
+	w.sum[o.Algorithm] += o.Work
+	w.mu.Unlock()
+}
+
+func (w *work) take() map[string]int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s := w.sum
+	w.sum = map[string]int64{}
+	return s
+}
+
+// TestPadEqualizesWork: Verify plus Pad does the same hashing, counted by the
+// observer, whatever the stored hash: none, current argon2id, argon2id from
+// before normalization, imported bcrypt of the highest or a lower cost; for a
+// password in NFKC and one that is not.
+func TestPadEqualizesWork(t *testing.T) {
+	ctx := context.Background()
+	w := &work{sum: map[string]int64{}}
+	cfg := small
+	cfg.Observe = w.observe
+	h := newTestHasher(t, cfg)
+	const floor = 6
+	hashes := map[string]string{"none": "", "malformed": "$argon2id$nonsense"}
+	for _, pw := range []string{nfc, nfd} {
+		cur, _ := h.Hash(ctx, pw)
+		hashes["current "+pw] = cur
+		salt := bytes.Repeat([]byte{9}, 16)
+		hashes["unmarked "+pw] = phc{params: h.cur, salt: salt, key: argon2.IDKey([]byte(pw), salt, 1, 64, 1, 32)}.format()
+		for _, cost := range []int{4, 5, floor} {
+			b, _ := bcrypt.GenerateFromPassword([]byte(pw), cost)
+			hashes["bcrypt "+string(rune('0'+cost))+" "+pw] = string(b)
+		}
+	}
+	w.take()
+	for _, typed := range []string{nfc, nfd, "wrong password"} {
+		for _, floor := range []int{0, floor} {
+			var want map[string]int64
+			for name, hash := range hashes {
+				if floor == 0 && strings.HasPrefix(name, "bcrypt") {
+					continue // an organization without bcrypt hashes has none
+				}
+				if hash != "" {
+					_, _, _ = h.Verify(ctx, typed, hash)
+				}
+				if err := h.Pad(ctx, typed, hash, floor); err != nil {
+					t.Fatal(err)
+				}
+				got := w.take()
+				if want == nil {
+					want = got
+					continue
+				}
+				if len(got) != len(want) || got[AlgArgon2id] != want[AlgArgon2id] || got[AlgBcrypt] != want[AlgBcrypt] {
+					t.Errorf("typed %+q, floor %d, stored %s: work %v, want %v", typed, floor, name, got, want)
+				}
+			}
+			if want[AlgArgon2id] == 0 || (floor > 0) != (want[AlgBcrypt] > 0) {
+				t.Errorf("typed %+q, floor %d: work %v", typed, floor, want)
+			}
 		}
 	}
 }

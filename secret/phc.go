@@ -42,15 +42,26 @@ type params struct {
 	keyLen  uint32
 }
 
+// normParam marks a hash of the NFKC form of the password (NormalizePassword).
+// Hashes without it were made of the password exactly as typed, before
+// Gatehouse normalized passwords; Verify accepts either form for them.
+const normParam = "norm=nfkc"
+
+// work is what one argon2id computation with p costs: KiB times passes.
+func (p params) work() int64 { return int64(p.memory) * int64(p.time) }
+
 // phc is a parsed argon2id PHC string.
 type phc struct {
 	params
 	salt, key []byte
+	// nfkc is true when the key is of the NFKC form of the password.
+	nfkc bool
 }
 
-// parsePHC reads $argon2id$v=19$m=M,t=T,p=P$SALT$KEY, strictly: version 19 only,
-// the parameters in that order in canonical decimal, no other parameters,
-// canonical unpadded base64. Anything else is an error wrapping ErrMalformedHash.
+// parsePHC reads $argon2id$v=19$m=M,t=T,p=P[,norm=nfkc]$SALT$KEY, strictly:
+// version 19 only, the parameters in that order in canonical decimal, no other
+// parameters, canonical unpadded base64. Anything else is an error wrapping
+// ErrMalformedHash.
 func parsePHC(s string) (phc, error) {
 	var h phc
 	if len(s) > maxHashLen {
@@ -68,6 +79,9 @@ func parsePHC(s string) (phc, error) {
 		return h, malformed("unsupported version")
 	}
 	fields := strings.Split(parts[1], ",")
+	if len(fields) == 4 && fields[3] == normParam {
+		h.nfkc, fields = true, fields[:3]
+	}
 	if len(fields) != 3 {
 		return h, malformed("want parameters m, t and p")
 	}
@@ -105,8 +119,12 @@ func parsePHC(s string) (phc, error) {
 
 // format writes h as a PHC string; parsePHC reads it back.
 func (h phc) format() string {
-	return fmt.Sprintf("%sv=%d$m=%d,t=%d,p=%d$%s$%s", argonPrefix, argonVersion,
-		h.memory, h.time, h.lanes, b64.EncodeToString(h.salt), b64.EncodeToString(h.key))
+	norm := ""
+	if h.nfkc {
+		norm = "," + normParam
+	}
+	return fmt.Sprintf("%sv=%d$m=%d,t=%d,p=%d%s$%s$%s", argonPrefix, argonVersion,
+		h.memory, h.time, h.lanes, norm, b64.EncodeToString(h.salt), b64.EncodeToString(h.key))
 }
 
 // decimal parses a canonical unsigned decimal: digits only, no leading zero.

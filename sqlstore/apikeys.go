@@ -80,15 +80,20 @@ func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time, every 
 }
 
 // LockOrganization locks the organization's row until the transaction ends. On
-// PostgreSQL it is SELECT … FOR UPDATE; on SQLite every transaction already
-// holds the database's single write lock (BEGIN IMMEDIATE), so there is
-// nothing more to take.
+// PostgreSQL it is SELECT … FOR NO KEY UPDATE: two holders exclude each other,
+// but the rows that merely refer to the organization (audit events, messages,
+// sessions: their foreign keys take KEY SHARE) can still be written meanwhile.
+// FOR UPDATE would make every such insert in the organization wait, and a
+// transaction that had locked a member and then audited would deadlock with
+// one that held the organization and wanted that member. On SQLite every
+// transaction already holds the database's single write lock (BEGIN
+// IMMEDIATE), so there is nothing more to take.
 func (s *Store) LockOrganization(ctx context.Context, orgID string) error {
 	const op = "sqlstore.LockOrganization"
 	if s.db.dialect != Postgres {
 		return nil
 	}
 	var id string
-	err := s.writeRow(ctx, `SELECT id FROM organizations WHERE id = $1 FOR UPDATE`, orgID).Scan(&id)
+	err := s.writeRow(ctx, `SELECT id FROM organizations WHERE id = $1 FOR NO KEY UPDATE`, orgID).Scan(&id)
 	return dbErr(op, err)
 }

@@ -105,8 +105,8 @@ func TestLockOrganization(t *testing.T) {
 				}
 				close(locked)
 				<-release
-				m.Role = gatehouse.RoleAdministrator
-				return tx.UpdateMember(ctx, m)
+				admin := gatehouse.RoleAdministrator
+				return tx.ChangeMember(ctx, m.OrgID, m.ID, gatehouse.MemberChange{Role: &admin, UpdatedAt: t0})
 			})
 		}()
 		<-locked

@@ -20,10 +20,10 @@ func (s *Store) AddAudit(ctx context.Context, e *gatehouse.AuditEvent) error {
 		details = string(b)
 	}
 	_, err := s.exec(ctx, `INSERT INTO audit_events (id, org_id, occurred_at, event_type,
-		actor_kind, actor_id, actor_name, member_id, ip, user_agent, details)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		actor_kind, actor_id, actor_name, member_id, ip, user_agent, details, request_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		e.ID, e.OrgID, micros(e.At), string(e.Type), string(e.ActorKind), e.ActorID, e.ActorName,
-		e.MemberID, e.IP, e.UserAgent, details)
+		e.MemberID, e.IP, e.UserAgent, details, e.RequestID)
 	return dbErr(op, err)
 }
 
@@ -59,7 +59,7 @@ func (s *Store) AuditEvents(ctx context.Context, orgID string, f gatehouse.Audit
 	}
 	limit := pageLimit(f.Limit)
 	rows, err := s.query(ctx, `SELECT id, org_id, occurred_at, event_type, actor_kind, actor_id,
-		actor_name, member_id, ip, user_agent, details FROM audit_events WHERE `+strings.Join(where, " AND ")+`
+		actor_name, member_id, ip, user_agent, details, request_id FROM audit_events WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY occurred_at DESC, id DESC LIMIT `+a.add(limit+1), a...)
 	if err != nil {
 		return nil, "", dbErr(op, err)
@@ -71,7 +71,7 @@ func (s *Store) AuditEvents(ctx context.Context, orgID string, f gatehouse.Audit
 		var at int64
 		var details string
 		if err := rows.Scan(&e.ID, &e.OrgID, &at, &e.Type, &e.ActorKind, &e.ActorID, &e.ActorName,
-			&e.MemberID, &e.IP, &e.UserAgent, &details); err != nil {
+			&e.MemberID, &e.IP, &e.UserAgent, &details, &e.RequestID); err != nil {
 			return nil, "", dbErr(op, err)
 		}
 		e.At = timeOf(nullInt(at))

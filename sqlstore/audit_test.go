@@ -15,7 +15,7 @@ func TestAuditRoundTrip(t *testing.T) {
 	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
 		want := []*gatehouse.AuditEvent{
 			{ID: "e2", OrgID: gatehouse.DefaultOrgID, At: t0.Add(time.Second), Type: gatehouse.EventSettingsChanged,
-				ActorKind: gatehouse.ActorMember, ActorID: "m1", ActorName: "alice", IP: "192.0.2.7", UserAgent: "Firefox",
+				ActorKind: gatehouse.ActorMember, ActorID: "m1", ActorName: "alice", IP: "192.0.2.7", UserAgent: "Firefox", RequestID: "lb-0af76519",
 				Details: map[string]string{"setting": "password_min_length", "old": "15", "new": "16 \"quoted\" ü"}},
 			{ID: "e1", OrgID: gatehouse.DefaultOrgID, At: t0, Type: gatehouse.EventSignIn, ActorKind: gatehouse.ActorSystem,
 				MemberID: "m1"},

@@ -34,7 +34,8 @@ func notFound(op string) error {
 // dbErr turns a database error into a domain error for op: no rows is NotFound,
 // a unique constraint is Conflict, a missing referenced row (an unknown
 // organization or member) is NotFound, a database that cannot be reached or
-// cannot serve right now is Unavailable, and anything else is Internal.
+// cannot serve right now, or cannot store (a full disk, an I/O error, a
+// read-only database), is Unavailable, and anything else is Internal.
 func dbErr(op string, err error) error {
 	switch {
 	case err == nil:
@@ -45,7 +46,7 @@ func dbErr(op string, err error) error {
 		return &gatehouse.Error{Code: gatehouse.Conflict, Op: op, Message: "it already exists", Err: err}
 	case isForeignKey(err):
 		return &gatehouse.Error{Code: gatehouse.NotFound, Op: op, Message: "a row it refers to does not exist", Err: err}
-	case isUnavailable(err):
+	case isUnavailable(err), isStorage(err):
 		return unavailable(op, err)
 	}
 	return gatehouse.Wrap(op, err)
@@ -70,15 +71,53 @@ var pgUnavailable = map[string]bool{
 	"57P01": true, // admin_shutdown: the server is shutting down
 	"57P02": true, // crash_shutdown
 	"57P03": true, // cannot_connect_now: starting up or shutting down
+}
+
+// PostgreSQL SQLSTATEs that mean the server cannot store what it is asked to:
+// these mend themselves when space returns or a failover ends.
+var pgStorage = map[string]bool{
+	"53000": true, // insufficient_resources
+	"53100": true, // disk_full
+	"53200": true, // out_of_memory
+	"58000": true, // system_error
+	"58030": true, // io_error
 	"25006": true, // read_only_sql_transaction: a failover left us on a standby
 }
 
 // SQLite primary result codes that mean another connection holds a lock for
-// longer than the busy timeout.
+// longer than the busy timeout, and those that mean the file cannot be written
+// (extended codes such as SQLITE_READONLY_DIRECTORY, 1544, keep the primary
+// code in their low byte).
 const (
-	sqliteBusy   = 5 // SQLITE_BUSY
-	sqliteLocked = 6 // SQLITE_LOCKED
+	sqliteBusy     = 5  // SQLITE_BUSY
+	sqliteLocked   = 6  // SQLITE_LOCKED
+	sqliteReadOnly = 8  // SQLITE_READONLY
+	sqliteIOErr    = 10 // SQLITE_IOERR
+	sqliteFull     = 13 // SQLITE_FULL
+	sqliteCantOpen = 14 // SQLITE_CANTOPEN
 )
+
+// isStorage reports whether err says the database cannot store: a full disk,
+// an I/O error, a read-only file or server. The statement is not wrong and the
+// database answers, but writes fail until an operator (or a failover) makes
+// room: answered 503 with Retry-After, and readiness fails meanwhile (see
+// Store.Ready).
+func isStorage(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pgStorage[pe.Code]
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqliteReadOnly, sqliteIOErr, sqliteFull, sqliteCantOpen:
+			return true
+		}
+		return false
+	}
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EIO) ||
+		errors.Is(err, syscall.EDQUOT)
+}
 
 // isUnavailable reports whether err says the database could not be reached or
 // could not serve, as opposed to a statement that is wrong: every failure to

@@ -47,6 +47,10 @@ func (s *Store) ServerKey(ctx context.Context, name string, size int) ([]byte, e
 // "unknown", and the audit trail can be correlated with it for a while.
 const usedTokenGrace = 24 * time.Hour
 
+// confirmationResultKept is how long after its time to confirm has run out a
+// confirmation (and the result of what it did) is kept, for its result page.
+const confirmationResultKept = 24 * time.Hour
+
 // deleteBatch bounds each DELETE, so that on SQLite a large cleanup never holds
 // the single writer for long while sign-ins wait.
 const deleteBatch = 1000
@@ -54,7 +58,7 @@ const deleteBatch = 1000
 // DeleteExpired removes what can no longer be used at now: sessions past either
 // expiry (and with them their two-factor codes), tokens past their expiry or
 // used more than a day ago, expired trusted devices, expired counters, used
-// CAPTCHA challenges, and messages sent or failed more than retention ago (queued
+// CAPTCHA challenges, confirmations a day past their expiry, and messages sent or failed more than retention ago (queued
 // ones are never removed). It returns how many rows went.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time, retention time.Duration) (int, error) {
 	const op = "sqlstore.DeleteExpired"
@@ -69,6 +73,8 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, retention time
 		{`DELETE FROM trusted_devices WHERE id IN (SELECT id FROM trusted_devices WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
 		{`DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
 		{`DELETE FROM captcha_solutions WHERE id IN (SELECT id FROM captcha_solutions WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
+		{`DELETE FROM confirmations WHERE id IN (SELECT id FROM confirmations WHERE expires_at <= $1 LIMIT $2)`,
+			[]any{now.Add(-confirmationResultKept).UnixMicro()}},
 		{`DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE status <> 'queued' AND done_at <= $1 LIMIT $2)`,
 			[]any{now.Add(-retention).UnixMicro()}},
 	}

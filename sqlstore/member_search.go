@@ -71,7 +71,7 @@ type sortKey struct {
 }
 
 // The rank expressions order roles by power and states by the life of an
-// account. Their text must stay identical to the indexes of migration 0006.
+// account. Their text must stay identical to the indexes of migration 0010.
 const (
 	roleRank  = `(CASE m.role WHEN 'member' THEN 1 WHEN 'administrator' THEN 2 WHEN 'owner' THEN 3 ELSE 4 END)`
 	stateRank = `(CASE m.state WHEN 'never_activated' THEN 1 WHEN 'active' THEN 2 WHEN 'expired' THEN 3 WHEN 'disabled' THEN 4 ELSE 5 END)`
@@ -96,7 +96,7 @@ var (
 )
 
 // memberGrams is PostgreSQL's index expression of every character and pair of
-// characters of the four columns (migration 0006).
+// characters of the four columns (migration 0010).
 const memberGrams = `member_grams(m.username_norm, m.display_name_norm, m.email_norm, m.work_email_norm)`
 
 // way is how a member list finds its members.
@@ -271,7 +271,7 @@ func (s *Store) candidatesFrom(l *listQuery, a *args, where []string) string {
 
 // usernameAlphabet is every character of a normalized username, in byte
 // order; usernameGroup numbers a username's first eight characters in base 40
-// with it (0 for none), times 2^20, as migration 0006 numbers the rows of the
+// with it (0 for none), times 2^20, as migration 0010 numbers the rows of the
 // search index (member_search_rows.seq): seq order is username order between
 // groups, and no order within one.
 const usernameAlphabet = "-.0123456789_abcdefghijklmnopqrstuvwxyz"

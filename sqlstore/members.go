@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -32,7 +33,7 @@ func scanMember(row scanner, extra ...any) (*gatehouse.Member, error) {
 
 // memberValues are the stored values of m, in the column order of CreateMember,
 // normalized forms included. LastSignInAt is not among them: RecordSignIn alone
-// writes it, so that writing a member loaded earlier cannot undo a sign-in.
+// writes it.
 func memberValues(m *gatehouse.Member) []any {
 	norm := gatehouse.NormalizeIdentifier
 	return []any{m.ID, m.OrgID, m.Username, norm(m.Username), m.DisplayName, norm(m.DisplayName),
@@ -106,15 +107,62 @@ func collectMembers(op string, rows *sql.Rows) ([]*gatehouse.Member, error) {
 	return out, dbErr(op, rows.Err())
 }
 
-// UpdateMember writes every field of m, found by ID and OrgID.
-func (s *Store) UpdateMember(ctx context.Context, m *gatehouse.Member) error {
-	res, err := s.exec(ctx, `UPDATE members SET username = $3, username_norm = $4,
-		display_name = $5, display_name_norm = $6, email = $7, email_norm = $8, work_email = $9,
-		work_email_norm = $10, mobile = $11, role = $12, state = $13, expires_at = $14, password_hash = $15,
-		password_changed_at = $16, must_change_password = $17, support_pin_hash = $18, created_at = $19,
-		updated_at = $20
-		WHERE id = $1 AND org_id = $2`, memberValues(m)...)
-	return affected("sqlstore.UpdateMember", res, err)
+// LockMember reads the member and, inside a transaction, locks its row until
+// the transaction ends. On PostgreSQL it is SELECT … FOR NO KEY UPDATE: it
+// excludes every other writer of the row, as FOR UPDATE would, but not the
+// inserts of sessions, tokens and messages that merely refer to the member
+// (they take KEY SHARE), so a sign-in never waits for it and cannot deadlock
+// with it. On SQLite every transaction holds the database's single write lock
+// from its start (BEGIN IMMEDIATE), so the read alone is enough.
+func (s *Store) LockMember(ctx context.Context, orgID, id string) (*gatehouse.Member, error) {
+	q := `SELECT ` + memberCols + ` FROM members m WHERE m.org_id = $1 AND m.id = $2`
+	if s.db.dialect == Postgres {
+		q += ` FOR NO KEY UPDATE`
+	}
+	m, err := scanMember(s.writeRow(ctx, q, orgID, id))
+	return m, dbErr("sqlstore.LockMember", err)
+}
+
+// ChangeMember writes the fields that c names, with their normalized forms,
+// and updated_at; nothing else. The columns are listed in a fixed order, so
+// each combination of fields is one statement text (prepared once on SQLite).
+func (s *Store) ChangeMember(ctx context.Context, orgID, id string, c gatehouse.MemberChange) error {
+	var a args
+	var set []string
+	text := func(col string, v *string, norm bool) {
+		if v == nil {
+			return
+		}
+		set = append(set, col+" = "+a.add(*v))
+		if norm {
+			set = append(set, col+"_norm = "+a.add(gatehouse.NormalizeIdentifier(*v)))
+		}
+	}
+	text("display_name", c.DisplayName, true)
+	text("email", c.Email, true)
+	text("work_email", c.WorkEmail, true)
+	text("mobile", c.Mobile, false)
+	if c.Role != nil {
+		set = append(set, "role = "+a.add(string(*c.Role)))
+	}
+	if c.State != nil {
+		set = append(set, "state = "+a.add(string(*c.State)))
+	}
+	if c.ExpiresAt != nil {
+		set = append(set, "expires_at = "+a.add(micros(*c.ExpiresAt)))
+	}
+	text("password_hash", c.PasswordHash, false)
+	if c.PasswordChangedAt != nil {
+		set = append(set, "password_changed_at = "+a.add(micros(*c.PasswordChangedAt)))
+	}
+	if c.MustChangePassword != nil {
+		set = append(set, "must_change_password = "+a.add(boolInt(*c.MustChangePassword)))
+	}
+	text("support_pin_hash", c.SupportPINHash, false)
+	set = append(set, "updated_at = "+a.add(micros(c.UpdatedAt)))
+	where := " WHERE org_id = " + a.add(orgID) + " AND id = " + a.add(id)
+	res, err := s.exec(ctx, `UPDATE members SET `+strings.Join(set, ", ")+where, a...)
+	return affected("sqlstore.ChangeMember", res, err)
 }
 
 // DeleteMember removes the member; their sessions, tokens and password history

@@ -43,8 +43,6 @@ func TestMemberErrors(t *testing.T) {
 		addOrg(t, s, "other")
 		alice := addMember(t, s, "alice", nil)
 		bob := addMember(t, s, "bob", nil)
-		taken := *bob
-		taken.Username = "ALICE"
 		ghost := newMember("ghost")
 		tests := []struct {
 			name string
@@ -59,8 +57,10 @@ func TestMemberErrors(t *testing.T) {
 			{"create same id", s.CreateMember(ctx, &gatehouse.Member{ID: alice.ID, OrgID: gatehouse.DefaultOrgID, Username: "x", Role: "member", State: "active"}), gatehouse.Conflict},
 			{"create in unknown org", s.CreateMember(ctx, func() *gatehouse.Member { m := newMember("z"); m.OrgID = "nope"; return m }()), gatehouse.NotFound},
 			{"create same username in another org", s.CreateMember(ctx, func() *gatehouse.Member { m := newMember("alice"); m.OrgID = "other"; return m }()), ""},
-			{"update to a taken username", s.UpdateMember(ctx, &taken), gatehouse.Conflict},
-			{"update unknown", s.UpdateMember(ctx, ghost), gatehouse.NotFound},
+			{"change unknown", s.ChangeMember(ctx, gatehouse.DefaultOrgID, ghost.ID, gatehousetest.Overwrite(ghost)), gatehouse.NotFound},
+			{"change in another org", s.ChangeMember(ctx, "other", alice.ID, gatehouse.MemberChange{UpdatedAt: t0}), gatehouse.NotFound},
+			{"lock unknown", err2(s.LockMember(ctx, gatehouse.DefaultOrgID, "nope")), gatehouse.NotFound},
+			{"lock in another org", err2(s.LockMember(ctx, "other", bob.ID)), gatehouse.NotFound},
 			{"delete unknown", s.DeleteMember(ctx, gatehouse.DefaultOrgID, "nope"), gatehouse.NotFound},
 			{"delete in another org", s.DeleteMember(ctx, "other", bob.ID), gatehouse.NotFound},
 		}
@@ -77,13 +77,13 @@ func err3[T, U any](_ T, _ U, err error) error { return err }
 func TestUpdateAndDeleteMember(t *testing.T) {
 	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
 		m := addMember(t, s, "alice", nil)
-		m.Username, m.DisplayName, m.Email, m.WorkEmail = "Alicia", "Alicia S", "New@Example.com", ""
+		m.DisplayName, m.Email, m.WorkEmail = "Alicia S", "New@Example.com", ""
 		m.Role, m.State, m.MustChangePassword = gatehouse.RoleOwner, gatehouse.StateDisabled, false
 		m.ExpiresAt, m.UpdatedAt = time.Time{}, t0
-		if err := s.UpdateMember(ctx, m); err != nil {
-			t.Fatalf("UpdateMember: %v", err)
+		if err := s.ChangeMember(ctx, m.OrgID, m.ID, gatehousetest.Overwrite(m)); err != nil {
+			t.Fatalf("ChangeMember: %v", err)
 		}
-		got, err := s.MemberByUsername(ctx, m.OrgID, "alicia")
+		got, err := s.MemberByUsername(ctx, m.OrgID, "alice")
 		if err != nil {
 			t.Fatalf("MemberByUsername: %v", err)
 		}
@@ -338,6 +338,47 @@ func TestPasswordHistory(t *testing.T) {
 					t.Errorf("(-want +got):\n%s", diff)
 				}
 			})
+		}
+	})
+}
+
+// TestChangeMemberWritesOnlyItsFields: a change names its columns; every other
+// column keeps what the database holds, even when the caller's copy of the
+// row is older (the lost update of issue 10).
+func TestChangeMemberWritesOnlyItsFields(t *testing.T) {
+	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
+		m := addMember(t, s, "alice", nil)
+		stale := *m
+		owner, disabled := gatehouse.RoleOwner, gatehouse.StateDisabled
+		if err := s.ChangeMember(ctx, m.OrgID, m.ID, gatehouse.MemberChange{Role: &owner, State: &disabled, UpdatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		hash, changed, email := "$argon2id$new", t0.Add(time.Minute), "Alice.New@Example.com"
+		if err := s.ChangeMember(ctx, m.OrgID, m.ID, gatehouse.MemberChange{PasswordHash: &hash, PasswordChangedAt: &changed,
+			Email: &email, UpdatedAt: t0.Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		want := stale
+		want.Role, want.State = owner, disabled
+		want.PasswordHash, want.PasswordChangedAt, want.Email, want.UpdatedAt = hash, changed, email, t0.Add(time.Minute)
+		got, err := s.Member(ctx, m.OrgID, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(&want, got); diff != "" {
+			t.Errorf("after two narrow changes (-want +got):\n%s", diff)
+		}
+		if ms, _ := s.MembersByIdentifier(ctx, m.OrgID, "alice.new@example.com", 10); len(ms) != 1 {
+			t.Errorf("lookup by the changed email found %d members, want 1", len(ms))
+		}
+		applied := stale
+		gatehouse.MemberChange{PasswordHash: &hash, PasswordChangedAt: &changed, Email: &email, UpdatedAt: t0.Add(time.Minute)}.Apply(&applied)
+		if applied.Role != stale.Role || applied.PasswordHash != hash || applied.Email != email {
+			t.Errorf("Apply: %+v", applied)
+		}
+		locked, err := s.LockMember(ctx, m.OrgID, m.ID)
+		if err != nil || locked.Role != owner {
+			t.Errorf("LockMember: %v, %v", locked, err)
 		}
 	})
 }

@@ -13,7 +13,7 @@ import (
 // messageCols are the columns scanMessage reads; %BODIES% is replaced by the
 // body columns, or by empty strings where bodies are not wanted.
 const messageCols = `id, org_id, member_id, channel, kind, recipient, subject, %BODIES%, status, attempts,
-	last_error, created_at, next_attempt_at, sent_at, claimed_by, claimed_until`
+	last_error, created_at, next_attempt_at, sent_at, claimed_by, claimed_until, last_attempt_at, lapsed_claims`
 
 var (
 	messageWithBodies = strings.Replace(messageCols, "%BODIES%", "text_body, html_body", 1)
@@ -22,13 +22,13 @@ var (
 
 func scanMessage(row scanner) (*gatehouse.Message, error) {
 	var m gatehouse.Message
-	var created, next, sent, claimedUntil sql.NullInt64
+	var created, next, sent, claimedUntil, tried sql.NullInt64
 	if err := row.Scan(&m.ID, &m.OrgID, &m.MemberID, &m.Channel, &m.Kind, &m.To, &m.Subject, &m.Text, &m.HTML,
-		&m.Status, &m.Attempts, &m.LastError, &created, &next, &sent, &m.ClaimedBy, &claimedUntil); err != nil {
+		&m.Status, &m.Attempts, &m.LastError, &created, &next, &sent, &m.ClaimedBy, &claimedUntil, &tried, &m.LapsedClaims); err != nil {
 		return nil, err
 	}
 	m.CreatedAt, m.NextAttemptAt = timeOf(created), timeOf(next)
-	m.SentAt, m.ClaimedUntil = timeOf(sent), timeOf(claimedUntil)
+	m.SentAt, m.ClaimedUntil, m.LastAttemptAt = timeOf(sent), timeOf(claimedUntil), timeOf(tried)
 	return &m, nil
 }
 
@@ -58,17 +58,20 @@ func (s *Store) Enqueue(ctx context.Context, m *gatehouse.Message) error {
 	}
 	_, err := s.exec(ctx, `INSERT INTO messages (id, org_id, member_id, channel, kind, recipient,
 		subject, text_body, html_body, status, attempts, last_error, created_at, next_attempt_at, sent_at,
-		claimed_by, claimed_until)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		claimed_by, claimed_until, last_attempt_at, lapsed_claims)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		m.ID, m.OrgID, m.MemberID, string(m.Channel), m.Kind, m.To, m.Subject, m.Text, m.HTML, string(status),
-		m.Attempts, m.LastError, micros(m.CreatedAt), micros(next), micros(m.SentAt), m.ClaimedBy, micros(m.ClaimedUntil))
+		m.Attempts, m.LastError, micros(m.CreatedAt), micros(next), micros(m.SentAt), m.ClaimedBy, micros(m.ClaimedUntil),
+		micros(m.LastAttemptAt), m.LapsedClaims)
 	return dbErr("sqlstore.Enqueue", err)
 }
 
 // ClaimMessages leases up to n queued messages due at now to worker until now +
-// lease, oldest due first, in one UPDATE. Attempts counts claims: it goes up
-// when a message is claimed, not when it fails, so that a message whose worker
-// keeps dying before it can report still runs out of attempts.
+// lease, oldest due first, in one UPDATE. A claim is not an attempt: Attempts
+// counts the sends whose outcome was recorded (MarkSent, MarkRetry and
+// MarkFailed with tried). Claiming a message whose previous claim ran out
+// without a report (its worker died) adds one to LapsedClaims instead, so that
+// a message that kills every worker that tries it can still be given up on.
 //
 // On PostgreSQL the inner SELECT locks the rows it picks with FOR UPDATE SKIP
 // LOCKED, so concurrent claimers pick disjoint rows without waiting for each
@@ -85,8 +88,10 @@ func (s *Store) ClaimMessages(ctx context.Context, worker string, now time.Time,
 	if s.db.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
+	// SET expressions read the row as it was: a claimed_by still set on a
+	// claimable row is a lease that ran out.
 	rows, err := s.writeQuery(ctx, `UPDATE messages SET claimed_by = $1, claimed_until = $2,
-		attempts = attempts + 1
+		lapsed_claims = lapsed_claims + CASE WHEN claimed_by <> '' THEN 1 ELSE 0 END
 		WHERE id IN (SELECT id FROM messages WHERE status = 'queued' AND next_attempt_at <= $3
 			AND (claimed_until IS NULL OR claimed_until <= $3)
 			ORDER BY next_attempt_at, id`+limitClause(n)+lock+`)
@@ -95,6 +100,7 @@ func (s *Store) ClaimMessages(ctx context.Context, worker string, now time.Time,
 		return nil, dbErr(op, err)
 	}
 	ms, err := collectMessages(op, rows)
+	s.db.note(err)
 	sort.Slice(ms, func(i, j int) bool { // RETURNING promises no order
 		if !ms[i].NextAttemptAt.Equal(ms[j].NextAttemptAt) {
 			return ms[i].NextAttemptAt.Before(ms[j].NextAttemptAt)
@@ -104,32 +110,68 @@ func (s *Store) ClaimMessages(ctx context.Context, worker string, now time.Time,
 	return ms, err
 }
 
-// MarkSent records delivery at and erases the bodies, which may hold a one-time
-// link. Like MarkRetry and MarkFailed, it acts only while worker still holds
-// the claim, and releases it: a worker whose lease ran out and whose message
-// was taken over gets NotFound, so two reports can never both land.
+// ReleaseMessages gives back worker's claims on the messages ids that it has
+// not tried, so that they are due again at once for any worker, uncounted. A
+// message no longer claimed by worker is left alone.
+func (s *Store) ReleaseMessages(ctx context.Context, worker string, ids []string) error {
+	if worker == "" || len(ids) == 0 {
+		return nil
+	}
+	var a args
+	w := a.add(worker)
+	in := make([]string, len(ids))
+	for i, id := range ids {
+		in[i] = a.add(id)
+	}
+	_, err := s.exec(ctx, `UPDATE messages SET claimed_by = '', claimed_until = NULL
+		WHERE claimed_by = `+w+` AND status = 'queued' AND id IN (`+strings.Join(in, ", ")+`)`, a...)
+	return dbErr("sqlstore.ReleaseMessages", err)
+}
+
+// tries returns what a report adds to attempts, and the time of the try to
+// store: a report of a try that was made counts it, one of a worker that could
+// not try (no transport, no valid sender) leaves both as they were.
+func tries(tried bool, at time.Time) (int, any) {
+	if !tried {
+		return 0, nil
+	}
+	return 1, micros(at)
+}
+
+// MarkSent records delivery at, counts the attempt and erases the bodies,
+// which may hold a one-time link. Like MarkRetry and MarkFailed, it acts only
+// while worker still holds the claim, and releases it: a worker whose lease ran
+// out and whose message was taken over gets NotFound, so two reports can never
+// both land.
 func (s *Store) MarkSent(ctx context.Context, id, worker string, at time.Time) error {
-	res, err := s.exec(ctx, `UPDATE messages SET status = 'sent', sent_at = $3, done_at = $3,
-		text_body = '', html_body = '', claimed_by = '', claimed_until = NULL
+	res, err := s.exec(ctx, `UPDATE messages SET status = 'sent', sent_at = $3, done_at = $3, last_attempt_at = $3,
+		attempts = attempts + 1, text_body = '', html_body = '', claimed_by = '', claimed_until = NULL
 		WHERE id = $1 AND claimed_by = $2 AND claimed_by <> '' AND status = 'queued'`, id, worker, micros(at))
 	return affected("sqlstore.MarkSent", res, err)
 }
 
-// MarkRetry records a failed attempt and makes the message due again at next;
-// NotFound unless worker holds the claim (see MarkSent).
-func (s *Store) MarkRetry(ctx context.Context, id, worker, lastErr string, next time.Time) error {
+// MarkRetry records a failure at and makes the message due again at next. When
+// tried, a send was made and counts as an attempt; otherwise the worker could
+// not try and Attempts stays. NotFound unless worker holds the claim (see
+// MarkSent).
+func (s *Store) MarkRetry(ctx context.Context, id, worker string, tried bool, lastErr string, at, next time.Time) error {
+	n, triedAt := tries(tried, at)
 	res, err := s.exec(ctx, `UPDATE messages SET last_error = $3, next_attempt_at = $4,
-		claimed_by = '', claimed_until = NULL
-		WHERE id = $1 AND claimed_by = $2 AND claimed_by <> '' AND status = 'queued'`, id, worker, lastErr, micros(next))
+		attempts = attempts + $5, last_attempt_at = COALESCE($6, last_attempt_at), claimed_by = '', claimed_until = NULL
+		WHERE id = $1 AND claimed_by = $2 AND claimed_by <> '' AND status = 'queued'`,
+		id, worker, lastErr, micros(next), n, triedAt)
 	return affected("sqlstore.MarkRetry", res, err)
 }
 
-// MarkFailed records a final failure at and erases the bodies; NotFound unless
-// worker holds the claim (see MarkSent).
-func (s *Store) MarkFailed(ctx context.Context, id, worker, lastErr string, at time.Time) error {
+// MarkFailed records a final failure at, counting the attempt when tried, and
+// erases the bodies; NotFound unless worker holds the claim (see MarkSent).
+func (s *Store) MarkFailed(ctx context.Context, id, worker string, tried bool, lastErr string, at time.Time) error {
+	n, triedAt := tries(tried, at)
 	res, err := s.exec(ctx, `UPDATE messages SET status = 'failed', last_error = $3, done_at = $4,
+		attempts = attempts + $5, last_attempt_at = COALESCE($6, last_attempt_at),
 		text_body = '', html_body = '', claimed_by = '', claimed_until = NULL
-		WHERE id = $1 AND claimed_by = $2 AND claimed_by <> '' AND status = 'queued'`, id, worker, lastErr, micros(at))
+		WHERE id = $1 AND claimed_by = $2 AND claimed_by <> '' AND status = 'queued'`,
+		id, worker, lastErr, micros(at), n, triedAt)
 	return affected("sqlstore.MarkFailed", res, err)
 }
 

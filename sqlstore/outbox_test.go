@@ -47,7 +47,7 @@ func TestClaimMessages(t *testing.T) {
 			t.Fatalf("ClaimMessages: %v", err)
 		}
 		want := *m1
-		want.Attempts, want.ClaimedBy, want.ClaimedUntil = 1, "w1", now.Add(lease)
+		want.ClaimedBy, want.ClaimedUntil = "w1", now.Add(lease) // a claim is no attempt
 		if diff := cmp.Diff([]string{"m1", "m2"}, messageIDs(got)); diff != "" {
 			t.Fatalf("first claim, oldest due first (-want +got):\n%s", diff)
 		}
@@ -78,19 +78,40 @@ func TestClaimMessages(t *testing.T) {
 				}
 			})
 		}
-		if m, _ := s.Message(ctx, gatehouse.DefaultOrgID, "m1"); m.Attempts != 3 || m.ClaimedBy != "w3" {
-			t.Errorf("after two takeovers m1 has %d attempts, claimed by %q; want 3 and w3", m.Attempts, m.ClaimedBy)
+		m, _ := s.Message(ctx, gatehouse.DefaultOrgID, "m1")
+		if m.Attempts != 0 || m.LapsedClaims != 2 || m.ClaimedBy != "w3" {
+			t.Errorf("after two takeovers m1 has %d attempts and %d lapsed claims, claimed by %q; want 0, 2 and w3",
+				m.Attempts, m.LapsedClaims, m.ClaimedBy)
+		}
+		// A claim given back is neither an attempt nor a lapsed claim, and is
+		// due again at once; another worker's claim is not given back.
+		if err := s.ReleaseMessages(ctx, "w2", []string{"m1", "later"}); err != nil {
+			t.Fatal(err)
+		}
+		if m, _ := s.Message(ctx, gatehouse.DefaultOrgID, "m1"); m.ClaimedBy != "w3" {
+			t.Errorf("w2 gave back w3's claim on m1")
+		}
+		if err := s.ReleaseMessages(ctx, "w3", []string{"m1", "m2"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err = s.ClaimMessages(ctx, "w4", t0.Add(time.Hour), lease, 10)
+		if err != nil || !cmp.Equal(messageIDs(got), []string{"m1", "m2"}) {
+			t.Fatalf("claim after giving back m1 and m2 = %v, %v", messageIDs(got), err)
+		}
+		if got[0].LapsedClaims != 2 || got[1].LapsedClaims != 2 || got[0].Attempts != 0 {
+			t.Errorf("given back, then claimed: %d and %d lapsed claims, %d attempts; want 2, 2, 0",
+				got[0].LapsedClaims, got[1].LapsedClaims, got[0].Attempts)
 		}
 	})
 }
 
 func TestMarkMessages(t *testing.T) {
 	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
-		for _, id := range []string{"sent", "retry", "failed", "stolen"} {
+		for _, id := range []string{"sent", "retry", "failed", "stolen", "untried"} {
 			enqueue(t, s, id, "u1", t0, t0)
 		}
 		lease := time.Minute
-		if ms, err := s.ClaimMessages(ctx, "w1", t0, lease, 10); err != nil || len(ms) != 4 {
+		if ms, err := s.ClaimMessages(ctx, "w1", t0, lease, 10); err != nil || len(ms) != 5 {
 			t.Fatalf("ClaimMessages = %d, %v", len(ms), err)
 		}
 		tests := []struct {
@@ -100,10 +121,11 @@ func TestMarkMessages(t *testing.T) {
 		}{
 			{"sent", s.MarkSent(ctx, "sent", "w1", t0.Add(time.Second)), ""},
 			{"sent twice", s.MarkSent(ctx, "sent", "w1", t0.Add(time.Second)), gatehouse.NotFound},
-			{"retry by another worker", s.MarkRetry(ctx, "retry", "w2", "timeout", t0.Add(time.Hour)), gatehouse.NotFound},
-			{"retry", s.MarkRetry(ctx, "retry", "w1", "timeout", t0.Add(time.Hour)), ""},
-			{"failed", s.MarkFailed(ctx, "failed", "w1", "550 no such user", t0.Add(2*time.Second)), ""},
-			{"failed after failed", s.MarkFailed(ctx, "failed", "w1", "again", t0), gatehouse.NotFound},
+			{"retry by another worker", s.MarkRetry(ctx, "retry", "w2", true, "timeout", t0, t0.Add(time.Hour)), gatehouse.NotFound},
+			{"retry", s.MarkRetry(ctx, "retry", "w1", true, "timeout", t0.Add(3*time.Second), t0.Add(time.Hour)), ""},
+			{"failed", s.MarkFailed(ctx, "failed", "w1", true, "550 no such user", t0.Add(2*time.Second)), ""},
+			{"failed after failed", s.MarkFailed(ctx, "failed", "w1", true, "again", t0), gatehouse.NotFound},
+			{"untried", s.MarkRetry(ctx, "untried", "w1", false, "no sender address", t0.Add(4*time.Second), t0.Add(time.Hour)), ""},
 			{"unknown", s.MarkSent(ctx, "nope", "w1", t0), gatehouse.NotFound},
 			{"empty worker", s.MarkSent(ctx, "retry", "", t0), gatehouse.NotFound},
 			{"claim without a worker", err2(s.ClaimMessages(ctx, "", t0, lease, 1)), gatehouse.Invalid},
@@ -120,20 +142,25 @@ func TestMarkMessages(t *testing.T) {
 			return m
 		}
 		type state struct {
-			Status                  gatehouse.MessageStatus
-			Text, HTML, Err, Claim  string
-			Sent, Next, ClaimedTill time.Time
+			Status                         gatehouse.MessageStatus
+			Text, HTML, Err, Claim         string
+			Sent, Next, ClaimedTill, Tried time.Time
+			Attempts                       int
 		}
 		view := func(m *gatehouse.Message) state {
-			return state{m.Status, m.Text, m.HTML, m.LastError, m.ClaimedBy, m.SentAt, m.NextAttemptAt, m.ClaimedUntil}
+			return state{m.Status, m.Text, m.HTML, m.LastError, m.ClaimedBy, m.SentAt, m.NextAttemptAt, m.ClaimedUntil, m.LastAttemptAt, m.Attempts}
 		}
 		for _, c := range []struct {
 			id   string
 			want state
 		}{
-			{"sent", state{Status: gatehouse.MessageSent, Sent: t0.Add(time.Second), Next: t0}},
-			{"retry", state{Status: gatehouse.MessageQueued, Text: "link retry", HTML: "<a>retry</a>", Err: "timeout", Next: t0.Add(time.Hour)}},
-			{"failed", state{Status: gatehouse.MessageFailed, Err: "550 no such user", Next: t0}},
+			{"sent", state{Status: gatehouse.MessageSent, Sent: t0.Add(time.Second), Next: t0, Tried: t0.Add(time.Second), Attempts: 1}},
+			{"retry", state{Status: gatehouse.MessageQueued, Text: "link retry", HTML: "<a>retry</a>", Err: "timeout", Next: t0.Add(time.Hour),
+				Tried: t0.Add(3 * time.Second), Attempts: 1}},
+			{"failed", state{Status: gatehouse.MessageFailed, Err: "550 no such user", Next: t0, Tried: t0.Add(2 * time.Second), Attempts: 1}},
+			// The worker could not try: no attempt is counted, and none is dated.
+			{"untried", state{Status: gatehouse.MessageQueued, Text: "link untried", HTML: "<a>untried</a>", Err: "no sender address",
+				Next: t0.Add(time.Hour)}},
 		} {
 			if diff := cmp.Diff(c.want, view(get(c.id))); diff != "" {
 				t.Errorf("%s (-want +got):\n%s", c.id, diff)

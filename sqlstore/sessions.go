@@ -126,3 +126,14 @@ func count(op string, res sql.Result, err error) (int, error) {
 	n, err := res.RowsAffected()
 	return int(n), dbErr(op, err)
 }
+
+// RotateSession replaces the session's secret and writes its stage and times,
+// only while the stored secret is still oldHash (see gatehouse.SessionStore).
+func (s *Store) RotateSession(ctx context.Context, ss *gatehouse.Session, oldHash string) error {
+	res, err := s.exec(ctx, `UPDATE sessions SET token_hash = $4, stage = $5, after_reset = $6,
+		last_seen_at = $7, idle_expires_at = $8, expires_at = $9, ends_at = $10
+		WHERE id = $1 AND org_id = $2 AND token_hash = $3`, ss.ID, ss.OrgID, oldHash, ss.TokenHash,
+		string(ss.Stage), boolInt(ss.AfterReset), micros(ss.LastSeenAt), micros(ss.IdleExpiresAt),
+		micros(ss.ExpiresAt), micros(endsAt(ss.IdleExpiresAt, ss.ExpiresAt)))
+	return affected("sqlstore.RotateSession", res, err)
+}

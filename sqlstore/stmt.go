@@ -94,24 +94,44 @@ func (s *Store) stmt(ctx context.Context, pool *sql.DB, query string) *sql.Stmt 
 	return st
 }
 
-func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return s.target(ctx, false, query).QueryRowContext(ctx, query, args...)
+// row is a *sql.Row whose error the store sees when it is scanned, so that a
+// failure for want of storage is noted (see note).
+type row struct {
+	*sql.Row
+	db *database
+}
+
+func (r row) Scan(dest ...any) error {
+	err := r.Row.Scan(dest...)
+	r.db.note(err)
+	return err
+}
+
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) row {
+	return row{s.target(ctx, false, query).QueryRowContext(ctx, query, args...), s.db}
 }
 
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return s.target(ctx, false, query).QueryContext(ctx, query, args...)
+	rows, err := s.target(ctx, false, query).QueryContext(ctx, query, args...)
+	s.db.note(err)
+	return rows, err
 }
 
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return s.target(ctx, true, query).ExecContext(ctx, query, args...)
+	res, err := s.target(ctx, true, query).ExecContext(ctx, query, args...)
+	s.db.note(err)
+	return res, err
 }
 
 // writeRow runs a write that returns a row (RETURNING).
-func (s *Store) writeRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return s.target(ctx, true, query).QueryRowContext(ctx, query, args...)
+func (s *Store) writeRow(ctx context.Context, query string, args ...any) row {
+	return row{s.target(ctx, true, query).QueryRowContext(ctx, query, args...), s.db}
 }
 
-// writeQuery runs a write that returns rows (RETURNING).
+// writeQuery runs a write that returns rows (RETURNING). An error that comes
+// only while reading the rows is for the caller to note.
 func (s *Store) writeQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return s.target(ctx, true, query).QueryContext(ctx, query, args...)
+	rows, err := s.target(ctx, true, query).QueryContext(ctx, query, args...)
+	s.db.note(err)
+	return rows, err
 }

@@ -58,8 +58,9 @@ type Options struct {
 	// Rand is the source of new server keys; nil means crypto/rand.
 	Rand io.Reader
 	// Now stamps what the store records of its own accord (when a migration or a
-	// server key was made); nil means time.Now. Everything else gets its times
-	// from the caller.
+	// server key was made) and times the readiness hold after a write failed
+	// for want of storage (see Ready); nil means time.Now. Everything else gets
+	// its times from the caller.
 	Now func() time.Time
 	// SettingsTTL is how long Settings may answer from memory (default
 	// DefaultSettingsTTL; negative: always read the database). Writes through
@@ -88,17 +89,20 @@ type database struct {
 	// and r a pool of query_only connections, so that reads never wait behind a
 	// write and writes queue in Go rather than fail with "database is locked".
 	// On PostgreSQL both are the same pool.
-	w, r  *sql.DB
-	log   *slog.Logger
-	rand  io.Reader
-	now   func() time.Time
-	stmts sync.Map // stmtKey -> *sql.Stmt, on SQLite (see stmt.go)
+	w, r     *sql.DB
+	log      *slog.Logger
+	rand     io.Reader
+	now      func() time.Time
+	stmts    sync.Map // stmtKey -> *sql.Stmt, on SQLite (see stmt.go)
+	nstmts   atomic.Int64
+	settings *settingsCache
+	// failed is the latest statement that failed for want of storage, until a
+	// readiness check finds writes going through again (see health.go).
+	failed atomic.Pointer[storageFailure]
 	// driveLimit, walkBudget and inOrder steer how a member list finds its
 	// members (see member_search.go); tests change them to take every way.
 	driveLimit, walkBudget int
 	inOrder                bool
-	nstmts                 atomic.Int64
-	settings               *settingsCache
 }
 
 // Open connects to the database at url: "sqlite:PATH" (or "sqlite://PATH" or
@@ -305,6 +309,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*Store) error) (err error) {
 	}
 	tx, err := s.db.w.BeginTx(ctx, nil)
 	if err != nil {
+		s.db.note(err)
 		return dbErr("sqlstore.Tx", err)
 	}
 	t := &Store{db: s.db, tx: tx, missed: new([]string), savepoints: new(int), committed: new([]func())}
@@ -322,9 +327,11 @@ func (s *Store) inTx(ctx context.Context, fn func(*Store) error) (err error) {
 	}()
 	if err := fn(t); err != nil {
 		_ = tx.Rollback()
+		s.db.note(err) // a statement whose error came while reading its rows
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		s.db.note(err)
 		return dbErr("sqlstore.Tx", err)
 	}
 	for _, f := range *t.committed {

@@ -182,7 +182,7 @@ func TestDeleteExpired(t *testing.T) {
 			mark := s.MarkSent
 			if id == "failed-old" {
 				mark = func(ctx context.Context, id, worker string, at time.Time) error {
-					return s.MarkFailed(ctx, id, worker, "no", at)
+					return s.MarkFailed(ctx, id, worker, true, "no", at)
 				}
 			}
 			if err := mark(ctx, id, "w", at); err != nil {

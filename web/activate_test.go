@@ -121,7 +121,7 @@ func TestActivationOfDisabledAccount(t *testing.T) {
 	m := s.AddMember(t, "newbie", "newbie@example.com", "", gatehouse.RoleMember)
 	link := gatehousetest.LinkIn(s.SMTP.WaitFor(t, 1, 20*time.Second)[0])
 	m.State = gatehouse.StateDisabled
-	s.Store.UpdateMember(t.Context(), m)
+	s.Overwrite(t, m)
 	if r := s.Browser(t).Get(link); r.Status != http.StatusForbidden || !strings.Contains(r.Body, "disabled or has expired") {
 		t.Errorf("disabled account's link: %d", r.Status)
 	}

@@ -25,6 +25,7 @@ var adminNotices = map[string]string{
 	"disabled":           "The account is disabled and its sessions have ended.",
 	"enabled":            "The account is enabled.",
 	"sessions_ended":     "Every session of the member has ended.",
+	"throttle_lifted":    "The member's failed sign-ins are forgotten: they may sign in at once.",
 	"deleted":            "The member has been deleted.",
 	"settings_saved":     "The settings have been saved.",
 	"settings_unchanged": "No setting was changed.",

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +24,6 @@ type bulkCast struct {
 
 func newBulkCast(t *testing.T, s *webtest.Server) bulkCast {
 	t.Helper()
-	ctx := context.Background()
 	c := bulkCast{
 		Active:   s.AddMember(t, "alice", "alice@example.com", goodPassword, gatehouse.RoleMember),
 		Pending:  s.AddMember(t, "bruno", "bruno@example.com", "", gatehouse.RoleMember),
@@ -36,9 +36,7 @@ func newBulkCast(t *testing.T, s *webtest.Server) bulkCast {
 	c.Expired.ExpiresAt = s.Clock.Now().Add(-time.Hour)
 	c.NoEmail.Email = ""
 	for _, m := range []*gatehouse.Member{c.Disabled, c.Expired, c.NoEmail} {
-		if err := s.Store.UpdateMember(ctx, m); err != nil {
-			t.Fatal(err)
-		}
+		s.Overwrite(t, m)
 	}
 	// bruno's creation queued his first activation email; wait for it so that
 	// only the bulk send's mail is counted afterwards.
@@ -102,7 +100,11 @@ func TestBulkActivationPages(t *testing.T) {
 		}
 		form.Add("member_id", c.Active.ID) // ticked twice: counted once
 		form.Add("member_id", "nosuchmember")
-		confirm := b.Post("/admin/members/activation", form)
+		prepared := b.Post("/admin/members/activation", form)
+		if prepared.Status != http.StatusSeeOther || !strings.HasPrefix(prepared.Location, "/admin/activation/") {
+			t.Fatalf("the selection: %d %s\n%s", prepared.Status, prepared.Location, prepared.Body)
+		}
+		confirm := b.Follow(prepared)
 		if confirm.Status != http.StatusOK || !strings.Contains(confirm.Body, "2 members will receive an email") {
 			t.Fatalf("confirmation: %d\n%s", confirm.Status, confirm.Body)
 		}
@@ -114,7 +116,11 @@ func TestBulkActivationPages(t *testing.T) {
 		if msgs, _, _ := s.Store.Messages(context.Background(), gatehouse.DefaultOrgID, gatehouse.MessageFilter{}); len(msgs) != 1 {
 			t.Errorf("the confirmation step queued mail: %d messages", len(msgs))
 		}
-		res := b.Post("/admin/members/activation/send", form)
+		sentTo := b.Post("/admin/members/activation/send", formOf(t, confirm.Body, "/admin/members/activation/send"))
+		if sentTo.Status != http.StatusSeeOther || sentTo.Location != prepared.Location {
+			t.Fatalf("send: %d %s, want 303 to %s", sentTo.Status, sentTo.Location, prepared.Location)
+		}
+		res := b.Follow(sentTo)
 		if res.Status != http.StatusOK || !strings.Contains(res.Body, "2 emails are on their way") {
 			t.Fatalf("result: %d\n%s", res.Status, res.Body)
 		}
@@ -228,4 +234,119 @@ func htmlBetween(s, from, to string) string {
 		return s[:j]
 	}
 	return s
+}
+
+// TestBulkActivationConfirmationWorksOnce posts one confirmation page several
+// times at once, and once more afterwards (a double click, a retry, the back
+// button): each member gets one activation email, not one per POST each
+// killing the link of the one before, and every POST is shown the one result.
+func TestBulkActivationConfirmationWorksOnce(t *testing.T) {
+	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
+		s.AddMember(t, "adam", "adam@example.com", goodPassword, gatehouse.RoleAdministrator)
+		alice := s.AddMember(t, "alice", "alice@example.com", goodPassword, gatehouse.RoleMember)
+		bruno := s.AddMember(t, "bruno", "bruno@example.com", goodPassword, gatehouse.RoleMember)
+		b := signedInAs(t, s, "adam")
+		const rounds, posts = 4, 5
+		for round := 1; round <= rounds; round++ {
+			b.Get("/admin/members")
+			page := b.Post("/admin/members/activation", url.Values{"member_id": {alice.ID, bruno.ID}})
+			if page.Status == http.StatusSeeOther {
+				page = b.Follow(page)
+			}
+			if page.Status != http.StatusOK || !strings.Contains(page.Body, "2 members will receive an email") {
+				t.Fatalf("round %d: the confirmation: %d\n%s", round, page.Status, page.Body)
+			}
+			form := formOf(t, page.Body, "/admin/members/activation/send")
+			answers := make([]*webtest.Response, posts+1)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range posts {
+				wg.Go(func() {
+					<-start
+					r, err := http.NewRequest(http.MethodPost, s.URL+"/admin/members/activation/send", strings.NewReader(form.Encode()))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					resp, err := b.Client.Do(r)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					resp.Body.Close()
+					loc, _ := url.Parse(resp.Header.Get("Location"))
+					answers[i] = &webtest.Response{Status: resp.StatusCode, Location: loc.RequestURI()}
+				})
+			}
+			close(start)
+			wg.Wait()
+			answers[posts] = b.Post("/admin/members/activation/send", form) // later: the back button
+			for _, m := range []*gatehouse.Member{alice, bruno} {
+				msgs, _, err := s.Store.Messages(t.Context(), gatehouse.DefaultOrgID, gatehouse.MessageFilter{MemberID: m.ID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(msgs) != round {
+					t.Fatalf("round %d: %s has %d activation emails after %d POSTs of one confirmation, want %d", round, m.Username, len(msgs), posts+1, round)
+				}
+			}
+			for i, a := range answers {
+				if a == nil || a.Status != http.StatusSeeOther || a.Location != answers[0].Location || !strings.HasPrefix(a.Location, "/admin/activation/") {
+					t.Fatalf("round %d: POST %d answered %+v, want 303 to the page of the send like the first", round, i, a)
+				}
+			}
+			res := b.Get(answers[0].Location)
+			if sent := htmlBetween(res.Body, `id="sent"`, "</ul>"); !strings.Contains(res.Body, "2 emails are on their way") ||
+				!strings.Contains(sent, "alice") || !strings.Contains(sent, "bruno") {
+				t.Fatalf("round %d: the result page: %d\n%s", round, res.Status, res.Body)
+			}
+		}
+		if n := len(s.Audit(t, gatehouse.EventActivationSent)); n != 2*rounds {
+			t.Errorf("%d activation.sent events, want %d", n, 2*rounds)
+		}
+		// Of alice's links, the newest works: no later POST killed it.
+		working := 0
+		for _, m := range s.SMTP.WaitFor(t, 2*rounds, 20*time.Second) {
+			if m.To[0] == "alice@example.com" && s.Browser(t).Get(gatehousetest.LinkIn(m)).Status == http.StatusOK {
+				working++
+			}
+		}
+		if working != 1 {
+			t.Errorf("%d of alice's activation links work, want 1", working)
+		}
+	})
+}
+
+// TestBulkActivationConfirmationBounds: a confirmation is its administrator's
+// own, and works for an hour.
+func TestBulkActivationConfirmationBounds(t *testing.T) {
+	webtest.Each(t, webtest.Options{Settings: map[string]string{"session_idle_timeout": "3h"}}, func(t *testing.T, s *webtest.Server) {
+		o := newAdminOrg(t, s)
+		adam := signedInAs(t, s, "adam")
+		olivia := signedInAs(t, s, "olivia")
+		adam.Get("/admin/members")
+		page := adam.Follow(adam.Post("/admin/members/activation", url.Values{"member_id": {o.Member.ID}}))
+		form := formOf(t, page.Body, "/admin/members/activation/send")
+		path := "/admin/activation/" + form.Get("confirmation")
+
+		if r := olivia.Get(path); r.Status != http.StatusGone {
+			t.Errorf("another administrator's view of the confirmation: %d, want 410", r.Status)
+		}
+		olivia.Get("/admin/members")
+		f := url.Values{"confirmation": {form.Get("confirmation")}}
+		if r := olivia.Post("/admin/members/activation/send", f); r.Status != http.StatusGone {
+			t.Errorf("another administrator's confirming POST: %d, want 410", r.Status)
+		}
+		s.Clock.Advance(61 * time.Minute)
+		if r := adam.Post("/admin/members/activation/send", form); r.Status != http.StatusGone || !strings.Contains(r.Body, "expired") {
+			t.Errorf("an expired confirmation: %d, want 410", r.Status)
+		}
+		if r := adam.Get(path); r.Status != http.StatusGone {
+			t.Errorf("the page of an expired confirmation: %d, want 410", r.Status)
+		}
+		if n := len(s.Audit(t, gatehouse.EventActivationSent)); n != 0 {
+			t.Errorf("%d activation emails sent", n)
+		}
+	})
 }

@@ -26,7 +26,7 @@ var knownEventTypes = []gatehouse.EventType{
 	gatehouse.EventAPIKeyRevoked, gatehouse.EventAPICall, gatehouse.EventRequestThrottled, gatehouse.EventCodeSent,
 	gatehouse.EventCodeVerified, gatehouse.EventCodeFailed, gatehouse.EventDeviceTrusted, gatehouse.EventDeviceRevoked,
 	gatehouse.EventMethodEnrolled, gatehouse.EventMethodRemoved, gatehouse.EventRecoveryCodeUsed, gatehouse.EventMobileChanged,
-	gatehouse.EventCaptchaFailed,
+	gatehouse.EventCaptchaFailed, gatehouse.EventLinkThrottled, gatehouse.EventRequestRefused, gatehouse.EventThrottleLifted,
 }
 
 type auditPage struct {
@@ -133,12 +133,12 @@ func (s *Server) adminAuditCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+s.now().UTC().Format("20060102-150405")+`.csv"`)
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"time", "type", "actor_kind", "actor_id", "actor_name", "member_id", "ip", "user_agent", "details"})
+	_ = cw.Write([]string{"time", "type", "actor_kind", "actor_id", "actor_name", "member_id", "ip", "user_agent", "details", "request_id"})
 	rows := 0
 	for {
 		for _, e := range evs {
 			_ = cw.Write(csvSafe([]string{e.At.UTC().Format(time.RFC3339Nano), string(e.Type), string(e.ActorKind), e.ActorID,
-				e.ActorName, e.MemberID, e.IP, e.UserAgent, detailsText(e.Details)}))
+				e.ActorName, e.MemberID, e.IP, e.UserAgent, detailsText(e.Details), e.RequestID}))
 			rows++
 		}
 		if next == "" || rows >= maxExportRows {

@@ -33,7 +33,7 @@ func TestAuditExportCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 5 || strings.Join(rows[0], ",") != "time,type,actor_kind,actor_id,actor_name,member_id,ip,user_agent,details" {
+	if len(rows) != 5 || strings.Join(rows[0], ",") != "time,type,actor_kind,actor_id,actor_name,member_id,ip,user_agent,details,request_id" {
 		t.Fatalf("%d rows, header %v", len(rows), rows[0])
 	}
 	for _, row := range rows[1:] {

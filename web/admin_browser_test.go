@@ -25,9 +25,7 @@ func TestBrowserBulkActivation(t *testing.T) {
 	anja := s.AddMember(t, "anja", "anja@example.com", goodPassword, gatehouse.RoleMember)
 	s.AddMember(t, "zoe", "zoe@example.com", goodPassword, gatehouse.RoleMember)
 	anja.State = gatehouse.StateDisabled
-	if err := s.Store.UpdateMember(t.Context(), anja); err != nil {
-		t.Fatal(err)
-	}
+	s.Overwrite(t, anja)
 	shots := os.Getenv("GATEHOUSE_SCREENSHOTS")
 	shot := func(name string) {
 		if shots != "" {

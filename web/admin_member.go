@@ -24,6 +24,13 @@ type memberPage struct {
 	CanOwner  bool // the actor may give the owner role
 	PINResult string
 	States    []gatehouse.State
+	// Was holds the profile as shown, sent back with the form (was_ fields), so
+	// that saving it changes only what the administrator edited.
+	Was map[string]string
+	// Throttle is how the member's sign-in throttle stands; CanLift says
+	// whether the actor may lift it (only owners lift an owner's).
+	Throttle *account.ThrottleState
+	CanLift  bool
 }
 
 // recentItems is how many audit events and messages the page shows.
@@ -41,6 +48,10 @@ func (s *Server) memberView(w http.ResponseWriter, r *http.Request, admin *gateh
 		return nil, nil, err
 	}
 	d.Sessions = len(sessions)
+	if d.Throttle, err = s.Account.MemberThrottle(ctx, actor, target); err != nil {
+		return nil, nil, err
+	}
+	d.CanLift = gatehouse.MayAdminister("web.memberView", actor, gatehouse.ActionLiftThrottle, target) == nil
 	if d.Events, _, err = s.Account.AuditEvents(ctx, actor, target.OrgID, gatehouse.AuditFilter{MemberID: target.ID, Limit: recentItems}); err != nil {
 		return nil, nil, err
 	}
@@ -49,6 +60,7 @@ func (s *Server) memberView(w http.ResponseWriter, r *http.Request, admin *gateh
 	}
 	v := s.adminView(w, r, admin, target.Name(), "members", d)
 	v.Form = profileForm(target)
+	d.Was = profileForm(target)
 	return v, d, nil
 }
 
@@ -154,9 +166,12 @@ func sameProfile(a, b *gatehouse.Member) bool {
 		a.Role == b.Role && a.State == b.State && a.ExpiresAt.Equal(b.ExpiresAt)
 }
 
-// profileUpdate reads the profile form: every field is sent, so every field is
-// set. The mobile number is parsed from what people type into E.164 here, at
-// the edge; what cannot be parsed goes to the use case as a problem.
+// profileUpdate reads the profile form. The form sends every field, and with
+// each the value it showed (was_NAME): a field left as shown is not part of
+// the update, so that saving a page loaded a while ago does not put back a
+// state, role or address that someone else has changed since. The mobile
+// number is parsed from what people type into E.164 here, at the edge; what
+// cannot be parsed goes to the use case as a problem.
 func profileUpdate(r *http.Request) account.ProfileUpdate {
 	var u account.ProfileUpdate
 	errs := &u.Problems
@@ -165,6 +180,9 @@ func profileUpdate(r *http.Request) account.ProfileUpdate {
 			return nil
 		}
 		v := field(r, name)
+		if was, ok := r.PostForm["was_"+name]; ok && len(was) == 1 && was[0] == v {
+			return nil
+		}
 		return &v
 	}
 	u.DisplayName, u.Email, u.WorkEmail = str("name"), str("email"), str("work_email")
@@ -257,6 +275,21 @@ func (s *Server) adminMemberState(enable bool) http.HandlerFunc {
 			s.memberDone(w, r, "disabled")
 		}
 	}
+}
+
+func (s *Server) adminMemberLiftThrottle(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	admin, actor, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	if err := s.Account.LiftThrottle(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
+		s.memberFailed(w, r, admin, actor, err, nil)
+		return
+	}
+	s.memberDone(w, r, "throttle_lifted")
 }
 
 func (s *Server) adminMemberEndSessions(w http.ResponseWriter, r *http.Request) {

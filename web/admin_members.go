@@ -1,7 +1,9 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
@@ -52,13 +54,11 @@ func (s *Server) adminMembers(w http.ResponseWriter, r *http.Request) {
 type activationPage struct {
 	Will    []account.ActivationResult // will get (or got) an email
 	Skipped []account.ActivationResult
-	IDs     []string // every member selected, for the confirmation form
 }
 
 func splitActivation(res []account.ActivationResult) *activationPage {
 	d := &activationPage{}
 	for _, r := range res {
-		d.IDs = append(d.IDs, r.MemberID)
 		if r.Sent {
 			d.Will = append(d.Will, r)
 		} else {
@@ -68,8 +68,9 @@ func splitActivation(res []account.ActivationResult) *activationPage {
 	return d
 }
 
-// adminActivationConfirm is the confirmation step: nothing is sent yet. It is a
-// POST because it carries the selection, but it changes nothing.
+// adminActivationConfirm takes the ticked members and prepares the bulk send:
+// nothing is sent yet. The selection is stored as a single-use confirmation
+// (account.PrepareActivation), and the browser goes to its page.
 func (s *Server) adminActivationConfirm(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
@@ -78,28 +79,61 @@ func (s *Server) adminActivationConfirm(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	res, err := s.Account.PlanActivation(r.Context(), actor, s.orgID(r), r.PostForm["member_id"])
+	id, err := s.Account.PrepareActivation(r.Context(), actor, s.orgID(r), r.PostForm["member_id"])
 	if err != nil {
-		if gatehouse.IsCode(err, gatehouse.Invalid) {
-			s.render(w, r, http.StatusUnprocessableEntity, "admin_activation", s.adminView(w, r, m, "Send activation codes", "members",
-				&activationStep{Error: gatehouse.ErrorMessage(err)}))
-			return
-		}
+		s.activationFailed(w, r, m, err)
+		return
+	}
+	s.redirect(w, r, "/admin/activation/"+url.PathEscape(id), nil)
+}
+
+// adminActivationPage shows a bulk send: the confirmation while it waits, the
+// result once it was confirmed.
+func (s *Server) adminActivationPage(w http.ResponseWriter, r *http.Request) {
+	m, actor, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	step, err := s.Account.ActivationConfirmation(r.Context(), actor, s.orgID(r), r.PathValue("id"))
+	if err != nil {
+		s.activationFailed(w, r, m, err)
+		return
+	}
+	title := "Send activation codes"
+	if step.Done {
+		title = "Activation codes sent"
+	}
+	s.render(w, r, http.StatusOK, "admin_activation", s.adminView(w, r, m, title, "members",
+		&activationStep{ID: step.ID, Confirm: !step.Done, Plan: splitActivation(step.Results)}))
+}
+
+// activationFailed shows the problem of a bulk send on its page: a selection
+// that is empty or too large (422), a confirmation that is gone (410).
+func (s *Server) activationFailed(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, err error) {
+	st := http.StatusUnprocessableEntity
+	switch {
+	case errors.Is(err, account.ErrConfirmationGone):
+		st = http.StatusGone
+	case !gatehouse.IsCode(err, gatehouse.Invalid):
 		s.adminFail(w, r, m, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "admin_activation", s.adminView(w, r, m, "Send activation codes", "members",
-		&activationStep{Confirm: true, Plan: splitActivation(res)}))
+	s.render(w, r, st, "admin_activation", s.adminView(w, r, m, "Send activation codes", "members",
+		&activationStep{Error: gatehouse.ErrorMessage(err)}))
 }
 
 // activationStep feeds admin_activation.html, which is both the confirmation
 // and the result page.
 type activationStep struct {
-	Confirm bool // the confirmation; otherwise the result
+	ID      string // the confirmation, which the confirming form sends back
+	Confirm bool   // the confirmation; otherwise the result
 	Plan    *activationPage
 	Error   string
 }
 
+// adminActivationSend confirms a bulk send. The confirmation works once: a
+// second POST of the page, at the same moment or later, sends nothing. Every
+// POST goes on to the page of the send, which shows what was done.
 func (s *Server) adminActivationSend(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
@@ -108,16 +142,10 @@ func (s *Server) adminActivationSend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res, err := s.Account.SendActivation(r.Context(), actor, s.client(r), s.orgID(r), r.PostForm["member_id"])
-	if err != nil {
-		if gatehouse.IsCode(err, gatehouse.Invalid) {
-			s.render(w, r, http.StatusUnprocessableEntity, "admin_activation", s.adminView(w, r, m, "Send activation codes", "members",
-				&activationStep{Error: gatehouse.ErrorMessage(err)}))
-			return
-		}
-		s.adminFail(w, r, m, err)
+	id := field(r, "confirmation")
+	if err := s.Account.SendConfirmedActivation(r.Context(), actor, s.client(r), s.orgID(r), id); err != nil {
+		s.activationFailed(w, r, m, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "admin_activation", s.adminView(w, r, m, "Activation codes sent", "members",
-		&activationStep{Plan: splitActivation(res)}))
+	s.redirect(w, r, "/admin/activation/"+url.PathEscape(id), nil)
 }

@@ -36,6 +36,9 @@ func settingRange(d *gatehouse.SettingDef) string {
 	case gatehouse.KindDuration:
 		return fmt.Sprintf("A duration from %s to %s, like 30m, 12h or 7d.", gatehouse.FormatDuration(d.MinDur), gatehouse.FormatDuration(d.MaxDur))
 	case gatehouse.KindString:
+		if d.Address {
+			return "An email address, like recovery@example.com."
+		}
 		return fmt.Sprintf("At most %d characters.", d.MaxLen)
 	}
 	return ""

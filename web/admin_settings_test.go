@@ -2,10 +2,12 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
@@ -167,6 +169,48 @@ func TestSettingsAPI(t *testing.T) {
 					t.Errorf("password_min_length: %v %v %v", *x.Value, *x.Min, *x.Max)
 				}
 			}
+		}
+	})
+}
+
+// TestSenderAddressValidated: values that are not a bare email address, which
+// would leave every email and code stuck in the queue, are refused with 422
+// naming mail_from_address, on the settings page and through the API; nothing
+// is saved. A good one is saved, and mail goes from it.
+func TestSenderAddressValidated(t *testing.T) {
+	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
+		newAdminOrg(t, s)
+		b := signedInAs(t, s, "adam")
+		b.Get("/admin/settings")
+		key := newAPIKey(t, s, "crm", gatehouse.RoleAdministrator)
+		for _, bad := range []string{"not an address", "recovery@", "@example.com", "Recovery <recovery@example.com>",
+			"<recovery@example.com>", "a@b@example.com", "recovery@example.com, other@example.com", "recovery@example.com\r\nBcc: x@example.com", ""} {
+			r := b.Post("/admin/settings", settingsForm(t, s, map[string]string{"mail_from_address": bad}))
+			if r.Status != http.StatusUnprocessableEntity {
+				t.Errorf("page, %q: %d, want 422", bad, r.Status)
+			} else if e := htmlBetween(r.Body, `id="mail_from_address-error"`, "</p>"); !strings.Contains(e, "email address") {
+				t.Errorf("page, %q: the error next to the field says %q", bad, e)
+			}
+			body, _ := json.Marshal(map[string]string{"mail_from_address": bad})
+			r = apiRequest(t, s, key, "PATCH", "/settings", string(body))
+			wantProblem(t, "API "+bad, r, http.StatusUnprocessableEntity)
+			var p struct {
+				Errors []gatehouse.FieldError `json:"errors"`
+			}
+			decodeJSONBody(t, r, &p)
+			if len(p.Errors) != 1 || p.Errors[0].Field != "mail_from_address" || p.Errors[0].Code != "invalid" {
+				t.Errorf("API, %q: errors %+v", bad, p.Errors)
+			}
+			if set, _ := s.Account.Settings(t.Context(), gatehouse.DefaultOrgID); set.MailFromAddress != "gatehouse@localhost" {
+				t.Fatalf("%q was saved: %q", bad, set.MailFromAddress)
+			}
+		}
+		if r := apiRequest(t, s, key, "PATCH", "/settings", `{"mail_from_address": "recovery@example.com"}`); r.Status != http.StatusOK {
+			t.Fatalf("a good address: %d\n%s", r.Status, r.Body)
+		}
+		s.Browser(t).RequestReset("mia", nil)
+		if got := s.SMTP.WaitFor(t, 1, 20*time.Second)[0].From; got != "recovery@example.com" {
+			t.Errorf("mail went from %q", got)
 		}
 	})
 }

@@ -18,9 +18,11 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 )
 
-// The management API speaks JSON. Bodies are decoded strictly: an unknown
-// field, a value of the wrong type, a second JSON value, a body over the size
-// limit or of another media type are refused with problem details naming the
+// The management API speaks JSON. Bodies are decoded strictly, here and only
+// here: an unknown field, a value of the wrong type, a second JSON value, a
+// body over the size limit or of another media type, text that is not UTF-8
+// (or escapes half a surrogate pair) and a name given twice in one object are
+// refused with problem details naming the problem and, where there is one, the
 // field. Times are RFC 3339 in UTC.
 
 // maxJSONBytes bounds a request body; the largest legitimate one, a bulk send
@@ -64,6 +66,16 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, optional bool) 
 			return true
 		}
 		problemAt(w, http.StatusBadRequest, "The body is empty: send a JSON object.")
+		return false
+	}
+	if at, bad := invalidText(body); bad {
+		problemAt(w, http.StatusBadRequest, fmt.Sprintf("The body is not valid UTF-8 text (at byte %d): send JSON in UTF-8, without lone surrogate escapes.", at))
+		return false
+	}
+	if key, dup := duplicateKey(body); dup {
+		f := gatehouse.FieldError{Field: key, Code: "duplicate_field", Message: fmt.Sprintf("%s is given twice: give each field once.", key)}
+		writeProblem(w, Problem{Type: "about:blank", Title: http.StatusText(http.StatusBadRequest), Status: http.StatusBadRequest,
+			Detail: f.Message, Errors: []gatehouse.FieldError{f}})
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -25,6 +25,7 @@ type apiEvent struct {
 	IP        string            `json:"ip"`
 	UserAgent string            `json:"user_agent"`
 	Details   map[string]string `json:"details"`
+	RequestID string            `json:"request_id"`
 }
 
 func (s *Server) apiAuditEvents(w http.ResponseWriter, r *http.Request, c *apiCall) {
@@ -68,7 +69,7 @@ func (s *Server) apiAuditEvents(w http.ResponseWriter, r *http.Request, c *apiCa
 		}
 		out.Events = append(out.Events, apiEvent{ID: e.ID, At: apiTimeText(e.At), Type: string(e.Type),
 			Actor: apiActor{Kind: string(e.ActorKind), ID: e.ActorID, Name: e.ActorName}, MemberID: e.MemberID,
-			IP: e.IP, UserAgent: e.UserAgent, Details: d})
+			IP: e.IP, UserAgent: e.UserAgent, Details: d, RequestID: e.RequestID})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -85,6 +86,7 @@ type apiMessage struct {
 	LastError     string  `json:"last_error"`
 	CreatedAt     *string `json:"created_at"`
 	NextAttemptAt *string `json:"next_attempt_at"`
+	LastAttemptAt *string `json:"last_attempt_at"`
 	SentAt        *string `json:"sent_at"`
 }
 
@@ -108,7 +110,7 @@ func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request, c *apiCall)
 	for _, m := range ms {
 		a := apiMessage{ID: m.ID, MemberID: m.MemberID, Channel: string(m.Channel), Kind: m.Kind, To: m.To, Subject: m.Subject,
 			Status: string(m.Status), Attempts: m.Attempts, LastError: m.LastError, CreatedAt: apiTimeText(m.CreatedAt),
-			SentAt: apiTimeText(m.SentAt)}
+			LastAttemptAt: apiTimeText(m.LastAttemptAt), SentAt: apiTimeText(m.SentAt)}
 		if m.Status == gatehouse.MessageQueued {
 			a.NextAttemptAt = apiTimeText(m.NextAttemptAt)
 		}

@@ -271,6 +271,16 @@ func (s *Server) apiBulkActivation(w http.ResponseWriter, r *http.Request, c *ap
 	writeJSON(w, http.StatusOK, out)
 }
 
+// apiLiftThrottle forgets the member's failed sign-ins.
+func (s *Server) apiLiftThrottle(w http.ResponseWriter, r *http.Request, c *apiCall) {
+	c.MemberID = r.PathValue("id")
+	if err := s.Account.LiftThrottle(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID); err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (s *Server) apiEndSessions(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	c.MemberID = r.PathValue("id")
 	n, err := s.Account.EndMemberSessions(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID)

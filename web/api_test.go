@@ -351,3 +351,68 @@ func TestMemberSearchNUL(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIRefusesBadTextAndDuplicateFields: text that is not UTF-8, or that
+// escapes half a surrogate pair (which encoding/json would store as U+FFFD),
+// and a field given twice in one object (of which encoding/json would keep the
+// last, matching names without regard to case) are refused with 400 problem
+// details saying so, at every endpoint that reads JSON; nothing changes.
+func TestAPIRefusesBadTextAndDuplicateFields(t *testing.T) {
+	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
+		o := newAdminOrg(t, s)
+		key := newAPIKey(t, s, "crm", gatehouse.RoleOwner)
+		m := "/members/" + o.Member.ID
+		for _, c := range []struct {
+			name, method, path, body string
+			detail, field            string
+		}{
+			{"a byte that is not UTF-8", "PATCH", m, "{\"display_name\": \"caf\xe9\"}", "UTF-8", ""},
+			{"a truncated UTF-8 sequence", "POST", "/members", "{\"username\": \"zoe\", \"email\": \"zoe@example.com\", \"display_name\": \"Zo\xc3\"}", "UTF-8", ""},
+			{"a lone high surrogate", "PATCH", m, `{"display_name": "Mia \ud800"}`, "UTF-8", ""},
+			{"a lone low surrogate", "PATCH", m, `{"display_name": "Mia \udc00 M"}`, "UTF-8", ""},
+			{"a high surrogate before a letter", "PATCH", m, `{"display_name": "\ud83dx"}`, "UTF-8", ""},
+			{"not UTF-8 in a name", "PATCH", "/settings", "{\"organization_name\xff\": \"Acme\"}", "UTF-8", ""},
+			{"a field twice", "PATCH", m, `{"role": "member", "role": "owner"}`, "twice", "role"},
+			{"a field twice in another case", "PATCH", m, `{"state": "active", "State": "disabled"}`, "twice", "State"},
+			{"a list twice", "POST", "/activation-emails", `{"member_ids": [], "member_ids": ["` + o.Member.ID + `"]}`, "twice", "member_ids"},
+			{"a setting twice", "PATCH", "/settings", `{"password_min_length": 12, "password_min_length": 20}`, "twice", "password_min_length"},
+			{"a password twice", "PUT", m + "/password", `{"password": "granite meadow lantern fjord", "password": "quartz harbor willow"}`, "twice", "password"},
+		} {
+			before := *s.Member(t, o.Member.ID)
+			set, _ := s.Account.Settings(t.Context(), gatehouse.DefaultOrgID)
+			r := apiRequest(t, s, key, c.method, c.path, c.body)
+			wantProblem(t, c.name, r, http.StatusBadRequest)
+			var p struct {
+				Detail string                 `json:"detail"`
+				Errors []gatehouse.FieldError `json:"errors"`
+			}
+			decodeJSONBody(t, r, &p)
+			if !strings.Contains(p.Detail, c.detail) {
+				t.Errorf("%s: detail %q does not say %q", c.name, p.Detail, c.detail)
+			}
+			if c.field != "" && (len(p.Errors) != 1 || p.Errors[0].Field != c.field || p.Errors[0].Code != "duplicate_field") {
+				t.Errorf("%s: errors %+v, want field %s", c.name, p.Errors, c.field)
+			}
+			if after := s.Member(t, o.Member.ID); after.DisplayName != before.DisplayName || after.Role != before.Role ||
+				after.State != before.State || after.PasswordHash != before.PasswordHash {
+				t.Errorf("%s: the member changed", c.name)
+			}
+			if now, _ := s.Account.Settings(t.Context(), gatehouse.DefaultOrgID); now.PasswordMinLength != set.PasswordMinLength {
+				t.Errorf("%s: a setting changed", c.name)
+			}
+		}
+		if n := len(s.Audit(t, gatehouse.EventActivationSent)); n != 0 {
+			t.Errorf("%d activation emails sent by refused bodies", n)
+		}
+
+		// What is fine stays fine: a surrogate pair, text in other scripts,
+		// the same name in two different objects of a list, escapes.
+		r := apiRequest(t, s, key, "PATCH", m, `{"display_name": "Mia \ud83d\ude00 Müller \"M\" \\ Ωμέγα"}`)
+		if r.Status != http.StatusOK {
+			t.Fatalf("a good body: %d\n%s", r.Status, r.Body)
+		}
+		if got := s.Member(t, o.Member.ID).DisplayName; got != `Mia 😀 Müller "M" \ Ωμέγα` {
+			t.Errorf("stored %q", got)
+		}
+	})
+}

@@ -35,7 +35,12 @@ func TestTrustedBrowser(t *testing.T) {
 		_, code := s.smsCode(t, 1)
 		r := verify(b, "code", code, true)
 		wantStatus(t, "code with trust", r, http.StatusSeeOther, "/account")
-		set := r.Header.Get("Set-Cookie")
+		set := ""
+		for _, c := range r.Header.Values("Set-Cookie") { // the session's new secret comes too
+			if strings.HasPrefix(c, "gatehouse_device=") {
+				set = c
+			}
+		}
 		for _, want := range []string{"gatehouse_device=", "Max-Age=7776000", "HttpOnly", "SameSite=Strict", "Path=/"} {
 			if !strings.Contains(set, want) {
 				t.Errorf("device cookie %q lacks %q", set, want)
@@ -280,4 +285,50 @@ func TestTrustedBrowserCookieOnHTTPS(t *testing.T) {
 	if resp := post("/login", signIn); resp.Header.Get("Location") != "https://login.example.com/account" {
 		t.Errorf("the trusted browser was asked again: %s", resp.Header.Get("Location"))
 	}
+}
+
+// TestAdministratorRevocationsForgetTrustedBrowsers: an administrator who ends
+// all of a member's sessions, or disables the account, also ends the trust of
+// the member's browsers, audited like the other revocations: the browser that
+// skipped the second factor before is asked again.
+func TestAdministratorRevocationsForgetTrustedBrowsers(t *testing.T) {
+	eachTwoFactor(t, required("trusted_device_days", "30"), func(t *testing.T, s *tfServer) {
+		alice := s.addWithMobile(t, "alice", "alice@example.com", aliceMobile)
+		key := newAPIKey(t, s.Server, "crm", gatehouse.RoleAdministrator)
+		for i, c := range []struct {
+			name, reason string
+			revoke       func()
+		}{
+			{"end all sessions", "administrator_ended_sessions", func() {
+				if r := apiRequest(t, s.Server, key, "DELETE", "/members/"+alice.ID+"/sessions", ""); r.Status != http.StatusOK {
+					t.Fatalf("end sessions: %d\n%s", r.Status, r.Body)
+				}
+			}},
+			{"disable and enable", "account_disabled", func() {
+				for _, st := range []string{"disabled", "active"} {
+					if r := apiRequest(t, s.Server, key, "PATCH", "/members/"+alice.ID, `{"state": "`+st+`"}`); r.Status != http.StatusOK {
+						t.Fatalf("state %s: %d\n%s", st, r.Status, r.Body)
+					}
+				}
+			}},
+		} {
+			b := s.Browser(t)
+			s.signInWithCode(t, b, true)
+			b.Post("/logout", nil)
+			b.SignIn("alice", goodPassword, "/account") // trusted: no code
+			c.revoke()
+			if signedInOK(b) {
+				t.Fatalf("%s: the session survived", c.name)
+			}
+			if list, err := s.Store.TrustedDevices(t.Context(), alice.OrgID, alice.ID, s.Clock.Now()); err != nil || len(list) != 0 {
+				t.Errorf("%s: %d trusted browsers left (%v)", c.name, len(list), err)
+			}
+			s.Clock.Advance(time.Minute) // past the resend cooldown
+			b.SignIn("alice", goodPassword, "/login/verify")
+			s.Twilio.WaitFor(t, 2*(i+1), wait) // its code, before the next round counts texts
+			if !hasDetail(s.Audit(t, gatehouse.EventDeviceRevoked), "reason", c.reason) {
+				t.Errorf("%s: no device.revoked event with reason %s", c.name, c.reason)
+			}
+		}
+	})
 }

@@ -4,13 +4,12 @@ import (
 	"errors"
 	"net/http"
 	"unicode/utf8"
+
+	"github.com/gatehouse-auth/gatehouse/account"
 )
 
 // maxFormBytes bounds a form body. Every form of Gatehouse fits in a fraction of it.
 const maxFormBytes = 64 << 10
-
-// errBadForm is an unreadable form: too big, malformed or not UTF-8.
-var errBadForm = errors.New("bad form")
 
 // parseForm reads a url-encoded POST form with a size limit and checks that every
 // value is valid UTF-8 and the anti-forgery token matches. It answers the request
@@ -39,6 +38,7 @@ func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	if !s.csrfValid(r) {
+		s.auditRefused(r, account.RefusedCSRFToken)
 		s.renderError(w, r, http.StatusForbidden, "This form has expired or your browser did not send its security cookie. Go back, reload the page and try again (cookies must be enabled).")
 		return false
 	}

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatehouse-auth/gatehouse/account"
 )
 
 // contentSecurityPolicy allows only this server's own scripts, styles and images,
@@ -53,21 +56,43 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 }
 
 // crossOrigin refuses state-changing requests that a browser marks as coming from
-// another origin (Sec-Fetch-Site, Origin). Forms also carry a signed token
-// (csrf.go): two independent defences.
+// another origin (Sec-Fetch-Site, Origin), and audits them. Forms also carry a
+// signed token (csrf.go): two independent defences.
 func (s *Server) crossOrigin(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.auditRefused(r, account.RefusedCrossOrigin)
 		s.renderError(w, r, http.StatusForbidden, "This request came from another site and was refused. Go back to the page and try again.")
 	}))
 	return cop.Handler(next)
 }
 
-// statusWriter remembers the status for logs and metrics.
+// auditRefused records a request refused before any use case ran, within the
+// limits the use case keeps (account.AuditRefusedRequest). A failure to write
+// is logged; the request is refused all the same.
+func (s *Server) auditRefused(r *http.Request, reason string) {
+	ctx := r.Context()
+	if s.Config.RequestTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.Config.RequestTimeout)
+		defer cancel()
+	}
+	_, err := s.Account.AuditRefusedRequest(ctx, account.RefusedRequest{
+		OrgID: s.orgID(r), Reason: reason, Method: r.Method, Path: r.URL.Path,
+		Origin: r.Header.Get("Origin"), FetchSite: r.Header.Get("Sec-Fetch-Site"), Client: s.client(r),
+	})
+	if err != nil {
+		s.Log.WarnContext(r.Context(), "auditing a refused request", "reason", reason, "err", err)
+	}
+}
+
+// statusWriter remembers the status for logs and metrics, and the route
+// pattern the router matched (see routed).
 type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	route  string
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -86,15 +111,22 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// observedKey is the context key under which observe hands its statusWriter
+// down to routed.
+type observedKey struct{}
+
 // observe logs each request (without its query string, which may hold a token)
-// and records metrics by route pattern.
+// and records metrics by route pattern. The router sets the pattern on the
+// request it is given, which is not observe's own whenever a middleware in
+// between copies the request (deadline does, with WithContext): so the router
+// writes it back through the context, which every copy shares (see routed).
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), observedKey{}, sw)))
 		d := time.Since(start)
-		route := r.Pattern
+		route := sw.route
 		if route == "" {
 			route = "unmatched"
 		}
@@ -114,6 +146,14 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			s.Log.LogAttrs(r.Context(), level, "request", attrs...)
 		}
 	})
+}
+
+// routed is the router: it serves r and tells observe which pattern matched.
+func (s *Server) routed(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+	if sw, ok := r.Context().Value(observedKey{}).(*statusWriter); ok {
+		sw.route = r.Pattern
+	}
 }
 
 // recoverPanics turns a panic into a 500 page and a log entry with the stack, so

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -54,14 +55,19 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := s.Account.ChangePassword(r.Context(), account.ChangePasswordRequest{
+	token, err := s.Account.ChangePassword(r.Context(), account.ChangePasswordRequest{
 		Session: sess, Member: m, Current: field(r, account.FieldCurrentPassword),
 		New: field(r, account.FieldNewPassword), Confirm: field(r, account.FieldConfirmPassword), Client: s.client(r),
 	})
+	if errors.Is(err, account.ErrNoSession) { // the session ended or changed while the form was sent
+		s.redirect(w, r, "/login", nil)
+		return
+	}
 	if err != nil {
 		s.passwordFailed(w, r, m, err, "Change your password", "password")
 		return
 	}
+	s.setSession(w, token) // a new secret: the one before the change no longer works
 	s.redirect(w, r, "/account", url.Values{"done": {"password_changed"}})
 }
 
@@ -141,7 +147,7 @@ func (s *Server) renewSubmit(w http.ResponseWriter, r *http.Request) {
 		s.redirect(w, r, "/login", nil)
 		return
 	}
-	err = s.Account.RenewPassword(r.Context(), account.RenewPasswordRequest{
+	token, err := s.Account.RenewPassword(r.Context(), account.RenewPasswordRequest{
 		Session: sess, Member: m, New: field(r, account.FieldNewPassword), Confirm: field(r, account.FieldConfirmPassword), Client: s.client(r),
 	})
 	if err != nil {
@@ -149,8 +155,14 @@ func (s *Server) renewSubmit(w http.ResponseWriter, r *http.Request) {
 			s.redirect(w, r, stagePath(sess.Stage), nil)
 			return
 		}
+		if errors.Is(err, account.ErrNoSession) {
+			s.clearSession(w)
+			s.redirect(w, r, "/login", nil)
+			return
+		}
 		s.passwordFailed(w, r, m, err, "Choose a new password", "renew")
 		return
 	}
+	s.setSession(w, token) // a new secret: the one that could only renew no longer works
 	s.redirect(w, r, stagePath(sess.Stage), url.Values{"done": {"password_changed"}})
 }

@@ -181,9 +181,7 @@ func TestMustChangeFlagForcesRenewal(t *testing.T) {
 	s := webtest.New(t, webtest.Options{})
 	m := s.AddMember(t, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
 	m.MustChangePassword = true
-	if err := s.Store.UpdateMember(context.Background(), m); err != nil {
-		t.Fatal(err)
-	}
+	s.Overwrite(t, m)
 	b := s.Browser(t)
 	b.SignIn("jdoe", goodPassword, "/login/renew")
 	if r := b.Get("/login/renew"); !strings.Contains(r.Body, "choose a new password before you continue") {

@@ -41,7 +41,7 @@ type linkPageData struct {
 
 func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
-	l, err := s.Account.ResetLink(r.Context(), s.orgID(r), token)
+	l, err := s.Account.ResetLink(r.Context(), s.orgID(r), token, s.client(r))
 	if err != nil {
 		s.linkInvalid(w, r, err, resetFlow.purpose)
 		return
@@ -51,7 +51,7 @@ func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) activatePage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
-	l, err := s.Account.ActivationLink(r.Context(), s.orgID(r), token)
+	l, err := s.Account.ActivationLink(r.Context(), s.orgID(r), token, s.client(r))
 	if err != nil {
 		s.linkInvalid(w, r, err, activateFlow.purpose)
 		return

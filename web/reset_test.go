@@ -72,9 +72,7 @@ func TestResetFlow(t *testing.T) {
 	webtest.Each(t, webtest.Options{Settings: map[string]string{"organization_name": "Acme Widgets"}}, func(t *testing.T, s *webtest.Server) {
 		m := s.AddMember(t, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
 		m.WorkEmail = "j.doe@corp.example"
-		if err := s.Store.UpdateMember(t.Context(), m); err != nil {
-			t.Fatal(err)
-		}
+		s.Overwrite(t, m)
 		signedIn := s.Browser(t)
 		signedIn.SignIn("jdoe", goodPassword, "/account")
 
@@ -270,7 +268,7 @@ func TestResetConfirmEmail(t *testing.T) {
 	webtest.Each(t, webtest.Options{Settings: map[string]string{"reset_confirm_email": "on"}}, func(t *testing.T, s *webtest.Server) {
 		m := s.AddMember(t, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
 		m.WorkEmail = "j.doe@corp.example"
-		s.Store.UpdateMember(t.Context(), m)
+		s.Overwrite(t, m)
 		b := s.Browser(t)
 		link := resetLink(t, s, b, "jdoe", "j.doe@corp.example", 1)
 		page := b.Get(link)
@@ -375,4 +373,25 @@ func TestResetLinkUsesPublicURL(t *testing.T) {
 	if !strings.HasPrefix(link, "http://id.example.com:8443/auth/reset-password?token=") || strings.Contains(msg.Text+msg.HTML, "evil.example") {
 		t.Errorf("link %q", link)
 	}
+}
+
+// TestResetMailGoesToTheAddressTyped: a reset asked for with the member's
+// personal address is mailed there, with the work address there (as stored,
+// whatever the case typed), and with the username to the contact address, the
+// work one (seed 000: the email goes to the address provided).
+func TestResetMailGoesToTheAddressTyped(t *testing.T) {
+	webtest.Each(t, webtest.Options{Settings: map[string]string{"reset_requests_per_hour": "10"}}, func(t *testing.T, s *webtest.Server) {
+		m := s.AddMember(t, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
+		m.WorkEmail = "J.Doe@Corp.example"
+		s.Overwrite(t, m)
+		b := s.Browser(t)
+		for i, c := range []struct{ typed, to string }{
+			{"jane@example.com", "jane@example.com"},
+			{" JANE@Example.COM", "jane@example.com"},
+			{"j.doe@corp.example", "J.Doe@Corp.example"},
+			{"jdoe", "J.Doe@Corp.example"},
+		} {
+			resetLink(t, s, b, c.typed, c.to, i+1)
+		}
+	})
 }

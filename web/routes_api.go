@@ -38,6 +38,7 @@ var apiRoutes = []apiRoute{
 	{"PUT", "/members/{id}/password", (*Server).apiSetPassword},
 	{"POST", "/members/{id}/activation-email", (*Server).apiSendActivation},
 	{"DELETE", "/members/{id}/sessions", (*Server).apiEndSessions},
+	{"DELETE", "/members/{id}/throttle", (*Server).apiLiftThrottle},
 	{"POST", "/activation-emails", (*Server).apiBulkActivation},
 	{"GET", "/settings", (*Server).apiGetSettings},
 	{"PATCH", "/settings", (*Server).apiUpdateSettings},

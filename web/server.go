@@ -51,7 +51,9 @@ type Server struct {
 	Account *account.Service
 	Log     *slog.Logger
 	Config  Config
-	// Ready reports whether the server can serve (the database answers).
+	// Ready reports whether the server can serve: the database answers and
+	// takes writes, Redis answers when it holds the counters. An *Unready error
+	// names the part at fault for /readyz.
 	Ready func(ctx context.Context) error
 	// Metrics collects Prometheus metrics; New creates it.
 	Metrics *Metrics
@@ -72,6 +74,7 @@ func New(acc *account.Service, log *slog.Logger, cfg Config, csrfKey []byte) (*S
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	log = slog.New(LogHandler(log.Handler()))
 	p, err := loadPages(cfg.TemplateDir)
 	if err != nil {
 		return nil, err
@@ -87,7 +90,7 @@ func New(acc *account.Service, log *slog.Logger, cfg Config, csrfKey []byte) (*S
 
 // Handler returns the HTTP handler with every middleware applied.
 func (s *Server) Handler() http.Handler {
-	return s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.deadline(s.mux)))))
+	return s.requestID(s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.deadline(http.HandlerFunc(s.routed)))))))
 }
 
 // route registers a page or API handler under an http.ServeMux pattern.
@@ -128,24 +131,20 @@ func (s *Server) routes() {
 // for now; the choice is made here only, so that tenants by host can come later.
 func (s *Server) orgID(r *http.Request) string { return gatehouse.DefaultOrgID }
 
-// client returns the request's client address and user agent. X-Forwarded-For is
-// believed only from a trusted proxy, and then its rightmost untrusted entry wins.
+// client returns the request's client address, user agent and correlation
+// id. X-Forwarded-For is believed only from a trusted proxy, and then its
+// rightmost untrusted entry wins.
 func (s *Server) client(r *http.Request) gatehouse.Client {
 	ua := r.UserAgent()
 	if len(ua) > 256 {
 		ua = ua[:256]
 	}
-	return gatehouse.Client{IP: s.clientIP(r), UserAgent: ua}
+	return gatehouse.Client{IP: s.clientIP(r), UserAgent: ua, RequestID: RequestID(r.Context())}
 }
 
 func (s *Server) clientIP(r *http.Request) string {
-	peer, err := netip.ParseAddrPort(r.RemoteAddr)
-	var addr netip.Addr
-	if err == nil {
-		addr = peer.Addr().Unmap()
-	} else if a, err := netip.ParseAddr(r.RemoteAddr); err == nil {
-		addr = a.Unmap()
-	} else {
+	addr, ok := peerAddr(r)
+	if !ok {
 		return "unknown"
 	}
 	if !s.trusted(addr) {

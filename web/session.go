@@ -33,13 +33,16 @@ func (s *Server) clearSession(w http.ResponseWriter) {
 }
 
 // current returns the request's session and member at any stage, or nils.
-// Errors other than "no session" (the database is down) are returned.
+// Errors other than "no session" (the database is down) are returned. It is
+// the one place every page, form and GET /api/v1/session reads the session
+// from: a session of a member of another organization than the request's is
+// no session (Account.Authenticate checks it).
 func (s *Server) current(r *http.Request) (*gatehouse.Session, *gatehouse.Member, error) {
 	c, err := r.Cookie(s.SessionCookieName())
 	if err != nil || c.Value == "" {
 		return nil, nil, nil
 	}
-	sess, m, err := s.Account.Authenticate(r.Context(), c.Value)
+	sess, m, err := s.Account.Authenticate(r.Context(), s.orgID(r), c.Value)
 	if err == account.ErrNoSession {
 		return nil, nil, nil
 	}

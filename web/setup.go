@@ -19,7 +19,7 @@ type setupData struct {
 // fresh installation; it creates the first owner.
 func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
-	if _, err := s.Account.CheckToken(r.Context(), token, gatehouse.PurposeSetup); err != nil {
+	if _, err := s.Account.CheckToken(r.Context(), s.orgID(r), token, gatehouse.PurposeSetup, s.client(r)); err != nil {
 		s.linkInvalid(w, r, err, "setup")
 		return
 	}
@@ -44,9 +44,9 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	token := field(r, "token")
 	nm := account.NewMember{
-		Username: field(r, "username"), DisplayName: field(r, "name"), Email: field(r, "email"), Password: field(r, "password"),
+		OrgID: s.orgID(r), Username: field(r, "username"), DisplayName: field(r, "name"), Email: field(r, "email"), Password: field(r, "password"),
 	}
-	if nm.Password != field(r, "confirm_password") {
+	if !account.SamePassword(nm.Password, field(r, "confirm_password")) {
 		v := &view{Form: map[string]string{"username": nm.Username, "name": nm.DisplayName, "email": nm.Email}}
 		v.fieldErrors(gatehouse.InvalidFields("web.setup", gatehouse.FieldError{Field: "confirm_password", Code: gatehouse.RuleMismatch, Message: "The two passwords are not the same."}), "")
 		s.renderSetup(w, r, http.StatusUnprocessableEntity, token, v)
@@ -78,7 +78,9 @@ type linkData struct {
 }
 
 // linkInvalid shows the page for a used, superseded or expired link, with a way
-// to start again (S6). Other errors get the usual error page.
+// to start again (S6). Other errors get the usual error page: a client address
+// that presented too many such links gets 429 with Retry-After, for valid and
+// invalid links alike.
 func (s *Server) linkInvalid(w http.ResponseWriter, r *http.Request, err error, purpose string) {
 	if err != account.ErrLinkInvalid {
 		s.fail(w, r, err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 )
@@ -50,14 +51,15 @@ func required(extra ...string) map[string]string {
 	return m
 }
 
-// addWithMobile adds a member with the mobile number ("" for none).
+// addWithMobile adds a member with the mobile number ("" for none). The
+// number is part of the new account, so no security notice is sent for it.
 func (s *tfServer) addWithMobile(t *testing.T, username, email, mobile string) *gatehouse.Member {
 	t.Helper()
-	m := s.AddMember(t, username, email, goodPassword, gatehouse.RoleMember)
-	if mobile != "" {
-		if err := s.Account.SetMobile(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, m, mobile); err != nil {
-			t.Fatal(err)
-		}
+	m, _, err := s.Account.CreateMember(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, account.NewMember{
+		Username: username, Email: email, Mobile: mobile, Password: goodPassword, Role: gatehouse.RoleMember, DisplayName: "Test " + username,
+	})
+	if err != nil {
+		t.Fatalf("adding %s: %v", username, err)
 	}
 	return m
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -121,6 +122,10 @@ func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 		Session: sess, Member: m, Method: method, Code: field(r, account.FieldCode),
 		Trust: field(r, "trust") == "on", Client: s.client(r),
 	})
+	if errors.Is(err, account.ErrNoSession) { // another request finished this sign-in first
+		s.redirect(w, r, "/login", nil)
+		return
+	}
 	if err != nil {
 		st, msg, retry := s.errorInfo(r, err)
 		if retry > 0 {
@@ -134,6 +139,8 @@ func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 		s.renderVerify(w, r, st, v, sess, m, method, next)
 		return
 	}
+	// A new secret: the one that could only answer this page no longer works.
+	s.setSession(w, res.SessionToken)
 	if res.DeviceCookie != "" {
 		s.setDeviceCookie(w, res.DeviceCookie, res.DeviceMaxAge)
 	}

@@ -308,9 +308,7 @@ func TestSecondFactorBeforeRenewal(t *testing.T) {
 	s := newTwoFactor(t, "", required())
 	m := s.addWithMobile(t, "alice", "alice@example.com", aliceMobile)
 	m.MustChangePassword = true
-	if err := s.Store.UpdateMember(t.Context(), m); err != nil {
-		t.Fatal(err)
-	}
+	s.Overwrite(t, m)
 	b := s.Browser(t)
 	b.SignIn("alice", goodPassword, "/login/verify")
 	if r := b.Get("/login/renew"); r.Location != "/login/verify" {

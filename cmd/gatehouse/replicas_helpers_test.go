@@ -152,6 +152,16 @@ var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 
 func (v *visitor) do(method string, r *gatehousetest.Replica, path string, form url.Values) *answer {
 	v.t.Helper()
+	a, err := v.try(method, r, path, form)
+	if err != nil {
+		v.t.Fatalf("%s %s on %s: %v", method, path, r.Name, err)
+	}
+	return a
+}
+
+// try is do for a request that may fail, as one in flight when its replica
+// is killed: it returns the error instead of failing the test.
+func (v *visitor) try(method string, r *gatehousetest.Replica, path string, form url.Values) (*answer, error) {
 	var body io.Reader
 	if form != nil {
 		f := url.Values{}
@@ -165,7 +175,7 @@ func (v *visitor) do(method string, r *gatehousetest.Replica, path string, form 
 	}
 	req, err := http.NewRequest(method, r.URL+path, body)
 	if err != nil {
-		v.t.Fatal(err)
+		return nil, err
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -177,10 +187,13 @@ func (v *visitor) do(method string, r *gatehousetest.Replica, path string, form 
 	}
 	resp, err := v.client.Do(req)
 	if err != nil {
-		v.t.Fatalf("%s %s on %s: %v", method, path, r.Name, err)
+		return nil, err
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
 	for _, c := range resp.Cookies() {
 		if c.MaxAge < 0 || c.Value == "" {
 			delete(v.cookies, c.Name)
@@ -195,7 +208,7 @@ func (v *visitor) do(method string, r *gatehousetest.Replica, path string, form 
 	if loc := resp.Header.Get("Location"); loc != "" {
 		a.location = strings.TrimPrefix(loc, publicURL)
 	}
-	return a
+	return a, nil
 }
 
 func (v *visitor) get(r *gatehousetest.Replica, path string) *answer {

@@ -86,7 +86,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv.Ready = st.Ping
+	srv.Ready = a.ready
 	srv.Metrics = metrics
 
 	ln, err := net.Listen("tcp", cfg.Listen)

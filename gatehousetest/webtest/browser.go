@@ -2,6 +2,7 @@ package webtest
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -36,6 +37,14 @@ func (s *Server) Browser(t testing.TB) *Browser {
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
+}
+
+// From makes the browser connect from the loopback address ip (such as
+// 127.0.0.2), so that tests can act from two client addresses; it returns b.
+func (b *Browser) From(ip string) *Browser {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	b.Client.Transport = &http.Transport{DialContext: d.DialContext}
+	return b
 }
 
 var csrfRe = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)

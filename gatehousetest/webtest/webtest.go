@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"sync"
 	"testing"
@@ -47,8 +48,16 @@ type Options struct {
 	// CaptchaVerifyURL is where Turnstile and hCaptcha answers are verified
 	// (a gatehousetest.CaptchaProvider); default the real services.
 	CaptchaVerifyURL string
-	// Log receives the server's logs; default: discarded.
+	// Log receives the server's logs, with the request_id of the request that
+	// logged them as serve gives it; default: discarded.
 	Log *slog.Logger
+	// TrustedProxies are the networks whose X-Forwarded-For and X-Request-Id
+	// the server believes; default none.
+	TrustedProxies []netip.Prefix
+	// HashObserver, if set, sees every hash computation of the server's
+	// hasher (secret.HasherConfig.Observe), so tests can compare the work of
+	// two outcomes without a clock.
+	HashObserver func(secret.Op)
 }
 
 // Server is a running Gatehouse and everything a test may want to look at.
@@ -67,7 +76,11 @@ type Server struct {
 
 // TestHasher returns a hasher with argon2id parameters small enough for fast tests.
 func TestHasher(t testing.TB) *secret.Hasher {
-	h, err := secret.NewHasher(secret.HasherConfig{Memory: 256, Time: 1, Threads: 1})
+	return testHasher(t, nil)
+}
+
+func testHasher(t testing.TB, observe func(secret.Op)) *secret.Hasher {
+	h, err := secret.NewHasher(secret.HasherConfig{Memory: 256, Time: 1, Threads: 1, Observe: observe})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,6 +102,9 @@ func Each(t *testing.T, opts Options, fn func(t *testing.T, s *Server)) {
 func New(t testing.TB, opts Options) *Server {
 	t.Helper()
 	ctx := context.Background()
+	if opts.Log != nil {
+		opts.Log = slog.New(web.LogHandler(opts.Log.Handler()))
+	}
 	if opts.DatabaseURL == "" {
 		opts.DatabaseURL = gatehousetest.SQLiteURL(t)
 	}
@@ -116,7 +132,7 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hasher := TestHasher(t)
+	hasher := testHasher(t, opts.HashObserver)
 	captchaKey, err := st.ServerKey(ctx, "captcha", 32)
 	if err != nil {
 		t.Fatal(err)
@@ -139,11 +155,11 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test"}, key)
+	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies}, key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Ready = st.Ping
+	w.Ready = st.Ready
 	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher, Captcha: chk}
 	if !opts.NoWorker {
 		s.Worker = &delivery.Worker{
@@ -215,4 +231,13 @@ func (s *Server) Dial(t testing.TB) net.Conn {
 func (s *Server) Do(t testing.TB, r *http.Request) *Response {
 	t.Helper()
 	return roundTrip(t, &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, r)
+}
+
+// Overwrite writes every field of m to the store (see gatehousetest.Overwrite),
+// for tests that arrange a member's record in one step.
+func (s *Server) Overwrite(t testing.TB, m *gatehouse.Member) {
+	t.Helper()
+	if err := s.Store.ChangeMember(context.Background(), m.OrgID, m.ID, gatehousetest.Overwrite(m)); err != nil {
+		t.Fatalf("Overwrite %s: %v", m.Username, err)
+	}
 }
