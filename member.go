@@ -63,6 +63,9 @@ type Member struct {
 	SupportPINHash     string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	// LastSignInAt is when the member last completed a sign-in; zero means
+	// never. Only MemberStore.RecordSignIn writes it: UpdateMember leaves it.
+	LastSignInAt time.Time
 }
 
 // MemberChange names the fields of one member that a write changes; nil fields

@@ -31,10 +31,18 @@ type MemberStore interface {
 	// request changed meanwhile.
 	ChangeMember(ctx context.Context, orgID, id string, c MemberChange) error
 	DeleteMember(ctx context.Context, orgID, id string) error
+	// ListMembers returns a page of the members f selects, in f's order, and the
+	// cursor of the next page ("" after the last).
 	ListMembers(ctx context.Context, orgID string, f MemberFilter) (members []*Member, next string, err error)
+	// CountMatching counts the members f selects (its cursor, limit and order
+	// aside): the total of a member list. With upTo > 0 it stops past upTo, and
+	// then returns upTo and more = true.
+	CountMatching(ctx context.Context, orgID string, f MemberFilter, upTo int) (n int, more bool, err error)
 	// CountMembers counts the organization's members with the given role and state
 	// ("" matches any).
 	CountMembers(ctx context.Context, orgID string, role Role, state State) (int, error)
+	// RecordSignIn sets the member's LastSignInAt, and nothing else.
+	RecordSignIn(ctx context.Context, orgID, memberID string, at time.Time) error
 	// LegacyBcryptCost returns the highest cost of the imported bcrypt password
 	// hashes the organization's members still have, 0 when there is none: every
 	// sign-in does that much bcrypt work, so that its time does not tell those
@@ -50,11 +58,47 @@ type MemberStore interface {
 
 // MemberFilter selects members in the admin area and the API.
 type MemberFilter struct {
-	Query  string // matched against username, name and emails, case-insensitively
+	// Query matches a part of the username, display name, personal or work
+	// email, case-insensitively (both sides as NormalizeIdentifier makes them);
+	// every character in it is literal.
+	Query  string
 	Role   Role
 	State  State
-	Cursor string
+	Sort   MemberSort // "" is SortUsername
+	Desc   bool       // descending instead of ascending
+	Cursor string     // from the previous page, of the same Sort and Desc
 	Limit  int
+}
+
+// MemberSort is an order of the member list. Every order breaks ties by
+// username, so that it is total and pages never skip or repeat a member.
+type MemberSort string
+
+// The orders of the member list.
+const (
+	SortUsername        MemberSort = "username"
+	SortName            MemberSort = "name"             // the display name; members without one come first
+	SortEmail           MemberSort = "email"            // the personal email; members without one come first
+	SortRole            MemberSort = "role"             // member, administrator, owner
+	SortState           MemberSort = "state"            // never activated, active, expired, disabled (the stored state)
+	SortLastSignIn      MemberSort = "last_signin"      // never signed in first
+	SortPasswordChanged MemberSort = "password_changed" // never set first
+)
+
+// MemberSorts lists every order, the default first.
+var MemberSorts = []MemberSort{SortUsername, SortName, SortEmail, SortRole, SortState, SortLastSignIn, SortPasswordChanged}
+
+// Valid reports whether s is one of MemberSorts or "" (the default).
+func (s MemberSort) Valid() bool {
+	if s == "" {
+		return true
+	}
+	for _, v := range MemberSorts {
+		if s == v {
+			return true
+		}
+	}
+	return false
 }
 
 // SessionStore keeps server-side sessions.

@@ -55,21 +55,8 @@ func lockMember(ctx context.Context, tx gatehouse.Store, op, orgID, id string) (
 // ListMembers returns a page of the organization's members for an administrator.
 func (s *Service) ListMembers(ctx context.Context, actor gatehouse.Actor, orgID string, f gatehouse.MemberFilter) ([]*gatehouse.Member, string, error) {
 	const op = "account.ListMembers"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := checkMemberFilter(op, actor, f); err != nil {
 		return nil, "", err
-	}
-	var errs []gatehouse.FieldError
-	if f.Role != "" && !f.Role.Valid() {
-		errs = append(errs, gatehouse.FieldError{Field: "role", Code: "invalid", Message: "The role must be member, administrator or owner."})
-	}
-	if f.State != "" && !f.State.Valid() {
-		errs = append(errs, gatehouse.FieldError{Field: "state", Code: "invalid", Message: "The state must be never_activated, active, expired or disabled."})
-	}
-	if len(f.Query) > 200 {
-		errs = append(errs, gatehouse.FieldError{Field: "query", Code: "too_long", Message: "A search has at most 200 characters."})
-	}
-	if len(errs) > 0 {
-		return nil, "", gatehouse.InvalidFields(op, errs...)
 	}
 	ms, next, err := s.Store.ListMembers(ctx, orgID, f)
 	if err != nil {
@@ -79,6 +66,51 @@ func (s *Service) ListMembers(ctx context.Context, actor gatehouse.Actor, orgID 
 		return nil, "", gatehouse.Wrap(op, err)
 	}
 	return ms, next, nil
+}
+
+// CountMembers returns how many of the organization's members f selects (its
+// order, cursor and limit aside), for an administrator: the total of a list.
+// With upTo > 0 it stops past upTo and says there are more: an exact count
+// of a search that many members match reads every match, which at a million
+// members takes seconds (docs/performance.md).
+func (s *Service) CountMembers(ctx context.Context, actor gatehouse.Actor, orgID string, f gatehouse.MemberFilter, upTo int) (n int, more bool, err error) {
+	const op = "account.CountMembers"
+	f.Cursor = ""
+	if err := checkMemberFilter(op, actor, f); err != nil {
+		return 0, false, err
+	}
+	n, more, err = s.Store.CountMatching(ctx, orgID, f, upTo)
+	return n, more, gatehouse.Wrap(op, err)
+}
+
+// checkMemberFilter refuses a member list to an actor who is not an
+// administrator, and a filter with any field at fault, naming them all.
+func checkMemberFilter(op string, actor gatehouse.Actor, f gatehouse.MemberFilter) error {
+	if err := requireAdmin(op, actor); err != nil {
+		return err
+	}
+	var errs []gatehouse.FieldError
+	if f.Role != "" && !f.Role.Valid() {
+		errs = append(errs, gatehouse.FieldError{Field: "role", Code: "invalid", Message: "The role must be member, administrator or owner."})
+	}
+	if f.State != "" && !f.State.Valid() {
+		errs = append(errs, gatehouse.FieldError{Field: "state", Code: "invalid", Message: "The state must be never_activated, active, expired or disabled."})
+	}
+	switch {
+	case len(f.Query) > 200:
+		errs = append(errs, gatehouse.FieldError{Field: "query", Code: "too_long", Message: "A search has at most 200 characters."})
+	case strings.IndexByte(f.Query, 0) >= 0:
+		// No name or address can hold one, and PostgreSQL refuses it.
+		errs = append(errs, gatehouse.FieldError{Field: "query", Code: "invalid_character", Message: "A search may not contain a NUL character."})
+	}
+	if !f.Sort.Valid() {
+		errs = append(errs, gatehouse.FieldError{Field: "sort", Code: "invalid",
+			Message: "The sort order must be username, name, email, role, state, last_signin or password_changed."})
+	}
+	if len(errs) > 0 {
+		return gatehouse.InvalidFields(op, errs...)
+	}
+	return nil
 }
 
 // Member returns one member of the organization for an administrator.

@@ -152,6 +152,9 @@ func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*
 				if err := tx.UpdateSession(ctx, sess); err != nil {
 					return gatehouse.Wrap(op, err)
 				}
+				if err := recordSignIn(ctx, tx, m, stage, sess.CreatedAt); err != nil {
+					return err
+				}
 				res.SessionToken, res.Session = raw, sess
 				details["stage"] = string(stage)
 			}

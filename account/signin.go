@@ -170,6 +170,9 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 		if token, sess, err = s.startSession(ctx, tx, m, &set, stage, req.Client); err != nil {
 			return err
 		}
+		if err := recordSignIn(ctx, tx, m, stage, now); err != nil {
+			return err
+		}
 		details := map[string]string{"stage": string(stage)}
 		if device != nil {
 			details["trusted_device"] = device.ID
@@ -274,6 +277,20 @@ func (s *Service) rehash(ctx context.Context, m *gatehouse.Member, password stri
 	if replaced {
 		m.PasswordHash = h
 	}
+}
+
+// recordSignIn notes through st (the sign-in's transaction) that m completed a
+// sign-in at now, when a session reached stage: once every factor is proven,
+// so that someone who knows only the password is not taken for the member in
+// the admin area's "last sign-in". A renewal of the password may still follow.
+func recordSignIn(ctx context.Context, st gatehouse.Store, m *gatehouse.Member, stage gatehouse.Stage, now time.Time) error {
+	if stage == gatehouse.StageSecondFactor {
+		return nil
+	}
+	if err := st.RecordSignIn(ctx, m.OrgID, m.ID, now); err != nil {
+		return gatehouse.Wrap("account.recordSignIn", err)
+	}
+	return nil
 }
 
 // startSession creates a session for m at stage through st and returns its secret.

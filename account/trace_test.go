@@ -80,6 +80,14 @@ func (x tracedStore) CountMembers(ctx context.Context, orgID string, role gateho
 	x.t.add("CountMembers")
 	return x.s.CountMembers(ctx, orgID, role, state)
 }
+func (x tracedStore) CountMatching(ctx context.Context, orgID string, f gatehouse.MemberFilter, upTo int) (int, bool, error) {
+	x.t.add("CountMatching")
+	return x.s.CountMatching(ctx, orgID, f, upTo)
+}
+func (x tracedStore) RecordSignIn(ctx context.Context, orgID, memberID string, at time.Time) error {
+	x.t.add("RecordSignIn")
+	return x.s.RecordSignIn(ctx, orgID, memberID, at)
+}
 func (x tracedStore) LegacyBcryptCost(ctx context.Context, orgID string) (int, error) {
 	x.t.add("LegacyBcryptCost")
 	return x.s.LegacyBcryptCost(ctx, orgID)

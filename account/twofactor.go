@@ -224,6 +224,9 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 		if res.SessionToken, err = s.rotateSession(ctx, tx, sess, res.Stage, &set); err != nil {
 			return err
 		}
+		if err := recordSignIn(ctx, tx, m, res.Stage, now); err != nil {
+			return err
+		}
 		if device != "" {
 			if err := s.trustDevice(ctx, tx, &set, m, device, req.Client); err != nil {
 				return err

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,6 +56,7 @@ func PostgresURL(t testing.TB) string {
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		t.Fatalf("%s must be a postgres:// URL, got %q", PostgresEnv, base)
 	}
+	ensureExtensions(t, base)
 	var b [8]byte
 	rand.Read(b[:])
 	schema := "gh_test_" + hex.EncodeToString(b[:])
@@ -64,6 +66,24 @@ func PostgresURL(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Extensions are installed once per database, in one schema. The migrations
+// create what they need in the current schema when it is missing (see
+// sqlstore/migrations/0010_member_search.postgres.sql), but a test schema is
+// dropped with CASCADE when its test ends, which would take the extension,
+// and every other schema's indexes that use it, along. So the tests install
+// it in public first, under the lock the migration takes.
+var extensions sync.Once
+
+func ensureExtensions(t testing.TB, base string) {
+	extensions.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := sqlstore.SharePostgresExtensions(ctx, base); err != nil {
+			t.Fatalf("installing the PostgreSQL extensions in public: %v", err)
+		}
+	})
 }
 
 // admin runs one statement on its own short-lived connection.

@@ -13,26 +13,27 @@ import (
 // so that the session join can use them too.
 const memberCols = `m.id, m.org_id, m.username, m.display_name, m.email, m.work_email, m.mobile,
 	m.role, m.state, m.expires_at, m.password_hash, m.password_changed_at, m.must_change_password,
-	m.support_pin_hash, m.created_at, m.updated_at`
+	m.support_pin_hash, m.created_at, m.updated_at, m.last_signin_at`
 
 func scanMember(row scanner, extra ...any) (*gatehouse.Member, error) {
 	var m gatehouse.Member
-	var expires, changed, created, updated sql.NullInt64
+	var expires, changed, created, updated, signin sql.NullInt64
 	var mustChange int
 	dest := append([]any{&m.ID, &m.OrgID, &m.Username, &m.DisplayName, &m.Email, &m.WorkEmail, &m.Mobile,
 		&m.Role, &m.State, &expires, &m.PasswordHash, &changed, &mustChange,
-		&m.SupportPINHash, &created, &updated}, extra...)
+		&m.SupportPINHash, &created, &updated, &signin}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	m.ExpiresAt, m.PasswordChangedAt = timeOf(expires), timeOf(changed)
-	m.CreatedAt, m.UpdatedAt = timeOf(created), timeOf(updated)
+	m.CreatedAt, m.UpdatedAt, m.LastSignInAt = timeOf(created), timeOf(updated), timeOf(signin)
 	m.MustChangePassword = mustChange != 0
 	return &m, nil
 }
 
 // memberValues are the stored values of m, in the column order of CreateMember,
-// normalized forms included.
+// normalized forms included. LastSignInAt is not among them: RecordSignIn alone
+// writes it.
 func memberValues(m *gatehouse.Member) []any {
 	norm := gatehouse.NormalizeIdentifier
 	return []any{m.ID, m.OrgID, m.Username, norm(m.Username), m.DisplayName, norm(m.DisplayName),
@@ -171,46 +172,6 @@ func (s *Store) DeleteMember(ctx context.Context, orgID, id string) error {
 	return affected("sqlstore.DeleteMember", res, err)
 }
 
-// ListMembers returns a page of members ordered by username, and the cursor of
-// the next page ("" after the last). Query matches a part of the username,
-// display name or either email, case-insensitively; % and _ in it are literal.
-// Limit defaults to 50 and is capped at 500.
-func (s *Store) ListMembers(ctx context.Context, orgID string, f gatehouse.MemberFilter) ([]*gatehouse.Member, string, error) {
-	const op = "sqlstore.ListMembers"
-	var a args
-	where := []string{"m.org_id = " + a.add(orgID)}
-	if q := gatehouse.NormalizeIdentifier(f.Query); q != "" {
-		p := a.add(likeContains(q))
-		where = append(where, `(m.username_norm LIKE `+p+` ESCAPE '\' OR m.display_name_norm LIKE `+p+` ESCAPE '\'
-			OR m.email_norm LIKE `+p+` ESCAPE '\' OR m.work_email_norm LIKE `+p+` ESCAPE '\')`)
-	}
-	if f.Role != "" {
-		where = append(where, "m.role = "+a.add(string(f.Role)))
-	}
-	if f.State != "" {
-		where = append(where, "m.state = "+a.add(string(f.State)))
-	}
-	if f.Cursor != "" {
-		after, err := parseTextCursor(op, f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		where = append(where, "m.username_norm > "+a.add(after))
-	}
-	limit := pageLimit(f.Limit)
-	rows, err := s.query(ctx, `SELECT `+memberCols+` FROM members m WHERE `+
-		strings.Join(where, " AND ")+` ORDER BY m.username_norm LIMIT `+a.add(limit+1), a...)
-	if err != nil {
-		return nil, "", dbErr(op, err)
-	}
-	ms, err := collectMembers(op, rows)
-	if err != nil || len(ms) <= limit {
-		return ms, "", err
-	}
-	ms = ms[:limit]
-	return ms, textCursor(gatehouse.NormalizeIdentifier(ms[limit-1].Username)), nil
-}
-
 // CountMembers counts the organization's members with role and state ("" is any).
 func (s *Store) CountMembers(ctx context.Context, orgID string, role gatehouse.Role, state gatehouse.State) (int, error) {
 	var a args
@@ -224,6 +185,13 @@ func (s *Store) CountMembers(ctx context.Context, orgID string, role gatehouse.R
 	var n int
 	err := s.queryRow(ctx, q, a...).Scan(&n)
 	return n, dbErr("sqlstore.CountMembers", err)
+}
+
+// RecordSignIn sets when the member last completed a sign-in, and nothing else.
+func (s *Store) RecordSignIn(ctx context.Context, orgID, memberID string, at time.Time) error {
+	res, err := s.exec(ctx, `UPDATE members SET last_signin_at = $3 WHERE org_id = $1 AND id = $2`,
+		orgID, memberID, micros(at))
+	return affected("sqlstore.RecordSignIn", res, err)
 }
 
 // AddPasswordHistory records hash as the member's newest password and forgets

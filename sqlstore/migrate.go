@@ -236,3 +236,24 @@ func (s *Store) checkSchema(ctx context.Context) (int, error) {
 	}
 	return have, nil
 }
+
+// SharePostgresExtensions installs the extensions the schema needs (pg_trgm)
+// in the public schema of the PostgreSQL database at url, unless they are
+// installed already. An extension exists once per database, in one schema;
+// the migrations create it in their own schema when it is missing, which is
+// right for one Gatehouse per database but not for several schemas that come
+// and go in one database (tests, load runs): dropping the schema that holds it
+// would take the others' indexes along. They call this first. It takes the
+// lock the migration takes, so that the two never race.
+func SharePostgresExtensions(ctx context.Context, url string) error {
+	db, err := sql.Open("pgx", withConnectTimeout(url))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `DO $$ BEGIN
+		PERFORM pg_advisory_xact_lock(74687, 0);
+		CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
+	END $$`)
+	return err
+}

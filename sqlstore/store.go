@@ -99,6 +99,10 @@ type database struct {
 	// failed is the latest statement that failed for want of storage, until a
 	// readiness check finds writes going through again (see health.go).
 	failed atomic.Pointer[storageFailure]
+	// driveLimit, walkBudget and inOrder steer how a member list finds its
+	// members (see member_search.go); tests change them to take every way.
+	driveLimit, walkBudget int
+	inOrder                bool
 }
 
 // Open connects to the database at url: "sqlite:PATH" (or "sqlite://PATH" or
@@ -106,7 +110,8 @@ type database struct {
 // Migrate), but it refuses a database whose schema is newer than this binary.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	const op = "sqlstore.Open"
-	d := &database{log: opts.Log, rand: opts.Rand, now: opts.Now, settings: newSettingsCache(opts.SettingsTTL)}
+	d := &database{log: opts.Log, rand: opts.Rand, now: opts.Now, settings: newSettingsCache(opts.SettingsTTL),
+		driveLimit: defaultDriveLimit, walkBudget: defaultWalkBudget, inOrder: true}
 	if d.now == nil {
 		d.now = time.Now
 	}

@@ -102,14 +102,6 @@ func textCursor(s string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(s))
 }
 
-func parseTextCursor(op, c string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || len(b) == 0 {
-		return "", badCursor(op)
-	}
-	return string(b), nil
-}
-
 func badCursor(op string) error {
 	return gatehouse.Errorf(gatehouse.Invalid, op, "the page cursor is not valid")
 }

@@ -330,6 +330,28 @@ func TestAPILogs(t *testing.T) {
 	}
 }
 
+// TestMemberSearchNUL: a NUL in a search is refused with the field named, on
+// the admin page and in the API, on every database (PostgreSQL cannot take
+// one in a query, and no name or address holds one).
+func TestMemberSearchNUL(t *testing.T) {
+	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
+		newAdminOrg(t, s)
+		key := newAPIKey(t, s, "crm", gatehouse.RoleAdministrator)
+		r := apiRequest(t, s, key, "GET", "/members?query=mi%00a", "")
+		wantProblem(t, "API search with a NUL", r, http.StatusUnprocessableEntity)
+		if !strings.Contains(r.Body, `"field":"query"`) || !strings.Contains(r.Body, `"code":"invalid_character"`) {
+			t.Errorf("API search with a NUL: %s", r.Body)
+		}
+		b := signedInAs(t, s, "adam")
+		page := b.Get("/admin/members?query=mi%00a")
+		wantStatus(t, "admin search with a NUL", page, http.StatusUnprocessableEntity, "")
+		wantBody(t, "admin search with a NUL", page, "A search may not contain a NUL character.")
+		if r := apiRequest(t, s, key, "GET", "/members?query=mia", ""); r.Status != http.StatusOK || !strings.Contains(r.Body, `"username": "mia"`) {
+			t.Errorf("search: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
 // TestAPIRefusesBadTextAndDuplicateFields: text that is not UTF-8, or that
 // escapes half a surrogate pair (which encoding/json would store as U+FFFD),
 // and a field given twice in one object (of which encoding/json would keep the

@@ -177,3 +177,45 @@ func TestSoak(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchScenario seeds a few hundred members in bulk into a running
+// server's database, searches and lists them through the admin page and the
+// API, and times the store's orders and counts: every answer is the one its
+// query must give (someone for a name, nobody for a miss).
+func TestSearchScenario(t *testing.T) {
+	s, base := testServer(t)
+	rep, stderr, code := runTool(t, append(base, "--scenario", "search", "--members", "300", "--duration", "700ms", "--concurrency", "2")...)
+	if code != 0 || rep == nil {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	checkShape(t, rep, "search")
+	for _, name := range []string{"filtered list", "search, admin page", "search, API", "filtered list, admin page", "filtered list, API"} {
+		if op := rep.op(name); op == nil || op.OK == 0 || op.Errors != 0 {
+			t.Errorf("%s: %+v", name, op)
+		}
+	}
+	if rep.Seed == nil || rep.Seed.Members != 300 || rep.Seed.PerSec <= 0 {
+		t.Errorf("seed report %+v", rep.Seed)
+	}
+	if n, err := s.Store.CountMembers(context.Background(), "default", "", ""); err != nil || n != 301 {
+		t.Errorf("the organization has %d members (%v), want the 300 seeded and the administrator", n, err)
+	}
+	if len(rep.Targets) != 2 {
+		t.Errorf("targets %+v", rep.Targets)
+	}
+	timed := map[string]StoreTiming{}
+	for _, st := range rep.StoreTimings {
+		timed[st.Name] = st
+		if st.Error != "" || st.Runs == 0 {
+			t.Errorf("store timing %+v", st)
+		}
+	}
+	if c, ok := timed["count all"]; !ok || c.Rows != 301 {
+		t.Errorf("count all: %+v", c)
+	}
+	for _, name := range []string{"sort last_signin descending", "sort role, 20th page", "count search \"zq\", up to 10,000"} {
+		if _, ok := timed[name]; !ok {
+			t.Errorf("no store timing %q in %+v", name, rep.StoreTimings)
+		}
+	}
+}

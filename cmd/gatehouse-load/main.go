@@ -39,6 +39,7 @@ var scenarios = []struct{ name, help string }{
 	{"forgot", "POST /forgot-password (CAPTCHA off) for members and unknown addresses"},
 	{"reset", "complete reset links: forgot-password, read the link from the mail file, set a new password"},
 	{"flood", "--flood sign-ins at once against session and page requests: shedding, memory, starvation"},
+	{"search", "admin member search and filtered lists, through the admin page and the API, over --members members seeded in bulk; then the sort orders and counts through the store"},
 	{"soak", "every available scenario at once for --duration, then checks: no 5xx, no goroutine or memory growth, all mail delivered, database intact"},
 }
 
@@ -83,7 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.scenario, "scenario", "signin", "what to run: "+scenarioNames())
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long to drive the scenario (the flood's three phases and the soak included)")
 	fs.IntVar(&o.concurrency, "concurrency", 0, "clients sending at once (default: 32 for signin, 16 for session and pages, 32 for forgot, 4 for reset, 8 for flood victims, 12 for soak)")
-	fs.IntVar(&o.members, "members", 64, "members to create for the sign-in, session and forgot scenarios (reset creates its own)")
+	fs.IntVar(&o.members, "members", 64, "members to create for the sign-in, session and forgot scenarios (reset creates its own); search: members to seed, e.g. 1000000")
 	fs.StringVar(&o.url, "url", "", "drive this running server instead of starting one (members are then created through --database-url)")
 	fs.IntVar(&o.pid, "pid", 0, "with --url: the server's process id, to report its memory and CPU")
 	fs.StringVar(&o.databaseURL, "database-url", "", "own server: postgres://... to run on a fresh schema of this database instead of SQLite; with --url: the database the server uses")
@@ -118,7 +119,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("--scenario must be one of %s", scenarioNames())
 	}
 	if o.concurrency == 0 {
-		o.concurrency = map[string]int{"signin": 32, "session": 16, "pages": 16, "forgot": 32, "reset": 4, "flood": 8, "soak": 12}[o.scenario]
+		o.concurrency = map[string]int{"signin": 32, "session": 16, "pages": 16, "forgot": 32, "reset": 4, "flood": 8, "soak": 12, "search": 2}[o.scenario]
 	}
 	switch {
 	case o.duration <= 0:

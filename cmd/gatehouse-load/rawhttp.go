@@ -71,6 +71,27 @@ func (c *rawClient) post(path string, headers []string, form string) (int, error
 	return c.do()
 }
 
+// get sends GET path with the extra header lines instead of the fixed
+// request and returns the answer's status.
+func (c *rawClient) get(path string, headers []string) (int, error) {
+	b := &c.scratch
+	b.Reset()
+	b.WriteString("GET ")
+	b.WriteString(path)
+	b.WriteString(" HTTP/1.1\r\nHost: ")
+	b.WriteString(c.addr)
+	b.WriteString("\r\nUser-Agent: gatehouse-load\r\n")
+	for _, h := range headers {
+		b.WriteString(h)
+		b.WriteString("\r\n")
+	}
+	b.WriteString("\r\n")
+	saved := c.req
+	c.req = b.Bytes()
+	defer func() { c.req = saved }()
+	return c.do()
+}
+
 // do sends the request and returns the answer's status. On any error the
 // connection is dropped and the next call dials a new one.
 func (c *rawClient) do() (int, error) {

@@ -28,10 +28,14 @@ type Report struct {
 	Server    *ServerReport    `json:"server,omitempty"`
 	Generator *GeneratorReport `json:"generator,omitempty"`
 	Hash      *HashReport      `json:"hash,omitempty"`
-	Targets   []Target         `json:"targets,omitempty"`
-	Checks    []Check          `json:"checks"`
-	Notes     []string         `json:"notes,omitempty"`
-	Passed    bool             `json:"passed"`
+	Seed      *SeedReport      `json:"seed,omitempty"` // search
+	// StoreTimings are the search scenario's timings of the list's sort
+	// orders and counts, through the store in this process.
+	StoreTimings []StoreTiming `json:"store_timings,omitempty"`
+	Targets      []Target      `json:"targets,omitempty"`
+	Checks       []Check       `json:"checks"`
+	Notes        []string      `json:"notes,omitempty"`
+	Passed       bool          `json:"passed"`
 }
 
 // PhaseReport is one phase of the flood scenario.
@@ -55,6 +59,23 @@ type ServerReport struct {
 type GeneratorReport struct {
 	CPUSeconds      float64 `json:"cpu_seconds"`
 	CPUPerRequestUs float64 `json:"cpu_per_request_us"`
+}
+
+// SeedReport is how the search scenario's members were put in the database.
+type SeedReport struct {
+	Members int     `json:"members"`
+	Seconds float64 `json:"seconds"`
+	PerSec  float64 `json:"per_second"`
+}
+
+// StoreTiming is one call of the member store, timed Runs times in a row.
+type StoreTiming struct {
+	Name  string  `json:"name"`
+	Runs  int     `json:"runs"`
+	Rows  int     `json:"rows"` // members on the page, or the count
+	P50ms float64 `json:"p50_ms"`
+	MaxMs float64 `json:"max_ms"`
+	Error string  `json:"error,omitempty"`
 }
 
 // Target is one of the project's published targets and whether this run met it
@@ -164,6 +185,18 @@ func (r *Report) writeText(w io.Writer) {
 		if h.ServerCPUPerSigninMs > 0 {
 			fmt.Fprintf(w, "server CPU per sign-in %.2f ms, of which beyond the hash %.2f ms\n", h.ServerCPUPerSigninMs, h.CPUBeyondHashMs)
 		}
+	}
+	if sd := r.Seed; sd != nil {
+		fmt.Fprintf(w, "\nseeded %d members in %.1f s (%.0f/s)\n", sd.Members, sd.Seconds, sd.PerSec)
+	}
+	if len(r.StoreTimings) > 0 {
+		fmt.Fprintln(w, "\nthe member store in this process, the server idle (median and slowest of the runs):")
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "call\trows\tp50 ms\tmax ms\t\n")
+		for _, t := range r.StoreTimings {
+			fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%s\n", t.Name, t.Rows, t.P50ms, t.MaxMs, t.Error)
+		}
+		tw.Flush()
 	}
 	if len(r.Targets) > 0 {
 		fmt.Fprintln(w, "\ntargets (this machine, this load):")

@@ -18,7 +18,7 @@ func secondsDur(s float64) time.Duration { return time.Duration(s * float64(time
 
 // needs says what a scenario needs before it runs.
 type needs struct {
-	members, sessions, csrf, recovery, mail, hash bool
+	members, sessions, csrf, recovery, mail, hash, search bool
 }
 
 func needsOf(scenario string) needs {
@@ -37,6 +37,8 @@ func needsOf(scenario string) needs {
 		return needs{members: true, sessions: true, csrf: true}
 	case "soak":
 		return needs{members: true, sessions: true, csrf: true, recovery: true, mail: true}
+	case "search":
+		return needs{search: true}
 	}
 	return needs{}
 }
@@ -121,6 +123,35 @@ func execute(ctx context.Context, o *options, progress func(string, ...any)) (*R
 			}
 		}
 	}
+	var searchStore *sqlstore.Store
+	if nd.search {
+		su, err := newSetup(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		defer su.close()
+		prefix := ""
+		if !t.own() {
+			prefix = su.prefix + "." // runs on one database must not collide
+		}
+		// An administrator's searches from the API count against the key's
+		// limit (600 a minute by default); the scenario measures the search,
+		// not the limit.
+		if err := su.settings(ctx, map[string]string{"api_requests_per_minute": "100000"}); err != nil {
+			return nil, fmt.Errorf("settings: %w", err)
+		}
+		progress("seeding %d members", o.members)
+		if e.search, err = su.seedSearch(ctx, rep, o.members, prefix, progress); err != nil {
+			return nil, err
+		}
+		if err := analyze(ctx, t); err != nil {
+			return nil, fmt.Errorf("VACUUM ANALYZE: %w", err)
+		}
+		searchStore = su.store
+		if !t.own() {
+			sleep(ctx, sqlstore.DefaultSettingsTTL+100*time.Millisecond) // the running server's settings cache
+		}
+	}
 	if t.own() {
 		progress("starting the server on %s (%s)", t.base, t.dialect)
 		if err := t.start(ctx, o.serverBin); err != nil {
@@ -166,6 +197,11 @@ func execute(ctx context.Context, o *options, progress func(string, ...any)) (*R
 		}
 		e.csrf = name + "=" + value
 	}
+	if nd.search {
+		if err := e.openAdmin(); err != nil {
+			return nil, err
+		}
+	}
 	if nd.hash {
 		progress("timing one password hash")
 		if rep.Hash, err = measureHash(ctx, t, cores); err != nil {
@@ -183,6 +219,10 @@ func execute(ctx context.Context, o *options, progress func(string, ...any)) (*R
 		err = e.runSoak(ctx, rep, &m, plan, sampler)
 	default:
 		e.runSimple(ctx, rep, &m, plan)
+	}
+	if o.scenario == "search" {
+		progress("timing the sort orders and counts through the store")
+		e.judgeSearch(ctx, rep, searchStore)
 	}
 	if err != nil {
 		return nil, err
@@ -213,7 +253,7 @@ func errOrOK(err error) string {
 
 // plan is how many workers of each kind a run has.
 type plan struct {
-	signin, session, pages, forgot, reset int
+	signin, session, pages, forgot, reset, search int
 }
 
 func planOf(o *options) plan {
@@ -233,6 +273,8 @@ func planOf(o *options) plan {
 		return plan{session: c, pages: c, signin: 2}
 	case "soak":
 		return plan{signin: max(1, c/4), session: max(1, c/4), pages: max(1, c/4), forgot: max(1, c/8), reset: max(1, c/8)}
+	case "search":
+		return plan{search: c}
 	}
 	return plan{}
 }
@@ -322,10 +364,12 @@ func (e *env) runSimple(ctx context.Context, rep *Report, m *measure, p plan) {
 		g, main = group{p.forgot, e.forgotWorker}, "POST /forgot-password"
 	case "reset":
 		g, main = group{p.reset, e.resetWorker}, "reset"
+	case "search":
+		g, main = group{p.search, e.searchWorker}, "search"
 	}
 	all, elapsed := phase(ctx, e.o.warmup, e.o.duration, m.mark, g)
 	rep.DurationS = round(elapsed.Seconds(), 2)
-	rep.Ops = opsOf(all, elapsed.Seconds(), main)
+	rep.Ops = opsOf(all, elapsed.Seconds(), main, "filtered list")
 	rep.Server = m.server(startedSampler(e))
 	e.generatorReport(rep, m)
 	judgeErrors(rep)

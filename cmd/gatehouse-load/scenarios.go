@@ -24,6 +24,7 @@ type env struct {
 	csrf      string   // a CSRF cookie (name=value) for the pages scenario
 	mailbox   *mailbox
 	sampler   *sampler
+	search    *searchEnv // the search scenario's queries and administrator
 	// rawClients are closed at the end, so the server sees its connections go.
 	rawMu      sync.Mutex
 	rawClients []*rawClient

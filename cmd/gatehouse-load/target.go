@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for a fresh schema and the mail count
 )
 
@@ -249,6 +250,13 @@ func freshSchema(ctx context.Context, base string) (string, func(), error) {
 		defer db.Close()
 		_, err = db.ExecContext(ctx, stmt)
 		return err
+	}
+	// The schema is dropped afterwards: the extensions it needs must live
+	// elsewhere (see sqlstore.SharePostgresExtensions).
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := sqlstore.SharePostgresExtensions(sctx, base); err != nil {
+		return "", nil, fmt.Errorf("installing pg_trgm in %s: %w", u.Redacted(), err)
 	}
 	if err := exec("CREATE SCHEMA " + schema); err != nil {
 		return "", nil, fmt.Errorf("creating a schema in %s: %w", u.Redacted(), err)

@@ -1,0 +1,440 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	mrand "math/rand/v2"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/sqlstore"
+)
+
+// The search scenario: an organization of --members members, seeded straight
+// into the database with the store's bulk insert (sqlstore.CreateMembers),
+// searched and listed by an administrator the way the admin area and the API
+// are used: half of the requests through the admin page with a session
+// cookie, half through GET /api/v1/members with an API key; searches of every
+// kind (names, parts, addresses, one or two characters, misses, long texts,
+// parts that most members share) and lists filtered by role and state, some
+// paged further with the API's cursor. After the measured time it times, in
+// this process and on the same database, what the pages do not offer yet:
+// each sort order of the list, and the total count.
+
+// searchQuery is one search of the mix.
+type searchQuery struct {
+	class string
+	text  string
+	want  int // 1: finds someone; -1: finds nobody; 0: either
+}
+
+// searchEnv is what the search scenario's workers share.
+type searchEnv struct {
+	queries []searchQuery
+	weights []int // per query, for drawing
+	total   int
+	cookie  string // the administrator's session, name=value
+	apiKey  string
+	admin   string // the administrator's username
+}
+
+// The classes of the mix and how often each is drawn, out of 100.
+var searchClasses = []struct {
+	name   string
+	weight int
+}{
+	{"name", 25}, {"part", 20}, {"address", 15}, {"short", 10}, {"miss", 10}, {"common", 8}, {"long", 6}, {"accented", 6},
+}
+
+// seedSearch puts n members into the default organization in batches and
+// returns the scenario's administrator and queries, drawn from a sample of
+// the members.
+func (s *setup) seedSearch(ctx context.Context, rep *Report, n int, prefix string, progress func(string, ...any)) (*searchEnv, error) {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	hash, err := s.account.Hasher.Hash(ctx, "unused "+hex.EncodeToString(b[:]))
+	if err != nil {
+		return nil, err
+	}
+	g := newSeedGen(1, time.Now(), hash)
+	g.prefix = prefix
+	var sample []*gatehouse.Member
+	every := max(1, n/4000)
+	const batch = 50000
+	start := time.Now()
+	for done := 0; done < n; {
+		size := min(batch, n-done)
+		ms := make([]*gatehouse.Member, size)
+		for i := range ms {
+			ms[i] = g.member()
+			if (done+i)%every == 0 {
+				sample = append(sample, ms[i])
+			}
+		}
+		if err := s.store.CreateMembers(ctx, ms); err != nil {
+			return nil, fmt.Errorf("seeding members: %w", err)
+		}
+		done += size
+		progress("seeded %d of %d members (%.0f/s)", done, n, float64(done)/time.Since(start).Seconds())
+	}
+	took := time.Since(start)
+	rep.Seed = &SeedReport{Members: n, Seconds: round(took.Seconds(), 1), PerSec: round(float64(n)/took.Seconds(), 0)}
+
+	se := &searchEnv{admin: s.prefix + "-admin"}
+	_, _, err = s.account.CreateMember(ctx, gatehouse.SystemActor, gatehouse.Client{IP: "gatehouse-load"}, account.NewMember{
+		Username: se.admin, Email: se.admin + "@load.example.com", DisplayName: "Load administrator",
+		Role: gatehouse.RoleAdministrator, Password: loadPassword,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating the administrator: %w", err)
+	}
+	if se.apiKey, _, err = s.account.CreateAPIKey(ctx, gatehouse.SystemActor, gatehouse.Client{IP: "gatehouse-load"},
+		gatehouse.DefaultOrgID, s.prefix+"-search", gatehouse.RoleAdministrator); err != nil {
+		return nil, fmt.Errorf("creating an API key: %w", err)
+	}
+	se.queries = searchQueries(sample, mrand.New(mrand.NewPCG(2, 3)))
+	weight := map[string]int{}
+	count := map[string]int{}
+	for _, q := range se.queries {
+		count[q.class]++
+	}
+	for _, c := range searchClasses {
+		weight[c.name] = c.weight
+	}
+	for _, q := range se.queries {
+		// Each class gets its share of the draws, whatever its number of queries.
+		w := weight[q.class] * 1000 / max(1, count[q.class])
+		se.weights = append(se.weights, w)
+		se.total += w
+	}
+	return se, nil
+}
+
+// searchQueries makes the mix from a sample of the seeded members.
+func searchQueries(sample []*gatehouse.Member, r *mrand.Rand) []searchQuery {
+	var qs []searchQuery
+	add := func(class, text string, want int) {
+		if strings.TrimSpace(text) != "" && len(text) <= 200 {
+			qs = append(qs, searchQuery{class, text, want})
+		}
+	}
+	for i, m := range sample {
+		if i >= 400 {
+			break
+		}
+		words := strings.Fields(m.DisplayName)
+		if len(words) > 0 {
+			add("name", words[len(words)-1], 1)
+			if i%3 == 0 {
+				add("name", m.DisplayName, 1)
+			}
+		}
+		u := []rune(m.Username)
+		add("part", string(u[:min(len(u), 3+r.IntN(4))]), 1)
+		if len(words) > 0 {
+			w := []rune(words[0])
+			if len(w) > 3 {
+				add("part", string(w[1:len(w)-1]), 1)
+			}
+		}
+		if m.Email != "" {
+			add("address", m.Email, 1)
+		}
+		if m.WorkEmail != "" {
+			add("address", strings.ToUpper(m.WorkEmail[:1])+m.WorkEmail[1:], 1)
+			add("long", m.WorkEmail, 1)
+		}
+		if len(u) > 0 {
+			add("short", string(u[:1]), 0)
+			if len(u) > 1 {
+				add("short", string(u[:2]), 0)
+			}
+		}
+		for _, w := range words {
+			if w != strings.ToLower(w) && strings.ContainsFunc(w, func(c rune) bool { return c >= utf8.RuneSelf }) {
+				add("accented", strings.ToLower(w), 1)
+			}
+		}
+		add("miss", fmt.Sprintf("no-such-person-%d", r.IntN(1000000)), -1)
+		add("long", fmt.Sprintf("a long search for someone who works in accounts payable, %d", r.IntN(1000)), -1)
+	}
+	// One or two characters that few members have, and parts most share.
+	for _, t := range []string{"zq", "qx", "ø", "ß", "李", "ё", "7z"} {
+		add("short", t, 0)
+	}
+	for _, t := range []string{"northwind", "traders.com", ".com", "@gmail", "son", "an", "mail"} {
+		add("common", t, 1)
+	}
+	return qs
+}
+
+// pick draws a query of the mix.
+func (se *searchEnv) pick(r *mrand.Rand) searchQuery {
+	x := r.IntN(se.total)
+	for i, w := range se.weights {
+		if x < w {
+			return se.queries[i]
+		}
+		x -= w
+	}
+	return se.queries[len(se.queries)-1]
+}
+
+// listFilters are the role and state filters of the list, "" for none, as an
+// administrator uses them: most often the state.
+var listFilters = [][2]string{
+	{"", "disabled"}, {"", "never_activated"}, {"", "expired"}, {"", "active"}, {"administrator", ""}, {"owner", ""},
+	{"member", "disabled"}, {"member", "active"}, {"administrator", "active"}, {"member", ""},
+}
+
+// openAdmin signs the scenario's administrator in through the form.
+func (e *env) openAdmin() error {
+	b := e.newBrowser()
+	b.keepSession = true
+	if _, err := b.get("/login"); err != nil {
+		return err
+	}
+	a, err := b.post("/login", url.Values{"identifier": {e.search.admin}, "password": {loadPassword}})
+	if err != nil {
+		return err
+	}
+	name, value := b.cookie("session")
+	if a.status != http.StatusSeeOther || name == "" {
+		return fmt.Errorf("signing the administrator in: %d to %q", a.status, a.location)
+	}
+	e.search.cookie = name + "=" + value
+	return nil
+}
+
+// searchWorker searches and lists, in turn through the admin page and the
+// API, as an administrator would.
+func (e *env) searchWorker(ctx context.Context, id int, r *recs) {
+	se := e.search
+	ip := "X-Forwarded-For: " + newIP()
+	page := e.raw("/admin/members", nil)
+	page.keepBody = true
+	api := e.raw("/api/v1/members", nil)
+	api.keepBody = true
+	pageHeaders := []string{"Cookie: " + se.cookie, ip}
+	apiHeaders := []string{"Authorization: Bearer " + se.apiKey, ip}
+	rng := mrand.New(mrand.NewPCG(uint64(id), 14))
+	var cursor, cursorFilter string // the API's next page of the last list
+	for i := id; !done(ctx); i++ {
+		switch i % 4 {
+		case 0, 2:
+			q := se.pick(rng)
+			v := url.Values{"query": {q.text}}.Encode()
+			c, path, headers, via := page, "/admin/members?"+v, pageHeaders, "search, admin page"
+			if i%4 == 2 {
+				c, path, headers, via = api, "/api/v1/members?"+v, apiHeaders, "search, API"
+			}
+			start := time.Now()
+			st, err := c.get(path, headers)
+			took := time.Since(start)
+			if done(ctx) {
+				return
+			}
+			good := st == http.StatusOK && found(c, q.want, i%4 == 2)
+			for _, name := range []string{"search", via, "search: " + q.class} {
+				r.get(name).record(took, st, err, good)
+			}
+		default:
+			f := listFilters[rng.IntN(len(listFilters))]
+			v := url.Values{}
+			if f[0] != "" {
+				v.Set("role", f[0])
+			}
+			if f[1] != "" {
+				v.Set("state", f[1])
+			}
+			c, path, headers, via := page, "/admin/members?"+v.Encode(), pageHeaders, "filtered list, admin page"
+			if i%4 == 3 {
+				if cursor != "" && rng.IntN(2) == 0 {
+					v, _ = url.ParseQuery(cursorFilter)
+					v.Set("cursor", cursor)
+					via = "filtered list, API, a later page"
+				} else {
+					via = "filtered list, API"
+				}
+				c, path, headers = api, "/api/v1/members?"+v.Encode(), apiHeaders
+			}
+			start := time.Now()
+			st, err := c.get(path, headers)
+			took := time.Since(start)
+			if done(ctx) {
+				return
+			}
+			if i%4 == 3 {
+				v.Del("cursor")
+				cursor, cursorFilter = nextCursor(c.body.String()), v.Encode()
+			}
+			for _, name := range []string{"filtered list", via} {
+				r.get(name).record(took, st, err, st == http.StatusOK)
+			}
+		}
+	}
+}
+
+// found checks an answer against what its query must find: someone, nobody,
+// or either.
+func found(c *rawClient, want int, api bool) bool {
+	body := c.body.String()
+	some := strings.Contains(body, `"id": "`)
+	if !api {
+		some = !strings.Contains(body, "No member matches.")
+	}
+	switch want {
+	case 1:
+		return some
+	case -1:
+		return !some
+	}
+	return true
+}
+
+// nextCursor reads next_cursor from an API list.
+func nextCursor(body string) string {
+	_, rest, ok := strings.Cut(body, `"next_cursor": "`)
+	if !ok {
+		return ""
+	}
+	c, _, _ := strings.Cut(rest, `"`)
+	return c
+}
+
+// judgeSearch sets the search scenario's targets and times the sort orders
+// and counts in this process.
+func (e *env) judgeSearch(ctx context.Context, rep *Report, st *sqlstore.Store) {
+	for _, t := range []struct{ op, want string }{{"search", "50"}, {"filtered list", "30"}} {
+		op := rep.op(t.op)
+		if op == nil {
+			continue
+		}
+		var limit float64
+		fmt.Sscan(t.want, &limit)
+		rep.target(fmt.Sprintf("%s p95 at %d members", t.op, e.o.members), "< "+t.want+" ms",
+			fmt.Sprintf("%.2f ms (p50 %.2f, p99 %.2f)", op.P95ms, op.P50ms, op.P99ms), op.P95ms < limit)
+	}
+	if st != nil {
+		rep.StoreTimings = e.storeTimings(ctx, st)
+	}
+}
+
+// storeTimings times each sort order of the list, a page deep in it, a
+// filtered page, and the total counts, through the store as the server would
+// call it, some runs each.
+func (e *env) storeTimings(ctx context.Context, st *sqlstore.Store) []StoreTiming {
+	type job struct {
+		name  string
+		f     gatehouse.MemberFilter
+		count bool
+		upTo  int // count up to this (0: exactly)
+		pages int // follow the cursor this many pages first
+	}
+	var jobs []job
+	for _, s := range gatehouse.MemberSorts {
+		for _, desc := range []bool{false, true} {
+			name := "sort " + string(s)
+			if desc {
+				name += " descending"
+			}
+			f := gatehouse.MemberFilter{Sort: s, Desc: desc}
+			jobs = append(jobs, job{name: name, f: f})
+			if !desc {
+				jobs = append(jobs, job{name: name + ", 20th page", f: f, pages: 19},
+					job{name: name + ", state disabled", f: gatehouse.MemberFilter{Sort: s, State: gatehouse.StateDisabled}})
+			}
+		}
+	}
+	name, common := "smith", "northwind"
+	for _, q := range e.search.queries {
+		if q.class == "name" {
+			name = q.text
+			break
+		}
+	}
+	for _, c := range []struct {
+		name string
+		f    gatehouse.MemberFilter
+	}{
+		{"count all", gatehouse.MemberFilter{}},
+		{"count state disabled", gatehouse.MemberFilter{State: gatehouse.StateDisabled}},
+		{"count role member", gatehouse.MemberFilter{Role: gatehouse.RoleMember}},
+		{"count search " + fmt.Sprintf("%q", name), gatehouse.MemberFilter{Query: name}},
+		{"count search \"zq\"", gatehouse.MemberFilter{Query: "zq"}},
+		{"count search \"no-such-person\"", gatehouse.MemberFilter{Query: "no-such-person"}},
+		{"count search \"an\"", gatehouse.MemberFilter{Query: "an"}},
+		{"count search " + fmt.Sprintf("%q", common), gatehouse.MemberFilter{Query: common}},
+	} {
+		jobs = append(jobs, job{name: c.name, f: c.f, count: true},
+			job{name: c.name + ", up to 10,000", f: c.f, count: true, upTo: 10000})
+	}
+	var out []StoreTiming
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		runs := 9
+		if j.count && j.upTo == 0 {
+			runs = 5 // an exact count of a common part takes seconds
+		}
+		f := j.f
+		for range j.pages {
+			_, next, err := st.ListMembers(ctx, gatehouse.DefaultOrgID, f)
+			if err != nil || next == "" {
+				break
+			}
+			f.Cursor = next
+		}
+		var ds []time.Duration
+		n := 0
+		var failed error
+		for range runs {
+			start := time.Now()
+			if j.count {
+				n, _, failed = st.CountMatching(ctx, gatehouse.DefaultOrgID, f, j.upTo)
+			} else {
+				var ms []*gatehouse.Member
+				ms, _, failed = st.ListMembers(ctx, gatehouse.DefaultOrgID, f)
+				n = len(ms)
+			}
+			ds = append(ds, time.Since(start))
+			if failed != nil {
+				break
+			}
+		}
+		sort.Slice(ds, func(a, b int) bool { return ds[a] < ds[b] })
+		t := StoreTiming{Name: j.name, Runs: len(ds), Rows: n, P50ms: ms(ds[len(ds)/2]), MaxMs: ms(ds[len(ds)-1])}
+		if failed != nil {
+			t.Error = failed.Error()
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// analyze has PostgreSQL vacuum the seeded table and gather its statistics
+// at once, as its autovacuum would soon after such a load: the planner
+// chooses how to search with the statistics, and a walk of the username
+// index reads no table page only once VACUUM has marked them all visible.
+func analyze(ctx context.Context, t *target) error {
+	if t.dialect != "postgres" {
+		return nil
+	}
+	db, err := sql.Open("pgx", t.dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `VACUUM ANALYZE members`)
+	return err
+}

@@ -1,0 +1,114 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// memberInsertCols are the columns CreateMembers writes: those of CreateMember
+// and the time of the last sign-in, which an import may carry.
+var memberInsertCols = []string{"id", "org_id", "username", "username_norm", "display_name", "display_name_norm",
+	"email", "email_norm", "work_email", "work_email_norm", "mobile", "role", "state", "expires_at", "password_hash",
+	"password_changed_at", "must_change_password", "support_pin_hash", "created_at", "updated_at", "last_signin_at"}
+
+// CreateMembers adds many members at once, all or none, far faster than one
+// CreateMember each: the load tool seeds a million members with it. It checks
+// nothing that the database does not (use account.CreateMember for members
+// people ask for). On SQLite it inserts in one transaction through one
+// prepared statement, on PostgreSQL with COPY; the search index is kept as on
+// every write. It cannot run inside Tx.
+func (s *Store) CreateMembers(ctx context.Context, ms []*gatehouse.Member) error {
+	const op = "sqlstore.CreateMembers"
+	if s.tx != nil {
+		return gatehouse.Errorf(gatehouse.Internal, op, "CreateMembers cannot run inside a transaction")
+	}
+	if len(ms) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(ms))
+	for i, m := range ms {
+		rows[i] = append(memberValues(m), micros(m.LastSignInAt))
+	}
+	if s.db.dialect == Postgres {
+		return dbErr(op, s.copyMembers(ctx, rows))
+	}
+	return dbErr(op, s.insertMembers(ctx, rows))
+}
+
+// insertMembers writes rows to members on SQLite's writer. Each insert
+// updates a dozen indexes and the search index through a trigger: for the
+// time of the batch the connection keeps its statement journals in memory
+// (they went to a temporary file, a third of the time) and a larger page
+// cache (a quarter went to reading pages back).
+func (s *Store) insertMembers(ctx context.Context, rows [][]any) error {
+	conn, err := s.db.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var cache int
+	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY`); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d; PRAGMA temp_store = DEFAULT`, cache))
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `INSERT INTO members (`+strings.Join(memberInsertCols, ", ")+`) VALUES (`+placeholders(len(memberInsertCols))+`)`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, r := range rows {
+		if _, err := st.ExecContext(ctx, r...); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// copyMembers writes rows to members with PostgreSQL's COPY, in one
+// transaction of its own.
+func (s *Store) copyMembers(ctx context.Context, rows [][]any) error {
+	conn, err := s.db.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("the PostgreSQL connection is a %T, not pgx's", dc)
+		}
+		pc := c.Conn()
+		tx, err := pc.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx)
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"members"}, memberInsertCols, pgx.CopyFromRows(rows)); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	})
+}
+
+// placeholders returns "$1, $2, ..., $n".
+func placeholders(n int) string {
+	var a args
+	ps := make([]string, n)
+	for i := range ps {
+		ps[i] = a.add(nil)
+	}
+	return strings.Join(ps, ", ")
+}
