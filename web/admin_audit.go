@@ -93,7 +93,7 @@ func (s adminPages) adminAudit(w http.ResponseWriter, r *http.Request) {
 		err = gatehouse.InvalidFields("web.adminAudit", errs...)
 	} else {
 		var next string
-		d.Events, next, err = s.Account.AuditEvents(r.Context(), actor, m.OrgID, f)
+		d.Events, next, err = s.Account.AuditEvents(r.Context(), actor, s.orgID(r), f)
 		d.Pager = newPager("/admin/audit", q, next)
 	}
 	if err != nil {
@@ -125,7 +125,7 @@ func (s adminPages) adminAuditCSV(w http.ResponseWriter, r *http.Request) {
 	f.Cursor, f.Limit = "", 500
 	// The first page is read before anything is written, so that an error can
 	// still be an error page.
-	evs, next, err := s.Account.AuditEvents(r.Context(), actor, m.OrgID, f)
+	evs, next, err := s.Account.AuditEvents(r.Context(), actor, s.orgID(r), f)
 	if err != nil {
 		s.adminFail(w, r, m, err)
 		return
@@ -145,7 +145,7 @@ func (s adminPages) adminAuditCSV(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		f.Cursor = next
-		if evs, next, err = s.Account.AuditEvents(r.Context(), actor, m.OrgID, f); err != nil {
+		if evs, next, err = s.Account.AuditEvents(r.Context(), actor, s.orgID(r), f); err != nil {
 			s.Log.ErrorContext(r.Context(), "audit export cut short", "rows", rows, "err", err)
 			break
 		}

@@ -19,7 +19,7 @@ type newMemberPage struct {
 }
 
 func (s adminPages) newMemberView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member) (*view, error) {
-	set, err := s.Account.Settings(r.Context(), m.OrgID)
+	set, err := s.Account.Settings(r.Context(), s.orgID(r))
 	if err != nil {
 		return nil, err
 	}

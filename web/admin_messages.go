@@ -23,7 +23,7 @@ func (s adminPages) adminMessages(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := &messagesPage{Status: q.Get("status"), Channel: q.Get("channel")}
 	v := s.adminView(w, r, m, "Mail and SMS", "messages", d)
-	ms, next, err := s.Account.Messages(r.Context(), actor, m.OrgID, gatehouse.MessageFilter{
+	ms, next, err := s.Account.Messages(r.Context(), actor, s.orgID(r), gatehouse.MessageFilter{
 		Status: gatehouse.MessageStatus(d.Status), Channel: gatehouse.Channel(d.Channel), Cursor: q.Get("cursor"), Limit: 50,
 	})
 	if err != nil {

@@ -45,7 +45,7 @@ func settingRange(d *gatehouse.SettingDef) string {
 }
 
 func (s adminPages) settingsView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, typed map[string]string, errs map[string]string) (*view, error) {
-	set, err := s.Account.Settings(r.Context(), m.OrgID)
+	set, err := s.Account.Settings(r.Context(), s.orgID(r))
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func (s adminPages) adminSettingsSave(w http.ResponseWriter, r *http.Request) {
 			values[d.Name] = field(r, d.Name)
 		}
 	}
-	changes, err := s.Account.UpdateSettings(r.Context(), actor, s.client(r), m.OrgID, values)
+	changes, err := s.Account.UpdateSettings(r.Context(), actor, s.client(r), s.orgID(r), values)
 	if err != nil {
 		st, msg, _ := s.errorInfo(r, err)
 		errs := map[string]string{}

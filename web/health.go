@@ -77,10 +77,5 @@ func (s healthPages) metricsAllowed(r *http.Request) bool {
 	if len(s.Config.MetricsAllow) == 0 {
 		return a.IsLoopback()
 	}
-	for _, p := range s.Config.MetricsAllow {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
+	return inAny(s.Config.MetricsAllow, a)
 }

@@ -42,7 +42,7 @@ func (s *Server) requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := ""
 		if vs := r.Header.Values(RequestIDHeader); len(vs) == 1 && validRequestID(vs[0]) {
-			if peer, ok := peerAddr(r); ok && s.trusted(peer) {
+			if peer, ok := peerAddr(r); ok && inAny(s.Config.TrustedProxies, peer) {
 				id = vs[0]
 			}
 		}

@@ -90,7 +90,7 @@ func New(acc *account.Service, log *slog.Logger, cfg Config, csrfKey []byte) (*S
 
 // Handler returns the HTTP handler with every middleware applied.
 func (s *Server) Handler() http.Handler {
-	return s.requestID(s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.deadline(http.HandlerFunc(s.routed)))))))
+	return s.requestID(s.resolveOrg(s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.deadline(http.HandlerFunc(s.routed))))))))
 }
 
 // route registers a page or API handler under an http.ServeMux pattern.
@@ -113,10 +113,6 @@ func (s *Server) routes() {
 	healthPages{s}.routes()
 }
 
-// orgID returns the organization a request belongs to. There is one organization
-// for now; the choice is made here only, so that tenants by host can come later.
-func (s *Server) orgID(r *http.Request) string { return gatehouse.DefaultOrgID }
-
 // client returns the request's client address, user agent and correlation
 // id. X-Forwarded-For is believed only from a trusted proxy, and then its
 // rightmost untrusted entry wins.
@@ -133,7 +129,7 @@ func (s *Server) clientIP(r *http.Request) string {
 	if !ok {
 		return "unknown"
 	}
-	if !s.trusted(addr) {
+	if !inAny(s.Config.TrustedProxies, addr) {
 		return addr.String()
 	}
 	hops := r.Header.Values("X-Forwarded-For")
@@ -145,7 +141,7 @@ func (s *Server) clientIP(r *http.Request) string {
 				return addr.String()
 			}
 			a = a.Unmap()
-			if !s.trusted(a) {
+			if !inAny(s.Config.TrustedProxies, a) {
 				return a.String()
 			}
 			addr = a
@@ -154,8 +150,9 @@ func (s *Server) clientIP(r *http.Request) string {
 	return addr.String()
 }
 
-func (s *Server) trusted(a netip.Addr) bool {
-	for _, p := range s.Config.TrustedProxies {
+// inAny reports whether a is in one of the networks ps.
+func inAny(ps []netip.Prefix, a netip.Addr) bool {
+	for _, p := range ps {
 		if p.Contains(a) {
 			return true
 		}
