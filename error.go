@@ -112,6 +112,16 @@ func ErrorMessage(err error) string {
 	return "An internal error occurred."
 }
 
+// ErrorFields returns the field errors of the first *Error in err's chain, or
+// nil.
+func ErrorFields(err error) []FieldError {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}
+
 // IsCode reports whether err has the given code.
 func IsCode(err error, code Code) bool { return ErrorCode(err) == code }
 

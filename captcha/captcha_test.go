@@ -27,8 +27,8 @@ func settings(kind string) *gatehouse.Settings {
 
 // reason returns the field code of a refused answer, "" for none.
 func reason(err error) string {
-	if e, ok := err.(*gatehouse.Error); ok && len(e.Fields) == 1 && e.Fields[0].Field == "captcha" {
-		return e.Fields[0].Code
+	if fs := gatehouse.ErrorFields(err); len(fs) == 1 && fs[0].Field == "captcha" {
+		return fs[0].Code
 	}
 	if err != nil {
 		return "error: " + err.Error()

@@ -1,6 +1,7 @@
 package sms_test
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -51,7 +52,7 @@ func TestParseNumber(t *testing.T) {
 			continue
 		}
 		var ge *gatehouse.Error
-		if got != "" || !asError(err, &ge) || ge.Code != gatehouse.Invalid || len(ge.Fields) != 1 || ge.Fields[0].Code != tt.code {
+		if got != "" || !errors.As(err, &ge) || ge.Code != gatehouse.Invalid || len(ge.Fields) != 1 || ge.Fields[0].Code != tt.code {
 			t.Errorf("ParseNumber(%q, %q) = %q, %v; want a %s error", tt.input, tt.region, got, err, tt.code)
 			continue
 		}
@@ -59,12 +60,6 @@ func TestParseNumber(t *testing.T) {
 			t.Errorf("message %q is not fit for a form", msg)
 		}
 	}
-}
-
-func asError(err error, target **gatehouse.Error) bool {
-	e, ok := err.(*gatehouse.Error)
-	*target = e
-	return ok
 }
 
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)

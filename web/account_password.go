@@ -88,17 +88,15 @@ func (s accountPages) passwordFailed(w http.ResponseWriter, r *http.Request, m *
 	}
 	v.CSRF = s.csrfToken(w, r)
 	v.fieldErrors(err, msg)
-	if e, ok := err.(*gatehouse.Error); ok && len(e.Fields) > 0 {
-		// One message naming every unmet rule, next to the new-password field (S10).
-		var rules []gatehouse.FieldError
-		for _, f := range e.Fields {
-			if f.Field == account.FieldNewPassword {
-				rules = append(rules, f)
-			}
+	// One message naming every unmet rule, next to the new-password field (S10).
+	var rules []gatehouse.FieldError
+	for _, f := range gatehouse.ErrorFields(err) {
+		if f.Field == account.FieldNewPassword {
+			rules = append(rules, f)
 		}
-		if len(rules) > 0 {
-			v.Fields[account.FieldNewPassword] = gatehouse.PasswordMessage(rules)
-		}
+	}
+	if len(rules) > 0 {
+		v.Fields[account.FieldNewPassword] = gatehouse.PasswordMessage(rules)
 	}
 	s.render(w, r, st, "password", v)
 }

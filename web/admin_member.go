@@ -119,9 +119,9 @@ func (s adminPages) memberFailed(w http.ResponseWriter, r *http.Request, admin *
 	}
 	s.memberPageFor(w, r, admin, actor, st, func(v *view, d *memberPage) {
 		v.fieldErrors(err, msg)
-		if e, ok := err.(*gatehouse.Error); ok && len(e.Fields) > 0 && e.Code == gatehouse.Invalid {
-			if fe := e.Fields[0]; fe.Field == account.FieldPassword {
-				v.Fields[account.FieldPassword] = gatehouse.PasswordMessage(e.Fields)
+		if fs := gatehouse.ErrorFields(err); len(fs) > 0 && gatehouse.IsCode(err, gatehouse.Invalid) {
+			if fs[0].Field == account.FieldPassword {
+				v.Fields[account.FieldPassword] = gatehouse.PasswordMessage(fs)
 			}
 		}
 		for k, val := range form {
@@ -190,9 +190,7 @@ func profileUpdate(r *http.Request) account.ProfileUpdate {
 		mobile := ""
 		if *p != "" {
 			n, err := sms.ParseNumber(*p, "")
-			if e, ok := err.(*gatehouse.Error); ok {
-				*errs = append(*errs, e.Fields...)
-			}
+			*errs = append(*errs, gatehouse.ErrorFields(err)...)
 			mobile = n
 		}
 		if mobile != "" || *p == "" {

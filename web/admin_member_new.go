@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -56,9 +57,7 @@ func (s adminPages) adminNewMember(w http.ResponseWriter, r *http.Request) {
 	var errs []gatehouse.FieldError
 	if mobile := strings.TrimSpace(field(r, "mobile")); mobile != "" {
 		n, err := sms.ParseNumber(mobile, "")
-		if e, ok := err.(*gatehouse.Error); ok {
-			errs = append(errs, e.Fields...)
-		}
+		errs = append(errs, gatehouse.ErrorFields(err)...)
 		nm.Mobile = n
 	}
 	exp, fe := parseDate("expires", field(r, "expires"))
@@ -85,7 +84,7 @@ func (s adminPages) adminNewMember(w http.ResponseWriter, r *http.Request) {
 			v.Form[k] = field(r, k)
 		}
 		v.fieldErrors(err, msg)
-		if e, ok := err.(*gatehouse.Error); ok && v.Fields[account.FieldPassword] != "" {
+		if e := (*gatehouse.Error)(nil); errors.As(err, &e) && v.Fields[account.FieldPassword] != "" {
 			v.Fields[account.FieldPassword] = e.Message
 		}
 		s.render(w, r, st, "admin_member_new", v)

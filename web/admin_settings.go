@@ -114,10 +114,8 @@ func (s adminPages) adminSettingsSave(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		st, msg, _ := s.errorInfo(r, err)
 		errs := map[string]string{}
-		if e, ok := err.(*gatehouse.Error); ok {
-			for _, f := range e.Fields {
-				errs[f.Field] = f.Message
-			}
+		for _, f := range gatehouse.ErrorFields(err) {
+			errs[f.Field] = f.Message
 		}
 		typed := map[string]string{}
 		for k, v := range values {

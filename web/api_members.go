@@ -74,9 +74,7 @@ func parseMobile(v string, errs *[]gatehouse.FieldError) string {
 		return ""
 	}
 	n, err := sms.ParseNumber(v, "")
-	if e, ok := err.(*gatehouse.Error); ok {
-		*errs = append(*errs, e.Fields...)
-	}
+	*errs = append(*errs, gatehouse.ErrorFields(err)...)
 	return n
 }
 

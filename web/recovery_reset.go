@@ -131,17 +131,15 @@ func (s recoveryPages) linkFailed(w http.ResponseWriter, r *http.Request, f link
 	st, msg, _ := s.errorInfo(r, err)
 	v := &view{Form: map[string]string{"email": req.Email}}
 	v.fieldErrors(err, msg)
-	if e, ok := err.(*gatehouse.Error); ok {
-		// One message naming every unmet rule, next to the new-password field (S10).
-		var rules []gatehouse.FieldError
-		for _, fe := range e.Fields {
-			if fe.Field == account.FieldNewPassword {
-				rules = append(rules, fe)
-			}
+	// One message naming every unmet rule, next to the new-password field (S10).
+	var rules []gatehouse.FieldError
+	for _, fe := range gatehouse.ErrorFields(err) {
+		if fe.Field == account.FieldNewPassword {
+			rules = append(rules, fe)
 		}
-		if len(rules) > 0 {
-			v.Fields[account.FieldNewPassword] = gatehouse.PasswordMessage(rules)
-		}
+	}
+	if len(rules) > 0 {
+		v.Fields[account.FieldNewPassword] = gatehouse.PasswordMessage(rules)
 	}
 	s.renderLinkPage(w, r, st, f, req.Token, nil, &set, v)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -61,7 +62,7 @@ func (s recoveryPages) setupSubmit(w http.ResponseWriter, r *http.Request) {
 		st, msg, _ := s.errorInfo(r, err)
 		v := &view{Form: map[string]string{"username": nm.Username, "name": nm.DisplayName, "email": nm.Email}}
 		v.fieldErrors(err, msg)
-		if e, ok := err.(*gatehouse.Error); ok && e.Message != "" && v.Fields["password"] != "" {
+		if e := (*gatehouse.Error)(nil); errors.As(err, &e) && e.Message != "" && v.Fields["password"] != "" {
 			v.Fields["password"] = e.Message
 		}
 		s.renderSetup(w, r, st, token, v)

@@ -130,8 +130,8 @@ func (v *view) fieldErrors(err error, msg string) {
 	if v.Fields == nil {
 		v.Fields = map[string]string{}
 	}
-	if e, ok := err.(*gatehouse.Error); ok && len(e.Fields) > 0 {
-		for _, f := range e.Fields {
+	if fs := gatehouse.ErrorFields(err); len(fs) > 0 {
+		for _, f := range fs {
 			if prev := v.Fields[f.Field]; prev != "" {
 				v.Fields[f.Field] = prev + " " + f.Message
 			} else {

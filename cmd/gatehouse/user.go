@@ -66,12 +66,12 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 // describe turns a domain error into a message for the terminal, naming every
 // field at fault.
 func describe(err error) error {
-	e, ok := err.(*gatehouse.Error)
-	if !ok || len(e.Fields) == 0 {
+	fields := gatehouse.ErrorFields(err)
+	if len(fields) == 0 {
 		return fmt.Errorf("%s", gatehouse.ErrorMessage(err))
 	}
 	var b strings.Builder
-	for _, f := range e.Fields {
+	for _, f := range fields {
 		fmt.Fprintf(&b, "\n  %s: %s", f.Field, f.Message)
 	}
 	return fmt.Errorf("refused:%s", b.String())
