@@ -188,9 +188,7 @@ func ContextWords(m *Member, orgName string) []string {
 		}
 	}
 	words = append(words, strings.Fields(m.DisplayName)...)
-	for _, f := range strings.Fields(orgName) {
-		words = append(words, f)
-	}
+	words = append(words, strings.Fields(orgName)...)
 	return words
 }
 

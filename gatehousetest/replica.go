@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -59,11 +58,16 @@ func RemoveBinary() {
 	}
 }
 
+// goTool returns the go command. `go test` puts its own on the front of PATH;
+// GOROOT, when set, names it otherwise.
 func goTool() string {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p
 	}
-	return filepath.Join(runtime.GOROOT(), "bin", "go")
+	if root := os.Getenv("GOROOT"); root != "" {
+		return filepath.Join(root, "bin", "go")
+	}
+	return "go"
 }
 
 // processEnv is the environment of a gatehouse process: only what a process

@@ -75,7 +75,7 @@ func TestMemberPage(t *testing.T) {
 		if r := mia.Get("/account"); r.Status != http.StatusSeeOther {
 			t.Errorf("an ended session still works: %d", r.Status)
 		}
-		mia = signedInAs(t, s, "mia")
+		signedInAs(t, s, "mia") // a session for disabling to end
 		if r := admin.Submit(page, page+"/disable", nil); r.Location != page+"?done=disabled" {
 			t.Errorf("disable: %d %s", r.Status, r.Location)
 		}

@@ -28,7 +28,7 @@ func (s signinPages) renewPage(w http.ResponseWriter, r *http.Request) {
 		s.redirect(w, r, stagePath(sess.Stage), nil)
 		return
 	}
-	v, d, err := accountPages{s.Server}.passwordView(r, m, "Choose a new password")
+	v, d, err := accountPages(s).passwordView(r, m, "Choose a new password")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -69,7 +69,7 @@ func (s signinPages) renewSubmit(w http.ResponseWriter, r *http.Request) {
 			s.redirect(w, r, "/login", nil)
 			return
 		}
-		accountPages{s.Server}.passwordFailed(w, r, m, err, "Choose a new password", "renew")
+		accountPages(s).passwordFailed(w, r, m, err, "Choose a new password", "renew")
 		return
 	}
 	s.setSession(w, token) // a new secret: the one that could only renew no longer works

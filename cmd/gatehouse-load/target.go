@@ -120,7 +120,7 @@ func openURL(o *options) (*target, error) {
 	case strings.HasPrefix(t.dbURL, "postgres://"), strings.HasPrefix(t.dbURL, "postgresql://"):
 		t.dialect = "postgres"
 	default:
-		return nil, errors.New("--database-url must be sqlite:PATH or postgres://...")
+		return nil, errors.New("--database-url must be sqlite:PATH or postgres://URL")
 	}
 	return t, nil
 }

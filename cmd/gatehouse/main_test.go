@@ -49,7 +49,7 @@ func TestCommands(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "state active") {
 				t.Fatalf("user add with password: %d %s %s", code, out, errs)
 			}
-			code, out, errs = c.run("short\n", "user", "add", "--username", "weak", "--email", "weak@example.com", "--password-stdin")
+			code, _, errs = c.run("short\n", "user", "add", "--username", "weak", "--email", "weak@example.com", "--password-stdin")
 			if code != 1 || !strings.Contains(errs, "password") || !strings.Contains(errs, "at least 15 characters") {
 				t.Errorf("weak password accepted or unclear: %d %s", code, errs)
 			}
