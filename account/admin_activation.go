@@ -25,7 +25,7 @@ const (
 type ActivationResult struct {
 	MemberID string
 	Member   *gatehouse.Member // nil when not found
-	Sent     bool              // sent, or (for PlanActivation) would be sent
+	Sent     bool              // sent, or (in the confirmation step) would be sent
 	Reason   string            // a Skip code when not sent
 	Message  string            // the reason in words
 	To       string            // the address the email goes to
@@ -91,13 +91,6 @@ func (s *Service) planActivation(ctx context.Context, st gatehouse.Store, op str
 		out = append(out, r)
 	}
 	return out, nil
-}
-
-// PlanActivation tells, without sending anything, which of the members would
-// get an activation code and why the others would not: the confirmation step
-// of a bulk send (S23).
-func (s *Service) PlanActivation(ctx context.Context, actor gatehouse.Actor, orgID string, ids []string) ([]ActivationResult, error) {
-	return s.planActivation(ctx, s.Store, "account.PlanActivation", actor, orgID, ids)
 }
 
 // SendActivation emails an activation code (a one-time link with which the

@@ -22,16 +22,6 @@ const (
 	FieldConfirmPassword = "confirm_password"
 )
 
-// Policy returns the organization's password policy and its rules in sentences,
-// to show before the member types (S32).
-func (s *Service) Policy(ctx context.Context, orgID string) (gatehouse.Policy, error) {
-	set, err := s.Settings(ctx, orgID)
-	if err != nil {
-		return gatehouse.Policy{}, err
-	}
-	return set.Policy(), nil
-}
-
 // CheckPassword tests a new password for m against the policy and the member's
 // recent passwords (the current one included) and returns every unmet rule as a
 // FieldError on field. It does the expensive history comparison only when the

@@ -65,9 +65,6 @@ func (s *TwilioServer) URL() string {
 	return u.String()
 }
 
-// BaseURL returns http://127.0.0.1:port, the server's root.
-func (s *TwilioServer) BaseURL() string { return s.srv.URL }
-
 // Close stops the server early, to play a provider that cannot be reached.
 func (s *TwilioServer) Close() { s.srv.Close() }
 
