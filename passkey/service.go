@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
-	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -25,7 +24,7 @@ type Reauthenticator interface {
 }
 
 // Service holds the passkey use cases. Store, Composer, PublicURL and
-// Passwords must be set; Now, Rand, Log and Kick have working defaults.
+// Passwords must be set; Now, Rand and Kick have working defaults.
 type Service struct {
 	Store    Store
 	Composer gatehouse.Composer
@@ -35,7 +34,6 @@ type Service struct {
 	Passwords Reauthenticator
 	Now       func() time.Time
 	Rand      io.Reader
-	Log       *slog.Logger
 	// Kick wakes the delivery worker after a notice was queued.
 	Kick func()
 }
@@ -52,13 +50,6 @@ func (s *Service) rand() io.Reader {
 		return s.Rand
 	}
 	return rand.Reader
-}
-
-func (s *Service) log() *slog.Logger {
-	if s.Log != nil {
-		return s.Log
-	}
-	return slog.New(slog.DiscardHandler)
 }
 
 func (s *Service) kick() {
