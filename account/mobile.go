@@ -9,7 +9,7 @@ import (
 // Mobile numbers (S14). A member changes their own number after entering
 // their current password, and the new number is saved only once a code sent to
 // it by SMS comes back. Numbers arrive here already parsed into E.164 by the
-// edge (sms.ParseNumber); the domain checks the shape again. Any change of
+// edge (phone.ParseNumber); the domain checks the shape again. Any change of
 // number is a change of second factor: trusted browsers are forgotten.
 
 // FieldMobile is the form field of a mobile number.

@@ -1,7 +1,7 @@
 // Package sms sends Gatehouse's text messages (two-factor and confirmation codes)
 // through the transport selected by GATEHOUSE_SMS_URL: a provider whose REST API
 // is Twilio's, a signed HTTPS webhook of the operator's own, or JSON files in a
-// directory. It also validates mobile numbers (ParseNumber).
+// directory. Mobile numbers are validated by package phone.
 //
 // Transports report whether a failure is permanent (the provider refused this
 // number or message: retrying cannot help) or temporary (the provider is down,

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
-	"github.com/gatehouse-auth/gatehouse/sms"
+	"github.com/gatehouse-auth/gatehouse/phone"
 )
 
 // A member's details page (/admin/members/{id}): the record and its edit form,
@@ -189,7 +189,7 @@ func profileUpdate(r *http.Request) account.ProfileUpdate {
 	if p := str("mobile"); p != nil {
 		mobile := ""
 		if *p != "" {
-			n, err := sms.ParseNumber(*p, "")
+			n, err := phone.ParseNumber(*p, "")
 			*errs = append(*errs, gatehouse.ErrorFields(err)...)
 			mobile = n
 		}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
-	"github.com/gatehouse-auth/gatehouse/sms"
+	"github.com/gatehouse-auth/gatehouse/phone"
 )
 
 // /admin/members/new creates a member: with a password the account is active at
@@ -56,7 +56,7 @@ func (s adminPages) adminNewMember(w http.ResponseWriter, r *http.Request) {
 	}
 	var errs []gatehouse.FieldError
 	if mobile := strings.TrimSpace(field(r, "mobile")); mobile != "" {
-		n, err := sms.ParseNumber(mobile, "")
+		n, err := phone.ParseNumber(mobile, "")
 		errs = append(errs, gatehouse.ErrorFields(err)...)
 		nm.Mobile = n
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
-	"github.com/gatehouse-auth/gatehouse/sms"
+	"github.com/gatehouse-auth/gatehouse/phone"
 )
 
 // /api/v1/members and what hangs off it: list, create, read, update and delete
@@ -73,7 +73,7 @@ func parseMobile(v string, errs *[]gatehouse.FieldError) string {
 	if strings.TrimSpace(v) == "" {
 		return ""
 	}
-	n, err := sms.ParseNumber(v, "")
+	n, err := phone.ParseNumber(v, "")
 	*errs = append(*errs, gatehouse.ErrorFields(err)...)
 	return n
 }

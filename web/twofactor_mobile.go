@@ -6,7 +6,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
-	"github.com/gatehouse-auth/gatehouse/sms"
+	"github.com/gatehouse-auth/gatehouse/phone"
 )
 
 // The member's mobile number (S14): /account/mobile asks for the current
@@ -49,7 +49,7 @@ func (s twofactorPages) mobileSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	typed := field(r, account.FieldMobile)
-	e164, err := sms.ParseNumber(typed, "")
+	e164, err := phone.ParseNumber(typed, "")
 	if err == nil {
 		err = s.Account.StartMobileChange(r.Context(), account.MobileChangeRequest{
 			Session: sess, Member: m, Password: field(r, account.FieldCurrentPassword), Mobile: e164, Client: s.client(r),

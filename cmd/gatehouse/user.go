@@ -9,7 +9,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
-	"github.com/gatehouse-auth/gatehouse/sms"
+	"github.com/gatehouse-auth/gatehouse/phone"
 )
 
 func cmdUser(ctx context.Context, e env, args []string) error {
@@ -35,7 +35,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	defer a.close()
 	nm.Role = gatehouse.Role(role)
 	if mobile != "" {
-		if nm.Mobile, err = sms.ParseNumber(mobile, ""); err != nil {
+		if nm.Mobile, err = phone.ParseNumber(mobile, ""); err != nil {
 			return fmt.Errorf("--mobile: %w", err)
 		}
 	}

@@ -1,4 +1,4 @@
-package sms_test
+package phone_test
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/sms"
+	"github.com/gatehouse-auth/gatehouse/phone"
 )
 
 func TestParseNumber(t *testing.T) {
@@ -44,7 +44,7 @@ func TestParseNumber(t *testing.T) {
 		{"+44 7911 123456", "ZZ", "+447911123456", ""},                       // international ignores the region
 	}
 	for _, tt := range tests {
-		got, err := sms.ParseNumber(tt.input, tt.region)
+		got, err := phone.ParseNumber(tt.input, tt.region)
 		if tt.code == "" {
 			if err != nil || got != tt.want {
 				t.Errorf("ParseNumber(%q, %q) = %q, %v; want %q", tt.input, tt.region, got, err, tt.want)
@@ -72,7 +72,7 @@ func FuzzParseNumber(f *testing.F) {
 		f.Add(s, "")
 	}
 	f.Fuzz(func(t *testing.T, input, region string) {
-		got, err := sms.ParseNumber(input, region)
+		got, err := phone.ParseNumber(input, region)
 		if err != nil {
 			if got != "" {
 				t.Fatalf("ParseNumber(%q, %q) = %q with error %v", input, region, got, err)
@@ -82,7 +82,7 @@ func FuzzParseNumber(f *testing.F) {
 		if !e164.MatchString(got) {
 			t.Fatalf("ParseNumber(%q, %q) = %q, not E.164", input, region, got)
 		}
-		again, err := sms.ParseNumber(got, "")
+		again, err := phone.ParseNumber(got, "")
 		if err != nil || again != got {
 			t.Fatalf("ParseNumber(%q) = %q, %v; want it unchanged", got, again, err)
 		}

@@ -1,4 +1,8 @@
-package sms
+// Package phone validates mobile numbers as people type them and returns them
+// in E.164, the form stored and sent to SMS providers. It is apart from sms,
+// which sends messages, so that the pages and commands that take a number do
+// not depend on the transports.
+package phone
 
 import (
 	"strings"
@@ -48,5 +52,5 @@ func ParseNumber(input, defaultRegion string) (string, error) {
 }
 
 func numberError(code, msg string) error {
-	return gatehouse.InvalidFields("sms.ParseNumber", gatehouse.FieldError{Field: "mobile", Code: code, Message: msg})
+	return gatehouse.InvalidFields("phone.ParseNumber", gatehouse.FieldError{Field: "mobile", Code: code, Message: msg})
 }
