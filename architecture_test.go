@@ -206,8 +206,6 @@ var knownOversize = map[string]bool{
 	"file cmd/gatehouse-load/run.go":       true,
 	"file cmd/gatehouse-load/scenarios.go": true,
 	"file cmd/gatehouse-load/search.go":    true,
-	"file gatehousetest/smtp.go":           true,
-	"file secret/hasher.go":                true,
 	"file sqlstore/member_search.go":       true,
 }
 

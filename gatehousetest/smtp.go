@@ -1,30 +1,18 @@
 package gatehousetest
 
 import (
-	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"errors"
 	"io"
 	"log"
-	"math/big"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -211,155 +199,12 @@ func (s *SMTPServer) Stop() {
 	}
 }
 
-// Mute makes the server accept connections and then never say a word on them,
-// not even its greeting, as a mail server that hangs would, until Unmute. The
-// connections it accepts meanwhile stay open until Unmute or Stop.
-func (s *SMTPServer) Mute() {
-	s.mu.Lock()
-	s.muted = true
-	s.mu.Unlock()
-}
-
-// Unmute ends Mute and closes the connections kept silent.
-func (s *SMTPServer) Unmute() {
-	s.mu.Lock()
-	s.muted = false
-	silent := s.silent
-	s.silent = nil
-	s.mu.Unlock()
-	for _, c := range silent {
-		c.Close()
-	}
-}
-
 // Connections returns how many connections the server has accepted so far,
 // those kept silent by Mute included: how often a client tried.
 func (s *SMTPServer) Connections() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.conns
-}
-
-// muteListener counts connections and keeps those that come while the
-// server is muted away from the SMTP server, open and unanswered.
-type muteListener struct {
-	net.Listener
-	s *SMTPServer
-}
-
-func (l *muteListener) Accept() (net.Conn, error) {
-	for {
-		c, err := l.Listener.Accept()
-		if err != nil {
-			return nil, err
-		}
-		s := l.s
-		s.mu.Lock()
-		s.conns++
-		muted := s.muted
-		if muted {
-			s.silent = append(s.silent, c)
-		}
-		s.wake()
-		s.mu.Unlock()
-		if !muted {
-			return c, nil
-		}
-	}
-}
-
-// RejectWith makes the server refuse every recipient with the given reply, for
-// instance 550 (permanent) or 451 (try again later), until Accept.
-func (s *SMTPServer) RejectWith(code int, msg string) {
-	s.mu.Lock()
-	s.reject = replyError(code, msg)
-	s.mu.Unlock()
-}
-
-// RejectAddress makes the server refuse one recipient with the given reply.
-func (s *SMTPServer) RejectAddress(to string, code int, msg string) {
-	s.mu.Lock()
-	s.rejectAddr[strings.ToLower(to)] = replyError(code, msg)
-	s.mu.Unlock()
-}
-
-// Accept undoes RejectWith and RejectAddress.
-func (s *SMTPServer) Accept() {
-	s.mu.Lock()
-	s.reject = nil
-	s.rejectAddr = map[string]*smtp.SMTPError{}
-	s.mu.Unlock()
-}
-
-func replyError(code int, msg string) *smtp.SMTPError {
-	return &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCodeNotSet, Message: msg}
-}
-
-// Delay makes the server wait d before it answers each recipient (RCPT TO), as
-// a slow mail server would, so that sending takes a while; 0 ends the delay.
-func (s *SMTPServer) Delay(d time.Duration) {
-	s.mu.Lock()
-	s.delay = d
-	s.mu.Unlock()
-}
-
-// Hold makes the server keep every recipient (RCPT TO) waiting for an answer
-// until Release, as a stalled mail server would. A client kept waiting has not
-// sent its message yet, so a client that dies meanwhile delivers nothing.
-func (s *SMTPServer) Hold() {
-	s.mu.Lock()
-	if s.gate == nil {
-		s.gate = make(chan struct{})
-	}
-	s.mu.Unlock()
-}
-
-// Release answers every recipient kept waiting by Hold, and the next ones at once.
-func (s *SMTPServer) Release() {
-	s.mu.Lock()
-	if s.gate != nil {
-		close(s.gate)
-		s.gate = nil
-	}
-	s.mu.Unlock()
-}
-
-// WaitHeld waits until at least n recipients are kept waiting by Hold; the
-// test fails when that takes longer than timeout.
-func (s *SMTPServer) WaitHeld(t testing.TB, n int, timeout time.Duration) {
-	t.Helper()
-	waitFor(t, n, timeout, "held recipients, the SMTP server holds", func() (int, chan struct{}) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return s.held, s.notify
-	})
-}
-
-// wait applies Delay and Hold to one recipient.
-func (s *SMTPServer) wait() {
-	s.mu.Lock()
-	d, gate := s.delay, s.gate
-	if gate != nil {
-		s.held++
-		s.wake()
-	}
-	s.mu.Unlock()
-	if d > 0 {
-		time.Sleep(d)
-	}
-	if gate != nil {
-		<-gate
-		s.mu.Lock()
-		s.held--
-		s.mu.Unlock()
-	}
-}
-
-// wake tells the waiters of WaitFor and WaitHeld that something changed; s.mu
-// must be held.
-func (s *SMTPServer) wake() {
-	close(s.notify)
-	s.notify = make(chan struct{})
 }
 
 // Messages returns the messages delivered so far, oldest first.
@@ -419,182 +264,4 @@ func (s *SMTPServer) deliver(r Received) {
 	defer s.mu.Unlock()
 	s.received = append(s.received, r)
 	s.wake()
-}
-
-func (s *SMTPServer) refusal(to string) *smtp.SMTPError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e := s.rejectAddr[strings.ToLower(to)]; e != nil {
-		return e
-	}
-	return s.reject
-}
-
-// smtpSession is one SMTP connection.
-type smtpSession struct {
-	s    *SMTPServer
-	conn *smtp.Conn
-	user string
-	from string
-	to   []string
-}
-
-func (ss *smtpSession) AuthMechanisms() []string {
-	if ss.s.auth {
-		return []string{sasl.Plain}
-	}
-	return nil
-}
-
-func (ss *smtpSession) Auth(mech string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(identity, user, pass string) error {
-		if user != SMTPUser || pass != SMTPPassword || identity != "" && identity != user {
-			return smtp.ErrAuthFailed
-		}
-		ss.user = user
-		return nil
-	}), nil
-}
-
-func (ss *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
-	if ss.s.auth && ss.user == "" {
-		return smtp.ErrAuthRequired
-	}
-	ss.from = from
-	return nil
-}
-
-func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	ss.s.wait()
-	if e := ss.s.refusal(to); e != nil {
-		return e
-	}
-	ss.to = append(ss.to, to)
-	return nil
-}
-
-func (ss *smtpSession) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	if len(ss.to) == 0 {
-		return errors.New("no recipients")
-	}
-	_, isTLS := ss.conn.TLSConnectionState()
-	rec := Received{From: ss.from, To: ss.to, Data: data, TLS: isTLS, User: ss.user}
-	parseReceived(&rec, bytes.NewReader(data))
-	ss.s.deliver(rec)
-	return nil
-}
-
-func (ss *smtpSession) Reset() { ss.from, ss.to = "", nil }
-
-func (ss *smtpSession) Logout() error { return nil }
-
-// parseReceived fills the parsed fields of r from the raw message. Quoted-printable
-// parts are decoded by mime/multipart on the way.
-func parseReceived(r *Received, raw io.Reader) {
-	msg, err := mail.ReadMessage(raw)
-	if err != nil {
-		r.ParseError = err.Error()
-		return
-	}
-	r.Header = msg.Header
-	dec := new(mime.WordDecoder)
-	if r.Subject, err = dec.DecodeHeader(msg.Header.Get("Subject")); err != nil {
-		r.ParseError = "subject: " + err.Error()
-	}
-	typ, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
-		r.ParseError = "content type: " + err.Error()
-		return
-	}
-	if !strings.HasPrefix(typ, "multipart/") {
-		body, err := io.ReadAll(decodeBody(msg.Header.Get("Content-Transfer-Encoding"), msg.Body))
-		if err != nil {
-			r.ParseError = err.Error()
-		}
-		if typ == "text/html" {
-			r.HTML = string(body)
-		} else {
-			r.Text = string(body)
-		}
-		return
-	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			r.ParseError = "multipart: " + err.Error()
-			return
-		}
-		body, err := io.ReadAll(p)
-		if err != nil {
-			r.ParseError = "part: " + err.Error()
-			return
-		}
-		ptyp, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		switch {
-		case ptyp == "text/plain" && r.Text == "":
-			r.Text = string(body)
-		case ptyp == "text/html" && r.HTML == "":
-			r.HTML = string(body)
-		}
-	}
-}
-
-func decodeBody(encoding string, r io.Reader) io.Reader {
-	if strings.EqualFold(encoding, "quoted-printable") {
-		return quotedprintable.NewReader(r)
-	}
-	return r
-}
-
-var linkPattern = regexp.MustCompile(`https?://[^\s<>"']+`)
-
-// LinkIn returns the first http or https link in the text part of a message, ""
-// when there is none.
-func LinkIn(r Received) string {
-	return strings.TrimRight(linkPattern.FindString(r.Text), ".,;:)!?")
-}
-
-// selfSigned makes a short-lived ECDSA certificate for 127.0.0.1, ::1 and
-// localhost, and a pool that trusts it.
-func selfSigned() (tls.Certificate, *x509.CertPool, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "gatehousetest"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true, // its own root, so that a pool holding it verifies it
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		DNSNames:              []string{"localhost"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool, nil
 }

@@ -8,12 +8,9 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gatehouse-auth/gatehouse"
 )
@@ -269,110 +266,6 @@ func (h *Hasher) Verify(ctx context.Context, password, hash string) (ok, rehash 
 	return ok, ok && (stored.params != h.cur || !stored.nfkc), nil
 }
 
-// dummySalt and dummyKey stand for a stored hash that nothing matches: argon2
-// takes the same time whatever the salt's bytes are.
-var (
-	dummySalt = make([]byte, maxSaltLen)
-	dummyKey  = make([]byte, maxKeyLen)
-)
-
-// Dummy does the work of verifying password against a hash with the current
-// parameters, so that signing in to an account that does not exist costs the
-// same time as signing in to one that does. Sign-in uses Pad, which also
-// covers older and imported hashes.
-func (h *Hasher) Dummy(ctx context.Context, password string) error {
-	return h.dummyArgon(ctx, "secret.Dummy", NormalizePassword(password))
-}
-
-func (h *Hasher) dummyArgon(ctx context.Context, op, password string) error {
-	return h.run(ctx, op, h.blocks, h.argonOp(h.cur, true), func(s *argonState) {
-		key := h.argon2(s, []byte(password), dummySalt[:h.cur.saltLen], h.cur)
-		subtle.ConstantTimeCompare(key, dummyKey[:len(key)])
-	})
-}
-
-// Pad does the hashing that a sign-in still owes after Verify(password, hash),
-// or after no verification at all when hash is "" (an unknown name, an account
-// without a password, a hash that cannot be read), so that every sign-in of an
-// organization hashes the same whichever account, if any, it named:
-//
-//   - argon2id with the current parameters, as many times as Verify checks a
-//     hash from before normalization: once, or twice when password is not in
-//     NFKC (see forms);
-//   - while the organization still stores imported bcrypt hashes (bcryptFloor
-//     is their highest cost, 0 when there is none), bcrypt of that cost as
-//     many times again. A bcrypt account of a lower cost makes up the
-//     difference with more computations of its own cost, so that the sum of
-//     the work is the same.
-//
-// Argon2id hashes with other parameters than the current ones (made before the
-// configuration changed) are counted by their work and padded to at least the
-// target, which may overshoot by less than one computation until they are
-// rehashed at their member's next sign-in.
-func (h *Hasher) Pad(ctx context.Context, password, hash string, bcryptFloor int) error {
-	const op = "secret.Pad"
-	n := NormalizePassword(password)
-	times := int64(1)
-	if n != password {
-		times = 2
-	}
-	argonDone, bcryptDone, piece := h.planned(password, hash)
-	for want := times * h.cur.work(); argonDone < want; argonDone += h.cur.work() {
-		if err := h.dummyArgon(ctx, op, n); err != nil {
-			return err
-		}
-	}
-	floor := min(bcryptFloor, maxBcryptCost)
-	if floor < bcrypt.MinCost {
-		return nil
-	}
-	if piece == 0 || piece > floor {
-		piece = floor
-	}
-	want := times << floor
-	pw := []byte(n)
-	if len(pw) > 72 {
-		pw = pw[:72] // bcrypt reads no further; the work is the same
-	}
-	dummy := dummyBcrypt(piece)
-	for ; bcryptDone+1<<piece <= want; bcryptDone += 1 << piece {
-		err := h.run(ctx, op, 0, Op{Algorithm: AlgBcrypt, Work: 1 << piece, Dummy: true}, func(*argonState) {
-			_ = bcrypt.CompareHashAndPassword(dummy, pw)
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// planned returns the work Verify(password, hash) does by algorithm, and the
-// cost of hash when it is bcrypt (0 otherwise). A hash Verify refuses before
-// computing anything counts as no work.
-func (h *Hasher) planned(password, hash string) (argonWork, bcryptWork int64, bcryptCost int) {
-	if isBcrypt(hash) {
-		if len(hash) != 60 {
-			return 0, 0, 0
-		}
-		cost, err := bcrypt.Cost([]byte(hash))
-		if err != nil || cost > maxBcryptCost {
-			return 0, 0, 0
-		}
-		return 0, int64(len(forms(password, false))) << cost, cost
-	}
-	stored, err := parsePHC(hash)
-	if err != nil || int64(argonBlocks(stored.memory, stored.lanes))*1024 > h.budget {
-		return 0, 0, 0
-	}
-	return int64(len(forms(password, stored.nfkc))) * stored.work(), 0, 0
-}
-
-// dummyBcrypt returns a well-formed bcrypt hash of the cost that no password
-// matches, built without hashing anything: its salt and key are all zero bits.
-func dummyBcrypt(cost int) []byte {
-	return []byte(fmt.Sprintf("$2b$%02d$%s", cost, strings.Repeat(".", 53)))
-}
-
 // argonOp describes an argon2id computation with p for observers.
 func (h *Hasher) argonOp(p params, dummy bool) Op {
 	return Op{Algorithm: AlgArgon2id, Work: p.work(), Dummy: dummy}
@@ -462,46 +355,4 @@ func (h *Hasher) argon2(s *argonState, password, salt []byte, p params) []byte {
 		return h.derive(s, password, salt, p)
 	}
 	return s.key(password, salt, nil, nil, p.time, p.memory, p.lanes, p.keyLen)
-}
-
-// isBcrypt reports whether hash claims to be bcrypt, in one of the three
-// prefixes of the OpenBSD format that x/crypto/bcrypt verifies alike.
-func isBcrypt(hash string) bool {
-	return strings.HasPrefix(hash, "$2a$") || strings.HasPrefix(hash, "$2b$") || strings.HasPrefix(hash, "$2y$")
-}
-
-// verifyBcrypt checks an imported bcrypt hash against each form of the
-// password. bcrypt needs 4 KiB, not a slot's memory, but its CPU time is what
-// the slots ration, so each computation takes one.
-func (h *Hasher) verifyBcrypt(ctx context.Context, op string, passwords []string, hash string) (ok, rehash bool, err error) {
-	if len(hash) != 60 {
-		return false, false, &gatehouse.Error{Code: gatehouse.Internal, Op: op, Err: malformed("bcrypt: length %d, want 60", len(hash))}
-	}
-	cost, err := bcrypt.Cost([]byte(hash))
-	if err != nil {
-		return false, false, &gatehouse.Error{Code: gatehouse.Internal, Op: op, Err: malformed("bcrypt: %v", err)}
-	}
-	if cost > maxBcryptCost {
-		return false, false, &gatehouse.Error{Code: gatehouse.Internal, Op: op, Err: malformed("bcrypt cost %d above %d", cost, maxBcryptCost)}
-	}
-	for _, pw := range passwords {
-		var cmpErr error
-		err = h.run(ctx, op, 0, Op{Algorithm: AlgBcrypt, Work: 1 << cost}, func(*argonState) {
-			// CompareHashAndPassword silently ignores bytes past 72. Run it anyway
-			// for a too-long password, so the time taken does not tell an attacker
-			// which accounts were imported, but never count that as a match.
-			cmpErr = bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw))
-		})
-		if err != nil {
-			return false, false, err
-		}
-		switch {
-		case cmpErr == nil:
-			ok = ok || len(pw) <= 72
-		case errors.Is(cmpErr, bcrypt.ErrMismatchedHashAndPassword):
-		default:
-			return false, false, &gatehouse.Error{Code: gatehouse.Internal, Op: op, Err: malformed("bcrypt: %v", cmpErr)}
-		}
-	}
-	return ok, ok, nil
 }
