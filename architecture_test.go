@@ -206,7 +206,6 @@ var knownOversize = map[string]bool{
 	"file cmd/gatehouse-load/run.go":       true,
 	"file cmd/gatehouse-load/scenarios.go": true,
 	"file cmd/gatehouse-load/search.go":    true,
-	"file sqlstore/member_search.go":       true,
 }
 
 // TestSizes: no interface over maxInterfaceMethods methods, no type with more
