@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/forwardauth"
 )
 
 // Config is what the web layer needs to know about its deployment.
@@ -35,6 +36,11 @@ type Config struct {
 	// ShedDelay is how long a sign-in turned away because password hashing is
 	// saturated waits before its 503 (default DefaultShedDelay; negative: none).
 	ShedDelay time.Duration
+	// ForwardAuth configures GET /auth/forward (docs/forward-auth.md).
+	ForwardAuth forwardauth.Config
+	// CookieDomain, when set, scopes the session cookie to a domain and its
+	// subdomains instead of Gatehouse's host (docs/forward-auth.md).
+	CookieDomain string
 }
 
 // DefaultShedDelay is how long a shed sign-in waits before it is answered. A
@@ -125,6 +131,7 @@ func (s *Server) routes() {
 	s.adminRoutes()
 	s.apiRoutes()
 	s.twoFactorRoutes()
+	s.forwardRoutes()
 }
 
 // orgID returns the organization a request belongs to. There is one organization

@@ -103,7 +103,7 @@ func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, st int, v 
 		method = opts.Default()
 	}
 	if next != "" {
-		next = safeNext(next)
+		next = s.nextParam(next)
 	}
 	v.Data = verifyData{Method: method, Next: next, SecondFactorOptions: opts, ResendSeconds: int(opts.ResendIn.Seconds())}
 	s.render(w, r, st, "verify", v)
@@ -148,7 +148,7 @@ func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 		s.redirect(w, r, stagePath(res.Stage), nil)
 		return
 	}
-	s.redirect(w, r, safeNext(next), nil)
+	s.goNext(w, r, next)
 }
 
 // verifySend sends a new code by the channel of the button pressed.
@@ -179,7 +179,7 @@ func (s *Server) verifySend(w http.ResponseWriter, r *http.Request) {
 	}
 	q := url.Values{"done": {"sent"}, "method": {account.MethodCode}}
 	if next != "" {
-		q.Set("next", safeNext(next))
+		q.Set("next", s.nextParam(next))
 	}
 	s.redirect(w, r, "/login/verify", q)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
+	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/secret"
@@ -58,6 +59,9 @@ type Options struct {
 	// hasher (secret.HasherConfig.Observe), so tests can compare the work of
 	// two outcomes without a clock.
 	HashObserver func(secret.Op)
+	// ForwardAuth and CookieDomain are web.Config's (forward-auth tests).
+	ForwardAuth  forwardauth.Config
+	CookieDomain string
 }
 
 // Server is a running Gatehouse and everything a test may want to look at.
@@ -155,7 +159,8 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies}, key)
+	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies,
+		ForwardAuth: opts.ForwardAuth, CookieDomain: opts.CookieDomain}, key)
 	if err != nil {
 		t.Fatal(err)
 	}
