@@ -131,14 +131,18 @@ func newProxyClient(t *testing.T, port int) *proxyClient {
 	jar, _ := cookiejar.New(nil) // no public suffix list: the test domain may set domain cookies
 	d := &net.Dialer{}
 	return &proxyClient{t: t, port: port, c: &http.Client{
-		Jar:           jar,
-		Transport:     &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) { return d.DialContext(ctx, network, fmt.Sprintf("127.0.0.1:%d", port)) }},
+		Jar: jar,
+		Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return d.DialContext(ctx, network, fmt.Sprintf("127.0.0.1:%d", port))
+		}},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Timeout:       30 * time.Second,
 	}}
 }
 
-func (p *proxyClient) url(host, path string) string { return fmt.Sprintf("http://%s:%d%s", host, p.port, path) }
+func (p *proxyClient) url(host, path string) string {
+	return fmt.Sprintf("http://%s:%d%s", host, p.port, path)
+}
 
 var proxyCSRF = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 

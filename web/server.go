@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
+	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
 // Config is what the web layer needs to know about its deployment.
@@ -63,6 +64,9 @@ type Server struct {
 	Ready func(ctx context.Context) error
 	// Metrics collects Prometheus metrics; New creates it.
 	Metrics *Metrics
+	// Webhooks manages the organization's webhook endpoints; nil: the
+	// webhook pages and API answer 404.
+	Webhooks *webhook.Service
 
 	csrfKey []byte
 	pages   *pages
@@ -132,6 +136,7 @@ func (s *Server) routes() {
 	s.apiRoutes()
 	s.twoFactorRoutes()
 	s.forwardRoutes()
+	s.webhookRoutes()
 }
 
 // orgID returns the organization a request belongs to. There is one organization
