@@ -12,9 +12,8 @@ import (
 // application whether its visitor may pass (docs/forward-auth.md).
 type forwardPages struct{ *Server }
 
-func (s *Server) forwardRoutes() {
-	f := forwardPages{s}
-	s.route("GET /auth/forward", f.check)
+func (f forwardPages) routes() {
+	f.route("GET /auth/forward", f.check)
 }
 
 // check answers GET /auth/forward: 200 with the member's identity in

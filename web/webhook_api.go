@@ -11,12 +11,15 @@ import (
 
 // /api/v1/webhooks: the same management as /admin/webhooks, for API keys.
 var webhookAPIRoutes = []apiRoute{
-	{"GET", "/webhooks", (*Server).apiListWebhooks},
-	{"POST", "/webhooks", (*Server).apiCreateWebhook},
-	{"GET", "/webhooks/{id}", (*Server).apiGetWebhook},
-	{"DELETE", "/webhooks/{id}", (*Server).apiDeleteWebhook},
-	{"POST", "/webhooks/{id}/secret", (*Server).apiRotateWebhook},
+	{"GET", "/webhooks", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) { webhookAPI{s}.list(w, r, c) }},
+	{"POST", "/webhooks", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) { webhookAPI{s}.create(w, r, c) }},
+	{"GET", "/webhooks/{id}", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) { webhookAPI{s}.get(w, r, c) }},
+	{"DELETE", "/webhooks/{id}", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) { webhookAPI{s}.remove(w, r, c) }},
+	{"POST", "/webhooks/{id}/secret", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) { webhookAPI{s}.rotate(w, r, c) }},
 }
+
+// webhookAPI is the handler type of /api/v1/webhooks.
+type webhookAPI struct{ apiEndpoints }
 
 type apiWebhook struct {
 	ID             string   `json:"id"`
@@ -38,7 +41,7 @@ func toAPIWebhook(e *webhook.Endpoint) apiWebhook {
 }
 
 // webhookService returns the service or answers 404 when there is none.
-func (s *Server) webhookService(w http.ResponseWriter, r *http.Request) (*webhook.Service, bool) {
+func (s webhookAPI) service(w http.ResponseWriter, r *http.Request) (*webhook.Service, bool) {
 	if s.Webhooks == nil {
 		s.problem(w, r, gatehouse.Errorf(gatehouse.NotFound, "web.webhooks", "Webhooks are not available on this server."))
 		return nil, false
@@ -52,8 +55,8 @@ type apiNewWebhook struct {
 	Description string   `json:"description"`
 }
 
-func (s *Server) apiCreateWebhook(w http.ResponseWriter, r *http.Request, c *apiCall) {
-	svc, ok := s.webhookService(w, r)
+func (s webhookAPI) create(w http.ResponseWriter, r *http.Request, c *apiCall) {
+	svc, ok := s.service(w, r)
 	if !ok {
 		return
 	}
@@ -73,8 +76,8 @@ func (s *Server) apiCreateWebhook(w http.ResponseWriter, r *http.Request, c *api
 	writeJSON(w, http.StatusCreated, out)
 }
 
-func (s *Server) apiListWebhooks(w http.ResponseWriter, r *http.Request, c *apiCall) {
-	svc, ok := s.webhookService(w, r)
+func (s webhookAPI) list(w http.ResponseWriter, r *http.Request, c *apiCall) {
+	svc, ok := s.service(w, r)
 	if !ok {
 		return
 	}
@@ -92,8 +95,8 @@ func (s *Server) apiListWebhooks(w http.ResponseWriter, r *http.Request, c *apiC
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) apiGetWebhook(w http.ResponseWriter, r *http.Request, c *apiCall) {
-	svc, ok := s.webhookService(w, r)
+func (s webhookAPI) get(w http.ResponseWriter, r *http.Request, c *apiCall) {
+	svc, ok := s.service(w, r)
 	if !ok {
 		return
 	}
@@ -105,8 +108,8 @@ func (s *Server) apiGetWebhook(w http.ResponseWriter, r *http.Request, c *apiCal
 	writeJSON(w, http.StatusOK, toAPIWebhook(e))
 }
 
-func (s *Server) apiDeleteWebhook(w http.ResponseWriter, r *http.Request, c *apiCall) {
-	svc, ok := s.webhookService(w, r)
+func (s webhookAPI) remove(w http.ResponseWriter, r *http.Request, c *apiCall) {
+	svc, ok := s.service(w, r)
 	if !ok {
 		return
 	}
@@ -117,9 +120,9 @@ func (s *Server) apiDeleteWebhook(w http.ResponseWriter, r *http.Request, c *api
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// apiRotateWebhook makes a new secret; the old one signs too for a day.
-func (s *Server) apiRotateWebhook(w http.ResponseWriter, r *http.Request, c *apiCall) {
-	svc, ok := s.webhookService(w, r)
+// rotate makes a new secret; the old one signs too for a day.
+func (s webhookAPI) rotate(w http.ResponseWriter, r *http.Request, c *apiCall) {
+	svc, ok := s.service(w, r)
 	if !ok {
 		return
 	}

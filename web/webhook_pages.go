@@ -13,17 +13,16 @@ import (
 // secret once, rotate it, delete) and /admin/webhooks/deliveries, the status
 // of their deliveries (docs/webhooks.md).
 
-type webhookPages struct{ *Server }
+type webhookPages struct{ adminPages }
 
-func (s *Server) webhookRoutes() {
-	p := webhookPages{s}
-	s.route("GET /admin/webhooks", p.list)
-	s.route("POST /admin/webhooks", p.create)
-	s.route("POST /admin/webhooks/{id}/rotate", p.rotate)
-	s.route("POST /admin/webhooks/{id}/delete", p.remove)
-	s.route("GET /admin/webhooks/deliveries", p.deliveries)
+func (p webhookPages) routes() {
+	p.route("GET /admin/webhooks", p.list)
+	p.route("POST /admin/webhooks", p.create)
+	p.route("POST /admin/webhooks/{id}/rotate", p.rotate)
+	p.route("POST /admin/webhooks/{id}/delete", p.remove)
+	p.route("GET /admin/webhooks/deliveries", p.deliveries)
 	for _, rt := range webhookAPIRoutes {
-		s.route(rt.Method+" "+apiPrefix+rt.Path, s.apiHandler(rt))
+		p.route(rt.Method+" "+apiPrefix+rt.Path, apiEndpoints{p.Server}.apiHandler(rt))
 	}
 }
 

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+type accountData struct {
+	Sessions          []*gatehouse.Session
+	CurrentID         string
+	CanChangePassword bool
+	PasswordExpires   string
+	// PINPrompt asks an owner to set the support PIN the organization requires (S28).
+	PINPrompt bool
+}
+
+func (s accountPages) accountPage(w http.ResponseWriter, r *http.Request) {
+	sess, m, ok := s.signedIn(w, r)
+	if !ok {
+		return
+	}
+	set, err := s.Account.Settings(r.Context(), m.OrgID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list, err := s.Account.Sessions(r.Context(), m)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := accountData{Sessions: list, CurrentID: sess.ID, CanChangePassword: set.AllowPasswordChange,
+		PINPrompt: pinRequired(&set, m) && m.SupportPINHash == ""}
+	if set.PasswordMaxAgeDays > 0 && !m.PasswordChangedAt.IsZero() {
+		d.PasswordExpires = m.PasswordChangedAt.AddDate(0, 0, set.PasswordMaxAgeDays).UTC().Format("2 Jan 2006")
+	}
+	s.render(w, r, http.StatusOK, "account", &view{
+		Title: "Your account", Org: set.OrganizationName, Member: m, CSRF: s.csrfToken(w, r),
+		Notice: notices[r.URL.Query().Get("done")], Data: d,
+	})
+}
+
+func (s accountPages) endSession(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	sess, m, ok := s.signedIn(w, r)
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	if err := s.Account.EndSession(r.Context(), m, id, s.client(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if id == sess.ID {
+		s.clearSession(w)
+		s.redirect(w, r, "/login", url.Values{"done": {"signed_out"}})
+		return
+	}
+	s.redirect(w, r, "/account", url.Values{"done": {"session_ended"}})
+}
+
+func (s accountPages) endOtherSessions(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	sess, m, ok := s.signedIn(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.Account.EndOtherSessions(r.Context(), sess, m, s.client(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.redirect(w, r, "/account", url.Values{"done": {"sessions_ended"}})
+}
+
+// signOutEverywhere ends every session of the member, this one too, and forgets
+// every trusted browser.
+func (s accountPages) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	_, m, ok := s.signedIn(w, r)
+	if !ok {
+		return
+	}
+	if err := s.Account.SignOutEverywhere(r.Context(), m, s.client(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.clearSession(w)
+	s.clearDeviceCookie(w)
+	s.redirect(w, r, "/login", url.Values{"done": {"signed_out_everywhere"}})
+}
