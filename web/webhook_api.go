@@ -12,10 +12,16 @@ import (
 // /api/v1/webhooks: the same management as /admin/webhooks, for API keys.
 var webhookAPIRoutes = []apiRoute{
 	{"GET", "/webhooks", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) { webhookAPI{s}.list(w, r, c) }},
-	{"POST", "/webhooks", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) { webhookAPI{s}.create(w, r, c) }},
+	{"POST", "/webhooks", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
+		webhookAPI{s}.create(w, r, c)
+	}},
 	{"GET", "/webhooks/{id}", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) { webhookAPI{s}.get(w, r, c) }},
-	{"DELETE", "/webhooks/{id}", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) { webhookAPI{s}.remove(w, r, c) }},
-	{"POST", "/webhooks/{id}/secret", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) { webhookAPI{s}.rotate(w, r, c) }},
+	{"DELETE", "/webhooks/{id}", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
+		webhookAPI{s}.remove(w, r, c)
+	}},
+	{"POST", "/webhooks/{id}/secret", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
+		webhookAPI{s}.rotate(w, r, c)
+	}},
 }
 
 // webhookAPI is the handler type of /api/v1/webhooks.
