@@ -15,13 +15,6 @@ import (
 
 const csrfField = "csrf_token"
 
-func (s *Server) csrfCookieName() string {
-	if s.secure {
-		return "__Host-gatehouse_csrf"
-	}
-	return "gatehouse_csrf"
-}
-
 func (s *Server) csrfSign(value string) string {
 	mac := hmac.New(sha256.New, s.csrfKey)
 	mac.Write([]byte("csrf\x00" + value))

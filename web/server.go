@@ -70,8 +70,8 @@ type Server struct {
 
 	csrfKey []byte
 	pages   *pages
-	secure  bool
-	mux     *http.ServeMux
+	cookies
+	mux *http.ServeMux
 	// patterns are the registered route patterns, so tests can compare the API
 	// the router serves with the API the OpenAPI document describes.
 	patterns []string
@@ -91,7 +91,7 @@ func New(acc *account.Service, log *slog.Logger, cfg Config, csrfKey []byte) (*S
 	}
 	s := &Server{
 		Account: acc, Log: log, Config: cfg, csrfKey: csrfKey, pages: p,
-		secure:  cfg.PublicURL != nil && cfg.PublicURL.Scheme == "https",
+		cookies: cookies{secure: cfg.PublicURL != nil && cfg.PublicURL.Scheme == "https", domain: cfg.CookieDomain},
 		Metrics: NewMetrics(),
 	}
 	s.routes()

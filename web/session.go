@@ -4,41 +4,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
 )
-
-// SessionCookieName returns the name of the session cookie: __Host- prefixed on
-// https, so the browser accepts it only Secure, host-only and for path /.
-func (s *Server) SessionCookieName() string {
-	if s.Config.CookieDomain != "" {
-		// A cookie with a Domain cannot be __Host-; __Secure- still asks for https.
-		if s.secure {
-			return "__Secure-gatehouse_session"
-		}
-		return "gatehouse_session"
-	}
-	if s.secure {
-		return "__Host-gatehouse_session"
-	}
-	return "gatehouse_session"
-}
-
-// setSession gives the browser a new session cookie. It carries no expiry: the
-// server decides when a session ends, and the browser forgets it on exit.
-func (s *Server) setSession(w http.ResponseWriter, token string) {
-	http.SetCookie(w, &http.Cookie{
-		Name: s.SessionCookieName(), Value: token, Path: "/", Domain: s.Config.CookieDomain, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
-	})
-}
-
-func (s *Server) clearSession(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{
-		Name: s.SessionCookieName(), Value: "", Path: "/", Domain: s.Config.CookieDomain, MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
-	})
-}
 
 // current returns the request's session and member at any stage, or nils.
 // Errors other than "no session" (the database is down) are returned. It is
@@ -116,34 +85,21 @@ func safeNext(next string) string {
 	return u.Path
 }
 
-// DeviceCookieName returns the name of the trusted-browser cookie: __Host-
-// prefixed on https, like the session cookie.
-func (s *Server) DeviceCookieName() string {
-	if s.secure {
-		return "__Host-gatehouse_device"
+// nextParam returns what a sign-in carries along as "next": an absolute URL
+// on a host forward-auth protects, or else a path on this server (safeNext).
+func (s *Server) nextParam(next string) string {
+	if u := s.Config.ForwardAuth.ReturnURL(next); u != "" {
+		return u
 	}
-	return "gatehouse_device"
+	return safeNext(next)
 }
 
-// deviceCookie returns the browser's trusted-browser cookie, or "".
-func (s *Server) deviceCookie(r *http.Request) string {
-	if c, err := r.Cookie(s.DeviceCookieName()); err == nil && len(c.Value) <= 128 {
-		return c.Value
+// goNext sends the browser where a completed sign-in continues: back to a
+// protected application, or to a path on this server.
+func (s *Server) goNext(w http.ResponseWriter, r *http.Request, next string) {
+	if u := s.Config.ForwardAuth.ReturnURL(next); u != "" {
+		http.Redirect(w, r, u, http.StatusSeeOther)
+		return
 	}
-	return ""
-}
-
-// setDeviceCookie remembers a trusted browser. It is HttpOnly and SameSite=Strict:
-// only Gatehouse's own sign-in form ever needs it.
-func (s *Server) setDeviceCookie(w http.ResponseWriter, value string, maxAge time.Duration) {
-	http.SetCookie(w, &http.Cookie{
-		Name: s.DeviceCookieName(), Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
-	})
-}
-
-func (s *Server) clearDeviceCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{
-		Name: s.DeviceCookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
-	})
+	s.redirect(w, r, safeNext(next), nil)
 }
