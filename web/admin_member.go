@@ -36,7 +36,7 @@ type memberPage struct {
 // recentItems is how many audit events and messages the page shows.
 const recentItems = 20
 
-func (s adminPages) memberView(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, target *gatehouse.Member) (*view, *memberPage, error) {
+func (s adminMemberPages) memberView(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, target *gatehouse.Member) (*view, *memberPage, error) {
 	ctx := r.Context()
 	d := &memberPage{M: target, State: stateLabel(target.EffectiveState(s.now())), CanOwner: actor.Role == gatehouse.RoleOwner,
 		States: []gatehouse.State{gatehouse.StateActive, gatehouse.StateExpired, gatehouse.StateDisabled}}
@@ -75,7 +75,7 @@ func profileForm(m *gatehouse.Member) map[string]string {
 
 // memberPageFor loads the target and renders its page with status st, after
 // edit has adjusted the view (errors, a result).
-func (s adminPages) memberPageFor(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, st int, edit func(v *view, d *memberPage)) {
+func (s adminMemberPages) memberPageFor(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, st int, edit func(v *view, d *memberPage)) {
 	target, err := s.Account.Member(r.Context(), actor, s.orgID(r), r.PathValue("id"))
 	if err != nil {
 		s.adminFail(w, r, admin, err)
@@ -92,7 +92,7 @@ func (s adminPages) memberPageFor(w http.ResponseWriter, r *http.Request, admin 
 	s.render(w, r, st, "admin_member", v)
 }
 
-func (s adminPages) adminMember(w http.ResponseWriter, r *http.Request) {
+func (s adminMemberPages) adminMember(w http.ResponseWriter, r *http.Request) {
 	admin, actor, ok := s.admin(w, r)
 	if !ok {
 		return
@@ -101,14 +101,14 @@ func (s adminPages) adminMember(w http.ResponseWriter, r *http.Request) {
 }
 
 // memberDone sends the browser back to the member's page with a notice.
-func (s adminPages) memberDone(w http.ResponseWriter, r *http.Request, done string) {
+func (s adminMemberPages) memberDone(w http.ResponseWriter, r *http.Request, done string) {
 	s.redirect(w, r, "/admin/members/"+url.PathEscape(r.PathValue("id")), url.Values{"done": {done}})
 }
 
 // memberFailed shows the member's page again with err: field errors next to
 // the fields of the form that failed; anything else (403 for an owner, 409 for
 // the last owner) as the page's status and message.
-func (s adminPages) memberFailed(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, err error, form map[string]string) {
+func (s adminMemberPages) memberFailed(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, err error, form map[string]string) {
 	st, msg, retry := s.errorInfo(r, err)
 	if retry > 0 {
 		setRetryAfter(w, retry)
@@ -130,7 +130,7 @@ func (s adminPages) memberFailed(w http.ResponseWriter, r *http.Request, admin *
 	})
 }
 
-func (s adminPages) adminMemberProfile(w http.ResponseWriter, r *http.Request) {
+func (s adminMemberPages) adminMemberProfile(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -216,7 +216,7 @@ func profileUpdate(r *http.Request) account.ProfileUpdate {
 	return u
 }
 
-func (s adminPages) adminMemberActivation(w http.ResponseWriter, r *http.Request) {
+func (s adminMemberPages) adminMemberActivation(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -231,7 +231,7 @@ func (s adminPages) adminMemberActivation(w http.ResponseWriter, r *http.Request
 	s.memberDone(w, r, "activation_sent")
 }
 
-func (s adminPages) adminMemberPassword(w http.ResponseWriter, r *http.Request) {
+func (s adminMemberPages) adminMemberPassword(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -254,7 +254,7 @@ func (s adminPages) adminMemberPassword(w http.ResponseWriter, r *http.Request) 
 	s.memberDone(w, r, "password_set")
 }
 
-func (s adminPages) adminMemberState(enable bool) http.HandlerFunc {
+func (s adminMemberPages) adminMemberState(enable bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.parseForm(w, r) {
 			return
@@ -275,7 +275,7 @@ func (s adminPages) adminMemberState(enable bool) http.HandlerFunc {
 	}
 }
 
-func (s adminPages) adminMemberLiftThrottle(w http.ResponseWriter, r *http.Request) {
+func (s adminMemberPages) adminMemberLiftThrottle(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -290,7 +290,7 @@ func (s adminPages) adminMemberLiftThrottle(w http.ResponseWriter, r *http.Reque
 	s.memberDone(w, r, "throttle_lifted")
 }
 
-func (s adminPages) adminMemberEndSessions(w http.ResponseWriter, r *http.Request) {
+func (s adminMemberPages) adminMemberEndSessions(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -306,7 +306,7 @@ func (s adminPages) adminMemberEndSessions(w http.ResponseWriter, r *http.Reques
 }
 
 // adminMemberDeletePage asks for confirmation; the POST deletes.
-func (s adminPages) adminMemberDeletePage(w http.ResponseWriter, r *http.Request) {
+func (s adminMemberPages) adminMemberDeletePage(w http.ResponseWriter, r *http.Request) {
 	admin, actor, ok := s.admin(w, r)
 	if !ok {
 		return
@@ -319,7 +319,7 @@ func (s adminPages) adminMemberDeletePage(w http.ResponseWriter, r *http.Request
 	s.render(w, r, http.StatusOK, "admin_member_delete", s.adminView(w, r, admin, "Delete "+target.Name(), "members", target))
 }
 
-func (s adminPages) adminMemberDelete(w http.ResponseWriter, r *http.Request) {
+func (s adminMemberPages) adminMemberDelete(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -336,7 +336,7 @@ func (s adminPages) adminMemberDelete(w http.ResponseWriter, r *http.Request) {
 
 // adminVerifyPIN checks a PIN a caller says on the telephone (S28). The answer
 // is shown on the page, not stored in a link.
-func (s adminPages) adminVerifyPIN(w http.ResponseWriter, r *http.Request) {
+func (s adminMemberPages) adminVerifyPIN(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}

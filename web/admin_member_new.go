@@ -19,7 +19,7 @@ type newMemberPage struct {
 	Rules    []string
 }
 
-func (s adminPages) newMemberView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member) (*view, error) {
+func (s adminMemberPages) newMemberView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member) (*view, error) {
 	set, err := s.Account.Settings(r.Context(), s.orgID(r))
 	if err != nil {
 		return nil, err
@@ -29,7 +29,7 @@ func (s adminPages) newMemberView(w http.ResponseWriter, r *http.Request, m *gat
 	return v, nil
 }
 
-func (s adminPages) adminNewMemberPage(w http.ResponseWriter, r *http.Request) {
+func (s adminMemberPages) adminNewMemberPage(w http.ResponseWriter, r *http.Request) {
 	m, _, ok := s.admin(w, r)
 	if !ok {
 		return
@@ -42,7 +42,7 @@ func (s adminPages) adminNewMemberPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "admin_member_new", v)
 }
 
-func (s adminPages) adminNewMember(w http.ResponseWriter, r *http.Request) {
+func (s adminMemberPages) adminNewMember(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}

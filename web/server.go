@@ -119,6 +119,7 @@ func (s *Server) routes() {
 	twofactorPages{s}.routes()
 	accountPages{s}.routes()
 	adminPages{s}.routes()
+	adminMemberPages{adminPages{s}}.routes()
 	apiEndpoints{s}.routes()
 	healthPages{s}.routes()
 	forwardPages{s}.routes()
