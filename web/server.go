@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/oidc"
 )
 
 // Config is what the web layer needs to know about its deployment.
@@ -57,6 +58,8 @@ type Server struct {
 	Ready func(ctx context.Context) error
 	// Metrics collects Prometheus metrics; New creates it.
 	Metrics *Metrics
+	// OIDC is the OpenID Connect provider; nil turns its endpoints off.
+	OIDC *oidc.Provider
 
 	csrfKey []byte
 	pages   *pages
@@ -125,6 +128,7 @@ func (s *Server) routes() {
 	s.adminRoutes()
 	s.apiRoutes()
 	s.twoFactorRoutes()
+	s.oidcRoutes()
 }
 
 // orgID returns the organization a request belongs to. There is one organization

@@ -24,6 +24,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
@@ -72,6 +73,7 @@ type Server struct {
 	Worker  *delivery.Worker
 	Hasher  *secret.Hasher
 	Captcha *captcha.Checker
+	OIDC    *oidc.Provider
 }
 
 // TestHasher returns a hasher with argon2id parameters small enough for fast tests.
@@ -160,7 +162,8 @@ func New(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	w.Ready = st.Ready
-	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher, Captcha: chk}
+	w.OIDC = &oidc.Provider{Clients: st, Grants: st, Keys: st, Members: st, ServerKey: st.ServerKey, PublicURL: pubURL, Now: clock.Now, Log: opts.Log}
+	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher, Captcha: chk, OIDC: w.OIDC}
 	if !opts.NoWorker {
 		s.Worker = &delivery.Worker{
 			Outbox: st, Mail: mailT, SMS: smsT, Now: clock.Now, Poll: 50 * time.Millisecond, Log: opts.Log,
