@@ -209,3 +209,14 @@ func containsAll(s string, subs ...string) bool {
 	}
 	return true
 }
+
+func mustSID(t *testing.T, id *goidc.IDToken) string {
+	t.Helper()
+	var c struct {
+		SID string `json:"sid"`
+	}
+	if err := id.Claims(&c); err != nil || c.SID == "" {
+		t.Fatalf("no sid: %v", err)
+	}
+	return c.SID
+}
