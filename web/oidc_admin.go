@@ -1,4 +1,4 @@
 package web
 
-// oidcAdminRoutes registers the clients' admin pages and API.
-func (s *Server) oidcAdminRoutes(o *oidcPages) {}
+// adminRoutes registers the clients' admin pages and API.
+func (o oidcPages) adminRoutes() {}

@@ -12,7 +12,7 @@ import (
 // authorize receives an application's authorization request. Errors about
 // the client or its redirect URI are shown here (never redirected to an
 // unverified address); the others go back to the application.
-func (o *oidcPages) authorize(w http.ResponseWriter, r *http.Request) {
+func (o oidcPages) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
@@ -22,7 +22,7 @@ func (o *oidcPages) authorize(w http.ResponseWriter, r *http.Request) {
 		}
 		q = r.PostForm
 	}
-	req, err := o.p.Authorize(r.Context(), o.orgID(r), q)
+	req, err := o.OIDC.Authorize(r.Context(), o.orgID(r), q)
 	if err != nil {
 		o.authorizeFailed(w, r, err)
 		return
@@ -30,11 +30,11 @@ func (o *oidcPages) authorize(w http.ResponseWriter, r *http.Request) {
 	o.proceed(w, r, req.ID, false)
 }
 
-func (o *oidcPages) authorizeFailed(w http.ResponseWriter, r *http.Request, err error) {
+func (o oidcPages) authorizeFailed(w http.ResponseWriter, r *http.Request, err error) {
 	var e *oidc.Error
 	if errors.As(err, &e) {
 		if e.RedirectURI != "" {
-			http.Redirect(w, r, o.p.ErrorRedirect(o.orgID(r), e), http.StatusFound)
+			http.Redirect(w, r, o.OIDC.ErrorRedirect(o.orgID(r), e), http.StatusFound)
 			return
 		}
 		o.renderError(w, r, http.StatusBadRequest, "The application's sign-in request is not valid: "+e.Description)
@@ -44,7 +44,7 @@ func (o *oidcPages) authorizeFailed(w http.ResponseWriter, r *http.Request, err 
 }
 
 // resume continues a request after sign-in or consent: GET /oidc/continue/{id}.
-func (o *oidcPages) resume(w http.ResponseWriter, r *http.Request) {
+func (o oidcPages) resume(w http.ResponseWriter, r *http.Request) {
 	o.proceed(w, r, r.PathValue("id"), true)
 }
 
@@ -53,8 +53,8 @@ func (o *oidcPages) resume(w http.ResponseWriter, r *http.Request) {
 // to another site at the end of a form's redirects is refused by the pages'
 // form-action policy, so the way back to the application is then a page
 // that navigates there by itself.
-func (o *oidcPages) proceed(w http.ResponseWriter, r *http.Request, id string, interstitial bool) {
-	req, cl, err := o.p.Request(r.Context(), o.orgID(r), id)
+func (o oidcPages) proceed(w http.ResponseWriter, r *http.Request, id string, interstitial bool) {
+	req, cl, err := o.OIDC.Request(r.Context(), o.orgID(r), id)
 	if err != nil {
 		o.fail(w, r, err)
 		return
@@ -64,7 +64,7 @@ func (o *oidcPages) proceed(w http.ResponseWriter, r *http.Request, id string, i
 		o.fail(w, r, err)
 		return
 	}
-	next, err := o.p.Continue(r.Context(), req, cl, sess, m, o.client(r))
+	next, err := o.OIDC.Continue(r.Context(), req, cl, sess, m, o.client(r))
 	if err != nil {
 		o.fail(w, r, err)
 		return
@@ -72,7 +72,7 @@ func (o *oidcPages) proceed(w http.ResponseWriter, r *http.Request, id string, i
 	o.follow(w, r, req, cl, next, interstitial)
 }
 
-func (o *oidcPages) follow(w http.ResponseWriter, r *http.Request, req *oidc.AuthRequest, cl *oidc.Client, next *oidc.Next, interstitial bool) {
+func (o oidcPages) follow(w http.ResponseWriter, r *http.Request, req *oidc.AuthRequest, cl *oidc.Client, next *oidc.Next, interstitial bool) {
 	back := "/oidc/continue/" + req.ID
 	switch next.Step {
 	case oidc.StepLogin:
@@ -120,8 +120,8 @@ var scopeText = map[string]string{
 	"offline_access": "Stay signed in while you are away (a refresh token)",
 }
 
-func (o *oidcPages) consentPage(w http.ResponseWriter, r *http.Request) {
-	req, cl, err := o.p.Request(r.Context(), o.orgID(r), r.PathValue("id"))
+func (o oidcPages) consentPage(w http.ResponseWriter, r *http.Request) {
+	req, cl, err := o.OIDC.Request(r.Context(), o.orgID(r), r.PathValue("id"))
 	if err != nil {
 		o.fail(w, r, err)
 		return
@@ -138,11 +138,11 @@ func (o *oidcPages) consentPage(w http.ResponseWriter, r *http.Request) {
 		Data: oidcConsent{ID: req.ID, Client: cl.Name, Scopes: scopes}})
 }
 
-func (o *oidcPages) consentSubmit(w http.ResponseWriter, r *http.Request) {
+func (o oidcPages) consentSubmit(w http.ResponseWriter, r *http.Request) {
 	if !o.parseForm(w, r) {
 		return
 	}
-	req, cl, err := o.p.Request(r.Context(), o.orgID(r), r.PathValue("id"))
+	req, cl, err := o.OIDC.Request(r.Context(), o.orgID(r), r.PathValue("id"))
 	if err != nil {
 		o.fail(w, r, err)
 		return
@@ -151,7 +151,7 @@ func (o *oidcPages) consentSubmit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	next, err := o.p.Consent(r.Context(), req, cl, sess, m, field(r, "decision") == "allow", o.client(r))
+	next, err := o.OIDC.Consent(r.Context(), req, cl, sess, m, field(r, "decision") == "allow", o.client(r))
 	if err != nil {
 		o.fail(w, r, err)
 		return

@@ -21,7 +21,7 @@ type oidcLogout struct {
 // member signed in here, the member is signed out at once; without one (or
 // for another member) they are asked first, so that no other site can sign
 // a member out by a link alone.
-func (o *oidcPages) logout(w http.ResponseWriter, r *http.Request) {
+func (o oidcPages) logout(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
@@ -44,7 +44,7 @@ func (o *oidcPages) logout(w http.ResponseWriter, r *http.Request) {
 	case sess == nil:
 		// Signed out here already; what the hinted session gave still ends.
 		if lr.MemberID != "" && lr.SessionID != "" {
-			if err := o.p.SessionEnded(r.Context(), o.orgID(r), lr.MemberID, lr.SessionID, o.client(r)); err != nil {
+			if err := o.OIDC.SessionEnded(r.Context(), o.orgID(r), lr.MemberID, lr.SessionID, o.client(r)); err != nil {
 				o.fail(w, r, err)
 				return
 			}
@@ -64,8 +64,8 @@ func (o *oidcPages) logout(w http.ResponseWriter, r *http.Request) {
 	o.afterLogout(w, r, lr, false)
 }
 
-func (o *oidcPages) endSession(w http.ResponseWriter, r *http.Request, q url.Values) (*oidc.LogoutRequest, bool) {
-	lr, err := o.p.EndSession(r.Context(), o.orgID(r), q)
+func (o oidcPages) endSession(w http.ResponseWriter, r *http.Request, q url.Values) (*oidc.LogoutRequest, bool) {
+	lr, err := o.OIDC.EndSession(r.Context(), o.orgID(r), q)
 	if err != nil {
 		var e *oidc.Error
 		if errors.As(err, &e) {
@@ -79,7 +79,7 @@ func (o *oidcPages) endSession(w http.ResponseWriter, r *http.Request, q url.Val
 }
 
 // logoutConfirm is the confirmation page's form.
-func (o *oidcPages) logoutConfirm(w http.ResponseWriter, r *http.Request) {
+func (o oidcPages) logoutConfirm(w http.ResponseWriter, r *http.Request) {
 	if !o.parseForm(w, r) {
 		return
 	}
@@ -95,7 +95,7 @@ func (o *oidcPages) logoutConfirm(w http.ResponseWriter, r *http.Request) {
 
 // signOut ends the browser's Gatehouse session and what the applications
 // obtained through it.
-func (o *oidcPages) signOut(w http.ResponseWriter, r *http.Request) bool {
+func (o oidcPages) signOut(w http.ResponseWriter, r *http.Request) bool {
 	sess, m, err := o.current(r)
 	if err != nil {
 		o.fail(w, r, err)
@@ -106,7 +106,7 @@ func (o *oidcPages) signOut(w http.ResponseWriter, r *http.Request) bool {
 			o.fail(w, r, err)
 			return false
 		}
-		if err := o.p.SessionEnded(r.Context(), o.orgID(r), m.ID, sess.ID, o.client(r)); err != nil {
+		if err := o.OIDC.SessionEnded(r.Context(), o.orgID(r), m.ID, sess.ID, o.client(r)); err != nil {
 			o.fail(w, r, err)
 			return false
 		}
@@ -115,7 +115,7 @@ func (o *oidcPages) signOut(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-func (o *oidcPages) afterLogout(w http.ResponseWriter, r *http.Request, lr *oidc.LogoutRequest, fromForm bool) {
+func (o oidcPages) afterLogout(w http.ResponseWriter, r *http.Request, lr *oidc.LogoutRequest, fromForm bool) {
 	switch {
 	case lr.Redirect == "":
 		o.redirect(w, r, "/login", url.Values{"done": {"signed_out"}})

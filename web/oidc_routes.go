@@ -13,18 +13,15 @@ import (
 // sign-in, consent), and the endpoints applications call (token, userinfo,
 // revocation, logout). The clients' admin pages and API are in
 // oidc_admin.go and oidc_api.go.
-type oidcPages struct {
-	*Server
-	p *oidc.Provider
-}
+type oidcPages struct{ *Server }
 
 // oidcCrossSite are the endpoints other sites may POST to: applications'
 // servers and browsers call them with their own credentials (client
 // authentication, a bearer token), never with the member's cookie alone.
 var oidcCrossSite = []string{"POST /oidc/token", "POST /oidc/userinfo", "POST /oidc/revoke", "POST /oidc/authorize", "POST /oidc/logout"}
 
-func (s *Server) oidcRoutes() {
-	o := &oidcPages{Server: s}
+func (o oidcPages) routes() {
+	s := o
 	s.route("GET /.well-known/openid-configuration", o.with(o.discovery))
 	s.route("GET /oidc/jwks", o.with(o.jwks))
 	s.route("GET /oidc/authorize", o.with(o.authorize))
@@ -40,17 +37,16 @@ func (s *Server) oidcRoutes() {
 	s.route("GET /oidc/logout", o.with(o.logout))
 	s.route("POST /oidc/logout", o.with(o.logout))
 	s.route("POST /oidc/logout/confirm", o.with(o.logoutConfirm))
-	s.oidcAdminRoutes(o)
+	o.adminRoutes()
 }
 
 // with serves h only when the provider is configured (Server.OIDC).
-func (o *oidcPages) with(h http.HandlerFunc) http.HandlerFunc {
+func (o oidcPages) with(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if o.OIDC == nil {
 			http.NotFound(w, r)
 			return
 		}
-		o.p = o.OIDC
 		h(w, r)
 	}
 }
@@ -61,7 +57,7 @@ func cors(w http.ResponseWriter) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 }
 
-func (o *oidcPages) preflight(w http.ResponseWriter, r *http.Request) {
+func (o oidcPages) preflight(w http.ResponseWriter, r *http.Request) {
 	cors(w)
 	w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
 	w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
@@ -69,13 +65,13 @@ func (o *oidcPages) preflight(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (o *oidcPages) discovery(w http.ResponseWriter, r *http.Request) {
+func (o oidcPages) discovery(w http.ResponseWriter, r *http.Request) {
 	cors(w)
-	writeJSON(w, http.StatusOK, o.p.Discovery(o.orgID(r)))
+	writeJSON(w, http.StatusOK, o.OIDC.Discovery(o.orgID(r)))
 }
 
-func (o *oidcPages) jwks(w http.ResponseWriter, r *http.Request) {
-	set, err := o.p.JWKS(r.Context(), o.orgID(r))
+func (o oidcPages) jwks(w http.ResponseWriter, r *http.Request) {
+	set, err := o.OIDC.JWKS(r.Context(), o.orgID(r))
 	if err != nil {
 		o.problem(w, r, err)
 		return
@@ -87,7 +83,7 @@ func (o *oidcPages) jwks(w http.ResponseWriter, r *http.Request) {
 
 // oauthError answers an endpoint that applications call with an OAuth error
 // as JSON (RFC 6749 5.2), or with a problem for other failures.
-func (o *oidcPages) oauthError(w http.ResponseWriter, r *http.Request, err error) {
+func (o oidcPages) oauthError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *oidc.Error
 	if !errors.As(err, &e) {
 		o.problem(w, r, err)

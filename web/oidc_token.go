@@ -8,7 +8,7 @@ import (
 )
 
 // token is the token endpoint: codes and refresh tokens for tokens.
-func (o *oidcPages) token(w http.ResponseWriter, r *http.Request) {
+func (o oidcPages) token(w http.ResponseWriter, r *http.Request) {
 	cors(w)
 	w.Header().Set("Cache-Control", "no-store")
 	if !parseTokenForm(w, r) {
@@ -18,7 +18,7 @@ func (o *oidcPages) token(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res, err := o.p.Exchange(r.Context(), o.orgID(r), cl, r.PostForm, o.client(r))
+	res, err := o.OIDC.Exchange(r.Context(), o.orgID(r), cl, r.PostForm, o.client(r))
 	if err != nil {
 		o.oauthError(w, r, err)
 		return
@@ -26,13 +26,13 @@ func (o *oidcPages) token(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
-func (o *oidcPages) authenticateClient(w http.ResponseWriter, r *http.Request) (*oidc.Client, bool) {
+func (o oidcPages) authenticateClient(w http.ResponseWriter, r *http.Request) (*oidc.Client, bool) {
 	id, sec, ok := clientCredentials(r)
 	if !ok {
 		o.oauthError(w, r, &oidc.Error{Code: "invalid_client", Description: "Client authentication failed.", Status: http.StatusUnauthorized})
 		return nil, false
 	}
-	cl, err := o.p.AuthenticateClient(r.Context(), o.orgID(r), id, sec)
+	cl, err := o.OIDC.AuthenticateClient(r.Context(), o.orgID(r), id, sec)
 	if err != nil {
 		o.oauthError(w, r, err)
 		return nil, false
@@ -42,7 +42,7 @@ func (o *oidcPages) authenticateClient(w http.ResponseWriter, r *http.Request) (
 
 // userinfo answers GET and POST with a bearer access token (RFC 6750: the
 // Authorization header, or access_token in a POST form).
-func (o *oidcPages) userinfo(w http.ResponseWriter, r *http.Request) {
+func (o oidcPages) userinfo(w http.ResponseWriter, r *http.Request) {
 	cors(w)
 	w.Header().Set("Cache-Control", "no-store")
 	bearer := ""
@@ -57,7 +57,7 @@ func (o *oidcPages) userinfo(w http.ResponseWriter, r *http.Request) {
 		}
 		bearer = r.PostForm.Get("access_token")
 	}
-	claims, err := o.p.UserInfo(r.Context(), o.orgID(r), bearer)
+	claims, err := o.OIDC.UserInfo(r.Context(), o.orgID(r), bearer)
 	if err != nil {
 		o.oauthError(w, r, err)
 		return
@@ -66,7 +66,7 @@ func (o *oidcPages) userinfo(w http.ResponseWriter, r *http.Request) {
 }
 
 // revoke is the revocation endpoint (RFC 7009).
-func (o *oidcPages) revoke(w http.ResponseWriter, r *http.Request) {
+func (o oidcPages) revoke(w http.ResponseWriter, r *http.Request) {
 	cors(w)
 	if !parseTokenForm(w, r) {
 		return
@@ -75,7 +75,7 @@ func (o *oidcPages) revoke(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := o.p.Revoke(r.Context(), o.orgID(r), cl, r.PostForm.Get("token"), o.client(r)); err != nil {
+	if err := o.OIDC.Revoke(r.Context(), o.orgID(r), cl, r.PostForm.Get("token"), o.client(r)); err != nil {
 		o.oauthError(w, r, err)
 		return
 	}
