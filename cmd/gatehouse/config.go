@@ -47,6 +47,10 @@ type Config struct {
 	MailRetention    time.Duration
 	DeliveryLease    time.Duration
 	RequestTimeout   time.Duration
+	// OIDCAccessTTL and OIDCKeyRotation: the OpenID Connect provider's
+	// access-token lifetime and signing-key rotation period.
+	OIDCAccessTTL   time.Duration
+	OIDCKeyRotation time.Duration
 	// PprofListen, when set, is the address of a separate listener serving
 	// net/http/pprof; off by default.
 	PprofListen string
@@ -83,6 +87,8 @@ var configKeys = []configKey{
 	{"GATEHOUSE_REQUEST_TIMEOUT", "request-timeout", "How long a request may wait (for the database, for a hashing slot) before it is answered 503 with Retry-After.", "30s"},
 	{"GATEHOUSE_MAIL_RETENTION", "mail-retention", "How long delivered and failed messages stay listed for administrators.", "30d"},
 	{"GATEHOUSE_DELIVERY_LEASE", "delivery-lease", "How long a replica's claim on a queued message lasts. A message claimed by a replica that died is sent by another once the claim runs out; one send may take up to a quarter of it.", "2m"},
+	{"GATEHOUSE_OIDC_ACCESS_TOKEN_TTL", "oidc-access-token-ttl", "How long an access token of the OpenID Connect provider is valid (docs/oidc.md).", "10m"},
+	{"GATEHOUSE_OIDC_KEY_ROTATION", "oidc-key-rotation", "How often the OpenID Connect provider's signing key is replaced; the previous key stays published until its tokens expire.", "30d"},
 	{"GATEHOUSE_PPROF_LISTEN", "pprof-listen", "Address (host:port) of a separate listener serving Go profiles at /debug/pprof/, for performance work; off when empty. It exposes internals: bind it to loopback only.", ""},
 	{"GATEHOUSE_CONFIG", "config", "Path of an optional YAML file with any of these keys (by flag name, e.g. `listen: 0.0.0.0:8080`).", ""},
 }
@@ -215,6 +221,12 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	}
 	if c.DeliveryLease, err = gatehouse.ParseDuration(get("delivery-lease", "2m")); err != nil || c.DeliveryLease < time.Second || c.DeliveryLease > time.Hour {
 		bad("delivery-lease", "must be a duration from 1s to 1h, like 2m")
+	}
+	if c.OIDCAccessTTL, err = gatehouse.ParseDuration(get("oidc-access-token-ttl", "10m")); err != nil || c.OIDCAccessTTL < time.Minute || c.OIDCAccessTTL > 24*time.Hour {
+		bad("oidc-access-token-ttl", "must be a duration from 1m to 24h, like 10m")
+	}
+	if c.OIDCKeyRotation, err = gatehouse.ParseDuration(get("oidc-key-rotation", "30d")); err != nil || c.OIDCKeyRotation < time.Hour {
+		bad("oidc-key-rotation", "must be a duration of at least 1h, like 30d")
 	}
 	c.PprofListen = get("pprof-listen", "")
 	if c.PprofListen != "" && !validHostPort(c.PprofListen) {

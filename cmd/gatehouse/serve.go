@@ -88,6 +88,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	srv.Ready = a.ready
 	srv.Metrics = metrics
+	srv.OIDC = a.oidcProvider()
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -122,6 +123,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.worker.Run(bg) })
 	wg.Go(func() { a.cleanupLoop(bg, 10*time.Minute) })
+	wg.Go(func() { a.oidcLoop(bg, srv.OIDC, 30*time.Second) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
