@@ -54,6 +54,9 @@ type Config struct {
 	// PprofListen, when set, is the address of a separate listener serving
 	// net/http/pprof; off by default.
 	PprofListen string
+	// NotifyDatabaseURL is the PostgreSQL database on which the process
+	// listens for change notices, when not DatabaseURL itself.
+	NotifyDatabaseURL string
 }
 
 // configKey describes one configuration key: its environment variable, its flag
@@ -89,6 +92,7 @@ var configKeys = []configKey{
 	{"GATEHOUSE_DELIVERY_LEASE", "delivery-lease", "How long a replica's claim on a queued message lasts. A message claimed by a replica that died is sent by another once the claim runs out; one send may take up to a quarter of it.", "2m"},
 	{"GATEHOUSE_OIDC_ACCESS_TOKEN_TTL", "oidc-access-token-ttl", "How long an access token of the OpenID Connect provider is valid (docs/oidc.md).", "10m"},
 	{"GATEHOUSE_OIDC_KEY_ROTATION", "oidc-key-rotation", "How often the OpenID Connect provider's signing key is replaced; the previous key stays published until its tokens expire.", "30d"},
+	{"GATEHOUSE_NOTIFY_DATABASE_URL", "notify-database-url", "Where a replica listens (PostgreSQL LISTEN) for the change notices that keep its session cache in step with the other replicas; set it to the database itself when GATEHOUSE_DATABASE_URL goes through a pooler in transaction mode (PgBouncer), which cannot carry LISTEN.", "GATEHOUSE_DATABASE_URL"},
 	{"GATEHOUSE_PPROF_LISTEN", "pprof-listen", "Address (host:port) of a separate listener serving Go profiles at /debug/pprof/, for performance work; off when empty. It exposes internals: bind it to loopback only.", ""},
 	{"GATEHOUSE_CONFIG", "config", "Path of an optional YAML file with any of these keys (by flag name, e.g. `listen: 0.0.0.0:8080`).", ""},
 }
@@ -227,6 +231,10 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	}
 	if c.OIDCKeyRotation, err = gatehouse.ParseDuration(get("oidc-key-rotation", "30d")); err != nil || c.OIDCKeyRotation < time.Hour {
 		bad("oidc-key-rotation", "must be a duration of at least 1h, like 30d")
+	}
+	c.NotifyDatabaseURL = get("notify-database-url", "")
+	if c.NotifyDatabaseURL != "" && !strings.HasPrefix(c.NotifyDatabaseURL, "postgres://") && !strings.HasPrefix(c.NotifyDatabaseURL, "postgresql://") {
+		bad("notify-database-url", "must start with postgres:// (SQLite needs none)")
 	}
 	c.PprofListen = get("pprof-listen", "")
 	if c.PprofListen != "" && !validHostPort(c.PprofListen) {
