@@ -199,6 +199,26 @@ func (p *Provider) RotateSecret(ctx context.Context, actor gatehouse.Actor, c ga
 	return raw, p.audit(ctx, EventSecretRotated, orgID, actor, "", c, map[string]string{"client_id": id, "grace": grace.String()})
 }
 
+// UpdateClient changes a client's name, URIs and flags; whether it is public
+// stays as registered (a secret cannot appear or vanish by an edit).
+func (p *Provider) UpdateClient(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string, n NewClient) (*Client, error) {
+	const op = "oidc.UpdateClient"
+	cl, err := p.Client(ctx, actor, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.validate(op); err != nil {
+		return nil, err
+	}
+	cl.Name, cl.RedirectURIs, cl.PostLogoutURIs, cl.BackchannelLogoutURI = n.Name, n.RedirectURIs, n.PostLogoutURIs, n.BackchannelLogoutURI
+	cl.FirstParty, cl.Offline = n.FirstParty, n.Offline
+	if err := p.Clients.UpdateOIDCClient(ctx, cl); err != nil {
+		return nil, gatehouse.Wrap(op, err)
+	}
+	return cl, p.audit(ctx, EventClientUpdated, orgID, actor, "", c, map[string]string{"client_id": id, "name": cl.Name,
+		"redirect_uris": strings.Join(cl.RedirectURIs, " "), "first_party": boolText(cl.FirstParty)})
+}
+
 // DeleteClient removes a client with its grants, tokens and consents.
 func (p *Provider) DeleteClient(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) error {
 	const op = "oidc.DeleteClient"

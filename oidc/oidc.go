@@ -129,6 +129,9 @@ type ClientStore interface {
 	OIDCClient(ctx context.Context, orgID, id string) (*Client, error)
 	OIDCClients(ctx context.Context, orgID string) ([]*Client, error)
 	SetOIDCClientSecret(ctx context.Context, orgID, id, hash, oldHash string, oldUntil time.Time) error
+	// UpdateOIDCClient writes the client's name, URIs and flags (not its
+	// secret, kind or creation).
+	UpdateOIDCClient(ctx context.Context, c *Client) error
 	DeleteOIDCClient(ctx context.Context, orgID, id string) error
 	// OIDCConsent returns the scopes the member consented to for the client ("" when none).
 	OIDCConsent(ctx context.Context, orgID, memberID, clientID string) (string, error)

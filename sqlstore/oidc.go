@@ -84,6 +84,15 @@ func (s *Store) SetOIDCClientSecret(ctx context.Context, orgID, id, hash, oldHas
 	return affected("sqlstore.SetOIDCClientSecret", res, err)
 }
 
+// UpdateOIDCClient writes the client's name, URIs and flags.
+func (s *Store) UpdateOIDCClient(ctx context.Context, c *oidc.Client) error {
+	res, err := s.exec(ctx, `UPDATE oidc_clients SET name = $3, redirect_uris = $4, post_logout_uris = $5, backchannel_uri = $6,
+		first_party = $7, offline = $8 WHERE org_id = $1 AND id = $2`,
+		c.OrgID, c.ID, c.Name, strings.Join(c.RedirectURIs, "\n"), strings.Join(c.PostLogoutURIs, "\n"), c.BackchannelLogoutURI,
+		boolInt(c.FirstParty), boolInt(c.Offline))
+	return affected("sqlstore.UpdateOIDCClient", res, err)
+}
+
 // DeleteOIDCClient deletes the client; its requests, codes, grants, tokens,
 // consents and undelivered logouts go with it.
 func (s *Store) DeleteOIDCClient(ctx context.Context, orgID, id string) error {

@@ -8,6 +8,7 @@
 //	gatehouse settings set NAME=VALUE...
 //	gatehouse apikey create --name N --role administrator|owner
 //	gatehouse apikey list | revoke --id ID
+//	gatehouse client create --name N --redirect-uri URI ... | list | rotate-secret --id ID | delete --id ID
 //	gatehouse version
 //
 // Every command takes the configuration flags listed by `gatehouse help`; each
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdSettings(ctx, e, args[1:])
 	case "apikey":
 		err = cmdAPIKey(ctx, e, args[1:])
+	case "client":
+		err = cmdClient(ctx, e, args[1:])
 	case "version":
 		fmt.Fprintln(stdout, "gatehouse", version)
 		return 0
@@ -97,6 +100,13 @@ Commands:
                                 printed once, on standard output
   apikey list                   list the API keys (never the keys themselves)
   apikey revoke --id ID         revoke a key at once
+  client create --name N --redirect-uri URI [--redirect-uri URI] [--post-logout-uri URI]
+           [--backchannel-logout-uri URI] [--public] [--first-party] [--offline]
+                                register an OpenID Connect application; prints
+                                client_id: and client_secret: lines (docs/oidc.md)
+  client list                   list the applications
+  client rotate-secret --id ID  a new secret; the old one works for a day more
+  client delete --id ID         delete an application and its tokens
   version                       print the version
 
 Configuration (flag, or environment variable, or key in the --config YAML file):
