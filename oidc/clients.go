@@ -37,11 +37,11 @@ func mayManage(op string, actor gatehouse.Actor) error {
 // machine, a native app's local listener).
 func checkURI(u string) string {
 	if len(u) > 2000 || !utf8.ValidString(u) {
-		return "too long"
+		return "is too long"
 	}
 	p, err := url.Parse(u)
 	if err != nil || !p.IsAbs() || p.Host == "" {
-		return "not an absolute URL"
+		return "is not an absolute URL"
 	}
 	if p.Fragment != "" || strings.Contains(u, "#") {
 		return "has a fragment"
@@ -57,7 +57,7 @@ func checkURI(u string) string {
 		if h == "localhost" || net.ParseIP(h) != nil && net.ParseIP(h).IsLoopback() {
 			return ""
 		}
-		return "http is allowed only on localhost; use https"
+		return "must be https (http is allowed on localhost only)"
 	}
 	return "must be https"
 }
