@@ -125,6 +125,7 @@ func (s *Server) routes() {
 	s.adminRoutes()
 	s.apiRoutes()
 	s.twoFactorRoutes()
+	s.uiRoutes()
 }
 
 // orgID returns the organization a request belongs to. There is one organization

@@ -58,6 +58,9 @@ type Options struct {
 	// hasher (secret.HasherConfig.Observe), so tests can compare the work of
 	// two outcomes without a clock.
 	HashObserver func(secret.Op)
+	// RequestTimeout is web.Config.RequestTimeout (serve's default is 30s);
+	// default none.
+	RequestTimeout time.Duration
 }
 
 // Server is a running Gatehouse and everything a test may want to look at.
@@ -155,7 +158,7 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies}, key)
+	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies, RequestTimeout: opts.RequestTimeout}, key)
 	if err != nil {
 		t.Fatal(err)
 	}
