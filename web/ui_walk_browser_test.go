@@ -85,40 +85,9 @@ func TestBrowserEveryPage(t *testing.T) {
 		{"admin-api-keys", "/admin/api-keys"},
 		{"not-found", "/no/such/page"},
 	}
-	shots := os.Getenv("GATEHOUSE_SCREENSHOTS")
-	only := os.Getenv("GATEHOUSE_TEST_PAGES") // a comma-separated list of page names, to walk fewer while working on them
 	check := func(p walkPage) {
 		t.Helper()
-		if only != "" && !strings.Contains(","+only+",", ","+p.name+",") {
-			return
-		}
-		for _, v := range views {
-			tab.View(v.width, v.height, v.dark)
-			tab.Go(s.URL + p.path)
-			if over, worst := tab.Overflow(); over > 0 {
-				t.Errorf("%s %s: the page is %d px wider than the window; sticking out: %s", p.name, v.name, over, worst)
-			}
-			// Contrast depends on the colour scheme, structure does not: run
-			// axe in both schemes at one width, and at the other width once.
-			if v.name != "phone-dark" {
-				for _, f := range tab.Axe() {
-					t.Errorf("%s %s: %s", p.name, v.name, f)
-				}
-			}
-			if v.name == "desktop" || v.name == "desktop-dark" {
-				for _, f := range tab.WeakFocus() {
-					t.Errorf("%s %s: %s", p.name, v.name, f)
-				}
-			}
-			if v.name == "desktop" {
-				if d := tab.DuplicateIDs(); len(d) > 0 {
-					t.Errorf("%s: ids used more than once: %v", p.name, d)
-				}
-			}
-			if shots != "" {
-				tab.Screenshot(filepath.Join(shots, p.name+"-"+v.name+".png"))
-			}
-		}
+		checkPage(t, tab, p.name, s.URL+p.path)
 	}
 	for _, p := range pages {
 		check(p)
@@ -143,5 +112,45 @@ func TestBrowserEveryPage(t *testing.T) {
 		{"home", "/"},
 	} {
 		check(p)
+	}
+}
+
+// checkPage opens url in every view and reports horizontal overflow, axe-core
+// violations, weak focus indicators and duplicate ids. GATEHOUSE_TEST_PAGES
+// (comma-separated names) limits the pages checked while working on some;
+// GATEHOUSE_SCREENSHOTS=DIR saves a screenshot of each page and view.
+func checkPage(t *testing.T, tab *gatehousetest.Tab, name, url string) {
+	t.Helper()
+	if only := os.Getenv("GATEHOUSE_TEST_PAGES"); only != "" && !strings.Contains(","+only+",", ","+name+",") {
+		return
+	}
+	shots := os.Getenv("GATEHOUSE_SCREENSHOTS")
+	defer tab.View(1280, 900, false)
+	for _, v := range views {
+		tab.View(v.width, v.height, v.dark)
+		tab.Go(url)
+		if over, worst := tab.Overflow(); over > 0 {
+			t.Errorf("%s %s: the page is %d px wider than the window; sticking out: %s", name, v.name, over, worst)
+		}
+		// Contrast depends on the colour scheme, structure does not: run
+		// axe in both schemes at one width, and at the other width once.
+		if v.name != "phone-dark" {
+			for _, f := range tab.Axe() {
+				t.Errorf("%s %s: %s", name, v.name, f)
+			}
+		}
+		if v.name == "desktop" || v.name == "desktop-dark" {
+			for _, f := range tab.WeakFocus() {
+				t.Errorf("%s %s: %s", name, v.name, f)
+			}
+		}
+		if v.name == "desktop" {
+			if d := tab.DuplicateIDs(); len(d) > 0 {
+				t.Errorf("%s: ids used more than once: %v", name, d)
+			}
+		}
+		if shots != "" {
+			tab.Screenshot(filepath.Join(shots, name+"-"+v.name+".png"))
+		}
 	}
 }
