@@ -5,15 +5,17 @@ import (
 	"strings"
 )
 
-// uiRoutes registers what every site is expected to answer besides its pages:
-// a favicon, and an HTML page for addresses that lead nowhere.
-func (s *Server) uiRoutes() {
+// uiPages serves what every site is expected to answer besides its pages: a
+// favicon, and an HTML page for addresses that lead nowhere.
+type uiPages struct{ *Server }
+
+func (s uiPages) routes() {
 	s.route("GET /favicon.ico", s.favicon)
 	s.route("/", s.notFound)
 }
 
 // favicon serves the embedded icon at the address browsers ask for unprompted.
-func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+func (s uiPages) favicon(w http.ResponseWriter, r *http.Request) {
 	b, err := staticFS.ReadFile("static/favicon.svg")
 	if err != nil {
 		s.renderError(w, r, http.StatusNotFound, "There is no page at this address.")
@@ -27,7 +29,7 @@ func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
 // notFound answers an address no route serves with the HTML error page (or
 // problem details under /api/), and a path served for other methods with 405
 // and Allow, as the router would without this catch-all.
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+func (s uiPages) notFound(w http.ResponseWriter, r *http.Request) {
 	var allow []string
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		if m == r.Method || (m == http.MethodGet && r.Method == http.MethodHead) {
