@@ -9,6 +9,16 @@ import (
 // so that every page can use them.
 var uiFuncs = template.FuncMap{
 	"breakable": breakable,
+	// confirmArgs builds what the "confirm" template renders.
+	"confirmArgs": func(id, action, csrf, label, text, confirm string) confirmSpec {
+		return confirmSpec{ID: id, Action: action, CSRF: csrf, Label: label, Text: text, Confirm: confirm, Class: "danger"}
+	},
+}
+
+// confirmSpec is a destructive action behind one more click: Label opens it,
+// Text says what will happen, Confirm is the button that posts to Action.
+type confirmSpec struct {
+	ID, Action, CSRF, Label, Text, Confirm, Class string
 }
 
 func init() {
