@@ -47,4 +47,18 @@
       if (msg) { msg.setAttribute("role", "status"); msg.textContent = "You can ask for another code now."; }
     }, 1000);
   });
+  // After a refused form, the first field at fault has the focus, so that a
+  // keyboard or screen-reader user starts where the work is; the summary at
+  // the top links to every field.
+  var bad = document.querySelector('[aria-invalid="true"]');
+  if (bad) bad.focus();
+  // Times are written in UTC; show them in the viewer's time zone, with the
+  // UTC time kept in the title for hover.
+  if (window.Intl && Intl.DateTimeFormat) {
+    var fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+    document.querySelectorAll("time[datetime]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (!isNaN(d)) el.textContent = fmt.format(d);
+    });
+  }
 })();
