@@ -18,12 +18,14 @@ import (
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
+	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
+	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
 // app is the wired-together server: every concrete part, built from a Config.
@@ -39,6 +41,8 @@ type app struct {
 	hasher   *secret.Hasher
 	account  *account.Service
 	worker   *delivery.Worker
+	webhooks *webhook.Service
+	hooks    *webhook.Worker // delivers webhooks
 	closers  []func() error
 }
 
@@ -200,6 +204,11 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Stor
 		From: a.account.Sender, OnFailed: a.account.DeliveryFailed,
 	}
 	a.account.Kick = a.worker.Kick
+	a.webhooks = &webhook.Service{Store: st, AllowPrivate: cfg.WebhooksAllowPrivate}
+	// A webhook claim outlasts the longest send (safehttp's timeout), so that
+	// a slow receiver is not sent the same event twice while it answers.
+	a.hooks = &webhook.Worker{Store: st, ID: a.id, Log: log, Lease: max(cfg.DeliveryLease, safehttp.DefaultTimeout+5*time.Second),
+		Client: safehttp.NewClient(safehttp.Options{AllowPrivate: cfg.WebhooksAllowPrivate})}
 	return a, nil
 }
 
