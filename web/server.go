@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/passkey"
 )
 
 // Config is what the web layer needs to know about its deployment.
@@ -57,6 +58,8 @@ type Server struct {
 	Ready func(ctx context.Context) error
 	// Metrics collects Prometheus metrics; New creates it.
 	Metrics *Metrics
+	// Passkeys serves the passkey pages and ceremonies; nil: no passkeys.
+	Passkeys *passkey.Service
 
 	csrfKey []byte
 	pages   *pages
@@ -111,6 +114,7 @@ func (s *Server) routes() {
 	adminPages{s}.routes()
 	apiEndpoints{s}.routes()
 	healthPages{s}.routes()
+	passkeyPages{s}.routes()
 }
 
 // orgID returns the organization a request belongs to. There is one organization

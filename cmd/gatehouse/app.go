@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
@@ -38,6 +39,7 @@ type app struct {
 	redis    *redisstore.Counters // nil unless the counters live in Redis
 	hasher   *secret.Hasher
 	account  *account.Service
+	passkeys *passkey.Service
 	worker   *delivery.Worker
 	closers  []func() error
 }
@@ -200,6 +202,8 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Stor
 		From: a.account.Sender, OnFailed: a.account.DeliveryFailed,
 	}
 	a.account.Kick = a.worker.Kick
+	a.passkeys = &passkey.Service{Store: st, Composer: templates, PublicURL: cfg.PublicURL, Passwords: a.account, Kick: a.worker.Kick}
+	a.account.Passkeys = a.passkeys
 	return a, nil
 }
 

@@ -89,6 +89,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	srv.Ready = a.ready
 	srv.Metrics = metrics
+	srv.Passkeys = a.passkeys
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
