@@ -45,6 +45,10 @@ func (s signinPages) loginPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if sess != nil && sess.Stage == gatehouse.StageActive {
+		s.goNext(w, r, r.URL.Query().Get("next"))
+		return
+	}
 	if sess != nil {
 		s.redirect(w, r, stagePath(sess.Stage), nil)
 		return
@@ -61,7 +65,7 @@ func (s signinPages) renderLogin(w http.ResponseWriter, r *http.Request, st int,
 	}
 	v.Org = set.OrganizationName
 	if next != "" {
-		next = safeNext(next)
+		next = s.nextParam(next)
 	}
 	v.Data = loginData{Next: next, ForgotPassword: set.ForgotPasswordEnabled, Passkeys: s.Passkeys != nil && set.PasskeySignIn}
 	s.render(w, r, st, "login", v)
@@ -97,14 +101,14 @@ func (s signinPages) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setSession(w, res.Token)
 	if res.Session.Stage == gatehouse.StageSecondFactor && next != "" {
-		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {safeNext(next)}})
+		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {s.nextParam(next)}})
 		return
 	}
 	if res.Session.Stage != gatehouse.StageActive {
 		s.redirect(w, r, stagePath(res.Session.Stage), nil)
 		return
 	}
-	s.redirect(w, r, safeNext(next), nil)
+	s.goNext(w, r, next)
 }
 
 // shedWait holds a request shed for overload for the shed delay, or until

@@ -18,6 +18,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
+	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
@@ -25,6 +26,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
+	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
 // app is the wired-together server: every concrete part, built from a Config.
@@ -41,6 +43,8 @@ type app struct {
 	account  *account.Service
 	passkeys *passkey.Service
 	worker   *delivery.Worker
+	webhooks *webhook.Service
+	hooks    *webhook.Worker // delivers webhooks
 	closers  []func() error
 }
 
@@ -204,6 +208,9 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Stor
 	a.account.Kick = a.worker.Kick
 	a.passkeys = &passkey.Service{Store: st, Composer: templates, PublicURL: cfg.PublicURL, Passwords: a.account, Kick: a.worker.Kick}
 	a.account.Passkeys = a.passkeys
+	a.webhooks = &webhook.Service{Store: st, AllowPrivate: cfg.WebhooksAllowPrivate}
+	a.hooks = &webhook.Worker{Store: st, ID: a.id, Log: log,
+		Client: safehttp.NewClient(safehttp.Options{AllowPrivate: cfg.WebhooksAllowPrivate})}
 	return a, nil
 }
 

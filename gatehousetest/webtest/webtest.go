@@ -22,13 +22,16 @@ import (
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
+	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
+	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
 // Options adjust a test server; the zero value is a fresh SQLite server.
@@ -63,6 +66,12 @@ type Options struct {
 	// hasher (secret.HasherConfig.Observe), so tests can compare the work of
 	// two outcomes without a clock.
 	HashObserver func(secret.Op)
+	// ForwardAuth and CookieDomain are web.Config's (forward-auth tests).
+	ForwardAuth  forwardauth.Config
+	CookieDomain string
+	// WebhookWorker delivers webhooks (to any address, private ones
+	// included) while the test runs; without it deliveries stay queued.
+	WebhookWorker bool
 }
 
 // Server is a running Gatehouse and everything a test may want to look at.
@@ -79,6 +88,10 @@ type Server struct {
 	Worker   *delivery.Worker
 	Hasher   *secret.Hasher
 	Captcha  *captcha.Checker
+	// Webhooks manages webhook endpoints (private addresses allowed);
+	// HookWorker delivers them when Options.WebhookWorker is set.
+	Webhooks   *webhook.Service
+	HookWorker *webhook.Worker
 }
 
 // TestHasher returns a hasher with argon2id parameters small enough for fast tests.
@@ -168,13 +181,24 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies}, key)
+	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies,
+		ForwardAuth: opts.ForwardAuth, CookieDomain: opts.CookieDomain}, key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Ready = st.Ready
 	w.Passkeys = pk
-	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Passkeys: pk, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher, Captcha: chk}
+	w.Webhooks = &webhook.Service{Store: st, AllowPrivate: true, Now: clock.Now}
+	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Passkeys: pk, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher, Captcha: chk,
+		Webhooks: w.Webhooks}
+	if opts.WebhookWorker {
+		s.HookWorker = &webhook.Worker{Store: st, Now: clock.Now, Poll: 50 * time.Millisecond, Log: opts.Log,
+			Client: safehttp.NewClient(safehttp.Options{AllowPrivate: true})}
+		wctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		wg.Go(func() { s.HookWorker.Run(wctx) })
+		t.Cleanup(func() { cancel(); wg.Wait() })
+	}
 	if !opts.NoWorker {
 		s.Worker = &delivery.Worker{
 			Outbox: st, Mail: mailT, SMS: smsT, Now: clock.Now, Poll: 50 * time.Millisecond, Log: opts.Log,
