@@ -209,7 +209,9 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Stor
 	a.passkeys = &passkey.Service{Store: st, Composer: templates, PublicURL: cfg.PublicURL, Passwords: a.account, Kick: a.worker.Kick}
 	a.account.Passkeys = a.passkeys
 	a.webhooks = &webhook.Service{Store: st, AllowPrivate: cfg.WebhooksAllowPrivate}
-	a.hooks = &webhook.Worker{Store: st, ID: a.id, Log: log,
+	// A webhook claim outlasts the longest send (safehttp's timeout), so that
+	// a slow receiver is not sent the same event twice while it answers.
+	a.hooks = &webhook.Worker{Store: st, ID: a.id, Log: log, Lease: max(cfg.DeliveryLease, safehttp.DefaultTimeout+5*time.Second),
 		Client: safehttp.NewClient(safehttp.Options{AllowPrivate: cfg.WebhooksAllowPrivate})}
 	return a, nil
 }
