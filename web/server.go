@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/oidc"
+	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
@@ -67,6 +68,8 @@ type Server struct {
 	Metrics *Metrics
 	// OIDC is the OpenID Connect provider; nil turns its endpoints off.
 	OIDC *oidc.Provider
+	// Passkeys serves the passkey pages and ceremonies; nil: no passkeys.
+	Passkeys *passkey.Service
 	// Webhooks manages the organization's webhook endpoints; nil: the
 	// webhook pages and API answer 404.
 	Webhooks *webhook.Service
@@ -125,8 +128,10 @@ func (s *Server) routes() {
 	apiEndpoints{s}.routes()
 	healthPages{s}.routes()
 	oidcPages{s}.routes()
+	passkeyPages{s}.routes()
 	forwardPages{s}.routes()
 	webhookPages{adminPages{s}}.routes()
+	uiPages{s}.routes()
 }
 
 // orgID returns the organization a request belongs to. There is one organization
