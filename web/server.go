@@ -127,6 +127,7 @@ func (s *Server) routes() {
 	passkeyPages{s}.routes()
 	forwardPages{s}.routes()
 	webhookPages{adminPages{s}}.routes()
+	uiPages{s}.routes()
 }
 
 // orgID returns the organization a request belongs to. There is one organization

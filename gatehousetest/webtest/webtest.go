@@ -66,6 +66,9 @@ type Options struct {
 	// hasher (secret.HasherConfig.Observe), so tests can compare the work of
 	// two outcomes without a clock.
 	HashObserver func(secret.Op)
+	// RequestTimeout is web.Config.RequestTimeout (serve's default is 30s);
+	// default none.
+	RequestTimeout time.Duration
 	// ForwardAuth and CookieDomain are web.Config's (forward-auth tests).
 	ForwardAuth  forwardauth.Config
 	CookieDomain string
@@ -182,7 +185,7 @@ func New(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies,
-		ForwardAuth: opts.ForwardAuth, CookieDomain: opts.CookieDomain}, key)
+		ForwardAuth: opts.ForwardAuth, CookieDomain: opts.CookieDomain, RequestTimeout: opts.RequestTimeout}, key)
 	if err != nil {
 		t.Fatal(err)
 	}
