@@ -26,6 +26,9 @@ import (
 )
 
 func main() {
+	if body := os.Getenv(baselineEnv); body != "" {
+		os.Exit(serveBaseline(body, os.Getenv(baselineCookieEnv)))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
