@@ -18,7 +18,7 @@ func secondsDur(s float64) time.Duration { return time.Duration(s * float64(time
 
 // needs says what a scenario needs before it runs.
 type needs struct {
-	members, sessions, csrf, recovery, mail, hash, search bool
+	members, sessions, csrf, recovery, mail, hash, search, mailRate bool
 }
 
 func needsOf(scenario string) needs {
@@ -39,6 +39,8 @@ func needsOf(scenario string) needs {
 		return needs{members: true, sessions: true, csrf: true, recovery: true, mail: true}
 	case "search":
 		return needs{search: true}
+	case "mail":
+		return needs{mailRate: true}
 	}
 	return needs{}
 }
@@ -152,10 +154,32 @@ func execute(ctx context.Context, o *options, progress func(string, ...any)) (*R
 			sleep(ctx, sqlstore.DefaultSettingsTTL+100*time.Millisecond) // the running server's settings cache
 		}
 	}
+	if nd.mailRate {
+		su, err := newSetup(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		defer su.close()
+		progress("creating %d members to activate, and the SMTP sink", o.members)
+		if err := e.mailSetup(ctx, su, rep); err != nil {
+			return nil, err
+		}
+		defer e.sink.close()
+	}
 	if t.own() {
 		progress("starting the server on %s (%s)", t.base, t.dialect)
 		if err := t.start(ctx, o.serverBin); err != nil {
 			return nil, err
+		}
+		for i := 2; i <= o.replicas; i++ {
+			progress("starting replica %d", i)
+			r, err := t.startReplica(ctx, o.serverBin, i)
+			if r != nil {
+				defer r.cleanup(true)
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
 	}
 	sampler := startSampler(t.pid)
@@ -217,6 +241,10 @@ func execute(ctx context.Context, o *options, progress func(string, ...any)) (*R
 		err = e.runFlood(ctx, rep, &m, sampler)
 	case "soak":
 		err = e.runSoak(ctx, rep, &m, plan, sampler)
+	case "mail":
+		m.mark(true)
+		err = e.runMail(ctx, rep)
+		m.mark(false)
 	default:
 		e.runSimple(ctx, rep, &m, plan)
 	}
