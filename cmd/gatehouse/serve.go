@@ -83,12 +83,15 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	srv, err := web.New(a.account, log, web.Config{
 		PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsAllow: cfg.MetricsAllow,
 		TemplateDir: cfg.TemplateDir, Version: version, RequestTimeout: cfg.RequestTimeout,
+		ForwardAuth: cfg.ForwardAuth, CookieDomain: cfg.SessionCookieDomain,
 	}, csrfKey)
 	if err != nil {
 		return err
 	}
 	srv.Ready = a.ready
 	srv.Metrics = metrics
+	srv.Passkeys = a.passkeys
+	srv.Webhooks = a.webhooks
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -126,6 +129,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { a.worker.Run(bg) })
+	wg.Go(func() { a.hooks.Run(bg) })
 	wg.Go(func() { a.cleanupLoop(bg, 10*time.Minute) })
 
 	serveErr := make(chan error, 1)
