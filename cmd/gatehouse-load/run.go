@@ -500,6 +500,14 @@ func (e *env) judgeSignin(rep *Report, m *measure, op *OpReport) {
 	}
 	rep.target(fmt.Sprintf("sign-ins at concurrency %d vs the hash-bound limit", e.o.concurrency), "≥ 95%",
 		fmt.Sprintf("%.1f%% (%.1f of %.1f/s)", 100*h.Ratio, op.PerSec, h.LimitPerSec), h.Ratio >= 0.95)
+	if h.ParallelLimitPerSec > 0 {
+		// The regression guard: what the server adds to the hashes must not
+		// cost sign-ins. The parallel rate is the machine's own with a hash
+		// on every core, so it holds on any machine, loaded or not.
+		rep.target(fmt.Sprintf("sign-ins at concurrency %d vs the parallel hashing rate, no errors (regression guard)", e.o.concurrency),
+			"≥ 95%, 0 errors", fmt.Sprintf("%.1f%% (%.1f of %.1f/s), %d errors", 100*h.ParallelRatio, op.PerSec, h.ParallelLimitPerSec, op.Errors),
+			h.ParallelRatio >= 0.95 && op.Errors == 0)
+	}
 	if rep.Server != nil && e.o.concurrency == 32 {
 		rep.target("peak server memory at 32 concurrent sign-ins", "< 150 MiB",
 			fmt.Sprintf("%.1f MiB", rep.Server.PeakRSSMiB), rep.Server.PeakRSSMiB < 150)
