@@ -43,6 +43,7 @@ var scenarios = []struct{ name, help string }{
 	{"reset", "complete reset links: forgot-password, read the link from the mail file, set a new password"},
 	{"flood", "--flood sign-ins at once against session and page requests: shedding, memory, starvation"},
 	{"search", "admin member search and filtered lists, through the admin page and the API, over --members members seeded in bulk; then the sort orders and counts through the store"},
+	{"growth", "seeds --members members as search does, then times, one request at a time, a sign-in, the session check, a member search, a member's page and the audit page: how cost grows with size"},
 	{"mail", "a bulk activation of --members members through the API, then --mail-messages messages queued at once, into an SMTP sink of the tool's own; --replicas servers share the queue"},
 	{"soak", "every available scenario at once for --duration, then checks: no 5xx, no goroutine or memory growth, all mail delivered, database intact"},
 }
@@ -130,7 +131,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("--scenario must be one of %s", scenarioNames())
 	}
 	if o.concurrency == 0 {
-		o.concurrency = map[string]int{"signin": 32, "session": 16, "pages": 16, "forgot": 32, "reset": 4, "flood": 8, "soak": 12, "search": 2, "mail": 1}[o.scenario]
+		o.concurrency = map[string]int{"signin": 32, "session": 16, "pages": 16, "forgot": 32, "reset": 4, "flood": 8, "soak": 12, "search": 2, "mail": 1, "growth": 1}[o.scenario]
 	}
 	switch {
 	case o.duration <= 0:

@@ -37,7 +37,7 @@ func needsOf(scenario string) needs {
 		return needs{members: true, sessions: true, csrf: true}
 	case "soak":
 		return needs{members: true, sessions: true, csrf: true, recovery: true, mail: true}
-	case "search":
+	case "search", "growth":
 		return needs{search: true}
 	case "mail":
 		return needs{mailRate: true}
@@ -241,6 +241,10 @@ func execute(ctx context.Context, o *options, progress func(string, ...any)) (*R
 		err = e.runFlood(ctx, rep, &m, sampler)
 	case "soak":
 		err = e.runSoak(ctx, rep, &m, plan, sampler)
+	case "growth":
+		m.mark(true)
+		err = e.runGrowth(ctx, rep)
+		m.mark(false)
 	case "mail":
 		m.mark(true)
 		err = e.runMail(ctx, rep)
