@@ -122,7 +122,7 @@ func (s *Server) routes() {
 	apiEndpoints{s}.routes()
 	healthPages{s}.routes()
 	forwardPages{s}.routes()
-	webhookPages{adminPages{s}}.routes()
+	webhookPages{s}.routes()
 }
 
 // orgID returns the organization a request belongs to. There is one organization
