@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
+	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
@@ -64,6 +65,8 @@ type Server struct {
 	Ready func(ctx context.Context) error
 	// Metrics collects Prometheus metrics; New creates it.
 	Metrics *Metrics
+	// Passkeys serves the passkey pages and ceremonies; nil: no passkeys.
+	Passkeys *passkey.Service
 	// Webhooks manages the organization's webhook endpoints; nil: the
 	// webhook pages and API answer 404.
 	Webhooks *webhook.Service
@@ -121,8 +124,10 @@ func (s *Server) routes() {
 	adminPages{s}.routes()
 	apiEndpoints{s}.routes()
 	healthPages{s}.routes()
+	passkeyPages{s}.routes()
 	forwardPages{s}.routes()
 	webhookPages{s}.routes()
+	uiPages{s}.routes()
 }
 
 // orgID returns the organization a request belongs to. There is one organization

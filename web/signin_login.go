@@ -32,6 +32,7 @@ var notices = map[string]string{
 type loginData struct {
 	Next           string
 	ForgotPassword bool
+	Passkeys       bool // "Sign in with a passkey" (passkey_sign_in)
 }
 
 func (s signinPages) home(w http.ResponseWriter, r *http.Request) {
@@ -66,7 +67,7 @@ func (s signinPages) renderLogin(w http.ResponseWriter, r *http.Request, st int,
 	if next != "" {
 		next = forwardPages{s.Server}.nextParam(next)
 	}
-	v.Data = loginData{Next: next, ForgotPassword: set.ForgotPasswordEnabled}
+	v.Data = loginData{Next: next, ForgotPassword: set.ForgotPasswordEnabled, Passkeys: s.Passkeys != nil && set.PasskeySignIn}
 	s.render(w, r, st, "login", v)
 }
 

@@ -62,6 +62,10 @@ func (s twofactorPages) renderVerify(w http.ResponseWriter, r *http.Request, st 
 	}
 	switch method {
 	case account.MethodCode, account.MethodRecovery:
+	case account.MethodPasskey:
+		if opts.Passkeys == 0 {
+			method = opts.Default()
+		}
 	case account.MethodApp:
 		if !opts.App {
 			method = account.MethodCode
@@ -86,7 +90,7 @@ func (s twofactorPages) verifySubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	method, next := field(r, "method"), field(r, "next")
 	res, err := s.Account.VerifySecondFactor(r.Context(), account.VerifyRequest{
-		Session: sess, Member: m, Method: method, Code: field(r, account.FieldCode),
+		Session: sess, Member: m, Method: method, Code: field(r, account.FieldCode), Response: []byte(field(r, "response")),
 		Trust: field(r, "trust") == "on", Client: s.client(r),
 	})
 	if errors.Is(err, account.ErrNoSession) { // another request finished this sign-in first

@@ -90,6 +90,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	srv.Ready = a.ready
 	srv.Metrics = metrics
+	srv.Passkeys = a.passkeys
 	srv.Webhooks = a.webhooks
 
 	ln, err := net.Listen("tcp", cfg.Listen)

@@ -26,6 +26,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
@@ -35,6 +36,10 @@ import (
 
 // Options adjust a test server; the zero value is a fresh SQLite server.
 type Options struct {
+	// Localhost names the server http://localhost:PORT instead of by its IP
+	// address, in its URL and its public URL: WebAuthn refuses an IP address
+	// as the relying party id, and browsers treat localhost as secure.
+	Localhost bool
 	// DatabaseURL of an empty database; "" means a new SQLite file.
 	DatabaseURL string
 	// PublicURL overrides the configured public URL (default: the test server's).
@@ -61,6 +66,9 @@ type Options struct {
 	// hasher (secret.HasherConfig.Observe), so tests can compare the work of
 	// two outcomes without a clock.
 	HashObserver func(secret.Op)
+	// RequestTimeout is web.Config.RequestTimeout (serve's default is 30s);
+	// default none.
+	RequestTimeout time.Duration
 	// ForwardAuth and CookieDomain are web.Config's (forward-auth tests).
 	ForwardAuth  forwardauth.Config
 	CookieDomain string
@@ -75,12 +83,14 @@ type Server struct {
 	HTTP    *httptest.Server
 	Store   *sqlstore.Store
 	Account *account.Service
-	Web     *web.Server
-	Clock   *gatehousetest.Clock
-	SMTP    *gatehousetest.SMTPServer
-	Worker  *delivery.Worker
-	Hasher  *secret.Hasher
-	Captcha *captcha.Checker
+	// Passkeys is the passkey service, on the public URL's relying party.
+	Passkeys *passkey.Service
+	Web      *web.Server
+	Clock    *gatehousetest.Clock
+	SMTP     *gatehousetest.SMTPServer
+	Worker   *delivery.Worker
+	Hasher   *secret.Hasher
+	Captcha  *captcha.Checker
 	// Webhooks manages webhook endpoints (private addresses allowed);
 	// HookWorker delivers them when Options.WebhookWorker is set.
 	Webhooks   *webhook.Service
@@ -137,6 +147,10 @@ func New(t testing.TB, opts Options) *Server {
 	}
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
+	if opts.Localhost {
+		_, port, _ := net.SplitHostPort(ts.Listener.Addr().String())
+		base = "http://localhost:" + port
+	}
 	pub := base
 	if opts.PublicURL != "" {
 		pub = opts.PublicURL
@@ -159,6 +173,8 @@ func New(t testing.TB, opts Options) *Server {
 		Store: st, Counters: st, Hasher: hasher, Blocklist: blocklist.Default(), Composer: &mail.Templates{},
 		Captcha: chk, PublicURL: pubURL, Now: clock.Now, Log: opts.Log,
 	}
+	pk := &passkey.Service{Store: st, Composer: &mail.Templates{}, PublicURL: pubURL, Passwords: acc, Now: clock.Now}
+	acc.Passkeys = pk
 	if len(opts.Settings) > 0 {
 		if _, err := acc.UpdateSettings(ctx, gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, opts.Settings); err != nil {
 			t.Fatalf("settings: %v", err)
@@ -169,13 +185,14 @@ func New(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies,
-		ForwardAuth: opts.ForwardAuth, CookieDomain: opts.CookieDomain}, key)
+		ForwardAuth: opts.ForwardAuth, CookieDomain: opts.CookieDomain, RequestTimeout: opts.RequestTimeout}, key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Ready = st.Ready
+	w.Passkeys = pk
 	w.Webhooks = &webhook.Service{Store: st, AllowPrivate: true, Now: clock.Now}
-	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher, Captcha: chk,
+	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Passkeys: pk, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher, Captcha: chk,
 		Webhooks: w.Webhooks}
 	if opts.WebhookWorker {
 		s.HookWorker = &webhook.Worker{Store: st, Now: clock.Now, Poll: 50 * time.Millisecond, Log: opts.Log,
@@ -191,6 +208,7 @@ func New(t testing.TB, opts Options) *Server {
 			From: acc.Sender, OnFailed: acc.DeliveryFailed,
 		}
 		acc.Kick = s.Worker.Kick
+		pk.Kick = s.Worker.Kick
 		wctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
 		wg.Go(func() { s.Worker.Run(wctx) })
