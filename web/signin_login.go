@@ -50,10 +50,18 @@ func (s signinPages) loginPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sess != nil {
-		s.redirect(w, r, stagePath(sess.Stage), nil)
+		var q url.Values
+		if next := r.URL.Query().Get("next"); next != "" && sess.Stage == gatehouse.StageActive {
+			s.redirect(w, r, safeNext(next), nil)
+			return
+		} else if next != "" && sess.Stage == gatehouse.StageSecondFactor {
+			q = url.Values{"next": {safeNext(next)}}
+		}
+		s.redirect(w, r, stagePath(sess.Stage), q)
 		return
 	}
-	v := &view{Title: "Sign in", CSRF: s.csrfToken(w, r), Notice: notices[r.URL.Query().Get("done")]}
+	v := &view{Title: "Sign in", CSRF: s.csrfToken(w, r), Notice: notices[r.URL.Query().Get("done")],
+		Form: map[string]string{"identifier": r.URL.Query().Get("login_hint")}}
 	s.renderLogin(w, r, http.StatusOK, v, r.URL.Query().Get("next"))
 }
 
@@ -156,6 +164,12 @@ func (s signinPages) logout(w http.ResponseWriter, r *http.Request) {
 		if err := s.Account.SignOut(r.Context(), sess, m, s.client(r)); err != nil {
 			s.fail(w, r, err)
 			return
+		}
+		if s.OIDC != nil { // the applications signed in through this session sign out too
+			if err := s.OIDC.SessionEnded(r.Context(), s.orgID(r), m.ID, sess.ID, s.client(r)); err != nil {
+				s.fail(w, r, err)
+				return
+			}
 		}
 	}
 	s.clearSession(w)
