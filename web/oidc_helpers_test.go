@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"html"
 	"net/http"
@@ -219,4 +221,26 @@ func mustSID(t *testing.T, id *goidc.IDToken) string {
 		t.Fatalf("no sid: %v", err)
 	}
 	return c.SID
+}
+
+func oauthPrompt(v string) oauth2.AuthCodeOption { return oauth2.SetAuthURLParam("prompt", v) }
+
+type joseHeader struct {
+	KID string `json:"kid"`
+	Typ string `json:"typ"`
+	Alg string `json:"alg"`
+}
+
+func jwtHeader(t *testing.T, raw string) joseHeader {
+	t.Helper()
+	part, _, _ := strings.Cut(raw, ".")
+	b, err := base64.RawURLEncoding.DecodeString(part)
+	var h joseHeader
+	if err == nil {
+		err = json.Unmarshal(b, &h)
+	}
+	if err != nil {
+		t.Fatalf("JWT header: %v", err)
+	}
+	return h
 }
