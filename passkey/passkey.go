@@ -105,4 +105,3 @@ const (
 	EventRefused        = gatehouse.EventPasskeyRefused
 	EventCloneSuspected = gatehouse.EventPasskeyCloneSuspected
 )
-
