@@ -20,7 +20,9 @@ func (s *Store) OrganizationBySlug(ctx context.Context, slug string) (*gatehouse
 // OrganizationByHost returns the organization that has the host (as
 // gatehouse.NormalizeHost makes it), with all its hosts.
 func (s *Store) OrganizationByHost(ctx context.Context, host string) (*gatehouse.Organization, error) {
-	return s.orgWhere(ctx, "sqlstore.OrganizationByHost", `id = (SELECT org_id FROM org_hosts WHERE host = $1)`, host)
+	return s.cachedOrgByHost(ctx, host, func() (*gatehouse.Organization, error) {
+		return s.orgWhere(ctx, "sqlstore.OrganizationByHost", `id = (SELECT org_id FROM org_hosts WHERE host = $1)`, host)
+	})
 }
 
 func (s *Store) orgWhere(ctx context.Context, op, where string, arg any) (*gatehouse.Organization, error) {
@@ -79,7 +81,10 @@ func (s *Store) FoundOrganization(ctx context.Context, f org.Founding) error {
 				return err
 			}
 		}
-		return t.addEvent(ctx, f.Event)
+		if err := t.addEvent(ctx, f.Event); err != nil {
+			return err
+		}
+		return t.orgChanged(ctx, f.Org.ID)
 	})
 	return gatehouse.Wrap(op, err)
 }
@@ -139,7 +144,10 @@ func (s *Store) ChangeOrganization(ctx context.Context, id string, c org.Change)
 				return err
 			}
 		}
-		return t.addEvent(ctx, c.Event)
+		if err := t.addEvent(ctx, c.Event); err != nil {
+			return err
+		}
+		return t.orgChanged(ctx, id)
 	})
 }
 
