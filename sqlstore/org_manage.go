@@ -25,6 +25,13 @@ func (s *Store) OrganizationByHost(ctx context.Context, host string) (*gatehouse
 	})
 }
 
+// HasHosts reports whether any organization has a host.
+func (s *Store) HasHosts(ctx context.Context) (bool, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM org_hosts LIMIT 1) h`).Scan(&n)
+	return n > 0, dbErr("sqlstore.HasHosts", err)
+}
+
 func (s *Store) orgWhere(ctx context.Context, op, where string, arg any) (*gatehouse.Organization, error) {
 	o, err := scanOrg(s.queryRow(ctx, `SELECT `+orgCols+` FROM organizations WHERE `+where, arg))
 	if err != nil {

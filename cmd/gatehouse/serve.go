@@ -83,10 +83,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	srv, err := web.New(a.account, log, web.Config{
 		PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsAllow: cfg.MetricsAllow,
 		TemplateDir: cfg.TemplateDir, Version: version, RequestTimeout: cfg.RequestTimeout,
+		DefaultOrgForUnknownHosts: cfg.DefaultOrgForUnknownHosts,
 	}, csrfKey)
 	if err != nil {
 		return err
 	}
+	srv.Orgs = orgService(a)
 	srv.Ready = a.ready
 	srv.Metrics = metrics
 
