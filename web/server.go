@@ -13,6 +13,8 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/operator"
+	"github.com/gatehouse-auth/gatehouse/org"
 )
 
 // Config is what the web layer needs to know about its deployment.
@@ -63,6 +65,10 @@ type Server struct {
 	// Orgs finds the organization of a request's Host; nil serves every
 	// request as the default organization's (org_host.go).
 	Orgs OrgFinder
+	// OrgAdmin and Desk serve the service desk: its console at /operator and
+	// /api/v1/operator (operator_*.go); nil leaves both unavailable.
+	OrgAdmin *org.Service
+	Desk     *operator.Service
 
 	csrfKey []byte
 	pages   *pages
@@ -115,6 +121,7 @@ func (s *Server) routes() {
 	twofactorPages{s}.routes()
 	accountPages{s}.routes()
 	adminPages{s}.routes()
+	operatorAPI{s}.routes()
 	apiEndpoints{s}.routes()
 	healthPages{s}.routes()
 }

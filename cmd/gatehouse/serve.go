@@ -88,7 +88,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv.Orgs = orgService(a)
+	orgs := orgService(a)
+	srv.Orgs, srv.OrgAdmin, srv.Desk = orgs, orgs, operatorService(a)
 	srv.Ready = a.ready
 	srv.Metrics = metrics
 
