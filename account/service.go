@@ -35,6 +35,8 @@ type Service struct {
 	Log       *slog.Logger
 	// Kick wakes the delivery worker after a message was queued.
 	Kick func()
+	// Passkeys proves passkeys at sign-in; nil: no passkeys.
+	Passkeys PasskeyChecker
 }
 
 func (s *Service) now() time.Time {

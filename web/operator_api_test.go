@@ -93,7 +93,7 @@ func TestOperatorAPI(t *testing.T) {
 			t.Fatalf("suspend: %d %v", st, out)
 		}
 		b := hostBrowser(t, s)
-		waitFor(t, func() bool { return b.Get(acmeURL+"/login").Status == http.StatusForbidden })
+		eventually(t, func() bool { return b.Get(acmeURL+"/login").Status == http.StatusForbidden })
 		if st, out = call(t, c, "POST", base+"/acme/resume", key, ""); st != http.StatusOK || out["state"] != "active" {
 			t.Errorf("resume: %d %v", st, out)
 		}

@@ -134,7 +134,7 @@ func TestHostRouting(t *testing.T) {
 		if _, err := orgs.Suspend(t.Context(), gatehouse.SystemActor, gatehouse.Client{}, "acme", "unpaid"); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, func() bool { return b.Get(acmeURL+"/login").Status == http.StatusForbidden })
+		eventually(t, func() bool { return b.Get(acmeURL+"/login").Status == http.StatusForbidden })
 		if r := b.Get(acmeURL + "/login"); !strings.Contains(r.Body, "suspended") {
 			t.Errorf("a suspended organization's sign-in page does not say so:\n%s", r.Body)
 		}
@@ -150,7 +150,7 @@ func TestHostRouting(t *testing.T) {
 		if _, err := orgs.Resume(t.Context(), gatehouse.SystemActor, gatehouse.Client{}, "acme", ""); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, func() bool { return b.Get(acmeURL+"/account").Status == http.StatusOK })
+		eventually(t, func() bool { return b.Get(acmeURL+"/account").Status == http.StatusOK })
 		if st := api(); st != http.StatusOK {
 			t.Errorf("acme's key after resuming: %d", st)
 		}
@@ -180,9 +180,9 @@ func mustURL(t *testing.T, s string) *url.URL {
 	return u
 }
 
-// waitFor polls cond until it holds: a change reaches the host cache at once
+// eventually polls cond until it holds: a change reaches the host cache at once
 // through this Store, or within the cache's maximum age.
-func waitFor(t *testing.T, cond func() bool) {
+func eventually(t *testing.T, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {

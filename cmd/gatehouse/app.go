@@ -18,12 +18,15 @@ import (
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
+	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
+	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
 // app is the wired-together server: every concrete part, built from a Config.
@@ -38,7 +41,10 @@ type app struct {
 	redis    *redisstore.Counters // nil unless the counters live in Redis
 	hasher   *secret.Hasher
 	account  *account.Service
+	passkeys *passkey.Service
 	worker   *delivery.Worker
+	webhooks *webhook.Service
+	hooks    *webhook.Worker // delivers webhooks
 	closers  []func() error
 }
 
@@ -200,6 +206,13 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Stor
 		From: a.account.Sender, OnFailed: a.account.DeliveryFailed,
 	}
 	a.account.Kick = a.worker.Kick
+	a.passkeys = &passkey.Service{Store: st, Composer: templates, PublicURL: cfg.PublicURL, Passwords: a.account, Kick: a.worker.Kick}
+	a.account.Passkeys = a.passkeys
+	a.webhooks = &webhook.Service{Store: st, AllowPrivate: cfg.WebhooksAllowPrivate}
+	// A webhook claim outlasts the longest send (safehttp's timeout), so that
+	// a slow receiver is not sent the same event twice while it answers.
+	a.hooks = &webhook.Worker{Store: st, ID: a.id, Log: log, Lease: max(cfg.DeliveryLease, safehttp.DefaultTimeout+5*time.Second),
+		Client: safehttp.NewClient(safehttp.Options{AllowPrivate: cfg.WebhooksAllowPrivate})}
 	return a, nil
 }
 

@@ -84,6 +84,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsAllow: cfg.MetricsAllow,
 		TemplateDir: cfg.TemplateDir, Version: version, RequestTimeout: cfg.RequestTimeout,
 		DefaultOrgForUnknownHosts: cfg.DefaultOrgForUnknownHosts,
+		ForwardAuth: cfg.ForwardAuth, CookieDomain: cfg.SessionCookieDomain,
 	}, csrfKey)
 	if err != nil {
 		return err
@@ -92,6 +93,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	srv.Orgs, srv.OrgAdmin, srv.Desk = orgs, orgs, operatorService(a)
 	srv.Ready = a.ready
 	srv.Metrics = metrics
+	srv.Passkeys = a.passkeys
+	srv.Webhooks = a.webhooks
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -129,6 +132,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { a.worker.Run(bg) })
+	wg.Go(func() { a.hooks.Run(bg) })
 	wg.Go(func() { a.cleanupLoop(bg, 10*time.Minute) })
 
 	serveErr := make(chan error, 1)

@@ -26,7 +26,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 		fs.StringVar(&nm.Username, "username", "", "username (required)")
 		fs.StringVar(&nm.Email, "email", "", "personal email address (required)")
 		fs.StringVar(&nm.WorkEmail, "work-email", "", "work email address")
-		fs.StringVar(&mobile, "mobile", "", "mobile number in international format, like +447700900123")
+		fs.StringVar(&mobile, "mobile", "", "mobile number in international format, like +447400123456")
 		fs.StringVar(&nm.DisplayName, "name", "", "display name")
 		fs.StringVar(&role, "role", "member", "member, administrator or owner")
 		fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of standard input; the account is active at once")

@@ -22,16 +22,24 @@ import (
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
+	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
+	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
 // Options adjust a test server; the zero value is a fresh SQLite server.
 type Options struct {
+	// Localhost names the server http://localhost:PORT instead of by its IP
+	// address, in its URL and its public URL: WebAuthn refuses an IP address
+	// as the relying party id, and browsers treat localhost as secure.
+	Localhost bool
 	// DatabaseURL of an empty database; "" means a new SQLite file.
 	DatabaseURL string
 	// PublicURL overrides the configured public URL (default: the test server's).
@@ -58,6 +66,15 @@ type Options struct {
 	// hasher (secret.HasherConfig.Observe), so tests can compare the work of
 	// two outcomes without a clock.
 	HashObserver func(secret.Op)
+	// RequestTimeout is web.Config.RequestTimeout (serve's default is 30s);
+	// default none.
+	RequestTimeout time.Duration
+	// ForwardAuth and CookieDomain are web.Config's (forward-auth tests).
+	ForwardAuth  forwardauth.Config
+	CookieDomain string
+	// WebhookWorker delivers webhooks (to any address, private ones
+	// included) while the test runs; without it deliveries stay queued.
+	WebhookWorker bool
 }
 
 // Server is a running Gatehouse and everything a test may want to look at.
@@ -66,12 +83,18 @@ type Server struct {
 	HTTP    *httptest.Server
 	Store   *sqlstore.Store
 	Account *account.Service
-	Web     *web.Server
-	Clock   *gatehousetest.Clock
-	SMTP    *gatehousetest.SMTPServer
-	Worker  *delivery.Worker
-	Hasher  *secret.Hasher
-	Captcha *captcha.Checker
+	// Passkeys is the passkey service, on the public URL's relying party.
+	Passkeys *passkey.Service
+	Web      *web.Server
+	Clock    *gatehousetest.Clock
+	SMTP     *gatehousetest.SMTPServer
+	Worker   *delivery.Worker
+	Hasher   *secret.Hasher
+	Captcha  *captcha.Checker
+	// Webhooks manages webhook endpoints (private addresses allowed);
+	// HookWorker delivers them when Options.WebhookWorker is set.
+	Webhooks   *webhook.Service
+	HookWorker *webhook.Worker
 }
 
 // TestHasher returns a hasher with argon2id parameters small enough for fast tests.
@@ -124,6 +147,10 @@ func New(t testing.TB, opts Options) *Server {
 	}
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
+	if opts.Localhost {
+		_, port, _ := net.SplitHostPort(ts.Listener.Addr().String())
+		base = "http://localhost:" + port
+	}
 	pub := base
 	if opts.PublicURL != "" {
 		pub = opts.PublicURL
@@ -146,6 +173,8 @@ func New(t testing.TB, opts Options) *Server {
 		Store: st, Counters: st, Hasher: hasher, Blocklist: blocklist.Default(), Composer: &mail.Templates{},
 		Captcha: chk, PublicURL: pubURL, Now: clock.Now, Log: opts.Log,
 	}
+	pk := &passkey.Service{Store: st, Composer: &mail.Templates{}, PublicURL: pubURL, Passwords: acc, Now: clock.Now}
+	acc.Passkeys = pk
 	if len(opts.Settings) > 0 {
 		if _, err := acc.UpdateSettings(ctx, gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, opts.Settings); err != nil {
 			t.Fatalf("settings: %v", err)
@@ -155,18 +184,31 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies}, key)
+	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies,
+		ForwardAuth: opts.ForwardAuth, CookieDomain: opts.CookieDomain, RequestTimeout: opts.RequestTimeout}, key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Ready = st.Ready
-	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher, Captcha: chk}
+	w.Passkeys = pk
+	w.Webhooks = &webhook.Service{Store: st, AllowPrivate: true, Now: clock.Now}
+	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Passkeys: pk, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher, Captcha: chk,
+		Webhooks: w.Webhooks}
+	if opts.WebhookWorker {
+		s.HookWorker = &webhook.Worker{Store: st, Now: clock.Now, Poll: 50 * time.Millisecond, Log: opts.Log,
+			Client: safehttp.NewClient(safehttp.Options{AllowPrivate: true})}
+		wctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		wg.Go(func() { s.HookWorker.Run(wctx) })
+		t.Cleanup(func() { cancel(); wg.Wait() })
+	}
 	if !opts.NoWorker {
 		s.Worker = &delivery.Worker{
 			Outbox: st, Mail: mailT, SMS: smsT, Now: clock.Now, Poll: 50 * time.Millisecond, Log: opts.Log,
 			From: acc.Sender, OnFailed: acc.DeliveryFailed,
 		}
 		acc.Kick = s.Worker.Kick
+		pk.Kick = s.Worker.Kick
 		wctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
 		wg.Go(func() { s.Worker.Run(wctx) })
