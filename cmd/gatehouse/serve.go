@@ -84,7 +84,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsAllow: cfg.MetricsAllow,
 		TemplateDir: cfg.TemplateDir, Version: version, RequestTimeout: cfg.RequestTimeout,
 		DefaultOrgForUnknownHosts: cfg.DefaultOrgForUnknownHosts,
-		ForwardAuth: cfg.ForwardAuth, CookieDomain: cfg.SessionCookieDomain,
+		ForwardAuth:               cfg.ForwardAuth, CookieDomain: cfg.SessionCookieDomain,
 	}, csrfKey)
 	if err != nil {
 		return err
