@@ -62,6 +62,15 @@ func TestHostRouting(t *testing.T) {
 		_, port, _ := net.SplitHostPort(s.Addr())
 		b := hostBrowser(t, s)
 
+		// Links in acme's emails are on acme's host.
+		_, link, err := s.Account.CreateMember(t.Context(), gatehouse.SystemActor, gatehouse.Client{}, account.NewMember{
+			OrgID: acme.ID, Username: "newbie", Email: "newbie@example.com"})
+		if err != nil || !strings.HasPrefix(link, acmeURL+"/activate?token=") {
+			t.Errorf("acme's activation link = %q, %v; want it on acme's host", link, err)
+		}
+		if r := b.Get(link); r.Status != http.StatusOK {
+			t.Errorf("acme's activation link on acme's host: %d", r.Status)
+		}
 		if r := b.Get("http://nobody.localhost:" + port + "/login"); r.Status != http.StatusNotFound || strings.Contains(r.Body, "Acme") || strings.Contains(r.Body, "<form") {
 			t.Errorf("unknown host: %d\n%s", r.Status, r.Body)
 		}
