@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
+	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/operator"
 	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/passkey"
@@ -77,6 +78,8 @@ type Server struct {
 	// /api/v1/operator (operator_*.go); nil leaves both unavailable.
 	OrgAdmin *org.Service
 	Desk     *operator.Service
+	// OIDC is the OpenID Connect provider; nil turns its endpoints off.
+	OIDC *oidc.Provider
 	// Passkeys serves the passkey pages and ceremonies; nil: no passkeys.
 	Passkeys *passkey.Service
 	// Webhooks manages the organization's webhook endpoints; nil: the
@@ -137,9 +140,10 @@ func (s *Server) routes() {
 	operatorAPI{s}.routes()
 	apiEndpoints{s}.routes()
 	healthPages{s}.routes()
+	oidcPages{s}.routes()
 	passkeyPages{s}.routes()
 	forwardPages{s}.routes()
-	webhookPages{adminPages{s}}.routes()
+	webhookPages{s}.routes()
 	uiPages{s}.routes()
 }
 
