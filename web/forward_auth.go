@@ -8,14 +8,6 @@ import (
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
 )
 
-// forwardPages answers reverse proxies that ask before every request to an
-// application whether its visitor may pass (docs/forward-auth.md).
-type forwardPages struct{ *Server }
-
-func (f forwardPages) routes() {
-	f.route("GET /auth/forward", f.check)
-}
-
 // check answers GET /auth/forward: 200 with the member's identity in
 // Remote-* headers for a fully signed-in session (second factor done, no
 // password renewal pending) whose role the host's rule allows; 403 when the

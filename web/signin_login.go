@@ -46,7 +46,7 @@ func (s signinPages) loginPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sess != nil && sess.Stage == gatehouse.StageActive {
-		s.goNext(w, r, r.URL.Query().Get("next"))
+		forwardPages{s.Server}.goNext(w, r, r.URL.Query().Get("next"))
 		return
 	}
 	if sess != nil {
@@ -73,7 +73,7 @@ func (s signinPages) renderLogin(w http.ResponseWriter, r *http.Request, st int,
 	}
 	v.Org = set.OrganizationName
 	if next != "" {
-		next = s.nextParam(next)
+		next = forwardPages{s.Server}.nextParam(next)
 	}
 	v.Data = loginData{Next: next, ForgotPassword: set.ForgotPasswordEnabled, Passkeys: s.Passkeys != nil && set.PasskeySignIn}
 	s.render(w, r, st, "login", v)
@@ -109,14 +109,14 @@ func (s signinPages) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setSession(w, res.Token)
 	if res.Session.Stage == gatehouse.StageSecondFactor && next != "" {
-		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {s.nextParam(next)}})
+		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {forwardPages{s.Server}.nextParam(next)}})
 		return
 	}
 	if res.Session.Stage != gatehouse.StageActive {
 		s.redirect(w, r, stagePath(res.Session.Stage), nil)
 		return
 	}
-	s.goNext(w, r, next)
+	forwardPages{s.Server}.goNext(w, r, next)
 }
 
 // shedWait holds a request shed for overload for the shed delay, or until

@@ -5,13 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -65,6 +63,11 @@ type Config struct {
 	// NotifyDatabaseURL is the PostgreSQL database on which the process
 	// listens for change notices, when not DatabaseURL itself.
 	NotifyDatabaseURL string
+	// DefaultOrgForUnknownHosts serves unknown hosts as the default organization.
+	DefaultOrgForUnknownHosts bool
+	// OperatorIdleTimeout and OperatorSessionLifetime bound the service desk's sessions.
+	OperatorIdleTimeout     time.Duration
+	OperatorSessionLifetime time.Duration
 }
 
 // configKey describes one configuration key: its environment variable, its flag
@@ -101,6 +104,9 @@ var configKeys = []configKey{
 	{"GATEHOUSE_OIDC_ACCESS_TOKEN_TTL", "oidc-access-token-ttl", "How long an access token of the OpenID Connect provider is valid (docs/oidc.md).", "10m"},
 	{"GATEHOUSE_OIDC_KEY_ROTATION", "oidc-key-rotation", "How often the OpenID Connect provider's signing key is replaced; the previous key stays published until its tokens expire.", "30d"},
 	{"GATEHOUSE_NOTIFY_DATABASE_URL", "notify-database-url", "Where a replica listens (PostgreSQL LISTEN) for the change notices that keep its session cache in step with the other replicas; set it to the database itself when GATEHOUSE_DATABASE_URL goes through a pooler in transaction mode (PgBouncer), which cannot carry LISTEN.", "GATEHOUSE_DATABASE_URL"},
+	{"GATEHOUSE_DEFAULT_ORG_FOR_UNKNOWN_HOSTS", "default-org-for-unknown-hosts", "true serves a request to a host no organization has as the default organization's; false (the default) answers it 404.", "false"},
+	{"GATEHOUSE_OPERATOR_IDLE_TIMEOUT", "operator-idle-timeout", "How long a service desk operator's session lasts without activity.", "15m"},
+	{"GATEHOUSE_OPERATOR_SESSION_LIFETIME", "operator-session-lifetime", "How long a service desk operator's session lasts at most, however active.", "8h"},
 	{"GATEHOUSE_PPROF_LISTEN", "pprof-listen", "Address (host:port) of a separate listener serving Go profiles at /debug/pprof/, for performance work; off when empty. It exposes internals: bind it to loopback only.", ""},
 	{"GATEHOUSE_FORWARD_AUTH_HOSTS", "forward-auth-hosts", "Hosts whose reverse proxy asks GET /auth/forward, comma-separated, each optionally with the roles that may pass: `app.example.com, admin.example.com=administrator|owner, *.tools.example.com`. A sign-in returns only to these hosts. Empty: forward-auth is off (docs/forward-auth.md).", ""},
 	{"GATEHOUSE_FORWARD_AUTH_PROXIES", "forward-auth-proxies", "Comma-separated networks (CIDR) of the reverse proxies whose X-Forwarded-* and X-Original-* headers /auth/forward believes.", "GATEHOUSE_TRUSTED_PROXIES"},
@@ -248,6 +254,18 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	if c.NotifyDatabaseURL != "" && !strings.HasPrefix(c.NotifyDatabaseURL, "postgres://") && !strings.HasPrefix(c.NotifyDatabaseURL, "postgresql://") {
 		bad("notify-database-url", "must start with postgres:// (SQLite needs none)")
 	}
+	switch v := get("default-org-for-unknown-hosts", "false"); v {
+	case "true", "false":
+		c.DefaultOrgForUnknownHosts = v == "true"
+	default:
+		bad("default-org-for-unknown-hosts", "must be true or false")
+	}
+	if c.OperatorIdleTimeout, err = gatehouse.ParseDuration(get("operator-idle-timeout", "15m")); err != nil || c.OperatorIdleTimeout < time.Minute || c.OperatorIdleTimeout > 24*time.Hour {
+		bad("operator-idle-timeout", "must be a duration from 1m to 24h, like 15m")
+	}
+	if c.OperatorSessionLifetime, err = gatehouse.ParseDuration(get("operator-session-lifetime", "8h")); err != nil || c.OperatorSessionLifetime < c.OperatorIdleTimeout || c.OperatorSessionLifetime > 7*24*time.Hour {
+		bad("operator-session-lifetime", "must be a duration from the idle timeout to 7d, like 8h")
+	}
 	c.PprofListen = get("pprof-listen", "")
 	if c.PprofListen != "" && !validHostPort(c.PprofListen) {
 		bad("pprof-listen", "must be host:port with a port number, like 127.0.0.1:6060")
@@ -281,78 +299,6 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	return c, nil
 }
 
-// validHostPort reports whether addr is host:port with a numeric port, what
-// net.Listen needs (a service name would depend on /etc/services).
-// It must also be written the usual way ("[]:0" splits, but as a URL's host
-// it would be no host at all).
-func validHostPort(addr string) bool {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil || net.JoinHostPort(host, port) != addr {
-		return false
-	}
-	n, err := strconv.Atoi(port)
-	return err == nil && n >= 0 && n <= 65535 && port == strconv.Itoa(n) && validHost(host)
-}
-
-// validHost accepts an empty host (every interface), an IP address or a DNS name:
-// anything else (spaces, control characters) would only fail later, when the
-// server listens or builds its default public URL, and be blamed elsewhere.
-func validHost(host string) bool {
-	if host == "" {
-		return true
-	}
-	if _, err := netip.ParseAddr(host); err == nil {
-		return true
-	}
-	if len(host) > 253 {
-		return false
-	}
-	for _, label := range strings.Split(host, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, c := range label {
-			if !(c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func intIn(v string, min, max int, name string, bad func(string, string)) int {
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n < min || n > max {
-		bad(name, fmt.Sprintf("must be a whole number from %d to %d", min, max))
-		return min
-	}
-	return n
-}
-
-func parsePrefixes(v string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, part := range strings.Split(v, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		if !strings.Contains(part, "/") {
-			a, err := netip.ParseAddr(part)
-			if err != nil {
-				return nil, fmt.Errorf("%q is not an address or network", part)
-			}
-			out = append(out, netip.PrefixFrom(a, a.BitLen()))
-			continue
-		}
-		p, err := netip.ParsePrefix(part)
-		if err != nil {
-			return nil, fmt.Errorf("%q is not a network like 10.0.0.0/8", part)
-		}
-		out = append(out, p.Masked())
-	}
-	return out, nil
-}
-
 func envOf(flagName string) string {
 	for _, k := range configKeys {
 		if k.Flag == flagName {
@@ -360,13 +306,6 @@ func envOf(flagName string) string {
 		}
 	}
 	return flagName
-}
-
-func absPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
 }
 
 // configTable lists the keys sorted by environment name, for help output.
