@@ -79,6 +79,7 @@ func TestBrowserEveryPage(t *testing.T) {
 		{"admin-member", "/admin/members/" + owner.ID},
 		{"admin-member-other", "/admin/members/" + member.ID},
 		{"admin-member-delete", "/admin/members/" + member.ID + "/delete"},
+		{"admin-bulk-confirm", "/admin/members/bulk?action=disable&member_id=" + member.ID},
 		{"admin-settings", "/admin/settings"},
 		{"admin-audit", "/admin/audit"},
 		{"admin-messages", "/admin/messages"},
