@@ -90,6 +90,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	srv.Ready = a.ready
 	srv.Metrics = metrics
+	srv.OIDC = a.oidcProvider()
 	srv.Passkeys = a.passkeys
 	srv.Webhooks = a.webhooks
 
@@ -131,6 +132,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	wg.Go(func() { a.worker.Run(bg) })
 	wg.Go(func() { a.hooks.Run(bg) })
 	wg.Go(func() { a.cleanupLoop(bg, 10*time.Minute) })
+	wg.Go(func() { a.oidcLoop(bg, srv.OIDC, 30*time.Second) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()

@@ -26,6 +26,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
@@ -91,6 +92,7 @@ type Server struct {
 	Worker   *delivery.Worker
 	Hasher   *secret.Hasher
 	Captcha  *captcha.Checker
+	OIDC     *oidc.Provider
 	// Webhooks manages webhook endpoints (private addresses allowed);
 	// HookWorker delivers them when Options.WebhookWorker is set.
 	Webhooks   *webhook.Service
@@ -192,8 +194,9 @@ func New(t testing.TB, opts Options) *Server {
 	w.Ready = st.Ready
 	w.Passkeys = pk
 	w.Webhooks = &webhook.Service{Store: st, AllowPrivate: true, Now: clock.Now}
+	w.OIDC = &oidc.Provider{Clients: st, Grants: st, Keys: st, Members: st, ServerKey: st.ServerKey, PublicURL: pubURL, Now: clock.Now, Log: opts.Log}
 	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Passkeys: pk, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher, Captcha: chk,
-		Webhooks: w.Webhooks}
+		Webhooks: w.Webhooks, OIDC: w.OIDC}
 	if opts.WebhookWorker {
 		s.HookWorker = &webhook.Worker{Store: st, Now: clock.Now, Poll: 50 * time.Millisecond, Log: opts.Log,
 			Client: safehttp.NewClient(safehttp.Options{AllowPrivate: true})}
