@@ -34,7 +34,7 @@ const untriedDelay = time.Minute
 // handle sends one claimed message and records the outcome. Only a send that
 // was made counts as an attempt: its number decides the backoff and when to
 // give up.
-func (w *Worker) handle(ctx context.Context, s settings, m *gatehouse.Message, senders map[string]mail.Address) {
+func (w *Worker) handle(ctx context.Context, s settings, m *gatehouse.Message, r *round) {
 	log := w.log().With("message", m.ID, "org", m.OrgID, "kind", m.Kind, "channel", string(m.Channel), "worker", w.ID)
 	// Claims that ran out without a report mean workers died while they held
 	// the message, perhaps because of the message itself: stop trying it.
@@ -46,7 +46,7 @@ func (w *Worker) handle(ctx context.Context, s settings, m *gatehouse.Message, s
 	// The send finishes even when ctx ends meanwhile (Run's promise), but never
 	// takes more than a quarter of the lease: see drainOnce.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.send)
-	tried, err := w.send(sctx, m, senders)
+	tried, err := w.send(sctx, m, r)
 	cancel()
 	at := w.now()
 	attempt := m.Attempts
@@ -56,6 +56,9 @@ func (w *Worker) handle(ctx context.Context, s settings, m *gatehouse.Message, s
 	log = log.With("attempt", attempt)
 	switch {
 	case err == nil:
+		if r.sentOne(m, log) {
+			return // recorded with the rest of the round
+		}
 		w.mark(ctx, log, "sent", func(c context.Context) error { return w.Outbox.MarkSent(c, m.ID, w.ID, at) })
 		log.Info("delivery: message sent")
 	case isPermanent(err):
@@ -114,13 +117,13 @@ func (w *Worker) mark(ctx context.Context, log *slog.Logger, outcome string, fn 
 // send hands m to its transport and reports whether it did: a failure before
 // (no transport, the sender address unreadable or invalid, an unknown channel)
 // is the worker's own and no attempt at the message.
-func (w *Worker) send(ctx context.Context, m *gatehouse.Message, senders map[string]mail.Address) (tried bool, err error) {
+func (w *Worker) send(ctx context.Context, m *gatehouse.Message, r *round) (tried bool, err error) {
 	switch m.Channel {
 	case gatehouse.ChannelEmail:
 		if w.Mail == nil {
 			return false, errors.New("delivery: no mail transport is configured")
 		}
-		from, ok := senders[m.OrgID]
+		from, ok := r.sender(m.OrgID)
 		if !ok {
 			addr, name, err := w.From(ctx, m.OrgID)
 			if err != nil {
@@ -132,7 +135,7 @@ func (w *Worker) send(ctx context.Context, m *gatehouse.Message, senders map[str
 				return false, fmt.Errorf("delivery: the sender address in the organization's settings: %w", err)
 			}
 			from = mail.Address{Name: name, Address: addr}
-			senders[m.OrgID] = from
+			r.setSender(m.OrgID, from)
 		}
 		date := m.CreatedAt
 		if date.IsZero() {

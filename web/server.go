@@ -130,7 +130,7 @@ func (s *Server) routes() {
 	oidcPages{s}.routes()
 	passkeyPages{s}.routes()
 	forwardPages{s}.routes()
-	webhookPages{adminPages{s}}.routes()
+	webhookPages{s}.routes()
 	uiPages{s}.routes()
 }
 

@@ -46,13 +46,13 @@ func (s signinPages) loginPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sess != nil && sess.Stage == gatehouse.StageActive {
-		s.goNext(w, r, r.URL.Query().Get("next"))
+		forwardPages{s.Server}.goNext(w, r, r.URL.Query().Get("next"))
 		return
 	}
 	if sess != nil {
 		var q url.Values
 		if next := r.URL.Query().Get("next"); next != "" {
-			q = url.Values{"next": {s.nextParam(next)}}
+			q = url.Values{"next": {forwardPages{s.Server}.nextParam(next)}}
 		}
 		s.redirect(w, r, stagePath(sess.Stage), q)
 		return
@@ -70,7 +70,7 @@ func (s signinPages) renderLogin(w http.ResponseWriter, r *http.Request, st int,
 	}
 	v.Org = set.OrganizationName
 	if next != "" {
-		next = s.nextParam(next)
+		next = forwardPages{s.Server}.nextParam(next)
 	}
 	v.Data = loginData{Next: next, ForgotPassword: set.ForgotPasswordEnabled, Passkeys: s.Passkeys != nil && set.PasskeySignIn}
 	s.render(w, r, st, "login", v)
@@ -109,14 +109,14 @@ func (s signinPages) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		// The second factor or a forced renewal comes first; where the
 		// sign-in was going (an application's authorization request, a
 		// protected host) travels along.
-		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {s.nextParam(next)}})
+		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {forwardPages{s.Server}.nextParam(next)}})
 		return
 	}
 	if res.Session.Stage != gatehouse.StageActive {
 		s.redirect(w, r, stagePath(res.Session.Stage), nil)
 		return
 	}
-	s.goNext(w, r, next)
+	forwardPages{s.Server}.goNext(w, r, next)
 }
 
 // shedWait holds a request shed for overload for the shed delay, or until
