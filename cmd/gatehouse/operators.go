@@ -19,7 +19,7 @@ const operatorUsage = `Usage:
 func operatorService(a *app) *operator.Service {
 	return &operator.Service{Accounts: a.store, Log: a.store, Desk: a.store, Counters: a.counters, Keys: a.store,
 		Hasher: a.hasher, Blocklist: a.account.Blocklist, Composer: a.account.Composer, PublicURL: a.cfg.PublicURL,
-		IdleTimeout: operator.DefaultIdleTimeout, SessionLifetime: operator.DefaultSessionLifetime}
+		IdleTimeout: a.cfg.OperatorIdleTimeout, SessionLifetime: a.cfg.OperatorSessionLifetime}
 }
 
 // cmdOperator manages the service desk's accounts, its API keys and its log.

@@ -83,11 +83,14 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	srv, err := web.New(a.account, log, web.Config{
 		PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsAllow: cfg.MetricsAllow,
 		TemplateDir: cfg.TemplateDir, Version: version, RequestTimeout: cfg.RequestTimeout,
-		ForwardAuth: cfg.ForwardAuth, CookieDomain: cfg.SessionCookieDomain,
+		DefaultOrgForUnknownHosts: cfg.DefaultOrgForUnknownHosts,
+		ForwardAuth:               cfg.ForwardAuth, CookieDomain: cfg.SessionCookieDomain,
 	}, csrfKey)
 	if err != nil {
 		return err
 	}
+	orgs := orgService(a)
+	srv.Orgs, srv.OrgAdmin, srv.Desk = orgs, orgs, operatorService(a)
 	srv.Ready = a.ready
 	srv.Metrics = metrics
 	srv.OIDC = a.oidcProvider()
