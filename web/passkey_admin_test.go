@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -57,4 +58,31 @@ func TestAdminRemovesPasskeys(t *testing.T) {
 			t.Errorf("the owner's passkeys left: %d, want 2", len(left))
 		}
 	})
+}
+
+// DELETE /api/v1/members/{id}/passkeys removes a member's passkeys; an
+// administrator's key cannot remove an owner's.
+func TestAPIRemovePasskeys(t *testing.T) {
+	s := webtest.New(t, webtest.Options{Localhost: true})
+	ada := s.AddMember(t, "ada", "ada@example.com", goodPassword, gatehouse.RoleMember)
+	olga := s.AddMember(t, "olga", "olga@example.com", goodPassword, gatehouse.RoleOwner)
+	for _, m := range []*gatehouse.Member{ada, olga} {
+		b := s.Browser(t)
+		b.SignIn(m.Username, goodPassword, "/account")
+		wantStatus(t, "adding a passkey", addPasskey(t, b, newPKDevice(s, m), "Phone"), http.StatusSeeOther, "/account/passkeys?done=added")
+	}
+	key := newAPIKey(t, s, "desk", gatehouse.RoleAdministrator)
+	r := apiRequest(t, s, key, "DELETE", "/members/"+ada.ID+"/passkeys", "")
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, `"removed": 1`) {
+		t.Errorf("removing ada's passkeys: %d %s", r.Status, r.Body)
+	}
+	if left, _ := s.Passkeys.List(t.Context(), ada); len(left) != 0 {
+		t.Errorf("ada's passkeys left: %d", len(left))
+	}
+	if r := apiRequest(t, s, key, "DELETE", "/members/"+olga.ID+"/passkeys", ""); r.Status != http.StatusForbidden {
+		t.Errorf("an administrator key removing an owner's passkeys: %d", r.Status)
+	}
+	if left, _ := s.Passkeys.List(t.Context(), olga); len(left) != 1 {
+		t.Errorf("olga's passkeys left: %d", len(left))
+	}
 }

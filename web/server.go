@@ -138,6 +138,7 @@ func (s *Server) routes() {
 	accountPages{s}.routes()
 	adminPages{s}.routes()
 	operatorAPI{s}.routes()
+	operatorPages{s}.routes()
 	apiEndpoints{s}.routes()
 	healthPages{s}.routes()
 	oidcPages{s}.routes()
