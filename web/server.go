@@ -139,6 +139,7 @@ func (s *Server) routes() {
 	adminPages{s}.routes()
 	adminMemberPages{adminPages{s}}.routes()
 	operatorAPI{s}.routes()
+	operatorPages{s}.routes()
 	apiEndpoints{s}.routes()
 	healthPages{s}.routes()
 	oidcPages{s}.routes()

@@ -33,6 +33,7 @@ type loginData struct {
 	Next           string
 	ForgotPassword bool
 	Passkeys       bool // "Sign in with a passkey" (passkey_sign_in)
+	NoOwner        bool // a fresh installation: the first owner is still to be created
 }
 
 func (s signinPages) home(w http.ResponseWriter, r *http.Request) {
@@ -51,11 +52,8 @@ func (s signinPages) loginPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if sess != nil {
 		var q url.Values
-		if next := r.URL.Query().Get("next"); next != "" && sess.Stage == gatehouse.StageActive {
-			s.redirect(w, r, safeNext(next), nil)
-			return
-		} else if next != "" && sess.Stage == gatehouse.StageSecondFactor {
-			q = url.Values{"next": {safeNext(next)}}
+		if next := r.URL.Query().Get("next"); next != "" {
+			q = url.Values{"next": {forwardPages{s.Server}.nextParam(next)}}
 		}
 		s.redirect(w, r, stagePath(sess.Stage), q)
 		return
@@ -75,7 +73,12 @@ func (s signinPages) renderLogin(w http.ResponseWriter, r *http.Request, st int,
 	if next != "" {
 		next = forwardPages{s.Server}.nextParam(next)
 	}
-	v.Data = loginData{Next: next, ForgotPassword: set.ForgotPasswordEnabled, Passkeys: s.Passkeys != nil && set.PasskeySignIn}
+	noOwner, err := s.Account.NeedsOwner(r.Context(), s.orgID(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Data = loginData{Next: next, ForgotPassword: set.ForgotPasswordEnabled, Passkeys: s.Passkeys != nil && set.PasskeySignIn, NoOwner: noOwner}
 	s.render(w, r, st, "login", v)
 }
 
@@ -108,7 +111,10 @@ func (s signinPages) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		_ = s.Account.SignOut(r.Context(), old, m, s.client(r))
 	}
 	s.setSession(w, res.Token)
-	if res.Session.Stage == gatehouse.StageSecondFactor && next != "" {
+	if res.Session.Stage != gatehouse.StageActive && next != "" {
+		// The second factor or a forced renewal comes first; where the
+		// sign-in was going (an application's authorization request, a
+		// protected host) travels along.
 		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {forwardPages{s.Server}.nextParam(next)}})
 		return
 	}
