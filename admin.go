@@ -42,7 +42,14 @@ const (
 // Forbidden error whose message says why. Looking at an owner and checking an
 // owner's support PIN on the telephone (the service desk's job, S28) are open to
 // every administrator; everything else done to an owner needs an owner.
+//
+// A target in another organization than the actor's is NotFound, whatever the
+// action and the roles, with the message of a member that does not exist: an
+// actor learns nothing about another organization's members.
 func MayAdminister(op string, actor Actor, action AdminAction, target *Member) error {
+	if !actor.ActsIn(target.OrgID) {
+		return Errorf(NotFound, op, "There is no such member.")
+	}
 	if !actor.Role.IsAdmin() {
 		return Errorf(Forbidden, op, "Only administrators and owners manage members.")
 	}
@@ -126,5 +133,5 @@ type AdminStore interface {
 // MemberActor is the actor of a member acting in person, in the admin area or
 // on their own account.
 func MemberActor(m *Member) Actor {
-	return Actor{Kind: ActorMember, ID: m.ID, Name: m.Username, Role: m.Role}
+	return Actor{Kind: ActorMember, ID: m.ID, Name: m.Username, Role: m.Role, OrgID: m.OrgID}
 }

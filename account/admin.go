@@ -13,8 +13,12 @@ import (
 // last-owner rule hold for both. Every change is audited with its actor, a
 // member or an API key.
 
-// requireAdmin refuses actors without an administrative role.
-func requireAdmin(op string, actor gatehouse.Actor) error {
+// requireAdmin refuses actors of another organization than orgID (as
+// NotFound) and actors without an administrative role.
+func requireAdmin(op string, actor gatehouse.Actor, orgID string) error {
+	if err := gatehouse.CheckOrg(op, actor, orgID); err != nil {
+		return err
+	}
 	if !actor.Role.IsAdmin() {
 		return gatehouse.Errorf(gatehouse.Forbidden, op, "Only administrators and owners manage members.")
 	}
@@ -55,7 +59,7 @@ func lockMember(ctx context.Context, tx gatehouse.Store, op, orgID, id string) (
 // ListMembers returns a page of the organization's members for an administrator.
 func (s *Service) ListMembers(ctx context.Context, actor gatehouse.Actor, orgID string, f gatehouse.MemberFilter) ([]*gatehouse.Member, string, error) {
 	const op = "account.ListMembers"
-	if err := checkMemberFilter(op, actor, f); err != nil {
+	if err := checkMemberFilter(op, actor, orgID, f); err != nil {
 		return nil, "", err
 	}
 	ms, next, err := s.Store.ListMembers(ctx, orgID, f)
@@ -76,7 +80,7 @@ func (s *Service) ListMembers(ctx context.Context, actor gatehouse.Actor, orgID 
 func (s *Service) CountMembers(ctx context.Context, actor gatehouse.Actor, orgID string, f gatehouse.MemberFilter, upTo int) (n int, more bool, err error) {
 	const op = "account.CountMembers"
 	f.Cursor = ""
-	if err := checkMemberFilter(op, actor, f); err != nil {
+	if err := checkMemberFilter(op, actor, orgID, f); err != nil {
 		return 0, false, err
 	}
 	n, more, err = s.Store.CountMatching(ctx, orgID, f, upTo)
@@ -85,8 +89,8 @@ func (s *Service) CountMembers(ctx context.Context, actor gatehouse.Actor, orgID
 
 // checkMemberFilter refuses a member list to an actor who is not an
 // administrator, and a filter with any field at fault, naming them all.
-func checkMemberFilter(op string, actor gatehouse.Actor, f gatehouse.MemberFilter) error {
-	if err := requireAdmin(op, actor); err != nil {
+func checkMemberFilter(op string, actor gatehouse.Actor, orgID string, f gatehouse.MemberFilter) error {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return err
 	}
 	var errs []gatehouse.FieldError
@@ -116,7 +120,7 @@ func checkMemberFilter(op string, actor gatehouse.Actor, f gatehouse.MemberFilte
 // Member returns one member of the organization for an administrator.
 func (s *Service) Member(ctx context.Context, actor gatehouse.Actor, orgID, id string) (*gatehouse.Member, error) {
 	const op = "account.Member"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, err
 	}
 	m, err := loadMember(ctx, s.Store, op, orgID, id)
@@ -133,7 +137,7 @@ func (s *Service) Member(ctx context.Context, actor gatehouse.Actor, orgID, id s
 // (compared case-insensitively) for an administrator.
 func (s *Service) MemberByUsername(ctx context.Context, actor gatehouse.Actor, orgID, username string) (*gatehouse.Member, error) {
 	const op = "account.MemberByUsername"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, err
 	}
 	m, err := s.Store.MemberByUsername(ctx, orgID, username)
@@ -271,7 +275,7 @@ func dateText(t time.Time) string {
 // changed, stays as it is.
 func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string, u ProfileUpdate) (*gatehouse.Member, error) {
 	const op = "account.UpdateMember"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, err
 	}
 	var out *gatehouse.Member
@@ -397,7 +401,7 @@ func (s *Service) SetMemberState(ctx context.Context, actor gatehouse.Actor, c g
 // last-owner rule apply.
 func (s *Service) DeleteMember(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) error {
 	const op = "account.DeleteMember"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return err
 	}
 	return s.Store.Tx(ctx, func(tx gatehouse.Store) error {
@@ -427,7 +431,7 @@ func (s *Service) DeleteMember(ctx context.Context, actor gatehouse.Actor, c gat
 // the member's own "sign out everywhere") and returns how many sessions ended.
 func (s *Service) EndMemberSessions(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) (int, error) {
 	const op = "account.EndMemberSessions"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return 0, err
 	}
 	var n int
@@ -464,7 +468,7 @@ const FieldPassword = "password"
 // A never-activated account becomes active.
 func (s *Service) SetMemberPassword(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id, password string, mustChange bool) error {
 	const op = "account.SetMemberPassword"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return err
 	}
 	m, err := loadMember(ctx, s.Store, op, orgID, id)

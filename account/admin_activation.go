@@ -52,7 +52,7 @@ func activationSkip(actor gatehouse.Actor, m *gatehouse.Member, now time.Time) (
 // planActivation loads the named members (each once, in the order given)
 // through st and decides for each whether an activation code can go.
 func (s *Service) planActivation(ctx context.Context, st gatehouse.Store, op string, actor gatehouse.Actor, orgID string, ids []string) ([]ActivationResult, error) {
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}

@@ -18,7 +18,7 @@ const apiKeyTouchEvery = time.Minute
 // administrator keys; only owners create owner keys. A key cannot create keys.
 func (s *Service) CreateAPIKey(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, name string, role gatehouse.Role) (string, *gatehouse.APIKey, error) {
 	const op = "account.CreateAPIKey"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return "", nil, err
 	}
 	if actor.Kind == gatehouse.ActorAPIKey {
@@ -67,7 +67,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor gatehouse.Actor, c gat
 // administrator. The keys themselves are not in it: only their hashes exist.
 func (s *Service) APIKeys(ctx context.Context, actor gatehouse.Actor, orgID string) ([]*gatehouse.APIKey, error) {
 	const op = "account.APIKeys"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, err
 	}
 	ks, err := s.Store.APIKeys(ctx, orgID)
@@ -78,7 +78,7 @@ func (s *Service) APIKeys(ctx context.Context, actor gatehouse.Actor, orgID stri
 // owner revokes an owner key.
 func (s *Service) RevokeAPIKey(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) error {
 	const op = "account.RevokeAPIKey"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return err
 	}
 	k, err := s.Store.APIKey(ctx, orgID, id)

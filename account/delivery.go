@@ -11,7 +11,7 @@ import (
 // delivery problems beside the member's other events (S30). The delivery worker
 // calls it; the message bodies are already gone.
 func (s *Service) DeliveryFailed(ctx context.Context, m *gatehouse.Message) {
-	err := s.audit(ctx, s.Store, event(gatehouse.EventMailFailed, m.OrgID, gatehouse.SystemActor, m.MemberID, gatehouse.Client{},
+	err := s.audit(ctx, s.Store, event(gatehouse.EventMailFailed, m.OrgID, gatehouse.SystemActor(m.OrgID), m.MemberID, gatehouse.Client{},
 		map[string]string{"message": m.ID, "channel": string(m.Channel), "kind": m.Kind, "to": m.To,
 			"attempts": itoa(m.Attempts), "error": truncate(m.LastError, 300)}))
 	if err != nil {

@@ -100,8 +100,8 @@ type ResetRequest struct {
 // event only, so the database does the same statements and one commit either way.
 func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	const op = "account.RequestReset"
-	if req.OrgID == "" {
-		req.OrgID = gatehouse.DefaultOrgID
+	if err := gatehouse.RequireOrg(op, req.OrgID); err != nil {
+		return err
 	}
 	set, err := s.Settings(ctx, req.OrgID)
 	if err != nil {

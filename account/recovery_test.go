@@ -52,8 +52,8 @@ func (ts *tracedService) add(t *testing.T, username, email string, role gatehous
 	if edit == nil {
 		edit = func(*gatehouse.Member) {}
 	}
-	m, _, err := ts.CreateMember(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, account.NewMember{
-		Username: username, Email: email, Password: pw, Role: role,
+	m, _, err := ts.CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, account.NewMember{
+		OrgID: gatehouse.DefaultOrgID, Username: username, Email: email, Password: pw, Role: role,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +99,7 @@ func TestResetRequestsDoEqualWork(t *testing.T) {
 			ts.add(t, "owner", "owner@example.com", gatehouse.RoleOwner, nil)
 			ts.add(t, "capped", "capped@example.com", gatehouse.RoleMember, nil)
 			for range 3 {
-				if err := ts.RequestReset(ctx, account.ResetRequest{Identifier: "capped", Captcha: ts.answer(t), Client: gatehouse.Client{IP: "198.51.100.7"}}); err != nil {
+				if err := ts.RequestReset(ctx, account.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: "capped", Captcha: ts.answer(t), Client: gatehouse.Client{IP: "198.51.100.7"}}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -127,7 +127,7 @@ func TestResetRequestsDoEqualWork(t *testing.T) {
 			for _, c := range cases {
 				a := ts.answer(t)
 				ts.trace.take()
-				err := ts.RequestReset(ctx, account.ResetRequest{Identifier: c.id, Captcha: a, Client: gatehouse.Client{IP: c.ip}})
+				err := ts.RequestReset(ctx, account.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: c.id, Captcha: a, Client: gatehouse.Client{IP: c.ip}})
 				if err != nil {
 					t.Fatalf("%s: %v", c.name, err)
 				}
@@ -179,7 +179,7 @@ func TestRefusedRequestLeavesNoToken(t *testing.T) {
 			ts.add(t, "known", "known@example.com", gatehouse.RoleMember, nil)
 			ts.add(t, "admin", "admin@example.com", gatehouse.RoleAdministrator, nil)
 			for _, id := range []string{"known", "admin", "nobody"} {
-				if err := ts.RequestReset(ctx, account.ResetRequest{Identifier: id, Captcha: ts.answer(t)}); err != nil {
+				if err := ts.RequestReset(ctx, account.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Captcha: ts.answer(t)}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -218,7 +218,7 @@ func TestOddIdentifiers(t *testing.T) {
 			ts := newTracedService(t, db.URL)
 			ctx := context.Background()
 			for _, id := range []string{"a\x00b", "\xff\xfe", "x\x01y", "jdoe\x00@example.com"} {
-				if err := ts.RequestReset(ctx, account.ResetRequest{Identifier: id, Captcha: ts.answer(t)}); err != nil {
+				if err := ts.RequestReset(ctx, account.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Captcha: ts.answer(t)}); err != nil {
 					t.Errorf("reset %q: %v", id, err)
 				}
 				_, err := ts.SignIn(ctx, account.SignInRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Password: "whatever it is"})

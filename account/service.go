@@ -94,8 +94,8 @@ func (s *Service) audit(ctx context.Context, st gatehouse.Store, e *gatehouse.Au
 	if e.At.IsZero() {
 		e.At = s.now()
 	}
-	if e.OrgID == "" {
-		e.OrgID = gatehouse.DefaultOrgID
+	if err := gatehouse.RequireOrg("account.audit", e.OrgID); err != nil {
+		return err
 	}
 	if err := st.AddAudit(ctx, e); err != nil {
 		return gatehouse.Wrap("account.audit", err)

@@ -17,6 +17,9 @@ type SettingChange struct {
 // only as set or cleared). Only administrators and owners may change settings.
 func (s *Service) UpdateSettings(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID string, values map[string]string) ([]SettingChange, error) {
 	const op = "account.UpdateSettings"
+	if err := gatehouse.CheckOrg(op, actor, orgID); err != nil {
+		return nil, err
+	}
 	if !actor.Role.IsAdmin() {
 		return nil, gatehouse.Errorf(gatehouse.Forbidden, op, "Only administrators change settings.")
 	}

@@ -48,14 +48,14 @@ func cmdAPIKey(ctx context.Context, e env, args []string) error {
 	client := gatehouse.Client{IP: "command-line"}
 	switch sub {
 	case "create":
-		key, k, err := a.account.CreateAPIKey(ctx, gatehouse.SystemActor, client, gatehouse.DefaultOrgID, name, gatehouse.Role(role))
+		key, k, err := a.account.CreateAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, gatehouse.DefaultOrgID, name, gatehouse.Role(role))
 		if err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stderr, "Created API key %q (%s), id %s. It is shown this once; store it now:\n", k.Name, k.Role, k.ID)
 		fmt.Fprintln(e.stdout, key)
 	case "list":
-		keys, err := a.account.APIKeys(ctx, gatehouse.SystemActor, gatehouse.DefaultOrgID)
+		keys, err := a.account.APIKeys(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID)
 		if err != nil {
 			return describe(err)
 		}
@@ -69,7 +69,7 @@ func cmdAPIKey(ctx context.Context, e env, args []string) error {
 		if id == "" {
 			return fmt.Errorf("--id is required")
 		}
-		if err := a.account.RevokeAPIKey(ctx, gatehouse.SystemActor, client, gatehouse.DefaultOrgID, id); err != nil {
+		if err := a.account.RevokeAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, gatehouse.DefaultOrgID, id); err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stdout, "Revoked API key %s.\n", id)

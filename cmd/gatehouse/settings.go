@@ -39,7 +39,7 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 		if len(values) == 0 {
 			return fmt.Errorf("nothing to set: give NAME=VALUE pairs")
 		}
-		changes, err := a.account.UpdateSettings(ctx, gatehouse.SystemActor, gatehouse.Client{IP: "command-line"}, gatehouse.DefaultOrgID, values)
+		changes, err := a.account.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "command-line"}, gatehouse.DefaultOrgID, values)
 		if err != nil {
 			return describe(err)
 		}

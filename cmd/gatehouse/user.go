@@ -17,7 +17,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 		fmt.Fprintln(e.stderr, "Usage: gatehouse user add --username U --email E [--work-email W] [--mobile +E164] [--name N] [--role member|administrator|owner] [--password-stdin]")
 		return errUsage
 	}
-	var nm account.NewMember
+	nm := account.NewMember{OrgID: gatehouse.DefaultOrgID}
 	var role, mobile string
 	var passwordStdin bool
 	a, _, err := openApp(ctx, e, "user add", args[1:], func(fs *flag.FlagSet) {
@@ -50,7 +50,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("--password-stdin: the password is empty")
 		}
 	}
-	m, link, err := a.account.CreateMember(ctx, gatehouse.SystemActor, gatehouse.Client{IP: "command-line"}, nm)
+	m, link, err := a.account.CreateMember(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "command-line"}, nm)
 	if err != nil {
 		return describe(err)
 	}

@@ -147,7 +147,7 @@ func New(t testing.TB, opts Options) *Server {
 		Captcha: chk, PublicURL: pubURL, Now: clock.Now, Log: opts.Log,
 	}
 	if len(opts.Settings) > 0 {
-		if _, err := acc.UpdateSettings(ctx, gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, opts.Settings); err != nil {
+		if _, err := acc.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, opts.Settings); err != nil {
 			t.Fatalf("settings: %v", err)
 		}
 	}
@@ -182,8 +182,8 @@ func New(t testing.TB, opts Options) *Server {
 // when password is "") and returns it.
 func (s *Server) AddMember(t testing.TB, username, email, password string, role gatehouse.Role) *gatehouse.Member {
 	t.Helper()
-	m, _, err := s.Account.CreateMember(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, account.NewMember{
-		Username: username, Email: email, Password: password, Role: role, DisplayName: "Test " + username,
+	m, _, err := s.Account.CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, account.NewMember{
+		OrgID: gatehouse.DefaultOrgID, Username: username, Email: email, Password: password, Role: role, DisplayName: "Test " + username,
 	})
 	if err != nil {
 		t.Fatalf("AddMember %s: %v", username, err)
