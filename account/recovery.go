@@ -113,7 +113,7 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	if strings.TrimSpace(req.Identifier) == "" {
 		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "identifier", Code: "required", Message: "Enter your username or email address."})
 	}
-	if err := s.captcha().Verify(ctx, req.OrgID, &set, req.Captcha, req.Client); err != nil {
+	if err := s.captcha().Verify(ctx, req.OrgID, &set, req.Captcha.For(set.Captcha), req.Client); err != nil {
 		if gatehouse.IsCode(err, gatehouse.Invalid) {
 			// The identifier is not looked up before the CAPTCHA passes: it is
 			// recorded redacted, as one that names nobody would be.
