@@ -174,6 +174,9 @@ type Outbox interface {
 	MarkFailed(ctx context.Context, id, worker string, tried bool, lastErr string, at time.Time) error
 	Message(ctx context.Context, orgID, id string) (*Message, error)
 	Messages(ctx context.Context, orgID string, f MessageFilter) ([]*Message, string, error)
+	// SetQueuedSender gives the emails of the organization still queued the
+	// sender from and name (the organization changed it) and returns how many.
+	SetQueuedSender(ctx context.Context, orgID, from, name string) (int, error)
 }
 
 // Counter is a throttling counter: how many events in the current window.

@@ -3,6 +3,7 @@ package account_test
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
 
@@ -38,8 +40,8 @@ func newTracedService(t *testing.T, url string) *tracedService {
 	chk := &captcha.Checker{Key: []byte("a key of thirty-two bytes, exact"), Store: st, Difficulty: 6, Now: clock.Now}
 	svc := &account.Service{
 		Store: st, Counters: tracedCounters{c: raw, t: tr}, Hasher: tracedHasher{h: webtest.TestHasher(t), t: tr},
-		Blocklist: blocklist.Default(), Composer: tracedComposer{c: &mail.Templates{}, t: tr}, Captcha: chk,
-		PublicURL: pub, Now: clock.Now, Kick: func() { tr.add("Kick") },
+		Blocklist: blocklist.Default(), Captcha: chk, PublicURL: pub, Now: clock.Now,
+		Outbox: &outbox.Outbox{Composer: tracedComposer{c: &mail.Templates{}, t: tr}, Waker: tracedWaker{t: tr}, Now: clock.Now},
 	}
 	return &tracedService{Service: svc, raw: raw, trace: tr, captcha: chk, clock: clock}
 }
@@ -146,6 +148,20 @@ func TestResetRequestsDoEqualWork(t *testing.T) {
 					t.Errorf("the traced work lacks %s: %s", must, want)
 				}
 			}
+			// The settings are read once per request, by the use case; the
+			// email carries its sender, so delivering it reads them no more.
+			if n := len(regexp.MustCompile(`\bSettings\b`).FindAllString(want, -1)); n != 1 {
+				t.Errorf("a reset request reads the settings %d times: %s", n, want)
+			}
+			msgs, _, err := ts.raw.Messages(ctx, gatehouse.DefaultOrgID, gatehouse.MessageFilter{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range msgs {
+				if m.From != "gatehouse@localhost" || m.FromName != "Gatehouse" {
+					t.Errorf("message %s to %s is from %q <%s>, want the settings' sender", m.ID, m.To, m.FromName, m.From)
+				}
+			}
 			for _, never := range []string{"Hash", "Verify", "Dummy"} {
 				if strings.Contains(want, never) {
 					t.Errorf("a reset request hashes a password: %s", want)
@@ -153,7 +169,7 @@ func TestResetRequestsDoEqualWork(t *testing.T) {
 			}
 			// Only the existing account's message (and the capped account's three)
 			// are in the outbox: the refused requests' work was undone.
-			msgs, _, _ := ts.raw.Messages(ctx, gatehouse.DefaultOrgID, gatehouse.MessageFilter{Limit: 100})
+			msgs, _, _ = ts.raw.Messages(ctx, gatehouse.DefaultOrgID, gatehouse.MessageFilter{Limit: 100})
 			var resets []string
 			for _, m := range msgs {
 				if m.Kind == gatehouse.KindReset {

@@ -15,16 +15,18 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/outbox"
 )
 
 // Service carries the dependencies of the use cases. Every field must be set
-// except Now, Rand, Log and Kick, which have working defaults.
+// except Now, Rand and Log, which have working defaults.
 type Service struct {
 	Store     gatehouse.Store
 	Counters  gatehouse.Counters
 	Hasher    gatehouse.PasswordHasher
 	Blocklist gatehouse.Blocklist
-	Composer  gatehouse.Composer
+	// Outbox composes, queues and sends on every email and text.
+	Outbox *outbox.Outbox
 	// Captcha issues and checks the CAPTCHA of the forgotten-password form.
 	Captcha gatehouse.Captcha
 	// PublicURL is the only base of every link the service builds; the request's
@@ -33,8 +35,6 @@ type Service struct {
 	Now       func() time.Time
 	Rand      io.Reader
 	Log       *slog.Logger
-	// Kick wakes the delivery worker after a message was queued.
-	Kick func()
 }
 
 func (s *Service) now() time.Time {
@@ -58,11 +58,8 @@ func (s *Service) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-func (s *Service) kick() {
-	if s.Kick != nil {
-		s.Kick()
-	}
-}
+// kick wakes the sender after a transaction that queued messages committed.
+func (s *Service) kick() { s.Outbox.Wake() }
 
 // Settings returns the organization's settings.
 func (s *Service) Settings(ctx context.Context, orgID string) (gatehouse.Settings, error) {

@@ -64,6 +64,14 @@ func (s *Service) UpdateSettings(ctx context.Context, actor gatehouse.Actor, c g
 		if err := tx.SetSettings(ctx, orgID, store, s.now()); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
+		// Queued emails carry their sender: a changed one goes on those still
+		// waiting, as it would if the sender read the settings when sending,
+		// so that fixing a wrong address releases the queue.
+		if next.MailFromAddress != cur.MailFromAddress || next.SenderName() != cur.SenderName() {
+			if _, err := tx.SetQueuedSender(ctx, orgID, next.MailFromAddress, next.SenderName()); err != nil {
+				return gatehouse.Wrap(op, err)
+			}
+		}
 		for _, ch := range changes {
 			if err := s.audit(ctx, tx, event(gatehouse.EventSettingsChanged, orgID, actor, "", c,
 				map[string]string{"setting": ch.Name, "old": ch.Old, "new": ch.New})); err != nil {

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/mail"
@@ -34,7 +36,7 @@ const untriedDelay = time.Minute
 // handle sends one claimed message and records the outcome. Only a send that
 // was made counts as an attempt: its number decides the backoff and when to
 // give up.
-func (w *Worker) handle(ctx context.Context, s settings, m *gatehouse.Message, senders map[string]mail.Address) {
+func (w *Worker) handle(ctx context.Context, s settings, m *gatehouse.Message) {
 	log := w.log().With("message", m.ID, "org", m.OrgID, "kind", m.Kind, "channel", string(m.Channel), "worker", w.ID)
 	// Claims that ran out without a report mean workers died while they held
 	// the message, perhaps because of the message itself: stop trying it.
@@ -46,7 +48,7 @@ func (w *Worker) handle(ctx context.Context, s settings, m *gatehouse.Message, s
 	// The send finishes even when ctx ends meanwhile (Run's promise), but never
 	// takes more than a quarter of the lease: see drainOnce.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.send)
-	tried, err := w.send(sctx, m, senders)
+	tried, err := w.send(sctx, m)
 	cancel()
 	at := w.now()
 	attempt := m.Attempts
@@ -82,15 +84,38 @@ func (w *Worker) fail(ctx context.Context, log *slog.Logger, m *gatehouse.Messag
 		return
 	}
 	log.Error("delivery: message failed", "err", reason)
-	if w.OnFailed != nil {
-		f := *m
-		f.Status, f.LastError, f.Text, f.HTML = gatehouse.MessageFailed, reason, "", ""
-		f.ClaimedBy, f.ClaimedUntil = "", time.Time{}
-		if tried {
-			f.Attempts, f.LastAttemptAt = f.Attempts+1, now
-		}
-		w.OnFailed(context.WithoutCancel(ctx), &f)
+	attempts := m.Attempts
+	if tried {
+		attempts++
 	}
+	// The event outlives ctx like the outcome: a message given up on just
+	// before shutdown is recorded all the same. It holds no body.
+	e := &gatehouse.AuditEvent{
+		ID: gatehouse.NewID(nil), OrgID: m.OrgID, At: now, Type: gatehouse.EventMailFailed,
+		ActorKind: gatehouse.ActorSystem, ActorName: "system", MemberID: m.MemberID,
+		Details: map[string]string{"message": m.ID, "channel": string(m.Channel), "kind": m.Kind, "to": storable(m.To),
+			"attempts": strconv.Itoa(attempts), "error": storable(truncate(reason, 300))},
+	}
+	w.mark(ctx, log, "audited", func(c context.Context) error { return w.Outbox.AddAudit(c, e) })
+}
+
+// storable returns s as text every database accepts: valid UTF-8 without NUL.
+func storable(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}
+
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
 }
 
 // mark records an outcome. It outlives ctx, so that a message sent just before
@@ -112,28 +137,22 @@ func (w *Worker) mark(ctx context.Context, log *slog.Logger, outcome string, fn 
 }
 
 // send hands m to its transport and reports whether it did: a failure before
-// (no transport, the sender address unreadable or invalid, an unknown channel)
-// is the worker's own and no attempt at the message.
-func (w *Worker) send(ctx context.Context, m *gatehouse.Message, senders map[string]mail.Address) (tried bool, err error) {
+// (no transport, an invalid sender address, an unknown channel) is the
+// worker's own and no attempt at the message.
+func (w *Worker) send(ctx context.Context, m *gatehouse.Message) (tried bool, err error) {
 	switch m.Channel {
 	case gatehouse.ChannelEmail:
 		if w.Mail == nil {
 			return false, errors.New("delivery: no mail transport is configured")
 		}
-		from, ok := senders[m.OrgID]
-		if !ok {
-			addr, name, err := w.From(ctx, m.OrgID)
-			if err != nil {
-				return false, fmt.Errorf("delivery: reading the sender address: %w", err)
-			}
-			// A bad sender is the organization's configuration, not this
-			// message's fault: retry, so that fixing the setting releases the queue.
-			if err := mail.CheckAddress(addr); err != nil {
-				return false, fmt.Errorf("delivery: the sender address in the organization's settings: %w", err)
-			}
-			from = mail.Address{Name: name, Address: addr}
-			senders[m.OrgID] = from
+		// The sender came from the organization's settings when the message
+		// was queued. A bad one is the organization's configuration, not this
+		// message's fault: retry, so that fixing the setting (which gives the
+		// queued messages the new sender) releases the queue.
+		if err := mail.CheckAddress(m.From); err != nil {
+			return false, fmt.Errorf("delivery: the sender address of the organization's settings: %w", err)
 		}
+		from := mail.Address{Name: m.FromName, Address: m.From}
 		date := m.CreatedAt
 		if date.IsZero() {
 			date = w.now()

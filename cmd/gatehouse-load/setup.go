@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
@@ -125,7 +126,7 @@ func newSetup(ctx context.Context, t *target) (*setup, error) {
 	return &setup{
 		store: st, prefix: "ld" + hex.EncodeToString(b[:]),
 		account: &account.Service{
-			Store: st, Counters: st, Hasher: h, Blocklist: blocklist.Default(), Composer: &mail.Templates{},
+			Store: st, Counters: st, Hasher: h, Blocklist: blocklist.Default(), Outbox: &outbox.Outbox{Composer: &mail.Templates{}},
 			PublicURL: u,
 		},
 	}, nil

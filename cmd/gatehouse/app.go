@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
@@ -190,16 +191,13 @@ func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Stor
 	if err != nil {
 		return nil, err
 	}
+	a.worker = &delivery.Worker{Outbox: st, Mail: mailT, SMS: smsT, Log: log, ID: a.id, Lease: cfg.DeliveryLease}
 	a.account = &account.Service{
-		Store: st, Counters: a.counters, Hasher: h, Blocklist: blocklist.Default(), Composer: templates,
+		Store: st, Counters: a.counters, Hasher: h, Blocklist: blocklist.Default(),
+		Outbox:    &outbox.Outbox{Composer: templates, Waker: a.worker},
 		Captcha:   &captcha.Checker{Key: captchaKey, Store: st, Log: log},
 		PublicURL: cfg.PublicURL, Log: log,
 	}
-	a.worker = &delivery.Worker{
-		Outbox: st, Mail: mailT, SMS: smsT, Log: log, ID: a.id, Lease: cfg.DeliveryLease,
-		From: a.account.Sender, OnFailed: a.account.DeliveryFailed,
-	}
-	a.account.Kick = a.worker.Kick
 	return a, nil
 }
 

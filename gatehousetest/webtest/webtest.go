@@ -24,6 +24,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
@@ -142,8 +143,9 @@ func New(t testing.TB, opts Options) *Server {
 	}
 	chk := &captcha.Checker{Key: captchaKey, Store: st, Difficulty: opts.CaptchaDifficulty, Now: clock.Now,
 		TurnstileURL: opts.CaptchaVerifyURL, HCaptchaURL: opts.CaptchaVerifyURL, Log: opts.Log}
+	ob := &outbox.Outbox{Composer: &mail.Templates{}, Now: clock.Now}
 	acc := &account.Service{
-		Store: st, Counters: st, Hasher: hasher, Blocklist: blocklist.Default(), Composer: &mail.Templates{},
+		Store: st, Counters: st, Hasher: hasher, Blocklist: blocklist.Default(), Outbox: ob,
 		Captcha: chk, PublicURL: pubURL, Now: clock.Now, Log: opts.Log,
 	}
 	if len(opts.Settings) > 0 {
@@ -164,9 +166,8 @@ func New(t testing.TB, opts Options) *Server {
 	if !opts.NoWorker {
 		s.Worker = &delivery.Worker{
 			Outbox: st, Mail: mailT, SMS: smsT, Now: clock.Now, Poll: 50 * time.Millisecond, Log: opts.Log,
-			From: acc.Sender, OnFailed: acc.DeliveryFailed,
 		}
-		acc.Kick = s.Worker.Kick
+		ob.Waker = s.Worker
 		wctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
 		wg.Go(func() { s.Worker.Run(wctx) })
