@@ -19,10 +19,16 @@ import (
 const DefaultOrgID = "default"
 
 // Organization is a tenant: it owns members, settings and audit events.
-// Its name and everything else configurable is in its Settings.
+// Everything its members and administrators configure is in its Settings; the
+// fields here are the installation's record of it (see organization.go).
 type Organization struct {
 	ID        string
+	Slug      string   // short unique name for the command line and the operators
+	Name      string   // the operators' name for it; also its first organization_name setting
+	State     OrgState // active or suspended
+	Hosts     []string // host names it answers on, the first one its links' host
 	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Client describes where a request came from, for sessions and the audit log.

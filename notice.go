@@ -13,6 +13,7 @@ const (
 	ChangeMobile        = "mobile"         // the mobile number, which receives codes by SMS
 	ChangeApp           = "app"            // an authenticator app
 	ChangeRecoveryCodes = "recovery_codes" // a new set of recovery codes replaced the old one
+	ChangePasskey       = "passkey"        // a passkey added (New: its name), renamed or removed (Old: its name)
 )
 
 // Who made a change, for MessageData.By.
@@ -38,7 +39,7 @@ func (c Change) Removed() bool { return c.Old != "" && c.New == "" }
 // FactorRemoved reports whether the change took away a way of proving the
 // second factor: the mobile number or the authenticator app.
 func (c Change) FactorRemoved() bool {
-	return c.Removed() && (c.What == ChangeMobile || c.What == ChangeApp)
+	return c.Removed() && (c.What == ChangeMobile || c.What == ChangeApp || c.What == ChangePasskey)
 }
 
 // FactorRemoved reports whether any of the changes took away a way of proving

@@ -57,6 +57,14 @@ type Settings struct {
 	TwoFactorSendsPerHour   int
 	TrustedDeviceDays       int
 
+	// Passkeys and second factors of administrators (issue 13).
+	PasskeySignIn                      bool
+	PasskeyAAGUIDs                     string
+	PasskeyUVSecondFactor              bool
+	TwoFactorForAdministrators         string
+	TwoFactorAdminMethods              string
+	TrustedDeviceDaysForAdministrators int
+
 	// Administration and API (S28).
 	SupportPINRequiredForOwners bool
 	APIRequestsPerMinute        int
@@ -306,6 +314,24 @@ var SettingDefs = []SettingDef{
 	intDef("trusted_device_days", "Two-factor", "Trusted browser lifetime (days)",
 		"A browser that passed the second factor is not asked again for this many days (S12). 0: always ask.",
 		30, 0, 365, func(s *Settings) *int { return &s.TrustedDeviceDays }),
+	boolDef("passkey_sign_in", "Two-factor", "Sign in with a passkey",
+		"Members may sign in with a passkey alone (it proves both factors): \"Sign in with a passkey\" and autofill on the sign-in page. Off: passkeys serve only as a second factor after the password.",
+		true, func(s *Settings) *bool { return &s.PasskeySignIn }),
+	listDef("passkey_aaguids", "Two-factor", "Allowed passkey authenticators (AAGUIDs)",
+		"Empty: any authenticator. Otherwise only the authenticator models with these AAGUIDs (separated by commas) may be added as passkeys.",
+		"", 2000, isAAGUID, "an AAGUID such as ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4", func(s *Settings) *string { return &s.PasskeyAAGUIDs }),
+	boolDef("passkey_uv_second_factor", "Two-factor", "Passkeys verify the user as a second factor too",
+		"A passkey used alone always verifies the user (PIN or biometrics). On: also when it is the second factor after the password; off: touching the authenticator is enough there.",
+		false, func(s *Settings) *bool { return &s.PasskeyUVSecondFactor }),
+	enumDef("two_factor_for_administrators", "Two-factor", "Second factor for administrators",
+		"required: administrators and owners always prove a second factor (from two_factor_admin_methods) whenever two_factor is not off, and are sent to set one up after the password if they have none. inherit: they are asked like every member.",
+		"required", []string{"inherit", "required"}, func(s *Settings) *string { return &s.TwoFactorForAdministrators }),
+	listDef("two_factor_admin_methods", "Two-factor", "Second factors accepted from administrators",
+		"Which second factors count for administrators and owners when two_factor_for_administrators is required: app, passkey, sms, email (separated by commas). Codes by SMS or email are weak for privileged accounts (NIST SP 800-63B-4, OWASP ASVS 6.3).",
+		"app,passkey", 100, isAdminMethod, "one of app, passkey, sms, email", func(s *Settings) *string { return &s.TwoFactorAdminMethods }),
+	intDef("trusted_device_days_for_administrators", "Two-factor", "Trusted browser lifetime for administrators (days)",
+		"Days a browser skips the second factor of an administrator or owner. 0 (default): always ask, so that a stolen cookie jar does not skip it.",
+		0, 0, 365, func(s *Settings) *int { return &s.TrustedDeviceDaysForAdministrators }),
 
 	boolDef("support_pin_required_for_owners", "Administration", "Owners must set a support PIN",
 		"Owners are asked to set a support PIN with which the service desk verifies them by telephone (S28).",

@@ -23,7 +23,8 @@ var embedded embed.FS
 // Kinds of message with templates, by channel.
 var (
 	emailKinds = []string{gatehouse.KindReset, gatehouse.KindActivation, gatehouse.KindPasswordChanged, gatehouse.KindCode,
-		gatehouse.KindSecurityNotice}
+		gatehouse.KindSecurityNotice, gatehouse.KindOwnerInvitation, gatehouse.KindOwnerRecovery,
+		gatehouse.KindOwnerRecoveryNotice, gatehouse.KindOperatorActivation}
 	smsKinds = []string{gatehouse.KindSMSCode, gatehouse.KindMobileCode}
 )
 

@@ -103,3 +103,10 @@ func (s *Store) QueryPlan(ctx context.Context, query string, args ...any) (strin
 	}
 	return strings.Join(out, "\n"), rows.Err()
 }
+
+// PruneNotices keeps only the latest keep change notices (SQLite), so that a
+// test can make a reader miss some.
+func (s *Store) PruneNotices(ctx context.Context, keep int) error {
+	_, err := s.db.w.ExecContext(ctx, `DELETE FROM change_notices WHERE seq <= (SELECT MAX(seq) FROM change_notices) - $1`, keep)
+	return err
+}

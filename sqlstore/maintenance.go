@@ -72,6 +72,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, retention time
 			[]any{n, now.Add(-usedTokenGrace).UnixMicro()}},
 		{`DELETE FROM trusted_devices WHERE id IN (SELECT id FROM trusted_devices WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
 		{`DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
+		{`DELETE FROM passkey_challenges WHERE id IN (SELECT id FROM passkey_challenges WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
 		{`DELETE FROM captcha_solutions WHERE id IN (SELECT id FROM captcha_solutions WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
 		{`DELETE FROM confirmations WHERE id IN (SELECT id FROM confirmations WHERE expires_at <= $1 LIMIT $2)`,
 			[]any{now.Add(-confirmationResultKept).UnixMicro()}},

@@ -162,6 +162,7 @@ func (s *Store) ChangeMember(ctx context.Context, orgID, id string, c gatehouse.
 	set = append(set, "updated_at = "+a.add(micros(c.UpdatedAt)))
 	where := " WHERE org_id = " + a.add(orgID) + " AND id = " + a.add(id)
 	res, err := s.exec(ctx, `UPDATE members SET `+strings.Join(set, ", ")+where, a...)
+	s.memberChanged(id)
 	return affected("sqlstore.ChangeMember", res, err)
 }
 
@@ -169,6 +170,7 @@ func (s *Store) ChangeMember(ctx context.Context, orgID, id string, c gatehouse.
 // go with them (ON DELETE CASCADE), their audit events and messages stay.
 func (s *Store) DeleteMember(ctx context.Context, orgID, id string) error {
 	res, err := s.exec(ctx, `DELETE FROM members WHERE org_id = $1 AND id = $2`, orgID, id)
+	s.memberChanged(id)
 	return affected("sqlstore.DeleteMember", res, err)
 }
 
@@ -191,6 +193,7 @@ func (s *Store) CountMembers(ctx context.Context, orgID string, role gatehouse.R
 func (s *Store) RecordSignIn(ctx context.Context, orgID, memberID string, at time.Time) error {
 	res, err := s.exec(ctx, `UPDATE members SET last_signin_at = $3 WHERE org_id = $1 AND id = $2`,
 		orgID, memberID, micros(at))
+	s.memberChanged(memberID)
 	return affected("sqlstore.RecordSignIn", res, err)
 }
 

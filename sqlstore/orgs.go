@@ -9,25 +9,46 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 )
 
-// CreateOrganization adds an organization; the default one exists from the first
-// migration. An id already taken is a Conflict.
+// CreateOrganization adds an organization with its hosts; the default one
+// exists from the first migration. An empty Slug is the ID and an empty State
+// active. An id, slug or host already taken is a Conflict.
 func (s *Store) CreateOrganization(ctx context.Context, o *gatehouse.Organization) error {
-	_, err := s.exec(ctx, `INSERT INTO organizations (id, created_at) VALUES ($1, $2)`,
-		o.ID, micros(o.CreatedAt))
-	return dbErr("sqlstore.CreateOrganization", err)
+	return s.inTx(ctx, func(t *Store) error { return t.insertOrganization(ctx, o) })
 }
 
-// Organization returns the organization with id. The default organization was
-// created when the database was first migrated.
-func (s *Store) Organization(ctx context.Context, id string) (*gatehouse.Organization, error) {
-	var o gatehouse.Organization
-	var created sql.NullInt64
-	err := s.queryRow(ctx, `SELECT id, created_at FROM organizations WHERE id = $1`, id).Scan(&o.ID, &created)
-	if err != nil {
-		return nil, dbErr("sqlstore.Organization", err)
+func (s *Store) insertOrganization(ctx context.Context, o *gatehouse.Organization) error {
+	const op = "sqlstore.CreateOrganization"
+	slug, state := o.Slug, o.State
+	if slug == "" {
+		slug = o.ID
 	}
-	o.CreatedAt = timeOf(created)
+	if state == "" {
+		state = gatehouse.OrgActive
+	}
+	if _, err := s.exec(ctx, `INSERT INTO organizations (id, slug, name, state, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`,
+		o.ID, slug, o.Name, string(state), micros(o.CreatedAt), micros(o.UpdatedAt)); err != nil {
+		return dbErr(op, err)
+	}
+	return s.insertHosts(ctx, op, o.ID, o.Hosts, o.CreatedAt)
+}
+
+const orgCols = `id, slug, name, state, created_at, updated_at`
+
+func scanOrg(row scanner) (*gatehouse.Organization, error) {
+	var o gatehouse.Organization
+	var created, updated sql.NullInt64
+	if err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.State, &created, &updated); err != nil {
+		return nil, err
+	}
+	o.CreatedAt, o.UpdatedAt = timeOf(created), timeOf(updated)
 	return &o, nil
+}
+
+// Organization returns the organization with id, with its hosts. The default
+// organization was created when the database was first migrated.
+func (s *Store) Organization(ctx context.Context, id string) (*gatehouse.Organization, error) {
+	return s.orgWhere(ctx, "sqlstore.Organization", `id = $1`, id)
 }
 
 // Settings returns the organization's stored settings by name. An organization

@@ -54,6 +54,23 @@ const sessionByTokenSQL = `SELECT ` + memberCols + `, ` + sessionCols + `
 // SessionByToken returns the session whose TokenHash is hash, and its member, in
 // one query. It does not judge expiry: the caller checks Session.Valid.
 func (s *Store) SessionByToken(ctx context.Context, hash string) (*gatehouse.Session, *gatehouse.Member, error) {
+	c := s.db.sessions
+	if c.enabled() && s.tx == nil {
+		if ss, m, ok := c.get(hash); ok {
+			return ss, m, nil
+		}
+		gen := c.gen.Load()
+		ss, m, err := s.sessionByToken(ctx, hash)
+		if err == nil {
+			c.put(hash, gen, ss, m)
+		}
+		return ss, m, err
+	}
+	return s.sessionByToken(ctx, hash)
+}
+
+// sessionByToken reads the session whose TokenHash is hash from the database.
+func (s *Store) sessionByToken(ctx context.Context, hash string) (*gatehouse.Session, *gatehouse.Member, error) {
 	var ss gatehouse.Session
 	dest, finish := sessionDest(&ss)
 	m, err := scanMember(s.queryRow(ctx, sessionByTokenSQL, hash), dest...)
@@ -69,6 +86,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, lastSeen, idleExpir
 	res, err := s.exec(ctx, `UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3,
 		ends_at = CASE WHEN expires_at < $3 THEN expires_at ELSE $3 END
 		WHERE id = $1`, id, micros(lastSeen), micros(idleExpires))
+	s.sessionChanged(id)
 	return affected("sqlstore.TouchSession", res, err)
 }
 
@@ -78,12 +96,14 @@ func (s *Store) UpdateSession(ctx context.Context, ss *gatehouse.Session) error 
 		idle_expires_at = $5, expires_at = $6, ends_at = $7
 		WHERE id = $1 AND org_id = $2`, ss.ID, ss.OrgID, string(ss.Stage), boolInt(ss.AfterReset),
 		micros(ss.IdleExpiresAt), micros(ss.ExpiresAt), micros(endsAt(ss.IdleExpiresAt, ss.ExpiresAt)))
+	s.sessionChanged(ss.ID)
 	return affected("sqlstore.UpdateSession", res, err)
 }
 
 // DeleteSession ends one session.
 func (s *Store) DeleteSession(ctx context.Context, orgID, id string) error {
 	res, err := s.exec(ctx, `DELETE FROM sessions WHERE org_id = $1 AND id = $2`, orgID, id)
+	s.sessionChanged(id)
 	return affected("sqlstore.DeleteSession", res, err)
 }
 
@@ -115,6 +135,7 @@ func (s *Store) MemberSessions(ctx context.Context, orgID, memberID string, now 
 func (s *Store) DeleteMemberSessions(ctx context.Context, orgID, memberID, except string) (int, error) {
 	res, err := s.exec(ctx, `DELETE FROM sessions WHERE member_id = $1 AND org_id = $2 AND id <> $3`,
 		memberID, orgID, except)
+	s.memberChanged(memberID)
 	return count("sqlstore.DeleteMemberSessions", res, err)
 }
 
@@ -135,5 +156,20 @@ func (s *Store) RotateSession(ctx context.Context, ss *gatehouse.Session, oldHas
 		WHERE id = $1 AND org_id = $2 AND token_hash = $3`, ss.ID, ss.OrgID, oldHash, ss.TokenHash,
 		string(ss.Stage), boolInt(ss.AfterReset), micros(ss.LastSeenAt), micros(ss.IdleExpiresAt),
 		micros(ss.ExpiresAt), micros(endsAt(ss.IdleExpiresAt, ss.ExpiresAt)))
+	s.sessionChanged(ss.ID)
 	return affected("sqlstore.RotateSession", res, err)
+}
+
+// sessionChanged drops the session with the public id from this process's
+// cache once the write commits; the database's trigger tells the others.
+func (s *Store) sessionChanged(id string) {
+	s.db.sessions.forgetSession(id) // a lookup from now on waits for the commit's result
+	s.whenCommitted(func() { s.db.sessions.forgetSession(id) })
+}
+
+// memberChanged drops the member's sessions from this process's cache once
+// the write commits; the database's trigger tells the others.
+func (s *Store) memberChanged(id string) {
+	s.db.sessions.forgetMember(id)
+	s.whenCommitted(func() { s.db.sessions.forgetMember(id) })
 }

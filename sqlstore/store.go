@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/internal/bus"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
@@ -66,6 +67,11 @@ type Options struct {
 	// DefaultSettingsTTL; negative: always read the database). Writes through
 	// this Store are seen at once; another replica's within this time.
 	SettingsTTL time.Duration
+	// SessionTTL is how long SessionByToken may answer from memory (default
+	// DefaultSessionTTL; negative: always read the database). Changes through
+	// this Store are seen at once; another process's as soon as its notice
+	// arrives (see Listen), and within this time when notices are lost.
+	SessionTTL time.Duration
 }
 
 // Store implements gatehouse.Store and gatehouse.Counters. A Store returned by
@@ -96,6 +102,9 @@ type database struct {
 	stmts    sync.Map // stmtKey -> *sql.Stmt, on SQLite (see stmt.go)
 	nstmts   atomic.Int64
 	settings *settingsCache
+	sessions *sessionCache
+	bus      *bus.Bus
+	url      string // what Open was given, for Listen's own connection
 	// failed is the latest statement that failed for want of storage, until a
 	// readiness check finds writes going through again (see health.go).
 	failed atomic.Pointer[storageFailure]
@@ -111,10 +120,12 @@ type database struct {
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	const op = "sqlstore.Open"
 	d := &database{log: opts.Log, rand: opts.Rand, now: opts.Now, settings: newSettingsCache(opts.SettingsTTL),
+		bus: bus.New(), url: url,
 		driveLimit: defaultDriveLimit, walkBudget: defaultWalkBudget, inOrder: true}
 	if d.now == nil {
 		d.now = time.Now
 	}
+	d.sessions = newSessionCache(opts.SessionTTL, d.bus)
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}

@@ -27,7 +27,7 @@ func pinRequired(set *gatehouse.Settings, m *gatehouse.Member) bool {
 	return set.SupportPINRequiredForOwners && m.Role == gatehouse.RoleOwner
 }
 
-func (s *Server) renderPIN(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, st int, v *view) {
+func (s accountPages) renderPIN(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, st int, v *view) {
 	set, err := s.Account.Settings(r.Context(), m.OrgID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -38,7 +38,7 @@ func (s *Server) renderPIN(w http.ResponseWriter, r *http.Request, m *gatehouse.
 	s.render(w, r, st, "account_pin", v)
 }
 
-func (s *Server) pinPage(w http.ResponseWriter, r *http.Request) {
+func (s accountPages) pinPage(w http.ResponseWriter, r *http.Request) {
 	_, m, ok := s.signedIn(w, r)
 	if !ok {
 		return
@@ -46,7 +46,7 @@ func (s *Server) pinPage(w http.ResponseWriter, r *http.Request) {
 	s.renderPIN(w, r, m, http.StatusOK, &view{})
 }
 
-func (s *Server) pinSubmit(w http.ResponseWriter, r *http.Request) {
+func (s accountPages) pinSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}

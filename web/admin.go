@@ -41,7 +41,7 @@ type adminData struct {
 }
 
 // adminView returns the view of an admin page.
-func (s *Server) adminView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, title, tab string, page any) *view {
+func (s adminPages) adminView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, title, tab string, page any) *view {
 	return &view{Title: title, Member: m, CSRF: s.csrfToken(w, r), Notice: adminNotices[r.URL.Query().Get("done")],
 		Fields: map[string]string{}, Form: map[string]string{}, Data: &adminData{Tab: tab, Actor: m, Page: page}}
 }
@@ -50,7 +50,7 @@ func (s *Server) adminView(w http.ResponseWriter, r *http.Request, m *gatehouse.
 // visitor who is not signed in is sent to the sign-in page (and back here
 // afterwards); a signed-in member without the role gets a 403 page, never a
 // redirect that would loop.
-func (s *Server) admin(w http.ResponseWriter, r *http.Request) (*gatehouse.Member, gatehouse.Actor, bool) {
+func (s adminPages) admin(w http.ResponseWriter, r *http.Request) (*gatehouse.Member, gatehouse.Actor, bool) {
 	_, m, ok := s.signedIn(w, r)
 	if !ok {
 		return nil, gatehouse.Actor{}, false
@@ -63,12 +63,12 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) (*gatehouse.Membe
 }
 
 // forbidden renders the 403 page for a signed-in member, with the usual header.
-func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, msg string) {
+func (s adminPages) forbidden(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, msg string) {
 	s.render(w, r, http.StatusForbidden, "error", &view{Title: "Not allowed", Member: m, CSRF: s.csrfToken(w, r), Error: msg, Data: http.StatusForbidden})
 }
 
 // adminFail renders the error page for err, keeping the signed-in member's header.
-func (s *Server) adminFail(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, err error) {
+func (s adminPages) adminFail(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, err error) {
 	st, msg, retry := s.errorInfo(r, err)
 	if retry > 0 {
 		setRetryAfter(w, retry)
@@ -144,7 +144,7 @@ type memberRow struct {
 	State string // the effective state at the time of the request
 }
 
-func (s *Server) memberRows(ms []*gatehouse.Member) []memberRow {
+func (s adminPages) memberRows(ms []*gatehouse.Member) []memberRow {
 	now := s.now()
 	out := make([]memberRow, len(ms))
 	for i, m := range ms {

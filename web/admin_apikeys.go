@@ -17,7 +17,7 @@ type apiKeysPage struct {
 	CanOwner bool
 }
 
-func (s *Server) apiKeysView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, actor gatehouse.Actor) (*view, *apiKeysPage, error) {
+func (s adminPages) apiKeysView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, actor gatehouse.Actor) (*view, *apiKeysPage, error) {
 	keys, err := s.Account.APIKeys(r.Context(), actor, m.OrgID)
 	if err != nil {
 		return nil, nil, err
@@ -28,7 +28,7 @@ func (s *Server) apiKeysView(w http.ResponseWriter, r *http.Request, m *gatehous
 	return v, d, nil
 }
 
-func (s *Server) adminAPIKeys(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminAPIKeys(w http.ResponseWriter, r *http.Request) {
 	m, actor, ok := s.admin(w, r)
 	if !ok {
 		return
@@ -43,7 +43,7 @@ func (s *Server) adminAPIKeys(w http.ResponseWriter, r *http.Request) {
 
 // adminCreateAPIKey answers with the page itself rather than a redirect: the
 // key must not travel in a URL.
-func (s *Server) adminCreateAPIKey(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminCreateAPIKey(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -68,7 +68,7 @@ func (s *Server) adminCreateAPIKey(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusCreated, "admin_apikeys", v)
 }
 
-func (s *Server) adminRevokeAPIKey(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminRevokeAPIKey(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}

@@ -40,7 +40,7 @@ type auditPage struct {
 // auditFilter reads the page's filters: member is a username or a member id
 // (the log outlives deleted members), type one event type, since and until
 // dates (UTC) of which both days are included.
-func (s *Server) auditFilter(r *http.Request, actor gatehouse.Actor) (gatehouse.AuditFilter, *auditPage, []gatehouse.FieldError) {
+func (s adminPages) auditFilter(r *http.Request, actor gatehouse.Actor) (gatehouse.AuditFilter, *auditPage, []gatehouse.FieldError) {
 	q := r.URL.Query()
 	d := &auditPage{Member: strings.TrimSpace(q.Get("member")), Type: strings.TrimSpace(q.Get("type")),
 		Since: q.Get("since"), Until: q.Get("until"), Types: knownEventTypes}
@@ -70,7 +70,7 @@ func (s *Server) auditFilter(r *http.Request, actor gatehouse.Actor) (gatehouse.
 	return f, d, errs
 }
 
-func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminAudit(w http.ResponseWriter, r *http.Request) {
 	m, actor, ok := s.admin(w, r)
 	if !ok {
 		return
@@ -112,7 +112,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) {
 const maxExportRows = 100000
 
 // adminAuditCSV streams the selected events as CSV, newest first.
-func (s *Server) adminAuditCSV(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminAuditCSV(w http.ResponseWriter, r *http.Request) {
 	m, actor, ok := s.admin(w, r)
 	if !ok {
 		return

@@ -36,7 +36,7 @@ type memberPage struct {
 // recentItems is how many audit events and messages the page shows.
 const recentItems = 20
 
-func (s *Server) memberView(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, target *gatehouse.Member) (*view, *memberPage, error) {
+func (s adminPages) memberView(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, target *gatehouse.Member) (*view, *memberPage, error) {
 	ctx := r.Context()
 	d := &memberPage{M: target, State: stateLabel(target.EffectiveState(s.now())), CanOwner: actor.Role == gatehouse.RoleOwner,
 		States: []gatehouse.State{gatehouse.StateActive, gatehouse.StateExpired, gatehouse.StateDisabled}}
@@ -75,7 +75,7 @@ func profileForm(m *gatehouse.Member) map[string]string {
 
 // memberPageFor loads the target and renders its page with status st, after
 // edit has adjusted the view (errors, a result).
-func (s *Server) memberPageFor(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, st int, edit func(v *view, d *memberPage)) {
+func (s adminPages) memberPageFor(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, st int, edit func(v *view, d *memberPage)) {
 	target, err := s.Account.Member(r.Context(), actor, s.orgID(r), r.PathValue("id"))
 	if err != nil {
 		s.adminFail(w, r, admin, err)
@@ -92,7 +92,7 @@ func (s *Server) memberPageFor(w http.ResponseWriter, r *http.Request, admin *ga
 	s.render(w, r, st, "admin_member", v)
 }
 
-func (s *Server) adminMember(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminMember(w http.ResponseWriter, r *http.Request) {
 	admin, actor, ok := s.admin(w, r)
 	if !ok {
 		return
@@ -101,14 +101,14 @@ func (s *Server) adminMember(w http.ResponseWriter, r *http.Request) {
 }
 
 // memberDone sends the browser back to the member's page with a notice.
-func (s *Server) memberDone(w http.ResponseWriter, r *http.Request, done string) {
+func (s adminPages) memberDone(w http.ResponseWriter, r *http.Request, done string) {
 	s.redirect(w, r, "/admin/members/"+url.PathEscape(r.PathValue("id")), url.Values{"done": {done}})
 }
 
 // memberFailed shows the member's page again with err: field errors next to
 // the fields of the form that failed; anything else (403 for an owner, 409 for
 // the last owner) as the page's status and message.
-func (s *Server) memberFailed(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, err error, form map[string]string) {
+func (s adminPages) memberFailed(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, err error, form map[string]string) {
 	st, msg, retry := s.errorInfo(r, err)
 	if retry > 0 {
 		setRetryAfter(w, retry)
@@ -130,7 +130,7 @@ func (s *Server) memberFailed(w http.ResponseWriter, r *http.Request, admin *gat
 	})
 }
 
-func (s *Server) adminMemberProfile(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminMemberProfile(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -218,7 +218,7 @@ func profileUpdate(r *http.Request) account.ProfileUpdate {
 	return u
 }
 
-func (s *Server) adminMemberActivation(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminMemberActivation(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -233,7 +233,7 @@ func (s *Server) adminMemberActivation(w http.ResponseWriter, r *http.Request) {
 	s.memberDone(w, r, "activation_sent")
 }
 
-func (s *Server) adminMemberPassword(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminMemberPassword(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -256,7 +256,7 @@ func (s *Server) adminMemberPassword(w http.ResponseWriter, r *http.Request) {
 	s.memberDone(w, r, "password_set")
 }
 
-func (s *Server) adminMemberState(enable bool) http.HandlerFunc {
+func (s adminPages) adminMemberState(enable bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.parseForm(w, r) {
 			return
@@ -277,7 +277,7 @@ func (s *Server) adminMemberState(enable bool) http.HandlerFunc {
 	}
 }
 
-func (s *Server) adminMemberLiftThrottle(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminMemberLiftThrottle(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -292,7 +292,7 @@ func (s *Server) adminMemberLiftThrottle(w http.ResponseWriter, r *http.Request)
 	s.memberDone(w, r, "throttle_lifted")
 }
 
-func (s *Server) adminMemberEndSessions(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminMemberEndSessions(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -308,7 +308,7 @@ func (s *Server) adminMemberEndSessions(w http.ResponseWriter, r *http.Request) 
 }
 
 // adminMemberDeletePage asks for confirmation; the POST deletes.
-func (s *Server) adminMemberDeletePage(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminMemberDeletePage(w http.ResponseWriter, r *http.Request) {
 	admin, actor, ok := s.admin(w, r)
 	if !ok {
 		return
@@ -321,7 +321,7 @@ func (s *Server) adminMemberDeletePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "admin_member_delete", s.adminView(w, r, admin, "Delete "+target.Name(), "members", target))
 }
 
-func (s *Server) adminMemberDelete(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminMemberDelete(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -338,7 +338,7 @@ func (s *Server) adminMemberDelete(w http.ResponseWriter, r *http.Request) {
 
 // adminVerifyPIN checks a PIN a caller says on the telephone (S28). The answer
 // is shown on the page, not stored in a link.
-func (s *Server) adminVerifyPIN(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminVerifyPIN(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}

@@ -18,7 +18,7 @@ type newMemberPage struct {
 	Rules    []string
 }
 
-func (s *Server) newMemberView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member) (*view, error) {
+func (s adminPages) newMemberView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member) (*view, error) {
 	set, err := s.Account.Settings(r.Context(), m.OrgID)
 	if err != nil {
 		return nil, err
@@ -28,7 +28,7 @@ func (s *Server) newMemberView(w http.ResponseWriter, r *http.Request, m *gateho
 	return v, nil
 }
 
-func (s *Server) adminNewMemberPage(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminNewMemberPage(w http.ResponseWriter, r *http.Request) {
 	m, _, ok := s.admin(w, r)
 	if !ok {
 		return
@@ -41,7 +41,7 @@ func (s *Server) adminNewMemberPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "admin_member_new", v)
 }
 
-func (s *Server) adminNewMember(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminNewMember(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}

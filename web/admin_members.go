@@ -20,13 +20,13 @@ type membersPage struct {
 	Pager              pager
 }
 
-func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminHome(w http.ResponseWriter, r *http.Request) {
 	if _, _, ok := s.admin(w, r); ok {
 		s.redirect(w, r, "/admin/members", nil)
 	}
 }
 
-func (s *Server) adminMembers(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminMembers(w http.ResponseWriter, r *http.Request) {
 	m, actor, ok := s.admin(w, r)
 	if !ok {
 		return
@@ -71,7 +71,7 @@ func splitActivation(res []account.ActivationResult) *activationPage {
 // adminActivationConfirm takes the ticked members and prepares the bulk send:
 // nothing is sent yet. The selection is stored as a single-use confirmation
 // (account.PrepareActivation), and the browser goes to its page.
-func (s *Server) adminActivationConfirm(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminActivationConfirm(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -89,7 +89,7 @@ func (s *Server) adminActivationConfirm(w http.ResponseWriter, r *http.Request) 
 
 // adminActivationPage shows a bulk send: the confirmation while it waits, the
 // result once it was confirmed.
-func (s *Server) adminActivationPage(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminActivationPage(w http.ResponseWriter, r *http.Request) {
 	m, actor, ok := s.admin(w, r)
 	if !ok {
 		return
@@ -109,7 +109,7 @@ func (s *Server) adminActivationPage(w http.ResponseWriter, r *http.Request) {
 
 // activationFailed shows the problem of a bulk send on its page: a selection
 // that is empty or too large (422), a confirmation that is gone (410).
-func (s *Server) activationFailed(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, err error) {
+func (s adminPages) activationFailed(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, err error) {
 	st := http.StatusUnprocessableEntity
 	switch {
 	case errors.Is(err, account.ErrConfirmationGone):
@@ -134,7 +134,7 @@ type activationStep struct {
 // adminActivationSend confirms a bulk send. The confirmation works once: a
 // second POST of the page, at the same moment or later, sends nothing. Every
 // POST goes on to the page of the send, which shows what was done.
-func (s *Server) adminActivationSend(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminActivationSend(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}

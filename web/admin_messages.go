@@ -15,7 +15,7 @@ type messagesPage struct {
 	Pager           pager
 }
 
-func (s *Server) adminMessages(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminMessages(w http.ResponseWriter, r *http.Request) {
 	m, actor, ok := s.admin(w, r)
 	if !ok {
 		return

@@ -44,7 +44,7 @@ func settingRange(d *gatehouse.SettingDef) string {
 	return ""
 }
 
-func (s *Server) settingsView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, typed map[string]string, errs map[string]string) (*view, error) {
+func (s adminPages) settingsView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, typed map[string]string, errs map[string]string) (*view, error) {
 	set, err := s.Account.Settings(r.Context(), m.OrgID)
 	if err != nil {
 		return nil, err
@@ -72,7 +72,7 @@ func (s *Server) settingsView(w http.ResponseWriter, r *http.Request, m *gatehou
 	return s.adminView(w, r, m, "Settings", "settings", groups), nil
 }
 
-func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminSettingsPage(w http.ResponseWriter, r *http.Request) {
 	m, _, ok := s.admin(w, r)
 	if !ok {
 		return
@@ -88,7 +88,7 @@ func (s *Server) adminSettingsPage(w http.ResponseWriter, r *http.Request) {
 // adminSettingsSave applies the submitted values. A field missing from the
 // form leaves its setting alone; an empty secret field keeps the secret, and
 // its "clear" box removes it.
-func (s *Server) adminSettingsSave(w http.ResponseWriter, r *http.Request) {
+func (s adminPages) adminSettingsSave(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}

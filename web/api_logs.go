@@ -28,7 +28,7 @@ type apiEvent struct {
 	RequestID string            `json:"request_id"`
 }
 
-func (s *Server) apiAuditEvents(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s apiEndpoints) apiAuditEvents(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	q, ok := parseAPIQuery(w, r, "member_id", "type", "since", "until", "limit", "cursor")
 	if !ok {
 		return
@@ -90,7 +90,7 @@ type apiMessage struct {
 	SentAt        *string `json:"sent_at"`
 }
 
-func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s apiEndpoints) apiMessages(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	q, ok := parseAPIQuery(w, r, "status", "channel", "member_id", "limit", "cursor")
 	if !ok {
 		return

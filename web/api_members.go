@@ -35,7 +35,7 @@ type apiMember struct {
 	UpdatedAt          *string `json:"updated_at"`
 }
 
-func (s *Server) toAPIMember(m *gatehouse.Member) apiMember {
+func (s apiEndpoints) toAPIMember(m *gatehouse.Member) apiMember {
 	return apiMember{
 		ID: m.ID, Username: m.Username, DisplayName: m.DisplayName, Email: m.Email, WorkEmail: m.WorkEmail,
 		Mobile: m.Mobile, Role: string(m.Role), State: string(m.State), EffectiveState: string(m.EffectiveState(s.now())),
@@ -45,7 +45,7 @@ func (s *Server) toAPIMember(m *gatehouse.Member) apiMember {
 	}
 }
 
-func (s *Server) apiListMembers(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s apiEndpoints) apiListMembers(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	q, ok := parseAPIQuery(w, r, "query", "role", "state", "limit", "cursor")
 	if !ok {
 		return
@@ -91,7 +91,7 @@ type apiNewMember struct {
 	Password    string `json:"password"`
 }
 
-func (s *Server) apiCreateMember(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s apiEndpoints) apiCreateMember(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	var in apiNewMember
 	if !decodeJSON(w, r, &in, false) {
 		return
@@ -122,7 +122,7 @@ func (s *Server) apiCreateMember(w http.ResponseWriter, r *http.Request, c *apiC
 	writeJSON(w, http.StatusCreated, out)
 }
 
-func (s *Server) apiGetMember(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s apiEndpoints) apiGetMember(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	m, err := s.Account.Member(r.Context(), c.Actor, c.OrgID, r.PathValue("id"))
 	if err != nil {
 		s.problem(w, r, err)
@@ -143,7 +143,7 @@ type apiMemberPatch struct {
 	ExpiresAt   *string `json:"expires_at"`
 }
 
-func (s *Server) apiUpdateMember(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s apiEndpoints) apiUpdateMember(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	c.MemberID = r.PathValue("id")
 	var in apiMemberPatch
 	if !decodeJSON(w, r, &in, false) {
@@ -180,7 +180,7 @@ func (s *Server) apiUpdateMember(w http.ResponseWriter, r *http.Request, c *apiC
 	writeJSON(w, http.StatusOK, s.toAPIMember(m))
 }
 
-func (s *Server) apiDeleteMember(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s apiEndpoints) apiDeleteMember(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	c.MemberID = r.PathValue("id")
 	if err := s.Account.DeleteMember(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID); err != nil {
 		s.problem(w, r, err)
@@ -196,7 +196,7 @@ type apiPassword struct {
 
 // apiSetPassword sets a member's password now (S26). A refused password gets
 // one entry in errors per unmet rule, with the rule's stable code.
-func (s *Server) apiSetPassword(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s apiEndpoints) apiSetPassword(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	c.MemberID = r.PathValue("id")
 	var in apiPassword
 	if !decodeJSON(w, r, &in, false) {
@@ -229,7 +229,7 @@ func toAPIActivation(r account.ActivationResult) apiActivation {
 	return apiActivation{MemberID: r.MemberID, Status: "skipped", Reason: r.Reason, Message: r.Message}
 }
 
-func (s *Server) apiSendActivation(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s apiEndpoints) apiSendActivation(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	c.MemberID = r.PathValue("id")
 	var in struct{}
 	if !decodeJSON(w, r, &in, true) {
@@ -243,7 +243,7 @@ func (s *Server) apiSendActivation(w http.ResponseWriter, r *http.Request, c *ap
 	writeJSON(w, http.StatusAccepted, toAPIActivation(res))
 }
 
-func (s *Server) apiBulkActivation(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s apiEndpoints) apiBulkActivation(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	var in struct {
 		MemberIDs []string `json:"member_ids"`
 	}
@@ -272,7 +272,7 @@ func (s *Server) apiBulkActivation(w http.ResponseWriter, r *http.Request, c *ap
 }
 
 // apiLiftThrottle forgets the member's failed sign-ins.
-func (s *Server) apiLiftThrottle(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s apiEndpoints) apiLiftThrottle(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	c.MemberID = r.PathValue("id")
 	if err := s.Account.LiftThrottle(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID); err != nil {
 		s.problem(w, r, err)
@@ -281,7 +281,7 @@ func (s *Server) apiLiftThrottle(w http.ResponseWriter, r *http.Request, c *apiC
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) apiEndSessions(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s apiEndpoints) apiEndSessions(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	c.MemberID = r.PathValue("id")
 	n, err := s.Account.EndMemberSessions(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID)
 	if err != nil {

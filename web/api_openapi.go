@@ -13,7 +13,7 @@ var openAPIDocument []byte
 
 // apiOpenAPI serves the OpenAPI document. It needs no key: it describes the
 // API, and reveals nothing about the organization.
-func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
+func (s apiEndpoints) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	_, _ = w.Write(openAPIDocument)

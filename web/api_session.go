@@ -22,7 +22,7 @@ type SessionInfo struct {
 // apiSession tells a business application who the browser's session belongs to.
 // It is the hot path of every integration: one indexed read, no writes in the
 // common case.
-func (s *Server) apiSession(w http.ResponseWriter, r *http.Request) {
+func (s apiEndpoints) apiSession(w http.ResponseWriter, r *http.Request) {
 	sess, m, err := s.current(r)
 	if err != nil {
 		s.problem(w, r, err)

@@ -31,7 +31,7 @@ type apiSetting struct {
 	Secret      bool     `json:"secret"`
 }
 
-func (s *Server) apiGetSettings(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s apiEndpoints) apiGetSettings(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	if _, ok := parseAPIQuery(w, r); !ok {
 		return
 	}
@@ -76,7 +76,7 @@ func knownSetting(name string) bool {
 	return ok
 }
 
-func (s *Server) apiUpdateSettings(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s apiEndpoints) apiUpdateSettings(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	var in map[string]json.RawMessage
 	if !decodeJSON(w, r, &in, false) {
 		return

@@ -1,15 +1,12 @@
 package web
 
 import (
-	"net/http"
-	"net/netip"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Metrics are the Prometheus metrics of one server. Each server has its own
@@ -94,29 +91,3 @@ func (m *Metrics) ObserveHash(d time.Duration) { m.HashSeconds.Observe(d.Seconds
 
 // ObserveHashCPU records the CPU time of one hash; wire it to the hasher.
 func (m *Metrics) ObserveHashCPU(d time.Duration) { m.HashCPUSeconds.Add(d.Seconds()) }
-
-func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
-	if !s.metricsAllowed(r) {
-		http.NotFound(w, r)
-		return
-	}
-	promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP(w, r)
-}
-
-// metricsAllowed reports whether the client may read /metrics: by default only
-// from the machine itself, or from the networks in Config.MetricsAllow.
-func (s *Server) metricsAllowed(r *http.Request) bool {
-	a, err := netip.ParseAddr(s.clientIP(r))
-	if err != nil {
-		return false
-	}
-	if len(s.Config.MetricsAllow) == 0 {
-		return a.IsLoopback()
-	}
-	for _, p := range s.Config.MetricsAllow {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}

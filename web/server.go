@@ -99,32 +99,18 @@ func (s *Server) route(pattern string, h http.HandlerFunc) {
 	s.patterns = append(s.patterns, pattern)
 }
 
+// routes registers every route. Each feature registers its own, in its
+// <feature>_routes.go file, on its own handler type (docs/architecture.md).
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
-	s.route("GET /{$}", s.home)
-	s.route("GET /login", s.loginPage)
-	s.route("POST /login", s.loginSubmit)
-	s.route("POST /logout", s.logout)
-	s.route("GET /login/renew", s.renewPage)
-	s.route("POST /login/renew", s.renewSubmit)
-	s.route("GET /account", s.accountPage)
-	s.route("POST /account/sessions/{id}/end", s.endSession)
-	s.route("POST /account/sessions/end-others", s.endOtherSessions)
-	s.route("GET /account/password", s.passwordPage)
-	s.route("POST /account/password", s.passwordSubmit)
-	s.route("GET /setup", s.setupPage)
-	s.route("POST /setup", s.setupSubmit)
-	s.route("GET /api/v1/session", s.apiSession)
-	s.route("GET /healthz", s.healthz)
-	s.route("GET /readyz", s.readyz)
-	s.route("GET /metrics", s.metrics)
 	s.route("GET /static/", s.static)
-
-	// Each capability registers its own routes in its own file.
-	s.recoveryRoutes()
-	s.adminRoutes()
-	s.apiRoutes()
-	s.twoFactorRoutes()
+	signinPages{s}.routes()
+	recoveryPages{s}.routes()
+	twofactorPages{s}.routes()
+	accountPages{s}.routes()
+	adminPages{s}.routes()
+	apiEndpoints{s}.routes()
+	healthPages{s}.routes()
 }
 
 // orgID returns the organization a request belongs to. There is one organization

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
@@ -106,4 +107,36 @@ func safeNext(next string) string {
 		return "/account"
 	}
 	return u.Path
+}
+
+// DeviceCookieName returns the name of the trusted-browser cookie: __Host-
+// prefixed on https, like the session cookie.
+func (s *Server) DeviceCookieName() string {
+	if s.secure {
+		return "__Host-gatehouse_device"
+	}
+	return "gatehouse_device"
+}
+
+// deviceCookie returns the browser's trusted-browser cookie, or "".
+func (s *Server) deviceCookie(r *http.Request) string {
+	if c, err := r.Cookie(s.DeviceCookieName()); err == nil && len(c.Value) <= 128 {
+		return c.Value
+	}
+	return ""
+}
+
+// setDeviceCookie remembers a trusted browser. It is HttpOnly and SameSite=Strict:
+// only Gatehouse's own sign-in form ever needs it.
+func (s *Server) setDeviceCookie(w http.ResponseWriter, value string, maxAge time.Duration) {
+	http.SetCookie(w, &http.Cookie{
+		Name: s.DeviceCookieName(), Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
+	})
+}
+
+func (s *Server) clearDeviceCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{
+		Name: s.DeviceCookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
+	})
 }

@@ -50,6 +50,9 @@ type Config struct {
 	// PprofListen, when set, is the address of a separate listener serving
 	// net/http/pprof; off by default.
 	PprofListen string
+	// NotifyDatabaseURL is the PostgreSQL database on which the process
+	// listens for change notices, when not DatabaseURL itself.
+	NotifyDatabaseURL string
 }
 
 // configKey describes one configuration key: its environment variable, its flag
@@ -83,6 +86,7 @@ var configKeys = []configKey{
 	{"GATEHOUSE_REQUEST_TIMEOUT", "request-timeout", "How long a request may wait (for the database, for a hashing slot) before it is answered 503 with Retry-After.", "30s"},
 	{"GATEHOUSE_MAIL_RETENTION", "mail-retention", "How long delivered and failed messages stay listed for administrators.", "30d"},
 	{"GATEHOUSE_DELIVERY_LEASE", "delivery-lease", "How long a replica's claim on a queued message lasts. A message claimed by a replica that died is sent by another once the claim runs out; one send may take up to a quarter of it.", "2m"},
+	{"GATEHOUSE_NOTIFY_DATABASE_URL", "notify-database-url", "Where a replica listens (PostgreSQL LISTEN) for the change notices that keep its session cache in step with the other replicas; set it to the database itself when GATEHOUSE_DATABASE_URL goes through a pooler in transaction mode (PgBouncer), which cannot carry LISTEN.", "GATEHOUSE_DATABASE_URL"},
 	{"GATEHOUSE_PPROF_LISTEN", "pprof-listen", "Address (host:port) of a separate listener serving Go profiles at /debug/pprof/, for performance work; off when empty. It exposes internals: bind it to loopback only.", ""},
 	{"GATEHOUSE_CONFIG", "config", "Path of an optional YAML file with any of these keys (by flag name, e.g. `listen: 0.0.0.0:8080`).", ""},
 }
@@ -215,6 +219,10 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	}
 	if c.DeliveryLease, err = gatehouse.ParseDuration(get("delivery-lease", "2m")); err != nil || c.DeliveryLease < time.Second || c.DeliveryLease > time.Hour {
 		bad("delivery-lease", "must be a duration from 1s to 1h, like 2m")
+	}
+	c.NotifyDatabaseURL = get("notify-database-url", "")
+	if c.NotifyDatabaseURL != "" && !strings.HasPrefix(c.NotifyDatabaseURL, "postgres://") && !strings.HasPrefix(c.NotifyDatabaseURL, "postgresql://") {
+		bad("notify-database-url", "must start with postgres:// (SQLite needs none)")
 	}
 	c.PprofListen = get("pprof-listen", "")
 	if c.PprofListen != "" && !validHostPort(c.PprofListen) {

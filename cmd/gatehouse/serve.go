@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
+	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
 )
 
@@ -118,6 +119,10 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		if err := servePprof(bg, cfg.PprofListen, log); err != nil {
 			return fmt.Errorf("GATEHOUSE_PPROF_LISTEN: %w", err)
 		}
+	}
+	// Change notices keep this replica's session cache in step with the others.
+	if err := st.Listen(bg, sqlstore.ListenOptions{URL: cfg.NotifyDatabaseURL}); err != nil {
+		return fmt.Errorf("listening for change notices: %w", err)
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { a.worker.Run(bg) })

@@ -23,7 +23,7 @@ type recoveryCodesData struct {
 	Enrolled bool // just after setting up the app
 }
 
-func (s *Server) twoFactorView(r *http.Request, m *gatehouse.Member) (*view, error) {
+func (s twofactorPages) twoFactorView(r *http.Request, m *gatehouse.Member) (*view, error) {
 	set, err := s.Account.Settings(r.Context(), m.OrgID)
 	if err != nil {
 		return nil, err
@@ -44,7 +44,7 @@ func (s *Server) twoFactorView(r *http.Request, m *gatehouse.Member) (*view, err
 	return &view{Title: "Two-step sign-in", Org: set.OrganizationName, Member: m, Data: d}, nil
 }
 
-func (s *Server) twoFactorPage(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) twoFactorPage(w http.ResponseWriter, r *http.Request) {
 	_, m, ok := s.signedIn(w, r)
 	if !ok {
 		return
@@ -60,7 +60,7 @@ func (s *Server) twoFactorPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // twoFactorFailed shows the page again with the reasons next to the fields.
-func (s *Server) twoFactorFailed(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, err error) {
+func (s twofactorPages) twoFactorFailed(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, err error) {
 	st, msg, retry := s.errorInfo(r, err)
 	if retry > 0 {
 		setRetryAfter(w, retry)
@@ -75,7 +75,7 @@ func (s *Server) twoFactorFailed(w http.ResponseWriter, r *http.Request, m *gate
 	s.render(w, r, st, "twofactor", v)
 }
 
-func (s *Server) enrolStart(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) enrolStart(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -92,7 +92,7 @@ func (s *Server) enrolStart(w http.ResponseWriter, r *http.Request) {
 
 // enrolConfirm checks the app's first code and shows the recovery codes, once:
 // the answer to the POST is the only page that ever holds them.
-func (s *Server) enrolConfirm(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) enrolConfirm(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -109,7 +109,7 @@ func (s *Server) enrolConfirm(w http.ResponseWriter, r *http.Request) {
 	s.renderRecoveryCodes(w, r, m, codes, true)
 }
 
-func (s *Server) appRemove(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) appRemove(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -125,7 +125,7 @@ func (s *Server) appRemove(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/account/two-factor", url.Values{"done": {"app_removed"}})
 }
 
-func (s *Server) recoveryCodesSubmit(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) recoveryCodesSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -141,7 +141,7 @@ func (s *Server) recoveryCodesSubmit(w http.ResponseWriter, r *http.Request) {
 	s.renderRecoveryCodes(w, r, m, codes, false)
 }
 
-func (s *Server) renderRecoveryCodes(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, codes []string, enrolled bool) {
+func (s twofactorPages) renderRecoveryCodes(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, codes []string, enrolled bool) {
 	s.render(w, r, http.StatusOK, "recovery_codes", &view{
 		Title: "Your recovery codes", Member: m, CSRF: s.csrfToken(w, r),
 		Data: recoveryCodesData{Codes: codes, Enrolled: enrolled},

@@ -34,11 +34,11 @@ type loginData struct {
 	ForgotPassword bool
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+func (s signinPages) home(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/account", nil)
 }
 
-func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+func (s signinPages) loginPage(w http.ResponseWriter, r *http.Request) {
 	sess, _, err := s.current(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -52,7 +52,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	s.renderLogin(w, r, http.StatusOK, v, r.URL.Query().Get("next"))
 }
 
-func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, st int, v *view, next string) {
+func (s signinPages) renderLogin(w http.ResponseWriter, r *http.Request, st int, v *view, next string) {
 	set, err := s.Account.Settings(r.Context(), s.orgID(r))
 	if err != nil {
 		s.fail(w, r, err)
@@ -66,7 +66,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, st int, v *
 	s.render(w, r, st, "login", v)
 }
 
-func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+func (s signinPages) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -108,7 +108,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 
 // shedWait holds a request shed for overload for the shed delay, or until
 // the client goes away.
-func (s *Server) shedWait(r *http.Request) {
+func (s signinPages) shedWait(r *http.Request) {
 	d := s.Config.ShedDelay
 	if d == 0 {
 		d = DefaultShedDelay
@@ -138,7 +138,7 @@ func signinOutcome(err error) string {
 	return "error"
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+func (s signinPages) logout(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}

@@ -1,7 +1,11 @@
 package web
 
-// adminRoutes registers the admin area and the support PIN page.
-func (s *Server) adminRoutes() {
+// adminPages are the admin area (/admin): members and a member's page, bulk
+// activation, settings, the audit log, the messages sent and API keys. Every
+// handler checks that the signed-in member may administer (admin.go).
+type adminPages struct{ *Server }
+
+func (s adminPages) routes() {
 	s.route("GET /admin", s.adminHome)
 	s.route("GET /admin/{$}", s.adminHome)
 	s.route("GET /admin/members", s.adminMembers)
@@ -29,7 +33,4 @@ func (s *Server) adminRoutes() {
 	s.route("GET /admin/api-keys", s.adminAPIKeys)
 	s.route("POST /admin/api-keys", s.adminCreateAPIKey)
 	s.route("POST /admin/api-keys/{id}/revoke", s.adminRevokeAPIKey)
-
-	s.route("GET /account/pin", s.pinPage)
-	s.route("POST /account/pin", s.pinSubmit)
 }

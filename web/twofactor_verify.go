@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
@@ -20,42 +19,10 @@ type verifyData struct {
 	ResendSeconds int
 }
 
-// DeviceCookieName returns the name of the trusted-browser cookie: __Host-
-// prefixed on https, like the session cookie.
-func (s *Server) DeviceCookieName() string {
-	if s.secure {
-		return "__Host-gatehouse_device"
-	}
-	return "gatehouse_device"
-}
-
-// deviceCookie returns the browser's trusted-browser cookie, or "".
-func (s *Server) deviceCookie(r *http.Request) string {
-	if c, err := r.Cookie(s.DeviceCookieName()); err == nil && len(c.Value) <= 128 {
-		return c.Value
-	}
-	return ""
-}
-
-// setDeviceCookie remembers a trusted browser. It is HttpOnly and SameSite=Strict:
-// only Gatehouse's own sign-in form ever needs it.
-func (s *Server) setDeviceCookie(w http.ResponseWriter, value string, maxAge time.Duration) {
-	http.SetCookie(w, &http.Cookie{
-		Name: s.DeviceCookieName(), Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
-	})
-}
-
-func (s *Server) clearDeviceCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{
-		Name: s.DeviceCookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
-	})
-}
-
 // pendingSecondFactor returns the session waiting for its second factor, or
 // answers the request itself (to the sign-in page, or to where the session
 // belongs) and returns ok=false.
-func (s *Server) pendingSecondFactor(w http.ResponseWriter, r *http.Request) (*gatehouse.Session, *gatehouse.Member, bool) {
+func (s twofactorPages) pendingSecondFactor(w http.ResponseWriter, r *http.Request) (*gatehouse.Session, *gatehouse.Member, bool) {
 	sess, m, err := s.current(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -72,7 +39,7 @@ func (s *Server) pendingSecondFactor(w http.ResponseWriter, r *http.Request) (*g
 	return sess, m, true
 }
 
-func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) verifyPage(w http.ResponseWriter, r *http.Request) {
 	sess, m, ok := s.pendingSecondFactor(w, r)
 	if !ok {
 		return
@@ -87,7 +54,7 @@ var verifyNotices = map[string]string{
 	"sent": "We have sent you a new code.",
 }
 
-func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, st int, v *view, sess *gatehouse.Session, m *gatehouse.Member, method, next string) {
+func (s twofactorPages) renderVerify(w http.ResponseWriter, r *http.Request, st int, v *view, sess *gatehouse.Session, m *gatehouse.Member, method, next string) {
 	opts, err := s.Account.SecondFactorOptions(r.Context(), sess, m)
 	if err != nil {
 		s.fail(w, r, err)
@@ -109,7 +76,7 @@ func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, st int, v 
 	s.render(w, r, st, "verify", v)
 }
 
-func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) verifySubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -152,7 +119,7 @@ func (s *Server) verifySubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 // verifySend sends a new code by the channel of the button pressed.
-func (s *Server) verifySend(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) verifySend(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}

@@ -7,7 +7,8 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 )
 
-// Trusted browsers (/account/devices) and "sign out everywhere".
+// Trusted browsers (/account/devices). "Sign out everywhere", which forgets them
+// too, is an account page (account_sessions.go).
 
 type devicesData struct {
 	Devices   []*gatehouse.TrustedDevice
@@ -15,7 +16,7 @@ type devicesData struct {
 	TrustDays int
 }
 
-func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) devicesPage(w http.ResponseWriter, r *http.Request) {
 	_, m, ok := s.signedIn(w, r)
 	if !ok {
 		return
@@ -37,7 +38,7 @@ func (s *Server) devicesPage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) revokeDevice(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -52,7 +53,7 @@ func (s *Server) revokeDevice(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/account/devices", url.Values{"done": {"device_revoked"}})
 }
 
-func (s *Server) revokeDevices(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) revokeDevices(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -66,23 +67,4 @@ func (s *Server) revokeDevices(w http.ResponseWriter, r *http.Request) {
 	}
 	s.clearDeviceCookie(w)
 	s.redirect(w, r, "/account/devices", url.Values{"done": {"devices_revoked"}})
-}
-
-// signOutEverywhere ends every session of the member, this one too, and forgets
-// every trusted browser.
-func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
-		return
-	}
-	_, m, ok := s.signedIn(w, r)
-	if !ok {
-		return
-	}
-	if err := s.Account.SignOutEverywhere(r.Context(), m, s.client(r)); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.clearSession(w)
-	s.clearDeviceCookie(w)
-	s.redirect(w, r, "/login", url.Values{"done": {"signed_out_everywhere"}})
 }

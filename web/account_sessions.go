@@ -16,7 +16,7 @@ type accountData struct {
 	PINPrompt bool
 }
 
-func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
+func (s accountPages) accountPage(w http.ResponseWriter, r *http.Request) {
 	sess, m, ok := s.signedIn(w, r)
 	if !ok {
 		return
@@ -42,7 +42,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
+func (s accountPages) endSession(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -63,7 +63,7 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/account", url.Values{"done": {"session_ended"}})
 }
 
-func (s *Server) endOtherSessions(w http.ResponseWriter, r *http.Request) {
+func (s accountPages) endOtherSessions(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -76,4 +76,23 @@ func (s *Server) endOtherSessions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirect(w, r, "/account", url.Values{"done": {"sessions_ended"}})
+}
+
+// signOutEverywhere ends every session of the member, this one too, and forgets
+// every trusted browser.
+func (s accountPages) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	_, m, ok := s.signedIn(w, r)
+	if !ok {
+		return
+	}
+	if err := s.Account.SignOutEverywhere(r.Context(), m, s.client(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.clearSession(w)
+	s.clearDeviceCookie(w)
+	s.redirect(w, r, "/login", url.Values{"done": {"signed_out_everywhere"}})
 }

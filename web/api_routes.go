@@ -20,35 +20,41 @@ type apiCall struct {
 	MemberID string
 }
 
+// apiEndpoints serve /api/v1: the management API, whose endpoints take an API
+// key (apiRoutes), its OpenAPI document, and GET /api/v1/session, which takes
+// the session cookie.
+type apiEndpoints struct{ *Server }
+
 // apiRoute is one endpoint of the management API. Path is relative to
 // apiPrefix in http.ServeMux syntax.
 type apiRoute struct {
 	Method, Path string
-	Handle       func(s *Server, w http.ResponseWriter, r *http.Request, c *apiCall)
+	Handle       func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall)
 }
 
 // apiRoutes are the endpoints that take an API key, in one list: the router
 // registers exactly these, and a test checks them against the OpenAPI document.
 var apiRoutes = []apiRoute{
-	{"GET", "/members", (*Server).apiListMembers},
-	{"POST", "/members", (*Server).apiCreateMember},
-	{"GET", "/members/{id}", (*Server).apiGetMember},
-	{"PATCH", "/members/{id}", (*Server).apiUpdateMember},
-	{"DELETE", "/members/{id}", (*Server).apiDeleteMember},
-	{"PUT", "/members/{id}/password", (*Server).apiSetPassword},
-	{"POST", "/members/{id}/activation-email", (*Server).apiSendActivation},
-	{"DELETE", "/members/{id}/sessions", (*Server).apiEndSessions},
-	{"DELETE", "/members/{id}/throttle", (*Server).apiLiftThrottle},
-	{"POST", "/activation-emails", (*Server).apiBulkActivation},
-	{"GET", "/settings", (*Server).apiGetSettings},
-	{"PATCH", "/settings", (*Server).apiUpdateSettings},
-	{"GET", "/audit-events", (*Server).apiAuditEvents},
-	{"GET", "/mail-messages", (*Server).apiMessages},
+	{"GET", "/members", apiEndpoints.apiListMembers},
+	{"POST", "/members", apiEndpoints.apiCreateMember},
+	{"GET", "/members/{id}", apiEndpoints.apiGetMember},
+	{"PATCH", "/members/{id}", apiEndpoints.apiUpdateMember},
+	{"DELETE", "/members/{id}", apiEndpoints.apiDeleteMember},
+	{"PUT", "/members/{id}/password", apiEndpoints.apiSetPassword},
+	{"POST", "/members/{id}/activation-email", apiEndpoints.apiSendActivation},
+	{"DELETE", "/members/{id}/sessions", apiEndpoints.apiEndSessions},
+	{"DELETE", "/members/{id}/throttle", apiEndpoints.apiLiftThrottle},
+	{"POST", "/activation-emails", apiEndpoints.apiBulkActivation},
+	{"GET", "/settings", apiEndpoints.apiGetSettings},
+	{"PATCH", "/settings", apiEndpoints.apiUpdateSettings},
+	{"GET", "/audit-events", apiEndpoints.apiAuditEvents},
+	{"GET", "/mail-messages", apiEndpoints.apiMessages},
 }
 
-// apiRoutes registers the management API. GET /api/v1/session (core) stays
-// cookie-based; everything here takes a bearer API key.
-func (s *Server) apiRoutes() {
+// routes registers the API. GET /api/v1/session is cookie-based; every
+// endpoint of apiRoutes takes a bearer API key.
+func (s apiEndpoints) routes() {
+	s.route("GET "+apiPrefix+"/session", s.apiSession)
 	for _, rt := range apiRoutes {
 		s.route(rt.Method+" "+apiPrefix+rt.Path, s.apiHandler(rt))
 	}
@@ -62,7 +68,7 @@ func (s *Server) apiRoutes() {
 // state-changing call with its outcome. Reads are not audited one by one: the
 // key's last-used time shows that it reads, and the audit log would otherwise
 // fill with polling.
-func (s *Server) apiHandler(rt apiRoute) http.HandlerFunc {
+func (s apiEndpoints) apiHandler(rt apiRoute) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		key, err := s.apiKey(r)
 		if err != nil {
@@ -84,7 +90,7 @@ func (s *Server) apiHandler(rt apiRoute) http.HandlerFunc {
 }
 
 // apiKey reads and checks the request's bearer key.
-func (s *Server) apiKey(r *http.Request) (*gatehouse.APIKey, error) {
+func (s apiEndpoints) apiKey(r *http.Request) (*gatehouse.APIKey, error) {
 	h := r.Header.Values("Authorization")
 	if len(h) != 1 {
 		return nil, errNoAPIKey
@@ -100,7 +106,7 @@ var errNoAPIKey = &gatehouse.Error{Code: gatehouse.Unauthorized, Op: "web.apiKey
 	Message: "This endpoint needs an API key: send it as Authorization: Bearer KEY."}
 
 // apiNotFound answers requests under /api/ that match no endpoint.
-func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
+func (s apiEndpoints) apiNotFound(w http.ResponseWriter, r *http.Request) {
 	var allow []string
 	for _, p := range s.patterns {
 		method, path, ok := strings.Cut(p, " ")

@@ -17,7 +17,7 @@ type setupData struct {
 
 // setupPage is reached from the one-time link printed by `gatehouse serve` on a
 // fresh installation; it creates the first owner.
-func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) {
+func (s recoveryPages) setupPage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	if _, err := s.Account.CheckToken(r.Context(), s.orgID(r), token, gatehouse.PurposeSetup, s.client(r)); err != nil {
 		s.linkInvalid(w, r, err, "setup")
@@ -26,7 +26,7 @@ func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) {
 	s.renderSetup(w, r, http.StatusOK, token, &view{})
 }
 
-func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, st int, token string, v *view) {
+func (s recoveryPages) renderSetup(w http.ResponseWriter, r *http.Request, st int, token string, v *view) {
 	set, err := s.Account.Settings(r.Context(), s.orgID(r))
 	if err != nil {
 		s.fail(w, r, err)
@@ -38,7 +38,7 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, st int, tok
 	s.render(w, r, st, "setup", v)
 }
 
-func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request) {
+func (s recoveryPages) setupSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -81,7 +81,7 @@ type linkData struct {
 // to start again (S6). Other errors get the usual error page: a client address
 // that presented too many such links gets 429 with Retry-After, for valid and
 // invalid links alike.
-func (s *Server) linkInvalid(w http.ResponseWriter, r *http.Request, err error, purpose string) {
+func (s recoveryPages) linkInvalid(w http.ResponseWriter, r *http.Request, err error, purpose string) {
 	if err != account.ErrLinkInvalid {
 		s.fail(w, r, err)
 		return

@@ -1,8 +1,12 @@
 package web
 
-// twoFactorRoutes registers the routes of two-factor sign-in: the second-factor
-// step of sign-in, trusted browsers, the mobile number and the authenticator app.
-func (s *Server) twoFactorRoutes() {
+// twofactorPages serve two-factor sign-in: the second step of a sign-in
+// (twofactor_verify.go), the authenticator app and recovery codes
+// (twofactor_app.go), trusted browsers (twofactor_devices.go) and the mobile
+// number (twofactor_mobile.go).
+type twofactorPages struct{ *Server }
+
+func (s twofactorPages) routes() {
 	s.route("GET /login/verify", s.verifyPage)
 	s.route("POST /login/verify", s.verifySubmit)
 	s.route("POST /login/verify/send", s.verifySend)
@@ -10,7 +14,6 @@ func (s *Server) twoFactorRoutes() {
 	s.route("GET /account/devices", s.devicesPage)
 	s.route("POST /account/devices/{id}/revoke", s.revokeDevice)
 	s.route("POST /account/devices/revoke-all", s.revokeDevices)
-	s.route("POST /account/sessions/end-all", s.signOutEverywhere)
 
 	s.route("GET /account/mobile", s.mobilePage)
 	s.route("POST /account/mobile", s.mobileSubmit)

@@ -39,7 +39,7 @@ type linkPageData struct {
 	MaxLength    int
 }
 
-func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) {
+func (s recoveryPages) resetPage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	l, err := s.Account.ResetLink(r.Context(), s.orgID(r), token, s.client(r))
 	if err != nil {
@@ -49,7 +49,7 @@ func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) {
 	s.renderLinkPage(w, r, http.StatusOK, resetFlow, token, l.Member, &l.Settings, &view{})
 }
 
-func (s *Server) activatePage(w http.ResponseWriter, r *http.Request) {
+func (s recoveryPages) activatePage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
 	l, err := s.Account.ActivationLink(r.Context(), s.orgID(r), token, s.client(r))
 	if err != nil {
@@ -61,7 +61,7 @@ func (s *Server) activatePage(w http.ResponseWriter, r *http.Request) {
 
 // renderLinkPage shows the new-password form of a link, with the rules stated
 // before the member types (S32).
-func (s *Server) renderLinkPage(w http.ResponseWriter, r *http.Request, st int, f linkFlow, token string, m *gatehouse.Member, set *gatehouse.Settings, v *view) {
+func (s recoveryPages) renderLinkPage(w http.ResponseWriter, r *http.Request, st int, f linkFlow, token string, m *gatehouse.Member, set *gatehouse.Settings, v *view) {
 	p := set.Policy()
 	d := linkPageData{Token: token, Action: f.path, Lead: f.lead, Button: f.button, Rules: p.Rules(),
 		MinLength: p.MinLength, MaxLength: p.MaxLength}
@@ -76,18 +76,18 @@ func (s *Server) renderLinkPage(w http.ResponseWriter, r *http.Request, st int, 
 	s.render(w, r, st, "reset", v)
 }
 
-func (s *Server) resetSubmit(w http.ResponseWriter, r *http.Request) {
+func (s recoveryPages) resetSubmit(w http.ResponseWriter, r *http.Request) {
 	s.linkSubmit(w, r, resetFlow, s.Account.CompleteReset)
 }
 
-func (s *Server) activateSubmit(w http.ResponseWriter, r *http.Request) {
+func (s recoveryPages) activateSubmit(w http.ResponseWriter, r *http.Request) {
 	s.linkSubmit(w, r, activateFlow, s.Account.CompleteActivation)
 }
 
 // linkSubmit completes a reset or an activation. After a reset the member signs
 // in on the sign-in page, or is signed in straight away when reset_signs_in is
 // on (S7); after an activation they sign in.
-func (s *Server) linkSubmit(w http.ResponseWriter, r *http.Request, f linkFlow,
+func (s recoveryPages) linkSubmit(w http.ResponseWriter, r *http.Request, f linkFlow,
 	complete func(ctx context.Context, req account.CompleteLinkRequest) (*account.CompleteResult, error)) {
 	if !s.parseForm(w, r) {
 		return
@@ -118,7 +118,7 @@ func (s *Server) linkSubmit(w http.ResponseWriter, r *http.Request, f linkFlow,
 
 // linkFailed shows the form again with the reasons next to the fields, or the
 // page for a link that no longer works.
-func (s *Server) linkFailed(w http.ResponseWriter, r *http.Request, f linkFlow, req account.CompleteLinkRequest, err error) {
+func (s recoveryPages) linkFailed(w http.ResponseWriter, r *http.Request, f linkFlow, req account.CompleteLinkRequest, err error) {
 	if !gatehouse.IsCode(err, gatehouse.Invalid) {
 		s.linkInvalid(w, r, err, f.purpose)
 		return

@@ -18,7 +18,7 @@ type forgotData struct {
 
 // forgotPage shows the forgotten-password form (S4), or, after a request, the
 // one answer every request gets (S17).
-func (s *Server) forgotPage(w http.ResponseWriter, r *http.Request) {
+func (s recoveryPages) forgotPage(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("done") == "sent" {
 		set, err := s.Account.Settings(r.Context(), s.orgID(r))
 		if err != nil {
@@ -38,7 +38,7 @@ func (s *Server) forgotPage(w http.ResponseWriter, r *http.Request) {
 
 // renderForgot renders the form with a fresh CAPTCHA, and the page's
 // Content-Security-Policy widened to the provider's origins when one is used.
-func (s *Server) renderForgot(w http.ResponseWriter, r *http.Request, st int, v *view) {
+func (s recoveryPages) renderForgot(w http.ResponseWriter, r *http.Request, st int, v *view) {
 	set, widget, err := s.Account.ForgotPasswordForm(r.Context(), s.orgID(r))
 	if err != nil {
 		s.fail(w, r, err)
@@ -55,7 +55,7 @@ func (s *Server) renderForgot(w http.ResponseWriter, r *http.Request, st int, v 
 	s.render(w, r, st, "forgot", v)
 }
 
-func (s *Server) forgotSubmit(w http.ResponseWriter, r *http.Request) {
+func (s recoveryPages) forgotSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}

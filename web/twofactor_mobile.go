@@ -17,7 +17,7 @@ type mobileData struct {
 	Pending *account.CodeStatus // the code sent to the new number
 }
 
-func (s *Server) mobileView(r *http.Request, m *gatehouse.Member, title string) (*view, error) {
+func (s twofactorPages) mobileView(r *http.Request, m *gatehouse.Member, title string) (*view, error) {
 	set, err := s.Account.Settings(r.Context(), m.OrgID)
 	if err != nil {
 		return nil, err
@@ -25,7 +25,7 @@ func (s *Server) mobileView(r *http.Request, m *gatehouse.Member, title string) 
 	return &view{Title: title, Org: set.OrganizationName, Member: m, Form: map[string]string{}}, nil
 }
 
-func (s *Server) mobilePage(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) mobilePage(w http.ResponseWriter, r *http.Request) {
 	_, m, ok := s.signedIn(w, r)
 	if !ok {
 		return
@@ -40,7 +40,7 @@ func (s *Server) mobilePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "mobile", v)
 }
 
-func (s *Server) mobileSubmit(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) mobileSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -63,7 +63,7 @@ func (s *Server) mobileSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 // mobileFailed shows a mobile form again with the reasons next to the fields.
-func (s *Server) mobileFailed(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, err error, d mobileData, typed string) {
+func (s twofactorPages) mobileFailed(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, err error, d mobileData, typed string) {
 	st, msg, retry := s.errorInfo(r, err)
 	if retry > 0 {
 		setRetryAfter(w, retry)
@@ -80,7 +80,7 @@ func (s *Server) mobileFailed(w http.ResponseWriter, r *http.Request, m *gatehou
 	s.render(w, r, st, "mobile", v)
 }
 
-func (s *Server) mobileConfirmPage(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) mobileConfirmPage(w http.ResponseWriter, r *http.Request) {
 	sess, m, ok := s.signedIn(w, r)
 	if !ok {
 		return
@@ -107,7 +107,7 @@ func (s *Server) mobileConfirmPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "mobile", v)
 }
 
-func (s *Server) mobileConfirmSubmit(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) mobileConfirmSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -132,7 +132,7 @@ func (s *Server) mobileConfirmSubmit(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/account", url.Values{"done": {"mobile_changed"}})
 }
 
-func (s *Server) mobileResend(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) mobileResend(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -152,7 +152,7 @@ func (s *Server) mobileResend(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/account/mobile/confirm", url.Values{"done": {"sent"}})
 }
 
-func (s *Server) mobileRemove(w http.ResponseWriter, r *http.Request) {
+func (s twofactorPages) mobileRemove(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}

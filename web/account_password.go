@@ -22,7 +22,7 @@ type passwordData struct {
 	Current   bool   // ask for the current password
 }
 
-func (s *Server) passwordView(r *http.Request, m *gatehouse.Member, title string) (*view, *passwordData, error) {
+func (s accountPages) passwordView(r *http.Request, m *gatehouse.Member, title string) (*view, *passwordData, error) {
 	set, err := s.Account.Settings(r.Context(), m.OrgID)
 	if err != nil {
 		return nil, nil, err
@@ -33,7 +33,7 @@ func (s *Server) passwordView(r *http.Request, m *gatehouse.Member, title string
 	return &view{Title: title, Org: set.OrganizationName, Member: m, Data: d}, d, nil
 }
 
-func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
+func (s accountPages) passwordPage(w http.ResponseWriter, r *http.Request) {
 	_, m, ok := s.signedIn(w, r)
 	if !ok {
 		return
@@ -47,7 +47,7 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "password", v)
 }
 
-func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) {
+func (s accountPages) passwordSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
@@ -72,7 +72,7 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 // passwordFailed shows a password form again with the reasons next to the fields.
-func (s *Server) passwordFailed(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, err error, title, page string) {
+func (s accountPages) passwordFailed(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, err error, title, page string) {
 	st, msg, retry := s.errorInfo(r, err)
 	if retry > 0 {
 		setRetryAfter(w, retry)
@@ -101,68 +101,4 @@ func (s *Server) passwordFailed(w http.ResponseWriter, r *http.Request, m *gateh
 		}
 	}
 	s.render(w, r, st, "password", v)
-}
-
-// renewPage is the forced password change after a sign-in with an expired or
-// flagged password: the session can do nothing else until it is done (S8).
-func (s *Server) renewPage(w http.ResponseWriter, r *http.Request) {
-	sess, m, err := s.current(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if sess == nil {
-		s.redirect(w, r, "/login", nil)
-		return
-	}
-	if sess.Stage != gatehouse.StageRenewPassword {
-		s.redirect(w, r, stagePath(sess.Stage), nil)
-		return
-	}
-	v, d, err := s.passwordView(r, m, "Choose a new password")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	d.Renew, d.Action, d.Current = true, "/login/renew", false
-	d.Reason = "Your password has expired."
-	if m.MustChangePassword {
-		d.Reason = "You need to choose a new password before you continue."
-	}
-	v.Member = nil
-	v.CSRF = s.csrfToken(w, r)
-	s.render(w, r, http.StatusOK, "password", v)
-}
-
-func (s *Server) renewSubmit(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
-		return
-	}
-	sess, m, err := s.current(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if sess == nil {
-		s.redirect(w, r, "/login", nil)
-		return
-	}
-	token, err := s.Account.RenewPassword(r.Context(), account.RenewPasswordRequest{
-		Session: sess, Member: m, New: field(r, account.FieldNewPassword), Confirm: field(r, account.FieldConfirmPassword), Client: s.client(r),
-	})
-	if err != nil {
-		if gatehouse.IsCode(err, gatehouse.Forbidden) {
-			s.redirect(w, r, stagePath(sess.Stage), nil)
-			return
-		}
-		if errors.Is(err, account.ErrNoSession) {
-			s.clearSession(w)
-			s.redirect(w, r, "/login", nil)
-			return
-		}
-		s.passwordFailed(w, r, m, err, "Choose a new password", "renew")
-		return
-	}
-	s.setSession(w, token) // a new secret: the one that could only renew no longer works
-	s.redirect(w, r, stagePath(sess.Stage), url.Values{"done": {"password_changed"}})
 }

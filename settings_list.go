@@ -1,0 +1,86 @@
+package gatehouse
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// listDef is a setting that holds a list of values separated by commas (or
+// spaces), each accepted by ok; it is stored with ", " between the values.
+func listDef(name, group, label, help, def string, maxLen int, ok func(string) bool, what string, f func(*Settings) *string) SettingDef {
+	return SettingDef{Name: name, Group: group, Label: label, Help: help, Kind: KindString, Default: def, MaxLen: maxLen,
+		get: func(s *Settings) string { return *f(s) },
+		set: func(s *Settings, v string) error {
+			if utf8.RuneCountInString(v) > maxLen {
+				return fmt.Errorf("must be at most %d characters", maxLen)
+			}
+			var vals []string
+			for _, x := range ListValues(v) {
+				if !ok(x) {
+					return &invalidValue{fmt.Sprintf("must list values separated by commas, each %s; %q is not", what, truncateRunes(x, 40))}
+				}
+				vals = append(vals, x)
+			}
+			*f(s) = strings.Join(vals, ",")
+			return nil
+		}}
+}
+
+// ListValues splits a list setting into its values, lower-cased.
+func ListValues(v string) []string {
+	return strings.FieldsFunc(strings.ToLower(v), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r' })
+}
+
+func truncateRunes(v string, n int) string {
+	if utf8.RuneCountInString(v) <= n {
+		return v
+	}
+	return string([]rune(v)[:n]) + "…"
+}
+
+// isAAGUID reports whether v is an AAGUID written as a UUID (8-4-4-4-12 hex digits).
+func isAAGUID(v string) bool {
+	if len(v) != 36 {
+		return false
+	}
+	for i, r := range v {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Second factors an organization may accept from administrators.
+const (
+	AdminMethodApp     = "app"
+	AdminMethodPasskey = "passkey"
+	AdminMethodSMS     = "sms"
+	AdminMethodEmail   = "email"
+)
+
+func isAdminMethod(v string) bool {
+	switch v {
+	case AdminMethodApp, AdminMethodPasskey, AdminMethodSMS, AdminMethodEmail:
+		return true
+	}
+	return false
+}
+
+// AdminMethodAllowed reports whether two_factor_admin_methods accepts method.
+func (s *Settings) AdminMethodAllowed(method string) bool {
+	for _, v := range ListValues(s.TwoFactorAdminMethods) {
+		if v == method {
+			return true
+		}
+	}
+	return false
+}
