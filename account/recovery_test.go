@@ -10,13 +10,12 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
-	"github.com/gatehouse-auth/gatehouse/blocklist"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
-	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
-	"github.com/gatehouse-auth/gatehouse/mail"
-	"github.com/gatehouse-auth/gatehouse/outbox"
+	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
+	"github.com/gatehouse-auth/gatehouse/web"
 )
 
 const password = "violet kettle orbit marsh"
@@ -34,15 +33,22 @@ type tracedService struct {
 func newTracedService(t *testing.T, url string) *tracedService {
 	raw := gatehousetest.NewStore(t, url)
 	tr := &trace{}
-	st := tracedStore{TwoFactorStore: raw, AdminStore: raw, s: raw, t: tr}
 	clock := gatehousetest.NewClock()
 	pub, _ := urlParse("https://login.example.com")
-	chk := &captcha.Checker{Key: []byte("a key of thirty-two bytes, exact"), Store: st, Difficulty: 6, Now: clock.Now}
-	svc := &account.Service{
-		Store: st, Counters: tracedCounters{c: raw, t: tr}, Hasher: tracedHasher{h: webtest.TestHasher(t), t: tr},
-		Blocklist: blocklist.Default(), Captcha: chk, PublicURL: pub, Now: clock.Now,
-		Outbox: &outbox.Outbox{Composer: tracedComposer{c: &mail.Templates{}, t: tr}, Waker: tracedWaker{t: tr}, Now: clock.Now},
+	// The application as gatehouse serve builds it, whose parts are then
+	// traced: the store, the counters, the hasher, the templates and the
+	// outbox's wake-up calls, with a builtin CAPTCHA on the traced store.
+	a, err := app.New(context.Background(), app.Config{Web: web.Config{PublicURL: pub}, Now: clock.Now,
+		Hash: secret.HasherConfig{Memory: 256, Time: 1, Threads: 1}}, raw, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
+	st := tracedStore{TwoFactorStore: raw, AdminStore: raw, s: raw, t: tr}
+	chk := &captcha.Checker{Key: []byte("a key of thirty-two bytes, exact"), Store: st, Difficulty: 6, Now: clock.Now}
+	svc := a.Account
+	svc.Store, svc.Counters, svc.Captcha = st, tracedCounters{c: raw, t: tr}, chk
+	svc.Hasher = tracedHasher{h: a.Hasher, t: tr}
+	svc.Outbox.Composer, svc.Outbox.Waker = tracedComposer{c: svc.Outbox.Composer, t: tr}, tracedWaker{t: tr}
 	return &tracedService{Service: svc, raw: raw, trace: tr, captcha: chk, clock: clock}
 }
 

@@ -135,7 +135,7 @@ func TestCreateRefusals(t *testing.T) {
 func TestByHost(t *testing.T) {
 	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
 		svc, _ := newService(t, s)
-		c, err := svc.Create(ctx, gatehouse.SystemActor, gatehouse.Client{}, org.CreateRequest{Slug: "acme", Name: "Acme",
+		c, err := svc.Create(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, org.CreateRequest{Slug: "acme", Name: "Acme",
 			Hosts: []string{"acme.example.com", "acme.localhost:8080"}})
 		if err != nil {
 			t.Fatal(err)

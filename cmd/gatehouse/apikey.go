@@ -39,23 +39,22 @@ func cmdAPIKey(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := build(ctx, cfg, log, st, nil)
+	a, err := build(ctx, cfg, log, st, false)
 	if err != nil {
-		st.Close()
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 	client := gatehouse.Client{IP: "command-line"}
 	switch sub {
 	case "create":
-		key, k, err := a.account.CreateAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, gatehouse.DefaultOrgID, name, gatehouse.Role(role))
+		key, k, err := a.Account.CreateAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, gatehouse.DefaultOrgID, name, gatehouse.Role(role))
 		if err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stderr, "Created API key %q (%s), id %s. It is shown this once; store it now:\n", k.Name, k.Role, k.ID)
 		fmt.Fprintln(e.stdout, key)
 	case "list":
-		keys, err := a.account.APIKeys(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID)
+		keys, err := a.Account.APIKeys(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID)
 		if err != nil {
 			return describe(err)
 		}
@@ -69,7 +68,7 @@ func cmdAPIKey(ctx context.Context, e env, args []string) error {
 		if id == "" {
 			return fmt.Errorf("--id is required")
 		}
-		if err := a.account.RevokeAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, gatehouse.DefaultOrgID, id); err != nil {
+		if err := a.Account.RevokeAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, gatehouse.DefaultOrgID, id); err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stdout, "Revoked API key %s.\n", id)

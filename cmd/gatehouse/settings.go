@@ -26,7 +26,7 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 	if sub == "set" {
 		values := map[string]string{}
 		for _, kv := range fs.Args() {
@@ -39,7 +39,7 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 		if len(values) == 0 {
 			return fmt.Errorf("nothing to set: give NAME=VALUE pairs")
 		}
-		changes, err := a.account.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "command-line"}, gatehouse.DefaultOrgID, values)
+		changes, err := a.Account.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "command-line"}, gatehouse.DefaultOrgID, values)
 		if err != nil {
 			return describe(err)
 		}
@@ -51,7 +51,7 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 		}
 		return nil
 	}
-	set, err := a.account.Settings(ctx, gatehouse.DefaultOrgID)
+	set, err := a.Account.Settings(ctx, gatehouse.DefaultOrgID)
 	if err != nil {
 		return err
 	}

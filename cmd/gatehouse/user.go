@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/sms"
 )
 
@@ -32,7 +33,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 	nm.Role = gatehouse.Role(role)
 	if mobile != "" {
 		if nm.Mobile, err = sms.ParseNumber(mobile, ""); err != nil {
@@ -50,7 +51,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("--password-stdin: the password is empty")
 		}
 	}
-	m, link, err := a.account.CreateMember(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "command-line"}, nm)
+	m, link, err := a.Account.CreateMember(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "command-line"}, nm)
 	if err != nil {
 		return describe(err)
 	}
@@ -77,8 +78,8 @@ func describe(err error) error {
 	return fmt.Errorf("refused:%s", b.String())
 }
 
-func mustSetting(ctx context.Context, a *app, name string) string {
-	set, err := a.account.Settings(ctx, gatehouse.DefaultOrgID)
+func mustSetting(ctx context.Context, a *app.App, name string) string {
+	set, err := a.Account.Settings(ctx, gatehouse.DefaultOrgID)
 	if err != nil {
 		return "?"
 	}

@@ -1,4 +1,5 @@
-// Package webtest boots a complete Gatehouse for tests: a real database (SQLite,
+// Package webtest boots a complete Gatehouse for tests, the application that
+// gatehouse serve runs (package app): a real database (SQLite,
 // or PostgreSQL when configured), real argon2id hashing with small parameters,
 // the real router and pages, and the outbox drained by the real delivery worker
 // into an in-test SMTP server. Browser drives it over HTTP with cookies, the way
@@ -19,14 +20,11 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
-	"github.com/gatehouse-auth/gatehouse/blocklist"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
-	"github.com/gatehouse-auth/gatehouse/mail"
-	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/secret"
-	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
 )
@@ -59,6 +57,9 @@ type Options struct {
 	// hasher (secret.HasherConfig.Observe), so tests can compare the work of
 	// two outcomes without a clock.
 	HashObserver func(secret.Op)
+	// RedisURL, when set, keeps the throttling counters in that Redis (under
+	// a prefix of the test's own), as GATEHOUSE_REDIS_URL does.
+	RedisURL string
 }
 
 // Server is a running Gatehouse and everything a test may want to look at.
@@ -73,6 +74,8 @@ type Server struct {
 	Worker  *delivery.Worker
 	Hasher  *secret.Hasher
 	Captcha *captcha.Checker
+	// App is the whole application, as gatehouse serve builds it.
+	App *app.App
 }
 
 // TestHasher returns a hasher with argon2id parameters small enough for fast tests.
@@ -112,16 +115,8 @@ func New(t testing.TB, opts Options) *Server {
 	st := gatehousetest.NewStore(t, opts.DatabaseURL)
 	clock := gatehousetest.NewClock()
 	smtpSrv := gatehousetest.NewSMTPServer(t)
-	mailT, err := mail.Open(smtpSrv.URL(), mail.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if opts.SMSURL == "" {
 		opts.SMSURL = "file://" + t.TempDir()
-	}
-	smsT, err := sms.Open(opts.SMSURL, sms.Options{})
-	if err != nil {
-		t.Fatal(err)
 	}
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
@@ -133,50 +128,49 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hasher := testHasher(t, opts.HashObserver)
-	captchaKey, err := st.ServerKey(ctx, "captcha", 32)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if opts.CaptchaDifficulty == 0 {
 		opts.CaptchaDifficulty = 8
 	}
-	chk := &captcha.Checker{Key: captchaKey, Store: st, Difficulty: opts.CaptchaDifficulty, Now: clock.Now,
-		TurnstileURL: opts.CaptchaVerifyURL, HCaptchaURL: opts.CaptchaVerifyURL, Log: opts.Log}
-	ob := &outbox.Outbox{Composer: &mail.Templates{}, Now: clock.Now}
-	acc := &account.Service{
-		Store: st, Counters: st, Hasher: hasher, Blocklist: blocklist.Default(), Outbox: ob,
-		Captcha: chk, PublicURL: pubURL, Now: clock.Now, Log: opts.Log,
+	// The application gatehouse serve runs, with test-sized hashing, the
+	// test's clock, its SMTP server and a quick look at the outbox.
+	a, err := app.New(ctx, app.Config{
+		Web:     web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies},
+		MailURL: smtpSrv.URL(), SMSURL: opts.SMSURL, RedisURL: opts.RedisURL, RedisPrefix: redisPrefix(t, opts.RedisURL),
+		Hash:         secret.HasherConfig{Memory: 256, Time: 1, Threads: 1, Observe: opts.HashObserver},
+		DeliveryPoll: 50 * time.Millisecond, Now: clock.Now,
+		CaptchaDifficulty: opts.CaptchaDifficulty, CaptchaVerifyURL: opts.CaptchaVerifyURL,
+	}, st, opts.Log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Redis != nil {
+		t.Cleanup(func() { a.Redis.Close() })
 	}
 	if len(opts.Settings) > 0 {
-		if _, err := acc.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, opts.Settings); err != nil {
+		if _, err := a.Account.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, opts.Settings); err != nil {
 			t.Fatalf("settings: %v", err)
 		}
 	}
-	key, err := st.ServerKey(ctx, "csrf", 32)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies}, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Ready = st.Ready
-	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher, Captcha: chk}
+	s := &Server{URL: base, HTTP: ts, Store: st, Account: a.Account, Web: a.Web, Clock: clock, SMTP: smtpSrv, Hasher: a.Hasher, Captcha: a.Captcha, App: a}
 	if !opts.NoWorker {
-		s.Worker = &delivery.Worker{
-			Outbox: st, Mail: mailT, SMS: smsT, Now: clock.Now, Poll: 50 * time.Millisecond, Log: opts.Log,
-		}
-		ob.Waker = s.Worker
+		s.Worker = a.Worker
 		wctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
-		wg.Go(func() { s.Worker.Run(wctx) })
+		wg.Go(func() { a.Run(wctx) })
 		t.Cleanup(func() { cancel(); wg.Wait() })
 	}
-	ts.Config.Handler = w.Handler()
+	ts.Config.Handler = a.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
 	return s
+}
+
+// redisPrefix gives each test its own keys in a shared Redis.
+func redisPrefix(t testing.TB, redisURL string) string {
+	if redisURL == "" {
+		return ""
+	}
+	return "webtest:" + gatehouse.NewID(nil) + ":"
 }
 
 // AddMember creates an active member with the password (or a never-activated one
