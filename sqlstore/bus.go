@@ -12,7 +12,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/bus"
 )
 
-// Change notices: the database's triggers (migration 0011) announce every
+// Change notices: the database's triggers (migration 0013) announce every
 // change of a member or of a session still running, naming the member, on
 // topic TopicMember; Listen carries them to the Store's Bus, where the session
 // cache and any other cache drop what they hold of that member.

@@ -1,0 +1,106 @@
+package operator
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+// APIKeyPrefix starts every operator API key, apart from organizations' keys
+// (gatehouse.APIKeyPrefix), so that one is never mistaken for the other.
+const APIKeyPrefix = "gho_"
+
+// APIKey is a provisioning system's credential for /api/v1/operator. Only the
+// SHA-256 of the key is stored; the key is shown once.
+type APIKey struct {
+	ID         string
+	Name       string
+	Hash       string
+	Prefix     string
+	CreatedAt  time.Time
+	CreatedBy  string
+	LastUsedAt time.Time
+	RevokedAt  time.Time
+}
+
+// Actor returns the actor the key's requests act as: an operator actor named
+// for the key.
+func (k *APIKey) Actor() gatehouse.Actor {
+	return gatehouse.Actor{Kind: gatehouse.ActorOperator, ID: "key:" + k.ID, Name: "API key " + k.Name}
+}
+
+func hashKey(raw string) string {
+	h := sha256.Sum256([]byte(raw))
+	return hex.EncodeToString(h[:])
+}
+
+// CreateAPIKey makes an operator API key and returns it with the key itself,
+// which is shown this once.
+func (s *Service) CreateAPIKey(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, name string) (*APIKey, string, error) {
+	const op = "operator.CreateAPIKey"
+	if err := mayAct(op, actor); err != nil {
+		return nil, "", err
+	}
+	name = strings.TrimSpace(name)
+	if fe := gatehouse.ValidateAPIKeyName(name); fe != nil {
+		return nil, "", gatehouse.InvalidFields(op, *fe)
+	}
+	var b [32]byte
+	if _, err := io.ReadFull(s.rand(), b[:]); err != nil {
+		return nil, "", gatehouse.Wrap(op, err)
+	}
+	raw := APIKeyPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	k := &APIKey{ID: gatehouse.NewID(s.rand()), Name: name, Hash: hashKey(raw), Prefix: raw[:len(APIKeyPrefix)+4],
+		CreatedAt: s.now(), CreatedBy: s.entry(actor, c, "", "", "", "", "", "").OperatorName}
+	if err := s.Accounts.CreateOperatorAPIKey(ctx, k, s.entry(actor, c, ActionAPIKeyCreated, "", k.ID, "", "", name)); err != nil {
+		if gatehouse.IsCode(err, gatehouse.Conflict) {
+			return nil, "", gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldName, Code: "taken", Message: "A key with that name exists: revoke it first or choose another name."})
+		}
+		return nil, "", gatehouse.Wrap(op, err)
+	}
+	return k, raw, nil
+}
+
+// ErrBadKey is the answer for a missing, unknown or revoked operator API key.
+var ErrBadKey = &gatehouse.Error{Code: gatehouse.Unauthorized, Op: "operator.Authenticate",
+	Message: "An operator API key is needed (Authorization: Bearer gho_...)."}
+
+// Authenticate returns the unrevoked key raw.
+func (s *Service) Authenticate(ctx context.Context, raw string) (*APIKey, error) {
+	if !strings.HasPrefix(raw, APIKeyPrefix) || len(raw) > 100 {
+		return nil, ErrBadKey
+	}
+	k, err := s.Accounts.OperatorAPIKeyByHash(ctx, hashKey(raw))
+	if gatehouse.IsCode(err, gatehouse.NotFound) || err == nil && !k.RevokedAt.IsZero() {
+		return nil, ErrBadKey
+	}
+	return k, gatehouse.Wrap("operator.Authenticate", err)
+}
+
+// APIKeys lists the operator API keys, never the keys themselves.
+func (s *Service) APIKeys(ctx context.Context, actor gatehouse.Actor) ([]*APIKey, error) {
+	if err := mayAct("operator.APIKeys", actor); err != nil {
+		return nil, err
+	}
+	ks, err := s.Accounts.OperatorAPIKeys(ctx)
+	return ks, gatehouse.Wrap("operator.APIKeys", err)
+}
+
+// RevokeAPIKey revokes the key at once.
+func (s *Service) RevokeAPIKey(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, id string) error {
+	const op = "operator.RevokeAPIKey"
+	if err := mayAct(op, actor); err != nil {
+		return err
+	}
+	err := s.Accounts.RevokeOperatorAPIKey(ctx, id, s.now(), s.entry(actor, c, ActionAPIKeyRevoked, "", id, "", "", ""))
+	if gatehouse.IsCode(err, gatehouse.NotFound) {
+		return gatehouse.Errorf(gatehouse.NotFound, op, "There is no such key, or it is revoked already.")
+	}
+	return gatehouse.Wrap(op, err)
+}
