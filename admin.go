@@ -63,6 +63,19 @@ func MayAdminister(op string, actor Actor, action AdminAction, target *Member) e
 	return nil
 }
 
+// RequireAdmin refuses an actor of another organization than orgID (as
+// NotFound, see CheckOrg) and an actor without an administrative role: the
+// first check of every administrative use case.
+func RequireAdmin(op string, actor Actor, orgID string) error {
+	if err := CheckOrg(op, actor, orgID); err != nil {
+		return err
+	}
+	if !actor.Role.IsAdmin() {
+		return Errorf(Forbidden, op, "Only administrators and owners manage members.")
+	}
+	return nil
+}
+
 // MayGrantRole returns nil when actor may give role to a member or an API key:
 // administrators grant member and administrator, only owners grant owner.
 func MayGrantRole(op string, actor Actor, role Role) error {

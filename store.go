@@ -225,3 +225,12 @@ type Store interface {
 	// returns how many.
 	DeleteExpired(ctx context.Context, now time.Time, retention time.Duration) (int, error)
 }
+
+// Transactor runs fn in one transaction over a feature's store S: every call
+// fn makes on the S it is given is part of it; the transaction commits when
+// fn returns nil and rolls back otherwise. Inside a transaction it runs fn in
+// a savepoint. Each feature package declares its own narrow store S, and
+// package sqlstore gives a Transactor for it (sqlstore.Transactor).
+type Transactor[S any] interface {
+	Tx(ctx context.Context, fn func(S) error) error
+}

@@ -13,16 +13,9 @@ import (
 // last-owner rule hold for both. Every change is audited with its actor, a
 // member or an API key.
 
-// requireAdmin refuses actors of another organization than orgID (as
-// NotFound) and actors without an administrative role.
+// requireAdmin is gatehouse.RequireAdmin.
 func requireAdmin(op string, actor gatehouse.Actor, orgID string) error {
-	if err := gatehouse.CheckOrg(op, actor, orgID); err != nil {
-		return err
-	}
-	if !actor.Role.IsAdmin() {
-		return gatehouse.Errorf(gatehouse.Forbidden, op, "Only administrators and owners manage members.")
-	}
-	return nil
+	return gatehouse.RequireAdmin(op, actor, orgID)
 }
 
 // memberNotFound is the answer for an id that names no member of the organization.

@@ -31,11 +31,11 @@ func TestActorOfAnotherOrganization(t *testing.T) {
 		if _, err := s.Account.SignIn(ctx, account.SignInRequest{OrgID: other, Identifier: "victim", Password: password}); err != nil {
 			t.Fatal(err)
 		}
-		key, k, err := s.Account.CreateAPIKey(ctx, gatehouse.MemberActor(owner), gatehouse.Client{}, gatehouse.DefaultOrgID, "crm", gatehouse.RoleOwner)
+		key, k, err := s.App.APIKeys.Create(ctx, gatehouse.MemberActor(owner), gatehouse.Client{}, gatehouse.DefaultOrgID, "crm", gatehouse.RoleOwner)
 		if err != nil || key == "" {
 			t.Fatal(err)
 		}
-		otherKey, ok, err := s.Account.CreateAPIKey(ctx, gatehouse.SystemActor(other), gatehouse.Client{}, other, "theirs", gatehouse.RoleOwner)
+		otherKey, ok, err := s.App.APIKeys.Create(ctx, gatehouse.SystemActor(other), gatehouse.Client{}, other, "theirs", gatehouse.RoleOwner)
 		if err != nil || otherKey == "" {
 			t.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func TestActorOfAnotherOrganization(t *testing.T) {
 						_, err := s.Account.VerifySupportPIN(ctx, actor, gatehouse.Client{}, orgID, victim.ID, "123456")
 						return err
 					},
-					"RevokeAPIKey": func() error { return s.Account.RevokeAPIKey(ctx, actor, gatehouse.Client{}, orgID, ok.ID) },
+					"RevokeAPIKey": func() error { return s.App.APIKeys.Revoke(ctx, actor, gatehouse.Client{}, orgID, ok.ID) },
 					"DeleteMember": func() error { return s.Account.DeleteMember(ctx, actor, gatehouse.Client{}, orgID, victim.ID) },
 				}
 				if orgID == other {
@@ -99,9 +99,9 @@ func TestActorOfAnotherOrganization(t *testing.T) {
 						_, _, err := s.Account.Messages(ctx, actor, orgID, gatehouse.MessageFilter{Limit: 10})
 						return err
 					}
-					cases["APIKeys"] = func() error { _, err := s.Account.APIKeys(ctx, actor, orgID); return err }
+					cases["APIKeys"] = func() error { _, err := s.App.APIKeys.List(ctx, actor, orgID); return err }
 					cases["CreateAPIKey"] = func() error {
-						_, _, err := s.Account.CreateAPIKey(ctx, actor, gatehouse.Client{}, orgID, "planted", gatehouse.RoleOwner)
+						_, _, err := s.App.APIKeys.Create(ctx, actor, gatehouse.Client{}, orgID, "planted", gatehouse.RoleOwner)
 						return err
 					}
 					cases["UpdateSettings"] = func() error {

@@ -10,9 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/outbox"
@@ -100,35 +98,11 @@ func (s *Service) audit(ctx context.Context, st gatehouse.Store, e *gatehouse.Au
 	return nil
 }
 
-// event builds an audit event of type t by actor about member, from client.
-// Text that came from a client (a typed identifier) is made storable first.
+// event builds an audit event (gatehouse.NewEvent).
 func event(t gatehouse.EventType, orgID string, actor gatehouse.Actor, memberID string, c gatehouse.Client, details map[string]string) *gatehouse.AuditEvent {
-	for k, v := range details {
-		details[k] = storable(v)
-	}
-	return &gatehouse.AuditEvent{
-		OrgID: orgID, Type: t, ActorKind: actor.Kind, ActorID: actor.ID, ActorName: storable(actor.Name),
-		MemberID: memberID, IP: c.IP, UserAgent: storable(truncate(c.UserAgent, 256)), RequestID: storable(truncate(c.RequestID, 64)),
-		Details: details,
-	}
+	return gatehouse.NewEvent(t, orgID, actor, memberID, c, details)
 }
 
-// storable returns s as text every database accepts: valid UTF-8 without NUL
-// (PostgreSQL refuses both), replacing what is not with U+FFFD.
-func storable(s string) string {
-	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
-		return s
-	}
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
-}
+func storable(s string) string { return gatehouse.Storable(s) }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	// Cut on a rune boundary so the result stays valid UTF-8.
-	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
-}
+func truncate(s string, n int) string { return gatehouse.Truncate(s, n) }

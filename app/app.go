@@ -20,6 +20,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
@@ -48,11 +49,9 @@ type Config struct {
 	// RedisPrefix instead of in the database.
 	RedisURL    string
 	RedisPrefix string
-	// Hash sets the password hasher (argon2id); Metrics, when set, also
-	// observes its wall and CPU time.
+	// Hash sets the password hasher (argon2id); the server's metrics also
+	// observe its wall and CPU time.
 	Hash secret.HasherConfig
-	// Metrics, when set, serves /metrics and counts requests and hashes.
-	Metrics bool
 	// MailRetention is how long sent and failed messages are kept; the
 	// cleanup deletes them after.
 	MailRetention time.Duration
@@ -85,10 +84,11 @@ type App struct {
 	Hasher   *secret.Hasher
 	Outbox   *outbox.Outbox
 	Account  *account.Service
+	APIKeys  *apikey.Service
 	Captcha  *captcha.Checker
 	Worker   *delivery.Worker
 	Web      *web.Server
-	Metrics  *web.Metrics // nil unless Config.Metrics
+	Metrics  *web.Metrics
 
 	cfg     Config
 	closers []func() error
@@ -125,10 +125,8 @@ func (a *App) build(ctx context.Context) error {
 		a.closers = append(a.closers, c.Close)
 	}
 	hc := cfg.Hash
-	if cfg.Metrics {
-		a.Metrics = web.NewMetrics()
-		hc.OnHash, hc.OnHashCPU = a.Metrics.ObserveHash, a.Metrics.ObserveHashCPU
-	}
+	a.Metrics = web.NewMetrics()
+	hc.OnHash, hc.OnHashCPU = a.Metrics.ObserveHash, a.Metrics.ObserveHashCPU
 	h, err := secret.NewHasher(hc)
 	if err != nil {
 		return err
@@ -159,6 +157,7 @@ func (a *App) build(ctx context.Context) error {
 		Store: st, Counters: a.Counters, Hasher: h, Blocklist: blocklist.Default(), Outbox: a.Outbox,
 		Captcha: a.Captcha, PublicURL: cfg.Web.PublicURL, Now: cfg.Now, Log: a.Log,
 	}
+	a.APIKeys = &apikey.Service{Store: st, Tx: sqlstore.Transactor[apikey.Store](st), Counters: a.Counters, Now: cfg.Now, Log: a.Log}
 	csrfKey, err := st.ServerKey(ctx, "csrf", 32)
 	if err != nil {
 		return err
@@ -166,6 +165,7 @@ func (a *App) build(ctx context.Context) error {
 	if a.Web, err = web.New(a.Account, a.Log, cfg.Web, csrfKey); err != nil {
 		return err
 	}
+	a.Web.APIKeys = a.APIKeys
 	a.Web.Ready = a.Ready
 	a.Web.Metrics = a.Metrics
 	return nil

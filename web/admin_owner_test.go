@@ -105,7 +105,7 @@ func TestOwnerProtectionPages(t *testing.T) {
 		if keys, _ := s.Store.APIKeys(context.Background(), gatehouse.DefaultOrgID); len(keys) != 0 {
 			t.Errorf("an administrator created an owner key: %v", keys)
 		}
-		_, ownerKey, _ := s.Account.CreateAPIKey(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, "root", gatehouse.RoleOwner)
+		_, ownerKey, _ := s.App.APIKeys.Create(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, "root", gatehouse.RoleOwner)
 		r = admin.Submit("/admin/api-keys", "/admin/api-keys/"+ownerKey.ID+"/revoke", nil)
 		if r.Status != http.StatusForbidden {
 			t.Errorf("revoke an owner key: %d", r.Status)

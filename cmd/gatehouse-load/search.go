@@ -97,7 +97,7 @@ func (s *setup) seedSearch(ctx context.Context, rep *Report, n int, prefix strin
 	if err != nil {
 		return nil, fmt.Errorf("creating the administrator: %w", err)
 	}
-	if se.apiKey, _, err = s.account.CreateAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"},
+	if se.apiKey, _, err = s.app.APIKeys.Create(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"},
 		gatehouse.DefaultOrgID, s.prefix+"-search", gatehouse.RoleAdministrator); err != nil {
 		return nil, fmt.Errorf("creating an API key: %w", err)
 	}

@@ -39,7 +39,7 @@ func cmdAPIKey(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := build(ctx, cfg, log, st, false)
+	a, err := build(ctx, cfg, log, st)
 	if err != nil {
 		return err
 	}
@@ -47,14 +47,14 @@ func cmdAPIKey(ctx context.Context, e env, args []string) error {
 	client := gatehouse.Client{IP: "command-line"}
 	switch sub {
 	case "create":
-		key, k, err := a.Account.CreateAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, gatehouse.DefaultOrgID, name, gatehouse.Role(role))
+		key, k, err := a.APIKeys.Create(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, gatehouse.DefaultOrgID, name, gatehouse.Role(role))
 		if err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stderr, "Created API key %q (%s), id %s. It is shown this once; store it now:\n", k.Name, k.Role, k.ID)
 		fmt.Fprintln(e.stdout, key)
 	case "list":
-		keys, err := a.Account.APIKeys(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID)
+		keys, err := a.APIKeys.List(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID)
 		if err != nil {
 			return describe(err)
 		}
@@ -68,7 +68,7 @@ func cmdAPIKey(ctx context.Context, e env, args []string) error {
 		if id == "" {
 			return fmt.Errorf("--id is required")
 		}
-		if err := a.Account.RevokeAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, gatehouse.DefaultOrgID, id); err != nil {
+		if err := a.APIKeys.Revoke(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, gatehouse.DefaultOrgID, id); err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stdout, "Revoked API key %s.\n", id)

@@ -122,14 +122,13 @@ func unwrapPath(err error) error {
 }
 
 // build wires the application (package app) on st, a migrated store that
-// the application then owns. metrics turns on /metrics and the hash timings
-// (serve only).
-func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Store, metrics bool) (*app.App, error) {
-	return app.New(ctx, appConfig(cfg, metrics), st, log)
+// the application then owns.
+func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Store) (*app.App, error) {
+	return app.New(ctx, appConfig(cfg), st, log)
 }
 
 // appConfig is the application's part of the process configuration.
-func appConfig(cfg *Config, metrics bool) app.Config {
+func appConfig(cfg *Config) app.Config {
 	return app.Config{
 		Web: web.Config{
 			PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsAllow: cfg.MetricsAllow,
@@ -141,6 +140,6 @@ func appConfig(cfg *Config, metrics bool) app.Config {
 			Memory: cfg.HashMemoryKiB, Time: cfg.HashTime, Threads: cfg.HashThreads,
 			MemoryBudget: int64(cfg.HashBudgetMiB) << 20, QueueLength: cfg.HashQueue,
 		},
-		Metrics: metrics, MailRetention: cfg.MailRetention, DeliveryLease: cfg.DeliveryLease,
+		MailRetention: cfg.MailRetention, DeliveryLease: cfg.DeliveryLease,
 	}
 }

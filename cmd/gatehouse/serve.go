@@ -49,7 +49,7 @@ func openApp(ctx context.Context, e env, name string, args []string, extra func(
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := build(ctx, cfg, log, st, false)
+	a, err := build(ctx, cfg, log, st)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -66,7 +66,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := build(ctx, cfg, log, st, true)
+	a, err := build(ctx, cfg, log, st)
 	if err != nil {
 		return err
 	}
