@@ -48,6 +48,10 @@ const (
 	EventLinkThrottled     EventType = "link.throttled"
 	EventRequestRefused    EventType = "request.refused"
 	EventThrottleLifted    EventType = "throttle.lifted"
+	EventWebhookCreated    EventType = "webhook.created"
+	EventWebhookRotated    EventType = "webhook.secret_rotated"
+	EventWebhookDeleted    EventType = "webhook.deleted"
+	EventWebhookDisabled   EventType = "webhook.disabled"
 )
 
 // AuditEvent records a security event. Details holds event-specific facts (never

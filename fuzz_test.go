@@ -142,8 +142,8 @@ func FuzzSettingsSet(f *testing.F) {
 		s := DefaultSettings()
 		before := s.Map()
 		if fe := s.Set(d.Name, value); fe != nil {
-			if fe.Field != d.Name || !strings.Contains(fe.Message, d.Name) {
-				t.Fatalf("refusal of %s=%q does not name the setting: %+v", d.Name, value, fe)
+			if fe.Field != d.Name || !strings.Contains(fe.Message, d.Label) || strings.Contains(fe.Message, d.Name) {
+				t.Fatalf("refusal of %s=%q does not name the setting by its label (and only so): %+v", d.Name, value, fe)
 			}
 			after := s.Map()
 			for k, v := range before {

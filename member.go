@@ -273,11 +273,11 @@ func ValidateE164(field, s string) *FieldError {
 		return nil
 	}
 	if len(s) < 9 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return &FieldError{Field: field, Code: "invalid", Message: "Enter a mobile number in international format, like +44 7700 900123."}
+		return &FieldError{Field: field, Code: "invalid", Message: "Enter a mobile number in international format, like +44 7400 123456."}
 	}
 	for _, c := range s[1:] {
 		if c < '0' || c > '9' {
-			return &FieldError{Field: field, Code: "invalid", Message: "Enter a mobile number in international format, like +44 7700 900123."}
+			return &FieldError{Field: field, Code: "invalid", Message: "Enter a mobile number in international format, like +44 7400 123456."}
 		}
 	}
 	return nil

@@ -6,6 +6,23 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 )
 
+// MethodPasskey proves the second factor with a passkey (package passkey).
+const MethodPasskey = "passkey"
+
+// PasskeyChecker proves passkeys at sign-in; package passkey implements it.
+// Service.Passkeys nil: nobody has passkeys.
+type PasskeyChecker interface {
+	// Count returns how many passkeys m has.
+	Count(ctx context.Context, m *gatehouse.Member) (int, error)
+	// CheckSecondFactor checks an assertion that answers the challenge sess
+	// asked for m. A refused one is audited and Unauthorized.
+	CheckSecondFactor(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member, response []byte, c gatehouse.Client) error
+	// CheckSignIn checks an assertion that answers the challenge the browser
+	// (by its passkey cookie) asked for, and returns the member whose passkey
+	// it is.
+	CheckSignIn(ctx context.Context, orgID, browser string, response []byte, c gatehouse.Client) (*gatehouse.Member, error)
+}
+
 // Reauthenticate checks the current password of a signed-in member before a
 // sensitive change made elsewhere (the passkeys of package passkey), with the
 // throttling and audit of every other such check.
@@ -15,4 +32,62 @@ func (s *Service) Reauthenticate(ctx context.Context, m *gatehouse.Member, passw
 		return err
 	}
 	return s.reauthenticate(ctx, &set, "account.Reauthenticate", m, password, c)
+}
+
+// passkeyCount returns how many passkeys m has, 0 without passkeys.
+func (s *Service) passkeyCount(ctx context.Context, m *gatehouse.Member) (int, error) {
+	if s.Passkeys == nil {
+		return 0, nil
+	}
+	return s.Passkeys.Count(ctx, m)
+}
+
+// PasskeySignInRequest is a sign-in with a passkey alone.
+type PasskeySignInRequest struct {
+	OrgID    string
+	Browser  string // the browser's passkey cookie, to which the challenge is bound
+	Response []byte // the browser's assertion, JSON
+	Client   gatehouse.Client
+}
+
+// SignInWithPasskey signs in with a passkey alone: the passkey proves both
+// factors (it verified the user), so the password and the second step are
+// skipped. A password that must be renewed is still renewed.
+func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInRequest) (*SignInResult, error) {
+	const op = "account.SignInWithPasskey"
+	if s.Passkeys == nil {
+		return nil, gatehouse.Errorf(gatehouse.Forbidden, op, "Passkeys are not available.")
+	}
+	set, err := s.Settings(ctx, req.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.Passkeys.CheckSignIn(ctx, req.OrgID, req.Browser, req.Response, req.Client)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if st := m.EffectiveState(now); st != gatehouse.StateActive {
+		_ = s.audit(ctx, s.Store, event(gatehouse.EventSignInFailed, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
+			map[string]string{"reason": "account_" + string(st), "method": MethodPasskey}))
+		return nil, ErrWrongCredentials
+	}
+	stage := stageAfterSecondFactor(m, &set, now)
+	var token string
+	var sess *gatehouse.Session
+	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		var err error
+		if token, sess, err = s.startSession(ctx, tx, m, &set, stage, req.Client); err != nil {
+			return err
+		}
+		if err := recordSignIn(ctx, tx, m, stage, now); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, event(gatehouse.EventSignIn, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
+			map[string]string{"stage": string(stage), "method": MethodPasskey}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &SignInResult{Token: token, Session: sess, Member: m}, nil
 }

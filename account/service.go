@@ -33,6 +33,8 @@ type Service struct {
 	Now       func() time.Time
 	Rand      io.Reader
 	Log       *slog.Logger
+	// Passkeys proves passkeys at sign-in; nil: no passkeys.
+	Passkeys PasskeyChecker
 }
 
 func (s *Service) now() time.Time {

@@ -51,7 +51,11 @@ func (s *Service) secondFactorNeeded(ctx context.Context, m *gatehouse.Member, s
 		return true, nil
 	case gatehouse.TwoFactorOptional:
 		a, err := s.authenticator(ctx, m)
-		return a.Confirmed(), err
+		if err != nil || a.Confirmed() {
+			return a.Confirmed(), err
+		}
+		n, err := s.passkeyCount(ctx, m)
+		return n > 0, err
 	}
 	return false, nil
 }
@@ -99,6 +103,7 @@ type CodeStatus struct {
 
 // SecondFactorOptions is what the second-factor page offers a member.
 type SecondFactorOptions struct {
+	Passkeys      int    // the member's passkeys
 	App           bool   // a confirmed authenticator app
 	RecoveryCodes int    // unused recovery codes
 	SMS           string // the masked mobile number, "" when there is none
@@ -111,8 +116,12 @@ type SecondFactorOptions struct {
 	TrustDays int
 }
 
-// Default is the method the page shows first: the app when there is one.
+// Default is the method the page shows first: a passkey, else the app, when
+// the member has one.
 func (o *SecondFactorOptions) Default() string {
+	if o.Passkeys > 0 {
+		return MethodPasskey
+	}
 	if o.App {
 		return MethodApp
 	}
@@ -130,6 +139,9 @@ func (s *Service) SecondFactorOptions(ctx context.Context, sess *gatehouse.Sessi
 		return nil, err
 	}
 	o := &SecondFactorOptions{App: a.Confirmed(), RecoveryCodes: left, TrustDays: set.TrustedDeviceDays}
+	if o.Passkeys, err = s.passkeyCount(ctx, m); err != nil {
+		return nil, err
+	}
 	if m.Mobile != "" {
 		o.SMS = gatehouse.MaskPhone(m.Mobile)
 	}
@@ -149,10 +161,12 @@ func (s *Service) SecondFactorOptions(ctx context.Context, sess *gatehouse.Sessi
 type VerifyRequest struct {
 	Session *gatehouse.Session
 	Member  *gatehouse.Member
-	Method  string // MethodCode, MethodApp or MethodRecovery
+	Method  string // MethodCode, MethodApp, MethodRecovery or MethodPasskey
 	Code    string // as typed
-	Trust   bool   // trust this browser (S12)
-	Client  gatehouse.Client
+	// Response is the browser's passkey assertion (JSON), for MethodPasskey.
+	Response []byte
+	Trust    bool // trust this browser (S12)
+	Client   gatehouse.Client
 }
 
 // VerifyResult is a proven second factor.
@@ -194,6 +208,16 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 		}
 	case MethodApp:
 		err = s.checkApp(ctx, m, req.Code, req.Client)
+	case MethodPasskey:
+		if s.Passkeys == nil {
+			return nil, gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "method", Code: "invalid", Message: "Choose how to prove it is you."})
+		}
+		err = s.Passkeys.CheckSecondFactor(ctx, sess, m, req.Response, req.Client)
+		if gatehouse.IsCode(err, gatehouse.Unauthorized) {
+			if ferr := s.secondFactorFailed(ctx, m, req.Client, MethodPasskey, "refused"); ferr != nil {
+				return nil, ferr
+			}
+		}
 	case MethodRecovery:
 		var left int
 		left, err = s.checkRecovery(ctx, m, req.Code, req.Client)
@@ -248,6 +272,9 @@ func (s *Service) startSecondFactor(ctx context.Context, set *gatehouse.Settings
 	a, err := s.authenticator(ctx, m)
 	if err != nil || a.Confirmed() {
 		return
+	}
+	if n, err := s.passkeyCount(ctx, m); err != nil || n > 0 {
+		return // a passkey is offered first
 	}
 	ch, to := gatehouse.ChannelSMS, m.Mobile
 	if to == "" {

@@ -24,13 +24,16 @@ import (
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
+	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/outbox"
+	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
+	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
 // Config is what the application is built from: plain values, validated by
@@ -59,6 +62,9 @@ type Config struct {
 	// defaults).
 	DeliveryLease time.Duration
 	DeliveryPoll  time.Duration
+	// WebhookPoll is how often the webhook worker looks for due deliveries
+	// (zero: its default).
+	WebhookPoll time.Duration
 	// CleanupEvery is how often the expired rows are deleted; default 10 minutes.
 	CleanupEvery time.Duration
 	// ID names this process among the replicas sharing the database, in its
@@ -72,6 +78,9 @@ type Config struct {
 	// answers are verified instead of the providers' services (tests).
 	CaptchaDifficulty int
 	CaptchaVerifyURL  string
+	// WebhooksAllowPrivate lets webhooks go to private and loopback
+	// addresses (tests, closed networks).
+	WebhooksAllowPrivate bool
 }
 
 // App is the application: every part, for its commands and its tests.
@@ -85,6 +94,9 @@ type App struct {
 	Outbox   *outbox.Outbox
 	Account  *account.Service
 	APIKeys  *apikey.Service
+	Passkeys *passkey.Service
+	Webhooks *webhook.Service
+	Hooks    *webhook.Worker // delivers webhooks
 	Captcha  *captcha.Checker
 	Worker   *delivery.Worker
 	Web      *web.Server
@@ -157,6 +169,13 @@ func (a *App) build(ctx context.Context) error {
 		Store: st, Counters: a.Counters, Hasher: h, Blocklist: blocklist.Default(), Outbox: a.Outbox,
 		Captcha: a.Captcha, PublicURL: cfg.Web.PublicURL, Now: cfg.Now, Log: a.Log,
 	}
+	a.Passkeys = &passkey.Service{Store: st, Outbox: a.Outbox, PublicURL: cfg.Web.PublicURL, Passwords: a.Account, Now: cfg.Now}
+	a.Account.Passkeys = a.Passkeys
+	a.Webhooks = &webhook.Service{Store: st, AllowPrivate: cfg.WebhooksAllowPrivate, Now: cfg.Now}
+	// A webhook claim outlasts the longest send (safehttp's timeout), so that
+	// a slow receiver is not sent the same event twice while it answers.
+	a.Hooks = &webhook.Worker{Store: st, ID: a.ID, Log: a.Log, Now: cfg.Now, Poll: cfg.WebhookPoll, Lease: max(cfg.DeliveryLease, safehttp.DefaultTimeout+5*time.Second),
+		Client: safehttp.NewClient(safehttp.Options{AllowPrivate: cfg.WebhooksAllowPrivate})}
 	a.APIKeys = &apikey.Service{Store: st, Tx: sqlstore.Transactor[apikey.Store](st), Counters: a.Counters, Now: cfg.Now, Log: a.Log}
 	csrfKey, err := st.ServerKey(ctx, "csrf", 32)
 	if err != nil {
@@ -166,6 +185,8 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.Web.APIKeys = a.APIKeys
+	a.Web.Passkeys = a.Passkeys
+	a.Web.Webhooks = a.Webhooks
 	a.Web.Ready = a.Ready
 	a.Web.Metrics = a.Metrics
 	return nil
@@ -174,12 +195,13 @@ func (a *App) build(ctx context.Context) error {
 // Handler returns the web server's handler.
 func (a *App) Handler() http.Handler { return a.Web.Handler() }
 
-// Run runs the background work until ctx ends: the delivery worker and the
-// cleanup loop. It returns when both have stopped.
+// Run runs the background work until ctx ends: the delivery worker, the
+// webhook worker and the cleanup loop. It returns when all have stopped.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = a.Worker.Run(ctx) })
-	wg.Go(func() { a.cleanupLoop(ctx) })
+	wg.Go(func() { a.Hooks.Run(ctx) })
+	wg.Go(func() { a.RunCleanup(ctx) })
 	wg.Wait()
 }
 

@@ -15,9 +15,10 @@ func (a *App) cleanupEvery() time.Duration {
 	return 10 * time.Minute
 }
 
-// cleanupLoop runs the cleanup every interval until ctx ends. Every replica
-// runs the loop; Cleanup makes sure that only one of them works at a time.
-func (a *App) cleanupLoop(ctx context.Context) {
+// RunCleanup runs the cleanup every interval until ctx ends (Run runs it).
+// Every replica runs the loop; Cleanup makes sure that only one of them works
+// at a time.
+func (a *App) RunCleanup(ctx context.Context) {
 	every := a.cleanupEvery()
 	t := time.NewTicker(every)
 	defer t.Stop()

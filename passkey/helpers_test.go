@@ -47,7 +47,7 @@ func newEnv(t *testing.T, st *sqlstore.Store) *env {
 		Store: st, Counters: st, Hasher: webtest.TestHasher(t), Blocklist: blocklist.Default(),
 		Outbox: &outbox.Outbox{Composer: &mail.Templates{}, Now: clock.Now}, PublicURL: u, Now: clock.Now,
 	}
-	pk := &passkey.Service{Store: st, Composer: &mail.Templates{}, PublicURL: u, Passwords: acc, Now: clock.Now}
+	pk := &passkey.Service{Store: st, Outbox: acc.Outbox, PublicURL: u, Passwords: acc, Now: clock.Now}
 	return &env{st: st, acc: acc, pk: pk, clock: clock}
 }
 

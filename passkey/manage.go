@@ -145,3 +145,23 @@ func (s *Service) remove(ctx context.Context, op string, actor gatehouse.Actor, 
 	s.kick()
 	return len(list), nil
 }
+
+// Count returns how many passkeys m has.
+func (s *Service) Count(ctx context.Context, m *gatehouse.Member) (int, error) {
+	list, err := s.List(ctx, m)
+	return len(list), err
+}
+
+// CheckSecondFactor checks an assertion that answers the challenge sess asked
+// for m (account.PasskeyChecker).
+func (s *Service) CheckSecondFactor(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member, response []byte, c gatehouse.Client) error {
+	_, err := s.VerifySecondFactor(ctx, m, SessionBinding(sess.ID), response, c)
+	return err
+}
+
+// CheckSignIn checks an assertion that answers the challenge the browser
+// asked for, by its passkey cookie (account.PasskeyChecker).
+func (s *Service) CheckSignIn(ctx context.Context, orgID, browser string, response []byte, c gatehouse.Client) (*gatehouse.Member, error) {
+	m, _, err := s.VerifySignIn(ctx, orgID, BrowserBinding(browser), response, c)
+	return m, err
+}

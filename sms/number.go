@@ -14,9 +14,17 @@ const maxNumberInput = 40
 
 // The messages ParseNumber's errors carry, written for a form.
 const (
-	msgInvalidNumber = "Enter a mobile number in international format, like +44 7700 900123."
-	msgNotMobile     = "This number cannot receive text messages. Enter a mobile number in international format, like +44 7700 900123."
+	msgInvalidNumber = "Enter a mobile number in international format, like " + ExampleNumber + "."
+	msgTooShort      = "This number has too few digits. Enter a mobile number in international format, like " + ExampleNumber + "."
+	msgTooLong       = "This number has too many digits. Enter a mobile number in international format, like " + ExampleNumber + "."
+	msgUnallocated   = "No phone line uses this number: check the digits. Enter a mobile number in international format, like " + ExampleNumber + "."
+	msgNotMobile     = "This number cannot receive text messages. Enter a mobile number in international format, like " + ExampleNumber + "."
 )
+
+// ExampleNumber is the mobile number hints and messages show: libphonenumber's
+// own example of a British mobile, so ParseNumber accepts it (the Ofcom drama
+// range +44 7700 900xxx, often used as an example, is unallocated and refused).
+const ExampleNumber = "+44 7400 123456"
 
 // ParseNumber validates a mobile number as people type it ("+44 7911 123456",
 // "07911 123456" with defaultRegion "GB", "(415) 555-2671" with "US") and returns
@@ -34,7 +42,20 @@ func ParseNumber(input, defaultRegion string) (string, error) {
 		return "", numberError("invalid_mobile", msgInvalidNumber)
 	}
 	n, err := phonenumbers.Parse(input, strings.ToUpper(defaultRegion))
-	if err != nil || n.GetExtension() != "" || !phonenumbers.IsValidNumber(n) {
+	if err != nil || n.GetExtension() != "" {
+		return "", numberError("invalid_mobile", msgInvalidNumber)
+	}
+	if !phonenumbers.IsValidNumber(n) {
+		// Say which problem it is: the digits do not fit the country's
+		// lengths, or they fit but no line has them.
+		switch phonenumbers.IsPossibleNumberWithReason(n) {
+		case phonenumbers.IS_POSSIBLE:
+			return "", numberError("unallocated_mobile", msgUnallocated)
+		case phonenumbers.TOO_SHORT:
+			return "", numberError("invalid_mobile", msgTooShort)
+		case phonenumbers.TOO_LONG:
+			return "", numberError("invalid_mobile", msgTooLong)
+		}
 		return "", numberError("invalid_mobile", msgInvalidNumber)
 	}
 	switch phonenumbers.GetNumberType(n) {

@@ -30,14 +30,17 @@ func TestParseNumber(t *testing.T) {
 		{"+44 800 123 4567", "", "", "not_mobile"},                           // toll-free
 		{"+1 800 555 1234", "", "", "not_mobile"},                            // toll-free
 		{"+800 1234 5678", "", "", "not_mobile"},                             // international freephone
-		{"+44 7911 12345", "", "", "invalid_mobile"},                         // too short
+		{"+44 7911 12345", "", "", "unallocated_mobile"},                     // a length some British numbers have, but no line
 		{"+44 7911 1234567", "", "", "invalid_mobile"},                       // too long
+		{"+44 791", "", "", "invalid_mobile"},                                // too short
 		{"+447911123456 ext 5", "", "", "invalid_mobile"},                    // extension
 		{"1-800-FLOWERS", "US", "", "invalid_mobile"},                        // letters
 		{"tel:+447911123456", "", "", "invalid_mobile"},                      // a URI
 		{"", "GB", "", "invalid_mobile"},                                     // empty
 		{"++447911123456", "", "+447911123456", ""},                          // a doubled plus is a harmless typo
 		{"+44+7911123456", "", "", "invalid_mobile"},                         // garbage
+		{"+44 7700 900123", "", "", "unallocated_mobile"},                    // well-formed, Ofcom's drama range: no line has it
+		{sms.ExampleNumber, "", "+447400123456", ""},                         // the example every hint shows
 		{"+" + strings.Repeat("4", 40), "", "", "invalid_mobile"},            // overlong
 		{strings.Repeat(" ", 50) + "+447911123456", "", "+447911123456", ""}, // trimmed first
 		{"+44 7911 123456", "ZZ", "+447911123456", ""},                       // international ignores the region
@@ -92,4 +95,20 @@ func FuzzParseNumber(f *testing.F) {
 			t.Fatalf("ParseNumber(%q) = %q, %v; want it unchanged", got, again, err)
 		}
 	})
+}
+
+// TestNumberMessagesSayWhichProblem: a well-formed but unallocated number is
+// not told its format is wrong, and a short one is told it is short.
+func TestNumberMessagesSayWhichProblem(t *testing.T) {
+	for _, tt := range []struct{ input, want string }{
+		{"+44 7700 900123", "No phone line uses this number"},
+		{"+44 791", "too few digits"},
+		{"+44 7911 1234567", "too many digits"},
+		{"+44 hello", "Enter a mobile number in international format"},
+	} {
+		_, err := sms.ParseNumber(tt.input, "")
+		if msg := gatehouse.ErrorMessage(err); !strings.Contains(msg, tt.want) {
+			t.Errorf("ParseNumber(%q): %q, want it to say %q", tt.input, msg, tt.want)
+		}
+	}
 }

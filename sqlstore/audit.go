@@ -19,12 +19,19 @@ func (s *Store) AddAudit(ctx context.Context, e *gatehouse.AuditEvent) error {
 		}
 		details = string(b)
 	}
-	_, err := s.exec(ctx, `INSERT INTO audit_events (id, org_id, occurred_at, event_type,
+	// The webhook deliveries of the event are queued in its transaction
+	// (webhooks.go): an event is never recorded without them, nor they without it.
+	return s.inTx(ctx, func(t *Store) error {
+		_, err := t.exec(ctx, `INSERT INTO audit_events (id, org_id, occurred_at, event_type,
 		actor_kind, actor_id, actor_name, member_id, ip, user_agent, details, request_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		e.ID, e.OrgID, micros(e.At), string(e.Type), string(e.ActorKind), e.ActorID, e.ActorName,
-		e.MemberID, e.IP, e.UserAgent, details, e.RequestID)
-	return dbErr(op, err)
+			e.ID, e.OrgID, micros(e.At), string(e.Type), string(e.ActorKind), e.ActorID, e.ActorName,
+			e.MemberID, e.IP, e.UserAgent, details, e.RequestID)
+		if err != nil {
+			return dbErr(op, err)
+		}
+		return t.fanOutWebhooks(ctx, e)
+	})
 }
 
 // AuditEvents returns a page of matching events, newest first (by time, then

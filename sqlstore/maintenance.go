@@ -58,8 +58,8 @@ const deleteBatch = 1000
 // DeleteExpired removes what can no longer be used at now: sessions past either
 // expiry (and with them their two-factor codes), tokens past their expiry or
 // used more than a day ago, expired trusted devices, expired counters, used
-// CAPTCHA challenges, confirmations a day past their expiry, and messages sent or failed more than retention ago (queued
-// ones are never removed). It returns how many rows went.
+// CAPTCHA challenges, confirmations a day past their expiry, and messages and webhook deliveries
+// sent or failed more than retention ago (queued ones are never removed). It returns how many rows went.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time, retention time.Duration) (int, error) {
 	const op = "sqlstore.DeleteExpired"
 	n := now.UnixMicro()
@@ -77,6 +77,8 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, retention time
 		{`DELETE FROM confirmations WHERE id IN (SELECT id FROM confirmations WHERE expires_at <= $1 LIMIT $2)`,
 			[]any{now.Add(-confirmationResultKept).UnixMicro()}},
 		{`DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE status <> 'queued' AND done_at <= $1 LIMIT $2)`,
+			[]any{now.Add(-retention).UnixMicro()}},
+		{`DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND done_at <= $1 LIMIT $2)`,
 			[]any{now.Add(-retention).UnixMicro()}},
 	}
 	total := 0

@@ -50,7 +50,19 @@ func collectMessages(op string, rows *sql.Rows) ([]*gatehouse.Message, error) {
 // Enqueue adds m to the outbox, normally in the transaction of the change that
 // causes it. An empty Status is queued and a zero NextAttemptAt is CreatedAt:
 // a new message is due at once.
+//
+// An email must carry its sender (outbox.Outbox gives it the organization's);
+// one queued without, by a caller that composes its own, gets the sender of
+// the organization's settings here, in the same transaction.
 func (s *Store) Enqueue(ctx context.Context, m *gatehouse.Message) error {
+	if m.Channel == gatehouse.ChannelEmail && m.From == "" {
+		stored, err := s.Settings(ctx, m.OrgID)
+		if err != nil {
+			return err
+		}
+		set := gatehouse.LoadSettings(stored)
+		m.From, m.FromName = set.MailFromAddress, set.SenderName()
+	}
 	status, next := m.Status, m.NextAttemptAt
 	if status == "" {
 		status = gatehouse.MessageQueued

@@ -22,8 +22,8 @@ func TestSupportPINSet(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
 		o := newAdminOrg(t, s)
 		owner := signedInAs(t, s, "olivia")
-		if r := owner.Get("/account"); !strings.Contains(r.Body, `id="pin-prompt"`) {
-			t.Error("an owner without a PIN is not prompted")
+		if r := owner.Get("/account"); !strings.Contains(r.Body, `<div class="suggestion" role="status" id="pin-prompt">`) {
+			t.Error("an owner without a PIN is not prompted, or prompted in the style of an error")
 		}
 		member := signedInAs(t, s, "mia")
 		if r := member.Get("/account"); strings.Contains(r.Body, `id="pin-prompt"`) || !strings.Contains(r.Body, `href="/account/pin"`) {

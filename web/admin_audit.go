@@ -32,7 +32,8 @@ var knownEventTypes = []gatehouse.EventType{
 type auditPage struct {
 	Member, Type, Since, Until string
 	Events                     []*gatehouse.AuditEvent
-	Types                      []gatehouse.EventType
+	Types                      []eventChoice
+	Names                      map[string]string // member ids of the page's events to names; deleted members are missing
 	Pager                      pager
 	CSV                        string // the export link for the same filters
 }
@@ -43,14 +44,15 @@ type auditPage struct {
 func (s adminPages) auditFilter(r *http.Request, actor gatehouse.Actor) (gatehouse.AuditFilter, *auditPage, []gatehouse.FieldError) {
 	q := r.URL.Query()
 	d := &auditPage{Member: strings.TrimSpace(q.Get("member")), Type: strings.TrimSpace(q.Get("type")),
-		Since: q.Get("since"), Until: q.Get("until"), Types: knownEventTypes}
+		Since: q.Get("since"), Until: q.Get("until"), Types: eventChoices()}
 	f := gatehouse.AuditFilter{Cursor: q.Get("cursor"), Limit: 50}
 	var errs []gatehouse.FieldError
 	if d.Member != "" {
-		f.MemberID = d.Member
-		if m, err := s.Account.MemberByUsername(r.Context(), actor, s.orgID(r), d.Member); err == nil {
-			f.MemberID = m.ID
+		id, fe := s.auditMember(r, actor, d.Member)
+		if fe != nil {
+			errs = append(errs, *fe)
 		}
+		f.MemberID = id
 	}
 	if d.Type != "" {
 		f.Types = []gatehouse.EventType{gatehouse.EventType(d.Type)}
@@ -95,6 +97,7 @@ func (s adminPages) adminAudit(w http.ResponseWriter, r *http.Request) {
 		var next string
 		d.Events, next, err = s.Account.AuditEvents(r.Context(), actor, m.OrgID, f)
 		d.Pager = newPager("/admin/audit", q, next)
+		d.Names = s.eventMemberNames(r, actor, m.OrgID, d.Events)
 	}
 	if err != nil {
 		if !gatehouse.IsCode(err, gatehouse.Invalid) {
@@ -106,6 +109,45 @@ func (s adminPages) adminAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "admin_audit", v)
+}
+
+// auditMember finds the member the filter names: a username, a member id (the
+// log outlives deleted members), or a part of one member's name or email.
+func (s adminPages) auditMember(r *http.Request, actor gatehouse.Actor, typed string) (string, *gatehouse.FieldError) {
+	if m, err := s.Account.MemberByUsername(r.Context(), actor, s.orgID(r), typed); err == nil {
+		return m.ID, nil
+	}
+	if m, err := s.Account.Member(r.Context(), actor, s.orgID(r), typed); err == nil {
+		return m.ID, nil
+	}
+	ms, _, err := s.Account.ListMembers(r.Context(), actor, s.orgID(r), gatehouse.MemberFilter{Query: typed, Limit: 2})
+	switch {
+	case err == nil && len(ms) == 1:
+		return ms[0].ID, nil
+	case err == nil && len(ms) > 1:
+		return typed, &gatehouse.FieldError{Field: "member", Code: "ambiguous", Message: "More than one member matches: type more of the name, the username or the email address."}
+	}
+	// No member now: perhaps the id of a deleted one.
+	return typed, nil
+}
+
+// eventMemberNames looks up the members the events are about and by whom,
+// so that the log shows names; a member deleted since is left out.
+func (s adminPages) eventMemberNames(r *http.Request, actor gatehouse.Actor, orgID string, evs []*gatehouse.AuditEvent) map[string]string {
+	names := map[string]string{}
+	seen := map[string]bool{}
+	for _, e := range evs {
+		for _, id := range []string{e.MemberID, e.ActorID} {
+			if id == "" || seen[id] || (id == e.ActorID && e.ActorKind != gatehouse.ActorMember) {
+				continue
+			}
+			seen[id] = true
+			if m, err := s.Account.Member(r.Context(), actor, orgID, id); err == nil {
+				names[id] = m.Name()
+			}
+		}
+	}
+	return names
 }
 
 // maxExportRows bounds one CSV export; narrow the filters for more.

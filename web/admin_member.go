@@ -20,6 +20,7 @@ type memberPage struct {
 	State     string // effective state, in words
 	Sessions  int
 	Events    []*gatehouse.AuditEvent
+	Names     map[string]string // of the members in Events and Messages
 	Messages  []*gatehouse.Message
 	CanOwner  bool // the actor may give the owner role
 	PINResult string
@@ -55,6 +56,8 @@ func (s adminPages) memberView(w http.ResponseWriter, r *http.Request, admin *ga
 	if d.Events, _, err = s.Account.AuditEvents(ctx, actor, target.OrgID, gatehouse.AuditFilter{MemberID: target.ID, Limit: recentItems}); err != nil {
 		return nil, nil, err
 	}
+	d.Names = s.eventMemberNames(r, actor, target.OrgID, d.Events)
+	d.Names[target.ID] = target.Name()
 	if d.Messages, _, err = s.Account.Messages(ctx, actor, target.OrgID, gatehouse.MessageFilter{MemberID: target.ID, Limit: recentItems}); err != nil {
 		return nil, nil, err
 	}

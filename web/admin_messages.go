@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gatehouse-auth/gatehouse"
 )
@@ -11,7 +12,9 @@ import (
 
 type messagesPage struct {
 	Status, Channel string
+	Recipient       string // a member's name, username, email or number, as typed
 	Messages        []*gatehouse.Message
+	Names           map[string]string // member ids of the messages to names
 	Pager           pager
 }
 
@@ -21,11 +24,25 @@ func (s adminPages) adminMessages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	d := &messagesPage{Status: q.Get("status"), Channel: q.Get("channel")}
+	d := &messagesPage{Status: q.Get("status"), Channel: q.Get("channel"), Recipient: strings.TrimSpace(q.Get("recipient"))}
 	v := s.adminView(w, r, m, "Mail and SMS", "messages", d)
-	ms, next, err := s.Account.Messages(r.Context(), actor, m.OrgID, gatehouse.MessageFilter{
+	f := gatehouse.MessageFilter{
 		Status: gatehouse.MessageStatus(d.Status), Channel: gatehouse.Channel(d.Channel), Cursor: q.Get("cursor"), Limit: 50,
-	})
+	}
+	var err error
+	if d.Recipient != "" {
+		id, fe := s.auditMember(r, actor, d.Recipient)
+		if fe != nil {
+			fe.Field = "recipient"
+			err = gatehouse.InvalidFields("web.adminMessages", *fe)
+		}
+		f.MemberID = id
+	}
+	var ms []*gatehouse.Message
+	var next string
+	if err == nil {
+		ms, next, err = s.Account.Messages(r.Context(), actor, m.OrgID, f)
+	}
 	if err != nil {
 		if !gatehouse.IsCode(err, gatehouse.Invalid) {
 			s.adminFail(w, r, m, err)
@@ -36,6 +53,25 @@ func (s adminPages) adminMessages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Messages = ms
+	d.Names = s.messageMemberNames(r, actor, m.OrgID, ms)
 	d.Pager = newPager("/admin/messages", q, next)
 	s.render(w, r, http.StatusOK, "admin_messages", v)
+}
+
+// messageMemberNames looks up the members the messages went to, for links.
+func (s adminPages) messageMemberNames(r *http.Request, actor gatehouse.Actor, orgID string, ms []*gatehouse.Message) map[string]string {
+	names := map[string]string{}
+	for _, msg := range ms {
+		if msg.MemberID == "" {
+			continue
+		}
+		if _, ok := names[msg.MemberID]; ok {
+			continue
+		}
+		names[msg.MemberID] = ""
+		if mem, err := s.Account.Member(r.Context(), actor, orgID, msg.MemberID); err == nil {
+			names[msg.MemberID] = mem.Name()
+		}
+	}
+	return names
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gatehouse-auth/gatehouse"
 )
@@ -16,16 +18,41 @@ import (
 // is audited with its old and new value by account.UpdateSettings.
 
 type settingRow struct {
-	Def   *gatehouse.SettingDef
-	Value string // current value (or what was typed); "" for secrets
-	IsSet bool   // for secrets: whether a value is stored
-	Range string // the allowed values in words
-	Err   string
+	Def     *gatehouse.SettingDef
+	Value   string // current value (or what was typed); "" for secrets
+	IsSet   bool   // for secrets: whether a value is stored
+	Range   string // the allowed values in words
+	Default string // the default in words
+	Changed bool   // the stored value differs from the default
+	Err     string
 }
 
+// settingGroup is one section of the page, saved with its own form.
 type settingGroup struct {
 	Name     string
+	Slug     string // the section's id and the value of its form's "section" field
 	Settings []settingRow
+	Changed  int  // settings that differ from their default
+	Saved    bool // this section was just saved
+	Errors   int  // refused values in this section
+}
+
+// settingSlug is the id of a section: "Sign-in and sessions" → "sign-in-and-sessions".
+func settingSlug(group string) string {
+	return strings.ToLower(strings.ReplaceAll(group, " ", "-"))
+}
+
+// settingDefault says a setting's default in words.
+func settingDefault(d *gatehouse.SettingDef) string {
+	switch {
+	case d.Kind == gatehouse.KindBool && d.Default == "true":
+		return "on"
+	case d.Kind == gatehouse.KindBool:
+		return "off"
+	case d.Default == "":
+		return "empty"
+	}
+	return d.Default
 }
 
 // settingRange says in words which values a setting accepts.
@@ -49,21 +76,30 @@ func (s adminPages) settingsView(w http.ResponseWriter, r *http.Request, m *gate
 	if err != nil {
 		return nil, err
 	}
+	saved := r.URL.Query().Get("section")
 	var groups []settingGroup
 	for _, g := range gatehouse.SettingGroups {
-		sg := settingGroup{Name: g}
+		sg := settingGroup{Name: g, Slug: settingSlug(g)}
+		sg.Saved = sg.Slug == saved && r.Method == http.MethodGet
 		for i := range gatehouse.SettingDefs {
 			d := &gatehouse.SettingDefs[i]
 			if d.Group != g {
 				continue
 			}
 			cur, _ := set.Get(d.Name)
-			row := settingRow{Def: d, Value: cur, Range: settingRange(d), Err: errs[d.Name]}
+			row := settingRow{Def: d, Value: cur, Range: settingRange(d), Default: settingDefault(d), Err: errs[d.Name],
+				Changed: cur != d.Default}
 			if v, ok := typed[d.Name]; ok {
 				row.Value = v
 			}
 			if d.Secret {
 				row.IsSet, row.Value = cur != "", ""
+			}
+			if row.Changed {
+				sg.Changed++
+			}
+			if row.Err != "" {
+				sg.Errors++
 			}
 			sg.Settings = append(sg.Settings, row)
 		}
@@ -108,6 +144,9 @@ func (s adminPages) adminSettingsSave(w http.ResponseWriter, r *http.Request) {
 		}
 		if _, ok := r.PostForm[d.Name]; ok {
 			values[d.Name] = field(r, d.Name)
+		} else if d.Kind == gatehouse.KindBool && slices.Contains(r.PostForm["switches"], d.Name) {
+			// An on/off switch left off sends nothing but its name in "switches".
+			values[d.Name] = "false"
 		}
 	}
 	changes, err := s.Account.UpdateSettings(r.Context(), actor, s.client(r), m.OrgID, values)
@@ -130,7 +169,11 @@ func (s adminPages) adminSettingsSave(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Error = msg
 		if len(errs) > 0 {
-			v.Error = "Nothing was saved: " + strconv.Itoa(len(errs)) + " value(s) are not allowed. See the messages next to the fields."
+			v.Error = "Nothing was saved: 1 value is not allowed."
+			if len(errs) > 1 {
+				v.Error = "Nothing was saved: " + strconv.Itoa(len(errs)) + " values are not allowed."
+			}
+			v.Fields = errs
 		}
 		s.render(w, r, st, "admin_settings", v)
 		return
@@ -139,5 +182,9 @@ func (s adminPages) adminSettingsSave(w http.ResponseWriter, r *http.Request) {
 	if len(changes) == 0 {
 		done = "settings_unchanged"
 	}
-	s.redirect(w, r, "/admin/settings", url.Values{"done": {done}})
+	q := url.Values{"done": {done}}
+	if sec := field(r, "section"); sec != "" && slices.ContainsFunc(gatehouse.SettingGroups, func(g string) bool { return settingSlug(g) == sec }) {
+		q.Set("section", sec)
+	}
+	s.redirect(w, r, "/admin/settings", q)
 }

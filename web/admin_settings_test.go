@@ -40,7 +40,7 @@ func TestSettingsPage(t *testing.T) {
 		b := signedInAs(t, s, "adam")
 		page := b.Get("/admin/settings")
 		for _, g := range gatehouse.SettingGroups {
-			if !strings.Contains(page.Body, "<legend>"+g+"</legend>") {
+			if !strings.Contains(page.Body, ">"+g+"</h2>") {
 				t.Errorf("group %s missing", g)
 			}
 		}

@@ -14,6 +14,9 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/apikey"
+	"github.com/gatehouse-auth/gatehouse/forwardauth"
+	"github.com/gatehouse-auth/gatehouse/passkey"
+	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
 // Config is what the web layer needs to know about its deployment.
@@ -36,6 +39,11 @@ type Config struct {
 	// ShedDelay is how long a sign-in turned away because password hashing is
 	// saturated waits before its 503 (default DefaultShedDelay; negative: none).
 	ShedDelay time.Duration
+	// ForwardAuth configures GET /auth/forward (docs/forward-auth.md).
+	ForwardAuth forwardauth.Config
+	// CookieDomain, when set, scopes the session cookie to a domain and its
+	// subdomains instead of Gatehouse's host (docs/forward-auth.md).
+	CookieDomain string
 }
 
 // DefaultShedDelay is how long a shed sign-in waits before it is answered. A
@@ -60,6 +68,11 @@ type Server struct {
 	Ready func(ctx context.Context) error
 	// Metrics collects Prometheus metrics; New creates it.
 	Metrics *Metrics
+	// Passkeys serves the passkey pages and ceremonies; nil: no passkeys.
+	Passkeys *passkey.Service
+	// Webhooks manages the organization's webhook endpoints; nil: the
+	// webhook pages and API answer 404.
+	Webhooks *webhook.Service
 
 	csrfKey []byte
 	pages   *pages
@@ -114,6 +127,10 @@ func (s *Server) routes() {
 	adminPages{s}.routes()
 	apiEndpoints{s}.routes()
 	healthPages{s}.routes()
+	passkeyPages{s}.routes()
+	forwardPages{s}.routes()
+	webhookPages{adminPages{s}}.routes()
+	uiPages{s}.routes()
 }
 
 // orgID returns the organization a request belongs to. There is one organization

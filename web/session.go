@@ -13,6 +13,13 @@ import (
 // SessionCookieName returns the name of the session cookie: __Host- prefixed on
 // https, so the browser accepts it only Secure, host-only and for path /.
 func (s *Server) SessionCookieName() string {
+	if s.Config.CookieDomain != "" {
+		// A cookie with a Domain cannot be __Host-; __Secure- still asks for https.
+		if s.secure {
+			return "__Secure-gatehouse_session"
+		}
+		return "gatehouse_session"
+	}
 	if s.secure {
 		return "__Host-gatehouse_session"
 	}
@@ -23,13 +30,13 @@ func (s *Server) SessionCookieName() string {
 // server decides when a session ends, and the browser forgets it on exit.
 func (s *Server) setSession(w http.ResponseWriter, token string) {
 	http.SetCookie(w, &http.Cookie{
-		Name: s.SessionCookieName(), Value: token, Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+		Name: s.SessionCookieName(), Value: token, Path: "/", Domain: s.Config.CookieDomain, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
 }
 
 func (s *Server) clearSession(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{
-		Name: s.SessionCookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+		Name: s.SessionCookieName(), Value: "", Path: "/", Domain: s.Config.CookieDomain, MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
 }
 

@@ -32,6 +32,7 @@ var notices = map[string]string{
 type loginData struct {
 	Next           string
 	ForgotPassword bool
+	Passkeys       bool // "Sign in with a passkey" (passkey_sign_in)
 }
 
 func (s signinPages) home(w http.ResponseWriter, r *http.Request) {
@@ -42,6 +43,10 @@ func (s signinPages) loginPage(w http.ResponseWriter, r *http.Request) {
 	sess, _, err := s.current(r)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if sess != nil && sess.Stage == gatehouse.StageActive {
+		s.goNext(w, r, r.URL.Query().Get("next"))
 		return
 	}
 	if sess != nil {
@@ -60,9 +65,9 @@ func (s signinPages) renderLogin(w http.ResponseWriter, r *http.Request, st int,
 	}
 	v.Org = set.OrganizationName
 	if next != "" {
-		next = safeNext(next)
+		next = s.nextParam(next)
 	}
-	v.Data = loginData{Next: next, ForgotPassword: set.ForgotPasswordEnabled}
+	v.Data = loginData{Next: next, ForgotPassword: set.ForgotPasswordEnabled, Passkeys: s.Passkeys != nil && set.PasskeySignIn}
 	s.render(w, r, st, "login", v)
 }
 
@@ -96,14 +101,14 @@ func (s signinPages) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setSession(w, res.Token)
 	if res.Session.Stage == gatehouse.StageSecondFactor && next != "" {
-		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {safeNext(next)}})
+		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {s.nextParam(next)}})
 		return
 	}
 	if res.Session.Stage != gatehouse.StageActive {
 		s.redirect(w, r, stagePath(res.Session.Stage), nil)
 		return
 	}
-	s.redirect(w, r, safeNext(next), nil)
+	s.goNext(w, r, next)
 }
 
 // shedWait holds a request shed for overload for the shed delay, or until

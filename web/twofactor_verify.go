@@ -62,6 +62,10 @@ func (s twofactorPages) renderVerify(w http.ResponseWriter, r *http.Request, st 
 	}
 	switch method {
 	case account.MethodCode, account.MethodRecovery:
+	case account.MethodPasskey:
+		if opts.Passkeys == 0 {
+			method = opts.Default()
+		}
 	case account.MethodApp:
 		if !opts.App {
 			method = account.MethodCode
@@ -70,7 +74,7 @@ func (s twofactorPages) renderVerify(w http.ResponseWriter, r *http.Request, st 
 		method = opts.Default()
 	}
 	if next != "" {
-		next = safeNext(next)
+		next = s.nextParam(next)
 	}
 	v.Data = verifyData{Method: method, Next: next, SecondFactorOptions: opts, ResendSeconds: int(opts.ResendIn.Seconds())}
 	s.render(w, r, st, "verify", v)
@@ -86,7 +90,7 @@ func (s twofactorPages) verifySubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	method, next := field(r, "method"), field(r, "next")
 	res, err := s.Account.VerifySecondFactor(r.Context(), account.VerifyRequest{
-		Session: sess, Member: m, Method: method, Code: field(r, account.FieldCode),
+		Session: sess, Member: m, Method: method, Code: field(r, account.FieldCode), Response: []byte(field(r, "response")),
 		Trust: field(r, "trust") == "on", Client: s.client(r),
 	})
 	if errors.Is(err, account.ErrNoSession) { // another request finished this sign-in first
@@ -115,7 +119,7 @@ func (s twofactorPages) verifySubmit(w http.ResponseWriter, r *http.Request) {
 		s.redirect(w, r, stagePath(res.Stage), nil)
 		return
 	}
-	s.redirect(w, r, safeNext(next), nil)
+	s.goNext(w, r, next)
 }
 
 // verifySend sends a new code by the channel of the button pressed.
@@ -146,7 +150,7 @@ func (s twofactorPages) verifySend(w http.ResponseWriter, r *http.Request) {
 	}
 	q := url.Values{"done": {"sent"}, "method": {account.MethodCode}}
 	if next != "" {
-		q.Set("next", safeNext(next))
+		q.Set("next", s.nextParam(next))
 	}
 	s.redirect(w, r, "/login/verify", q)
 }

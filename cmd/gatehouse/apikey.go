@@ -21,8 +21,9 @@ func cmdAPIKey(ctx context.Context, e env, args []string) error {
 		return errUsage
 	}
 	sub := args[0]
-	var name, role, id string
+	var name, role, id, slug string
 	cfg, _, err := configFlags(e, "apikey "+sub, args[1:], func(fs *flag.FlagSet) {
+		orgFlag(fs, &slug)
 		switch sub {
 		case "create":
 			fs.StringVar(&name, "name", "", "a name that says which application uses the key (required)")
@@ -44,17 +45,21 @@ func cmdAPIKey(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	org, err := orgID(ctx, a, slug)
+	if err != nil {
+		return err
+	}
 	client := gatehouse.Client{IP: "command-line"}
 	switch sub {
 	case "create":
-		key, k, err := a.APIKeys.Create(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, gatehouse.DefaultOrgID, name, gatehouse.Role(role))
+		key, k, err := a.APIKeys.Create(ctx, gatehouse.SystemActor(org), client, org, name, gatehouse.Role(role))
 		if err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stderr, "Created API key %q (%s), id %s. It is shown this once; store it now:\n", k.Name, k.Role, k.ID)
 		fmt.Fprintln(e.stdout, key)
 	case "list":
-		keys, err := a.APIKeys.List(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID)
+		keys, err := a.APIKeys.List(ctx, gatehouse.SystemActor(org), org)
 		if err != nil {
 			return describe(err)
 		}
@@ -68,7 +73,7 @@ func cmdAPIKey(ctx context.Context, e env, args []string) error {
 		if id == "" {
 			return fmt.Errorf("--id is required")
 		}
-		if err := a.APIKeys.Revoke(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, gatehouse.DefaultOrgID, id); err != nil {
+		if err := a.APIKeys.Revoke(ctx, gatehouse.SystemActor(org), client, org, id); err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stdout, "Revoked API key %s.\n", id)

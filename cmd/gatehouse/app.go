@@ -133,6 +133,7 @@ func appConfig(cfg *Config) app.Config {
 		Web: web.Config{
 			PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsAllow: cfg.MetricsAllow,
 			TemplateDir: cfg.TemplateDir, Version: version, RequestTimeout: cfg.RequestTimeout,
+			ForwardAuth: cfg.ForwardAuth, CookieDomain: cfg.SessionCookieDomain,
 		},
 		MailURL: cfg.MailURL, SMSURL: cfg.SMSURL, SMSWebhookSecret: cfg.SMSWebhookSecret,
 		RedisURL: cfg.RedisURL, RedisPrefix: cfg.RedisPrefix,
@@ -141,5 +142,6 @@ func appConfig(cfg *Config) app.Config {
 			MemoryBudget: int64(cfg.HashBudgetMiB) << 20, QueueLength: cfg.HashQueue,
 		},
 		MailRetention: cfg.MailRetention, DeliveryLease: cfg.DeliveryLease,
+		WebhooksAllowPrivate: cfg.WebhooksAllowPrivate,
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/forwardauth"
 )
 
 // Config is the process configuration, validated once here and handed down as
@@ -50,6 +51,13 @@ type Config struct {
 	// PprofListen, when set, is the address of a separate listener serving
 	// net/http/pprof; off by default.
 	PprofListen string
+	// ForwardAuth is the configuration of /auth/forward (docs/forward-auth.md).
+	ForwardAuth forwardauth.Config
+	// SessionCookieDomain scopes the session cookie to a domain and its
+	// subdomains; "" keeps it to Gatehouse's host.
+	SessionCookieDomain string
+	// WebhooksAllowPrivate lets webhook endpoints use http and non-public addresses.
+	WebhooksAllowPrivate bool
 	// NotifyDatabaseURL is the PostgreSQL database on which the process
 	// listens for change notices, when not DatabaseURL itself.
 	NotifyDatabaseURL string
@@ -88,6 +96,10 @@ var configKeys = []configKey{
 	{"GATEHOUSE_DELIVERY_LEASE", "delivery-lease", "How long a replica's claim on a queued message lasts. A message claimed by a replica that died is sent by another once the claim runs out; one send may take up to a quarter of it.", "2m"},
 	{"GATEHOUSE_NOTIFY_DATABASE_URL", "notify-database-url", "Where a replica listens (PostgreSQL LISTEN) for the change notices that keep its session cache in step with the other replicas; set it to the database itself when GATEHOUSE_DATABASE_URL goes through a pooler in transaction mode (PgBouncer), which cannot carry LISTEN.", "GATEHOUSE_DATABASE_URL"},
 	{"GATEHOUSE_PPROF_LISTEN", "pprof-listen", "Address (host:port) of a separate listener serving Go profiles at /debug/pprof/, for performance work; off when empty. It exposes internals: bind it to loopback only.", ""},
+	{"GATEHOUSE_FORWARD_AUTH_HOSTS", "forward-auth-hosts", "Hosts whose reverse proxy asks GET /auth/forward, comma-separated, each optionally with the roles that may pass: `app.example.com, admin.example.com=administrator|owner, *.tools.example.com`. A sign-in returns only to these hosts. Empty: forward-auth is off (docs/forward-auth.md).", ""},
+	{"GATEHOUSE_FORWARD_AUTH_PROXIES", "forward-auth-proxies", "Comma-separated networks (CIDR) of the reverse proxies whose X-Forwarded-* and X-Original-* headers /auth/forward believes.", "GATEHOUSE_TRUSTED_PROXIES"},
+	{"GATEHOUSE_SESSION_COOKIE_DOMAIN", "session-cookie-domain", "Domain for the session cookie, so that the applications on its subdomains (and their forward-auth proxies) receive it, e.g. example.com; every subdomain then gets the cookie: read the risks in docs/forward-auth.md. Empty: the cookie is for Gatehouse's host only.", ""},
+	{"GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE", "webhooks-allow-private", "true lets webhook endpoints use http and private, loopback and link-local addresses (tests, private networks); refused by default.", "false"},
 	{"GATEHOUSE_CONFIG", "config", "Path of an optional YAML file with any of these keys (by flag name, e.g. `listen: 0.0.0.0:8080`).", ""},
 }
 
@@ -227,6 +239,29 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	c.PprofListen = get("pprof-listen", "")
 	if c.PprofListen != "" && !validHostPort(c.PprofListen) {
 		bad("pprof-listen", "must be host:port with a port number, like 127.0.0.1:6060")
+	}
+	if c.ForwardAuth.Rules, err = forwardauth.ParseRules(get("forward-auth-hosts", "")); err != nil {
+		bad("forward-auth-hosts", err.Error())
+	}
+	c.ForwardAuth.Proxies = c.TrustedProxies
+	if raw["forward-auth-proxies"] != "" {
+		if c.ForwardAuth.Proxies, err = parsePrefixes(raw["forward-auth-proxies"]); err != nil {
+			bad("forward-auth-proxies", err.Error())
+		}
+	}
+	c.SessionCookieDomain = strings.ToLower(strings.TrimPrefix(get("session-cookie-domain", ""), "."))
+	if d := c.SessionCookieDomain; d != "" && c.PublicURL != nil {
+		host := strings.ToLower(c.PublicURL.Hostname())
+		if !validHost(d) || !strings.Contains(d, ".") || (host != d && !strings.HasSuffix(host, "."+d)) {
+			bad("session-cookie-domain", "must be a domain that holds the public URL's host "+host+", like example.com for login.example.com")
+		}
+	}
+	switch v := strings.ToLower(get("webhooks-allow-private", "false")); v {
+	case "true", "1", "yes", "on":
+		c.WebhooksAllowPrivate = true
+	case "false", "0", "no", "off":
+	default:
+		bad("webhooks-allow-private", "must be true or false")
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -8,6 +8,8 @@
 //	gatehouse settings set NAME=VALUE...
 //	gatehouse apikey create --name N --role administrator|owner
 //	gatehouse apikey list | revoke --id ID
+//	gatehouse org create|list|show|update|suspend|resume|invite ...
+//	gatehouse operator add | apikey create|list|revoke | log
 //	gatehouse version
 //
 // Every command takes the configuration flags listed by `gatehouse help`; each
@@ -59,6 +61,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdSettings(ctx, e, args[1:])
 	case "apikey":
 		err = cmdAPIKey(ctx, e, args[1:])
+	case "org":
+		err = cmdOrg(ctx, e, args[1:])
+	case "operator":
+		err = cmdOperator(ctx, e, args[1:])
 	case "version":
 		fmt.Fprintln(stdout, "gatehouse", version)
 		return 0
@@ -97,6 +103,18 @@ Commands:
                                 printed once, on standard output
   apikey list                   list the API keys (never the keys themselves)
   apikey revoke --id ID         revoke a key at once
+                                (user, settings and apikey take --org SLUG: the
+                                organization to act in, the default one otherwise)
+  org create --slug S --name N --host H [--host H2] [--owner-email E]
+                                create an organization answering on its hosts; its
+                                first owner's one-time link (24 hours) is printed
+  org list | show SLUG | update SLUG [--name N] [--host H...]
+  org suspend SLUG | resume SLUG | invite SLUG [--owner-email E]
+  operator add --username U --email E
+                                add a service desk operator; prints the activation link
+  operator apikey create --name N | list | revoke --id ID
+                                keys of /api/v1/operator (shown once)
+  operator log [--org SLUG]     the operator log as CSV
   version                       print the version
 
 Configuration (flag, or environment variable, or key in the --config YAML file):

@@ -18,7 +18,9 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 	}
 	sub := args[0]
 	var asJSON bool
+	var slug string
 	a, fs, err := openApp(ctx, e, "settings "+sub, args[1:], func(fs *flag.FlagSet) {
+		orgFlag(fs, &slug)
 		if sub == "show" {
 			fs.BoolVar(&asJSON, "json", false, "print JSON")
 		}
@@ -27,6 +29,10 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	org, err := orgID(ctx, a, slug)
+	if err != nil {
+		return err
+	}
 	if sub == "set" {
 		values := map[string]string{}
 		for _, kv := range fs.Args() {
@@ -39,7 +45,7 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 		if len(values) == 0 {
 			return fmt.Errorf("nothing to set: give NAME=VALUE pairs")
 		}
-		changes, err := a.Account.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "command-line"}, gatehouse.DefaultOrgID, values)
+		changes, err := a.Account.UpdateSettings(ctx, gatehouse.SystemActor(org), gatehouse.Client{IP: "command-line"}, org, values)
 		if err != nil {
 			return describe(err)
 		}
@@ -51,7 +57,7 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 		}
 		return nil
 	}
-	set, err := a.Account.Settings(ctx, gatehouse.DefaultOrgID)
+	set, err := a.Account.Settings(ctx, org)
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/app"
+	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/sms"
 )
 
@@ -18,14 +18,16 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 		fmt.Fprintln(e.stderr, "Usage: gatehouse user add --username U --email E [--work-email W] [--mobile +E164] [--name N] [--role member|administrator|owner] [--password-stdin]")
 		return errUsage
 	}
-	nm := account.NewMember{OrgID: gatehouse.DefaultOrgID}
+	var nm account.NewMember
 	var role, mobile string
 	var passwordStdin bool
+	var slug string
 	a, _, err := openApp(ctx, e, "user add", args[1:], func(fs *flag.FlagSet) {
+		orgFlag(fs, &slug)
 		fs.StringVar(&nm.Username, "username", "", "username (required)")
 		fs.StringVar(&nm.Email, "email", "", "personal email address (required)")
 		fs.StringVar(&nm.WorkEmail, "work-email", "", "work email address")
-		fs.StringVar(&mobile, "mobile", "", "mobile number in international format, like +447700900123")
+		fs.StringVar(&mobile, "mobile", "", "mobile number in international format, like +447400123456")
 		fs.StringVar(&nm.DisplayName, "name", "", "display name")
 		fs.StringVar(&role, "role", "member", "member, administrator or owner")
 		fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of standard input; the account is active at once")
@@ -34,6 +36,9 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if nm.OrgID, err = orgID(ctx, a, slug); err != nil {
+		return err
+	}
 	nm.Role = gatehouse.Role(role)
 	if mobile != "" {
 		if nm.Mobile, err = sms.ParseNumber(mobile, ""); err != nil {
@@ -51,7 +56,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("--password-stdin: the password is empty")
 		}
 	}
-	m, link, err := a.Account.CreateMember(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "command-line"}, nm)
+	m, link, err := a.Account.CreateMember(ctx, gatehouse.SystemActor(nm.OrgID), gatehouse.Client{IP: "command-line"}, nm)
 	if err != nil {
 		return describe(err)
 	}
@@ -59,7 +64,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	if link != "" {
 		fmt.Fprintf(e.stdout, "The account waits for activation. An email with this link is queued for %s; the link works for %s:\n\n  %s\n\n"+
 			"A running gatehouse serve on this database sends the email within seconds; otherwise the next one to start does.\n",
-			m.ContactEmail(), mustSetting(ctx, a, "activation_link_ttl"), link)
+			m.ContactEmail(), mustSetting(ctx, a, nm.OrgID, "activation_link_ttl"), link)
 	}
 	return nil
 }
@@ -78,8 +83,8 @@ func describe(err error) error {
 	return fmt.Errorf("refused:%s", b.String())
 }
 
-func mustSetting(ctx context.Context, a *app.App, name string) string {
-	set, err := a.Account.Settings(ctx, gatehouse.DefaultOrgID)
+func mustSetting(ctx context.Context, a *app.App, orgID, name string) string {
+	set, err := a.Account.Settings(ctx, orgID)
 	if err != nil {
 		return "?"
 	}

@@ -126,6 +126,15 @@ func (b *Browser) Cookie(name string) string {
 	return ""
 }
 
+// AbsURL returns the absolute URL of a path on the server.
+func (b *Browser) AbsURL(path string) string { return b.abs(path) }
+
+// Do sends r with the browser's cookies and user agent.
+func (b *Browser) Do(r *http.Request) *Response {
+	b.t.Helper()
+	return b.do(r)
+}
+
 func (b *Browser) abs(path string) string {
 	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
 		return path

@@ -23,14 +23,21 @@ import (
 	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
+	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
+	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
 // Options adjust a test server; the zero value is a fresh SQLite server.
 type Options struct {
+	// Localhost names the server http://localhost:PORT instead of by its IP
+	// address, in its URL and its public URL: WebAuthn refuses an IP address
+	// as the relying party id, and browsers treat localhost as secure.
+	Localhost bool
 	// DatabaseURL of an empty database; "" means a new SQLite file.
 	DatabaseURL string
 	// PublicURL overrides the configured public URL (default: the test server's).
@@ -57,6 +64,15 @@ type Options struct {
 	// hasher (secret.HasherConfig.Observe), so tests can compare the work of
 	// two outcomes without a clock.
 	HashObserver func(secret.Op)
+	// RequestTimeout is web.Config.RequestTimeout (serve's default is 30s);
+	// default none.
+	RequestTimeout time.Duration
+	// ForwardAuth and CookieDomain are web.Config's (forward-auth tests).
+	ForwardAuth  forwardauth.Config
+	CookieDomain string
+	// WebhookWorker delivers webhooks (to any address, private ones
+	// included) while the test runs; without it deliveries stay queued.
+	WebhookWorker bool
 	// RedisURL, when set, keeps the throttling counters in that Redis (under
 	// a prefix of the test's own), as GATEHOUSE_REDIS_URL does.
 	RedisURL string
@@ -68,12 +84,18 @@ type Server struct {
 	HTTP    *httptest.Server
 	Store   *sqlstore.Store
 	Account *account.Service
-	Web     *web.Server
-	Clock   *gatehousetest.Clock
-	SMTP    *gatehousetest.SMTPServer
-	Worker  *delivery.Worker
-	Hasher  *secret.Hasher
-	Captcha *captcha.Checker
+	// Passkeys is the passkey service, on the public URL's relying party.
+	Passkeys *passkey.Service
+	Web      *web.Server
+	Clock    *gatehousetest.Clock
+	SMTP     *gatehousetest.SMTPServer
+	Worker   *delivery.Worker
+	Hasher   *secret.Hasher
+	Captcha  *captcha.Checker
+	// Webhooks manages webhook endpoints (private addresses allowed);
+	// HookWorker delivers them when Options.WebhookWorker is set.
+	Webhooks   *webhook.Service
+	HookWorker *webhook.Worker
 	// App is the whole application, as gatehouse serve builds it.
 	App *app.App
 }
@@ -120,6 +142,10 @@ func New(t testing.TB, opts Options) *Server {
 	}
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
+	if opts.Localhost {
+		_, port, _ := net.SplitHostPort(ts.Listener.Addr().String())
+		base = "http://localhost:" + port
+	}
 	pub := base
 	if opts.PublicURL != "" {
 		pub = opts.PublicURL
@@ -134,11 +160,13 @@ func New(t testing.TB, opts Options) *Server {
 	// The application gatehouse serve runs, with test-sized hashing, the
 	// test's clock, its SMTP server and a quick look at the outbox.
 	a, err := app.New(ctx, app.Config{
-		Web:     web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies},
-		MailURL: smtpSrv.URL(), SMSURL: opts.SMSURL, RedisURL: opts.RedisURL, RedisPrefix: redisPrefix(t, opts.RedisURL),
+		Web: web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies,
+			ForwardAuth: opts.ForwardAuth, CookieDomain: opts.CookieDomain, RequestTimeout: opts.RequestTimeout},
+		MailURL: smtpSrv.URL(), SMSURL: opts.SMSURL, RedisURL: opts.RedisURL, RedisPrefix: redisPrefix(opts.RedisURL),
 		Hash:         secret.HasherConfig{Memory: 256, Time: 1, Threads: 1, Observe: opts.HashObserver},
-		DeliveryPoll: 50 * time.Millisecond, Now: clock.Now,
+		DeliveryPoll: 50 * time.Millisecond, WebhookPoll: 50 * time.Millisecond, Now: clock.Now,
 		CaptchaDifficulty: opts.CaptchaDifficulty, CaptchaVerifyURL: opts.CaptchaVerifyURL,
+		WebhooksAllowPrivate: true,
 	}, st, opts.Log)
 	if err != nil {
 		t.Fatal(err)
@@ -151,13 +179,22 @@ func New(t testing.TB, opts Options) *Server {
 			t.Fatalf("settings: %v", err)
 		}
 	}
-	s := &Server{URL: base, HTTP: ts, Store: st, Account: a.Account, Web: a.Web, Clock: clock, SMTP: smtpSrv, Hasher: a.Hasher, Captcha: a.Captcha, App: a}
-	if !opts.NoWorker {
-		s.Worker = a.Worker
+	s := &Server{URL: base, HTTP: ts, Store: st, Account: a.Account, Passkeys: a.Passkeys, Web: a.Web, Clock: clock, SMTP: smtpSrv,
+		Hasher: a.Hasher, Captcha: a.Captcha, Webhooks: a.Webhooks, App: a}
+	run := func(fn func(context.Context)) {
 		wctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
-		wg.Go(func() { a.Run(wctx) })
+		wg.Go(func() { fn(wctx) })
 		t.Cleanup(func() { cancel(); wg.Wait() })
+	}
+	if opts.WebhookWorker {
+		s.HookWorker = a.Hooks
+		run(a.Hooks.Run)
+	}
+	if !opts.NoWorker {
+		s.Worker = a.Worker
+		run(func(ctx context.Context) { _ = a.Worker.Run(ctx) })
+		run(a.RunCleanup)
 	}
 	ts.Config.Handler = a.Handler()
 	ts.Start()
@@ -166,7 +203,7 @@ func New(t testing.TB, opts Options) *Server {
 }
 
 // redisPrefix gives each test its own keys in a shared Redis.
-func redisPrefix(t testing.TB, redisURL string) string {
+func redisPrefix(redisURL string) string {
 	if redisURL == "" {
 		return ""
 	}

@@ -1,21 +1,19 @@
-// Gatehouse pages work without JavaScript; this file only adds a password
-// strength hint. The server applies the real rules.
+// Gatehouse pages work without JavaScript; this file only adds hints: the
+// length of a new password, and the countdown of a resend button. The server
+// applies the real rules.
 (function () {
   "use strict";
+  // estimate says only what this page can know: the length and repeated
+  // characters. The blocklist of breached passwords, the member's and the
+  // organization's names and the history are checked by the server, so the
+  // hint never calls a password strong that the server may then refuse.
   function estimate(pw, min) {
     if (!pw) return null;
-    var classes = 0;
-    if (/[a-z]/.test(pw)) classes++;
-    if (/[A-Z]/.test(pw)) classes++;
-    if (/[0-9]/.test(pw)) classes++;
-    if (/[^A-Za-z0-9]/.test(pw)) classes++;
-    var unique = new Set(pw.toLowerCase()).size;
     var len = Array.from(pw).length;
+    var unique = new Set(pw.toLowerCase()).size;
     if (len < min) return { cls: "weak", text: "Too short: " + len + " of at least " + min + " characters." };
-    if (unique < 5 || /^(.)\1+$/.test(pw)) return { cls: "weak", text: "Weak: too many repeated characters." };
-    var score = len + classes * 2 + Math.min(unique, 20) / 2;
-    if (score < min + 8) return { cls: "fair", text: "Fair: a longer passphrase of unrelated words would be stronger." };
-    return { cls: "good", text: "Strong, as long as you use it nowhere else." };
+    if (unique < 5) return { cls: "weak", text: "Easy to guess: too many repeated characters." };
+    return { cls: "known", text: "Long enough. When you save, Gatehouse also checks it against breached and common passwords and your own and your organization's names." };
   }
   document.querySelectorAll("input[data-strength]").forEach(function (input) {
     var out = document.getElementById(input.id + "-meter");
@@ -29,4 +27,38 @@
       out.textContent = r.text;
     });
   });
+  // A form with data-cooldown="N" may be sent again only after N seconds:
+  // its buttons are disabled and the seconds count down, then it says so
+  // once (politely, to screen readers) and the buttons work again. The server
+  // enforces the same cooldown; without JavaScript the buttons stay usable
+  // and the server answers with the time left.
+  document.querySelectorAll("form[data-cooldown]").forEach(function (form) {
+    var left = parseInt(form.getAttribute("data-cooldown"), 10) || 0;
+    var buttons = form.querySelectorAll("button");
+    var secs = form.querySelector(".cooldown .seconds");
+    var msg = form.querySelector(".cooldown");
+    if (left <= 0) return;
+    buttons.forEach(function (b) { b.disabled = true; });
+    var timer = setInterval(function () {
+      left--;
+      if (left > 0) { if (secs) secs.textContent = left; return; }
+      clearInterval(timer);
+      buttons.forEach(function (b) { b.disabled = false; });
+      if (msg) { msg.setAttribute("role", "status"); msg.textContent = "You can ask for another code now."; }
+    }, 1000);
+  });
+  // After a refused form, the first field at fault has the focus, so that a
+  // keyboard or screen-reader user starts where the work is; the summary at
+  // the top links to every field.
+  var bad = document.querySelector('[aria-invalid="true"]');
+  if (bad) bad.focus();
+  // Times are written in UTC; show them in the viewer's time zone, with the
+  // UTC time kept in the title for hover.
+  if (window.Intl && Intl.DateTimeFormat) {
+    var fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+    document.querySelectorAll("time[datetime]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (!isNaN(d)) el.textContent = fmt.format(d);
+    });
+  }
 })();

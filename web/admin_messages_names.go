@@ -1,0 +1,58 @@
+package web
+
+import "github.com/gatehouse-auth/gatehouse"
+
+// messageKinds are the kinds of queued messages in words. A kind missing here
+// (one a newer feature added) is shown as is.
+var messageKinds = map[string]string{
+	"activation":            "Activation link",
+	"reset":                 "Password reset link",
+	"code":                  "Sign-in code",
+	"sms_code":              "Sign-in code",
+	"mobile_code":           "Code to confirm a mobile number",
+	"password_changed":      "Password changed notice",
+	"security_notice":       "Security notice",
+	"operator_activation":   "Service desk activation link",
+	"owner_invitation":      "Invitation to be the first owner",
+	"owner_recovery":        "Owner recovery link",
+	"owner_recovery_notice": "Owner recovery notice",
+}
+
+// channelNames are the channels in words.
+var channelNames = map[gatehouse.Channel]string{"email": "email", "sms": "text message"}
+
+// messageKind says what a message is, and by which channel: "Sign-in code by
+// text message".
+func messageKind(m *gatehouse.Message) string {
+	k, ok := messageKinds[m.Kind]
+	if !ok {
+		k = m.Kind
+	}
+	ch, ok := channelNames[m.Channel]
+	if !ok {
+		ch = string(m.Channel)
+	}
+	return k + " by " + ch
+}
+
+// resendable reports whether a failed message can be replaced by a new one
+// from the admin area: a link to choose a password, sent anew as an
+// activation link. Codes and notices belong to a moment that has passed.
+func resendable(m *gatehouse.Message) bool {
+	return m.Status == gatehouse.MessageFailed && m.MemberID != "" && (m.Kind == "activation" || m.Kind == "reset")
+}
+
+// messageTable is what the "messages" template renders.
+type messageTable struct {
+	Messages []*gatehouse.Message
+	Names    map[string]string
+	CSRF     string
+}
+
+func init() {
+	funcs["messageTable"] = func(ms []*gatehouse.Message, names map[string]string, csrf string) messageTable {
+		return messageTable{ms, names, csrf}
+	}
+	funcs["messageKind"] = messageKind
+	funcs["resendable"] = resendable
+}

@@ -1,0 +1,156 @@
+package web_test
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
+)
+
+// Long values that once pushed tables and cards wider than the window.
+const (
+	longUser  = "maximilian.featherstonehaugh"
+	longEmail = "maximilian.alexander.featherstonehaugh-worthington@accounts.example-corporation.co.uk"
+)
+
+// views are the windows every page is checked in: a desktop and a phone, each
+// in the light and the dark colour scheme.
+var views = []struct {
+	name          string
+	width, height int64
+	dark          bool
+}{
+	{"desktop", 1280, 900, false},
+	{"phone", 390, 844, false},
+	{"desktop-dark", 1280, 900, true},
+	{"phone-dark", 390, 844, true},
+}
+
+// walkPage is one page of the walk: the path to open, or a func that brings
+// the tab there (for pages reached by a form).
+type walkPage struct {
+	name string
+	path string
+}
+
+// TestBrowserEveryPage opens every page a member, an owner and a stranger can
+// reach, with long values in them, at desktop and phone widths in light and
+// dark mode, and checks that nothing scrolls sideways and that axe-core finds
+// no violation of WCAG 2.2 A/AA or its best practices. With
+// GATEHOUSE_SCREENSHOTS=DIR it saves a screenshot of each page and view there
+// (docs/screenshots holds the ones the README and docs show).
+func TestBrowserEveryPage(t *testing.T) {
+	tab := gatehousetest.Chrome(t)
+	s := webtest.New(t, webtest.Options{Settings: map[string]string{"organization_name": "Acme Widgets International"}})
+	owner := s.AddMember(t, longUser, longEmail, goodPassword, gatehouse.RoleOwner)
+	owner.DisplayName = "Maximilian Alexander Featherstonehaugh-Worthington"
+	owner.Mobile = "+447700900123"
+	s.Overwrite(t, owner)
+	member := s.AddMember(t, "ana.lopez", "ana.lopez.de.la.vega.y.montenegro@subsidiary.example-corporation.co.uk", goodPassword, gatehouse.RoleMember)
+	s.AddMember(t, "zoe", "zoe@example.com", "", gatehouse.RoleMember)
+
+	// A stranger asks for a reset link, which the walk opens later.
+	stranger := s.Browser(t)
+	stranger.RequestReset("zoe@example.com", nil)
+
+	tab.Go(s.URL + "/login")
+	tab.Fill("#identifier", longUser)
+	tab.Fill("#password", goodPassword)
+	tab.Submit("button.primary")
+	tab.Go(s.URL + "/admin/api-keys")
+	tab.Fill("#name", "The customer relationship management system of the northern region")
+	tab.Submit("#create-key")
+
+	pages := []walkPage{
+		{"account", "/account"},
+		{"password", "/account/password"},
+		{"devices", "/account/devices"},
+		{"mobile", "/account/mobile"},
+		{"two-factor", "/account/two-factor"},
+		{"support-pin", "/account/pin"},
+		{"admin-members", "/admin/members"},
+		{"admin-member-new", "/admin/members/new"},
+		{"admin-member", "/admin/members/" + owner.ID},
+		{"admin-member-other", "/admin/members/" + member.ID},
+		{"admin-member-delete", "/admin/members/" + member.ID + "/delete"},
+		{"admin-settings", "/admin/settings"},
+		{"admin-audit", "/admin/audit"},
+		{"admin-messages", "/admin/messages"},
+		{"admin-api-keys", "/admin/api-keys"},
+		{"not-found", "/no/such/page"},
+	}
+	check := func(p walkPage) {
+		t.Helper()
+		checkPage(t, tab, p.name, s.URL+p.path)
+	}
+	for _, p := range pages {
+		check(p)
+	}
+
+	// Signed out: the sign-in, recovery and error pages.
+	tab.View(1280, 900, false)
+	tab.Go(s.URL + "/account")
+	tab.Submit("nav button.link")
+	mails := s.SMTP.WaitFor(t, 1, 10*time.Second)
+	reset := gatehousetest.LinkIn(mails[0])
+	u, err := url.Parse(reset)
+	if err != nil || !strings.Contains(reset, "token=") {
+		t.Fatalf("reset link %q: %v", reset, err)
+	}
+	for _, p := range []walkPage{
+		{"login", "/login"},
+		{"forgot-password", "/forgot-password"},
+		{"reset-password", u.RequestURI()},
+		{"link-expired", "/reset-password?token=not-a-real-token"},
+		{"not-found-signed-out", "/no/such/page"},
+		{"home", "/"},
+	} {
+		check(p)
+	}
+}
+
+// checkPage opens url in every view and reports horizontal overflow, axe-core
+// violations, weak focus indicators and duplicate ids. GATEHOUSE_TEST_PAGES
+// (comma-separated names) limits the pages checked while working on some;
+// GATEHOUSE_SCREENSHOTS=DIR saves a screenshot of each page and view.
+func checkPage(t *testing.T, tab *gatehousetest.Tab, name, url string) {
+	t.Helper()
+	if only := os.Getenv("GATEHOUSE_TEST_PAGES"); only != "" && !strings.Contains(","+only+",", ","+name+",") {
+		return
+	}
+	shots := os.Getenv("GATEHOUSE_SCREENSHOTS")
+	defer tab.View(1280, 900, false)
+	for _, v := range views {
+		tab.View(v.width, v.height, v.dark)
+		tab.Go(url)
+		if over, worst := tab.Overflow(); over > 0 {
+			t.Errorf("%s %s: the page is %d px wider than the window; sticking out: %s", name, v.name, over, worst)
+		}
+		// Contrast depends on the colour scheme, structure does not: run
+		// axe in both schemes at one width, and at the other width once.
+		if v.name != "phone-dark" {
+			for _, f := range tab.Axe() {
+				t.Errorf("%s %s: %s", name, v.name, f)
+			}
+		}
+		if v.name == "desktop" || v.name == "desktop-dark" {
+			for _, f := range tab.WeakFocus() {
+				t.Errorf("%s %s: %s", name, v.name, f)
+			}
+		}
+		if v.name == "desktop" {
+			if d := tab.DuplicateIDs(); len(d) > 0 {
+				t.Errorf("%s: ids used more than once: %v", name, d)
+			}
+		}
+		if shots != "" {
+			tab.Screenshot(filepath.Join(shots, name+"-"+v.name+".png"))
+		}
+	}
+}
