@@ -104,8 +104,11 @@ func (s *Service) PlanActivation(ctx context.Context, actor gatehouse.Actor, org
 // member chooses a new password) to each eligible member, and says for each
 // member whether it was sent or why not (S23, S24). A code supersedes the
 // member's earlier ones; until it is used the current password, if any, keeps
-// working. Each member's send is its own transaction, so one failure does not
-// undo the others.
+// working. Members are sent to in groups of activationGroup, each group one
+// transaction with a savepoint per member: a member gone meanwhile is skipped,
+// and any other failure undoes its group's sends and ends the bulk send,
+// never undoing the groups before. One commit per member made a bulk activation of 500 take 8 s on
+// PostgreSQL, each commit waiting for its own flush to disk.
 func (s *Service) SendActivation(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID string, ids []string) ([]ActivationResult, error) {
 	const op = "account.SendActivation"
 	plan, err := s.planActivation(ctx, s.Store, op, actor, orgID, ids)
@@ -117,11 +120,21 @@ func (s *Service) SendActivation(ctx context.Context, actor gatehouse.Actor, c g
 		return nil, err
 	}
 	defer s.kick()
-	if err := s.sendPlanned(ctx, s.Store, op, actor, c, orgID, &set, plan); err != nil {
-		return nil, err
+	for i := 0; i < len(plan); i += activationGroup {
+		group := plan[i:min(i+activationGroup, len(plan))]
+		err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+			return s.sendPlanned(ctx, tx, op, actor, c, orgID, &set, group)
+		})
+		if err != nil {
+			return nil, err
+		}
+		s.kick() // the worker starts on this group while the next is written
 	}
 	return plan, nil
 }
+
+// activationGroup is how many members' activations one transaction sends.
+const activationGroup = 50
 
 // sendPlanned sends the planned activation codes, each member in a
 // transaction of st (or, when st is a transaction, a savepoint of it), and

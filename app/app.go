@@ -26,6 +26,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
@@ -81,6 +82,10 @@ type Config struct {
 	// WebhooksAllowPrivate lets webhooks go to private and loopback
 	// addresses (tests, closed networks).
 	WebhooksAllowPrivate bool
+	// OIDCAccessTTL and OIDCKeyRotation tune the OpenID Connect provider
+	// (zero: its defaults).
+	OIDCAccessTTL   time.Duration
+	OIDCKeyRotation time.Duration
 }
 
 // App is the application: every part, for its commands and its tests.
@@ -97,6 +102,7 @@ type App struct {
 	Passkeys *passkey.Service
 	Webhooks *webhook.Service
 	Hooks    *webhook.Worker // delivers webhooks
+	OIDC     *oidc.Provider
 	Captcha  *captcha.Checker
 	Worker   *delivery.Worker
 	Web      *web.Server
@@ -176,6 +182,7 @@ func (a *App) build(ctx context.Context) error {
 	// a slow receiver is not sent the same event twice while it answers.
 	a.Hooks = &webhook.Worker{Store: st, ID: a.ID, Log: a.Log, Now: cfg.Now, Poll: cfg.WebhookPoll, Lease: max(cfg.DeliveryLease, safehttp.DefaultTimeout+5*time.Second),
 		Client: safehttp.NewClient(safehttp.Options{AllowPrivate: cfg.WebhooksAllowPrivate})}
+	a.OIDC = a.oidcProvider()
 	a.APIKeys = &apikey.Service{Store: st, Tx: sqlstore.Transactor[apikey.Store](st), Counters: a.Counters, Now: cfg.Now, Log: a.Log}
 	csrfKey, err := st.ServerKey(ctx, "csrf", 32)
 	if err != nil {
@@ -187,6 +194,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Web.APIKeys = a.APIKeys
 	a.Web.Passkeys = a.Passkeys
 	a.Web.Webhooks = a.Webhooks
+	a.Web.OIDC = a.OIDC
 	a.Web.Ready = a.Ready
 	a.Web.Metrics = a.Metrics
 	return nil
@@ -196,12 +204,14 @@ func (a *App) build(ctx context.Context) error {
 func (a *App) Handler() http.Handler { return a.Web.Handler() }
 
 // Run runs the background work until ctx ends: the delivery worker, the
-// webhook worker and the cleanup loop. It returns when all have stopped.
+// webhook worker, the cleanup loop and the OpenID Connect loop. It returns
+// when all have stopped.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = a.Worker.Run(ctx) })
 	wg.Go(func() { a.Hooks.Run(ctx) })
 	wg.Go(func() { a.RunCleanup(ctx) })
+	wg.Go(func() { a.RunOIDC(ctx) })
 	wg.Wait()
 }
 

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/mail"
@@ -36,7 +35,7 @@ const untriedDelay = time.Minute
 // handle sends one claimed message and records the outcome. Only a send that
 // was made counts as an attempt: its number decides the backoff and when to
 // give up.
-func (w *Worker) handle(ctx context.Context, s settings, m *gatehouse.Message) {
+func (w *Worker) handle(ctx context.Context, s settings, m *gatehouse.Message, r *round) {
 	log := w.log().With("message", m.ID, "org", m.OrgID, "kind", m.Kind, "channel", string(m.Channel), "worker", w.ID)
 	// Claims that ran out without a report mean workers died while they held
 	// the message, perhaps because of the message itself: stop trying it.
@@ -48,7 +47,7 @@ func (w *Worker) handle(ctx context.Context, s settings, m *gatehouse.Message) {
 	// The send finishes even when ctx ends meanwhile (Run's promise), but never
 	// takes more than a quarter of the lease: see drainOnce.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.send)
-	tried, err := w.send(sctx, m)
+	tried, err := w.send(sctx, m, r)
 	cancel()
 	at := w.now()
 	attempt := m.Attempts
@@ -58,6 +57,9 @@ func (w *Worker) handle(ctx context.Context, s settings, m *gatehouse.Message) {
 	log = log.With("attempt", attempt)
 	switch {
 	case err == nil:
+		if r.sentOne(m, log) {
+			return // recorded with the rest of the round
+		}
 		w.mark(ctx, log, "sent", func(c context.Context) error { return w.Outbox.MarkSent(c, m.ID, w.ID, at) })
 		log.Info("delivery: message sent")
 	case isPermanent(err):
@@ -93,29 +95,10 @@ func (w *Worker) fail(ctx context.Context, log *slog.Logger, m *gatehouse.Messag
 	e := &gatehouse.AuditEvent{
 		ID: gatehouse.NewID(nil), OrgID: m.OrgID, At: now, Type: gatehouse.EventMailFailed,
 		ActorKind: gatehouse.ActorSystem, ActorName: "system", MemberID: m.MemberID,
-		Details: map[string]string{"message": m.ID, "channel": string(m.Channel), "kind": m.Kind, "to": storable(m.To),
-			"attempts": strconv.Itoa(attempts), "error": storable(truncate(reason, 300))},
+		Details: map[string]string{"message": m.ID, "channel": string(m.Channel), "kind": m.Kind, "to": gatehouse.Storable(m.To),
+			"attempts": strconv.Itoa(attempts), "error": gatehouse.Storable(gatehouse.Truncate(reason, 300))},
 	}
 	w.mark(ctx, log, "audited", func(c context.Context) error { return w.Outbox.AddAudit(c, e) })
-}
-
-// storable returns s as text every database accepts: valid UTF-8 without NUL.
-func storable(s string) string {
-	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
-		return s
-	}
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
-}
-
-// truncate cuts s to at most n bytes, on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }
 
 // mark records an outcome. It outlives ctx, so that a message sent just before
@@ -139,7 +122,7 @@ func (w *Worker) mark(ctx context.Context, log *slog.Logger, outcome string, fn 
 // send hands m to its transport and reports whether it did: a failure before
 // (no transport, an invalid sender address, an unknown channel) is the
 // worker's own and no attempt at the message.
-func (w *Worker) send(ctx context.Context, m *gatehouse.Message) (tried bool, err error) {
+func (w *Worker) send(ctx context.Context, m *gatehouse.Message, r *round) (tried bool, err error) {
 	switch m.Channel {
 	case gatehouse.ChannelEmail:
 		if w.Mail == nil {

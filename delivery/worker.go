@@ -27,7 +27,8 @@ import (
 // everything their sending needs (the sender address among it), and the audit
 // log, where the worker records the messages it gives up on (S30), so that
 // administrators see delivery problems beside the member's other events.
-// Package sqlstore implements it.
+// Package sqlstore implements it (and MarkSentMany, which records a round's
+// sends in one write).
 type Outbox interface {
 	// ClaimMessages, ReleaseMessages, MarkSent, MarkRetry and MarkFailed are
 	// documented on gatehouse.Outbox.
@@ -58,8 +59,12 @@ type Worker struct {
 	// of it, and none starts in its second half, so a message is never still
 	// being sent when another worker may claim it.
 	Lease time.Duration
+	// Lanes is how many messages are sent at once; default 4. Each lane is
+	// an SMTP connection (kept by the mail transport) or an SMS request.
+	Lanes int
 	// Batch is the most messages claimed at once; default, and never more than,
-	// as many as one lease can send if every send takes its whole time: two.
+	// as many as the lanes can send in one lease if every send takes its whole
+	// time: two per lane.
 	Batch       int
 	Poll        time.Duration // how often to look for due messages; default 1s
 	MaxAttempts int           // sends that failed before giving up; default 12
@@ -76,7 +81,7 @@ type Worker struct {
 // settings are a Worker's tuning with the defaults applied.
 type settings struct {
 	lease, send, poll, base, max time.Duration
-	batch, maxAttempts           int
+	batch, maxAttempts, lanes    int
 }
 
 func (w *Worker) init() {
@@ -90,7 +95,7 @@ func (w *Worker) init() {
 }
 
 func (w *Worker) settings() settings {
-	s := settings{lease: w.Lease, poll: w.Poll, base: w.BackoffBase, max: w.BackoffMax, batch: w.Batch, maxAttempts: w.MaxAttempts}
+	s := settings{lease: w.Lease, poll: w.Poll, base: w.BackoffBase, max: w.BackoffMax, batch: w.Batch, maxAttempts: w.MaxAttempts, lanes: w.Lanes}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
 			*d = v
@@ -104,7 +109,10 @@ func (w *Worker) settings() settings {
 	// Sends start only in the first half of the lease and each may take its
 	// whole time when the server stalls: claim no more than that can try, so
 	// that no claim runs out unused while its message waits behind stalled sends.
-	perLease := max(1, int((s.lease/2)/s.send))
+	if s.lanes <= 0 {
+		s.lanes = 4
+	}
+	perLease := max(1, int((s.lease/2)/s.send)) * s.lanes
 	if s.batch <= 0 || s.batch > perLease {
 		s.batch = perLease
 	}
@@ -203,35 +211,122 @@ func (w *Worker) Drain(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// drainOnce claims one batch and handles its messages in turn. The messages it
-// does not get to (ctx ended, or the lease ran low because recording outcomes
-// was slow) are given back at once, so that they wait neither for the lease to
-// run out nor behind a lapsed claim.
+// drainOnce claims one batch and sends its messages, Lanes at a time. The
+// messages no lane gets to (ctx ended, or the lease ran low because sends or
+// recording outcomes were slow) are given back at once, so that they wait
+// neither for the lease to run out nor behind a lapsed claim. The sends that
+// succeeded are recorded together once the lanes are done (see round).
 func (w *Worker) drainOnce(ctx context.Context, s settings) (int, error) {
 	now := w.now()
 	ms, err := w.Outbox.ClaimMessages(ctx, w.ID, now, s.lease, s.batch)
 	if err != nil {
 		return 0, err
 	}
-	for i, m := range ms {
-		if ctx.Err() != nil {
-			w.release(ctx, ms[i:], "stopping")
-			return len(ms), nil
+	r := &round{w: w}
+	var (
+		mu       sync.Mutex
+		next     int
+		released []*gatehouse.Message
+		why      string
+	)
+	// take returns the next message a lane may start, or nil.
+	take := func() *gatehouse.Message {
+		mu.Lock()
+		defer mu.Unlock()
+		if next >= len(ms) {
+			return nil
 		}
+		m := ms[next]
 		until := m.ClaimedUntil
 		if until.IsZero() {
 			until = now.Add(s.lease)
 		}
-		// A send may take up to a quarter of the lease; starting one with less
-		// than half the lease left could let another worker claim the message
-		// while it is still being sent, and send it twice.
-		if w.now().After(until.Add(-s.lease / 2)) {
-			w.release(ctx, ms[i:], "lease running out")
-			return len(ms), nil
+		// A send may take up to a quarter of the lease; starting one with
+		// less than half the lease left could let another worker claim the
+		// message while it is still being sent, and send it twice.
+		switch {
+		case ctx.Err() != nil:
+			why = "stopping"
+		case w.now().After(until.Add(-s.lease / 2)):
+			why = "lease running out"
+		default:
+			next++
+			return m
 		}
-		w.handle(ctx, s, m)
+		released = append(released, ms[next:]...)
+		next = len(ms)
+		return nil
+	}
+	var wg sync.WaitGroup
+	for range min(s.lanes, len(ms)) {
+		wg.Go(func() {
+			for m := take(); m != nil; m = take() {
+				w.handle(ctx, s, m, r)
+			}
+		})
+	}
+	wg.Wait()
+	r.record(ctx)
+	if len(released) > 0 {
+		w.release(ctx, released, why)
 	}
 	return len(ms), nil
+}
+
+// batchOutbox is an outbox that records many sends in one write.
+type batchOutbox interface {
+	MarkSentMany(ctx context.Context, worker string, ids []string, at time.Time) (int, error)
+}
+
+// round is what the lanes of one batch share: the sends made, to record in
+// one write. Recording them together keeps at least once: a worker that dies
+// before recording sends them again after the lease, as it would had it died
+// between a send and its own record.
+type round struct {
+	w    *Worker
+	mu   sync.Mutex
+	sent []*gatehouse.Message
+	logs []*slog.Logger
+}
+
+// sentOne notes a send made; it reports false when the outbox records each
+// send by itself, which the caller then does.
+func (r *round) sentOne(m *gatehouse.Message, log *slog.Logger) bool {
+	if _, ok := r.w.Outbox.(batchOutbox); !ok {
+		return false
+	}
+	r.mu.Lock()
+	r.sent = append(r.sent, m)
+	r.logs = append(r.logs, log)
+	r.mu.Unlock()
+	return true
+}
+
+// record records the sends made, in one write.
+func (r *round) record(ctx context.Context) {
+	if len(r.sent) == 0 {
+		return
+	}
+	b := r.w.Outbox.(batchOutbox)
+	ids := make([]string, len(r.sent))
+	for i, m := range r.sent {
+		ids[i] = m.ID
+	}
+	at := r.w.now()
+	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	n, err := b.MarkSentMany(c, r.w.ID, ids, at)
+	if err != nil {
+		r.w.log().Error("delivery: recording the outcome", "outcome", "sent", "count", len(ids), "worker", r.w.ID, "err", err)
+		return
+	}
+	if n < len(ids) {
+		r.w.log().Warn("delivery: some claims were lost before the outcome was recorded", "outcome", "sent",
+			"count", len(ids)-n, "worker", r.w.ID)
+	}
+	for _, l := range r.logs {
+		l.Info("delivery: message sent")
+	}
 }
 
 // release gives back the claims on ms, untried. Should that fail, the claims

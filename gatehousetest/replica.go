@@ -95,9 +95,10 @@ func processEnv(t testing.TB, env map[string]string, defaults map[string]string)
 // output and error and how it exited.
 func Gatehouse(t testing.TB, env map[string]string, stdin string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	bin := Binary(t) // built first: on a busy machine the build alone can take the minute
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, Binary(t), args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = processEnv(t, env, nil)
 	cmd.Stdin = strings.NewReader(stdin)
 	var o, e bytes.Buffer

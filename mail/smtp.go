@@ -12,9 +12,12 @@ import (
 	"time"
 )
 
-// smtpTransport speaks SMTP with net/smtp. It opens one connection per message:
-// the queue sends a few messages a minute, and a fresh connection cannot be left
-// in a bad state by the previous message.
+// smtpTransport speaks SMTP with net/smtp. It keeps a few connections open
+// between messages (smtpPool): a connection, STARTTLS and AUTH cost more than
+// the message itself, and a bulk activation sends hundreds at once. A
+// connection is reused only after a transaction that ended well, and a reused
+// connection that turns out to be closed is replaced before the message is
+// sent, never after.
 type smtpTransport struct {
 	host, addr  string
 	implicitTLS bool
@@ -22,6 +25,7 @@ type smtpTransport struct {
 	user, pass  string
 	tls         *tls.Config
 	opts        Options
+	pool        smtpPool
 }
 
 func openSMTP(u *url.URL, opts Options) (Transport, error) {
@@ -80,85 +84,122 @@ func (t *smtpTransport) Send(ctx context.Context, m *Envelope) error {
 	if err != nil {
 		return err
 	}
+	for {
+		sess, reused := t.pool.get(time.Now())
+		if sess == nil {
+			if sess, err = t.open(ctx); err != nil {
+				return err
+			}
+		}
+		// Closing the connection is the only way to interrupt net/smtp when
+		// the context ends.
+		stop := context.AfterFunc(ctx, func() { sess.raw.Close() })
+		stage, err := t.deliver(sess.c, m, msg)
+		stop()
+		if err == nil && ctx.Err() == nil {
+			t.pool.put(sess, time.Now())
+			return nil
+		}
+		sess.close()
+		if err == nil {
+			return nil // delivered; only the connection is not kept
+		}
+		// A kept connection the server has closed meanwhile fails at MAIL
+		// FROM, before anything of the message was sent: try a new one.
+		if reused && stage == "mail from" && !IsPermanent(err) && ctx.Err() == nil {
+			continue
+		}
+		if ctx.Err() != nil {
+			return temporary("send", fmt.Errorf("%w: %v", ctx.Err(), err))
+		}
+		return err
+	}
+}
+
+// open connects, says hello, starts TLS and authenticates. Failures here
+// concern the server or our configuration, not the message, so they are
+// temporary: once the server is back or the password fixed, the queued
+// messages go.
+func (t *smtpTransport) open(ctx context.Context) (*smtpSession, error) {
 	dctx, cancel := context.WithTimeout(ctx, t.opts.DialTimeout)
 	defer cancel()
 	raw, err := (&net.Dialer{}).DialContext(dctx, "tcp", t.addr)
 	if err != nil {
-		return temporary("connect", err)
+		return nil, temporary("connect", err)
 	}
-	defer raw.Close()
-	// Closing the connection is the only way to interrupt net/smtp when the
-	// context ends.
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
 	defer stop()
+	sess, err := t.handshake(dctx, raw)
+	if err != nil {
+		raw.Close()
+		if ctx.Err() != nil {
+			return nil, temporary("send", fmt.Errorf("%w: %v", ctx.Err(), err))
+		}
+		return nil, err
+	}
+	return sess, nil
+}
 
+func (t *smtpTransport) handshake(ctx context.Context, raw net.Conn) (*smtpSession, error) {
 	var conn net.Conn = &deadlineConn{Conn: raw, timeout: t.opts.CommandTimeout}
 	if t.implicitTLS {
 		tc := tls.Client(conn, t.tls)
-		if err := tc.HandshakeContext(dctx); err != nil {
-			return temporary("tls", err)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return nil, temporary("tls", err)
 		}
 		// net/smtp recognises the *tls.Conn and then allows AUTH PLAIN.
 		conn = tc
 	}
-	err = t.converse(conn, m, msg)
-	if err != nil && ctx.Err() != nil {
-		return temporary("send", fmt.Errorf("%w: %v", ctx.Err(), err))
-	}
-	return err
-}
-
-// converse runs one SMTP transaction. Failures before MAIL FROM concern the
-// server or our configuration, not the message, so they are temporary: once the
-// server is back or the password fixed, the queued messages go. A 5xx reply to
-// MAIL, RCPT or DATA refuses this message and is permanent.
-func (t *smtpTransport) converse(conn net.Conn, m *Envelope, msg []byte) error {
 	c, err := smtp.NewClient(conn, t.host)
 	if err != nil {
-		return temporary("greeting", err)
+		return nil, temporary("greeting", err)
 	}
-	defer c.Close()
 	if err := c.Hello(t.opts.HelloName); err != nil {
-		return temporary("hello", err)
+		return nil, temporary("hello", err)
 	}
 	if !t.implicitTLS {
 		if ok, _ := c.Extension("STARTTLS"); ok {
 			if err := c.StartTLS(t.tls); err != nil {
-				return temporary("starttls", err)
+				return nil, temporary("starttls", err)
 			}
 		} else if t.requireTLS {
-			return temporary("starttls", errors.New("the server does not offer STARTTLS and the URL says starttls=required"))
+			return nil, temporary("starttls", errors.New("the server does not offer STARTTLS and the URL says starttls=required"))
 		}
 	}
 	if t.user != "" {
 		if ok, _ := c.Extension("AUTH"); !ok {
-			return temporary("auth", errors.New("the server does not offer AUTH"))
+			return nil, temporary("auth", errors.New("the server does not offer AUTH"))
 		}
 		// PlainAuth refuses to send the password unencrypted except to localhost.
 		if err := c.Auth(smtp.PlainAuth("", t.user, t.pass, t.host)); err != nil {
-			return temporary("auth", err)
+			return nil, temporary("auth", err)
 		}
 	}
+	return &smtpSession{raw: raw, c: c}, nil
+}
+
+// deliver runs one mail transaction on an open session and returns the
+// stage that failed. A 5xx reply to MAIL, RCPT or DATA refuses this message
+// and is permanent.
+func (t *smtpTransport) deliver(c *smtp.Client, m *Envelope, msg []byte) (string, error) {
 	if err := c.Mail(m.From.Address); err != nil {
-		return classify("mail from", err)
+		return "mail from", classify("mail from", err)
 	}
 	if err := c.Rcpt(m.To.Address); err != nil {
-		return classify("rcpt to", err)
+		return "rcpt to", classify("rcpt to", err)
 	}
 	w, err := c.Data()
 	if err != nil {
-		return classify("data", err)
+		return "data", classify("data", err)
 	}
 	if _, err := w.Write(msg); err != nil {
-		return temporary("data", err)
+		return "data", temporary("data", err)
 	}
 	if err := w.Close(); err != nil {
-		return classify("data", err)
+		return "data", classify("data", err)
 	}
-	// The server has taken responsibility for the message; a failed QUIT must not
-	// make the queue send it again.
-	_ = c.Quit()
-	return nil
+	// The server has taken responsibility for the message.
+	return "", nil
 }
 
 // classify turns an SMTP reply into an Error: 5xx is permanent, anything else

@@ -55,6 +55,11 @@ const confirmationResultKept = 24 * time.Hour
 // the single writer for long while sign-ins wait.
 const deleteBatch = 1000
 
+// oidcGrantKept is how long a grant whose tokens have all expired is kept: it
+// still names the applications to tell (back-channel logout) when the
+// Gatehouse session it came from ends.
+const oidcGrantKept = 30 * 24 * time.Hour
+
 // DeleteExpired removes what can no longer be used at now: sessions past either
 // expiry (and with them their two-factor codes), tokens past their expiry or
 // used more than a day ago, expired trusted devices, expired counters, used
@@ -76,6 +81,14 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, retention time
 		{`DELETE FROM captcha_solutions WHERE id IN (SELECT id FROM captcha_solutions WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
 		{`DELETE FROM confirmations WHERE id IN (SELECT id FROM confirmations WHERE expires_at <= $1 LIMIT $2)`,
 			[]any{now.Add(-confirmationResultKept).UnixMicro()}},
+		{`DELETE FROM oidc_requests WHERE id IN (SELECT id FROM oidc_requests WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
+		{`DELETE FROM oidc_codes WHERE hash IN (SELECT hash FROM oidc_codes WHERE expires_at <= $1 LIMIT $2)`,
+			[]any{now.Add(-usedTokenGrace).UnixMicro()}},
+		{`DELETE FROM oidc_tokens WHERE hash IN (SELECT hash FROM oidc_tokens WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
+		{`DELETE FROM oidc_grants WHERE id IN (SELECT id FROM oidc_grants g WHERE created_at <= $1
+			AND NOT EXISTS (SELECT 1 FROM oidc_tokens t WHERE t.grant_id = g.id) LIMIT $2)`, []any{now.Add(-oidcGrantKept).UnixMicro()}},
+		{`DELETE FROM oidc_logouts WHERE id IN (SELECT id FROM oidc_logouts WHERE done_at <= $1 LIMIT $2)`,
+			[]any{now.Add(-retention).UnixMicro()}},
 		{`DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE status <> 'queued' AND done_at <= $1 LIMIT $2)`,
 			[]any{now.Add(-retention).UnixMicro()}},
 		{`DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND done_at <= $1 LIMIT $2)`,

@@ -243,3 +243,23 @@ func (s *Store) SetQueuedSender(ctx context.Context, orgID, from, name string) (
 	n, err := res.RowsAffected()
 	return int(n), dbErr("sqlstore.SetQueuedSender", err)
 }
+
+// MarkSentMany records delivery at of the messages ids in one statement, as
+// MarkSent does for one, and returns how many it recorded: those worker no
+// longer holds are left alone (another worker's report wins).
+func (s *Store) MarkSentMany(ctx context.Context, worker string, ids []string, at time.Time) (int, error) {
+	const op = "sqlstore.MarkSentMany"
+	if worker == "" || len(ids) == 0 {
+		return 0, nil
+	}
+	var a args
+	w, t := a.add(worker), a.add(micros(at))
+	in := make([]string, len(ids))
+	for i, id := range ids {
+		in[i] = a.add(id)
+	}
+	res, err := s.exec(ctx, `UPDATE messages SET status = 'sent', sent_at = `+t+`, done_at = `+t+`, last_attempt_at = `+t+`,
+		attempts = attempts + 1, text_body = '', html_body = '', claimed_by = '', claimed_until = NULL
+		WHERE claimed_by = `+w+` AND claimed_by <> '' AND status = 'queued' AND id IN (`+strings.Join(in, ", ")+`)`, a...)
+	return count(op, res, err)
+}

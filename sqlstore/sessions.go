@@ -131,12 +131,26 @@ func (s *Store) MemberSessions(ctx context.Context, orgID, memberID string, now 
 }
 
 // DeleteMemberSessions ends every session of the member but the one with id
-// except ("" ends them all) and returns how many ended.
+// except ("" ends them all) and returns how many ended. The sessions the
+// member's applications hold end too, always all of them: their OpenID Connect
+// grants and tokens (with a back-channel logout queued for each application
+// that asked for one). Every use case that ends a member's sessions (a reset
+// or administrator's password, a disabled account, "sign out everywhere")
+// goes through here, so no application keeps a token past it.
 func (s *Store) DeleteMemberSessions(ctx context.Context, orgID, memberID, except string) (int, error) {
-	res, err := s.exec(ctx, `DELETE FROM sessions WHERE member_id = $1 AND org_id = $2 AND id <> $3`,
-		memberID, orgID, except)
-	s.memberChanged(memberID)
-	return count("sqlstore.DeleteMemberSessions", res, err)
+	const op = "sqlstore.DeleteMemberSessions"
+	n := 0
+	err := s.inTx(ctx, func(t *Store) error {
+		res, err := t.exec(ctx, `DELETE FROM sessions WHERE member_id = $1 AND org_id = $2 AND id <> $3`,
+			memberID, orgID, except)
+		t.memberChanged(memberID)
+		if n, err = count(op, res, err); err != nil {
+			return err
+		}
+		_, err = t.endOIDCGrants(ctx, orgID, memberID, "", t.db.now())
+		return err
+	})
+	return n, err
 }
 
 // count returns how many rows res changed.

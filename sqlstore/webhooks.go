@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 	"time"
 
@@ -126,13 +127,29 @@ func (s *Store) DisableWebhook(ctx context.Context, orgID, id, reason string, at
 // organization subscribed to its type, in the statement after the event's
 // insert and in its transaction.
 func (s *Store) fanOutWebhooks(ctx context.Context, e *gatehouse.AuditEvent) error {
-	p := webhook.Patterns(e.Type)
-	_, err := s.exec(ctx, `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, org_id, event_type, status,
-		created_at, next_attempt_at)
-		SELECT w.id || '.' || CAST($1 AS TEXT), w.id, CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS TEXT), 'pending',
-			CAST($4 AS BIGINT), CAST($4 AS BIGINT) FROM webhook_endpoints w
-		WHERE w.disabled_at IS NULL AND w.id IN (SELECT endpoint_id FROM webhook_patterns
-			WHERE org_id = $2 AND pattern IN ($5, $6, $7))`,
-		e.ID, e.OrgID, string(e.Type), micros(e.At), p[0], p[1], p[2])
+	args := append([]any{e.ID, e.OrgID, micros(e.At), string(e.Type)}, anyStrings(webhook.Patterns(e.Type))...)
+	_, err := s.exec(ctx, fanOutSQL("CAST($1 AS TEXT)", 5), args...)
 	return dbErr("sqlstore.AddAudit", err)
+}
+
+// fanOutSQL is the INSERT ... SELECT of the deliveries of one event: $1 is
+// its id (given as eventID, an expression), $2 its organization, $3 its
+// time, $4 its type, and $first to $first+2 the patterns that select it
+// (webhook.Patterns), matched through the index on webhook_patterns.
+func fanOutSQL(eventID string, first int) string {
+	p := func(i int) string { return "$" + strconv.Itoa(first+i) }
+	return `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, org_id, event_type, status,
+		created_at, next_attempt_at)
+		SELECT w.id || '.' || ` + eventID + `, w.id, ` + eventID + `, CAST($2 AS TEXT), CAST($4 AS TEXT), 'pending',
+			CAST($3 AS BIGINT), CAST($3 AS BIGINT) FROM webhook_endpoints w
+		WHERE w.disabled_at IS NULL AND w.id IN (SELECT endpoint_id FROM webhook_patterns
+			WHERE org_id = $2 AND pattern IN (` + p(0) + `, ` + p(1) + `, ` + p(2) + `))`
+}
+
+func anyStrings(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }

@@ -49,6 +49,11 @@ var apiRoutes = []apiRoute{
 	{"PATCH", "/settings", apiEndpoints.apiUpdateSettings},
 	{"GET", "/audit-events", apiEndpoints.apiAuditEvents},
 	{"GET", "/mail-messages", apiEndpoints.apiMessages},
+	{"GET", "/clients", apiListClients},
+	{"POST", "/clients", apiCreateClient},
+	{"GET", "/clients/{id}", apiGetClient},
+	{"DELETE", "/clients/{id}", apiDeleteClient},
+	{"POST", "/clients/{id}/secret", apiRotateClientSecret},
 }
 
 // routes registers the API. GET /api/v1/session is cookie-based; every

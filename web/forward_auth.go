@@ -8,14 +8,6 @@ import (
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
 )
 
-// forwardPages answers reverse proxies that ask before every request to an
-// application whether its visitor may pass (docs/forward-auth.md).
-type forwardPages struct{ *Server }
-
-func (f forwardPages) routes() {
-	f.route("GET /auth/forward", f.check)
-}
-
 // check answers GET /auth/forward: 200 with the member's identity in
 // Remote-* headers for a fully signed-in session (second factor done, no
 // password renewal pending) whose role the host's rule allows; 403 when the
@@ -103,23 +95,4 @@ func headerValue(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// nextParam returns what a sign-in carries along as "next": an absolute URL
-// on a host forward-auth protects, or else a path on this server (safeNext).
-func (s *Server) nextParam(next string) string {
-	if u := s.Config.ForwardAuth.ReturnURL(next); u != "" {
-		return u
-	}
-	return safeNext(next)
-}
-
-// goNext sends the browser where a completed sign-in continues: back to a
-// protected application, or to a path on this server.
-func (s *Server) goNext(w http.ResponseWriter, r *http.Request, next string) {
-	if u := s.Config.ForwardAuth.ReturnURL(next); u != "" {
-		http.Redirect(w, r, u, http.StatusSeeOther)
-		return
-	}
-	s.redirect(w, r, safeNext(next), nil)
 }

@@ -64,6 +64,9 @@ func (s *Server) crossOrigin(next http.Handler) http.Handler {
 		s.auditRefused(r, account.RefusedCrossOrigin)
 		s.renderError(w, r, http.StatusForbidden, "This request came from another site and was refused. Go back to the page and try again.")
 	}))
+	for _, p := range oidcCrossSite {
+		cop.AddInsecureBypassPattern(p)
+	}
 	return cop.Handler(next)
 }
 

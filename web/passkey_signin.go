@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
@@ -114,5 +113,5 @@ func (s passkeyPages) signIn(w http.ResponseWriter, r *http.Request) {
 		s.redirect(w, r, stagePath(res.Session.Stage), nil)
 		return
 	}
-	s.redirect(w, r, safeNext(next), url.Values(nil))
+	forwardPages{s.Server}.goNext(w, r, next) // a path here, or back to a protected application
 }

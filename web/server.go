@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
+	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/webhook"
 )
@@ -68,6 +69,8 @@ type Server struct {
 	Ready func(ctx context.Context) error
 	// Metrics collects Prometheus metrics; New creates it.
 	Metrics *Metrics
+	// OIDC is the OpenID Connect provider; nil turns its endpoints off.
+	OIDC *oidc.Provider
 	// Passkeys serves the passkey pages and ceremonies; nil: no passkeys.
 	Passkeys *passkey.Service
 	// Webhooks manages the organization's webhook endpoints; nil: the
@@ -127,9 +130,10 @@ func (s *Server) routes() {
 	adminPages{s}.routes()
 	apiEndpoints{s}.routes()
 	healthPages{s}.routes()
+	oidcPages{s}.routes()
 	passkeyPages{s}.routes()
 	forwardPages{s}.routes()
-	webhookPages{adminPages{s}}.routes()
+	webhookPages{s}.routes()
 	uiPages{s}.routes()
 }
 

@@ -46,14 +46,22 @@ func (s signinPages) loginPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sess != nil && sess.Stage == gatehouse.StageActive {
-		s.goNext(w, r, r.URL.Query().Get("next"))
+		forwardPages{s.Server}.goNext(w, r, r.URL.Query().Get("next"))
 		return
 	}
 	if sess != nil {
-		s.redirect(w, r, stagePath(sess.Stage), nil)
+		var q url.Values
+		if next := r.URL.Query().Get("next"); next != "" && sess.Stage == gatehouse.StageActive {
+			s.redirect(w, r, safeNext(next), nil)
+			return
+		} else if next != "" && sess.Stage == gatehouse.StageSecondFactor {
+			q = url.Values{"next": {safeNext(next)}}
+		}
+		s.redirect(w, r, stagePath(sess.Stage), q)
 		return
 	}
-	v := &view{Title: "Sign in", CSRF: s.csrfToken(w, r), Notice: notices[r.URL.Query().Get("done")]}
+	v := &view{Title: "Sign in", CSRF: s.csrfToken(w, r), Notice: notices[r.URL.Query().Get("done")],
+		Form: map[string]string{"identifier": r.URL.Query().Get("login_hint")}}
 	s.renderLogin(w, r, http.StatusOK, v, r.URL.Query().Get("next"))
 }
 
@@ -65,7 +73,7 @@ func (s signinPages) renderLogin(w http.ResponseWriter, r *http.Request, st int,
 	}
 	v.Org = set.OrganizationName
 	if next != "" {
-		next = s.nextParam(next)
+		next = forwardPages{s.Server}.nextParam(next)
 	}
 	v.Data = loginData{Next: next, ForgotPassword: set.ForgotPasswordEnabled, Passkeys: s.Passkeys != nil && set.PasskeySignIn}
 	s.render(w, r, st, "login", v)
@@ -101,14 +109,14 @@ func (s signinPages) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setSession(w, res.Token)
 	if res.Session.Stage == gatehouse.StageSecondFactor && next != "" {
-		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {s.nextParam(next)}})
+		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {forwardPages{s.Server}.nextParam(next)}})
 		return
 	}
 	if res.Session.Stage != gatehouse.StageActive {
 		s.redirect(w, r, stagePath(res.Session.Stage), nil)
 		return
 	}
-	s.goNext(w, r, next)
+	forwardPages{s.Server}.goNext(w, r, next)
 }
 
 // shedWait holds a request shed for overload for the shed delay, or until
@@ -156,6 +164,12 @@ func (s signinPages) logout(w http.ResponseWriter, r *http.Request) {
 		if err := s.Account.SignOut(r.Context(), sess, m, s.client(r)); err != nil {
 			s.fail(w, r, err)
 			return
+		}
+		if s.OIDC != nil { // the applications signed in through this session sign out too
+			if err := s.OIDC.SessionEnded(r.Context(), s.orgID(r), m.ID, sess.ID, s.client(r)); err != nil {
+				s.fail(w, r, err)
+				return
+			}
 		}
 	}
 	s.clearSession(w)

@@ -11,21 +11,25 @@ import (
 
 // /api/v1/webhooks: the same management as /admin/webhooks, for API keys.
 var webhookAPIRoutes = []apiRoute{
-	{"GET", "/webhooks", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) { webhookAPI{s}.list(w, r, c) }},
-	{"POST", "/webhooks", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
-		webhookAPI{s}.create(w, r, c)
+	{"GET", "/webhooks", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
+		webhookEndpoints{s.Server}.list(w, r, c)
 	}},
-	{"GET", "/webhooks/{id}", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) { webhookAPI{s}.get(w, r, c) }},
+	{"POST", "/webhooks", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
+		webhookEndpoints{s.Server}.create(w, r, c)
+	}},
+	{"GET", "/webhooks/{id}", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
+		webhookEndpoints{s.Server}.get(w, r, c)
+	}},
 	{"DELETE", "/webhooks/{id}", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
-		webhookAPI{s}.remove(w, r, c)
+		webhookEndpoints{s.Server}.remove(w, r, c)
 	}},
 	{"POST", "/webhooks/{id}/secret", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
-		webhookAPI{s}.rotate(w, r, c)
+		webhookEndpoints{s.Server}.rotate(w, r, c)
 	}},
 }
 
-// webhookAPI is the handler type of /api/v1/webhooks.
-type webhookAPI struct{ apiEndpoints }
+// webhookEndpoints is the handler type of /api/v1/webhooks.
+type webhookEndpoints struct{ *Server }
 
 type apiWebhook struct {
 	ID             string   `json:"id"`
@@ -47,7 +51,7 @@ func toAPIWebhook(e *webhook.Endpoint) apiWebhook {
 }
 
 // webhookService returns the service or answers 404 when there is none.
-func (s webhookAPI) service(w http.ResponseWriter, r *http.Request) (*webhook.Service, bool) {
+func (s webhookEndpoints) service(w http.ResponseWriter, r *http.Request) (*webhook.Service, bool) {
 	if s.Webhooks == nil {
 		s.problem(w, r, gatehouse.Errorf(gatehouse.NotFound, "web.webhooks", "Webhooks are not available on this server."))
 		return nil, false
@@ -61,7 +65,7 @@ type apiNewWebhook struct {
 	Description string   `json:"description"`
 }
 
-func (s webhookAPI) create(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s webhookEndpoints) create(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	svc, ok := s.service(w, r)
 	if !ok {
 		return
@@ -82,7 +86,7 @@ func (s webhookAPI) create(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	writeJSON(w, http.StatusCreated, out)
 }
 
-func (s webhookAPI) list(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s webhookEndpoints) list(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	svc, ok := s.service(w, r)
 	if !ok {
 		return
@@ -101,7 +105,7 @@ func (s webhookAPI) list(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s webhookAPI) get(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s webhookEndpoints) get(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	svc, ok := s.service(w, r)
 	if !ok {
 		return
@@ -114,7 +118,7 @@ func (s webhookAPI) get(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	writeJSON(w, http.StatusOK, toAPIWebhook(e))
 }
 
-func (s webhookAPI) remove(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s webhookEndpoints) remove(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	svc, ok := s.service(w, r)
 	if !ok {
 		return
@@ -127,7 +131,7 @@ func (s webhookAPI) remove(w http.ResponseWriter, r *http.Request, c *apiCall) {
 }
 
 // rotate makes a new secret; the old one signs too for a day.
-func (s webhookAPI) rotate(w http.ResponseWriter, r *http.Request, c *apiCall) {
+func (s webhookEndpoints) rotate(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	svc, ok := s.service(w, r)
 	if !ok {
 		return

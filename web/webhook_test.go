@@ -126,9 +126,14 @@ func TestWebhookAPIEndToEnd(t *testing.T) {
 		if ev["type"] != "password.changed" || data["target"].(map[string]any)["id"] != org.Member.ID || tries != 3 || bad != 0 {
 			t.Errorf("received %v after %d tries (%d bad signatures)", ev, tries, bad)
 		}
-		ds, _, _ := s.Webhooks.Deliveries(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID, webhook.DeliveryFilter{})
-		if len(ds) != 1 || ds[0].Status != webhook.Delivered || ds[0].Attempts != 3 {
-			t.Errorf("deliveries: %+v", ds)
+		// The receiver has answered; the worker records the outcome just after.
+		var ds []*webhook.Delivery
+		waitFor(t, "the delivery to be recorded", s, func() bool {
+			ds, _, _ = s.Webhooks.Deliveries(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID, webhook.DeliveryFilter{})
+			return len(ds) == 1 && ds[0].Status != webhook.Pending
+		})
+		if ds[0].Status != webhook.Delivered || ds[0].Attempts != 3 {
+			t.Errorf("delivery: %+v", *ds[0])
 		}
 
 		if r := apiRequest(t, s, key, "GET", "/webhooks", ""); r.Status != 200 || !strings.Contains(r.Body, created.ID) || strings.Contains(r.Body, "whsec_") {

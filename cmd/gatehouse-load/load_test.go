@@ -84,6 +84,15 @@ func TestScenarios(t *testing.T) {
 			if rep.Server != nil {
 				t.Errorf("a server report without --pid: %+v", rep.Server)
 			}
+			if c.scenario == "session" {
+				b := rep.op(baselineOp)
+				if b == nil || b.OK == 0 || b.Errors != 0 {
+					t.Errorf("the baseline: %+v", b)
+				}
+				if len(rep.Targets) < 3 {
+					t.Errorf("targets %+v, want the ratio to the baseline and the p99", rep.Targets)
+				}
+			}
 			if c.scenario == "signin" {
 				if h := rep.Hash; h == nil || h.LimitPerSec <= 0 || h.Ratio <= 0 || h.HashMs <= 0 {
 					t.Errorf("hash report %+v", rep.Hash)

@@ -26,6 +26,9 @@ import (
 )
 
 func main() {
+	if body := os.Getenv(baselineEnv); body != "" {
+		os.Exit(serveBaseline(body, os.Getenv(baselineCookieEnv)))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
@@ -40,6 +43,8 @@ var scenarios = []struct{ name, help string }{
 	{"reset", "complete reset links: forgot-password, read the link from the mail file, set a new password"},
 	{"flood", "--flood sign-ins at once against session and page requests: shedding, memory, starvation"},
 	{"search", "admin member search and filtered lists, through the admin page and the API, over --members members seeded in bulk; then the sort orders and counts through the store"},
+	{"growth", "seeds --members members as search does, then times, one request at a time, a sign-in, the session check, a member search, a member's page and the audit page: how cost grows with size"},
+	{"mail", "a bulk activation of --members members through the API, then --mail-messages messages queued at once, into an SMTP sink of the tool's own; --replicas servers share the queue"},
 	{"soak", "every available scenario at once for --duration, then checks: no 5xx, no goroutine or memory growth, all mail delivered, database intact"},
 }
 
@@ -70,6 +75,8 @@ type options struct {
 	quiet              bool
 	cpuProfile         string
 	signinPage         bool
+	replicas           int
+	mailMessages       int
 }
 
 type multiFlag []string
@@ -95,6 +102,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (database, mail, server log) and print its path")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	fs.BoolVar(&o.signinPage, "signin-page", false, "signin: load the sign-in page before every sign-in, not only once per client")
+	fs.IntVar(&o.replicas, "replicas", 1, "mail: servers started on the same database, sharing the queue")
+	fs.IntVar(&o.mailMessages, "mail-messages", 3000, "mail: messages queued at once after the bulk activation")
 	fs.IntVar(&o.flood, "flood", 500, "flood: sign-in clients sending at once")
 	fs.DurationVar(&o.floodPause, "flood-pause", 0, "flood: how long a flooding client waits after a 503 before its next request (0: none, the worst case)")
 	fs.IntVar(&o.cores, "cores", 0, "CPU cores the server may use, for the hash-bound limit (default: this machine's)")
@@ -111,6 +120,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
+	if o.scenario == "mail" && !flagSet(fs, "members") {
+		o.members = 500
+	}
 	known := false
 	for _, s := range scenarios {
 		known = known || s.name == o.scenario
@@ -119,7 +131,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("--scenario must be one of %s", scenarioNames())
 	}
 	if o.concurrency == 0 {
-		o.concurrency = map[string]int{"signin": 32, "session": 16, "pages": 16, "forgot": 32, "reset": 4, "flood": 8, "soak": 12, "search": 2}[o.scenario]
+		o.concurrency = map[string]int{"signin": 32, "session": 16, "pages": 16, "forgot": 32, "reset": 4, "flood": 8, "soak": 12, "search": 2, "mail": 1, "growth": 1}[o.scenario]
 	}
 	switch {
 	case o.duration <= 0:
@@ -128,6 +140,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("--concurrency must be at least 1")
 	case o.members < 1:
 		return nil, errors.New("--members must be at least 1")
+	case o.replicas < 1 || o.replicas > 1 && o.scenario != "mail":
+		return nil, errors.New("--replicas is at least 1, and more only for the mail scenario")
+	case o.scenario == "mail" && o.url != "":
+		return nil, errors.New("the mail scenario starts its own servers, with its own SMTP sink: no --url")
 	case o.flood < 1:
 		return nil, errors.New("--flood must be at least 1")
 	case o.pid != 0 && o.url == "":
@@ -201,4 +217,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// flagSet reports whether the flag name was given.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -25,6 +25,11 @@ type env struct {
 	mailbox   *mailbox
 	sampler   *sampler
 	search    *searchEnv // the search scenario's queries and administrator
+	// The mail scenario's sink, members to activate, API key and store.
+	sink      *sink
+	activate  []string
+	apiKey    string
+	mailStore *setup
 	// rawClients are closed at the end, so the server sees its connections go.
 	rawMu      sync.Mutex
 	rawClients []*rawClient

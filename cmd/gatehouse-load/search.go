@@ -44,7 +44,8 @@ type searchEnv struct {
 	total   int
 	cookie  string // the administrator's session, name=value
 	apiKey  string
-	admin   string // the administrator's username
+	admin   string   // the administrator's username
+	ids     []string // a sample of the seeded members' ids
 }
 
 // The classes of the mix and how often each is drawn, out of 100.
@@ -102,6 +103,9 @@ func (s *setup) seedSearch(ctx context.Context, rep *Report, n int, prefix strin
 		return nil, fmt.Errorf("creating an API key: %w", err)
 	}
 	se.queries = searchQueries(sample, mrand.New(mrand.NewPCG(2, 3)))
+	for _, m := range sample {
+		se.ids = append(se.ids, m.ID)
+	}
 	weight := map[string]int{}
 	count := map[string]int{}
 	for _, q := range se.queries {

@@ -143,5 +143,6 @@ func appConfig(cfg *Config) app.Config {
 		},
 		MailRetention: cfg.MailRetention, DeliveryLease: cfg.DeliveryLease,
 		WebhooksAllowPrivate: cfg.WebhooksAllowPrivate,
+		OIDCAccessTTL:        cfg.OIDCAccessTTL, OIDCKeyRotation: cfg.OIDCKeyRotation,
 	}
 }

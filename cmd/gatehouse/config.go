@@ -48,6 +48,10 @@ type Config struct {
 	MailRetention    time.Duration
 	DeliveryLease    time.Duration
 	RequestTimeout   time.Duration
+	// OIDCAccessTTL and OIDCKeyRotation: the OpenID Connect provider's
+	// access-token lifetime and signing-key rotation period.
+	OIDCAccessTTL   time.Duration
+	OIDCKeyRotation time.Duration
 	// PprofListen, when set, is the address of a separate listener serving
 	// net/http/pprof; off by default.
 	PprofListen string
@@ -94,6 +98,8 @@ var configKeys = []configKey{
 	{"GATEHOUSE_REQUEST_TIMEOUT", "request-timeout", "How long a request may wait (for the database, for a hashing slot) before it is answered 503 with Retry-After.", "30s"},
 	{"GATEHOUSE_MAIL_RETENTION", "mail-retention", "How long delivered and failed messages stay listed for administrators.", "30d"},
 	{"GATEHOUSE_DELIVERY_LEASE", "delivery-lease", "How long a replica's claim on a queued message lasts. A message claimed by a replica that died is sent by another once the claim runs out; one send may take up to a quarter of it.", "2m"},
+	{"GATEHOUSE_OIDC_ACCESS_TOKEN_TTL", "oidc-access-token-ttl", "How long an access token of the OpenID Connect provider is valid (docs/oidc.md).", "10m"},
+	{"GATEHOUSE_OIDC_KEY_ROTATION", "oidc-key-rotation", "How often the OpenID Connect provider's signing key is replaced; the previous key stays published until its tokens expire.", "30d"},
 	{"GATEHOUSE_NOTIFY_DATABASE_URL", "notify-database-url", "Where a replica listens (PostgreSQL LISTEN) for the change notices that keep its session cache in step with the other replicas; set it to the database itself when GATEHOUSE_DATABASE_URL goes through a pooler in transaction mode (PgBouncer), which cannot carry LISTEN.", "GATEHOUSE_DATABASE_URL"},
 	{"GATEHOUSE_PPROF_LISTEN", "pprof-listen", "Address (host:port) of a separate listener serving Go profiles at /debug/pprof/, for performance work; off when empty. It exposes internals: bind it to loopback only.", ""},
 	{"GATEHOUSE_FORWARD_AUTH_HOSTS", "forward-auth-hosts", "Hosts whose reverse proxy asks GET /auth/forward, comma-separated, each optionally with the roles that may pass: `app.example.com, admin.example.com=administrator|owner, *.tools.example.com`. A sign-in returns only to these hosts. Empty: forward-auth is off (docs/forward-auth.md).", ""},
@@ -231,6 +237,12 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	}
 	if c.DeliveryLease, err = gatehouse.ParseDuration(get("delivery-lease", "2m")); err != nil || c.DeliveryLease < time.Second || c.DeliveryLease > time.Hour {
 		bad("delivery-lease", "must be a duration from 1s to 1h, like 2m")
+	}
+	if c.OIDCAccessTTL, err = gatehouse.ParseDuration(get("oidc-access-token-ttl", "10m")); err != nil || c.OIDCAccessTTL < time.Minute || c.OIDCAccessTTL > 24*time.Hour {
+		bad("oidc-access-token-ttl", "must be a duration from 1m to 24h, like 10m")
+	}
+	if c.OIDCKeyRotation, err = gatehouse.ParseDuration(get("oidc-key-rotation", "30d")); err != nil || c.OIDCKeyRotation < time.Hour {
+		bad("oidc-key-rotation", "must be a duration of at least 1h, like 30d")
 	}
 	c.NotifyDatabaseURL = get("notify-database-url", "")
 	if c.NotifyDatabaseURL != "" && !strings.HasPrefix(c.NotifyDatabaseURL, "postgres://") && !strings.HasPrefix(c.NotifyDatabaseURL, "postgresql://") {

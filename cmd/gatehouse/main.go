@@ -8,6 +8,7 @@
 //	gatehouse settings set NAME=VALUE...
 //	gatehouse apikey create --name N --role administrator|owner
 //	gatehouse apikey list | revoke --id ID
+//	gatehouse client create --name N --redirect-uri URI ... | list | rotate-secret --id ID | delete --id ID
 //	gatehouse org create|list|show|update|suspend|resume|invite ...
 //	gatehouse operator add | apikey create|list|revoke | log
 //	gatehouse version
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdSettings(ctx, e, args[1:])
 	case "apikey":
 		err = cmdAPIKey(ctx, e, args[1:])
+	case "client":
+		err = cmdClient(ctx, e, args[1:])
 	case "org":
 		err = cmdOrg(ctx, e, args[1:])
 	case "operator":
@@ -103,6 +106,13 @@ Commands:
                                 printed once, on standard output
   apikey list                   list the API keys (never the keys themselves)
   apikey revoke --id ID         revoke a key at once
+  client create --name N --redirect-uri URI [--redirect-uri URI] [--post-logout-uri URI]
+           [--backchannel-logout-uri URI] [--public] [--first-party] [--offline]
+                                register an OpenID Connect application; prints
+                                client_id: and client_secret: lines (docs/oidc.md)
+  client list                   list the applications
+  client rotate-secret --id ID  a new secret; the old one works for a day more
+  client delete --id ID         delete an application and its tokens
                                 (user, settings and apikey take --org SLUG: the
                                 organization to act in, the default one otherwise)
   org create --slug S --name N --host H [--host H2] [--owner-email E]

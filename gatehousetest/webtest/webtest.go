@@ -25,6 +25,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
@@ -92,6 +93,7 @@ type Server struct {
 	Worker   *delivery.Worker
 	Hasher   *secret.Hasher
 	Captcha  *captcha.Checker
+	OIDC     *oidc.Provider
 	// Webhooks manages webhook endpoints (private addresses allowed);
 	// HookWorker delivers them when Options.WebhookWorker is set.
 	Webhooks   *webhook.Service
@@ -180,7 +182,7 @@ func New(t testing.TB, opts Options) *Server {
 		}
 	}
 	s := &Server{URL: base, HTTP: ts, Store: st, Account: a.Account, Passkeys: a.Passkeys, Web: a.Web, Clock: clock, SMTP: smtpSrv,
-		Hasher: a.Hasher, Captcha: a.Captcha, Webhooks: a.Webhooks, App: a}
+		Hasher: a.Hasher, Captcha: a.Captcha, Webhooks: a.Webhooks, OIDC: a.OIDC, App: a}
 	run := func(fn func(context.Context)) {
 		wctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup

@@ -1,0 +1,268 @@
+package oidc
+
+import (
+	"context"
+	"net"
+	"net/url"
+	"strings"
+
+	"unicode/utf8"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/secret"
+)
+
+// NewClient is what an administrator registers.
+type NewClient struct {
+	Name                 string
+	RedirectURIs         []string
+	PostLogoutURIs       []string
+	BackchannelLogoutURI string
+	Public               bool
+	FirstParty           bool
+	Offline              bool
+}
+
+const maxURIs = 20
+
+func mayManage(op string, actor gatehouse.Actor) error {
+	if actor.Kind == gatehouse.ActorSystem || actor.Role.IsAdmin() {
+		return nil
+	}
+	return gatehouse.Errorf(gatehouse.Forbidden, op, "Only administrators manage applications.")
+}
+
+// checkURI reports why u cannot be registered ("" when it can): an absolute
+// https URL without a fragment, or http on a loopback host (a developer's
+// machine, a native app's local listener).
+func checkURI(u string) string {
+	if len(u) > 2000 || !utf8.ValidString(u) {
+		return "is too long"
+	}
+	p, err := url.Parse(u)
+	if err != nil || !p.IsAbs() || p.Host == "" {
+		return "is not an absolute URL"
+	}
+	if p.Fragment != "" || strings.Contains(u, "#") {
+		return "has a fragment"
+	}
+	if p.User != nil {
+		return "has credentials"
+	}
+	switch p.Scheme {
+	case "https":
+		return ""
+	case "http":
+		h := p.Hostname()
+		if h == "localhost" || net.ParseIP(h) != nil && net.ParseIP(h).IsLoopback() {
+			return ""
+		}
+		return "must be https (http is allowed on localhost only)"
+	}
+	return "must be https"
+}
+
+func checkURIs(fields []gatehouse.FieldError, field string, uris []string, required bool) []gatehouse.FieldError {
+	if required && len(uris) == 0 {
+		return append(fields, gatehouse.FieldError{Field: field, Code: "required", Message: "Enter at least one redirect URI."})
+	}
+	if len(uris) > maxURIs {
+		return append(fields, gatehouse.FieldError{Field: field, Code: "too_many", Message: "At most 20 URIs."})
+	}
+	for _, u := range uris {
+		if why := checkURI(u); why != "" {
+			return append(fields, gatehouse.FieldError{Field: field, Code: "invalid", Message: "The URI " + trimTo(u, 80) + " " + why + "."})
+		}
+	}
+	return fields
+}
+
+func trimTo(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+func cleanList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if s = strings.TrimSpace(s); s != "" && !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *NewClient) validate(op string) error {
+	n.Name = strings.TrimSpace(n.Name)
+	n.RedirectURIs, n.PostLogoutURIs = cleanList(n.RedirectURIs), cleanList(n.PostLogoutURIs)
+	n.BackchannelLogoutURI = strings.TrimSpace(n.BackchannelLogoutURI)
+	var fields []gatehouse.FieldError
+	if n.Name == "" || len(n.Name) > 100 || !utf8.ValidString(n.Name) || strings.ContainsAny(n.Name, "\x00\r\n") {
+		fields = append(fields, gatehouse.FieldError{Field: "name", Code: "invalid", Message: "Enter a name of at most 100 characters."})
+	}
+	fields = checkURIs(fields, "redirect_uris", n.RedirectURIs, true)
+	fields = checkURIs(fields, "post_logout_redirect_uris", n.PostLogoutURIs, false)
+	if n.BackchannelLogoutURI != "" {
+		fields = checkURIs(fields, "backchannel_logout_uri", []string{n.BackchannelLogoutURI}, false)
+	}
+	if len(fields) > 0 {
+		return gatehouse.InvalidFields(op, fields...)
+	}
+	return nil
+}
+
+// CreateClient registers a client and returns it with its secret, which is
+// shown this once ("" for a public client).
+func (p *Provider) CreateClient(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID string, n NewClient) (*Client, string, error) {
+	const op = "oidc.CreateClient"
+	if err := mayManage(op, actor); err != nil {
+		return nil, "", err
+	}
+	if err := n.validate(op); err != nil {
+		return nil, "", err
+	}
+	cl := &Client{
+		ID: gatehouse.NewID(p.Rand), OrgID: orgID, Name: n.Name, RedirectURIs: n.RedirectURIs, PostLogoutURIs: n.PostLogoutURIs,
+		BackchannelLogoutURI: n.BackchannelLogoutURI, Public: n.Public, FirstParty: n.FirstParty, Offline: n.Offline, CreatedAt: p.now(),
+	}
+	var raw string
+	if !n.Public {
+		var err error
+		if raw, cl.SecretHash, err = secret.NewToken(p.Rand); err != nil {
+			return nil, "", gatehouse.Wrap(op, err)
+		}
+	}
+	if err := p.Clients.CreateOIDCClient(ctx, cl); err != nil {
+		return nil, "", gatehouse.Wrap(op, err)
+	}
+	kind := "confidential"
+	if cl.Public {
+		kind = "public"
+	}
+	if err := p.audit(ctx, EventClientCreated, orgID, actor, "", c, map[string]string{"client_id": cl.ID, "name": cl.Name, "kind": kind}); err != nil {
+		return nil, "", err
+	}
+	return cl, raw, nil
+}
+
+// Client returns the organization's client with id.
+func (p *Provider) Client(ctx context.Context, actor gatehouse.Actor, orgID, id string) (*Client, error) {
+	const op = "oidc.Client"
+	if err := mayManage(op, actor); err != nil {
+		return nil, err
+	}
+	cl, err := p.Clients.OIDCClient(ctx, orgID, id)
+	return cl, gatehouse.Wrap(op, err)
+}
+
+// ListClients returns the organization's clients.
+func (p *Provider) ListClients(ctx context.Context, actor gatehouse.Actor, orgID string) ([]*Client, error) {
+	const op = "oidc.ListClients"
+	if err := mayManage(op, actor); err != nil {
+		return nil, err
+	}
+	cls, err := p.Clients.OIDCClients(ctx, orgID)
+	return cls, gatehouse.Wrap(op, err)
+}
+
+// RotateSecret gives a confidential client a new secret, shown this once; the
+// old one stays valid for the grace period, so the application can be
+// redeployed without an outage.
+func (p *Provider) RotateSecret(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) (string, error) {
+	const op = "oidc.RotateSecret"
+	cl, err := p.Client(ctx, actor, orgID, id)
+	if err != nil {
+		return "", err
+	}
+	if cl.Public {
+		return "", gatehouse.Errorf(gatehouse.Conflict, op, "A public client has no secret.")
+	}
+	raw, hash, err := secret.NewToken(p.Rand)
+	if err != nil {
+		return "", gatehouse.Wrap(op, err)
+	}
+	grace := dur(p.SecretGrace, DefaultSecretGrace)
+	if err := p.Clients.SetOIDCClientSecret(ctx, orgID, id, hash, cl.SecretHash, p.now().Add(grace)); err != nil {
+		return "", gatehouse.Wrap(op, err)
+	}
+	return raw, p.audit(ctx, EventSecretRotated, orgID, actor, "", c, map[string]string{"client_id": id, "grace": grace.String()})
+}
+
+// UpdateClient changes a client's name, URIs and flags; whether it is public
+// stays as registered (a secret cannot appear or vanish by an edit).
+func (p *Provider) UpdateClient(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string, n NewClient) (*Client, error) {
+	const op = "oidc.UpdateClient"
+	cl, err := p.Client(ctx, actor, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.validate(op); err != nil {
+		return nil, err
+	}
+	cl.Name, cl.RedirectURIs, cl.PostLogoutURIs, cl.BackchannelLogoutURI = n.Name, n.RedirectURIs, n.PostLogoutURIs, n.BackchannelLogoutURI
+	cl.FirstParty, cl.Offline = n.FirstParty, n.Offline
+	if err := p.Clients.UpdateOIDCClient(ctx, cl); err != nil {
+		return nil, gatehouse.Wrap(op, err)
+	}
+	return cl, p.audit(ctx, EventClientUpdated, orgID, actor, "", c, map[string]string{"client_id": id, "name": cl.Name,
+		"redirect_uris": strings.Join(cl.RedirectURIs, " "), "first_party": boolText(cl.FirstParty)})
+}
+
+// DeleteClient removes a client with its grants, tokens and consents.
+func (p *Provider) DeleteClient(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) error {
+	const op = "oidc.DeleteClient"
+	cl, err := p.Client(ctx, actor, orgID, id)
+	if err != nil {
+		return err
+	}
+	if err := p.Clients.DeleteOIDCClient(ctx, orgID, id); err != nil {
+		return gatehouse.Wrap(op, err)
+	}
+	return p.audit(ctx, EventClientDeleted, orgID, actor, "", c, map[string]string{"client_id": id, "name": cl.Name})
+}
+
+// errInvalidClient is the token endpoint's answer to failed client authentication.
+var errInvalidClient = &Error{Code: "invalid_client", Description: "Client authentication failed.", Status: 401}
+
+// AuthenticateClient checks the client credentials of a token or revocation
+// request. A confidential client needs its secret (or, within the grace
+// period, its previous one); a public client sends its id only.
+func (p *Provider) AuthenticateClient(ctx context.Context, orgID, id, sec string) (*Client, error) {
+	if id == "" || len(id) > 64 || len(sec) > 256 {
+		return nil, errInvalidClient
+	}
+	cl, err := p.Clients.OIDCClient(ctx, orgID, id)
+	if gatehouse.IsCode(err, gatehouse.NotFound) {
+		return nil, errInvalidClient
+	} else if err != nil {
+		return nil, err
+	}
+	if cl.Public {
+		if sec != "" {
+			return nil, errInvalidClient
+		}
+		return cl, nil
+	}
+	if sec == "" {
+		return nil, errInvalidClient
+	}
+	h := secret.HashToken(sec)
+	if secret.Equal(h, cl.SecretHash) {
+		return cl, nil
+	}
+	if cl.OldSecretHash != "" && p.now().Before(cl.OldSecretUntil) && secret.Equal(h, cl.OldSecretHash) {
+		return cl, nil
+	}
+	return nil, errInvalidClient
+}
