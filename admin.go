@@ -36,6 +36,9 @@ const (
 	// ActionLiftThrottle forgets the member's failed sign-ins, so that the
 	// delays they impose end at once.
 	ActionLiftThrottle AdminAction = "lift_throttle"
+	// ActionSecondFactors removes a member's second factors (passkeys, the
+	// app, recovery codes, trusted browsers) for the service desk.
+	ActionSecondFactors AdminAction = "second_factors"
 )
 
 // MayAdminister returns nil when actor may take action on target, else a

@@ -48,10 +48,16 @@ const (
 	EventLinkThrottled     EventType = "link.throttled"
 	EventRequestRefused    EventType = "request.refused"
 	EventThrottleLifted    EventType = "throttle.lifted"
-	EventWebhookCreated    EventType = "webhook.created"
-	EventWebhookRotated    EventType = "webhook.secret_rotated"
-	EventWebhookDeleted    EventType = "webhook.deleted"
-	EventWebhookDisabled   EventType = "webhook.disabled"
+	// Passkeys (package passkey, docs/passkeys.md).
+	EventPasskeyAdded          EventType = "passkey.added"
+	EventPasskeyRenamed        EventType = "passkey.renamed"
+	EventPasskeyRemoved        EventType = "passkey.removed"
+	EventPasskeyRefused        EventType = "passkey.refused"
+	EventPasskeyCloneSuspected EventType = "passkey.clone_suspected"
+	EventWebhookCreated        EventType = "webhook.created"
+	EventWebhookRotated        EventType = "webhook.secret_rotated"
+	EventWebhookDeleted        EventType = "webhook.deleted"
+	EventWebhookDisabled       EventType = "webhook.disabled"
 )
 
 // AuditEvent records a security event. Details holds event-specific facts (never

@@ -13,4 +13,5 @@ var EventTypes = []EventType{
 	EventDeviceTrusted, EventDeviceRevoked, EventMethodEnrolled, EventMethodRemoved, EventRecoveryCodeUsed,
 	EventMobileChanged, EventCaptchaFailed, EventRequestThrottled, EventLinkThrottled, EventRequestRefused,
 	EventThrottleLifted, EventWebhookCreated, EventWebhookRotated, EventWebhookDeleted, EventWebhookDisabled,
+	EventPasskeyAdded, EventPasskeyRenamed, EventPasskeyRemoved, EventPasskeyRefused, EventPasskeyCloneSuspected,
 }

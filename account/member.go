@@ -140,7 +140,7 @@ func (s *Service) issueActivation(ctx context.Context, tx gatehouse.Store, set *
 	if err := tx.CreateToken(ctx, t); err != nil {
 		return "", gatehouse.Wrap(op, err)
 	}
-	link := s.Link("/activate", url.Values{"token": {raw}})
+	link := s.LinkIn(ctx, m.OrgID, "/activate", url.Values{"token": {raw}})
 	if err := s.queueEmail(ctx, tx, set, m, gatehouse.KindActivation, gatehouse.MessageData{
 		Link: link, ValidFor: set.ActivationLinkTTL, At: now, IP: c.IP,
 	}); err != nil {

@@ -30,7 +30,7 @@ func (s *Service) notifyChanges(ctx context.Context, tx gatehouse.Store, m *gate
 	set := gatehouse.LoadSettings(stored)
 	d := gatehouse.MessageData{
 		At: s.now(), IP: c.IP, UserAgent: c.UserAgent, Changes: changes, By: changedBy(actor, m),
-		SupportURL: s.Link("/forgot-password", nil), AccountURL: s.Link("/account", nil),
+		SupportURL: s.LinkIn(ctx, m.OrgID, "/forgot-password", nil), AccountURL: s.LinkIn(ctx, m.OrgID, "/account", nil),
 	}
 	var sent []string
 	for _, to := range append([]string{m.ContactEmail()}, also...) {

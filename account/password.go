@@ -201,7 +201,7 @@ func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc p
 			}
 		}
 		if err := s.queueEmail(ctx, tx, set, m, gatehouse.KindPasswordChanged, gatehouse.MessageData{
-			At: now, IP: pc.Client.IP, UserAgent: pc.Client.UserAgent, SupportURL: s.Link("/forgot-password", nil),
+			At: now, IP: pc.Client.IP, UserAgent: pc.Client.UserAgent, SupportURL: s.LinkIn(ctx, m.OrgID, "/forgot-password", nil),
 		}); err != nil {
 			return err
 		}

@@ -182,7 +182,7 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	if m != nil {
 		tok.MemberID = m.ID
 	}
-	data := gatehouse.MessageData{Link: s.Link("/reset-password", url.Values{"token": {raw}}), ValidFor: set.ResetLinkTTL, At: now, IP: req.Client.IP}
+	data := gatehouse.MessageData{Link: s.LinkIn(ctx, req.OrgID, "/reset-password", url.Values{"token": {raw}}), ValidFor: set.ResetLinkTTL, At: now, IP: req.Client.IP}
 	ev := event(gatehouse.EventResetRequested, req.OrgID, actor, memberID, req.Client,
 		map[string]string{"valid_for": gatehouse.FormatDuration(set.ResetLinkTTL)})
 	if m == nil {

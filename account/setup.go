@@ -39,7 +39,7 @@ func (s *Service) SetupLink(ctx context.Context, orgID string) (string, error) {
 	if err != nil {
 		return "", gatehouse.Wrap(op, err)
 	}
-	return s.Link("/setup", url.Values{"token": {raw}}), nil
+	return s.LinkIn(ctx, orgID, "/setup", url.Values{"token": {raw}}), nil
 }
 
 // ErrLinkInvalid is the answer for a one-time link that is unknown, used,

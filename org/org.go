@@ -105,13 +105,24 @@ func (s *Service) BySlug(ctx context.Context, slug string) (*gatehouse.Organizat
 
 // ByHost returns the organization whose host is exactly host (a request's
 // Host header), NotFound when there is none. The public URL's host is the
-// default organization's.
+// default organization's. An installation whose organizations have no hosts
+// (one that serves only the default organization, as before organizations
+// existed) serves every host as the default organization's.
 func (s *Service) ByHost(ctx context.Context, host string) (*gatehouse.Organization, error) {
 	h := gatehouse.NormalizeHost(host)
 	if s.PublicURL != nil && h == gatehouse.NormalizeHost(s.PublicURL.Host) {
 		return s.Store.Organization(ctx, gatehouse.DefaultOrgID)
 	}
 	o, err := s.Store.OrganizationByHost(ctx, h)
+	if gatehouse.IsCode(err, gatehouse.NotFound) {
+		multi, herr := s.Store.HasHosts(ctx)
+		if herr != nil {
+			return nil, gatehouse.Wrap("org.ByHost", herr)
+		}
+		if !multi {
+			return s.Store.Organization(ctx, gatehouse.DefaultOrgID)
+		}
+	}
 	return o, gatehouse.Wrap("org.ByHost", err)
 }
 

@@ -135,6 +135,11 @@ func TestCreateRefusals(t *testing.T) {
 func TestByHost(t *testing.T) {
 	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
 		svc, _ := newService(t, s)
+		// Before any organization has a host, every host is the default
+		// organization's, as in an installation from before organizations.
+		if o, err := svc.ByHost(ctx, "127.0.0.1:8080"); err != nil || o.ID != gatehouse.DefaultOrgID {
+			t.Errorf("ByHost with no hosts anywhere = %v, %v; want the default organization", o, err)
+		}
 		c, err := svc.Create(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, org.CreateRequest{Slug: "acme", Name: "Acme",
 			Hosts: []string{"acme.example.com", "acme.localhost:8080"}})
 		if err != nil {

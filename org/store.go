@@ -22,6 +22,9 @@ type Store interface {
 	// OrganizationByHost returns the organization whose host is exactly host
 	// (normalized); NotFound when none has it.
 	OrganizationByHost(ctx context.Context, host string) (*gatehouse.Organization, error)
+	// HasHosts reports whether any organization has a host: whether the
+	// installation serves more than the default organization.
+	HasHosts(ctx context.Context) (bool, error)
 	// Organizations returns a page of the organizations f selects, by slug,
 	// and the cursor of the next page ("" after the last).
 	Organizations(ctx context.Context, f Filter) ([]*gatehouse.Organization, string, error)

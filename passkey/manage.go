@@ -83,10 +83,13 @@ func (s *Service) Remove(ctx context.Context, m *gatehouse.Member, id, password 
 }
 
 // RemoveByAdministrator removes one passkey of m (id), or all of them (id
-// ""), for an administrator or the API; the caller has checked that actor
-// may change m's second factors. It returns how many were removed.
+// ""), for an administrator or the API: only an owner changes an owner's.
+// Audited and emailed to the member. It returns how many were removed.
 func (s *Service) RemoveByAdministrator(ctx context.Context, actor gatehouse.Actor, m *gatehouse.Member, id string, c gatehouse.Client) (int, error) {
 	const op = "passkey.RemoveByAdministrator"
+	if err := gatehouse.MayAdminister(op, actor, gatehouse.ActionSecondFactors, m); err != nil {
+		return 0, err
+	}
 	var list []*Passkey
 	if id != "" {
 		p, err := s.find(ctx, op, m, id)

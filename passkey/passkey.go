@@ -99,11 +99,9 @@ type Store interface {
 
 // Audit events of passkeys.
 const (
-	EventAdded          gatehouse.EventType = "passkey.added"
-	EventRenamed        gatehouse.EventType = "passkey.renamed"
-	EventRemoved        gatehouse.EventType = "passkey.removed"
-	EventRefused        gatehouse.EventType = "passkey.refused"
-	EventCloneSuspected gatehouse.EventType = "passkey.clone_suspected"
+	EventAdded          = gatehouse.EventPasskeyAdded
+	EventRenamed        = gatehouse.EventPasskeyRenamed
+	EventRemoved        = gatehouse.EventPasskeyRemoved
+	EventRefused        = gatehouse.EventPasskeyRefused
+	EventCloneSuspected = gatehouse.EventPasskeyCloneSuspected
 )
-
-const ChangePasskey = "passkey"

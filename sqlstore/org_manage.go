@@ -20,7 +20,16 @@ func (s *Store) OrganizationBySlug(ctx context.Context, slug string) (*gatehouse
 // OrganizationByHost returns the organization that has the host (as
 // gatehouse.NormalizeHost makes it), with all its hosts.
 func (s *Store) OrganizationByHost(ctx context.Context, host string) (*gatehouse.Organization, error) {
-	return s.orgWhere(ctx, "sqlstore.OrganizationByHost", `id = (SELECT org_id FROM org_hosts WHERE host = $1)`, host)
+	return s.cachedOrgByHost(ctx, host, func() (*gatehouse.Organization, error) {
+		return s.orgWhere(ctx, "sqlstore.OrganizationByHost", `id = (SELECT org_id FROM org_hosts WHERE host = $1)`, host)
+	})
+}
+
+// HasHosts reports whether any organization has a host.
+func (s *Store) HasHosts(ctx context.Context) (bool, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM org_hosts LIMIT 1) h`).Scan(&n)
+	return n > 0, dbErr("sqlstore.HasHosts", err)
 }
 
 func (s *Store) orgWhere(ctx context.Context, op, where string, arg any) (*gatehouse.Organization, error) {
@@ -79,7 +88,10 @@ func (s *Store) FoundOrganization(ctx context.Context, f org.Founding) error {
 				return err
 			}
 		}
-		return t.addEvent(ctx, f.Event)
+		if err := t.addEvent(ctx, f.Event); err != nil {
+			return err
+		}
+		return t.orgChanged(ctx, f.Org.ID)
 	})
 	return gatehouse.Wrap(op, err)
 }
@@ -139,7 +151,10 @@ func (s *Store) ChangeOrganization(ctx context.Context, id string, c org.Change)
 				return err
 			}
 		}
-		return t.addEvent(ctx, c.Event)
+		if err := t.addEvent(ctx, c.Event); err != nil {
+			return err
+		}
+		return t.orgChanged(ctx, id)
 	})
 }
 

@@ -13,7 +13,12 @@ import (
 // exists from the first migration. An empty Slug is the ID and an empty State
 // active. An id, slug or host already taken is a Conflict.
 func (s *Store) CreateOrganization(ctx context.Context, o *gatehouse.Organization) error {
-	return s.inTx(ctx, func(t *Store) error { return t.insertOrganization(ctx, o) })
+	return s.inTx(ctx, func(t *Store) error {
+		if err := t.insertOrganization(ctx, o); err != nil {
+			return err
+		}
+		return t.orgChanged(ctx, o.ID)
+	})
 }
 
 func (s *Store) insertOrganization(ctx context.Context, o *gatehouse.Organization) error {

@@ -103,6 +103,7 @@ type database struct {
 	nstmts   atomic.Int64
 	settings *settingsCache
 	sessions *sessionCache
+	orgs     *orgCache
 	bus      *bus.Bus
 	url      string // what Open was given, for Listen's own connection
 	// failed is the latest statement that failed for want of storage, until a
@@ -126,6 +127,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		d.now = time.Now
 	}
 	d.sessions = newSessionCache(opts.SessionTTL, d.bus)
+	d.orgs = newOrgCache(d.bus)
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}

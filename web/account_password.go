@@ -84,6 +84,9 @@ func (s accountPages) passwordFailed(w http.ResponseWriter, r *http.Request, m *
 	}
 	if page == "renew" {
 		d.Renew, d.Action, d.Current = true, "/login/renew", false
+		if next := r.URL.Query().Get("next"); next != "" {
+			d.Action += "?" + url.Values{"next": {forwardPages{s.Server}.nextParam(next)}}.Encode()
+		}
 		v.Member = nil
 	}
 	v.CSRF = s.csrfToken(w, r)

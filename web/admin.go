@@ -16,6 +16,7 @@ import (
 
 // adminNotices are the success messages of admin redirects, by key.
 var adminNotices = map[string]string{
+	"passkeys_removed":   "The member's passkeys have been removed; the member has been emailed.",
 	"created":            "The member has been created.",
 	"created_activation": "The member has been created and an activation email is on its way.",
 	"updated":            "The member's record has been saved.",

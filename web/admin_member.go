@@ -32,6 +32,8 @@ type memberPage struct {
 	// whether the actor may lift it (only owners lift an owner's).
 	Throttle *account.ThrottleState
 	CanLift  bool
+	// Factors are the member's second factors (passkey_admin.go).
+	Factors *memberFactors
 }
 
 // recentItems is how many audit events and messages the page shows.
@@ -54,6 +56,9 @@ func (s adminPages) memberView(w http.ResponseWriter, r *http.Request, admin *ga
 	}
 	d.CanLift = gatehouse.MayAdminister("web.memberView", actor, gatehouse.ActionLiftThrottle, target) == nil
 	if d.Events, _, err = s.Account.AuditEvents(ctx, actor, target.OrgID, gatehouse.AuditFilter{MemberID: target.ID, Limit: recentItems}); err != nil {
+		return nil, nil, err
+	}
+	if d.Factors, err = (passkeyPages{s.Server}).memberFactors(r, actor, target); err != nil {
 		return nil, nil, err
 	}
 	d.Names = s.eventMemberNames(r, actor, target.OrgID, d.Events)

@@ -44,6 +44,7 @@ var apiRoutes = []apiRoute{
 	{"POST", "/members/{id}/activation-email", apiEndpoints.apiSendActivation},
 	{"DELETE", "/members/{id}/sessions", apiEndpoints.apiEndSessions},
 	{"DELETE", "/members/{id}/throttle", apiEndpoints.apiLiftThrottle},
+	{"DELETE", "/members/{id}/passkeys", apiRemovePasskeys},
 	{"POST", "/activation-emails", apiEndpoints.apiBulkActivation},
 	{"GET", "/settings", apiEndpoints.apiGetSettings},
 	{"PATCH", "/settings", apiEndpoints.apiUpdateSettings},

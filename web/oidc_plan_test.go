@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -233,4 +235,27 @@ func TestOIDCDisabledMemberRefused(t *testing.T) {
 	if got := oauthErr(err); got != "invalid_grant" {
 		t.Errorf("disabled member: %q, want invalid_grant", got)
 	}
+}
+
+// A member whose password has expired renews it on Gatehouse's page and
+// goes on to the application.
+func TestOIDCForcedRenewalContinues(t *testing.T) {
+	s, rp, m := planServer(t)
+	m.MustChangePassword = true
+	s.Overwrite(t, m)
+	b := s.Browser(t)
+	f := rp.start()
+	r := b.Get(f.url)
+	next, _ := url.Parse(r.Location)
+	r = b.Submit(r.Location, "/login", url.Values{"identifier": {"ada"}, "password": {pw}, "next": {next.Query().Get("next")}})
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/login/renew?next=") {
+		t.Fatalf("sign-in: %d to %q", r.Status, r.Location)
+	}
+	page := b.Get(r.Location)
+	action := regexp.MustCompile(`action="(/login/renew\?next=[^"]+)"`).FindStringSubmatch(page.Body)
+	if action == nil {
+		t.Fatalf("the renewal form does not carry next:\n%s", page.Body)
+	}
+	r = b.Post(html.UnescapeString(action[1]), url.Values{"new_password": {"a brand new passphrase 7"}, "confirm_password": {"a brand new passphrase 7"}})
+	rp.exchange(rp.code(rp.callback(b, r), f), f)
 }

@@ -18,4 +18,7 @@ func (s passkeyPages) routes() {
 	s.route("POST /login/passkey/options", s.signInOptions)
 	s.route("POST /login/passkey", s.signIn)
 	s.route("POST /login/verify/passkey/options", s.secondFactorOptions)
+
+	s.route("POST /admin/members/{id}/passkeys/{passkey}/remove", s.adminRemove)
+	s.route("POST /admin/members/{id}/passkeys/remove", s.adminRemove)
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/oidc"
+	"github.com/gatehouse-auth/gatehouse/operator"
+	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/webhook"
 )
@@ -37,6 +39,9 @@ type Config struct {
 	// RequestTimeout bounds each request; a request still waiting (for the
 	// database) when it passes gets 503. Zero means no bound.
 	RequestTimeout time.Duration
+	// DefaultOrgForUnknownHosts serves a request to a host no organization has
+	// as the default organization's, instead of a 404.
+	DefaultOrgForUnknownHosts bool
 	// ShedDelay is how long a sign-in turned away because password hashing is
 	// saturated waits before its 503 (default DefaultShedDelay; negative: none).
 	ShedDelay time.Duration
@@ -69,6 +74,13 @@ type Server struct {
 	Ready func(ctx context.Context) error
 	// Metrics collects Prometheus metrics; New creates it.
 	Metrics *Metrics
+	// Orgs finds the organization of a request's Host; nil serves every
+	// request as the default organization's (org_host.go).
+	Orgs OrgFinder
+	// OrgAdmin and Desk serve the service desk: its console at /operator and
+	// /api/v1/operator (operator_*.go); nil leaves both unavailable.
+	OrgAdmin *org.Service
+	Desk     *operator.Service
 	// OIDC is the OpenID Connect provider; nil turns its endpoints off.
 	OIDC *oidc.Provider
 	// Passkeys serves the passkey pages and ceremonies; nil: no passkeys.
@@ -109,7 +121,7 @@ func New(acc *account.Service, log *slog.Logger, cfg Config, csrfKey []byte) (*S
 
 // Handler returns the HTTP handler with every middleware applied.
 func (s *Server) Handler() http.Handler {
-	return s.requestID(s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.deadline(http.HandlerFunc(s.routed)))))))
+	return s.requestID(s.recoverPanics(s.observe(s.securityHeaders(s.crossOrigin(s.deadline(s.organization(http.HandlerFunc(s.routed))))))))
 }
 
 // route registers a page or API handler under an http.ServeMux pattern.
@@ -128,6 +140,8 @@ func (s *Server) routes() {
 	twofactorPages{s}.routes()
 	accountPages{s}.routes()
 	adminPages{s}.routes()
+	operatorAPI{s}.routes()
+	operatorPages{s}.routes()
 	apiEndpoints{s}.routes()
 	healthPages{s}.routes()
 	oidcPages{s}.routes()
@@ -137,9 +151,15 @@ func (s *Server) routes() {
 	uiPages{s}.routes()
 }
 
-// orgID returns the organization a request belongs to. There is one organization
-// for now; the choice is made here only, so that tenants by host can come later.
-func (s *Server) orgID(r *http.Request) string { return gatehouse.DefaultOrgID }
+// orgID returns the organization a request belongs to: the one the
+// organization middleware found for its Host (org_host.go), the default
+// organization when the server has no OrgFinder.
+func (s *Server) orgID(r *http.Request) string {
+	if o := orgOf(r); o != nil {
+		return o.ID
+	}
+	return gatehouse.DefaultOrgID
+}
 
 // client returns the request's client address, user agent and correlation
 // id. X-Forwarded-For is believed only from a trusted proxy, and then its
@@ -216,7 +236,7 @@ func (s *Server) link(path string, q url.Values) string {
 // redirect sends the browser to a path of this server (303 See Other, so that a
 // POST is followed by a GET). Locations are built from the public URL only.
 func (s *Server) redirect(w http.ResponseWriter, r *http.Request, path string, q url.Values) {
-	http.Redirect(w, r, s.link(path, q), http.StatusSeeOther)
+	http.Redirect(w, r, s.orgLink(r, path, q), http.StatusSeeOther)
 }
 
 // now is the time as the use cases see it.

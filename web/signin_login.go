@@ -51,11 +51,8 @@ func (s signinPages) loginPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if sess != nil {
 		var q url.Values
-		if next := r.URL.Query().Get("next"); next != "" && sess.Stage == gatehouse.StageActive {
-			s.redirect(w, r, safeNext(next), nil)
-			return
-		} else if next != "" && sess.Stage == gatehouse.StageSecondFactor {
-			q = url.Values{"next": {safeNext(next)}}
+		if next := r.URL.Query().Get("next"); next != "" {
+			q = url.Values{"next": {forwardPages{s.Server}.nextParam(next)}}
 		}
 		s.redirect(w, r, stagePath(sess.Stage), q)
 		return
@@ -108,7 +105,10 @@ func (s signinPages) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		_ = s.Account.SignOut(r.Context(), old, m, s.client(r))
 	}
 	s.setSession(w, res.Token)
-	if res.Session.Stage == gatehouse.StageSecondFactor && next != "" {
+	if res.Session.Stage != gatehouse.StageActive && next != "" {
+		// The second factor or a forced renewal comes first; where the
+		// sign-in was going (an application's authorization request, a
+		// protected host) travels along.
 		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {forwardPages{s.Server}.nextParam(next)}})
 		return
 	}

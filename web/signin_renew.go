@@ -34,6 +34,9 @@ func (s signinPages) renewPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Renew, d.Action, d.Current = true, "/login/renew", false
+	if next := r.URL.Query().Get("next"); next != "" {
+		d.Action += "?" + url.Values{"next": {forwardPages{s.Server}.nextParam(next)}}.Encode()
+	}
 	d.Reason = "Your password has expired."
 	if m.MustChangePassword {
 		d.Reason = "You need to choose a new password before you continue."
@@ -73,5 +76,13 @@ func (s signinPages) renewSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSession(w, token) // a new secret: the one that could only renew no longer works
+	if next := r.URL.Query().Get("next"); next != "" {
+		if sess.Stage == gatehouse.StageActive {
+			forwardPages{s.Server}.goNext(w, r, next)
+		} else {
+			s.redirect(w, r, stagePath(sess.Stage), url.Values{"next": {forwardPages{s.Server}.nextParam(next)}})
+		}
+		return
+	}
 	s.redirect(w, r, stagePath(sess.Stage), url.Values{"done": {"password_changed"}})
 }

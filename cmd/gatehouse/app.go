@@ -134,6 +134,7 @@ func appConfig(cfg *Config) app.Config {
 			PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsAllow: cfg.MetricsAllow,
 			TemplateDir: cfg.TemplateDir, Version: version, RequestTimeout: cfg.RequestTimeout,
 			ForwardAuth: cfg.ForwardAuth, CookieDomain: cfg.SessionCookieDomain,
+			DefaultOrgForUnknownHosts: cfg.DefaultOrgForUnknownHosts,
 		},
 		MailURL: cfg.MailURL, SMSURL: cfg.SMSURL, SMSWebhookSecret: cfg.SMSWebhookSecret,
 		RedisURL: cfg.RedisURL, RedisPrefix: cfg.RedisPrefix,

@@ -65,6 +65,11 @@ type Config struct {
 	// NotifyDatabaseURL is the PostgreSQL database on which the process
 	// listens for change notices, when not DatabaseURL itself.
 	NotifyDatabaseURL string
+	// DefaultOrgForUnknownHosts serves unknown hosts as the default organization.
+	DefaultOrgForUnknownHosts bool
+	// OperatorIdleTimeout and OperatorSessionLifetime bound the service desk's sessions.
+	OperatorIdleTimeout     time.Duration
+	OperatorSessionLifetime time.Duration
 }
 
 // configKey describes one configuration key: its environment variable, its flag
@@ -101,6 +106,9 @@ var configKeys = []configKey{
 	{"GATEHOUSE_OIDC_ACCESS_TOKEN_TTL", "oidc-access-token-ttl", "How long an access token of the OpenID Connect provider is valid (docs/oidc.md).", "10m"},
 	{"GATEHOUSE_OIDC_KEY_ROTATION", "oidc-key-rotation", "How often the OpenID Connect provider's signing key is replaced; the previous key stays published until its tokens expire.", "30d"},
 	{"GATEHOUSE_NOTIFY_DATABASE_URL", "notify-database-url", "Where a replica listens (PostgreSQL LISTEN) for the change notices that keep its session cache in step with the other replicas; set it to the database itself when GATEHOUSE_DATABASE_URL goes through a pooler in transaction mode (PgBouncer), which cannot carry LISTEN.", "GATEHOUSE_DATABASE_URL"},
+	{"GATEHOUSE_DEFAULT_ORG_FOR_UNKNOWN_HOSTS", "default-org-for-unknown-hosts", "true serves a request to a host no organization has as the default organization's; false (the default) answers it 404.", "false"},
+	{"GATEHOUSE_OPERATOR_IDLE_TIMEOUT", "operator-idle-timeout", "How long a service desk operator's session lasts without activity.", "15m"},
+	{"GATEHOUSE_OPERATOR_SESSION_LIFETIME", "operator-session-lifetime", "How long a service desk operator's session lasts at most, however active.", "8h"},
 	{"GATEHOUSE_PPROF_LISTEN", "pprof-listen", "Address (host:port) of a separate listener serving Go profiles at /debug/pprof/, for performance work; off when empty. It exposes internals: bind it to loopback only.", ""},
 	{"GATEHOUSE_FORWARD_AUTH_HOSTS", "forward-auth-hosts", "Hosts whose reverse proxy asks GET /auth/forward, comma-separated, each optionally with the roles that may pass: `app.example.com, admin.example.com=administrator|owner, *.tools.example.com`. A sign-in returns only to these hosts. Empty: forward-auth is off (docs/forward-auth.md).", ""},
 	{"GATEHOUSE_FORWARD_AUTH_PROXIES", "forward-auth-proxies", "Comma-separated networks (CIDR) of the reverse proxies whose X-Forwarded-* and X-Original-* headers /auth/forward believes.", "GATEHOUSE_TRUSTED_PROXIES"},
@@ -247,6 +255,18 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	c.NotifyDatabaseURL = get("notify-database-url", "")
 	if c.NotifyDatabaseURL != "" && !strings.HasPrefix(c.NotifyDatabaseURL, "postgres://") && !strings.HasPrefix(c.NotifyDatabaseURL, "postgresql://") {
 		bad("notify-database-url", "must start with postgres:// (SQLite needs none)")
+	}
+	switch v := get("default-org-for-unknown-hosts", "false"); v {
+	case "true", "false":
+		c.DefaultOrgForUnknownHosts = v == "true"
+	default:
+		bad("default-org-for-unknown-hosts", "must be true or false")
+	}
+	if c.OperatorIdleTimeout, err = gatehouse.ParseDuration(get("operator-idle-timeout", "15m")); err != nil || c.OperatorIdleTimeout < time.Minute || c.OperatorIdleTimeout > 24*time.Hour {
+		bad("operator-idle-timeout", "must be a duration from 1m to 24h, like 15m")
+	}
+	if c.OperatorSessionLifetime, err = gatehouse.ParseDuration(get("operator-session-lifetime", "8h")); err != nil || c.OperatorSessionLifetime < c.OperatorIdleTimeout || c.OperatorSessionLifetime > 7*24*time.Hour {
+		bad("operator-session-lifetime", "must be a duration from the idle timeout to 7d, like 8h")
 	}
 	c.PprofListen = get("pprof-listen", "")
 	if c.PprofListen != "" && !validHostPort(c.PprofListen) {

@@ -73,6 +73,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	defer a.Close()
 	blocklist.Load()
 
+	orgs := orgService(a)
+	desk := operatorService(a)
+	desk.IdleTimeout, desk.SessionLifetime = cfg.OperatorIdleTimeout, cfg.OperatorSessionLifetime
+	a.Web.Orgs, a.Web.OrgAdmin, a.Web.Desk = orgs, orgs, desk
+
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err

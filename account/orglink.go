@@ -1,0 +1,22 @@
+package account
+
+import (
+	"context"
+	"net/url"
+
+	"github.com/gatehouse-auth/gatehouse/org"
+)
+
+// LinkIn returns an absolute link to path with the query on the URL of the
+// organization orgID (issue 12): the public URL's scheme with the
+// organization's first host, or the public URL itself for an organization
+// without hosts (the default one). It never uses a request's Host header.
+func (s *Service) LinkIn(ctx context.Context, orgID, path string, query url.Values) string {
+	o, err := s.Store.Organization(ctx, orgID)
+	if err != nil || len(o.Hosts) == 0 {
+		// The default organization, or a store that cannot say: the public
+		// URL, where the default organization answers.
+		return s.Link(path, query)
+	}
+	return org.Link(s.PublicURL, o, path, query)
+}

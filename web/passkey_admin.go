@@ -1,0 +1,79 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/passkey"
+)
+
+// The member's second factors on the admin member page, and their removal by
+// an administrator (the service desk's "I lost my phone"): one passkey or all
+// of them, behind the page's confirmation step. Only an owner changes an
+// owner's.
+
+type memberFactors struct {
+	App              bool
+	AppSince         string
+	RecoveryCodes    int
+	Mobile           string // masked, "" when none
+	Passkeys         []*passkey.Passkey
+	Browsers         int
+	BrowsersLastUsed time.Time
+	CanManage        bool // the actor may remove them
+}
+
+func (s passkeyPages) memberFactors(r *http.Request, actor gatehouse.Actor, m *gatehouse.Member) (*memberFactors, error) {
+	ctx := r.Context()
+	st, err := s.Account.AuthenticatorState(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	f := &memberFactors{App: st.Enrolled, AppSince: st.EnrolledAt, RecoveryCodes: st.RecoveryCodes,
+		CanManage: gatehouse.MayAdminister("web.memberFactors", actor, gatehouse.ActionSecondFactors, m) == nil}
+	if m.Mobile != "" {
+		f.Mobile = gatehouse.MaskPhone(m.Mobile)
+	}
+	devices, err := s.Account.TrustedDevices(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	f.Browsers = len(devices)
+	for _, d := range devices {
+		if d.LastUsedAt.After(f.BrowsersLastUsed) {
+			f.BrowsersLastUsed = d.LastUsedAt
+		}
+	}
+	if s.Passkeys != nil {
+		if f.Passkeys, err = s.Passkeys.List(ctx, m); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// adminRemove removes one passkey of the member ({passkey}) or all of them.
+func (s passkeyPages) adminRemove(w http.ResponseWriter, r *http.Request) {
+	if !s.available(w, r) || !s.parseForm(w, r) {
+		return
+	}
+	a := adminPages(s)
+	admin, actor, ok := a.admin(w, r)
+	if !ok {
+		return
+	}
+	target, err := s.Account.Member(r.Context(), actor, s.orgID(r), r.PathValue("id"))
+	if err != nil {
+		a.adminFail(w, r, admin, err)
+		return
+	}
+	n, err := s.Passkeys.RemoveByAdministrator(r.Context(), actor, target, r.PathValue("passkey"), s.client(r))
+	if err != nil {
+		a.adminFail(w, r, admin, err)
+		return
+	}
+	s.redirect(w, r, "/admin/members/"+url.PathEscape(target.ID), url.Values{"done": {"passkeys_removed"}, "n": {strconv.Itoa(n)}})
+}
