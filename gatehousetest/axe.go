@@ -138,7 +138,6 @@ func (tab *Tab) WeakFocus() []string {
 		const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
 		const bgOf = el => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.a > 0.5) return c; } return rgb(getComputedStyle(document.documentElement).backgroundColor || "rgb(255,255,255)"); };
 		const out = [];
-		const active = document.activeElement;
 		for (const el of document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary")) {
 			const box = el.getBoundingClientRect();
 			if (box.width === 0 || box.height === 0 || getComputedStyle(el).visibility === "hidden") continue;
@@ -151,7 +150,7 @@ func (tab *Tab) WeakFocus() []string {
 			const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 			if (ratio < 3) out.push(name + ": focus outline " + ratio.toFixed(2) + ":1");
 		}
-		if (active && active.focus) active.focus(); else document.activeElement.blur();
+		if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
 		return out;
 	})()`))
 	if err != nil {

@@ -142,14 +142,24 @@ func stateLabel(st gatehouse.State) string {
 // memberRow is a member as the admin lists show it.
 type memberRow struct {
 	*gatehouse.Member
-	State string // the effective state at the time of the request
+	State     string // the effective state at the time of the request
+	SecondWay string // the second steps the member can use, in words
 }
 
-func (s adminPages) memberRows(ms []*gatehouse.Member) []memberRow {
+func (s adminPages) memberRows(r *http.Request, ms []*gatehouse.Member) []memberRow {
 	now := s.now()
 	out := make([]memberRow, len(ms))
 	for i, m := range ms {
-		out[i] = memberRow{Member: m, State: stateLabel(m.EffectiveState(now))}
+		row := memberRow{Member: m, State: stateLabel(m.EffectiveState(now))}
+		var ways []string
+		if st, err := s.Account.AuthenticatorState(r.Context(), m); err == nil && st.Enrolled {
+			ways = append(ways, "app")
+		}
+		if m.Mobile != "" {
+			ways = append(ways, "text message")
+		}
+		row.SecondWay = strings.Join(ways, ", ")
+		out[i] = row
 	}
 	return out
 }

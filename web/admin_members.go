@@ -4,6 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
@@ -16,9 +19,40 @@ import (
 
 type membersPage struct {
 	Query, Role, State string
+	Sort               string // a gatehouse.MemberSort
+	Desc               bool
+	Size               int // members per page
 	Members            []memberRow
+	Total              int  // members that match the filters
+	More               bool // more than Total match (the count stopped there)
 	Pager              pager
+	Prev               string   // URL of the previous page, "" on the first
+	Sorts              []sortBy // the column headers that sort
+	Done               string   // the result of a bulk action, in words
 }
+
+// sortBy is a sortable column header: its link sorts by the column, and
+// again in the other direction when it already does.
+type sortBy struct {
+	Key, Label, Href string
+	Current          string // "ascending" or "descending" (aria-sort) on the current column
+}
+
+// memberSorts are the orders of the list, by column.
+var memberSorts = []struct {
+	Key   gatehouse.MemberSort
+	Label string
+}{
+	{gatehouse.SortName, "Name"}, {gatehouse.SortUsername, "Username"}, {gatehouse.SortEmail, "Email"},
+	{gatehouse.SortRole, "Role"}, {gatehouse.SortState, "State"}, {gatehouse.SortLastSignIn, "Last sign-in"},
+	{gatehouse.SortPasswordChanged, "Password changed"},
+}
+
+// pageSizes are the page sizes offered; the first is the default.
+var pageSizes = []int{50, 25, 100}
+
+// countUpTo bounds the count of matching members the list shows.
+const countUpTo = 10000
 
 func (s adminPages) adminHome(w http.ResponseWriter, r *http.Request) {
 	if _, _, ok := s.admin(w, r); ok {
@@ -32,11 +66,21 @@ func (s adminPages) adminMembers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	d := &membersPage{Query: q.Get("query"), Role: q.Get("role"), State: q.Get("state")}
+	d := &membersPage{Query: q.Get("query"), Role: q.Get("role"), State: q.Get("state"), Sort: q.Get("sort"), Desc: q.Get("desc") == "1",
+		Size: pageSizes[0], Done: bulkDoneText(q)}
+	if n, err := strconv.Atoi(q.Get("size")); err == nil && slices.Contains(pageSizes, n) {
+		d.Size = n
+	}
+	if d.Sort == "" {
+		d.Sort = string(gatehouse.SortUsername)
+	}
 	v := s.adminView(w, r, m, "Members", "members", d)
-	ms, next, err := s.Account.ListMembers(r.Context(), actor, s.orgID(r), gatehouse.MemberFilter{
-		Query: d.Query, Role: gatehouse.Role(d.Role), State: gatehouse.State(d.State), Cursor: q.Get("cursor"), Limit: 50,
-	})
+	f := gatehouse.MemberFilter{Query: d.Query, Role: gatehouse.Role(d.Role), State: gatehouse.State(d.State),
+		Sort: gatehouse.MemberSort(d.Sort), Desc: d.Desc, Cursor: q.Get("cursor"), Limit: d.Size}
+	ms, next, err := s.Account.ListMembers(r.Context(), actor, s.orgID(r), f)
+	if err == nil {
+		d.Total, d.More, err = s.Account.CountMembers(r.Context(), actor, s.orgID(r), f, countUpTo)
+	}
 	st := http.StatusOK
 	if err != nil {
 		if !gatehouse.IsCode(err, gatehouse.Invalid) {
@@ -46,9 +90,83 @@ func (s adminPages) adminMembers(w http.ResponseWriter, r *http.Request) {
 		st = http.StatusUnprocessableEntity
 		v.fieldErrors(err, "")
 	}
-	d.Members = s.memberRows(ms)
-	d.Pager = newPager("/admin/members", q, next)
+	d.Members = s.memberRows(r, ms)
+	d.Pager, d.Prev = memberPager(q, next)
+	d.Sorts = memberSortLinks(q, d.Sort, d.Desc)
 	s.render(w, r, st, "admin_members", v)
+}
+
+// memberPager builds the next, previous and first page links. A cursor only
+// leads forward, so the URL keeps the cursors of the pages before ("back",
+// comma-separated) to lead back.
+func memberPager(q url.Values, next string) (pager, string) {
+	base := url.Values{}
+	for k, v := range q {
+		if k != "cursor" && k != "done" && k != "back" && k != "n" && k != "skipped" {
+			base[k] = v
+		}
+	}
+	var back []string
+	if b := q.Get("back"); b != "" {
+		back = strings.Split(b, ",")
+	}
+	link := func(cursor string, back []string) string {
+		u := url.Values{}
+		for k, v := range base {
+			u[k] = v
+		}
+		if cursor != "" {
+			u.Set("cursor", cursor)
+		}
+		if len(back) > 0 {
+			u.Set("back", strings.Join(back, ","))
+		}
+		if len(u) == 0 {
+			return "/admin/members"
+		}
+		return "/admin/members?" + u.Encode()
+	}
+	var p pager
+	cur := q.Get("cursor")
+	if next != "" {
+		p.Next = link(next, append(slices.Clone(back), cur))
+	}
+	prev := ""
+	if cur != "" {
+		p.First = link("", nil)
+		if len(back) > 0 {
+			prev = link(back[len(back)-1], back[:len(back)-1])
+		} else {
+			prev = p.First
+		}
+	}
+	return p, prev
+}
+
+// memberSortLinks builds the sortable column headers.
+func memberSortLinks(q url.Values, cur string, desc bool) []sortBy {
+	out := make([]sortBy, 0, len(memberSorts))
+	for _, c := range memberSorts {
+		u := url.Values{}
+		for _, k := range []string{"query", "role", "state", "size"} {
+			if q.Get(k) != "" {
+				u.Set(k, q.Get(k))
+			}
+		}
+		u.Set("sort", string(c.Key))
+		sb := sortBy{Key: string(c.Key), Label: c.Label}
+		if string(c.Key) == cur {
+			sb.Current = "ascending"
+			if desc {
+				sb.Current = "descending"
+			} else {
+				u.Set("desc", "1")
+			}
+		}
+		sb.Href = "/admin/members?" + u.Encode()
+		out = append(out, sb)
+	}
+	return out
 }
 
 type activationPage struct {

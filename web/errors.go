@@ -88,7 +88,7 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 	var e *gatehouse.Error
 	if errors.As(err, &e) && len(e.Fields) > 0 {
 		p.Type = "https://gatehouse.invalid/problems/invalid-input"
-		p.Errors = e.Fields
+		p.Errors = apiFieldNames(r, e.Fields)
 	}
 	writeProblem(w, p)
 }

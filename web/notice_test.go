@@ -124,7 +124,7 @@ func TestSecurityNoticesOfMemberChanges(t *testing.T) {
 			t.Fatalf("a refused change queued a notice: %d", n)
 		}
 		r = b.Submit("/account/two-factor", "/account/two-factor/recovery-codes", url.Values{"current_password": {goodPassword}})
-		wantStatus(t, "new codes", r, http.StatusOK, "")
+		wantStatus(t, "new codes", r, http.StatusSeeOther, "/account/two-factor/recovery-codes")
 		in.expect(t, "recovery codes", alice, append(ifNotYou, "new recovery codes", "the old ones no longer work")...)
 		r = b.Submit("/account/two-factor", "/account/two-factor/app/remove", url.Values{"current_password": {goodPassword}})
 		wantStatus(t, "remove the app", r, http.StatusSeeOther, "")

@@ -33,6 +33,7 @@ type loginData struct {
 	Next           string
 	ForgotPassword bool
 	Passkeys       bool // "Sign in with a passkey" (passkey_sign_in)
+	NoOwner        bool // a fresh installation: the first owner is still to be created
 }
 
 func (s signinPages) home(w http.ResponseWriter, r *http.Request) {
@@ -72,7 +73,12 @@ func (s signinPages) renderLogin(w http.ResponseWriter, r *http.Request, st int,
 	if next != "" {
 		next = forwardPages{s.Server}.nextParam(next)
 	}
-	v.Data = loginData{Next: next, ForgotPassword: set.ForgotPasswordEnabled, Passkeys: s.Passkeys != nil && set.PasskeySignIn}
+	noOwner, err := s.Account.NeedsOwner(r.Context(), s.orgID(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Data = loginData{Next: next, ForgotPassword: set.ForgotPasswordEnabled, Passkeys: s.Passkeys != nil && set.PasskeySignIn, NoOwner: noOwner}
 	s.render(w, r, st, "login", v)
 }
 

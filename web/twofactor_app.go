@@ -106,7 +106,7 @@ func (s twofactorPages) enrolConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.clearDeviceCookie(w)
-	s.renderRecoveryCodes(w, r, m, codes, true)
+	s.showCodes(w, r, m, codes, true)
 }
 
 func (s twofactorPages) appRemove(w http.ResponseWriter, r *http.Request) {
@@ -138,7 +138,7 @@ func (s twofactorPages) recoveryCodesSubmit(w http.ResponseWriter, r *http.Reque
 		s.twoFactorFailed(w, r, m, err)
 		return
 	}
-	s.renderRecoveryCodes(w, r, m, codes, false)
+	s.showCodes(w, r, m, codes, false)
 }
 
 func (s twofactorPages) renderRecoveryCodes(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, codes []string, enrolled bool) {

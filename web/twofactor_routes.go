@@ -27,4 +27,5 @@ func (s twofactorPages) routes() {
 	s.route("POST /account/two-factor/app/confirm", s.enrolConfirm)
 	s.route("POST /account/two-factor/app/remove", s.appRemove)
 	s.route("POST /account/two-factor/recovery-codes", s.recoveryCodesSubmit)
+	s.route("GET /account/two-factor/recovery-codes", s.recoveryCodesPage)
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -32,7 +33,8 @@ func enrol(t *testing.T, s *tfServer, b *webtest.Browser) (string, []string) {
 	}
 	sec := strings.ReplaceAll(m[1], " ", "")
 	r = b.Post("/account/two-factor/app/confirm", url.Values{"code": {totpAt(t, sec, s.Clock.Now(), 0)}})
-	wantStatus(t, "confirm enrolment", r, http.StatusOK, "")
+	wantStatus(t, "confirm enrolment", r, http.StatusSeeOther, "/account/two-factor/recovery-codes")
+	r = b.Follow(r)
 	codes := recoveryCodeRe.FindAllStringSubmatch(r.Body, -1)
 	if len(codes) != 10 {
 		t.Fatalf("%d recovery codes shown, want 10\n%s", len(codes), r.Body)
@@ -206,8 +208,16 @@ func TestRecoveryCodes(t *testing.T) {
 		r = c.Submit("/account/two-factor", "/account/two-factor/recovery-codes", url.Values{"current_password": {"wrong password!"}})
 		wantStatus(t, "new codes with a wrong password", r, http.StatusUnprocessableEntity, "")
 		r = c.Submit("/account/two-factor", "/account/two-factor/recovery-codes", url.Values{"current_password": {goodPassword}})
-		wantStatus(t, "new codes", r, http.StatusOK, "")
+		wantStatus(t, "new codes", r, http.StatusSeeOther, "/account/two-factor/recovery-codes")
+		r = c.Follow(r)
 		fresh := recoveryCodeRe.FindAllStringSubmatch(r.Body, -1)
+		if again := c.Get("/account/two-factor/recovery-codes"); !reflect.DeepEqual(recoveryCodeRe.FindAllStringSubmatch(again.Body, -1), fresh) {
+			t.Error("refreshing the page does not show the same codes")
+		}
+		s.Clock.Advance(11 * time.Minute)
+		if r := c.Get("/account/two-factor/recovery-codes"); recoveryCodeRe.MatchString(r.Body) || !strings.Contains(r.Body, `id="codes-gone"`) {
+			t.Error("the codes are still shown after ten minutes, or the page does not say they are gone")
+		}
 		if len(fresh) != 10 {
 			t.Fatalf("%d new codes", len(fresh))
 		}

@@ -73,3 +73,21 @@ func TestRequestsNamedByRouteWithTimeout(t *testing.T) {
 		t.Errorf("the request log does not name the route:\n%s", logs.String())
 	}
 }
+
+// TestFreshInstallSaysHowToStart: until an owner exists, the page the root
+// leads to says so and where the setup link is printed; then it does not.
+func TestFreshInstallSaysHowToStart(t *testing.T) {
+	s := webtest.New(t, webtest.Options{})
+	b := s.Browser(t)
+	r := b.Get("/")
+	for i := 0; i < 3 && r.Location != ""; i++ {
+		r = b.Follow(r)
+	}
+	if !strings.Contains(r.Body, `id="no-owner"`) || !strings.Contains(r.Body, "<code>gatehouse serve</code> prints") {
+		t.Errorf("a fresh installation's first page does not say how to start:\n%s", r.Body)
+	}
+	s.AddMember(t, "olivia", "olivia@example.com", goodPassword, "owner")
+	if r := b.Get("/login"); strings.Contains(r.Body, `id="no-owner"`) {
+		t.Error("the page still says there is no owner")
+	}
+}

@@ -79,6 +79,7 @@ func TestBrowserEveryPage(t *testing.T) {
 		{"admin-member", "/admin/members/" + owner.ID},
 		{"admin-member-other", "/admin/members/" + member.ID},
 		{"admin-member-delete", "/admin/members/" + member.ID + "/delete"},
+		{"admin-bulk-confirm", "/admin/members/bulk?action=disable&member_id=" + member.ID},
 		{"admin-settings", "/admin/settings"},
 		{"admin-audit", "/admin/audit"},
 		{"admin-messages", "/admin/messages"},
@@ -125,6 +126,12 @@ func checkPage(t *testing.T, tab *gatehousetest.Tab, name, url string) {
 		return
 	}
 	shots := os.Getenv("GATEHOUSE_SCREENSHOTS")
+	if shots != "" {
+		shots = filepath.Join(shots, "pages")
+		if err := os.MkdirAll(shots, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	defer tab.View(1280, 900, false)
 	for _, v := range views {
 		tab.View(v.width, v.height, v.dark)

@@ -61,4 +61,12 @@
       if (!isNaN(d)) el.textContent = fmt.format(d);
     });
   }
+  // A header checkbox with data-select-all="NAME" ticks or clears every
+  // checkbox of that name on the page.
+  document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+    var boxes = document.querySelectorAll('input[type=checkbox][name="' + all.getAttribute("data-select-all") + '"]');
+    all.addEventListener("change", function () {
+      boxes.forEach(function (b) { b.checked = all.checked; });
+    });
+  });
 })();
