@@ -45,7 +45,14 @@ const (
 // Forbidden error whose message says why. Looking at an owner and checking an
 // owner's support PIN on the telephone (the service desk's job, S28) are open to
 // every administrator; everything else done to an owner needs an owner.
+//
+// A target in another organization than the actor's is NotFound, whatever the
+// action and the roles, with the message of a member that does not exist: an
+// actor learns nothing about another organization's members.
 func MayAdminister(op string, actor Actor, action AdminAction, target *Member) error {
+	if !actor.ActsIn(target.OrgID) {
+		return Errorf(NotFound, op, "There is no such member.")
+	}
 	if !actor.Role.IsAdmin() {
 		return Errorf(Forbidden, op, "Only administrators and owners manage members.")
 	}
@@ -55,6 +62,19 @@ func MayAdminister(op string, actor Actor, action AdminAction, target *Member) e
 			return nil
 		}
 		return Errorf(Forbidden, op, "Only an owner may change, reset, disable or delete an owner.")
+	}
+	return nil
+}
+
+// RequireAdmin refuses an actor of another organization than orgID (as
+// NotFound, see CheckOrg) and an actor without an administrative role: the
+// first check of every administrative use case.
+func RequireAdmin(op string, actor Actor, orgID string) error {
+	if err := CheckOrg(op, actor, orgID); err != nil {
+		return err
+	}
+	if !actor.Role.IsAdmin() {
+		return Errorf(Forbidden, op, "Only administrators and owners manage members.")
 	}
 	return nil
 }
@@ -129,5 +149,5 @@ type AdminStore interface {
 // MemberActor is the actor of a member acting in person, in the admin area or
 // on their own account.
 func MemberActor(m *Member) Actor {
-	return Actor{Kind: ActorMember, ID: m.ID, Name: m.Username, Role: m.Role}
+	return Actor{Kind: ActorMember, ID: m.ID, Name: m.Username, Role: m.Role, OrgID: m.OrgID}
 }

@@ -7,11 +7,11 @@ import (
 )
 
 func TestMayAdminister(t *testing.T) {
-	owner := Actor{Kind: ActorMember, Role: RoleOwner}
-	admin := Actor{Kind: ActorMember, Role: RoleAdministrator}
-	member := Actor{Kind: ActorMember, Role: RoleMember}
-	adminKey := Actor{Kind: ActorAPIKey, Role: RoleAdministrator}
-	targets := map[Role]*Member{RoleMember: {Role: RoleMember}, RoleAdministrator: {Role: RoleAdministrator}, RoleOwner: {Role: RoleOwner}}
+	owner := Actor{Kind: ActorMember, Role: RoleOwner, OrgID: "o1"}
+	admin := Actor{Kind: ActorMember, Role: RoleAdministrator, OrgID: "o1"}
+	member := Actor{Kind: ActorMember, Role: RoleMember, OrgID: "o1"}
+	adminKey := Actor{Kind: ActorAPIKey, Role: RoleAdministrator, OrgID: "o1"}
+	targets := map[Role]*Member{RoleMember: {Role: RoleMember, OrgID: "o1"}, RoleAdministrator: {Role: RoleAdministrator, OrgID: "o1"}, RoleOwner: {Role: RoleOwner, OrgID: "o1"}}
 	changes := []AdminAction{ActionUpdate, ActionSetPassword, ActionActivation, ActionEndSessions, ActionDelete}
 	for _, tc := range []struct {
 		name   string
@@ -50,6 +50,45 @@ func TestMayAdminister(t *testing.T) {
 	} {
 		if err := MayGrantRole("test", tc.actor, tc.role); (err == nil) != tc.ok {
 			t.Errorf("%s grants %s: %v", tc.actor.Role, tc.role, err)
+		}
+	}
+}
+
+// TestMayAdministerAcrossOrganizations checks that no actor, whatever its
+// role and kind, administers a member of another organization, nor one when
+// it has no organization at all: the answer is NotFound, as for a member that
+// does not exist, never Forbidden (which would say that it does).
+func TestMayAdministerAcrossOrganizations(t *testing.T) {
+	actions := []AdminAction{ActionView, ActionUpdate, ActionSetPassword, ActionActivation, ActionEndSessions,
+		ActionDelete, ActionVerifyPIN, ActionLiftThrottle}
+	actors := []Actor{
+		{Kind: ActorMember, Role: RoleOwner, OrgID: "a"},
+		{Kind: ActorAPIKey, Role: RoleOwner, OrgID: "a"},
+		SystemActor("a"),
+		{Kind: ActorMember, Role: RoleOwner}, // no organization
+		{Kind: ActorMember, Role: RoleMember, OrgID: "a"},
+	}
+	for _, target := range []*Member{{Role: RoleMember, OrgID: "b"}, {Role: RoleOwner, OrgID: "b"}, {Role: RoleMember}} {
+		for _, actor := range actors {
+			for _, a := range actions {
+				if err := MayAdminister("test", actor, a, target); !IsCode(err, NotFound) {
+					t.Errorf("%s %s of %q, %s on a %s of %q: %v; want NotFound", actor.Kind, actor.Role, actor.OrgID, a, target.Role, target.OrgID, err)
+				}
+			}
+		}
+	}
+	if err := MayAdminister("test", SystemActor("b"), ActionDelete, &Member{Role: RoleOwner, OrgID: "b"}); err != nil {
+		t.Errorf("the system in its organization: %v", err)
+	}
+	for _, tc := range []struct {
+		actor Actor
+		org   string
+		ok    bool
+	}{
+		{SystemActor("a"), "a", true}, {SystemActor("a"), "b", false}, {SystemActor(""), "", false}, {Actor{OrgID: "a"}, "", false},
+	} {
+		if err := CheckOrg("test", tc.actor, tc.org); (err == nil) != tc.ok || (err != nil && !IsCode(err, NotFound)) {
+			t.Errorf("CheckOrg(%q in %q) = %v, want ok=%v", tc.actor.OrgID, tc.org, err, tc.ok)
 		}
 	}
 }

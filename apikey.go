@@ -35,7 +35,7 @@ func (k *APIKey) Revoked() bool { return !k.RevokedAt.IsZero() }
 
 // Actor returns the actor the key's requests act as.
 func (k *APIKey) Actor() Actor {
-	return Actor{Kind: ActorAPIKey, ID: k.ID, Name: k.Name, Role: k.Role}
+	return Actor{Kind: ActorAPIKey, ID: k.ID, Name: k.Name, Role: k.Role, OrgID: k.OrgID}
 }
 
 // MaxAPIKeyNameLength bounds the name of an API key.

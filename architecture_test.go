@@ -136,7 +136,7 @@ var importRules = []struct {
 	{
 		name: "only the edges import web",
 		applies: func(f sourceFile) bool {
-			return !within(f.dir, "web") && !within(f.dir, "cmd") && !within(f.dir, "app") && !within(f.dir, "gatehousetest")
+			return !f.test && !within(f.dir, "web") && !within(f.dir, "cmd") && !within(f.dir, "app") && !within(f.dir, "gatehousetest")
 		},
 		forbids: func(_ sourceFile, dir string, _ string) string {
 			if within(dir, "web") {

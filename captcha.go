@@ -57,6 +57,22 @@ type CaptchaAnswer struct {
 	Challenge string // builtin: the challenge the page was given
 	Solution  string // builtin: the counter the page's script found
 	Response  string // providers: the token the widget put in the form
+	// Responses are the form's provider fields by name, for a caller that
+	// does not know the organization's kind: For picks the kind's one.
+	Responses map[string]string
+}
+
+// CaptchaResponseFields are the form fields of every provider's token.
+var CaptchaResponseFields = []string{"cf-turnstile-response", "h-captcha-response"}
+
+// For returns the answer with Response taken from Responses, by the field of
+// kind, when it is not set: the edge reads every provider field, the use case
+// knows which one the organization uses.
+func (a CaptchaAnswer) For(kind string) CaptchaAnswer {
+	if a.Response == "" {
+		a.Response = a.Responses[CaptchaResponseField(kind)]
+	}
+	return a
 }
 
 // Captcha issues and checks CAPTCHAs for an organization's settings. Package

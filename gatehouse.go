@@ -52,16 +52,48 @@ const (
 
 // Actor is who performed an action. For ActorMember, ID is the member id and Role
 // their role; for ActorAPIKey, ID is the key id, Name the key's name and Role the
-// role granted to the key.
+// role granted to the key. OrgID is the organization the actor belongs to and
+// the only one it may act in: the permission checks (MayAdminister, ActsIn)
+// compare it with the target's, and an actor without one may act nowhere.
 type Actor struct {
-	Kind ActorKind
-	ID   string
-	Name string
-	Role Role
+	Kind  ActorKind
+	ID    string
+	Name  string
+	Role  Role
+	OrgID string
 }
 
-// SystemActor is the actor for actions taken by the command line or the server.
-var SystemActor = Actor{Kind: ActorSystem, Name: "system", Role: RoleOwner}
+// SystemActor is the actor for actions the command line or the server itself
+// takes in the organization orgID.
+func SystemActor(orgID string) Actor {
+	return Actor{Kind: ActorSystem, Name: "system", Role: RoleOwner, OrgID: orgID}
+}
+
+// ActsIn reports whether the actor belongs to the organization orgID (never
+// for an empty one).
+func (a Actor) ActsIn(orgID string) bool {
+	return orgID != "" && a.OrgID == orgID
+}
+
+// CheckOrg returns nil when actor may act in the organization orgID, else a
+// NotFound error: to an actor of another organization, this one and what it
+// holds do not exist, so a mismatch tells nothing about them.
+func CheckOrg(op string, actor Actor, orgID string) error {
+	if !actor.ActsIn(orgID) {
+		return Errorf(NotFound, op, "There is no such organization.")
+	}
+	return nil
+}
+
+// RequireOrg returns an error when orgID is empty: every use case acts in
+// one organization, named by its caller, and none falls back to the default
+// one (an empty id is a bug of the caller, not a choice).
+func RequireOrg(op, orgID string) error {
+	if orgID == "" {
+		return Errorf(Invalid, op, "No organization was given.")
+	}
+	return nil
+}
 
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 

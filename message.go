@@ -32,6 +32,10 @@ type Message struct {
 	Channel  Channel
 	Kind     string // template name: "reset", "activation", "password_changed", "code", ...
 	To       string // email address or E.164 number
+	// From and FromName are the sender of an email, from the organization's
+	// settings when it was queued (S31): the sender needs nothing else.
+	From     string
+	FromName string
 	Subject  string
 	// Text and HTML are the bodies (HTML is empty for SMS). They may hold a one-time
 	// link, so the store keeps them only until the message is sent or has failed.

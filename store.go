@@ -174,6 +174,9 @@ type Outbox interface {
 	MarkFailed(ctx context.Context, id, worker string, tried bool, lastErr string, at time.Time) error
 	Message(ctx context.Context, orgID, id string) (*Message, error)
 	Messages(ctx context.Context, orgID string, f MessageFilter) ([]*Message, string, error)
+	// SetQueuedSender gives the emails of the organization still queued the
+	// sender from and name (the organization changed it) and returns how many.
+	SetQueuedSender(ctx context.Context, orgID, from, name string) (int, error)
 }
 
 // Counter is a throttling counter: how many events in the current window.
@@ -221,4 +224,13 @@ type Store interface {
 	// counters, used CAPTCHA challenges, and sent messages older than retention. It
 	// returns how many.
 	DeleteExpired(ctx context.Context, now time.Time, retention time.Duration) (int, error)
+}
+
+// Transactor runs fn in one transaction over a feature's store S: every call
+// fn makes on the S it is given is part of it; the transaction commits when
+// fn returns nil and rolls back otherwise. Inside a transaction it runs fn in
+// a savepoint. Each feature package declares its own narrow store S, and
+// package sqlstore gives a Transactor for it (sqlstore.Transactor).
+type Transactor[S any] interface {
+	Tx(ctx context.Context, fn func(S) error) error
 }

@@ -48,8 +48,8 @@ func (s *Service) activationLink(ctx context.Context, orgID, raw string) (*LinkC
 // link works once, every session ends and the member is emailed; the member then
 // signs in on the sign-in page.
 func (s *Service) CompleteActivation(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
-	if req.OrgID == "" {
-		req.OrgID = gatehouse.DefaultOrgID
+	if err := gatehouse.RequireOrg("account.CompleteActivation", req.OrgID); err != nil {
+		return nil, err
 	}
 	var res *CompleteResult
 	err := s.guardLink(ctx, req.OrgID, req.Client, gatehouse.PurposeActivation, func() error {

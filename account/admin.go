@@ -13,12 +13,9 @@ import (
 // last-owner rule hold for both. Every change is audited with its actor, a
 // member or an API key.
 
-// requireAdmin refuses actors without an administrative role.
-func requireAdmin(op string, actor gatehouse.Actor) error {
-	if !actor.Role.IsAdmin() {
-		return gatehouse.Errorf(gatehouse.Forbidden, op, "Only administrators and owners manage members.")
-	}
-	return nil
+// requireAdmin is gatehouse.RequireAdmin.
+func requireAdmin(op string, actor gatehouse.Actor, orgID string) error {
+	return gatehouse.RequireAdmin(op, actor, orgID)
 }
 
 // memberNotFound is the answer for an id that names no member of the organization.
@@ -55,7 +52,7 @@ func lockMember(ctx context.Context, tx gatehouse.Store, op, orgID, id string) (
 // ListMembers returns a page of the organization's members for an administrator.
 func (s *Service) ListMembers(ctx context.Context, actor gatehouse.Actor, orgID string, f gatehouse.MemberFilter) ([]*gatehouse.Member, string, error) {
 	const op = "account.ListMembers"
-	if err := checkMemberFilter(op, actor, f); err != nil {
+	if err := checkMemberFilter(op, actor, orgID, f); err != nil {
 		return nil, "", err
 	}
 	ms, next, err := s.Store.ListMembers(ctx, orgID, f)
@@ -68,10 +65,25 @@ func (s *Service) ListMembers(ctx context.Context, actor gatehouse.Actor, orgID 
 	return ms, next, nil
 }
 
+// CountMembers returns how many of the organization's members f selects (its
+// order, cursor and limit aside), for an administrator: the total of a list.
+// With upTo > 0 it stops past upTo and says there are more: an exact count
+// of a search that many members match reads every match, which at a million
+// members takes seconds (docs/performance.md).
+func (s *Service) CountMembers(ctx context.Context, actor gatehouse.Actor, orgID string, f gatehouse.MemberFilter, upTo int) (n int, more bool, err error) {
+	const op = "account.CountMembers"
+	f.Cursor = ""
+	if err := checkMemberFilter(op, actor, orgID, f); err != nil {
+		return 0, false, err
+	}
+	n, more, err = s.Store.CountMatching(ctx, orgID, f, upTo)
+	return n, more, gatehouse.Wrap(op, err)
+}
+
 // checkMemberFilter refuses a member list to an actor who is not an
 // administrator, and a filter with any field at fault, naming them all.
-func checkMemberFilter(op string, actor gatehouse.Actor, f gatehouse.MemberFilter) error {
-	if err := requireAdmin(op, actor); err != nil {
+func checkMemberFilter(op string, actor gatehouse.Actor, orgID string, f gatehouse.MemberFilter) error {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return err
 	}
 	var errs []gatehouse.FieldError
@@ -101,7 +113,7 @@ func checkMemberFilter(op string, actor gatehouse.Actor, f gatehouse.MemberFilte
 // Member returns one member of the organization for an administrator.
 func (s *Service) Member(ctx context.Context, actor gatehouse.Actor, orgID, id string) (*gatehouse.Member, error) {
 	const op = "account.Member"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, err
 	}
 	m, err := loadMember(ctx, s.Store, op, orgID, id)
@@ -118,7 +130,7 @@ func (s *Service) Member(ctx context.Context, actor gatehouse.Actor, orgID, id s
 // (compared case-insensitively) for an administrator.
 func (s *Service) MemberByUsername(ctx context.Context, actor gatehouse.Actor, orgID, username string) (*gatehouse.Member, error) {
 	const op = "account.MemberByUsername"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, err
 	}
 	m, err := s.Store.MemberByUsername(ctx, orgID, username)
@@ -256,7 +268,7 @@ func dateText(t time.Time) string {
 // changed, stays as it is.
 func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string, u ProfileUpdate) (*gatehouse.Member, error) {
 	const op = "account.UpdateMember"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, err
 	}
 	var out *gatehouse.Member
@@ -382,7 +394,7 @@ func (s *Service) SetMemberState(ctx context.Context, actor gatehouse.Actor, c g
 // last-owner rule apply.
 func (s *Service) DeleteMember(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) error {
 	const op = "account.DeleteMember"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return err
 	}
 	return s.Store.Tx(ctx, func(tx gatehouse.Store) error {
@@ -412,7 +424,7 @@ func (s *Service) DeleteMember(ctx context.Context, actor gatehouse.Actor, c gat
 // the member's own "sign out everywhere") and returns how many sessions ended.
 func (s *Service) EndMemberSessions(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) (int, error) {
 	const op = "account.EndMemberSessions"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return 0, err
 	}
 	var n int
@@ -449,7 +461,7 @@ const FieldPassword = "password"
 // A never-activated account becomes active.
 func (s *Service) SetMemberPassword(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id, password string, mustChange bool) error {
 	const op = "account.SetMemberPassword"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return err
 	}
 	m, err := loadMember(ctx, s.Store, op, orgID, id)
@@ -501,19 +513,4 @@ func via(actor gatehouse.Actor) string {
 		return "api"
 	}
 	return "admin"
-}
-
-// CountMembers returns how many of the organization's members f selects (its
-// order, cursor and limit aside), for an administrator: the total of a list.
-// With upTo > 0 it stops past upTo and says there are more: an exact count
-// of a search that many members match reads every match, which at a million
-// members takes seconds (docs/performance.md).
-func (s *Service) CountMembers(ctx context.Context, actor gatehouse.Actor, orgID string, f gatehouse.MemberFilter, upTo int) (n int, more bool, err error) {
-	const op = "account.CountMembers"
-	f.Cursor = ""
-	if err := checkMemberFilter(op, actor, f); err != nil {
-		return 0, false, err
-	}
-	n, more, err = s.Store.CountMatching(ctx, orgID, f, upTo)
-	return n, more, gatehouse.Wrap(op, err)
 }

@@ -52,7 +52,7 @@ func activationSkip(actor gatehouse.Actor, m *gatehouse.Member, now time.Time) (
 // planActivation loads the named members (each once, in the order given)
 // through st and decides for each whether an activation code can go.
 func (s *Service) planActivation(ctx context.Context, st gatehouse.Store, op string, actor gatehouse.Actor, orgID string, ids []string) ([]ActivationResult, error) {
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
@@ -91,6 +91,13 @@ func (s *Service) planActivation(ctx context.Context, st gatehouse.Store, op str
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// PlanActivation tells, without sending anything, which of the members would
+// get an activation code and why the others would not: the confirmation step
+// of a bulk send (S23).
+func (s *Service) PlanActivation(ctx context.Context, actor gatehouse.Actor, orgID string, ids []string) ([]ActivationResult, error) {
+	return s.planActivation(ctx, s.Store, "account.PlanActivation", actor, orgID, ids)
 }
 
 // SendActivation emails an activation code (a one-time link with which the

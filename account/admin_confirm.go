@@ -66,7 +66,7 @@ func (s *Service) PrepareActivation(ctx context.Context, actor gatehouse.Actor, 
 // waits for confirmation, what was done once confirmed.
 func (s *Service) ActivationConfirmation(ctx context.Context, actor gatehouse.Actor, orgID, id string) (*ActivationStep, error) {
 	const op = "account.ActivationConfirmation"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, err
 	}
 	c, err := s.confirmation(ctx, s.Store, op, actor, orgID, id)
@@ -101,7 +101,7 @@ func (s *Service) ActivationConfirmation(ctx context.Context, actor gatehouse.Ac
 // sends nothing and returns nil: the outcome to show is the first one's.
 func (s *Service) SendConfirmedActivation(ctx context.Context, actor gatehouse.Actor, cl gatehouse.Client, orgID, id string) error {
 	const op = "account.SendConfirmedActivation"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return err
 	}
 	set, err := s.Settings(ctx, orgID)

@@ -10,7 +10,7 @@ import (
 // administrator, newest first, and the cursor of the next page.
 func (s *Service) AuditEvents(ctx context.Context, actor gatehouse.Actor, orgID string, f gatehouse.AuditFilter) ([]*gatehouse.AuditEvent, string, error) {
 	const op = "account.AuditEvents"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, "", err
 	}
 	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
@@ -27,7 +27,7 @@ func (s *Service) AuditEvents(ctx context.Context, actor gatehouse.Actor, orgID 
 // their delivery status (S30), newest first, and the cursor of the next page.
 func (s *Service) Messages(ctx context.Context, actor gatehouse.Actor, orgID string, f gatehouse.MessageFilter) ([]*gatehouse.Message, string, error) {
 	const op = "account.Messages"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, "", err
 	}
 	var errs []gatehouse.FieldError

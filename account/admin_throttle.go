@@ -52,7 +52,7 @@ func (s *Service) MemberThrottle(ctx context.Context, actor gatehouse.Actor, m *
 // reset that fails afterwards is an error, and trying again writes another.
 func (s *Service) LiftThrottle(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) error {
 	const op = "account.LiftThrottle"
-	if err := requireAdmin(op, actor); err != nil {
+	if err := requireAdmin(op, actor, orgID); err != nil {
 		return err
 	}
 	m, err := loadMember(ctx, s.Store, op, orgID, id)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/secret"
 )
 
@@ -96,17 +97,13 @@ func (s *Service) sendCode(ctx context.Context, set *gatehouse.Settings, sess *g
 		Channel: ch, To: to, CreatedAt: now, ExpiresAt: now.Add(set.TwoFactorCodeTTL),
 	}
 	sc.Hash = secret.KeyedHash(key, sc.ID, code)
-	msg, err := s.codeMessage(set, m, sc, code)
-	if err != nil {
-		return nil, err
-	}
-	sc.MessageID = msg.ID
+	sc.MessageID = s.Outbox.NewID()
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
 		if err := tx.SaveCode(ctx, sc, gatehouse.MaxCodeAttempts); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
-		if err := tx.Enqueue(ctx, msg); err != nil {
-			return gatehouse.Wrap(op, err)
+		if err := s.queueCode(ctx, tx, set, m, sc, code); err != nil {
+			return err
 		}
 		if purpose == gatehouse.CodeSignIn {
 			if end := now.Add(pendingTTL(set)); end.After(sess.ExpiresAt) {
@@ -117,7 +114,7 @@ func (s *Service) sendCode(ctx context.Context, set *gatehouse.Settings, sess *g
 			}
 		}
 		return s.audit(ctx, tx, event(gatehouse.EventCodeSent, m.OrgID, gatehouse.MemberActor(m), m.ID, c, map[string]string{
-			"channel": string(ch), "purpose": string(purpose), "to": mask(ch, to), "message": msg.ID,
+			"channel": string(ch), "purpose": string(purpose), "to": mask(ch, to), "message": sc.MessageID,
 		}))
 	})
 	if err != nil {
@@ -133,31 +130,21 @@ func (s *Service) sendCode(ctx context.Context, set *gatehouse.Settings, sess *g
 	return sc, nil
 }
 
-// codeMessage renders the outbox message that carries a code.
-func (s *Service) codeMessage(set *gatehouse.Settings, m *gatehouse.Member, sc *gatehouse.SentCode, code string) (*gatehouse.Message, error) {
-	const op = "account.codeMessage"
-	d := gatehouse.MessageData{OrgName: set.OrganizationName, MemberName: m.Name(), Username: m.Username,
+// queueCode queues through tx the message that carries a code, under the id
+// sc.MessageID.
+func (s *Service) queueCode(ctx context.Context, tx gatehouse.Store, set *gatehouse.Settings, m *gatehouse.Member, sc *gatehouse.SentCode, code string) error {
+	d := gatehouse.MessageData{MemberName: m.Name(), Username: m.Username,
 		Code: code, ValidFor: set.TwoFactorCodeTTL, At: sc.CreatedAt}
-	msg := &gatehouse.Message{
-		ID: gatehouse.NewID(s.rand()), OrgID: m.OrgID, MemberID: m.ID, Channel: sc.Channel, To: sc.To,
-		Status: gatehouse.MessageQueued, CreatedAt: sc.CreatedAt, NextAttemptAt: sc.CreatedAt,
-	}
 	var err error
 	switch {
 	case sc.Channel == gatehouse.ChannelEmail:
-		msg.Kind = gatehouse.KindCode
-		msg.Subject, msg.Text, msg.HTML, err = s.Composer.Email(msg.Kind, d)
+		_, err = s.Outbox.Email(ctx, tx, set, outbox.Email{ID: sc.MessageID, OrgID: m.OrgID, MemberID: m.ID, To: sc.To, Kind: gatehouse.KindCode, Data: d})
 	case sc.Purpose == gatehouse.CodeMobile:
-		msg.Kind = gatehouse.KindMobileCode
-		msg.Text, err = s.Composer.SMS(msg.Kind, d)
+		_, err = s.Outbox.Text(ctx, tx, set, outbox.Text{ID: sc.MessageID, OrgID: m.OrgID, MemberID: m.ID, To: sc.To, Kind: gatehouse.KindMobileCode, Data: d})
 	default:
-		msg.Kind = gatehouse.KindSMSCode
-		msg.Text, err = s.Composer.SMS(msg.Kind, d)
+		_, err = s.Outbox.Text(ctx, tx, set, outbox.Text{ID: sc.MessageID, OrgID: m.OrgID, MemberID: m.ID, To: sc.To, Kind: gatehouse.KindSMSCode, Data: d})
 	}
-	if err != nil {
-		return nil, gatehouse.Wrap(op, err)
-	}
-	return msg, nil
+	return err
 }
 
 // checkSendQuota refuses a send within the cooldown after the member's last

@@ -52,7 +52,7 @@ func (s *Service) guardLink(ctx context.Context, orgID string, c gatehouse.Clien
 		return gatehouse.Wrap(op, ierr)
 	}
 	if n.Count == LinkFailuresPerAddress {
-		if aerr := s.audit(ctx, s.Store, event(gatehouse.EventLinkThrottled, orgID, gatehouse.SystemActor, "", c, map[string]string{
+		if aerr := s.audit(ctx, s.Store, event(gatehouse.EventLinkThrottled, orgID, gatehouse.SystemActor(orgID), "", c, map[string]string{
 			"purpose": string(purpose), "failures": itoa(n.Count), "until": n.First.Add(linkFailureWindow).UTC().Format(time.RFC3339),
 		})); aerr != nil {
 			return aerr

@@ -136,7 +136,9 @@ func TestMobileAndPINKeepConcurrentChanges(t *testing.T) {
 			mobile := fmt.Sprintf("+4479111234%02d", i)
 			e := newOwnerEdit(s, i)
 			var setErr, editErr error
-			both(func() { setErr = s.Account.SetMobile(ctx, gatehouse.SystemActor, gatehouse.Client{}, stale, mobile) },
+			both(func() {
+				setErr = s.Account.SetMobile(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, stale, mobile)
+			},
 				func() { editErr = e.run(ctx, s, owner, m) })
 			if setErr != nil || editErr != nil {
 				t.Fatalf("round %d: mobile %v, edit %v", i, setErr, editErr)
@@ -177,7 +179,7 @@ func TestActivationKeepsDisable(t *testing.T) {
 		disabled := gatehouse.StateDisabled
 		for i := range raceRounds {
 			m, link, err := s.Account.CreateMember(ctx, gatehouse.MemberActor(owner), gatehouse.Client{}, account.NewMember{
-				Username: fmt.Sprintf("new%02d", i), Email: fmt.Sprintf("new%02d@example.com", i)})
+				OrgID: gatehouse.DefaultOrgID, Username: fmt.Sprintf("new%02d", i), Email: fmt.Sprintf("new%02d@example.com", i)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,7 +187,7 @@ func TestActivationKeepsDisable(t *testing.T) {
 			pw := fmt.Sprintf("quartz harbor willow %02d", i)
 			var actErr, editErr error
 			both(func() {
-				_, actErr = s.Account.CompleteActivation(ctx, account.CompleteLinkRequest{Token: u.Query().Get("token"), New: pw, Confirm: pw})
+				_, actErr = s.Account.CompleteActivation(ctx, account.CompleteLinkRequest{OrgID: gatehouse.DefaultOrgID, Token: u.Query().Get("token"), New: pw, Confirm: pw})
 			}, func() {
 				_, editErr = s.Account.UpdateMember(ctx, gatehouse.MemberActor(owner), gatehouse.Client{}, m.OrgID, m.ID, account.ProfileUpdate{State: &disabled})
 			})

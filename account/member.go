@@ -57,8 +57,11 @@ func (nm *NewMember) validate() []gatehouse.FieldError {
 // also returned so that the command line can print it.
 func (s *Service) CreateMember(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, nm NewMember) (*gatehouse.Member, string, error) {
 	const op = "account.CreateMember"
-	if nm.OrgID == "" {
-		nm.OrgID = gatehouse.DefaultOrgID
+	if err := gatehouse.RequireOrg(op, nm.OrgID); err != nil {
+		return nil, "", err
+	}
+	if err := gatehouse.CheckOrg(op, actor, nm.OrgID); err != nil {
+		return nil, "", err
 	}
 	if !actor.Role.IsAdmin() {
 		return nil, "", gatehouse.Errorf(gatehouse.Forbidden, op, "Only administrators create members.")

@@ -130,6 +130,9 @@ func (s *Service) RemoveMobile(ctx context.Context, m *gatehouse.Member, passwor
 // when the number is written.
 func (s *Service) SetMobile(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, m *gatehouse.Member, e164 string) error {
 	const op = "account.SetMobile"
+	if !actor.ActsIn(m.OrgID) {
+		return memberNotFound(op)
+	}
 	if actor.Kind != gatehouse.ActorSystem && !actor.Role.IsAdmin() {
 		return gatehouse.Errorf(gatehouse.Forbidden, op, "Only administrators set members' mobile numbers.")
 	}

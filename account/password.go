@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/secret"
 )
 
@@ -362,23 +363,10 @@ func (s *Service) queueEmailTo(ctx context.Context, st gatehouse.Store, set *gat
 	if to == "" {
 		return nil // nowhere to send it; the audit log still records the change
 	}
-	d.OrgName = set.OrganizationName
 	d.MemberName = m.Name()
 	d.Username = m.Username
-	subject, text, html, err := s.Composer.Email(kind, d)
-	if err != nil {
-		return gatehouse.Wrap("account.queueEmail", err)
-	}
-	now := s.now()
-	msg := &gatehouse.Message{
-		ID: gatehouse.NewID(s.rand()), OrgID: m.OrgID, MemberID: m.ID, Channel: gatehouse.ChannelEmail, Kind: kind,
-		To: to, Subject: subject, Text: text, HTML: html, Status: gatehouse.MessageQueued,
-		CreatedAt: now, NextAttemptAt: now,
-	}
-	if err := st.Enqueue(ctx, msg); err != nil {
-		return gatehouse.Wrap("account.queueEmail", err)
-	}
-	return nil
+	_, err := s.Outbox.Email(ctx, st, set, outbox.Email{OrgID: m.OrgID, MemberID: m.ID, To: to, Kind: kind, Data: d})
+	return err
 }
 
 func boolString(b bool) string {

@@ -100,8 +100,8 @@ type ResetRequest struct {
 // event only, so the database does the same statements and one commit either way.
 func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	const op = "account.RequestReset"
-	if req.OrgID == "" {
-		req.OrgID = gatehouse.DefaultOrgID
+	if err := gatehouse.RequireOrg(op, req.OrgID); err != nil {
+		return err
 	}
 	set, err := s.Settings(ctx, req.OrgID)
 	if err != nil {
@@ -113,7 +113,7 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	if strings.TrimSpace(req.Identifier) == "" {
 		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "identifier", Code: "required", Message: "Enter your username or email address."})
 	}
-	if err := s.captcha().Verify(ctx, req.OrgID, &set, req.Captcha, req.Client); err != nil {
+	if err := s.captcha().Verify(ctx, req.OrgID, &set, req.Captcha.For(set.Captcha), req.Client); err != nil {
 		if gatehouse.IsCode(err, gatehouse.Invalid) {
 			// The identifier is not looked up before the CAPTCHA passes: it is
 			// recorded redacted, as one that names nobody would be.

@@ -3,18 +3,19 @@ package account_test
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
-	"github.com/gatehouse-auth/gatehouse/blocklist"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
-	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
-	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
+	"github.com/gatehouse-auth/gatehouse/web"
 )
 
 const password = "violet kettle orbit marsh"
@@ -32,15 +33,22 @@ type tracedService struct {
 func newTracedService(t *testing.T, url string) *tracedService {
 	raw := gatehousetest.NewStore(t, url)
 	tr := &trace{}
-	st := tracedStore{TwoFactorStore: raw, AdminStore: raw, s: raw, t: tr}
 	clock := gatehousetest.NewClock()
 	pub, _ := urlParse("https://login.example.com")
-	chk := &captcha.Checker{Key: []byte("a key of thirty-two bytes, exact"), Store: st, Difficulty: 6, Now: clock.Now}
-	svc := &account.Service{
-		Store: st, Counters: tracedCounters{c: raw, t: tr}, Hasher: tracedHasher{h: webtest.TestHasher(t), t: tr},
-		Blocklist: blocklist.Default(), Composer: tracedComposer{c: &mail.Templates{}, t: tr}, Captcha: chk,
-		PublicURL: pub, Now: clock.Now, Kick: func() { tr.add("Kick") },
+	// The application as gatehouse serve builds it, whose parts are then
+	// traced: the store, the counters, the hasher, the templates and the
+	// outbox's wake-up calls, with a builtin CAPTCHA on the traced store.
+	a, err := app.New(context.Background(), app.Config{Web: web.Config{PublicURL: pub}, Now: clock.Now,
+		Hash: secret.HasherConfig{Memory: 256, Time: 1, Threads: 1}}, raw, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
+	st := tracedStore{TwoFactorStore: raw, AdminStore: raw, s: raw, t: tr}
+	chk := &captcha.Checker{Key: []byte("a key of thirty-two bytes, exact"), Store: st, Difficulty: 6, Now: clock.Now}
+	svc := a.Account
+	svc.Store, svc.Counters, svc.Captcha = st, tracedCounters{c: raw, t: tr}, chk
+	svc.Hasher = tracedHasher{h: a.Hasher, t: tr}
+	svc.Outbox.Composer, svc.Outbox.Waker = tracedComposer{c: svc.Outbox.Composer, t: tr}, tracedWaker{t: tr}
 	return &tracedService{Service: svc, raw: raw, trace: tr, captcha: chk, clock: clock}
 }
 
@@ -52,8 +60,8 @@ func (ts *tracedService) add(t *testing.T, username, email string, role gatehous
 	if edit == nil {
 		edit = func(*gatehouse.Member) {}
 	}
-	m, _, err := ts.CreateMember(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, account.NewMember{
-		Username: username, Email: email, Password: pw, Role: role,
+	m, _, err := ts.CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, account.NewMember{
+		OrgID: gatehouse.DefaultOrgID, Username: username, Email: email, Password: pw, Role: role,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +107,7 @@ func TestResetRequestsDoEqualWork(t *testing.T) {
 			ts.add(t, "owner", "owner@example.com", gatehouse.RoleOwner, nil)
 			ts.add(t, "capped", "capped@example.com", gatehouse.RoleMember, nil)
 			for range 3 {
-				if err := ts.RequestReset(ctx, account.ResetRequest{Identifier: "capped", Captcha: ts.answer(t), Client: gatehouse.Client{IP: "198.51.100.7"}}); err != nil {
+				if err := ts.RequestReset(ctx, account.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: "capped", Captcha: ts.answer(t), Client: gatehouse.Client{IP: "198.51.100.7"}}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -127,7 +135,7 @@ func TestResetRequestsDoEqualWork(t *testing.T) {
 			for _, c := range cases {
 				a := ts.answer(t)
 				ts.trace.take()
-				err := ts.RequestReset(ctx, account.ResetRequest{Identifier: c.id, Captcha: a, Client: gatehouse.Client{IP: c.ip}})
+				err := ts.RequestReset(ctx, account.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: c.id, Captcha: a, Client: gatehouse.Client{IP: c.ip}})
 				if err != nil {
 					t.Fatalf("%s: %v", c.name, err)
 				}
@@ -146,6 +154,20 @@ func TestResetRequestsDoEqualWork(t *testing.T) {
 					t.Errorf("the traced work lacks %s: %s", must, want)
 				}
 			}
+			// The settings are read once per request, by the use case; the
+			// email carries its sender, so delivering it reads them no more.
+			if n := len(regexp.MustCompile(`\bSettings\b`).FindAllString(want, -1)); n != 1 {
+				t.Errorf("a reset request reads the settings %d times: %s", n, want)
+			}
+			msgs, _, err := ts.raw.Messages(ctx, gatehouse.DefaultOrgID, gatehouse.MessageFilter{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range msgs {
+				if m.From != "gatehouse@localhost" || m.FromName != "Gatehouse" {
+					t.Errorf("message %s to %s is from %q <%s>, want the settings' sender", m.ID, m.To, m.FromName, m.From)
+				}
+			}
 			for _, never := range []string{"Hash", "Verify", "Dummy"} {
 				if strings.Contains(want, never) {
 					t.Errorf("a reset request hashes a password: %s", want)
@@ -153,7 +175,7 @@ func TestResetRequestsDoEqualWork(t *testing.T) {
 			}
 			// Only the existing account's message (and the capped account's three)
 			// are in the outbox: the refused requests' work was undone.
-			msgs, _, _ := ts.raw.Messages(ctx, gatehouse.DefaultOrgID, gatehouse.MessageFilter{Limit: 100})
+			msgs, _, _ = ts.raw.Messages(ctx, gatehouse.DefaultOrgID, gatehouse.MessageFilter{Limit: 100})
 			var resets []string
 			for _, m := range msgs {
 				if m.Kind == gatehouse.KindReset {
@@ -179,7 +201,7 @@ func TestRefusedRequestLeavesNoToken(t *testing.T) {
 			ts.add(t, "known", "known@example.com", gatehouse.RoleMember, nil)
 			ts.add(t, "admin", "admin@example.com", gatehouse.RoleAdministrator, nil)
 			for _, id := range []string{"known", "admin", "nobody"} {
-				if err := ts.RequestReset(ctx, account.ResetRequest{Identifier: id, Captcha: ts.answer(t)}); err != nil {
+				if err := ts.RequestReset(ctx, account.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Captcha: ts.answer(t)}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -218,7 +240,7 @@ func TestOddIdentifiers(t *testing.T) {
 			ts := newTracedService(t, db.URL)
 			ctx := context.Background()
 			for _, id := range []string{"a\x00b", "\xff\xfe", "x\x01y", "jdoe\x00@example.com"} {
-				if err := ts.RequestReset(ctx, account.ResetRequest{Identifier: id, Captcha: ts.answer(t)}); err != nil {
+				if err := ts.RequestReset(ctx, account.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Captcha: ts.answer(t)}); err != nil {
 					t.Errorf("reset %q: %v", id, err)
 				}
 				_, err := ts.SignIn(ctx, account.SignInRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Password: "whatever it is"})

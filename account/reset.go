@@ -97,8 +97,8 @@ type CompleteResult struct {
 // member is emailed and the audit log records it. The old password works until
 // this commits (S21).
 func (s *Service) CompleteReset(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
-	if req.OrgID == "" {
-		req.OrgID = gatehouse.DefaultOrgID
+	if err := gatehouse.RequireOrg("account.CompleteReset", req.OrgID); err != nil {
+		return nil, err
 	}
 	var res *CompleteResult
 	err := s.guardLink(ctx, req.OrgID, req.Client, gatehouse.PurposeReset, func() error {

@@ -10,21 +10,21 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/outbox"
 )
 
 // Service carries the dependencies of the use cases. Every field must be set
-// except Now, Rand, Log and Kick, which have working defaults.
+// except Now, Rand and Log, which have working defaults.
 type Service struct {
 	Store     gatehouse.Store
 	Counters  gatehouse.Counters
 	Hasher    gatehouse.PasswordHasher
 	Blocklist gatehouse.Blocklist
-	Composer  gatehouse.Composer
+	// Outbox composes, queues and sends on every email and text.
+	Outbox *outbox.Outbox
 	// Captcha issues and checks the CAPTCHA of the forgotten-password form.
 	Captcha gatehouse.Captcha
 	// PublicURL is the only base of every link the service builds; the request's
@@ -33,8 +33,6 @@ type Service struct {
 	Now       func() time.Time
 	Rand      io.Reader
 	Log       *slog.Logger
-	// Kick wakes the delivery worker after a message was queued.
-	Kick func()
 	// Passkeys proves passkeys at sign-in; nil: no passkeys.
 	Passkeys PasskeyChecker
 }
@@ -60,11 +58,8 @@ func (s *Service) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-func (s *Service) kick() {
-	if s.Kick != nil {
-		s.Kick()
-	}
-}
+// kick wakes the sender after a transaction that queued messages committed.
+func (s *Service) kick() { s.Outbox.Wake() }
 
 // Settings returns the organization's settings.
 func (s *Service) Settings(ctx context.Context, orgID string) (gatehouse.Settings, error) {
@@ -96,8 +91,8 @@ func (s *Service) audit(ctx context.Context, st gatehouse.Store, e *gatehouse.Au
 	if e.At.IsZero() {
 		e.At = s.now()
 	}
-	if e.OrgID == "" {
-		e.OrgID = gatehouse.DefaultOrgID
+	if err := gatehouse.RequireOrg("account.audit", e.OrgID); err != nil {
+		return err
 	}
 	if err := st.AddAudit(ctx, e); err != nil {
 		return gatehouse.Wrap("account.audit", err)
@@ -105,35 +100,11 @@ func (s *Service) audit(ctx context.Context, st gatehouse.Store, e *gatehouse.Au
 	return nil
 }
 
-// event builds an audit event of type t by actor about member, from client.
-// Text that came from a client (a typed identifier) is made storable first.
+// event builds an audit event (gatehouse.NewEvent).
 func event(t gatehouse.EventType, orgID string, actor gatehouse.Actor, memberID string, c gatehouse.Client, details map[string]string) *gatehouse.AuditEvent {
-	for k, v := range details {
-		details[k] = storable(v)
-	}
-	return &gatehouse.AuditEvent{
-		OrgID: orgID, Type: t, ActorKind: actor.Kind, ActorID: actor.ID, ActorName: storable(actor.Name),
-		MemberID: memberID, IP: c.IP, UserAgent: storable(truncate(c.UserAgent, 256)), RequestID: storable(truncate(c.RequestID, 64)),
-		Details: details,
-	}
+	return gatehouse.NewEvent(t, orgID, actor, memberID, c, details)
 }
 
-// storable returns s as text every database accepts: valid UTF-8 without NUL
-// (PostgreSQL refuses both), replacing what is not with U+FFFD.
-func storable(s string) string {
-	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
-		return s
-	}
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
-}
+func storable(s string) string { return gatehouse.Storable(s) }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	// Cut on a rune boundary so the result stays valid UTF-8.
-	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
-}
+func truncate(s string, n int) string { return gatehouse.Truncate(s, n) }

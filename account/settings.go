@@ -17,6 +17,9 @@ type SettingChange struct {
 // only as set or cleared). Only administrators and owners may change settings.
 func (s *Service) UpdateSettings(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID string, values map[string]string) ([]SettingChange, error) {
 	const op = "account.UpdateSettings"
+	if err := gatehouse.CheckOrg(op, actor, orgID); err != nil {
+		return nil, err
+	}
 	if !actor.Role.IsAdmin() {
 		return nil, gatehouse.Errorf(gatehouse.Forbidden, op, "Only administrators change settings.")
 	}
@@ -60,6 +63,14 @@ func (s *Service) UpdateSettings(ctx context.Context, actor gatehouse.Actor, c g
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
 		if err := tx.SetSettings(ctx, orgID, store, s.now()); err != nil {
 			return gatehouse.Wrap(op, err)
+		}
+		// Queued emails carry their sender: a changed one goes on those still
+		// waiting, as it would if the sender read the settings when sending,
+		// so that fixing a wrong address releases the queue.
+		if next.MailFromAddress != cur.MailFromAddress || next.SenderName() != cur.SenderName() {
+			if _, err := tx.SetQueuedSender(ctx, orgID, next.MailFromAddress, next.SenderName()); err != nil {
+				return gatehouse.Wrap(op, err)
+			}
 		}
 		for _, ch := range changes {
 			if err := s.audit(ctx, tx, event(gatehouse.EventSettingsChanged, orgID, actor, "", c,

@@ -80,11 +80,11 @@ func (s *Service) checkToken(ctx context.Context, raw string, purpose gatehouse.
 	return t, nil
 }
 
-// CompleteSetup creates the first owner of the organization nm.OrgID (the
-// default one when empty) with the setup link's token.
+// CompleteSetup creates the first owner of the organization nm.OrgID, which
+// must be set, with the setup link's token.
 func (s *Service) CompleteSetup(ctx context.Context, raw string, c gatehouse.Client, nm NewMember) (*gatehouse.Member, error) {
-	if nm.OrgID == "" {
-		nm.OrgID = gatehouse.DefaultOrgID
+	if err := gatehouse.RequireOrg("account.CompleteSetup", nm.OrgID); err != nil {
+		return nil, err
 	}
 	var m *gatehouse.Member
 	err := s.guardLink(ctx, nm.OrgID, c, gatehouse.PurposeSetup, func() error {

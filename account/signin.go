@@ -268,7 +268,7 @@ func (s *Service) rehash(ctx context.Context, m *gatehouse.Member, password stri
 			return gatehouse.Wrap(op, err)
 		}
 		replaced = true
-		return s.audit(ctx, tx, event(gatehouse.EventPasswordRehashed, m.OrgID, gatehouse.SystemActor, m.ID, gatehouse.Client{}, nil))
+		return s.audit(ctx, tx, event(gatehouse.EventPasswordRehashed, m.OrgID, gatehouse.SystemActor(m.OrgID), m.ID, gatehouse.Client{}, nil))
 	})
 	if err != nil {
 		s.log().WarnContext(ctx, "storing a rehashed password", "member", m.ID, "err", err)

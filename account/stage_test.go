@@ -65,7 +65,7 @@ func TestResetSessionSecondFactor(t *testing.T) {
 			s := webtest.New(t, webtest.Options{SMSURL: tw.URL(), Settings: map[string]string{
 				"two_factor": "required", "reset_requires_second_factor": on}})
 			m := s.AddMember(t, "alice", "alice@example.com", password, gatehouse.RoleMember)
-			if err := s.Account.SetMobile(t.Context(), gatehouse.SystemActor, gatehouse.Client{}, m, "+447700900123"); err != nil {
+			if err := s.Account.SetMobile(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, m, "+447700900123"); err != nil {
 				t.Fatal(err)
 			}
 			token, sess, err := s.Account.StartResetSession(t.Context(), m, gatehouse.Client{IP: "192.0.2.1"})

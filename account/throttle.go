@@ -59,13 +59,7 @@ func addressKey(ip string) string {
 	return a.String()
 }
 
-func retrySeconds(d time.Duration) int {
-	s := int(math.Ceil(d.Seconds()))
-	if s < 1 {
-		s = 1
-	}
-	return s
-}
+func retrySeconds(d time.Duration) int { return gatehouse.RetrySeconds(d) }
 
 // throttled is the error for a caller who must wait d.
 func throttled(op string, d time.Duration) error {
@@ -75,27 +69,7 @@ func throttled(op string, d time.Duration) error {
 	}
 }
 
-func humanWait(d time.Duration) string {
-	switch s := retrySeconds(d); {
-	case s < 60:
-		if s == 1 {
-			return "1 second"
-		}
-		return itoa(s) + " seconds"
-	case s < 3600:
-		m := (s + 59) / 60
-		if m == 1 {
-			return "1 minute"
-		}
-		return itoa(m) + " minutes"
-	default:
-		h := (s + 3599) / 3600
-		if h == 1 {
-			return "1 hour"
-		}
-		return itoa(h) + " hours"
-	}
-}
+func humanWait(d time.Duration) string { return gatehouse.HumanWait(d) }
 
 func itoa(n int) string {
 	if n == 0 {

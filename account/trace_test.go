@@ -171,6 +171,10 @@ func (x tracedStore) AuditEvents(ctx context.Context, orgID string, f gatehouse.
 	x.t.add("AuditEvents")
 	return x.s.AuditEvents(ctx, orgID, f)
 }
+func (x tracedStore) SetQueuedSender(ctx context.Context, orgID, from, name string) (int, error) {
+	x.t.add("SetQueuedSender")
+	return x.s.SetQueuedSender(ctx, orgID, from, name)
+}
 func (x tracedStore) Enqueue(ctx context.Context, m *gatehouse.Message) error {
 	x.t.add("Enqueue:" + m.Kind)
 	return x.s.Enqueue(ctx, m)
@@ -253,6 +257,11 @@ func (x tracedCounters) Reset(ctx context.Context, key string) error {
 	x.t.add("ResetCounter")
 	return x.c.Reset(ctx, key)
 }
+
+// tracedWaker traces the wake-up calls of the outbox.
+type tracedWaker struct{ t *trace }
+
+func (x tracedWaker) Kick() { x.t.add("Kick") }
 
 // tracedComposer traces rendering.
 type tracedComposer struct {

@@ -2,7 +2,6 @@ package delivery_test
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -30,9 +29,6 @@ type env struct {
 	twilio *gatehousetest.TwilioServer
 	mail   mail.Transport
 	sms    sms.Transport
-
-	mu     sync.Mutex
-	failed []*gatehouse.Message // given to OnFailed
 }
 
 func newEnv(t *testing.T, s *sqlstore.Store) *env {
@@ -52,28 +48,22 @@ func (e *env) worker(id string) *delivery.Worker {
 		Outbox: e.store,
 		Mail:   e.mail,
 		SMS:    e.sms,
-		From: func(ctx context.Context, orgID string) (string, string, error) {
-			if orgID != gatehouse.DefaultOrgID {
-				return "", "", fmt.Errorf("unknown organization %q", orgID)
-			}
-			return "noreply@example.org", "Example Org", nil
-		},
-		OnFailed: func(ctx context.Context, m *gatehouse.Message) {
-			e.mu.Lock()
-			e.failed = append(e.failed, m)
-			e.mu.Unlock()
-		},
-		Now:  e.clock.Now,
-		Rand: rand.New(rand.NewPCG(1, uint64(len(id)))),
-		ID:   id,
-		Poll: 10 * time.Millisecond,
+		Now:    e.clock.Now,
+		Rand:   rand.New(rand.NewPCG(1, uint64(len(id)))),
+		ID:     id,
+		Poll:   10 * time.Millisecond,
 	}
 }
 
-func (e *env) failures() []*gatehouse.Message {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]*gatehouse.Message(nil), e.failed...)
+// failures returns the audit events of the messages given up on, newest first.
+func (e *env) failures() []*gatehouse.AuditEvent {
+	e.t.Helper()
+	evs, _, err := e.store.AuditEvents(context.Background(), gatehouse.DefaultOrgID,
+		gatehouse.AuditFilter{Types: []gatehouse.EventType{gatehouse.EventMailFailed}, Limit: 100})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return evs
 }
 
 // email queues a reset email to the address.
@@ -82,6 +72,7 @@ func (e *env) email(to string) *gatehouse.Message {
 	id := gatehouse.NewID(nil)
 	return e.enqueue(&gatehouse.Message{
 		ID: id, Channel: gatehouse.ChannelEmail, Kind: gatehouse.KindReset, To: to,
+		From: "noreply@example.org", FromName: "Example Org",
 		Subject: "Reset your Example Org password",
 		Text:    "Open https://gh.example.org/reset-password?token=" + id + " within 30 minutes.\n",
 		HTML:    `<p><a href="https://gh.example.org/reset-password?token=` + id + `">Choose a new password</a></p>`,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,15 +86,19 @@ func (w *Worker) fail(ctx context.Context, log *slog.Logger, m *gatehouse.Messag
 		return
 	}
 	log.Error("delivery: message failed", "err", reason)
-	if w.OnFailed != nil {
-		f := *m
-		f.Status, f.LastError, f.Text, f.HTML = gatehouse.MessageFailed, reason, "", ""
-		f.ClaimedBy, f.ClaimedUntil = "", time.Time{}
-		if tried {
-			f.Attempts, f.LastAttemptAt = f.Attempts+1, now
-		}
-		w.OnFailed(context.WithoutCancel(ctx), &f)
+	attempts := m.Attempts
+	if tried {
+		attempts++
 	}
+	// The event outlives ctx like the outcome: a message given up on just
+	// before shutdown is recorded all the same. It holds no body.
+	e := &gatehouse.AuditEvent{
+		ID: gatehouse.NewID(nil), OrgID: m.OrgID, At: now, Type: gatehouse.EventMailFailed,
+		ActorKind: gatehouse.ActorSystem, ActorName: "system", MemberID: m.MemberID,
+		Details: map[string]string{"message": m.ID, "channel": string(m.Channel), "kind": m.Kind, "to": gatehouse.Storable(m.To),
+			"attempts": strconv.Itoa(attempts), "error": gatehouse.Storable(gatehouse.Truncate(reason, 300))},
+	}
+	w.mark(ctx, log, "audited", func(c context.Context) error { return w.Outbox.AddAudit(c, e) })
 }
 
 // mark records an outcome. It outlives ctx, so that a message sent just before
@@ -115,28 +120,22 @@ func (w *Worker) mark(ctx context.Context, log *slog.Logger, outcome string, fn 
 }
 
 // send hands m to its transport and reports whether it did: a failure before
-// (no transport, the sender address unreadable or invalid, an unknown channel)
-// is the worker's own and no attempt at the message.
+// (no transport, an invalid sender address, an unknown channel) is the
+// worker's own and no attempt at the message.
 func (w *Worker) send(ctx context.Context, m *gatehouse.Message, r *round) (tried bool, err error) {
 	switch m.Channel {
 	case gatehouse.ChannelEmail:
 		if w.Mail == nil {
 			return false, errors.New("delivery: no mail transport is configured")
 		}
-		from, ok := r.sender(m.OrgID)
-		if !ok {
-			addr, name, err := w.From(ctx, m.OrgID)
-			if err != nil {
-				return false, fmt.Errorf("delivery: reading the sender address: %w", err)
-			}
-			// A bad sender is the organization's configuration, not this
-			// message's fault: retry, so that fixing the setting releases the queue.
-			if err := mail.CheckAddress(addr); err != nil {
-				return false, fmt.Errorf("delivery: the sender address in the organization's settings: %w", err)
-			}
-			from = mail.Address{Name: name, Address: addr}
-			r.setSender(m.OrgID, from)
+		// The sender came from the organization's settings when the message
+		// was queued. A bad one is the organization's configuration, not this
+		// message's fault: retry, so that fixing the setting (which gives the
+		// queued messages the new sender) releases the queue.
+		if err := mail.CheckAddress(m.From); err != nil {
+			return false, fmt.Errorf("delivery: the sender address of the organization's settings: %w", err)
 		}
+		from := mail.Address{Name: m.FromName, Address: m.From}
 		date := m.CreatedAt
 		if date.IsZero() {
 			date = w.now()

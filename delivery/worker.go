@@ -23,22 +23,33 @@ import (
 	"github.com/gatehouse-auth/gatehouse/sms"
 )
 
+// Outbox is what a Worker needs from storage: the queue, whose messages carry
+// everything their sending needs (the sender address among it), and the audit
+// log, where the worker records the messages it gives up on (S30), so that
+// administrators see delivery problems beside the member's other events.
+// Package sqlstore implements it (and MarkSentMany, which records a round's
+// sends in one write).
+type Outbox interface {
+	// ClaimMessages, ReleaseMessages, MarkSent, MarkRetry and MarkFailed are
+	// documented on gatehouse.Outbox.
+	ClaimMessages(ctx context.Context, worker string, now time.Time, lease time.Duration, n int) ([]*gatehouse.Message, error)
+	ReleaseMessages(ctx context.Context, worker string, ids []string) error
+	MarkSent(ctx context.Context, id, worker string, at time.Time) error
+	MarkRetry(ctx context.Context, id, worker string, tried bool, lastErr string, at, next time.Time) error
+	MarkFailed(ctx context.Context, id, worker string, tried bool, lastErr string, at time.Time) error
+	AddAudit(ctx context.Context, e *gatehouse.AuditEvent) error
+}
+
 // Worker sends the messages of an outbox. Set its fields, then call Run; the
 // zero values of the tuning fields mean the defaults given. A Worker must not be
 // copied after first use, and Run must not be called twice at once.
 type Worker struct {
-	Outbox gatehouse.Outbox
-	Mail   mail.Transport // required to send email
-	SMS    sms.Transport  // required to send texts
-	// From returns the sender of an organization's email, from its settings
-	// (S31). It is required when Mail is set.
-	From func(ctx context.Context, orgID string) (address, name string, err error)
-	// OnFailed, when set, is called after a message has been given up on, for
-	// instance to audit it (S30). The message's bodies are already cleared.
-	OnFailed func(ctx context.Context, m *gatehouse.Message)
-	Log      *slog.Logger     // default: discard
-	Now      func() time.Time // default: time.Now
-	Rand     *rand.Rand       // spreads retries; default: the global source
+	Outbox Outbox
+	Mail   mail.Transport   // required to send email
+	SMS    sms.Transport    // required to send texts
+	Log    *slog.Logger     // default: discard
+	Now    func() time.Time // default: time.Now
+	Rand   *rand.Rand       // spreads retries; default: the global source
 	// ID names this worker in the claims it makes; it must be unique among the
 	// workers sharing the outbox. Default: host name, process id and random
 	// digits, set on first use.
@@ -129,8 +140,6 @@ func (w *Worker) check() error {
 	switch {
 	case w.Outbox == nil:
 		return errors.New("delivery: Worker.Outbox is not set")
-	case w.Mail != nil && w.From == nil:
-		return errors.New("delivery: Worker.From is required to send email")
 	}
 	return nil
 }
@@ -213,7 +222,7 @@ func (w *Worker) drainOnce(ctx context.Context, s settings) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	r := &round{w: w, senders: map[string]mail.Address{}}
+	r := &round{w: w}
 	var (
 		mu       sync.Mutex
 		next     int
@@ -269,30 +278,15 @@ type batchOutbox interface {
 	MarkSentMany(ctx context.Context, worker string, ids []string, at time.Time) (int, error)
 }
 
-// round is what the lanes of one batch share: the sender of each
-// organization, and the sends made, to record in one write. Recording them
-// together keeps at least once: a worker that dies before recording sends
-// them again after the lease, as it would had it died between a send and its
-// own record.
+// round is what the lanes of one batch share: the sends made, to record in
+// one write. Recording them together keeps at least once: a worker that dies
+// before recording sends them again after the lease, as it would had it died
+// between a send and its own record.
 type round struct {
-	w       *Worker
-	mu      sync.Mutex
-	senders map[string]mail.Address // per organization
-	sent    []*gatehouse.Message
-	logs    []*slog.Logger
-}
-
-func (r *round) sender(orgID string) (mail.Address, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	a, ok := r.senders[orgID]
-	return a, ok
-}
-
-func (r *round) setSender(orgID string, a mail.Address) {
-	r.mu.Lock()
-	r.senders[orgID] = a
-	r.mu.Unlock()
+	w    *Worker
+	mu   sync.Mutex
+	sent []*gatehouse.Message
+	logs []*slog.Logger
 }
 
 // sentOne notes a send made; it reports false when the outbox records each

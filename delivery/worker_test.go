@@ -98,9 +98,14 @@ func TestPermanentRefusal(t *testing.T) {
 		}
 		e.wantStatus(good, gatehouse.MessageSent, 1)
 		failed := e.failures()
-		if len(failed) != 1 || failed[0].ID != bad.ID || failed[0].Status != gatehouse.MessageFailed ||
-			failed[0].LastError != got.LastError || failed[0].Text != "" || failed[0].HTML != "" {
-			t.Errorf("OnFailed got %+v", failed)
+		if len(failed) != 1 || failed[0].Details["message"] != bad.ID || failed[0].Details["error"] != got.LastError ||
+			failed[0].Details["attempts"] != "1" || failed[0].Details["to"] != "nobody@example.com" || failed[0].ActorKind != gatehouse.ActorSystem {
+			t.Errorf("the failure audited: %+v", failed)
+		}
+		for k, v := range failed[0].Details { // the bodies are gone
+			if strings.Contains(v, "reset-password?token=") {
+				t.Errorf("the audited failure holds a body in %s: %q", k, v)
+			}
 		}
 		if n := len(e.smtp.Messages()); n != 1 {
 			t.Errorf("the server received %d messages, want 1", n)
@@ -141,7 +146,7 @@ func TestRetriesWithBackoff(t *testing.T) {
 			t.Errorf("LastError = %q", got.LastError)
 		}
 		if f := e.failures(); len(f) != 1 {
-			t.Errorf("OnFailed called %d times", len(f))
+			t.Errorf("%d failures audited", len(f))
 		}
 		if n := len(e.smtp.Messages()); n != 0 {
 			t.Errorf("the server received %d messages", n)
@@ -354,8 +359,8 @@ func TestBadSenderIsRetried(t *testing.T) {
 	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
 		e := newEnv(t, s)
 		w := e.worker("w1")
-		w.From = func(ctx context.Context, orgID string) (string, string, error) { return "not-an-address", "Org", nil }
-		m := e.email("ada@example.com")
+		m := e.enqueue(&gatehouse.Message{ID: gatehouse.NewID(nil), Channel: gatehouse.ChannelEmail, Kind: gatehouse.KindReset,
+			To: "ada@example.com", From: "not-an-address", FromName: "Org", Subject: "Reset", Text: "x"})
 		e.drain(w, 1)
 		// Not an attempt: nothing was sent, and the message waits for the
 		// setting to be fixed without running out of attempts meanwhile.
@@ -377,12 +382,7 @@ func TestWorkerConfiguration(t *testing.T) {
 	if err := (&delivery.Worker{}).Run(ctx); err == nil {
 		t.Error("Run without an outbox succeeded")
 	}
-	files, err := mail.Open("file://"+t.TempDir(), mail.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &delivery.Worker{Outbox: gatehousetest.NewStore(t, gatehousetest.SQLiteURL(t)), Mail: files}
-	if _, err := w.Drain(ctx); err == nil {
-		t.Error("a worker with Mail but without From ran")
+	if _, err := (&delivery.Worker{}).Drain(ctx); err == nil {
+		t.Error("Drain without an outbox succeeded")
 	}
 }

@@ -195,7 +195,7 @@ func (p *Provider) RotateKeys(ctx context.Context, orgID string) error {
 			return err
 		}
 		ks = append([]*Key{k}, ks...)
-		_ = p.audit(ctx, EventKeyRotated, orgID, gatehouse.SystemActor, "", gatehouse.Client{}, map[string]string{"kid": k.ID})
+		_ = p.audit(ctx, EventKeyRotated, orgID, gatehouse.SystemActor(orgID), "", gatehouse.Client{}, map[string]string{"kid": k.ID})
 	}
 	// A key stopped signing when the next newer one was created; the tokens
 	// it signed expire an ID token's lifetime later.

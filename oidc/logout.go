@@ -110,7 +110,7 @@ func (p *Provider) DeliverLogouts(ctx context.Context) (int, error) {
 		err := p.deliver(ctx, l)
 		if err == nil {
 			n++
-			_ = p.audit(ctx, EventLogoutDelivered, l.OrgID, gatehouse.SystemActor, l.MemberID, gatehouse.Client{}, map[string]string{"client_id": l.ClientID})
+			_ = p.audit(ctx, EventLogoutDelivered, l.OrgID, gatehouse.SystemActor(l.OrgID), l.MemberID, gatehouse.Client{}, map[string]string{"client_id": l.ClientID})
 			if ferr := p.Keys.FinishOIDCLogout(ctx, l.ID, true, time.Time{}, ""); ferr != nil {
 				return n, gatehouse.Wrap("oidc.DeliverLogouts", ferr)
 			}
@@ -120,7 +120,7 @@ func (p *Provider) DeliverLogouts(ctx context.Context) (int, error) {
 		delay := time.Duration(1<<min(l.Attempts, 6)) * time.Minute
 		p.log().WarnContext(ctx, "back-channel logout failed", "client_id", l.ClientID, "attempt", l.Attempts+1, "err", err)
 		if last {
-			_ = p.audit(ctx, EventLogoutFailed, l.OrgID, gatehouse.SystemActor, l.MemberID, gatehouse.Client{},
+			_ = p.audit(ctx, EventLogoutFailed, l.OrgID, gatehouse.SystemActor(l.OrgID), l.MemberID, gatehouse.Client{},
 				map[string]string{"client_id": l.ClientID, "error": trimTo(err.Error(), 200)})
 		}
 		if ferr := p.Keys.FinishOIDCLogout(ctx, l.ID, last, now.Add(delay), trimTo(err.Error(), 500)); ferr != nil {

@@ -57,7 +57,7 @@ func (d *desk) code(t *testing.T, e *operator.Enrolment, offset int64) string {
 // active adds and activates an operator, and returns it with its enrolment.
 func (d *desk) active(t *testing.T, username string) (*operator.Operator, *operator.Enrolment) {
 	t.Helper()
-	a, err := d.Add(ctx, gatehouse.SystemActor, gatehouse.Client{}, username, username+"@vendor.example")
+	a, err := d.Add(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, username, username+"@vendor.example")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/operator"
 	"github.com/gatehouse-auth/gatehouse/org"
+	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
@@ -25,15 +26,15 @@ func TestOwnerRecovery(t *testing.T) {
 	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
 		d := newDesk(t, s)
 		orgs := &org.Service{Store: s, Composer: &mail.Templates{}, PublicURL: d.PublicURL, Now: d.clock.Now}
-		created, err := orgs.Create(ctx, gatehouse.SystemActor, gatehouse.Client{}, org.CreateRequest{Slug: "acme", Name: "Acme", Hosts: []string{"acme.example.com"}})
+		created, err := orgs.Create(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, org.CreateRequest{Slug: "acme", Name: "Acme", Hosts: []string{"acme.example.com"}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		acme := created.Org.ID
-		acc := &account.Service{Store: s, Counters: s, Hasher: d.Hasher, Blocklist: blocklist.Default(), Composer: &mail.Templates{},
-			PublicURL: d.PublicURL, Now: d.clock.Now}
+		acc := &account.Service{Store: s, Counters: s, Hasher: d.Hasher, Blocklist: blocklist.Default(),
+			Outbox: &outbox.Outbox{Composer: &mail.Templates{}, Now: d.clock.Now}, PublicURL: d.PublicURL, Now: d.clock.Now}
 		add := func(username string, role gatehouse.Role, pin string) *gatehouse.Member {
-			m, _, err := acc.CreateMember(ctx, gatehouse.SystemActor, gatehouse.Client{}, account.NewMember{OrgID: acme,
+			m, _, err := acc.CreateMember(ctx, gatehouse.SystemActor(acme), gatehouse.Client{}, account.NewMember{OrgID: acme,
 				Username: username, Email: username + "@acme.test", Password: password, Role: role})
 			if err != nil {
 				t.Fatal(err)

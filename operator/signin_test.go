@@ -19,14 +19,14 @@ func TestActivation(t *testing.T) {
 		if _, err := d.Add(ctx, gatehouse.Actor{Kind: gatehouse.ActorOperator, ID: "x"}, gatehouse.Client{}, "eve", "eve@vendor.example"); !gatehouse.IsCode(err, gatehouse.Forbidden) {
 			t.Errorf("an operator adding an operator = %v; want Forbidden (the command line adds them)", err)
 		}
-		a, err := d.Add(ctx, gatehouse.SystemActor, gatehouse.Client{}, "dora", "dora@vendor.example")
+		a, err := d.Add(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, "dora", "dora@vendor.example")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !strings.HasPrefix(a.Link, "https://login.example.com/operator/activate?token=") {
 			t.Errorf("activation link %q", a.Link)
 		}
-		if _, err := d.Add(ctx, gatehouse.SystemActor, gatehouse.Client{}, "DORA", "x@vendor.example"); !gatehouse.IsCode(err, gatehouse.Invalid) {
+		if _, err := d.Add(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, "DORA", "x@vendor.example"); !gatehouse.IsCode(err, gatehouse.Invalid) {
 			t.Errorf("a taken username = %v; want Invalid", err)
 		}
 		msgs, _, _ := s.Messages(ctx, gatehouse.DefaultOrgID, gatehouse.MessageFilter{Limit: 10})
@@ -139,14 +139,14 @@ func TestSignInThrottle(t *testing.T) {
 func TestAPIKeysAndLogCSV(t *testing.T) {
 	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
 		d := newDesk(t, s)
-		k, raw, err := d.CreateAPIKey(ctx, gatehouse.SystemActor, gatehouse.Client{}, "provisioning")
+		k, raw, err := d.CreateAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, "provisioning")
 		if err != nil || !strings.HasPrefix(raw, operator.APIKeyPrefix) {
 			t.Fatalf("CreateAPIKey = %q, %v", raw, err)
 		}
 		if got, err := d.Authenticate(ctx, raw); err != nil || got.ID != k.ID {
 			t.Errorf("Authenticate = %+v, %v", got, err)
 		}
-		if _, _, err := d.CreateAPIKey(ctx, gatehouse.SystemActor, gatehouse.Client{}, "provisioning"); !gatehouse.IsCode(err, gatehouse.Invalid) {
+		if _, _, err := d.CreateAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, "provisioning"); !gatehouse.IsCode(err, gatehouse.Invalid) {
 			t.Errorf("a second key of the name = %v; want Invalid", err)
 		}
 		if _, _, err := d.CreateAPIKey(ctx, gatehouse.Actor{Kind: gatehouse.ActorAPIKey, Role: gatehouse.RoleOwner}, gatehouse.Client{}, "x"); !gatehouse.IsCode(err, gatehouse.Forbidden) {
@@ -155,18 +155,18 @@ func TestAPIKeysAndLogCSV(t *testing.T) {
 		if _, err := d.Authenticate(ctx, "gh_"+raw[4:]); !gatehouse.IsCode(err, gatehouse.Unauthorized) {
 			t.Errorf("an organization-style key = %v; want Unauthorized", err)
 		}
-		if err := d.RevokeAPIKey(ctx, gatehouse.SystemActor, gatehouse.Client{}, k.ID); err != nil {
+		if err := d.RevokeAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, k.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := d.Authenticate(ctx, raw); !gatehouse.IsCode(err, gatehouse.Unauthorized) {
 			t.Errorf("a revoked key = %v; want Unauthorized", err)
 		}
 		d.clock.Advance(time.Minute) // the newest entry, whatever the ids
-		if err := d.Record(ctx, gatehouse.SystemActor, gatehouse.Client{IP: "192.0.2.1"}, operator.ActionOrgSuspended, "acme-id", "", "=HYPERLINK(\"x\")", "T-1", ""); err != nil {
+		if err := d.Record(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "192.0.2.1"}, operator.ActionOrgSuspended, "acme-id", "", "=HYPERLINK(\"x\")", "T-1", ""); err != nil {
 			t.Fatal(err)
 		}
 		var b bytes.Buffer
-		if err := d.ExportCSV(ctx, gatehouse.SystemActor, operator.LogFilter{}, &b); err != nil {
+		if err := d.ExportCSV(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), operator.LogFilter{}, &b); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := csv.NewReader(&b).ReadAll()

@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/org"
+	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
@@ -22,7 +23,7 @@ func TestInvitation(t *testing.T) {
 	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
 		svc, clock := newService(t, s)
 		acc := &account.Service{Store: s, Counters: s, Hasher: webtest.TestHasher(t), Blocklist: blocklist.Default(),
-			Composer: &mail.Templates{}, PublicURL: svc.PublicURL, Now: clock.Now}
+			Outbox: &outbox.Outbox{Composer: &mail.Templates{}, Now: clock.Now}, PublicURL: svc.PublicURL, Now: clock.Now}
 		c, err := svc.Create(ctx, desk, gatehouse.Client{}, org.CreateRequest{Slug: "acme", Name: "Acme", Hosts: []string{"acme.example.com"}})
 		if err != nil {
 			t.Fatal(err)

@@ -140,7 +140,7 @@ func TestByHost(t *testing.T) {
 		if o, err := svc.ByHost(ctx, "127.0.0.1:8080"); err != nil || o.ID != gatehouse.DefaultOrgID {
 			t.Errorf("ByHost with no hosts anywhere = %v, %v; want the default organization", o, err)
 		}
-		c, err := svc.Create(ctx, gatehouse.SystemActor, gatehouse.Client{}, org.CreateRequest{Slug: "acme", Name: "Acme",
+		c, err := svc.Create(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, org.CreateRequest{Slug: "acme", Name: "Acme",
 			Hosts: []string{"acme.example.com", "acme.localhost:8080"}})
 		if err != nil {
 			t.Fatal(err)

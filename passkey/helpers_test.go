@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
@@ -43,10 +44,10 @@ func newEnv(t *testing.T, st *sqlstore.Store) *env {
 	}
 	clock := gatehousetest.NewClock()
 	acc := &account.Service{
-		Store: st, Counters: st, Hasher: webtest.TestHasher(t), Blocklist: blocklist.Default(), Composer: &mail.Templates{},
-		PublicURL: u, Now: clock.Now,
+		Store: st, Counters: st, Hasher: webtest.TestHasher(t), Blocklist: blocklist.Default(),
+		Outbox: &outbox.Outbox{Composer: &mail.Templates{}, Now: clock.Now}, PublicURL: u, Now: clock.Now,
 	}
-	pk := &passkey.Service{Store: st, Composer: &mail.Templates{}, PublicURL: u, Passwords: acc, Now: clock.Now}
+	pk := &passkey.Service{Store: st, Outbox: acc.Outbox, PublicURL: u, Passwords: acc, Now: clock.Now}
 	return &env{st: st, acc: acc, pk: pk, clock: clock}
 }
 
@@ -71,7 +72,7 @@ func (e *env) member(t *testing.T, username string) *gatehouse.Member {
 
 func (e *env) settings(t *testing.T, values map[string]string) {
 	t.Helper()
-	if _, err := e.acc.UpdateSettings(ctx, gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, values); err != nil {
+	if _, err := e.acc.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, values); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/outbox"
 )
 
 // notify queues, through tx, a security notice to m about changes to its
@@ -24,24 +25,12 @@ func (s *Service) notify(ctx context.Context, tx Store, set *gatehouse.Settings,
 		by = gatehouse.ByAPI
 	}
 	d := gatehouse.MessageData{
-		OrgName: set.OrganizationName, MemberName: m.Name(), Username: m.Username,
+		MemberName: m.Name(), Username: m.Username,
 		At: s.now(), IP: c.IP, UserAgent: c.UserAgent, Changes: changes, By: by,
 		SupportURL: s.link("/forgot-password"), AccountURL: s.link("/account/passkeys"),
 	}
-	subject, text, html, err := s.Composer.Email(gatehouse.KindSecurityNotice, d)
-	if err != nil {
-		return gatehouse.Wrap(op, err)
-	}
-	now := s.now()
-	msg := &gatehouse.Message{
-		ID: gatehouse.NewID(s.rand()), OrgID: m.OrgID, MemberID: m.ID, Channel: gatehouse.ChannelEmail,
-		Kind: gatehouse.KindSecurityNotice, To: to, Subject: subject, Text: text, HTML: html,
-		Status: gatehouse.MessageQueued, CreatedAt: now, NextAttemptAt: now,
-	}
-	if err := tx.Enqueue(ctx, msg); err != nil {
-		return gatehouse.Wrap(op, err)
-	}
-	return nil
+	_, err := s.Outbox.Email(ctx, tx, set, outbox.Email{OrgID: m.OrgID, MemberID: m.ID, To: to, Kind: gatehouse.KindSecurityNotice, Data: d})
+	return gatehouse.Wrap(op, err)
 }
 
 // link returns an absolute link to path on the public URL.

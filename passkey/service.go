@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/outbox"
 )
 
 // Reauthenticator checks a signed-in member's current password, with the
@@ -23,19 +24,18 @@ type Reauthenticator interface {
 	Reauthenticate(ctx context.Context, m *gatehouse.Member, password string, c gatehouse.Client) error
 }
 
-// Service holds the passkey use cases. Store, Composer, PublicURL and
-// Passwords must be set; Now, Rand and Kick have working defaults.
+// Service holds the passkey use cases. Store, Outbox, PublicURL and
+// Passwords must be set; Now and Rand have working defaults.
 type Service struct {
-	Store    Store
-	Composer gatehouse.Composer
+	Store Store
+	// Outbox composes, queues and sends on the security notices.
+	Outbox *outbox.Outbox
 	// PublicURL gives the relying party id (its host name) and the one origin
 	// accepted (scheme, host and port). A request's Host header never counts.
 	PublicURL *url.URL
 	Passwords Reauthenticator
 	Now       func() time.Time
 	Rand      io.Reader
-	// Kick wakes the delivery worker after a notice was queued.
-	Kick func()
 }
 
 func (s *Service) now() time.Time {
@@ -52,11 +52,8 @@ func (s *Service) rand() io.Reader {
 	return rand.Reader
 }
 
-func (s *Service) kick() {
-	if s.Kick != nil {
-		s.Kick()
-	}
-}
+// kick wakes the sender after a transaction that queued a notice committed.
+func (s *Service) kick() { s.Outbox.Wake() }
 
 // RelyingParty returns the relying party id and origin, from PublicURL.
 func (s *Service) RelyingParty() (id, origin string) {

@@ -13,7 +13,8 @@ import (
 // messageCols are the columns scanMessage reads; %BODIES% is replaced by the
 // body columns, or by empty strings where bodies are not wanted.
 const messageCols = `id, org_id, member_id, channel, kind, recipient, subject, %BODIES%, status, attempts,
-	last_error, created_at, next_attempt_at, sent_at, claimed_by, claimed_until, last_attempt_at, lapsed_claims`
+	last_error, created_at, next_attempt_at, sent_at, claimed_by, claimed_until, last_attempt_at, lapsed_claims,
+	from_address, from_name`
 
 var (
 	messageWithBodies = strings.Replace(messageCols, "%BODIES%", "text_body, html_body", 1)
@@ -24,7 +25,8 @@ func scanMessage(row scanner) (*gatehouse.Message, error) {
 	var m gatehouse.Message
 	var created, next, sent, claimedUntil, tried sql.NullInt64
 	if err := row.Scan(&m.ID, &m.OrgID, &m.MemberID, &m.Channel, &m.Kind, &m.To, &m.Subject, &m.Text, &m.HTML,
-		&m.Status, &m.Attempts, &m.LastError, &created, &next, &sent, &m.ClaimedBy, &claimedUntil, &tried, &m.LapsedClaims); err != nil {
+		&m.Status, &m.Attempts, &m.LastError, &created, &next, &sent, &m.ClaimedBy, &claimedUntil, &tried, &m.LapsedClaims,
+		&m.From, &m.FromName); err != nil {
 		return nil, err
 	}
 	m.CreatedAt, m.NextAttemptAt = timeOf(created), timeOf(next)
@@ -48,7 +50,19 @@ func collectMessages(op string, rows *sql.Rows) ([]*gatehouse.Message, error) {
 // Enqueue adds m to the outbox, normally in the transaction of the change that
 // causes it. An empty Status is queued and a zero NextAttemptAt is CreatedAt:
 // a new message is due at once.
+//
+// An email must carry its sender (outbox.Outbox gives it the organization's);
+// one queued without, by a caller that composes its own, gets the sender of
+// the organization's settings here, in the same transaction.
 func (s *Store) Enqueue(ctx context.Context, m *gatehouse.Message) error {
+	if m.Channel == gatehouse.ChannelEmail && m.From == "" {
+		stored, err := s.Settings(ctx, m.OrgID)
+		if err != nil {
+			return err
+		}
+		set := gatehouse.LoadSettings(stored)
+		m.From, m.FromName = set.MailFromAddress, set.SenderName()
+	}
 	status, next := m.Status, m.NextAttemptAt
 	if status == "" {
 		status = gatehouse.MessageQueued
@@ -58,11 +72,11 @@ func (s *Store) Enqueue(ctx context.Context, m *gatehouse.Message) error {
 	}
 	_, err := s.exec(ctx, `INSERT INTO messages (id, org_id, member_id, channel, kind, recipient,
 		subject, text_body, html_body, status, attempts, last_error, created_at, next_attempt_at, sent_at,
-		claimed_by, claimed_until, last_attempt_at, lapsed_claims)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+		claimed_by, claimed_until, last_attempt_at, lapsed_claims, from_address, from_name)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 		m.ID, m.OrgID, m.MemberID, string(m.Channel), m.Kind, m.To, m.Subject, m.Text, m.HTML, string(status),
 		m.Attempts, m.LastError, micros(m.CreatedAt), micros(next), micros(m.SentAt), m.ClaimedBy, micros(m.ClaimedUntil),
-		micros(m.LastAttemptAt), m.LapsedClaims)
+		micros(m.LastAttemptAt), m.LapsedClaims, m.From, m.FromName)
 	return dbErr("sqlstore.Enqueue", err)
 }
 
@@ -217,6 +231,17 @@ func (s *Store) Messages(ctx context.Context, orgID string, f gatehouse.MessageF
 	ms = ms[:limit]
 	last := ms[limit-1]
 	return ms, timeCursor(last.CreatedAt, last.ID), nil
+}
+
+// SetQueuedSender gives the organization's queued emails a new sender.
+func (s *Store) SetQueuedSender(ctx context.Context, orgID, from, name string) (int, error) {
+	res, err := s.exec(ctx, `UPDATE messages SET from_address = $1, from_name = $2
+		WHERE org_id = $3 AND status = 'queued' AND channel = 'email'`, from, name, orgID)
+	if err != nil {
+		return 0, dbErr("sqlstore.SetQueuedSender", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), dbErr("sqlstore.SetQueuedSender", err)
 }
 
 // MarkSentMany records delivery at of the messages ids in one statement, as

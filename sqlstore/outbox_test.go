@@ -299,3 +299,49 @@ func TestConcurrentClaimers(t *testing.T) {
 		})
 	}
 }
+
+// TestEnqueueKeepsTheSender: an email is stored with its sender; one queued
+// without gets the organization's (address, then name or organization name),
+// and SetQueuedSender gives a new one to the emails still queued only.
+func TestEnqueueKeepsTheSender(t *testing.T) {
+	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
+		now := time.Now()
+		if err := s.SetSettings(ctx, gatehouse.DefaultOrgID, map[string]string{"mail_from_address": "desk@example.org", "organization_name": "Example"}, now); err != nil {
+			t.Fatal(err)
+		}
+		given := &gatehouse.Message{ID: "given", OrgID: gatehouse.DefaultOrgID, Channel: gatehouse.ChannelEmail, Kind: gatehouse.KindReset,
+			To: "a@example.com", From: "other@example.org", FromName: "Other", CreatedAt: now}
+		filled := &gatehouse.Message{ID: "filled", OrgID: gatehouse.DefaultOrgID, Channel: gatehouse.ChannelEmail, Kind: gatehouse.KindReset,
+			To: "b@example.com", CreatedAt: now}
+		text := &gatehouse.Message{ID: "text", OrgID: gatehouse.DefaultOrgID, Channel: gatehouse.ChannelSMS, Kind: gatehouse.KindSMSCode,
+			To: "+447700900123", Text: "123456", CreatedAt: now}
+		for _, m := range []*gatehouse.Message{given, filled, text} {
+			if err := s.Enqueue(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := map[string][2]string{"given": {"other@example.org", "Other"}, "filled": {"desk@example.org", "Example"}, "text": {"", ""}}
+		check := func(when string) {
+			t.Helper()
+			for id, w := range want {
+				got, err := s.Message(ctx, gatehouse.DefaultOrgID, id)
+				if err != nil || got.From != w[0] || got.FromName != w[1] {
+					t.Errorf("%s: %s from %q <%s> (%v), want %q <%s>", when, id, got.FromName, got.From, err, w[1], w[0])
+				}
+			}
+		}
+		check("queued")
+		if err := s.MarkSent(ctx, "given", "", now); err == nil {
+			t.Log("marked sent without a claim") // MarkSent needs the claim; leave given queued
+		}
+		n, err := s.SetQueuedSender(ctx, gatehouse.DefaultOrgID, "new@example.org", "New")
+		if err != nil || n != 2 {
+			t.Fatalf("SetQueuedSender = %d, %v; want the 2 queued emails", n, err)
+		}
+		want["given"], want["filled"] = [2]string{"new@example.org", "New"}, [2]string{"new@example.org", "New"}
+		check("after SetQueuedSender")
+		if n, err := s.SetQueuedSender(ctx, "no-such-org", "x@example.org", "X"); err != nil || n != 0 {
+			t.Errorf("SetQueuedSender of another organization = %d, %v", n, err)
+		}
+	})
+}

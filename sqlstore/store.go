@@ -357,3 +357,20 @@ func (s *Store) inTx(ctx context.Context, fn func(*Store) error) (err error) {
 func (s *Store) afterCommit(f func()) {
 	*s.committed = append(*s.committed, f)
 }
+
+// Transactor returns the Transactor of a feature's store S over s: its Tx
+// runs fn on s's transaction seen as an S. S must be an interface that *Store
+// implements (each wiring checks it at compile time); Transactor panics
+// otherwise, when it is built.
+func Transactor[S any](s *Store) gatehouse.Transactor[S] {
+	if _, ok := any(s).(S); !ok {
+		panic(fmt.Sprintf("sqlstore: *Store does not implement %T", (*S)(nil)))
+	}
+	return transactor[S]{s}
+}
+
+type transactor[S any] struct{ s *Store }
+
+func (t transactor[S]) Tx(ctx context.Context, fn func(S) error) error {
+	return t.s.Tx(ctx, func(tx gatehouse.Store) error { return fn(any(tx).(S)) })
+}

@@ -18,7 +18,7 @@ type apiKeysPage struct {
 }
 
 func (s adminPages) apiKeysView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, actor gatehouse.Actor) (*view, *apiKeysPage, error) {
-	keys, err := s.Account.APIKeys(r.Context(), actor, s.orgID(r))
+	keys, err := s.APIKeys.List(r.Context(), actor, s.orgID(r))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -51,7 +51,7 @@ func (s adminPages) adminCreateAPIKey(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	key, k, err := s.Account.CreateAPIKey(r.Context(), actor, s.client(r), s.orgID(r), field(r, "name"), gatehouse.Role(field(r, "role")))
+	key, k, err := s.APIKeys.Create(r.Context(), actor, s.client(r), s.orgID(r), field(r, "name"), gatehouse.Role(field(r, "role")))
 	v, d, verr := s.apiKeysView(w, r, m, actor)
 	if verr != nil {
 		s.adminFail(w, r, m, verr)
@@ -76,7 +76,7 @@ func (s adminPages) adminRevokeAPIKey(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.Account.RevokeAPIKey(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
+	if err := s.APIKeys.Revoke(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
 		s.adminFail(w, r, m, err)
 		return
 	}

@@ -38,7 +38,7 @@ func signedInAs(t testing.TB, s *webtest.Server, username string) *webtest.Brows
 // newKey creates an API key with role and returns it.
 func newAPIKey(t testing.TB, s *webtest.Server, name string, role gatehouse.Role) string {
 	t.Helper()
-	key, _, err := s.Account.CreateAPIKey(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, name, role)
+	key, _, err := s.App.APIKeys.Create(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, name, role)
 	if err != nil {
 		t.Fatalf("CreateAPIKey: %v", err)
 	}

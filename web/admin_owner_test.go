@@ -105,7 +105,7 @@ func TestOwnerProtectionPages(t *testing.T) {
 		if keys, _ := s.Store.APIKeys(context.Background(), gatehouse.DefaultOrgID); len(keys) != 0 {
 			t.Errorf("an administrator created an owner key: %v", keys)
 		}
-		_, ownerKey, _ := s.Account.CreateAPIKey(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, "root", gatehouse.RoleOwner)
+		_, ownerKey, _ := s.App.APIKeys.Create(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, "root", gatehouse.RoleOwner)
 		r = admin.Submit("/admin/api-keys", "/admin/api-keys/"+ownerKey.ID+"/revoke", nil)
 		if r.Status != http.StatusForbidden {
 			t.Errorf("revoke an owner key: %d", r.Status)
@@ -205,7 +205,7 @@ func TestLastOwner(t *testing.T) {
 		page := "/admin/members/" + o.Owner.ID
 		// A second owner who cannot sign in does not count.
 		disabled := s.AddMember(t, "otto", "otto@example.com", goodPassword, gatehouse.RoleOwner)
-		if _, err := s.Account.SetMemberState(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, disabled.ID, false); err != nil {
+		if _, err := s.Account.SetMemberState(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, disabled.ID, false); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range ownerChanges {
@@ -222,7 +222,7 @@ func TestLastOwner(t *testing.T) {
 				t.Errorf("%s: the last owner changed:\n%s", c.name, diff)
 			}
 		}
-		if _, err := s.Account.SetMemberState(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, disabled.ID, true); err != nil {
+		if _, err := s.Account.SetMemberState(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, disabled.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		if r := apiRequest(t, s, key, "PATCH", "/members/"+o.Owner.ID, `{"role": "administrator"}`); r.Status != http.StatusOK {

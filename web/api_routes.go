@@ -88,7 +88,7 @@ func (s apiEndpoints) apiHandler(rt apiRoute) http.HandlerFunc {
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		rt.Handle(s, sw, r, c)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if err := s.Account.AuditAPICall(r.Context(), key, s.client(r), r.Method, apiPrefix+rt.Path, sw.status, c.MemberID); err != nil {
+			if err := s.APIKeys.AuditCall(r.Context(), key, s.client(r), r.Method, apiPrefix+rt.Path, sw.status, c.MemberID); err != nil {
 				s.Log.ErrorContext(r.Context(), "auditing an API call", "err", err)
 			}
 		}
@@ -105,7 +105,7 @@ func (s apiEndpoints) apiKey(r *http.Request) (*gatehouse.APIKey, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return nil, errNoAPIKey
 	}
-	return s.Account.AuthenticateAPIKey(r.Context(), strings.TrimSpace(key), s.client(r))
+	return s.APIKeys.Authenticate(r.Context(), strings.TrimSpace(key), s.client(r))
 }
 
 var errNoAPIKey = &gatehouse.Error{Code: gatehouse.Unauthorized, Op: "web.apiKey",

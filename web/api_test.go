@@ -94,7 +94,7 @@ func TestAPIBadInput(t *testing.T) {
 func TestAPIKeyAuth(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
 		newAdminOrg(t, s)
-		key, k, err := s.Account.CreateAPIKey(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, "crm", gatehouse.RoleAdministrator)
+		key, k, err := s.App.APIKeys.Create(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, "crm", gatehouse.RoleAdministrator)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,7 +153,7 @@ func TestAPIKeyAuth(t *testing.T) {
 			t.Error("the keys page does not list the key")
 		}
 
-		if err := s.Account.RevokeAPIKey(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, k.ID); err != nil {
+		if err := s.App.APIKeys.Revoke(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, k.ID); err != nil {
 			t.Fatal(err)
 		}
 		wantProblem(t, "revoked", apiRequest(t, s, key, "GET", "/members", ""), http.StatusUnauthorized)

@@ -22,7 +22,7 @@ func withDesk(t *testing.T, s *webtest.Server) (*operator.Service, string, strin
 	desk := &operator.Service{Accounts: s.Store, Log: s.Store, Desk: s.Store, Counters: s.Store, Keys: s.Store, Hasher: s.Hasher,
 		Blocklist: blocklist.Default(), Composer: &mail.Templates{}, PublicURL: s.Web.Config.PublicURL, Now: s.Clock.Now}
 	s.Web.OrgAdmin, s.Web.Desk = orgs, desk
-	_, key, err := desk.CreateAPIKey(t.Context(), gatehouse.SystemActor, gatehouse.Client{}, "provisioning")
+	_, key, err := desk.CreateAPIKey(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, "provisioning")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestOperatorAPI(t *testing.T) {
 		if st, _ = call(t, c, "GET", base, "", ""); st != http.StatusUnauthorized {
 			t.Errorf("no key: %d", st)
 		}
-		orgKey, _, err := s.Account.CreateAPIKey(t.Context(), gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, "crm", gatehouse.RoleOwner)
+		orgKey, _, err := s.App.APIKeys.Create(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, "crm", gatehouse.RoleOwner)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +119,7 @@ func TestOperatorAPI(t *testing.T) {
 			t.Errorf("an operator key on the organizations' API: %d", st)
 		}
 
-		es, _, err := desk.Entries(t.Context(), gatehouse.SystemActor, operator.LogFilter{})
+		es, _, err := desk.Entries(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), operator.LogFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

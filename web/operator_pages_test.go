@@ -35,7 +35,7 @@ func TestOperatorConsole(t *testing.T) {
 		if err := s.Store.ChangeMember(ctx, acme.ID, ops.ID, gatehouse.MemberChange{SupportPINHash: &h, UpdatedAt: s.Clock.Now()}); err != nil {
 			t.Fatal(err)
 		}
-		added, err := desk.Add(ctx, gatehouse.SystemActor, gatehouse.Client{}, "dora", "dora@vendor.example")
+		added, err := desk.Add(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, "dora", "dora@vendor.example")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestOperatorConsole(t *testing.T) {
 		if r = b.Follow(r); strings.Contains(r.Body, "token=") {
 			t.Error("the console shows the recovery link")
 		}
-		es, _, _ := desk.Entries(ctx, gatehouse.SystemActor, operator.LogFilter{OrgID: acme.ID})
+		es, _, _ := desk.Entries(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), operator.LogFilter{OrgID: acme.ID})
 		var got []string
 		for _, e := range es {
 			got = append(got, e.Action)

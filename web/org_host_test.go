@@ -36,7 +36,7 @@ func withOrgs(t *testing.T, s *webtest.Server, defaultForUnknown bool) (*org.Ser
 	s.Web.Orgs = orgs
 	s.Web.Config.DefaultOrgForUnknownHosts = defaultForUnknown
 	_, port, _ := net.SplitHostPort(s.Addr())
-	c, err := orgs.Create(t.Context(), gatehouse.SystemActor, gatehouse.Client{}, org.CreateRequest{Slug: "acme", Name: "Acme Ltd",
+	c, err := orgs.Create(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, org.CreateRequest{Slug: "acme", Name: "Acme Ltd",
 		Hosts: []string{"acme.localhost:" + port}})
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func withOrgs(t *testing.T, s *webtest.Server, defaultForUnknown bool) (*org.Ser
 		{OrgID: c.Org.ID, Username: "ops", Email: "ops@example.com", Password: "violet kettle orbit marsh", Role: gatehouse.RoleOwner},
 		{OrgID: gatehouse.DefaultOrgID, Username: "ops", Email: "ops@example.com", Password: "amber lantern quiet river", Role: gatehouse.RoleOwner},
 	} {
-		if _, _, err := s.Account.CreateMember(t.Context(), gatehouse.SystemActor, gatehouse.Client{}, nm); err != nil {
+		if _, _, err := s.Account.CreateMember(t.Context(), gatehouse.SystemActor(nm.OrgID), gatehouse.Client{}, nm); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -63,7 +63,7 @@ func TestHostRouting(t *testing.T) {
 		b := hostBrowser(t, s)
 
 		// Links in acme's emails are on acme's host.
-		_, link, err := s.Account.CreateMember(t.Context(), gatehouse.SystemActor, gatehouse.Client{}, account.NewMember{
+		_, link, err := s.Account.CreateMember(t.Context(), gatehouse.SystemActor(acme.ID), gatehouse.Client{}, account.NewMember{
 			OrgID: acme.ID, Username: "newbie", Email: "newbie@example.com"})
 		if err != nil || !strings.HasPrefix(link, acmeURL+"/activate?token=") {
 			t.Errorf("acme's activation link = %q, %v; want it on acme's host", link, err)
@@ -123,7 +123,7 @@ func TestHostRouting(t *testing.T) {
 			t.Errorf("acme's session on the public host: %d to %q; want the sign-in page", resp.StatusCode, resp.Header.Get("Location"))
 		}
 
-		key, _, err := s.Account.CreateAPIKey(t.Context(), gatehouse.SystemActor, gatehouse.Client{}, acme.ID, "crm", gatehouse.RoleAdministrator)
+		key, _, err := s.App.APIKeys.Create(t.Context(), gatehouse.SystemActor(acme.ID), gatehouse.Client{}, acme.ID, "crm", gatehouse.RoleAdministrator)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +140,7 @@ func TestHostRouting(t *testing.T) {
 		if st := api(); st != http.StatusOK {
 			t.Errorf("acme's key on acme's host: %d", st)
 		}
-		if _, err := orgs.Suspend(t.Context(), gatehouse.SystemActor, gatehouse.Client{}, "acme", "unpaid"); err != nil {
+		if _, err := orgs.Suspend(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, "acme", "unpaid"); err != nil {
 			t.Fatal(err)
 		}
 		eventually(t, func() bool { return b.Get(acmeURL+"/login").Status == http.StatusForbidden })
@@ -156,7 +156,7 @@ func TestHostRouting(t *testing.T) {
 		if r := b.Get(s.URL + "/login"); r.Status != http.StatusOK {
 			t.Errorf("the default organization while acme is suspended: %d", r.Status)
 		}
-		if _, err := orgs.Resume(t.Context(), gatehouse.SystemActor, gatehouse.Client{}, "acme", ""); err != nil {
+		if _, err := orgs.Resume(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, "acme", ""); err != nil {
 			t.Fatal(err)
 		}
 		eventually(t, func() bool { return b.Get(acmeURL+"/account").Status == http.StatusOK })

@@ -59,17 +59,18 @@ func (s recoveryPages) forgotSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	set, err := s.Account.Settings(r.Context(), s.orgID(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	// The use case reads the settings (once) and picks the provider field
+	// of the organization's CAPTCHA from these.
+	responses := map[string]string{}
+	for _, f := range gatehouse.CaptchaResponseFields {
+		responses[f] = field(r, f)
 	}
 	identifier := field(r, "identifier")
-	err = s.Account.RequestReset(r.Context(), account.ResetRequest{
+	err := s.Account.RequestReset(r.Context(), account.ResetRequest{
 		OrgID: s.orgID(r), Identifier: identifier, Client: s.client(r),
 		Captcha: gatehouse.CaptchaAnswer{
 			Challenge: field(r, gatehouse.FieldCaptchaChallenge), Solution: field(r, gatehouse.FieldCaptchaSolution),
-			Response: field(r, gatehouse.CaptchaResponseField(set.Captcha)),
+			Responses: responses,
 		},
 	})
 	switch {

@@ -102,8 +102,8 @@ func TestLinksEndWhenPasswordChanges(t *testing.T) {
 				t.Fatalf("SetupLink: %q %v", link, err)
 			}
 			// gatehouse user add --role owner --password-stdin
-			if _, _, err := s.Account.CreateMember(t.Context(), gatehouse.SystemActor, gatehouse.Client{}, account.NewMember{
-				Username: "boss", Email: "boss@example.com", Role: gatehouse.RoleOwner, Password: goodPassword}); err != nil {
+			if _, _, err := s.Account.CreateMember(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, account.NewMember{
+				OrgID: gatehouse.DefaultOrgID, Username: "boss", Email: "boss@example.com", Role: gatehouse.RoleOwner, Password: goodPassword}); err != nil {
 				t.Fatal(err)
 			}
 			if r := s.Browser(t).Get(link); r.Status != http.StatusGone {

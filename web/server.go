@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/operator"
@@ -63,6 +64,8 @@ const DefaultShedDelay = 500 * time.Millisecond
 // Server holds the handlers' dependencies.
 type Server struct {
 	Account *account.Service
+	// APIKeys manages the API keys and authenticates the API's requests.
+	APIKeys *apikey.Service
 	Log     *slog.Logger
 	Config  Config
 	// Ready reports whether the server can serve: the database answers and

@@ -55,8 +55,8 @@ func required(extra ...string) map[string]string {
 // number is part of the new account, so no security notice is sent for it.
 func (s *tfServer) addWithMobile(t *testing.T, username, email, mobile string) *gatehouse.Member {
 	t.Helper()
-	m, _, err := s.Account.CreateMember(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, account.NewMember{
-		Username: username, Email: email, Mobile: mobile, Password: goodPassword, Role: gatehouse.RoleMember, DisplayName: "Test " + username,
+	m, _, err := s.Account.CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, account.NewMember{
+		OrgID: gatehouse.DefaultOrgID, Username: username, Email: email, Mobile: mobile, Password: goodPassword, Role: gatehouse.RoleMember, DisplayName: "Test " + username,
 	})
 	if err != nil {
 		t.Fatalf("adding %s: %v", username, err)

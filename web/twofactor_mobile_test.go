@@ -141,8 +141,8 @@ func TestSetMobileByAdministrator(t *testing.T) {
 	s := newTwoFactor(t, "", nil)
 	member := s.addWithMobile(t, "alice", "alice@example.com", "")
 	owner := s.AddMember(t, "olga", "olga@example.com", goodPassword, gatehouse.RoleOwner)
-	admin := gatehouse.Actor{Kind: gatehouse.ActorMember, ID: "a1", Name: "admin", Role: gatehouse.RoleAdministrator}
-	peer := gatehouse.Actor{Kind: gatehouse.ActorMember, ID: "m1", Name: "peer", Role: gatehouse.RoleMember}
+	admin := gatehouse.Actor{Kind: gatehouse.ActorMember, ID: "a1", Name: "admin", Role: gatehouse.RoleAdministrator, OrgID: gatehouse.DefaultOrgID}
+	peer := gatehouse.Actor{Kind: gatehouse.ActorMember, ID: "m1", Name: "peer", Role: gatehouse.RoleMember, OrgID: gatehouse.DefaultOrgID}
 	ctx := t.Context()
 	if err := s.Account.SetMobile(ctx, peer, gatehouse.Client{}, member, newMobile); !gatehouse.IsCode(err, gatehouse.Forbidden) {
 		t.Errorf("a member set another's number: %v", err)

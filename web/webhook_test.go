@@ -129,7 +129,7 @@ func TestWebhookAPIEndToEnd(t *testing.T) {
 		// The receiver has answered; the worker records the outcome just after.
 		var ds []*webhook.Delivery
 		waitFor(t, "the delivery to be recorded", s, func() bool {
-			ds, _, _ = s.Webhooks.Deliveries(t.Context(), gatehouse.SystemActor, gatehouse.DefaultOrgID, webhook.DeliveryFilter{})
+			ds, _, _ = s.Webhooks.Deliveries(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID, webhook.DeliveryFilter{})
 			return len(ds) == 1 && ds[0].Status != webhook.Pending
 		})
 		if ds[0].Status != webhook.Delivered || ds[0].Attempts != 3 {
@@ -207,7 +207,7 @@ func TestWebhookAdminPages(t *testing.T) {
 		if list.Status != 200 || !strings.Contains(list.Body, rc.URL) || strings.Contains(list.Body, secret[6:20]) {
 			t.Fatalf("list: %d (the secret must not show again)", list.Status)
 		}
-		es, _ := s.Webhooks.Endpoints(t.Context(), gatehouse.SystemActor, gatehouse.DefaultOrgID)
+		es, _ := s.Webhooks.Endpoints(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID)
 		if len(es) != 1 || strings.Join(es[0].Events, " ") != "member.* password.changed" {
 			t.Fatalf("endpoints %+v", es)
 		}

@@ -163,7 +163,7 @@ func (e *env) mailSetup(ctx context.Context, su *setup, rep *Report) error {
 	if err := su.store.CreateMembers(ctx, ms); err != nil {
 		return fmt.Errorf("creating the members to activate: %w", err)
 	}
-	if e.apiKey, _, err = su.account.CreateAPIKey(ctx, gatehouse.SystemActor, gatehouse.Client{IP: "gatehouse-load"},
+	if e.apiKey, _, err = su.app.APIKeys.Create(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"},
 		gatehouse.DefaultOrgID, su.prefix+"-mail", gatehouse.RoleAdministrator); err != nil {
 		return fmt.Errorf("creating an API key: %w", err)
 	}

@@ -91,14 +91,14 @@ func (s *setup) seedSearch(ctx context.Context, rep *Report, n int, prefix strin
 	rep.Seed = &SeedReport{Members: n, Seconds: round(took.Seconds(), 1), PerSec: round(float64(n)/took.Seconds(), 0)}
 
 	se := &searchEnv{admin: s.prefix + "-admin"}
-	_, _, err = s.account.CreateMember(ctx, gatehouse.SystemActor, gatehouse.Client{IP: "gatehouse-load"}, account.NewMember{
-		Username: se.admin, Email: se.admin + "@load.example.com", DisplayName: "Load administrator",
+	_, _, err = s.account.CreateMember(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"}, account.NewMember{
+		OrgID: gatehouse.DefaultOrgID, Username: se.admin, Email: se.admin + "@load.example.com", DisplayName: "Load administrator",
 		Role: gatehouse.RoleAdministrator, Password: loadPassword,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the administrator: %w", err)
 	}
-	if se.apiKey, _, err = s.account.CreateAPIKey(ctx, gatehouse.SystemActor, gatehouse.Client{IP: "gatehouse-load"},
+	if se.apiKey, _, err = s.app.APIKeys.Create(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"},
 		gatehouse.DefaultOrgID, s.prefix+"-search", gatehouse.RoleAdministrator); err != nil {
 		return nil, fmt.Errorf("creating an API key: %w", err)
 	}

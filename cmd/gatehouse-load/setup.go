@@ -14,10 +14,10 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
-	"github.com/gatehouse-auth/gatehouse/blocklist"
-	"github.com/gatehouse-auth/gatehouse/mail"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
+	"github.com/gatehouse-auth/gatehouse/web"
 )
 
 // loadPassword is every load member's password at the start. It passes the
@@ -99,6 +99,7 @@ func hashBudgetMiB(t *target) int64 {
 
 // setup creates the members and applies the settings the scenarios need.
 type setup struct {
+	app     *app.App
 	store   *sqlstore.Store
 	account *account.Service
 	prefix  string // makes this run's usernames unique, so a running server can be loaded twice
@@ -114,28 +115,23 @@ func newSetup(ctx context.Context, t *target) (*setup, error) {
 		st.Close()
 		return nil, err
 	}
-	h, err := secret.NewHasher(cfg)
+	u, _ := url.Parse(t.base)
+	// The application gatehouse serve builds, on the server's database with
+	// its hashing parameters; its worker stays off (the server sends).
+	a, err := app.New(ctx, app.Config{Web: web.Config{PublicURL: u}, Hash: cfg}, st, nil)
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
 	var b [3]byte
 	_, _ = rand.Read(b[:])
-	u, _ := url.Parse(t.base)
-	return &setup{
-		store: st, prefix: "ld" + hex.EncodeToString(b[:]),
-		account: &account.Service{
-			Store: st, Counters: st, Hasher: h, Blocklist: blocklist.Default(), Composer: &mail.Templates{},
-			PublicURL: u,
-		},
-	}, nil
+	return &setup{app: a, store: st, account: a.Account, prefix: "ld" + hex.EncodeToString(b[:])}, nil
 }
 
-func (s *setup) close() { s.store.Close() }
+func (s *setup) close() { s.app.Close() }
 
 // settings changes organization settings as `gatehouse settings set` would.
 func (s *setup) settings(ctx context.Context, values map[string]string) error {
-	_, err := s.account.UpdateSettings(ctx, gatehouse.SystemActor, gatehouse.Client{IP: "gatehouse-load"}, gatehouse.DefaultOrgID, values)
+	_, err := s.account.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"}, gatehouse.DefaultOrgID, values)
 	return err
 }
 
@@ -156,8 +152,8 @@ func (s *setup) members(ctx context.Context, group string, n int) ([]*member, er
 				}
 				name := fmt.Sprintf("%s-%s%04d", s.prefix, group, i)
 				m := &member{username: name, email: name + "@load.example.com", password: loadPassword}
-				_, _, err := s.account.CreateMember(ctx, gatehouse.SystemActor, gatehouse.Client{IP: "gatehouse-load"}, account.NewMember{
-					Username: m.username, Email: m.email, DisplayName: "Load member", Role: gatehouse.RoleMember, Password: m.password,
+				_, _, err := s.account.CreateMember(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"}, account.NewMember{
+					OrgID: gatehouse.DefaultOrgID, Username: m.username, Email: m.email, DisplayName: "Load member", Role: gatehouse.RoleMember, Password: m.password,
 				})
 				if err != nil {
 					mu.Lock()

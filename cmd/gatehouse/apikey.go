@@ -40,12 +40,11 @@ func cmdAPIKey(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := build(ctx, cfg, log, st, nil)
+	a, err := build(ctx, cfg, log, st)
 	if err != nil {
-		st.Close()
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 	org, err := orgID(ctx, a, slug)
 	if err != nil {
 		return err
@@ -53,14 +52,14 @@ func cmdAPIKey(ctx context.Context, e env, args []string) error {
 	client := gatehouse.Client{IP: "command-line"}
 	switch sub {
 	case "create":
-		key, k, err := a.account.CreateAPIKey(ctx, gatehouse.SystemActor, client, org, name, gatehouse.Role(role))
+		key, k, err := a.APIKeys.Create(ctx, gatehouse.SystemActor(org), client, org, name, gatehouse.Role(role))
 		if err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stderr, "Created API key %q (%s), id %s. It is shown this once; store it now:\n", k.Name, k.Role, k.ID)
 		fmt.Fprintln(e.stdout, key)
 	case "list":
-		keys, err := a.account.APIKeys(ctx, gatehouse.SystemActor, org)
+		keys, err := a.APIKeys.List(ctx, gatehouse.SystemActor(org), org)
 		if err != nil {
 			return describe(err)
 		}
@@ -74,7 +73,7 @@ func cmdAPIKey(ctx context.Context, e env, args []string) error {
 		if id == "" {
 			return fmt.Errorf("--id is required")
 		}
-		if err := a.account.RevokeAPIKey(ctx, gatehouse.SystemActor, client, org, id); err != nil {
+		if err := a.APIKeys.Revoke(ctx, gatehouse.SystemActor(org), client, org, id); err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stdout, "Revoked API key %s.\n", id)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -11,42 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
-	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
-	"github.com/gatehouse-auth/gatehouse/blocklist"
-	"github.com/gatehouse-auth/gatehouse/captcha"
-	"github.com/gatehouse-auth/gatehouse/delivery"
-	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
-	"github.com/gatehouse-auth/gatehouse/mail"
-	"github.com/gatehouse-auth/gatehouse/passkey"
-	"github.com/gatehouse-auth/gatehouse/redisstore"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/secret"
-	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
-	"github.com/gatehouse-auth/gatehouse/webhook"
 )
-
-// app is the wired-together server: every concrete part, built from a Config.
-type app struct {
-	// id names this process among the replicas sharing the database: in its
-	// claims on queued messages and on periodic jobs, and in its logs.
-	id       string
-	cfg      *Config
-	log      *slog.Logger
-	store    *sqlstore.Store
-	counters gatehouse.Counters
-	redis    *redisstore.Counters // nil unless the counters live in Redis
-	hasher   *secret.Hasher
-	account  *account.Service
-	passkeys *passkey.Service
-	worker   *delivery.Worker
-	webhooks *webhook.Service
-	hooks    *webhook.Worker // delivers webhooks
-	closers  []func() error
-}
 
 // newLogger builds the process logger from the configuration. Every line
 // logged while a request is handled, by any part, carries its request_id.
@@ -152,157 +121,29 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// hashObserver receives the wall and CPU time of every password hash: the
-// server's metrics.
-type hashObserver interface {
-	ObserveHash(time.Duration)
-	ObserveHashCPU(time.Duration)
+// build wires the application (package app) on st, a migrated store that
+// the application then owns.
+func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Store) (*app.App, error) {
+	return app.New(ctx, appConfig(cfg), st, log)
 }
 
-// build wires the application. The database must already be migrated. obs may
-// be nil (the commands other than serve).
-func build(ctx context.Context, cfg *Config, log *slog.Logger, st *sqlstore.Store, obs hashObserver) (*app, error) {
-	a := &app{id: replicaID(), cfg: cfg, log: log, store: st, counters: st}
-	if cfg.RedisURL != "" {
-		c, err := openRedisCounters(ctx, cfg.RedisURL, cfg.RedisPrefix)
-		if err != nil {
-			return nil, err
-		}
-		a.counters, a.redis = c, c
-		a.closers = append(a.closers, c.Close)
+// appConfig is the application's part of the process configuration.
+func appConfig(cfg *Config) app.Config {
+	return app.Config{
+		Web: web.Config{
+			PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsAllow: cfg.MetricsAllow,
+			TemplateDir: cfg.TemplateDir, Version: version, RequestTimeout: cfg.RequestTimeout,
+			ForwardAuth: cfg.ForwardAuth, CookieDomain: cfg.SessionCookieDomain,
+			DefaultOrgForUnknownHosts: cfg.DefaultOrgForUnknownHosts,
+		},
+		MailURL: cfg.MailURL, SMSURL: cfg.SMSURL, SMSWebhookSecret: cfg.SMSWebhookSecret,
+		RedisURL: cfg.RedisURL, RedisPrefix: cfg.RedisPrefix,
+		Hash: secret.HasherConfig{
+			Memory: cfg.HashMemoryKiB, Time: cfg.HashTime, Threads: cfg.HashThreads,
+			MemoryBudget: int64(cfg.HashBudgetMiB) << 20, QueueLength: cfg.HashQueue,
+		},
+		MailRetention: cfg.MailRetention, DeliveryLease: cfg.DeliveryLease,
+		WebhooksAllowPrivate: cfg.WebhooksAllowPrivate,
+		OIDCAccessTTL:        cfg.OIDCAccessTTL, OIDCKeyRotation: cfg.OIDCKeyRotation,
 	}
-	hc := secret.HasherConfig{
-		Memory: cfg.HashMemoryKiB, Time: cfg.HashTime, Threads: cfg.HashThreads,
-		MemoryBudget: int64(cfg.HashBudgetMiB) << 20, QueueLength: cfg.HashQueue,
-	}
-	if obs != nil {
-		hc.OnHash, hc.OnHashCPU = obs.ObserveHash, obs.ObserveHashCPU
-	}
-	h, err := secret.NewHasher(hc)
-	if err != nil {
-		return nil, err
-	}
-	a.hasher = h
-	mailT, err := mail.Open(cfg.MailURL, mail.Options{})
-	if err != nil {
-		return nil, err
-	}
-	smsT, err := sms.Open(cfg.SMSURL, sms.Options{WebhookSecret: cfg.SMSWebhookSecret})
-	if err != nil {
-		return nil, err
-	}
-	templates := &mail.Templates{}
-	captchaKey, err := st.ServerKey(ctx, "captcha", 32)
-	if err != nil {
-		return nil, err
-	}
-	a.account = &account.Service{
-		Store: st, Counters: a.counters, Hasher: h, Blocklist: blocklist.Default(), Composer: templates,
-		Captcha:   &captcha.Checker{Key: captchaKey, Store: st, Log: log},
-		PublicURL: cfg.PublicURL, Log: log,
-	}
-	a.worker = &delivery.Worker{
-		Outbox: st, Mail: mailT, SMS: smsT, Log: log, ID: a.id, Lease: cfg.DeliveryLease,
-		From: a.account.Sender, OnFailed: a.account.DeliveryFailed,
-	}
-	a.account.Kick = a.worker.Kick
-	a.passkeys = &passkey.Service{Store: st, Composer: templates, PublicURL: cfg.PublicURL, Passwords: a.account, Kick: a.worker.Kick}
-	a.account.Passkeys = a.passkeys
-	a.webhooks = &webhook.Service{Store: st, AllowPrivate: cfg.WebhooksAllowPrivate}
-	// A webhook claim outlasts the longest send (safehttp's timeout), so that
-	// a slow receiver is not sent the same event twice while it answers.
-	a.hooks = &webhook.Worker{Store: st, ID: a.id, Log: log, Lease: max(cfg.DeliveryLease, safehttp.DefaultTimeout+5*time.Second),
-		Client: safehttp.NewClient(safehttp.Options{AllowPrivate: cfg.WebhooksAllowPrivate})}
-	return a, nil
-}
-
-func (a *app) close() {
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		_ = a.closers[i]()
-	}
-	a.store.Close()
-}
-
-// replicaID returns a name for this process that no other replica shares: the
-// host name, the process id and random digits (a restarted container may get
-// the same host name and process id).
-func replicaID() string {
-	host, _ := os.Hostname()
-	var b [3]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("%s-%d-%x", host, os.Getpid(), b)
-}
-
-// cleanupJob is the name under which replicas take turns at deleting expired rows.
-const cleanupJob = "cleanup"
-
-// cleanupLoop runs the cleanup every interval until ctx ends. Every replica
-// runs the loop; cleanup makes sure that only one of them works at a time.
-func (a *app) cleanupLoop(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			ran, n, err := a.cleanup(ctx, time.Now(), every)
-			switch {
-			case err != nil:
-				a.log.Warn("deleting expired rows", "err", err)
-			case !ran:
-				a.log.Debug("cleanup skipped: another replica has this round")
-			case n > 0:
-				a.log.Debug("deleted expired rows", "count", n)
-			}
-		}
-	}
-}
-
-// cleanup deletes expired rows if this replica wins the claim on the cleanup
-// job at now, and reports whether it did and how many rows went. The claim
-// lasts one interval: it keeps the other replicas off until the next round is
-// due, so the job runs about once per interval however many replicas there
-// are. The round itself is cut off a tenth of an interval before its claim
-// runs out (deletes go in small batches, so a cut-off round loses nothing),
-// so that two rounds never overlap even when one is slow and the replicas'
-// clocks differ a little.
-func (a *app) cleanup(ctx context.Context, now time.Time, every time.Duration) (ran bool, n int, err error) {
-	until := now.Add(every)
-	ok, err := a.store.ClaimJob(ctx, cleanupJob, a.id, now, until)
-	if err != nil || !ok {
-		return false, 0, err
-	}
-	rctx, cancel := context.WithDeadline(ctx, until.Add(-every/10))
-	defer cancel()
-	n, err = a.store.DeleteExpired(rctx, now, a.cfg.MailRetention)
-	return true, n, err
-}
-
-// openRedisCounters keeps throttling counters in Redis, under prefix.
-func openRedisCounters(ctx context.Context, url, prefix string) (*redisstore.Counters, error) {
-	c, err := redisstore.Open(ctx, url, prefix)
-	if err != nil {
-		return nil, fmt.Errorf("GATEHOUSE_REDIS_URL: %w", err)
-	}
-	return c, nil
-}
-
-// ready reports whether this replica can serve, for /readyz: the database
-// answers and takes writes (sqlstore.Store.Ready), and Redis answers when the
-// counters live there, since no sign-in can be counted, nor so served, without it.
-func (a *app) ready(ctx context.Context) error {
-	if err := a.store.Ready(ctx); err != nil {
-		reason := "database unreachable"
-		if errors.Is(err, sqlstore.ErrWritesFailing) {
-			reason = "database refuses writes"
-		}
-		return &web.Unready{Reason: reason, Err: err}
-	}
-	if a.redis != nil {
-		if err := a.redis.Ping(ctx); err != nil {
-			return &web.Unready{Reason: "redis unreachable", Err: err}
-		}
-	}
-	return nil
 }

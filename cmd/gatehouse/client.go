@@ -48,14 +48,14 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	p := a.oidcProvider()
+	defer a.Close()
+	p := a.OIDC
 	client := gatehouse.Client{IP: "command-line"}
 	org := gatehouse.DefaultOrgID
 	switch sub {
 	case "create":
 		n.RedirectURIs, n.PostLogoutURIs = redirects, logouts
-		cl, sec, err := p.CreateClient(ctx, gatehouse.SystemActor, client, org, n)
+		cl, sec, err := p.CreateClient(ctx, gatehouse.SystemActor(org), client, org, n)
 		if err != nil {
 			return describe(err)
 		}
@@ -66,7 +66,7 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 		}
 		fmt.Fprintf(e.stderr, "Issuer: %s\n", p.Issuer(org))
 	case "list":
-		cls, err := p.ListClients(ctx, gatehouse.SystemActor, org)
+		cls, err := p.ListClients(ctx, gatehouse.SystemActor(org), org)
 		if err != nil {
 			return describe(err)
 		}
@@ -84,7 +84,7 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 		if id == "" {
 			return fmt.Errorf("--id is required")
 		}
-		sec, err := p.RotateSecret(ctx, gatehouse.SystemActor, client, org, id)
+		sec, err := p.RotateSecret(ctx, gatehouse.SystemActor(org), client, org, id)
 		if err != nil {
 			return describe(err)
 		}
@@ -94,7 +94,7 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 		if id == "" {
 			return fmt.Errorf("--id is required")
 		}
-		if err := p.DeleteClient(ctx, gatehouse.SystemActor, client, org, id); err != nil {
+		if err := p.DeleteClient(ctx, gatehouse.SystemActor(org), client, org, id); err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stdout, "Deleted client %s.\n", id)

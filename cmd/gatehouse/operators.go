@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/operator"
 )
 
@@ -16,10 +17,10 @@ const operatorUsage = `Usage:
   gatehouse operator log [--org SLUG]        (CSV on standard output)`
 
 // operatorService is the service desk's use cases on the application's store.
-func operatorService(a *app) *operator.Service {
-	return &operator.Service{Accounts: a.store, Log: a.store, Desk: a.store, Counters: a.counters, Keys: a.store,
-		Hasher: a.hasher, Blocklist: a.account.Blocklist, Composer: a.account.Composer, PublicURL: a.cfg.PublicURL,
-		IdleTimeout: a.cfg.OperatorIdleTimeout, SessionLifetime: a.cfg.OperatorSessionLifetime}
+func operatorService(a *app.App) *operator.Service {
+	return &operator.Service{Accounts: a.Store, Log: a.Store, Desk: a.Store, Counters: a.Counters, Keys: a.Store,
+		Hasher: a.Hasher, Blocklist: a.Account.Blocklist, Composer: a.Outbox.Composer, PublicURL: a.Account.PublicURL,
+		IdleTimeout: operator.DefaultIdleTimeout, SessionLifetime: operator.DefaultSessionLifetime}
 }
 
 // cmdOperator manages the service desk's accounts, its API keys and its log.
@@ -54,26 +55,26 @@ func cmdOperator(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 	svc := operatorService(a)
 	client := gatehouse.Client{IP: "command-line"}
 	switch sub {
 	case "add":
-		added, err := svc.Add(ctx, gatehouse.SystemActor, client, username, email)
+		added, err := svc.Add(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, username, email)
 		if err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stdout, "Added operator %s, id %s. An email with this activation link is queued for %s; it works once, for %s:\n\n  %s\n\n",
 			added.Operator.Username, added.Operator.ID, email, gatehouse.FormatDuration(operator.ActivationTTL), added.Link)
 	case "apikey create":
-		k, raw, err := svc.CreateAPIKey(ctx, gatehouse.SystemActor, client, name)
+		k, raw, err := svc.CreateAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, name)
 		if err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stderr, "Created operator API key %q, id %s. It is shown this once; store it now:\n", k.Name, k.ID)
 		fmt.Fprintln(e.stdout, raw)
 	case "apikey list":
-		keys, err := svc.APIKeys(ctx, gatehouse.SystemActor)
+		keys, err := svc.APIKeys(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID))
 		if err != nil {
 			return describe(err)
 		}
@@ -84,7 +85,7 @@ func cmdOperator(ctx context.Context, e env, args []string) error {
 		}
 		return tw.Flush()
 	case "apikey revoke":
-		if err := svc.RevokeAPIKey(ctx, gatehouse.SystemActor, client, id); err != nil {
+		if err := svc.RevokeAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, id); err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stdout, "Revoked operator API key %s.\n", id)
@@ -95,7 +96,7 @@ func cmdOperator(ctx context.Context, e env, args []string) error {
 				return err
 			}
 		}
-		if err := svc.ExportCSV(ctx, gatehouse.SystemActor, f, e.stdout); err != nil {
+		if err := svc.ExportCSV(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), f, e.stdout); err != nil {
 			return describe(err)
 		}
 	}

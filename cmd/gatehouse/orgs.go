@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/org"
 )
 
@@ -27,8 +28,8 @@ func (h *hostList) String() string     { return strings.Join(*h, ",") }
 func (h *hostList) Set(v string) error { *h = append(*h, v); return nil }
 
 // orgService is the organizations' use cases on the application's store.
-func orgService(a *app) *org.Service {
-	return &org.Service{Store: a.store, Composer: a.account.Composer, PublicURL: a.cfg.PublicURL}
+func orgService(a *app.App) *org.Service {
+	return &org.Service{Store: a.Store, Composer: a.Outbox.Composer, PublicURL: a.Account.PublicURL}
 }
 
 // orgFlag adds --org to a command that acts inside an organization.
@@ -37,7 +38,7 @@ func orgFlag(fs *flag.FlagSet, slug *string) {
 }
 
 // orgID returns the id of the organization with the slug.
-func orgID(ctx context.Context, a *app, slug string) (string, error) {
+func orgID(ctx context.Context, a *app.App, slug string) (string, error) {
 	if slug == "" || slug == gatehouse.DefaultOrgID {
 		return gatehouse.DefaultOrgID, nil
 	}
@@ -92,13 +93,13 @@ func cmdOrg(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	svc := orgService(a)
 	client := gatehouse.Client{IP: "command-line"}
-	actor := gatehouse.SystemActor
+	actor := gatehouse.SystemActor(gatehouse.DefaultOrgID)
 	switch sub {
 	case "create":
 		req.Hosts = hosts
@@ -128,7 +129,7 @@ func cmdOrg(ctx context.Context, e env, args []string) error {
 			}
 			hosts := strings.Join(s.Org.Hosts, " ")
 			if s.Org.ID == gatehouse.DefaultOrgID {
-				hosts = a.cfg.PublicURL.Host + " (public URL)"
+				hosts = a.Account.PublicURL.Host + " (public URL)"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", s.Org.Slug, s.Org.Name, s.Org.State, hosts, s.Members, strings.Join(owners, " "))
 		}
@@ -139,7 +140,7 @@ func cmdOrg(ctx context.Context, e env, args []string) error {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stdout, "Slug:     %s\nName:     %s\nId:       %s\nState:    %s\nHosts:    %s\nURL:      %s\nMembers:  %d\nCreated:  %s\n",
-			s.Org.Slug, s.Org.Name, s.Org.ID, s.Org.State, strings.Join(s.Org.Hosts, ", "), org.BaseURL(a.cfg.PublicURL, s.Org),
+			s.Org.Slug, s.Org.Name, s.Org.ID, s.Org.State, strings.Join(s.Org.Hosts, ", "), org.BaseURL(a.Account.PublicURL, s.Org),
 			s.Members, stamp(s.Org.CreatedAt))
 		fmt.Fprintln(e.stdout, "Owners:")
 		for _, o := range s.Owners {

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
-	"github.com/gatehouse-auth/gatehouse/web"
 )
 
 // configFlags parses the configuration flags of a command (and its own flags,
@@ -39,7 +39,7 @@ var errUsage = errors.New("usage")
 
 // openApp parses a command's flags and wires the application on a migrated
 // database, for the commands that act on the database and exit.
-func openApp(ctx context.Context, e env, name string, args []string, extra func(fs *flag.FlagSet)) (*app, *flag.FlagSet, error) {
+func openApp(ctx context.Context, e env, name string, args []string, extra func(fs *flag.FlagSet)) (*app.App, *flag.FlagSet, error) {
 	cfg, fs, err := configFlags(e, name, args, extra)
 	if err != nil {
 		return nil, nil, err
@@ -49,9 +49,8 @@ func openApp(ctx context.Context, e env, name string, args []string, extra func(
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := build(ctx, cfg, log, st, nil)
+	a, err := build(ctx, cfg, log, st)
 	if err != nil {
-		st.Close()
 		return nil, nil, err
 	}
 	return a, fs, nil
@@ -67,42 +66,24 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	metrics := web.NewMetrics()
-	a, err := build(ctx, cfg, log, st, metrics)
+	a, err := build(ctx, cfg, log, st)
 	if err != nil {
-		st.Close()
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 	blocklist.Load()
 
-	csrfKey, err := st.ServerKey(ctx, "csrf", 32)
-	if err != nil {
-		return err
-	}
-	srv, err := web.New(a.account, log, web.Config{
-		PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, MetricsAllow: cfg.MetricsAllow,
-		TemplateDir: cfg.TemplateDir, Version: version, RequestTimeout: cfg.RequestTimeout,
-		DefaultOrgForUnknownHosts: cfg.DefaultOrgForUnknownHosts,
-		ForwardAuth:               cfg.ForwardAuth, CookieDomain: cfg.SessionCookieDomain,
-	}, csrfKey)
-	if err != nil {
-		return err
-	}
 	orgs := orgService(a)
-	srv.Orgs, srv.OrgAdmin, srv.Desk = orgs, orgs, operatorService(a)
-	srv.Ready = a.ready
-	srv.Metrics = metrics
-	srv.OIDC = a.oidcProvider()
-	srv.Passkeys = a.passkeys
-	srv.Webhooks = a.webhooks
+	desk := operatorService(a)
+	desk.IdleTimeout, desk.SessionLifetime = cfg.OperatorIdleTimeout, cfg.OperatorSessionLifetime
+	a.Web.Orgs, a.Web.OrgAdmin, a.Web.Desk = orgs, orgs, desk
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err
 	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           a.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		// Past the request timeout a handler answers 503; the connection's own
@@ -113,7 +94,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		ErrorLog:       nil,
 	}
 
-	if link, err := a.account.SetupLink(ctx, gatehouse.DefaultOrgID); err != nil {
+	if link, err := a.Account.SetupLink(ctx, gatehouse.DefaultOrgID); err != nil {
 		return err
 	} else if link != "" {
 		fmt.Fprintf(e.stdout, "\nNo owner account exists yet. Open this link within 1 hour to create it:\n\n  %s\n\n", link)
@@ -132,10 +113,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("listening for change notices: %w", err)
 	}
 	var wg sync.WaitGroup
-	wg.Go(func() { a.worker.Run(bg) })
-	wg.Go(func() { a.hooks.Run(bg) })
-	wg.Go(func() { a.cleanupLoop(bg, 10*time.Minute) })
-	wg.Go(func() { a.oidcLoop(bg, srv.OIDC, 30*time.Second) })
+	wg.Go(func() { a.Run(bg) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
@@ -164,7 +142,7 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a.close()
+	a.Close()
 	fmt.Fprintln(e.stdout, "The database is up to date.")
 	return nil
 }

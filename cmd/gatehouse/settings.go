@@ -28,7 +28,7 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 	org, err := orgID(ctx, a, slug)
 	if err != nil {
 		return err
@@ -45,7 +45,7 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 		if len(values) == 0 {
 			return fmt.Errorf("nothing to set: give NAME=VALUE pairs")
 		}
-		changes, err := a.account.UpdateSettings(ctx, gatehouse.SystemActor, gatehouse.Client{IP: "command-line"}, org, values)
+		changes, err := a.Account.UpdateSettings(ctx, gatehouse.SystemActor(org), gatehouse.Client{IP: "command-line"}, org, values)
 		if err != nil {
 			return describe(err)
 		}
@@ -57,7 +57,7 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 		}
 		return nil
 	}
-	set, err := a.account.Settings(ctx, org)
+	set, err := a.Account.Settings(ctx, org)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/phone"
 )
 
@@ -34,7 +35,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 	if nm.OrgID, err = orgID(ctx, a, slug); err != nil {
 		return err
 	}
@@ -55,7 +56,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("--password-stdin: the password is empty")
 		}
 	}
-	m, link, err := a.account.CreateMember(ctx, gatehouse.SystemActor, gatehouse.Client{IP: "command-line"}, nm)
+	m, link, err := a.Account.CreateMember(ctx, gatehouse.SystemActor(nm.OrgID), gatehouse.Client{IP: "command-line"}, nm)
 	if err != nil {
 		return describe(err)
 	}
@@ -82,8 +83,8 @@ func describe(err error) error {
 	return fmt.Errorf("refused:%s", b.String())
 }
 
-func mustSetting(ctx context.Context, a *app, orgID, name string) string {
-	set, err := a.account.Settings(ctx, orgID)
+func mustSetting(ctx context.Context, a *app.App, orgID, name string) string {
+	set, err := a.Account.Settings(ctx, orgID)
 	if err != nil {
 		return "?"
 	}

@@ -1,4 +1,5 @@
-// Package webtest boots a complete Gatehouse for tests: a real database (SQLite,
+// Package webtest boots a complete Gatehouse for tests, the application that
+// gatehouse serve runs (package app): a real database (SQLite,
 // or PostgreSQL when configured), real argon2id hashing with small parameters,
 // the real router and pages, and the outbox drained by the real delivery worker
 // into an in-test SMTP server. Browser drives it over HTTP with cookies, the way
@@ -19,17 +20,14 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
-	"github.com/gatehouse-auth/gatehouse/blocklist"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
-	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
-	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/secret"
-	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
 	"github.com/gatehouse-auth/gatehouse/webhook"
@@ -76,6 +74,9 @@ type Options struct {
 	// WebhookWorker delivers webhooks (to any address, private ones
 	// included) while the test runs; without it deliveries stay queued.
 	WebhookWorker bool
+	// RedisURL, when set, keeps the throttling counters in that Redis (under
+	// a prefix of the test's own), as GATEHOUSE_REDIS_URL does.
+	RedisURL string
 }
 
 // Server is a running Gatehouse and everything a test may want to look at.
@@ -97,6 +98,8 @@ type Server struct {
 	// HookWorker delivers them when Options.WebhookWorker is set.
 	Webhooks   *webhook.Service
 	HookWorker *webhook.Worker
+	// App is the whole application, as gatehouse serve builds it.
+	App *app.App
 }
 
 // TestHasher returns a hasher with argon2id parameters small enough for fast tests.
@@ -136,16 +139,8 @@ func New(t testing.TB, opts Options) *Server {
 	st := gatehousetest.NewStore(t, opts.DatabaseURL)
 	clock := gatehousetest.NewClock()
 	smtpSrv := gatehousetest.NewSMTPServer(t)
-	mailT, err := mail.Open(smtpSrv.URL(), mail.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if opts.SMSURL == "" {
 		opts.SMSURL = "file://" + t.TempDir()
-	}
-	smsT, err := sms.Open(opts.SMSURL, sms.Options{})
-	if err != nil {
-		t.Fatal(err)
 	}
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
@@ -161,74 +156,68 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hasher := testHasher(t, opts.HashObserver)
-	captchaKey, err := st.ServerKey(ctx, "captcha", 32)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if opts.CaptchaDifficulty == 0 {
 		opts.CaptchaDifficulty = 8
 	}
-	chk := &captcha.Checker{Key: captchaKey, Store: st, Difficulty: opts.CaptchaDifficulty, Now: clock.Now,
-		TurnstileURL: opts.CaptchaVerifyURL, HCaptchaURL: opts.CaptchaVerifyURL, Log: opts.Log}
-	acc := &account.Service{
-		Store: st, Counters: st, Hasher: hasher, Blocklist: blocklist.Default(), Composer: &mail.Templates{},
-		Captcha: chk, PublicURL: pubURL, Now: clock.Now, Log: opts.Log,
+	// The application gatehouse serve runs, with test-sized hashing, the
+	// test's clock, its SMTP server and a quick look at the outbox.
+	a, err := app.New(ctx, app.Config{
+		Web: web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies,
+			ForwardAuth: opts.ForwardAuth, CookieDomain: opts.CookieDomain, RequestTimeout: opts.RequestTimeout},
+		MailURL: smtpSrv.URL(), SMSURL: opts.SMSURL, RedisURL: opts.RedisURL, RedisPrefix: redisPrefix(opts.RedisURL),
+		Hash:         secret.HasherConfig{Memory: 256, Time: 1, Threads: 1, Observe: opts.HashObserver},
+		DeliveryPoll: 50 * time.Millisecond, WebhookPoll: 50 * time.Millisecond, Now: clock.Now,
+		CaptchaDifficulty: opts.CaptchaDifficulty, CaptchaVerifyURL: opts.CaptchaVerifyURL,
+		WebhooksAllowPrivate: true,
+	}, st, opts.Log)
+	if err != nil {
+		t.Fatal(err)
 	}
-	pk := &passkey.Service{Store: st, Composer: &mail.Templates{}, PublicURL: pubURL, Passwords: acc, Now: clock.Now}
-	acc.Passkeys = pk
+	if a.Redis != nil {
+		t.Cleanup(func() { a.Redis.Close() })
+	}
 	if len(opts.Settings) > 0 {
-		if _, err := acc.UpdateSettings(ctx, gatehouse.SystemActor, gatehouse.Client{}, gatehouse.DefaultOrgID, opts.Settings); err != nil {
+		if _, err := a.Account.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, opts.Settings); err != nil {
 			t.Fatalf("settings: %v", err)
 		}
 	}
-	key, err := st.ServerKey(ctx, "csrf", 32)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := web.New(acc, opts.Log, web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies,
-		ForwardAuth: opts.ForwardAuth, CookieDomain: opts.CookieDomain, RequestTimeout: opts.RequestTimeout}, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Ready = st.Ready
-	w.Passkeys = pk
-	w.Webhooks = &webhook.Service{Store: st, AllowPrivate: true, Now: clock.Now}
-	w.OIDC = &oidc.Provider{Clients: st, Grants: st, Keys: st, Members: st, ServerKey: st.ServerKey, PublicURL: pubURL, Now: clock.Now, Log: opts.Log}
-	s := &Server{URL: base, HTTP: ts, Store: st, Account: acc, Passkeys: pk, Web: w, Clock: clock, SMTP: smtpSrv, Hasher: hasher, Captcha: chk,
-		Webhooks: w.Webhooks, OIDC: w.OIDC}
-	if opts.WebhookWorker {
-		s.HookWorker = &webhook.Worker{Store: st, Now: clock.Now, Poll: 50 * time.Millisecond, Log: opts.Log,
-			Client: safehttp.NewClient(safehttp.Options{AllowPrivate: true})}
+	s := &Server{URL: base, HTTP: ts, Store: st, Account: a.Account, Passkeys: a.Passkeys, Web: a.Web, Clock: clock, SMTP: smtpSrv,
+		Hasher: a.Hasher, Captcha: a.Captcha, Webhooks: a.Webhooks, OIDC: a.OIDC, App: a}
+	run := func(fn func(context.Context)) {
 		wctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
-		wg.Go(func() { s.HookWorker.Run(wctx) })
+		wg.Go(func() { fn(wctx) })
 		t.Cleanup(func() { cancel(); wg.Wait() })
+	}
+	if opts.WebhookWorker {
+		s.HookWorker = a.Hooks
+		run(a.Hooks.Run)
 	}
 	if !opts.NoWorker {
-		s.Worker = &delivery.Worker{
-			Outbox: st, Mail: mailT, SMS: smsT, Now: clock.Now, Poll: 50 * time.Millisecond, Log: opts.Log,
-			From: acc.Sender, OnFailed: acc.DeliveryFailed,
-		}
-		acc.Kick = s.Worker.Kick
-		pk.Kick = s.Worker.Kick
-		wctx, cancel := context.WithCancel(context.Background())
-		var wg sync.WaitGroup
-		wg.Go(func() { s.Worker.Run(wctx) })
-		t.Cleanup(func() { cancel(); wg.Wait() })
+		s.Worker = a.Worker
+		run(func(ctx context.Context) { _ = a.Worker.Run(ctx) })
+		run(a.RunCleanup)
 	}
-	ts.Config.Handler = w.Handler()
+	ts.Config.Handler = a.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
 	return s
+}
+
+// redisPrefix gives each test its own keys in a shared Redis.
+func redisPrefix(redisURL string) string {
+	if redisURL == "" {
+		return ""
+	}
+	return "webtest:" + gatehouse.NewID(nil) + ":"
 }
 
 // AddMember creates an active member with the password (or a never-activated one
 // when password is "") and returns it.
 func (s *Server) AddMember(t testing.TB, username, email, password string, role gatehouse.Role) *gatehouse.Member {
 	t.Helper()
-	m, _, err := s.Account.CreateMember(context.Background(), gatehouse.SystemActor, gatehouse.Client{}, account.NewMember{
-		Username: username, Email: email, Password: password, Role: role, DisplayName: "Test " + username,
+	m, _, err := s.Account.CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, account.NewMember{
+		OrgID: gatehouse.DefaultOrgID, Username: username, Email: email, Password: password, Role: role, DisplayName: "Test " + username,
 	})
 	if err != nil {
 		t.Fatalf("AddMember %s: %v", username, err)

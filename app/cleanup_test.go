@@ -1,13 +1,16 @@
-package main
+package app_test
 
 import (
 	"context"
 	"log/slog"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/web"
 )
 
 // TestCleanupTakesTurns runs the cleanup of two replicas (two apps, each with
@@ -18,28 +21,33 @@ func TestCleanupTakesTurns(t *testing.T) {
 	const every = 10 * time.Minute
 	for _, u := range gatehousetest.DatabaseURLs(t) {
 		t.Run(u.Name, func(t *testing.T) {
-			replica := func(id string) *app {
-				return &app{id: id, cfg: &Config{MailRetention: 30 * 24 * time.Hour}, log: slog.New(slog.DiscardHandler),
-					store: gatehousetest.NewStore(t, u.URL)}
+			replica := func(id string) *app.App {
+				pub, _ := url.Parse("https://login.example.com")
+				a, err := app.New(ctx, app.Config{Web: web.Config{PublicURL: pub}, ID: id, MailRetention: 30 * 24 * time.Hour},
+					gatehousetest.NewStore(t, u.URL), slog.New(slog.DiscardHandler))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return a
 			}
 			a, b := replica("a"), replica("b")
 			now := time.Now()
 			// Something for the round to delete: a counter that expired a minute ago.
-			if _, err := a.store.Incr(ctx, "expired", now.Add(-2*time.Minute), time.Minute, false); err != nil {
+			if _, err := a.Store.Incr(ctx, "expired", now.Add(-2*time.Minute), time.Minute, false); err != nil {
 				t.Fatal(err)
 			}
 
-			ran, n, err := a.cleanup(ctx, now, every)
+			ran, n, err := a.Cleanup(ctx, now, every)
 			if err != nil || !ran || n != 1 {
 				t.Fatalf("a's cleanup = %v, %d, %v; want it to run and delete the expired counter", ran, n, err)
 			}
-			if ran, _, err := b.cleanup(ctx, now.Add(time.Minute), every); err != nil || ran {
+			if ran, _, err := b.Cleanup(ctx, now.Add(time.Minute), every); err != nil || ran {
 				t.Errorf("b's cleanup a minute later = %v, %v; want it skipped while a holds the round", ran, err)
 			}
-			if ran, _, err := a.cleanup(ctx, now.Add(time.Minute), every); err != nil || ran {
+			if ran, _, err := a.Cleanup(ctx, now.Add(time.Minute), every); err != nil || ran {
 				t.Errorf("a's own cleanup a minute later = %v, %v; want it skipped until the interval is over", ran, err)
 			}
-			if ran, _, err := b.cleanup(ctx, now.Add(every), every); err != nil || !ran {
+			if ran, _, err := b.Cleanup(ctx, now.Add(every), every); err != nil || !ran {
 				t.Errorf("b's cleanup an interval later = %v, %v; want it to run (a may have died)", ran, err)
 			}
 
@@ -49,15 +57,15 @@ func TestCleanupTakesTurns(t *testing.T) {
 				var mu sync.Mutex
 				var winners []string
 				var wg sync.WaitGroup
-				for _, r := range []*app{a, b} {
+				for _, r := range []*app.App{a, b} {
 					wg.Go(func() {
-						ran, _, err := r.cleanup(ctx, at, every)
+						ran, _, err := r.Cleanup(ctx, at, every)
 						if err != nil {
-							t.Errorf("round %d, %s: %v", round, r.id, err)
+							t.Errorf("round %d, %s: %v", round, r.ID, err)
 						}
 						if ran {
 							mu.Lock()
-							winners = append(winners, r.id)
+							winners = append(winners, r.ID)
 							mu.Unlock()
 						}
 					})

@@ -1,0 +1,18 @@
+package app
+
+import (
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/apikey"
+	"github.com/gatehouse-auth/gatehouse/delivery"
+	"github.com/gatehouse-auth/gatehouse/outbox"
+	"github.com/gatehouse-auth/gatehouse/sqlstore"
+)
+
+// sqlstore.Store implements the store interface of every feature package;
+// the wiring checks it here, at compile time.
+var (
+	_ gatehouse.Store = (*sqlstore.Store)(nil)
+	_ apikey.Store    = (*sqlstore.Store)(nil)
+	_ delivery.Outbox = (*sqlstore.Store)(nil)
+	_ outbox.Queue    = (*sqlstore.Store)(nil)
+)

@@ -1,0 +1,139 @@
+// Package outbox is the one way the use cases send email and texts. It
+// composes a message from its template, queues it in the durable outbox
+// (normally inside the transaction of the change that causes it) together
+// with everything its sender needs, the From address and name among it, and
+// wakes the sender once that change has committed.
+//
+// The sender (package delivery) only reads what is queued: it never calls
+// back into the use cases, nor reads the organization's settings.
+package outbox
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
+)
+
+// Queue adds a message to the durable outbox: the store, or a transaction of
+// it, so that the message exists exactly when the change that causes it does.
+type Queue interface {
+	Enqueue(ctx context.Context, m *gatehouse.Message) error
+}
+
+// Waker wakes the sender of queued messages at once (delivery.Worker is one).
+type Waker interface {
+	Kick()
+}
+
+// Outbox composes, queues and wakes. Composer is required; the other fields
+// have working defaults (no Waker: the sender finds new messages at its next
+// look).
+type Outbox struct {
+	Composer gatehouse.Composer
+	Waker    Waker
+	Now      func() time.Time
+	Rand     io.Reader
+}
+
+// Email is an email to queue: a template (Kind) with its data, to an address,
+// about a member ("" when about none) of the organization OrgID.
+type Email struct {
+	ID       string // "" for a new one (see NewID)
+	OrgID    string
+	MemberID string
+	To       string
+	Kind     string
+	Data     gatehouse.MessageData
+}
+
+// Text is a text message to queue, like Email.
+type Text struct {
+	ID       string // "" for a new one (see NewID)
+	OrgID    string
+	MemberID string
+	To       string // E.164
+	Kind     string
+	Data     gatehouse.MessageData
+}
+
+// Email renders e with the organization's settings set (its name, and the
+// sender the message will carry) and queues it through q. It returns the
+// queued message; the caller calls Wake once q's transaction has committed.
+func (o *Outbox) Email(ctx context.Context, q Queue, set *gatehouse.Settings, e Email) (*gatehouse.Message, error) {
+	const op = "outbox.Email"
+	if err := gatehouse.RequireOrg(op, e.OrgID); err != nil {
+		return nil, err
+	}
+	e.Data.OrgName = set.OrganizationName
+	subject, text, html, err := o.Composer.Email(e.Kind, e.Data)
+	if err != nil {
+		return nil, gatehouse.Wrap(op, err)
+	}
+	m := o.message(e.ID, e.OrgID, e.MemberID, gatehouse.ChannelEmail, e.Kind, e.To)
+	m.Subject, m.Text, m.HTML = subject, text, html
+	m.From, m.FromName = set.MailFromAddress, set.SenderName()
+	if err := q.Enqueue(ctx, m); err != nil {
+		return nil, gatehouse.Wrap(op, err)
+	}
+	return m, nil
+}
+
+// Text renders t with the organization's settings set and queues it through
+// q, like Email.
+func (o *Outbox) Text(ctx context.Context, q Queue, set *gatehouse.Settings, t Text) (*gatehouse.Message, error) {
+	const op = "outbox.Text"
+	if err := gatehouse.RequireOrg(op, t.OrgID); err != nil {
+		return nil, err
+	}
+	t.Data.OrgName = set.OrganizationName
+	body, err := o.Composer.SMS(t.Kind, t.Data)
+	if err != nil {
+		return nil, gatehouse.Wrap(op, err)
+	}
+	m := o.message(t.ID, t.OrgID, t.MemberID, gatehouse.ChannelSMS, t.Kind, t.To)
+	m.Text = body
+	if err := q.Enqueue(ctx, m); err != nil {
+		return nil, gatehouse.Wrap(op, err)
+	}
+	return m, nil
+}
+
+// Wake tells the sender that messages are waiting: call it after the
+// transaction that queued them has committed. It never blocks.
+func (o *Outbox) Wake() {
+	if o.Waker != nil {
+		o.Waker.Kick()
+	}
+}
+
+// NewID returns an id for a message, for callers that must know it before
+// the message is queued (a code records the message that carries it).
+func (o *Outbox) NewID() string { return gatehouse.NewID(o.rand()) }
+
+func (o *Outbox) message(id, orgID, memberID string, ch gatehouse.Channel, kind, to string) *gatehouse.Message {
+	if id == "" {
+		id = o.NewID()
+	}
+	at := o.now()
+	return &gatehouse.Message{
+		ID: id, OrgID: orgID, MemberID: memberID, Channel: ch, Kind: kind, To: to,
+		Status: gatehouse.MessageQueued, CreatedAt: at, NextAttemptAt: at,
+	}
+}
+
+func (o *Outbox) now() time.Time {
+	if o.Now != nil {
+		return o.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (o *Outbox) rand() io.Reader {
+	if o.Rand != nil {
+		return o.Rand
+	}
+	return rand.Reader
+}

@@ -1,0 +1,41 @@
+package gatehouse
+
+import (
+	"math"
+	"strconv"
+	"time"
+)
+
+// RetrySeconds is d rounded up to whole seconds, at least one: the
+// RetryAfter of a Throttled error.
+func RetrySeconds(d time.Duration) int {
+	s := int(math.Ceil(d.Seconds()))
+	if s < 1 {
+		s = 1
+	}
+	return s
+}
+
+// HumanWait says d in words for people ("1 second", "5 minutes", "2 hours"),
+// rounded up to the unit.
+func HumanWait(d time.Duration) string {
+	switch s := RetrySeconds(d); {
+	case s < 60:
+		if s == 1 {
+			return "1 second"
+		}
+		return strconv.Itoa(s) + " seconds"
+	case s < 3600:
+		m := (s + 59) / 60
+		if m == 1 {
+			return "1 minute"
+		}
+		return strconv.Itoa(m) + " minutes"
+	default:
+		h := (s + 3599) / 3600
+		if h == 1 {
+			return "1 hour"
+		}
+		return strconv.Itoa(h) + " hours"
+	}
+}
