@@ -154,7 +154,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 // routed is the router: it serves r and tells observe which pattern matched.
 func (s *Server) routed(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
-	if sw, ok := r.Context().Value(observedKey{}).(*statusWriter); ok {
+	// The catch-all "/" only answers addresses no page serves (uiPages.notFound):
+	// those are counted as "unmatched", so a scan of random paths does not show
+	// up as traffic to a route.
+	if sw, ok := r.Context().Value(observedKey{}).(*statusWriter); ok && r.Pattern != "/" {
 		sw.route = r.Pattern
 	}
 }
