@@ -8,18 +8,21 @@ type EventType string
 
 // Audit event types.
 const (
-	EventSignIn            EventType = "signin.success"
-	EventSignInFailed      EventType = "signin.failure"
-	EventSignInThrottled   EventType = "signin.throttled"
-	EventSignOut           EventType = "signout"
-	EventSessionEnded      EventType = "session.ended"
-	EventPasswordChanged   EventType = "password.changed"
-	EventPasswordRefused   EventType = "password.refused"
-	EventPasswordRehashed  EventType = "password.rehashed"
-	EventSettingsChanged   EventType = "settings.changed"
-	EventMemberCreated     EventType = "member.created"
-	EventMemberUpdated     EventType = "member.updated"
-	EventMemberDeleted     EventType = "member.deleted"
+	EventSignIn           EventType = "signin.success"
+	EventSignInFailed     EventType = "signin.failure"
+	EventSignInThrottled  EventType = "signin.throttled"
+	EventSignOut          EventType = "signout"
+	EventSessionEnded     EventType = "session.ended"
+	EventPasswordChanged  EventType = "password.changed"
+	EventPasswordRefused  EventType = "password.refused"
+	EventPasswordRehashed EventType = "password.rehashed"
+	EventSettingsChanged  EventType = "settings.changed"
+	EventMemberCreated    EventType = "member.created"
+	EventMemberUpdated    EventType = "member.updated"
+	EventMemberDeleted    EventType = "member.deleted"
+	// EventMemberDisabled follows the member.updated event of a change that
+	// disabled the account, so that a webhook can subscribe to exactly that.
+	EventMemberDisabled    EventType = "member.disabled"
 	EventSetupCompleted    EventType = "setup.completed"
 	EventResetRequested    EventType = "reset.requested"
 	EventResetRefused      EventType = "reset.refused"

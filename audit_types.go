@@ -6,7 +6,7 @@ package gatehouse
 var EventTypes = []EventType{
 	EventSignIn, EventSignInFailed, EventSignInThrottled, EventSignOut, EventSessionEnded,
 	EventPasswordChanged, EventPasswordRefused, EventPasswordRehashed, EventSettingsChanged,
-	EventMemberCreated, EventMemberUpdated, EventMemberDeleted, EventSetupCompleted,
+	EventMemberCreated, EventMemberUpdated, EventMemberDeleted, EventMemberDisabled, EventSetupCompleted,
 	EventResetRequested, EventResetRefused, EventResetCompleted, EventActivationSent, EventActivated,
 	EventMailFailed, EventAdminPasswordSet, EventSessionsRevoked, EventSupportPINSet, EventSupportPINChecked,
 	EventAPIKeyCreated, EventAPIKeyRevoked, EventAPICall, EventCodeSent, EventCodeVerified, EventCodeFailed,

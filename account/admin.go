@@ -343,6 +343,11 @@ func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gat
 		if err := s.audit(ctx, tx, event(gatehouse.EventMemberUpdated, orgID, actor, n.ID, c, details)); err != nil {
 			return err
 		}
+		if n.State == gatehouse.StateDisabled && m.State != gatehouse.StateDisabled {
+			if err := s.audit(ctx, tx, event(gatehouse.EventMemberDisabled, orgID, actor, n.ID, c, nil)); err != nil {
+				return err
+			}
+		}
 		changes, tell := emailChanges(m, &n)
 		changes = append(changes, mobileChange(m.Mobile, n.Mobile)...)
 		return s.notifyChanges(ctx, tx, &n, actor, c, changes, tell...)

@@ -20,7 +20,7 @@ var knownEventTypes = []gatehouse.EventType{
 	gatehouse.EventSignIn, gatehouse.EventSignInFailed, gatehouse.EventSignInThrottled, gatehouse.EventSignOut,
 	gatehouse.EventSessionEnded, gatehouse.EventSessionsRevoked, gatehouse.EventPasswordChanged, gatehouse.EventPasswordRefused,
 	gatehouse.EventPasswordRehashed, gatehouse.EventAdminPasswordSet, gatehouse.EventSettingsChanged, gatehouse.EventMemberCreated,
-	gatehouse.EventMemberUpdated, gatehouse.EventMemberDeleted, gatehouse.EventSetupCompleted, gatehouse.EventResetRequested,
+	gatehouse.EventMemberUpdated, gatehouse.EventMemberDeleted, gatehouse.EventMemberDisabled, gatehouse.EventSetupCompleted, gatehouse.EventResetRequested,
 	gatehouse.EventResetRefused, gatehouse.EventResetCompleted, gatehouse.EventActivationSent, gatehouse.EventActivated,
 	gatehouse.EventMailFailed, gatehouse.EventSupportPINSet, gatehouse.EventSupportPINChecked, gatehouse.EventAPIKeyCreated,
 	gatehouse.EventAPIKeyRevoked, gatehouse.EventAPICall, gatehouse.EventRequestThrottled, gatehouse.EventCodeSent,

@@ -15,7 +15,7 @@ var eventNames = map[gatehouse.EventType]string{
 	"signout": "Signed out", "session.ended": "Session ended", "sessions.revoked": "All sessions ended",
 	"password.changed": "Password changed", "password.refused": "New password refused", "password.rehashed": "Password hash upgraded",
 	"admin.password_set": "Password set by an administrator", "settings.changed": "Setting changed",
-	"member.created": "Member created", "member.updated": "Member changed", "member.deleted": "Member deleted",
+	"member.created": "Member created", "member.updated": "Member changed", "member.deleted": "Member deleted", "member.disabled": "Member disabled",
 	"setup.completed": "First owner created", "reset.requested": "Password reset requested", "reset.refused": "Password reset refused",
 	"reset.completed": "Password reset completed", "activation.sent": "Activation link sent", "activation.completed": "Account activated",
 	"mail.failed": "Email or text not delivered", "support_pin.set": "Support PIN set", "support_pin.checked": "Support PIN checked",
