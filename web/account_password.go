@@ -85,7 +85,7 @@ func (s accountPages) passwordFailed(w http.ResponseWriter, r *http.Request, m *
 	if page == "renew" {
 		d.Renew, d.Action, d.Current = true, "/login/renew", false
 		if next := r.URL.Query().Get("next"); next != "" {
-			d.Action += "?" + url.Values{"next": {forwardPages{s.Server}.nextParam(next)}}.Encode()
+			d.Action += "?" + url.Values{"next": {forwardPages(s).nextParam(next)}}.Encode()
 		}
 		v.Member = nil
 	}

@@ -14,21 +14,6 @@ import (
 // /admin/audit lists the audit log with filters (member, event type, time
 // range) and pages; /admin/audit.csv exports what the filters select.
 
-// knownEventTypes are offered as suggestions in the type filter; any type can
-// be typed.
-var knownEventTypes = []gatehouse.EventType{
-	gatehouse.EventSignIn, gatehouse.EventSignInFailed, gatehouse.EventSignInThrottled, gatehouse.EventSignOut,
-	gatehouse.EventSessionEnded, gatehouse.EventSessionsRevoked, gatehouse.EventPasswordChanged, gatehouse.EventPasswordRefused,
-	gatehouse.EventPasswordRehashed, gatehouse.EventAdminPasswordSet, gatehouse.EventSettingsChanged, gatehouse.EventMemberCreated,
-	gatehouse.EventMemberUpdated, gatehouse.EventMemberDeleted, gatehouse.EventMemberDisabled, gatehouse.EventSetupCompleted, gatehouse.EventResetRequested,
-	gatehouse.EventResetRefused, gatehouse.EventResetCompleted, gatehouse.EventActivationSent, gatehouse.EventActivated,
-	gatehouse.EventMailFailed, gatehouse.EventSupportPINSet, gatehouse.EventSupportPINChecked, gatehouse.EventAPIKeyCreated,
-	gatehouse.EventAPIKeyRevoked, gatehouse.EventAPICall, gatehouse.EventRequestThrottled, gatehouse.EventCodeSent,
-	gatehouse.EventCodeVerified, gatehouse.EventCodeFailed, gatehouse.EventDeviceTrusted, gatehouse.EventDeviceRevoked,
-	gatehouse.EventMethodEnrolled, gatehouse.EventMethodRemoved, gatehouse.EventRecoveryCodeUsed, gatehouse.EventMobileChanged,
-	gatehouse.EventCaptchaFailed, gatehouse.EventLinkThrottled, gatehouse.EventRequestRefused, gatehouse.EventThrottleLifted,
-}
-
 type auditPage struct {
 	Member, Type, Since, Until string
 	Events                     []*gatehouse.AuditEvent

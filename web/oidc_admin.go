@@ -52,7 +52,7 @@ func (o oidcPages) adminClientsView(w http.ResponseWriter, r *http.Request, m *g
 	if err != nil {
 		return nil, err
 	}
-	v := adminPages{o.Server}.adminView(w, r, m, "Applications", "applications", &clientsPage{Clients: cls, Issuer: o.OIDC.Issuer(m.OrgID)})
+	v := adminPages(o).adminView(w, r, m, "Applications", "applications", &clientsPage{Clients: cls, Issuer: o.OIDC.Issuer(m.OrgID)})
 	if n := clientNotices[r.URL.Query().Get("done")]; n != "" {
 		v.Notice = n
 	}
@@ -60,7 +60,7 @@ func (o oidcPages) adminClientsView(w http.ResponseWriter, r *http.Request, m *g
 }
 
 func (o oidcPages) adminClients(w http.ResponseWriter, r *http.Request) {
-	a := adminPages{o.Server}
+	a := adminPages(o)
 	m, actor, ok := a.admin(w, r)
 	if !ok {
 		return
@@ -79,7 +79,7 @@ func (o oidcPages) adminCreateClient(w http.ResponseWriter, r *http.Request) {
 	if !o.parseForm(w, r) {
 		return
 	}
-	a := adminPages{o.Server}
+	a := adminPages(o)
 	m, actor, ok := a.admin(w, r)
 	if !ok {
 		return
@@ -104,7 +104,7 @@ func (o oidcPages) adminCreateClient(w http.ResponseWriter, r *http.Request) {
 }
 
 func (o oidcPages) clientView(w http.ResponseWriter, r *http.Request) (*gatehouse.Member, gatehouse.Actor, *oidc.Client, bool) {
-	a := adminPages{o.Server}
+	a := adminPages(o)
 	m, actor, ok := a.admin(w, r)
 	if !ok {
 		return nil, actor, nil, false
@@ -122,7 +122,7 @@ func (o oidcPages) adminClient(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := adminPages{o.Server}.adminView(w, r, m, cl.Name, "applications", &clientPage{Client: cl, Issuer: o.OIDC.Issuer(m.OrgID)})
+	v := adminPages(o).adminView(w, r, m, cl.Name, "applications", &clientPage{Client: cl, Issuer: o.OIDC.Issuer(m.OrgID)})
 	if n := clientNotices[r.URL.Query().Get("done")]; n != "" {
 		v.Notice = n
 	}
@@ -138,7 +138,7 @@ func (o oidcPages) adminUpdateClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := o.OIDC.UpdateClient(r.Context(), actor, o.client(r), m.OrgID, cl.ID, clientForm(r)); err != nil {
-		v := adminPages{o.Server}.adminView(w, r, m, cl.Name, "applications", &clientPage{Client: cl, Issuer: o.OIDC.Issuer(m.OrgID)})
+		v := adminPages(o).adminView(w, r, m, cl.Name, "applications", &clientPage{Client: cl, Issuer: o.OIDC.Issuer(m.OrgID)})
 		st, msg, _ := o.errorInfo(r, err)
 		v.fieldErrors(err, msg)
 		o.render(w, r, st, "oidc_admin_client", v)
@@ -158,10 +158,10 @@ func (o oidcPages) adminRotateSecret(w http.ResponseWriter, r *http.Request) {
 	}
 	sec, err := o.OIDC.RotateSecret(r.Context(), actor, o.client(r), m.OrgID, cl.ID)
 	if err != nil {
-		adminPages{o.Server}.adminFail(w, r, m, err)
+		adminPages(o).adminFail(w, r, m, err)
 		return
 	}
-	v := adminPages{o.Server}.adminView(w, r, m, cl.Name, "applications", &clientPage{Client: cl, NewSecret: sec, Issuer: o.OIDC.Issuer(m.OrgID)})
+	v := adminPages(o).adminView(w, r, m, cl.Name, "applications", &clientPage{Client: cl, NewSecret: sec, Issuer: o.OIDC.Issuer(m.OrgID)})
 	o.render(w, r, http.StatusCreated, "oidc_admin_client", v)
 }
 
@@ -174,7 +174,7 @@ func (o oidcPages) adminDeleteClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := o.OIDC.DeleteClient(r.Context(), actor, o.client(r), m.OrgID, cl.ID); err != nil {
-		adminPages{o.Server}.adminFail(w, r, m, err)
+		adminPages(o).adminFail(w, r, m, err)
 		return
 	}
 	o.redirect(w, r, "/admin/applications", url.Values{"done": {"client_deleted"}})

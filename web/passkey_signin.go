@@ -101,7 +101,7 @@ func (s passkeyPages) signIn(w http.ResponseWriter, r *http.Request) {
 			msg = passkey.ErrRefused.Message
 		}
 		v := &view{Title: "Sign in", CSRF: s.csrfToken(w, r), Error: msg}
-		signinPages{s.Server}.renderLogin(w, r, st, v, next)
+		signinPages(s).renderLogin(w, r, st, v, next)
 		return
 	}
 	s.Metrics.signin("success")
@@ -113,5 +113,5 @@ func (s passkeyPages) signIn(w http.ResponseWriter, r *http.Request) {
 		s.redirect(w, r, stagePath(res.Session.Stage), nil)
 		return
 	}
-	forwardPages{s.Server}.goNext(w, r, next) // a path here, or back to a protected application
+	forwardPages(s).goNext(w, r, next) // a path here, or back to a protected application
 }

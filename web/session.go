@@ -84,22 +84,3 @@ func safeNext(next string) string {
 	}
 	return u.Path
 }
-
-// nextParam returns what a sign-in carries along as "next": an absolute URL
-// on a host forward-auth protects, or else a path on this server (safeNext).
-func (s *Server) nextParam(next string) string {
-	if u := s.Config.ForwardAuth.ReturnURL(next); u != "" {
-		return u
-	}
-	return safeNext(next)
-}
-
-// goNext sends the browser where a completed sign-in continues: back to a
-// protected application, or to a path on this server.
-func (s *Server) goNext(w http.ResponseWriter, r *http.Request, next string) {
-	if u := s.Config.ForwardAuth.ReturnURL(next); u != "" {
-		http.Redirect(w, r, u, http.StatusSeeOther)
-		return
-	}
-	s.redirect(w, r, safeNext(next), nil)
-}

@@ -47,13 +47,13 @@ func (s signinPages) loginPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sess != nil && sess.Stage == gatehouse.StageActive {
-		forwardPages{s.Server}.goNext(w, r, r.URL.Query().Get("next"))
+		forwardPages(s).goNext(w, r, r.URL.Query().Get("next"))
 		return
 	}
 	if sess != nil {
 		var q url.Values
 		if next := r.URL.Query().Get("next"); next != "" {
-			q = url.Values{"next": {forwardPages{s.Server}.nextParam(next)}}
+			q = url.Values{"next": {forwardPages(s).nextParam(next)}}
 		}
 		s.redirect(w, r, stagePath(sess.Stage), q)
 		return
@@ -71,7 +71,7 @@ func (s signinPages) renderLogin(w http.ResponseWriter, r *http.Request, st int,
 	}
 	v.Org = set.OrganizationName
 	if next != "" {
-		next = forwardPages{s.Server}.nextParam(next)
+		next = forwardPages(s).nextParam(next)
 	}
 	noOwner, err := s.Account.NeedsOwner(r.Context(), s.orgID(r))
 	if err != nil {
@@ -115,14 +115,14 @@ func (s signinPages) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		// The second factor or a forced renewal comes first; where the
 		// sign-in was going (an application's authorization request, a
 		// protected host) travels along.
-		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {forwardPages{s.Server}.nextParam(next)}})
+		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"next": {forwardPages(s).nextParam(next)}})
 		return
 	}
 	if res.Session.Stage != gatehouse.StageActive {
 		s.redirect(w, r, stagePath(res.Session.Stage), nil)
 		return
 	}
-	forwardPages{s.Server}.goNext(w, r, next)
+	forwardPages(s).goNext(w, r, next)
 }
 
 // shedWait holds a request shed for overload for the shed delay, or until

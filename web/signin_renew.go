@@ -35,7 +35,7 @@ func (s signinPages) renewPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Renew, d.Action, d.Current = true, "/login/renew", false
 	if next := r.URL.Query().Get("next"); next != "" {
-		d.Action += "?" + url.Values{"next": {forwardPages{s.Server}.nextParam(next)}}.Encode()
+		d.Action += "?" + url.Values{"next": {forwardPages(s).nextParam(next)}}.Encode()
 	}
 	d.Reason = "Your password has expired."
 	if m.MustChangePassword {
@@ -78,9 +78,9 @@ func (s signinPages) renewSubmit(w http.ResponseWriter, r *http.Request) {
 	s.setSession(w, token) // a new secret: the one that could only renew no longer works
 	if next := r.URL.Query().Get("next"); next != "" {
 		if sess.Stage == gatehouse.StageActive {
-			forwardPages{s.Server}.goNext(w, r, next)
+			forwardPages(s).goNext(w, r, next)
 		} else {
-			s.redirect(w, r, stagePath(sess.Stage), url.Values{"next": {forwardPages{s.Server}.nextParam(next)}})
+			s.redirect(w, r, stagePath(sess.Stage), url.Values{"next": {forwardPages(s).nextParam(next)}})
 		}
 		return
 	}

@@ -74,7 +74,7 @@ func (s twofactorPages) renderVerify(w http.ResponseWriter, r *http.Request, st 
 		method = opts.Default()
 	}
 	if next != "" {
-		next = forwardPages{s.Server}.nextParam(next)
+		next = forwardPages(s).nextParam(next)
 	}
 	v.Data = verifyData{Method: method, Next: next, SecondFactorOptions: opts, ResendSeconds: int(opts.ResendIn.Seconds())}
 	s.render(w, r, st, "verify", v)
@@ -119,7 +119,7 @@ func (s twofactorPages) verifySubmit(w http.ResponseWriter, r *http.Request) {
 		s.redirect(w, r, stagePath(res.Stage), nil)
 		return
 	}
-	forwardPages{s.Server}.goNext(w, r, next)
+	forwardPages(s).goNext(w, r, next)
 }
 
 // verifySend sends a new code by the channel of the button pressed.
@@ -150,7 +150,7 @@ func (s twofactorPages) verifySend(w http.ResponseWriter, r *http.Request) {
 	}
 	q := url.Values{"done": {"sent"}, "method": {account.MethodCode}}
 	if next != "" {
-		q.Set("next", forwardPages{s.Server}.nextParam(next))
+		q.Set("next", forwardPages(s).nextParam(next))
 	}
 	s.redirect(w, r, "/login/verify", q)
 }

@@ -12,19 +12,19 @@ import (
 // /api/v1/webhooks: the same management as /admin/webhooks, for API keys.
 var webhookAPIRoutes = []apiRoute{
 	{"GET", "/webhooks", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
-		webhookEndpoints{s.Server}.list(w, r, c)
+		webhookEndpoints(s).list(w, r, c)
 	}},
 	{"POST", "/webhooks", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
-		webhookEndpoints{s.Server}.create(w, r, c)
+		webhookEndpoints(s).create(w, r, c)
 	}},
 	{"GET", "/webhooks/{id}", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
-		webhookEndpoints{s.Server}.get(w, r, c)
+		webhookEndpoints(s).get(w, r, c)
 	}},
 	{"DELETE", "/webhooks/{id}", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
-		webhookEndpoints{s.Server}.remove(w, r, c)
+		webhookEndpoints(s).remove(w, r, c)
 	}},
 	{"POST", "/webhooks/{id}/secret", func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
-		webhookEndpoints{s.Server}.rotate(w, r, c)
+		webhookEndpoints(s).rotate(w, r, c)
 	}},
 }
 

@@ -36,7 +36,7 @@ func (p webhookPages) view(w http.ResponseWriter, r *http.Request, m *gatehouse.
 		return nil, nil, err
 	}
 	d := &webhookListPage{Endpoints: es, EventTypes: gatehouse.EventTypes}
-	v := adminPages{p.Server}.adminView(w, r, m, "Webhooks", "webhooks", d)
+	v := adminPages(p).adminView(w, r, m, "Webhooks", "webhooks", d)
 	if n := webhookNotices[r.URL.Query().Get("done")]; n != "" {
 		v.Notice = n
 	}
@@ -45,7 +45,7 @@ func (p webhookPages) view(w http.ResponseWriter, r *http.Request, m *gatehouse.
 }
 
 func (p webhookPages) list(w http.ResponseWriter, r *http.Request) {
-	m, actor, ok := adminPages{p.Server}.admin(w, r)
+	m, actor, ok := adminPages(p).admin(w, r)
 	if !ok {
 		return
 	}
@@ -55,7 +55,7 @@ func (p webhookPages) list(w http.ResponseWriter, r *http.Request) {
 	}
 	v, _, err := p.view(w, r, m, actor, svc)
 	if err != nil {
-		adminPages{p.Server}.adminFail(w, r, m, err)
+		adminPages(p).adminFail(w, r, m, err)
 		return
 	}
 	p.render(w, r, http.StatusOK, "webhook_list", v)
@@ -67,7 +67,7 @@ func (p webhookPages) create(w http.ResponseWriter, r *http.Request) {
 	if !p.parseForm(w, r) {
 		return
 	}
-	m, actor, ok := adminPages{p.Server}.admin(w, r)
+	m, actor, ok := adminPages(p).admin(w, r)
 	if !ok {
 		return
 	}
@@ -80,7 +80,7 @@ func (p webhookPages) create(w http.ResponseWriter, r *http.Request) {
 		URL: field(r, "url"), Events: events, Description: field(r, "description")})
 	v, d, verr := p.view(w, r, m, actor, svc)
 	if verr != nil {
-		adminPages{p.Server}.adminFail(w, r, m, verr)
+		adminPages(p).adminFail(w, r, m, verr)
 		return
 	}
 	if err != nil {
@@ -98,7 +98,7 @@ func (p webhookPages) rotate(w http.ResponseWriter, r *http.Request) {
 	if !p.parseForm(w, r) {
 		return
 	}
-	m, actor, ok := adminPages{p.Server}.admin(w, r)
+	m, actor, ok := adminPages(p).admin(w, r)
 	if !ok {
 		return
 	}
@@ -109,12 +109,12 @@ func (p webhookPages) rotate(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	secret, err := svc.Rotate(r.Context(), actor, p.client(r), m.OrgID, id)
 	if err != nil {
-		adminPages{p.Server}.adminFail(w, r, m, err)
+		adminPages(p).adminFail(w, r, m, err)
 		return
 	}
 	v, d, err := p.view(w, r, m, actor, svc)
 	if err != nil {
-		adminPages{p.Server}.adminFail(w, r, m, err)
+		adminPages(p).adminFail(w, r, m, err)
 		return
 	}
 	for _, e := range d.Endpoints {
@@ -130,7 +130,7 @@ func (p webhookPages) remove(w http.ResponseWriter, r *http.Request) {
 	if !p.parseForm(w, r) {
 		return
 	}
-	m, actor, ok := adminPages{p.Server}.admin(w, r)
+	m, actor, ok := adminPages(p).admin(w, r)
 	if !ok {
 		return
 	}
@@ -139,7 +139,7 @@ func (p webhookPages) remove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := svc.Delete(r.Context(), actor, p.client(r), m.OrgID, r.PathValue("id")); err != nil {
-		adminPages{p.Server}.adminFail(w, r, m, err)
+		adminPages(p).adminFail(w, r, m, err)
 		return
 	}
 	p.redirect(w, r, "/admin/webhooks", url.Values{"done": {"webhook_deleted"}})
@@ -157,7 +157,7 @@ type webhookDeliveriesPage struct {
 // deliveries is the status page: what was delivered, what waits for a
 // retry and why, what failed for good.
 func (p webhookPages) deliveries(w http.ResponseWriter, r *http.Request) {
-	m, actor, ok := adminPages{p.Server}.admin(w, r)
+	m, actor, ok := adminPages(p).admin(w, r)
 	if !ok {
 		return
 	}
@@ -167,10 +167,10 @@ func (p webhookPages) deliveries(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	d := &webhookDeliveriesPage{Endpoint: q.Get("endpoint"), Status: q.Get("status"), URLs: map[string]string{}}
-	v := adminPages{p.Server}.adminView(w, r, m, "Webhook deliveries", "webhooks", d)
+	v := adminPages(p).adminView(w, r, m, "Webhook deliveries", "webhooks", d)
 	es, err := svc.Endpoints(r.Context(), actor, m.OrgID)
 	if err != nil {
-		adminPages{p.Server}.adminFail(w, r, m, err)
+		adminPages(p).adminFail(w, r, m, err)
 		return
 	}
 	d.Endpoints = es
@@ -188,7 +188,7 @@ func (p webhookPages) deliveries(w http.ResponseWriter, r *http.Request) {
 		EndpointID: d.Endpoint, Status: webhook.Status(d.Status), Cursor: q.Get("cursor"), Limit: 50})
 	if err != nil {
 		if !gatehouse.IsCode(err, gatehouse.Invalid) {
-			adminPages{p.Server}.adminFail(w, r, m, err)
+			adminPages(p).adminFail(w, r, m, err)
 			return
 		}
 		v.fieldErrors(err, "")

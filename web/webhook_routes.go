@@ -15,6 +15,6 @@ func (p webhookPages) routes() {
 	p.route("GET /admin/webhooks/deliveries", p.deliveries)
 	// The API keys' authentication and audit are the management API's.
 	for _, rt := range webhookAPIRoutes {
-		p.route(rt.Method+" "+apiPrefix+rt.Path, apiEndpoints{p.Server}.apiHandler(rt))
+		p.route(rt.Method+" "+apiPrefix+rt.Path, apiEndpoints(p).apiHandler(rt))
 	}
 }
