@@ -85,7 +85,7 @@ type device struct {
 
 func newDevice(m *gatehouse.Member) *device {
 	auth := virtualwebauthn.NewAuthenticatorWithOptions(virtualwebauthn.AuthenticatorOptions{UserHandle: []byte(m.ID)})
-	return &device{auth: auth, cred: virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)}
+	return &device{auth: auth, cred: gatehousetest.PasskeyCredential()}
 }
 
 // register adds d's credential as a passkey of m, through the browser at rp.

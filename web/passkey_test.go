@@ -29,7 +29,7 @@ func newPKDevice(s *webtest.Server, m *gatehouse.Member) *pkDevice {
 	return &pkDevice{
 		rp:   virtualwebauthn.RelyingParty{ID: u.Hostname(), Name: "Gatehouse", Origin: s.URL},
 		auth: virtualwebauthn.NewAuthenticatorWithOptions(virtualwebauthn.AuthenticatorOptions{UserHandle: []byte(m.ID)}),
-		cred: virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2),
+		cred: gatehousetest.PasskeyCredential(),
 	}
 }
 
