@@ -73,7 +73,11 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, optional bool) 
 		return false
 	}
 	if key, dup := duplicateKey(body); dup {
-		f := gatehouse.FieldError{Field: key, Code: "duplicate_field", Message: fmt.Sprintf("%s is given twice: give each field once.", key)}
+		f := gatehouse.FieldError{Field: key, Code: "duplicate_field", Message: fmt.Sprintf("%q is given twice: give each field once.", key)}
+		if key == "" {
+			// No request has a field with the empty name.
+			f = gatehouse.FieldError{Field: key, Code: "unknown_field", Message: `There is no field "" here, and it is given twice.`}
+		}
 		writeProblem(w, Problem{Type: "about:blank", Title: http.StatusText(http.StatusBadRequest), Status: http.StatusBadRequest,
 			Detail: f.Message, Errors: []gatehouse.FieldError{f}})
 		return false

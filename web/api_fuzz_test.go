@@ -44,7 +44,7 @@ func FuzzAPIJSON(f *testing.F) {
 	}
 	for _, body := range []string{`{"display_name": "x",}`, `{} {}`, `["x"]`, `{"role": "king"}`, `{"state": "disabled"}`,
 		`{"expires_at": "2026-13-01"}`, `{"email": "a@b"}`, `{"username": 42}`, `{"password_min_length": "12"}`,
-		`{"organization_name": "Acme\u0000"}`, `{"member_ids": [1, 2]}`, `{"\u00e9": 1}`, `null`, `"str"`, "\xff"} {
+		`{"organization_name": "Acme\u0000"}`, `{"member_ids": [1, 2]}`, `{"\u00e9": 1}`, `{"": 1, "": 2}`, `{"role": "member", "role": "owner"}`, `null`, `"str"`, "\xff"} {
 		f.Add(uint8(len(body)), "application/json; charset=utf-8", []byte(body))
 	}
 	f.Add(uint8(0), "text/plain", []byte(`{"display_name": "x"}`))
