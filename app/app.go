@@ -24,6 +24,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
+	"github.com/gatehouse-auth/gatehouse/factors"
 	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/oidc"
@@ -99,6 +100,7 @@ type App struct {
 	Outbox   *outbox.Outbox
 	Account  *account.Service
 	APIKeys  *apikey.Service
+	Factors  *factors.Service
 	Passkeys *passkey.Service
 	Webhooks *webhook.Service
 	Hooks    *webhook.Worker // delivers webhooks
@@ -192,6 +194,8 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.Web.APIKeys = a.APIKeys
+	a.Factors = &factors.Service{Store: st}
+	a.Web.Factors = a.Factors
 	a.Web.Passkeys = a.Passkeys
 	a.Web.Webhooks = a.Webhooks
 	a.Web.OIDC = a.OIDC

@@ -4,6 +4,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/delivery"
+	"github.com/gatehouse-auth/gatehouse/factors"
 	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
@@ -14,5 +15,6 @@ var (
 	_ gatehouse.Store = (*sqlstore.Store)(nil)
 	_ apikey.Store    = (*sqlstore.Store)(nil)
 	_ delivery.Outbox = (*sqlstore.Store)(nil)
+	_ factors.Store   = (*sqlstore.Store)(nil)
 	_ outbox.Queue    = (*sqlstore.Store)(nil)
 )

@@ -47,6 +47,9 @@ func (q stmtQuerier) QueryRowContext(ctx context.Context, _ string, args ...any)
 // the writer for writes and the read pool for reads; through a prepared
 // statement when there is one.
 func (s *Store) target(ctx context.Context, write bool, query string) querier {
+	if f := s.db.observe.Load(); f != nil {
+		(*f)(ctx, query)
+	}
 	pool := s.db.r
 	if write || s.tx != nil {
 		pool = s.db.w
@@ -134,4 +137,15 @@ func (s *Store) writeQuery(ctx context.Context, query string, args ...any) (*sql
 	rows, err := s.target(ctx, true, query).QueryContext(ctx, query, args...)
 	s.db.note(err)
 	return rows, err
+}
+
+// ObserveStatements makes fn see every statement the store runs from now on,
+// with the context it runs in (nil: none). Tests count with it the statements
+// one request costs, so that a page that queries once per row is caught.
+func (s *Store) ObserveStatements(fn func(ctx context.Context, query string)) {
+	if fn == nil {
+		s.db.observe.Store(nil)
+		return
+	}
+	s.db.observe.Store(&fn)
 }

@@ -113,6 +113,8 @@ type database struct {
 	// members (see member_search.go); tests change them to take every way.
 	driveLimit, walkBudget int
 	inOrder                bool
+	// observe, when set, sees every statement run (ObserveStatements).
+	observe atomic.Pointer[func(ctx context.Context, query string)]
 }
 
 // Open connects to the database at url: "sqlite:PATH" (or "sqlite://PATH" or

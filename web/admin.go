@@ -1,12 +1,14 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/factors"
 )
 
 // The admin area (/admin/...): pages for administrators and owners. Each handler
@@ -146,14 +148,35 @@ type memberRow struct {
 	SecondWay string // the second steps the member can use, in words
 }
 
-func (s adminPages) memberRows(r *http.Request, ms []*gatehouse.Member) []memberRow {
+// memberRows adds to each member the state and second steps the list shows.
+// The second steps of the whole page come from one query (factors), however
+// many rows there are; a page that cannot get them shows the rows without.
+func (s adminPages) memberRows(r *http.Request, actor gatehouse.Actor, ms []*gatehouse.Member) []memberRow {
 	now := s.now()
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	var sums map[string]factors.Summary
+	if s.Factors != nil && len(ms) > 0 {
+		var err error
+		if sums, err = s.Factors.Summaries(r.Context(), actor, s.orgID(r), ids); err != nil {
+			s.Log.WarnContext(r.Context(), "second steps of the member list", "err", err)
+		}
+	}
 	out := make([]memberRow, len(ms))
 	for i, m := range ms {
 		row := memberRow{Member: m, State: stateLabel(m.EffectiveState(now))}
 		var ways []string
-		if st, err := s.Account.AuthenticatorState(r.Context(), m); err == nil && st.Enrolled {
+		f := sums[m.ID]
+		if f.App {
 			ways = append(ways, "app")
+		}
+		switch {
+		case f.Passkeys == 1:
+			ways = append(ways, "passkey")
+		case f.Passkeys > 1:
+			ways = append(ways, fmt.Sprintf("%d passkeys", f.Passkeys))
 		}
 		if m.Mobile != "" {
 			ways = append(ways, "text message")

@@ -90,7 +90,7 @@ func (s adminPages) adminMembers(w http.ResponseWriter, r *http.Request) {
 		st = http.StatusUnprocessableEntity
 		v.fieldErrors(err, "")
 	}
-	d.Members = s.memberRows(r, ms)
+	d.Members = s.memberRows(r, actor, ms)
 	d.Pager, d.Prev = memberPager(q, next)
 	d.Sorts = memberSortLinks(q, d.Sort, d.Desc)
 	s.render(w, r, st, "admin_members", v)

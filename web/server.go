@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/apikey"
+	"github.com/gatehouse-auth/gatehouse/factors"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/operator"
@@ -83,6 +84,9 @@ type Server struct {
 	Desk     *operator.Service
 	// OIDC is the OpenID Connect provider; nil turns its endpoints off.
 	OIDC *oidc.Provider
+	// Factors summarizes the second steps of a page of members, in one
+	// query (the member list).
+	Factors *factors.Service
 	// Passkeys serves the passkey pages and ceremonies; nil: no passkeys.
 	Passkeys *passkey.Service
 	// Webhooks manages the organization's webhook endpoints; nil: the

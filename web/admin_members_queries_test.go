@@ -1,0 +1,81 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
+	"github.com/gatehouse-auth/gatehouse/web"
+)
+
+// statementCounter counts the statements each request runs, by the request's
+// correlation id (web.RequestID of the context the store is called with).
+// The session lookup is left out: a cache answers it, or not, depending on
+// how long ago the last request was.
+type statementCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+	q  map[string][]string
+}
+
+func countStatements(t *testing.T, s *webtest.Server) *statementCounter {
+	c := &statementCounter{n: map[string]int{}, q: map[string][]string{}}
+	s.Store.ObserveStatements(func(ctx context.Context, q string) {
+		if id := web.RequestID(ctx); id != "" && !strings.Contains(q, "FROM sessions s JOIN members m") {
+			c.mu.Lock()
+			c.n[id]++
+			c.q[id] = append(c.q[id], q)
+			c.mu.Unlock()
+		}
+	})
+	t.Cleanup(func() { s.Store.ObserveStatements(nil) })
+	return c
+}
+
+func (c *statementCounter) of(r *webtest.Response) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[r.Header.Get(web.RequestIDHeader)]
+}
+
+// TestMemberListQueriesPerPage: a page of the member list costs the same
+// few statements with 3 rows as with 100, whatever second steps the members
+// have (it once checked each row's app on its own: about fifty queries a page).
+func TestMemberListQueriesPerPage(t *testing.T) {
+	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
+		newAdminOrg(t, s)
+		b := signedInAs(t, s, "adam")
+		b.Get("/admin/members")
+		c := countStatements(t, s)
+		small := b.Get("/admin/members?size=100")
+		if n := strings.Count(small.Body, `name="member_id" value=`); n != 3 {
+			t.Fatalf("%d rows", n)
+		}
+		for i := range 110 {
+			m := s.AddMember(t, fmt.Sprintf("user%03d", i), fmt.Sprintf("user%03d@example.com", i), goodPassword, gatehouse.RoleMember)
+			if i%2 == 0 {
+				now := s.Clock.Now()
+				if err := s.Store.SaveAuthenticator(context.Background(), &gatehouse.Authenticator{OrgID: m.OrgID, MemberID: m.ID, Secret: "sealed", CreatedAt: now, ConfirmedAt: now}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		large := b.Get("/admin/members?size=100")
+		if n := strings.Count(large.Body, `name="member_id" value=`); n != 100 {
+			t.Fatalf("%d rows", n)
+		}
+		if !strings.Contains(large.Body, ">app</td>") {
+			t.Error("no row shows an app")
+		}
+		few, many := c.of(small), c.of(large)
+		t.Logf("statements: %d for 3 rows, %d for 100", few, many)
+		if few == 0 || many != few || many > 5 {
+			t.Errorf("statements: %d for 3 rows, %d for 100; want the same few:\n%s\n----\n%s", few, many,
+				strings.Join(c.q[small.Header.Get(web.RequestIDHeader)], "\n"), strings.Join(c.q[large.Header.Get(web.RequestIDHeader)], "\n"))
+		}
+	})
+}
