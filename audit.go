@@ -85,7 +85,8 @@ type AuditEvent struct {
 
 // AuditFilter selects audit events. Zero fields do not filter.
 type AuditFilter struct {
-	MemberID string
+	MemberID string // the member the events are about
+	ActorID  string // who acted: a member's id, an API key's id
 	Types    []EventType
 	Since    time.Time
 	Until    time.Time

@@ -54,6 +54,9 @@ func (s *Store) AuditEvents(ctx context.Context, orgID string, f gatehouse.Audit
 	if f.MemberID != "" {
 		where = append(where, "member_id = "+a.add(f.MemberID))
 	}
+	if f.ActorID != "" {
+		where = append(where, "actor_id = "+a.add(f.ActorID))
+	}
 	if len(f.Types) > 0 {
 		in := make([]string, len(f.Types))
 		for i, t := range f.Types {

@@ -15,7 +15,7 @@ import (
 // range) and pages; /admin/audit.csv exports what the filters select.
 
 type auditPage struct {
-	Member, Type, Since, Until string
+	Member, Actor, Type, Since, Until string
 	Events                     []*gatehouse.AuditEvent
 	Types                      []eventChoice
 	Names                      map[string]string // member ids of the page's events to names; deleted members are missing
@@ -23,21 +23,30 @@ type auditPage struct {
 	CSV                        string // the export link for the same filters
 }
 
-// auditFilter reads the page's filters: member is a username or a member id
-// (the log outlives deleted members), type one event type, since and until
-// dates (UTC) of which both days are included.
+// auditFilter reads the page's filters: member (whom the events are about)
+// and actor (who acted) are each a username, a member id (the log outlives
+// deleted members) or a part of one member's name or email, or for actor an
+// API key's id; type one event type, since and until dates (UTC) of which
+// both days are included.
 func (s adminPages) auditFilter(r *http.Request, actor gatehouse.Actor) (gatehouse.AuditFilter, *auditPage, []gatehouse.FieldError) {
 	q := r.URL.Query()
-	d := &auditPage{Member: strings.TrimSpace(q.Get("member")), Type: strings.TrimSpace(q.Get("type")),
+	d := &auditPage{Member: strings.TrimSpace(q.Get("member")), Actor: strings.TrimSpace(q.Get("actor")), Type: strings.TrimSpace(q.Get("type")),
 		Since: q.Get("since"), Until: q.Get("until"), Types: eventChoices()}
 	f := gatehouse.AuditFilter{Cursor: q.Get("cursor"), Limit: 50}
 	var errs []gatehouse.FieldError
 	if d.Member != "" {
-		id, fe := s.auditMember(r, actor, d.Member)
+		id, fe := s.auditMember(r, actor, "member", d.Member)
 		if fe != nil {
 			errs = append(errs, *fe)
 		}
 		f.MemberID = id
+	}
+	if d.Actor != "" {
+		id, fe := s.auditMember(r, actor, "actor", d.Actor)
+		if fe != nil {
+			errs = append(errs, *fe)
+		}
+		f.ActorID = id
 	}
 	if d.Type != "" {
 		f.Types = []gatehouse.EventType{gatehouse.EventType(d.Type)}
@@ -66,7 +75,7 @@ func (s adminPages) adminAudit(w http.ResponseWriter, r *http.Request) {
 	v := s.adminView(w, r, m, "Audit log", "audit", d)
 	q := r.URL.Query()
 	csvQ := url.Values{}
-	for _, k := range []string{"member", "type", "since", "until"} {
+	for _, k := range []string{"member", "actor", "type", "since", "until"} {
 		if q.Get(k) != "" {
 			csvQ.Set(k, q.Get(k))
 		}
@@ -96,9 +105,11 @@ func (s adminPages) adminAudit(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "admin_audit", v)
 }
 
-// auditMember finds the member the filter names: a username, a member id (the
-// log outlives deleted members), or a part of one member's name or email.
-func (s adminPages) auditMember(r *http.Request, actor gatehouse.Actor, typed string) (string, *gatehouse.FieldError) {
+// auditMember finds the member a filter (field) names: a username, a member
+// id (the log outlives deleted members), or a part of one member's name or
+// email. What names no member is taken as an id as it is: a deleted member's,
+// or an API key's.
+func (s adminPages) auditMember(r *http.Request, actor gatehouse.Actor, field, typed string) (string, *gatehouse.FieldError) {
 	if m, err := s.Account.MemberByUsername(r.Context(), actor, s.orgID(r), typed); err == nil {
 		return m.ID, nil
 	}
@@ -110,7 +121,7 @@ func (s adminPages) auditMember(r *http.Request, actor gatehouse.Actor, typed st
 	case err == nil && len(ms) == 1:
 		return ms[0].ID, nil
 	case err == nil && len(ms) > 1:
-		return typed, &gatehouse.FieldError{Field: "member", Code: "ambiguous", Message: "More than one member matches: type more of the name, the username or the email address."}
+		return typed, &gatehouse.FieldError{Field: field, Code: "ambiguous", Message: "More than one member matches: type more of the name, the username or the email address."}
 	}
 	// No member now: perhaps the id of a deleted one.
 	return typed, nil

@@ -93,3 +93,66 @@ func TestAuditPage(t *testing.T) {
 		t.Errorf("bad date: %d", r.Status)
 	}
 }
+
+// TestAuditFilterByActor: "Done by" on the page and actor_id in the API
+// select the events someone caused, whoever they were about; an API key's
+// events are found by the key's id; a name that fits several members is
+// refused, naming the field.
+func TestAuditFilterByActor(t *testing.T) {
+	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
+		o := newAdminOrg(t, s)
+		admin := signedInAs(t, s, "adam")
+		admin.Submit("/admin/members/"+o.Member.ID, "/admin/members/"+o.Member.ID+"/disable", nil)
+		signedInAs(t, s, "olivia")
+		key := newAPIKey(t, s, "crm", gatehouse.RoleAdministrator)
+		if r := apiRequest(t, s, key, http.MethodPatch, "/members/"+o.Member.ID, `{"state":"active"}`); r.Status != http.StatusOK {
+			t.Fatalf("API enable: %d %s", r.Status, r.Body)
+		}
+		keys, err := s.App.APIKeys.List(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID)
+		if err != nil || len(keys) != 1 {
+			t.Fatal(keys, err)
+		}
+
+		r := admin.Get("/admin/audit?actor=adam")
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, `<span title="member.updated">`) || !strings.Contains(r.Body, `<span title="signin.success">`) {
+			t.Fatalf("adam's events: %d", r.Status)
+		}
+		if strings.Contains(r.Body, "olivia") || strings.Contains(r.Body, "crm") {
+			t.Error("the actor filter let through events by others")
+		}
+		if !strings.Contains(r.Body, `id="actor" name="actor" type="search" value="adam"`) || !strings.Contains(r.Body, "actor=adam") {
+			t.Error("the page does not keep the filter (field, export link)")
+		}
+		// By what the member is about and who acted: adam about mia.
+		r = admin.Get("/admin/audit?actor=Test+adam&member=mia")
+		if strings.Count(r.Body, `<span title="`) == 0 || strings.Contains(r.Body, `<span title="signin.success">`) {
+			t.Error("actor and member together")
+		}
+		// Several members fit "Test": refused, naming the field.
+		r = admin.Get("/admin/audit?actor=Test")
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `id="actor-error"`) {
+			t.Errorf("ambiguous actor: %d", r.Status)
+		}
+
+		api := apiRequest(t, s, key, http.MethodGet, "/audit-events?actor_id="+o.Admin.ID, "")
+		var got struct {
+			Events []struct {
+				Type  string `json:"type"`
+				Actor struct{ ID string } `json:"actor"`
+			} `json:"events"`
+		}
+		decodeJSONBody(t, api, &got)
+		if len(got.Events) < 2 {
+			t.Fatalf("API: %d events by adam", len(got.Events))
+		}
+		for _, e := range got.Events {
+			if e.Actor.ID != o.Admin.ID {
+				t.Errorf("API: an event of %s by %s", e.Type, e.Actor.ID)
+			}
+		}
+		r = admin.Get("/admin/audit?actor=" + keys[0].ID)
+		if !strings.Contains(r.Body, `<span title="member.updated">`) || strings.Contains(r.Body, `<span title="signin.success">`) {
+			t.Error("the key's events by its id")
+		}
+	})
+}

@@ -31,9 +31,8 @@ func (s adminPages) adminMessages(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if d.Recipient != "" {
-		id, fe := s.auditMember(r, actor, d.Recipient)
+		id, fe := s.auditMember(r, actor, "recipient", d.Recipient)
 		if fe != nil {
-			fe.Field = "recipient"
 			err = gatehouse.InvalidFields("web.adminMessages", *fe)
 		}
 		f.MemberID = id

@@ -29,11 +29,11 @@ type apiEvent struct {
 }
 
 func (s apiEndpoints) apiAuditEvents(w http.ResponseWriter, r *http.Request, c *apiCall) {
-	q, ok := parseAPIQuery(w, r, "member_id", "type", "since", "until", "limit", "cursor")
+	q, ok := parseAPIQuery(w, r, "member_id", "actor_id", "type", "since", "until", "limit", "cursor")
 	if !ok {
 		return
 	}
-	f := gatehouse.AuditFilter{MemberID: q.Get("member_id"), Cursor: q.Get("cursor"), Limit: q.Limit}
+	f := gatehouse.AuditFilter{MemberID: q.Get("member_id"), ActorID: q.Get("actor_id"), Cursor: q.Get("cursor"), Limit: q.Limit}
 	for _, v := range q.Values["type"] {
 		for _, t := range strings.Split(v, ",") {
 			if t = strings.TrimSpace(t); t != "" {
