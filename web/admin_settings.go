@@ -25,6 +25,7 @@ type settingRow struct {
 	Default string // the default in words
 	Changed bool   // the stored value differs from the default
 	Err     string
+	Dur     durField // for durations: the number and unit shown
 }
 
 // settingGroup is one section of the page, saved with its own form.
@@ -51,6 +52,10 @@ func settingDefault(d *gatehouse.SettingDef) string {
 		return "off"
 	case d.Default == "":
 		return "empty"
+	case d.Kind == gatehouse.KindDuration:
+		if v, err := gatehouse.ParseDuration(d.Default); err == nil {
+			return humanDuration(v)
+		}
 	}
 	return d.Default
 }
@@ -61,7 +66,7 @@ func settingRange(d *gatehouse.SettingDef) string {
 	case gatehouse.KindInt:
 		return fmt.Sprintf("A whole number from %d to %d.", d.Min, d.Max)
 	case gatehouse.KindDuration:
-		return fmt.Sprintf("A duration from %s to %s, like 30m, 12h or 7d.", gatehouse.FormatDuration(d.MinDur), gatehouse.FormatDuration(d.MaxDur))
+		return durationRange(d)
 	case gatehouse.KindString:
 		if d.Address {
 			return "An email address, like recovery@example.com."
@@ -94,6 +99,12 @@ func (s adminPages) settingsView(w http.ResponseWriter, r *http.Request, m *gate
 			}
 			if d.Secret {
 				row.IsSet, row.Value = cur != "", ""
+			}
+			if d.Kind == gatehouse.KindDuration {
+				row.Dur = durFieldOf(d, row.Value)
+				if _, ok := typed[d.Name]; ok && r.Method == http.MethodPost {
+					row.Dur = durFieldTyped(d, r)
+				}
 			}
 			if row.Changed {
 				sg.Changed++
@@ -133,7 +144,19 @@ func (s adminPages) adminSettingsSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	values := map[string]string{}
+	// Duration fields the page itself refuses (not a number, no unit): the
+	// use case still sees them, as values it refuses, so that nothing is
+	// saved and every refused field is told at once.
+	durProblems := map[string]string{}
 	for _, d := range gatehouse.SettingDefs {
+		if _, ok := r.PostForm[d.Name+"_unit"]; ok && d.Kind == gatehouse.KindDuration {
+			v, problem, ok := durationValue(&d, r)
+			if !ok {
+				v, durProblems[d.Name] = "not a duration", problem
+			}
+			values[d.Name] = v
+			continue
+		}
 		if d.Secret {
 			if field(r, "clear_"+d.Name) != "" {
 				values[d.Name] = ""
@@ -155,6 +178,12 @@ func (s adminPages) adminSettingsSave(w http.ResponseWriter, r *http.Request) {
 		errs := map[string]string{}
 		for _, f := range gatehouse.ErrorFields(err) {
 			errs[f.Field] = f.Message
+			if d, ok := gatehouse.SettingDefByName(f.Field); ok && d.Kind == gatehouse.KindDuration {
+				errs[f.Field] = fmt.Sprintf("%s must be %s", d.Label, strings.ToLower(durationRange(d)[:1])+durationRange(d)[1:])
+			}
+			if p, ok := durProblems[f.Field]; ok {
+				errs[f.Field] = p
+			}
 		}
 		typed := map[string]string{}
 		for k, v := range values {

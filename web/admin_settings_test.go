@@ -49,7 +49,7 @@ func TestSettingsPage(t *testing.T) {
 				t.Errorf("setting %s missing", d.Name)
 			}
 		}
-		if !strings.Contains(page.Body, "A whole number from 8 to 64.") || !strings.Contains(page.Body, "A duration from 5m to 1d") {
+		if !strings.Contains(page.Body, "A whole number from 8 to 64.") || !strings.Contains(page.Body, "From 5 minutes to 1 day.") {
 			t.Error("the allowed ranges are not shown")
 		}
 
@@ -61,7 +61,7 @@ func TestSettingsPage(t *testing.T) {
 		if e := htmlBetween(r.Body, `id="password_min_length-error"`, "</p>"); !strings.Contains(e, "from 8 to 64") {
 			t.Errorf("the error next to password_min_length: %q", e)
 		}
-		if e := htmlBetween(r.Body, `id="reset_link_ttl-error"`, "</p>"); !strings.Contains(e, "from 5m to 1d") {
+		if e := htmlBetween(r.Body, `id="reset_link_ttl-error"`, "</p>"); !strings.Contains(e, "from 5 minutes to 1 day") {
 			t.Errorf("the error next to reset_link_ttl: %q", e)
 		}
 		if !strings.Contains(r.Body, `value="5"`) {
