@@ -1,6 +1,7 @@
 package gatehouse
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -58,5 +59,42 @@ func TestValidators(t *testing.T) {
 		if (tt.fe == nil) != tt.ok {
 			t.Errorf("%s: ok=%v, got %+v", tt.name, tt.ok, tt.fe)
 		}
+	}
+}
+
+// TestMemberFieldsCheck: every bad field is named at once, in the order of
+// the forms; good fields, trimmed, pass.
+func TestMemberFieldsCheck(t *testing.T) {
+	bad := MemberFields{Username: "no spaces please", DisplayName: "tab\there", Email: "not-an-address",
+		WorkEmail: "also@bad", Mobile: "12345", Role: "emperor"}
+	bad.Clean()
+	var got []string
+	for _, fe := range bad.Check() {
+		got = append(got, fe.Field)
+	}
+	if want := "username name email work_email mobile role"; strings.Join(got, " ") != want {
+		t.Errorf("fields at fault: %q, want %q", strings.Join(got, " "), want)
+	}
+	good := MemberFields{Username: " ana ", DisplayName: " Ana López ", Email: " ana@example.com", Mobile: "+447400123456"}
+	good.Clean()
+	if errs := good.Check(); errs != nil || good.Username != "ana" || good.Role != RoleMember {
+		t.Errorf("good fields: %v, %+v", errs, good)
+	}
+	if errs := (&MemberFields{Username: "ana", Role: RoleMember}).Check(); len(errs) != 1 || errs[0].Field != "email" || errs[0].Code != "required" {
+		t.Errorf("no email: %v", errs)
+	}
+}
+
+// TestOrderMemberFields: problems read in the order of the form; several of
+// one field keep their order; unknown fields go last.
+func TestOrderMemberFields(t *testing.T) {
+	errs := []FieldError{{Field: "password", Code: "a"}, {Field: "other"}, {Field: "mobile"}, {Field: "password", Code: "b"}, {Field: "username"}}
+	OrderMemberFields(errs)
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Field+e.Code)
+	}
+	if want := "username mobile passworda passwordb other"; strings.Join(got, " ") != want {
+		t.Errorf("%q, want %q", strings.Join(got, " "), want)
 	}
 }

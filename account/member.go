@@ -3,7 +3,7 @@ package account
 import (
 	"context"
 	"net/url"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -23,34 +23,44 @@ type NewMember struct {
 	// Password, when set, makes the account active at once (the policy applies).
 	// Without it the account is never-activated and gets an activation link.
 	Password string
+	// Refused are the problems the edge found in what was typed before it
+	// could hand it over (a mobile number or a date it could not read, a
+	// second password that differs): they are answered together with the
+	// use case's own, in one refusal, and nothing is created.
+	Refused []gatehouse.FieldError
 }
 
-// validate checks the profile fields and returns every problem.
+// validate checks the profile fields (gatehouse.MemberFields) and returns
+// every problem, the edge's first.
 func (nm *NewMember) validate() []gatehouse.FieldError {
-	nm.Username = strings.TrimSpace(nm.Username)
-	nm.Email = strings.TrimSpace(nm.Email)
-	nm.WorkEmail = strings.TrimSpace(nm.WorkEmail)
-	nm.DisplayName = strings.TrimSpace(nm.DisplayName)
-	if nm.Role == "" {
-		nm.Role = gatehouse.RoleMember
-	}
-	var errs []gatehouse.FieldError
-	for _, fe := range []*gatehouse.FieldError{
-		gatehouse.ValidateUsername(nm.Username),
-		gatehouse.ValidateDisplayName(nm.DisplayName),
-		gatehouse.ValidateEmail("email", nm.Email, true),
-		gatehouse.ValidateEmail("work_email", nm.WorkEmail, false),
-		gatehouse.ValidateE164("mobile", nm.Mobile),
-	} {
-		if fe != nil {
-			errs = append(errs, *fe)
+	f := gatehouse.MemberFields{Username: nm.Username, DisplayName: nm.DisplayName, Email: nm.Email,
+		WorkEmail: nm.WorkEmail, Mobile: nm.Mobile, Role: nm.Role}
+	f.Clean()
+	nm.Username, nm.DisplayName, nm.Email, nm.WorkEmail, nm.Role = f.Username, f.DisplayName, f.Email, f.WorkEmail, f.Role
+	return append(slices.Clone(nm.Refused), f.Check()...)
+}
+
+// checkNewAccount adds to errs what the store and the password policy find wrong
+// with a new account m: a username already taken, a password the policy
+// refuses; every problem at once, whatever else is wrong.
+func (s *Service) checkNewAccount(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, password string, errs []gatehouse.FieldError) ([]gatehouse.FieldError, error) {
+	if !hasField(errs, "username") {
+		_, err := s.Store.MemberByUsername(ctx, m.OrgID, m.Username)
+		switch {
+		case err == nil:
+			errs = append(errs, usernameTaken)
+		case !gatehouse.IsCode(err, gatehouse.NotFound):
+			return nil, gatehouse.Wrap("account.checkNewAccount", err)
 		}
 	}
-	if !nm.Role.Valid() {
-		errs = append(errs, gatehouse.FieldError{Field: "role", Code: "invalid", Message: "The role must be member, administrator or owner."})
+	if password != "" {
+		errs = append(errs, set.Policy().Check("password", secret.NormalizePassword(password), gatehouse.ContextWords(m, set.OrganizationName), s.Blocklist)...)
 	}
-	return errs
+	gatehouse.OrderMemberFields(errs)
+	return errs, nil
 }
+
+var usernameTaken = gatehouse.FieldError{Field: "username", Code: "taken", Message: "That username is already taken."}
 
 // CreateMember creates an account. With a password it is active; without one it
 // is never-activated, and an activation email with a link is queued; the link is
@@ -80,8 +90,8 @@ func (s *Service) CreateMember(ctx context.Context, actor gatehouse.Actor, c gat
 		Email: nm.Email, WorkEmail: nm.WorkEmail, Mobile: nm.Mobile, Role: nm.Role, State: gatehouse.StateNeverActivated,
 		ExpiresAt: nm.ExpiresAt, CreatedAt: now, UpdatedAt: now,
 	}
-	if nm.Password != "" && len(errs) == 0 {
-		errs = append(errs, set.Policy().Check("password", secret.NormalizePassword(nm.Password), gatehouse.ContextWords(m, set.OrganizationName), s.Blocklist)...)
+	if errs, err = s.checkNewAccount(ctx, &set, m, nm.Password, errs); err != nil {
+		return nil, "", err
 	}
 	if len(errs) > 0 {
 		e := gatehouse.InvalidFields(op, errs...)
@@ -100,7 +110,7 @@ func (s *Service) CreateMember(ctx context.Context, actor gatehouse.Actor, c gat
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
 		if err := tx.CreateMember(ctx, m); err != nil {
 			if gatehouse.IsCode(err, gatehouse.Conflict) {
-				return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "username", Code: "taken", Message: "That username is already taken."})
+				return gatehouse.InvalidFields(op, usernameTaken)
 			}
 			return gatehouse.Wrap(op, err)
 		}

@@ -119,16 +119,15 @@ func (s *Service) completeSetup(ctx context.Context, raw string, c gatehouse.Cli
 		Email: nm.Email, WorkEmail: nm.WorkEmail, Role: gatehouse.RoleOwner, State: gatehouse.StateActive,
 		PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now,
 	}
-	if len(errs) == 0 {
-		errs = set.Policy().Check("password", secret.NormalizePassword(nm.Password), gatehouse.ContextWords(m, set.OrganizationName), s.Blocklist)
-		if len(errs) > 0 {
-			e := gatehouse.InvalidFields(op, errs...)
-			e.Message = gatehouse.PasswordMessage(errs)
-			return nil, e
-		}
+	if errs, err = s.checkNewAccount(ctx, &set, m, nm.Password, errs); err != nil {
+		return nil, err
 	}
 	if len(errs) > 0 {
-		return nil, gatehouse.InvalidFields(op, errs...)
+		e := gatehouse.InvalidFields(op, errs...)
+		if pw := fieldErrors(errs, "password"); len(pw) > 0 && nm.Password != "" {
+			e.Message = gatehouse.PasswordMessage(pw)
+		}
+		return nil, e
 	}
 	if m.PasswordHash, err = s.Hasher.Hash(ctx, nm.Password); err != nil {
 		return nil, err
@@ -146,7 +145,7 @@ func (s *Service) completeSetup(ctx context.Context, raw string, c gatehouse.Cli
 		}
 		if err := tx.CreateMember(ctx, m); err != nil {
 			if gatehouse.IsCode(err, gatehouse.Conflict) {
-				return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "username", Code: "taken", Message: "That username is already taken."})
+				return gatehouse.InvalidFields(op, usernameTaken)
 			}
 			return gatehouse.Wrap(op, err)
 		}

@@ -54,25 +54,18 @@ func (s adminMemberPages) adminNewMember(w http.ResponseWriter, r *http.Request)
 		OrgID: s.orgID(r), Username: field(r, "username"), DisplayName: field(r, "name"), Email: field(r, "email"),
 		WorkEmail: field(r, "work_email"), Role: gatehouse.Role(field(r, "role")), Password: field(r, account.FieldPassword),
 	}
-	var errs []gatehouse.FieldError
+	// What cannot be read here is told with every other problem, at once.
 	if mobile := strings.TrimSpace(field(r, "mobile")); mobile != "" {
 		n, err := phone.ParseNumber(mobile, "")
-		errs = append(errs, gatehouse.ErrorFields(err)...)
+		nm.Refused = append(nm.Refused, gatehouse.ErrorFields(err)...)
 		nm.Mobile = n
 	}
 	exp, fe := parseDate("expires", field(r, "expires"))
 	if fe != nil {
-		errs = append(errs, *fe)
+		nm.Refused = append(nm.Refused, *fe)
 	}
 	nm.ExpiresAt = exp
-	var created *gatehouse.Member
-	var link string
-	err := error(nil)
-	if len(errs) > 0 {
-		err = gatehouse.InvalidFields("web.adminNewMember", errs...)
-	} else {
-		created, link, err = s.Account.CreateMember(r.Context(), actor, s.client(r), nm)
-	}
+	created, link, err := s.Account.CreateMember(r.Context(), actor, s.client(r), nm)
 	if err != nil {
 		st, msg, _ := s.errorInfo(r, err)
 		v, verr := s.newMemberView(w, r, m)

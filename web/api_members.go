@@ -102,10 +102,7 @@ func (s apiEndpoints) apiCreateMember(w http.ResponseWriter, r *http.Request, c 
 		errs = append(errs, *fe)
 	}
 	nm.ExpiresAt = t
-	if len(errs) > 0 {
-		s.problem(w, r, gatehouse.InvalidFields("web.apiCreateMember", errs...))
-		return
-	}
+	nm.Refused = errs // told with every other problem, at once
 	m, link, err := s.Account.CreateMember(r.Context(), c.Actor, s.client(r), nm)
 	if err != nil {
 		s.problem(w, r, err)

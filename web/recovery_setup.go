@@ -47,11 +47,9 @@ func (s recoveryPages) setupSubmit(w http.ResponseWriter, r *http.Request) {
 	nm := account.NewMember{
 		OrgID: s.orgID(r), Username: field(r, "username"), DisplayName: field(r, "name"), Email: field(r, "email"), Password: field(r, "password"),
 	}
+	// A second password that differs is told with every other problem.
 	if !account.SamePassword(nm.Password, field(r, "confirm_password")) {
-		v := &view{Form: map[string]string{"username": nm.Username, "name": nm.DisplayName, "email": nm.Email}}
-		v.fieldErrors(gatehouse.InvalidFields("web.setup", gatehouse.FieldError{Field: "confirm_password", Code: gatehouse.RuleMismatch, Message: "The two passwords are not the same."}), "")
-		s.renderSetup(w, r, http.StatusUnprocessableEntity, token, v)
-		return
+		nm.Refused = append(nm.Refused, gatehouse.FieldError{Field: "confirm_password", Code: gatehouse.RuleMismatch, Message: "The two passwords are not the same."})
 	}
 	_, err := s.Account.CompleteSetup(r.Context(), token, s.client(r), nm)
 	if err == account.ErrLinkInvalid {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"sort"
 	"strings"
 	"time"
 
@@ -122,6 +123,36 @@ type view struct {
 	Fields map[string]string // a message per field
 	Form   map[string]string // values to show again
 	Data   any               // page-specific
+	// order is the order in which fieldErrors met the fields: the use cases
+	// name them in the order of the forms, and so does the summary.
+	order []string
+}
+
+// fieldMessage is one line of the summary of a refused form.
+type fieldMessage struct{ Field, Message string }
+
+// FieldList returns the field messages for the summary at the top of a
+// refused form: in the order of the refusal, then any others by name.
+func (v *view) FieldList() []fieldMessage {
+	out := make([]fieldMessage, 0, len(v.Fields))
+	seen := map[string]bool{}
+	for _, f := range v.order {
+		if msg, ok := v.Fields[f]; ok && !seen[f] {
+			seen[f] = true
+			out = append(out, fieldMessage{f, msg})
+		}
+	}
+	rest := make([]string, 0, len(v.Fields))
+	for f := range v.Fields {
+		if !seen[f] {
+			rest = append(rest, f)
+		}
+	}
+	sort.Strings(rest)
+	for _, f := range rest {
+		out = append(out, fieldMessage{f, v.Fields[f]})
+	}
+	return out
 }
 
 // fieldErrors fills v from a domain error: field messages next to their fields,
@@ -132,6 +163,7 @@ func (v *view) fieldErrors(err error, msg string) {
 	}
 	if fs := gatehouse.ErrorFields(err); len(fs) > 0 {
 		for _, f := range fs {
+			v.order = append(v.order, f.Field)
 			if prev := v.Fields[f.Field]; prev != "" {
 				v.Fields[f.Field] = prev + " " + f.Message
 			} else {
