@@ -16,11 +16,11 @@ import (
 
 type auditPage struct {
 	Member, Actor, Type, Since, Until string
-	Events                     []*gatehouse.AuditEvent
-	Types                      []eventChoice
-	Names                      map[string]string // member ids of the page's events to names; deleted members are missing
-	Pager                      pager
-	CSV                        string // the export link for the same filters
+	Events                            []*gatehouse.AuditEvent
+	Types                             []eventChoice
+	Names                             map[string]string // member ids of the page's events to names; deleted members are missing
+	Pager                             pager
+	CSV                               string // the export link for the same filters
 }
 
 // auditFilter reads the page's filters: member (whom the events are about)

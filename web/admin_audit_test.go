@@ -137,7 +137,7 @@ func TestAuditFilterByActor(t *testing.T) {
 		api := apiRequest(t, s, key, http.MethodGet, "/audit-events?actor_id="+o.Admin.ID, "")
 		var got struct {
 			Events []struct {
-				Type  string `json:"type"`
+				Type  string              `json:"type"`
 				Actor struct{ ID string } `json:"actor"`
 			} `json:"events"`
 		}
