@@ -61,6 +61,13 @@ const (
 	EventWebhookRotated        EventType = "webhook.secret_rotated"
 	EventWebhookDeleted        EventType = "webhook.deleted"
 	EventWebhookDisabled       EventType = "webhook.disabled"
+	// A member's own change of an email address (package profile): asked
+	// for, confirmed from the new address, refused at confirmation, or
+	// called off.
+	EventEmailChangeRequested EventType = "email.change_requested"
+	EventEmailChanged         EventType = "email.changed"
+	EventEmailChangeRefused   EventType = "email.change_refused"
+	EventEmailChangeCancelled EventType = "email.change_cancelled"
 )
 
 // AuditEvent records a security event. Details holds event-specific facts (never

@@ -62,6 +62,11 @@ const (
 	KindCode            = "code"             // two-factor code by email
 	KindSMSCode         = "sms_code"         // two-factor code by SMS
 	KindMobileCode      = "mobile_code"      // SMS code confirming a new mobile number
+	// A member's change of an email address: the link that confirms it, sent
+	// to the new address, or, when another account uses that address, word
+	// that nothing changed.
+	KindEmailChange      = "email_change"
+	KindEmailChangeInUse = "email_change_in_use"
 )
 
 // Composer renders messages from templates.

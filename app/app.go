@@ -30,6 +30,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/passkey"
+	"github.com/gatehouse-auth/gatehouse/profile"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
@@ -102,6 +103,7 @@ type App struct {
 	APIKeys  *apikey.Service
 	Factors  *factors.Service
 	Passkeys *passkey.Service
+	Profile  *profile.Service
 	Webhooks *webhook.Service
 	Hooks    *webhook.Worker // delivers webhooks
 	OIDC     *oidc.Provider
@@ -195,6 +197,9 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Web.APIKeys = a.APIKeys
 	a.Factors = &factors.Service{Store: st}
+	a.Profile = &profile.Service{Store: st, Tx: sqlstore.Transactor[profile.Store](st), Counters: a.Counters, Outbox: a.Outbox,
+		Passwords: a.Account, Links: a.Account, Now: cfg.Now}
+	a.Web.Profile = a.Profile
 	a.Web.Factors = a.Factors
 	a.Web.Passkeys = a.Passkeys
 	a.Web.Webhooks = a.Webhooks

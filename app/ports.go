@@ -6,6 +6,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/factors"
 	"github.com/gatehouse-auth/gatehouse/outbox"
+	"github.com/gatehouse-auth/gatehouse/profile"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
 
@@ -17,4 +18,5 @@ var (
 	_ delivery.Outbox = (*sqlstore.Store)(nil)
 	_ factors.Store   = (*sqlstore.Store)(nil)
 	_ outbox.Queue    = (*sqlstore.Store)(nil)
+	_ profile.Store   = (*sqlstore.Store)(nil)
 )

@@ -24,7 +24,7 @@ var embedded embed.FS
 var (
 	emailKinds = []string{gatehouse.KindReset, gatehouse.KindActivation, gatehouse.KindPasswordChanged, gatehouse.KindCode,
 		gatehouse.KindSecurityNotice, gatehouse.KindOwnerInvitation, gatehouse.KindOwnerRecovery,
-		gatehouse.KindOwnerRecoveryNotice, gatehouse.KindOperatorActivation}
+		gatehouse.KindOwnerRecoveryNotice, gatehouse.KindOperatorActivation, gatehouse.KindEmailChange, gatehouse.KindEmailChangeInUse}
 	smsKinds = []string{gatehouse.KindSMSCode, gatehouse.KindMobileCode}
 )
 

@@ -75,6 +75,8 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, retention time
 		{`DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE ends_at <= $1 LIMIT $2)`, []any{n}},
 		{`DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE expires_at <= $1 OR used_at <= $2 LIMIT $3)`,
 			[]any{n, now.Add(-usedTokenGrace).UnixMicro()}},
+		{`DELETE FROM email_changes WHERE hash IN (SELECT hash FROM email_changes WHERE expires_at <= $1 OR used_at <= $2 LIMIT $3)`,
+			[]any{n, now.Add(-usedTokenGrace).UnixMicro()}},
 		{`DELETE FROM trusted_devices WHERE id IN (SELECT id FROM trusted_devices WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
 		{`DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
 		{`DELETE FROM passkey_challenges WHERE id IN (SELECT id FROM passkey_challenges WHERE expires_at <= $1 LIMIT $2)`, []any{n}},

@@ -30,6 +30,8 @@ var eventNames = map[gatehouse.EventType]string{
 	"organization.created": "Organization created", "organization.updated": "Organization changed",
 	"organization.suspended": "Organization suspended", "organization.resumed": "Organization resumed",
 	"owner_recovery.sent": "Owner recovery sent", "owner_recovery.refused": "Owner recovery refused",
+	"email.change_requested": "Email change requested", "email.changed": "Email address changed",
+	"email.change_refused": "Email change refused", "email.change_cancelled": "Email change called off",
 }
 
 // eventName is an event type in words.

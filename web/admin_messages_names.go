@@ -16,6 +16,8 @@ var messageKinds = map[string]string{
 	"owner_invitation":      "Invitation to be the first owner",
 	"owner_recovery":        "Owner recovery link",
 	"owner_recovery_notice": "Owner recovery notice",
+	"email_change":          "Link to confirm a new email address",
+	"email_change_in_use":   "Email address already in use",
 }
 
 // channelNames are the channels in words.

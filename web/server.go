@@ -20,6 +20,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/operator"
 	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/passkey"
+	"github.com/gatehouse-auth/gatehouse/profile"
 	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
@@ -87,6 +88,8 @@ type Server struct {
 	// Factors summarizes the second steps of a page of members, in one
 	// query (the member list).
 	Factors *factors.Service
+	// Profile changes a member's own name and email addresses.
+	Profile *profile.Service
 	// Passkeys serves the passkey pages and ceremonies; nil: no passkeys.
 	Passkeys *passkey.Service
 	// Webhooks manages the organization's webhook endpoints; nil: the
@@ -143,6 +146,7 @@ func (s *Server) routes() {
 	recoveryPages{s}.routes()
 	twofactorPages{s}.routes()
 	accountPages{s}.routes()
+	profilePages{s}.routes()
 	adminPages{s}.routes()
 	adminMemberPages{adminPages{s}}.routes()
 	operatorAPI{s}.routes()

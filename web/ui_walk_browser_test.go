@@ -6,11 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
+	"github.com/gatehouse-auth/gatehouse/profile"
 )
 
 // Long values that once pushed tables and cards wider than the window.
@@ -67,8 +67,17 @@ func TestBrowserEveryPage(t *testing.T) {
 	tab.Fill("#name", "The customer relationship management system of the northern region")
 	tab.Submit("#create-key")
 
+	// A change of address waits for its link: the profile shows it, and the
+	// walk opens the link signed out.
+	if err := s.App.Profile.RequestEmailChange(t.Context(), s.Member(t, owner.ID), profile.EmailRequest{
+		Field: profile.FieldWorkEmail, NewEmail: "maximilian.featherstonehaugh-worthington@subsidiary.example-corporation.co.uk", Password: goodPassword,
+	}); err != nil {
+		t.Fatal(err)
+	}
+
 	pages := []walkPage{
 		{"account", "/account"},
+		{"profile", "/account/profile"},
 		{"password", "/account/password"},
 		{"devices", "/account/devices"},
 		{"mobile", "/account/mobile"},
@@ -98,8 +107,8 @@ func TestBrowserEveryPage(t *testing.T) {
 	tab.View(1280, 900, false)
 	tab.Go(s.URL + "/account")
 	tab.Submit("nav button.link")
-	mails := s.SMTP.WaitFor(t, 1, 10*time.Second)
-	reset := gatehousetest.LinkIn(mails[0])
+	reset := gatehousetest.LinkIn(mailTo(t, s, "zoe@example.com", ""))
+	confirm := gatehousetest.LinkIn(mailTo(t, s, "maximilian.featherstonehaugh-worthington@subsidiary.example-corporation.co.uk", "Confirm"))
 	u, err := url.Parse(reset)
 	if err != nil || !strings.Contains(reset, "token=") {
 		t.Fatalf("reset link %q: %v", reset, err)
@@ -109,6 +118,8 @@ func TestBrowserEveryPage(t *testing.T) {
 		{"forgot-password", "/forgot-password"},
 		{"reset-password", u.RequestURI()},
 		{"link-expired", "/reset-password?token=not-a-real-token"},
+		{"email-confirm", strings.TrimPrefix(confirm, s.URL)},
+		{"email-confirmed", "/account/email/confirmed"},
 		{"not-found-signed-out", "/no/such/page"},
 		{"home", "/"},
 	} {
