@@ -303,3 +303,35 @@ func TestRoleChangeMidSignIn(t *testing.T) {
 		wantStatus(t, "app page after a demotion", b.Get("/account/two-factor"), http.StatusSeeOther, "/login?next=%2Faccount%2Ftwo-factor")
 	})
 }
+
+// TestAdministratorPasskey: an administrator with nothing adds a passkey at
+// the setup and continues; the passkey alone then signs them in. When the
+// organization stops counting passkeys for administrators, a passkey sign-in
+// of theirs goes on to the second step instead of in.
+func TestAdministratorPasskey(t *testing.T) {
+	webtest.Each(t, webtest.Options{Localhost: true, Settings: map[string]string{"two_factor": "required", "two_factor_email": "off"}}, func(t *testing.T, s *webtest.Server) {
+		root := s.AddMember(t, "root", "root@example.com", goodPassword, gatehouse.RoleAdministrator)
+		d := newPKDevice(s, root)
+		b := s.Browser(t)
+		b.SignIn("root", goodPassword, "/login/setup")
+		wantBody(t, "setup page", b.Get("/login/setup"), `id="setup-passkey"`)
+		wantStatus(t, "passkey added at the setup", addPasskey(t, b, d, "Key"), http.StatusSeeOther, "/login/setup")
+		wantStatus(t, "continue", b.Submit("/login/setup", "/login/setup", nil), http.StatusSeeOther, "/account")
+
+		c := s.Browser(t)
+		resp := passkeyAnswer(t, c, "/login", "/login/passkey/options", d)
+		wantStatus(t, "passkey alone", c.Post("/login/passkey", url.Values{"response": {resp}}), http.StatusSeeOther, "/account")
+
+		if _, err := s.Account.UpdateSettings(t.Context(), gatehouse.SystemActor(root.OrgID), gatehouse.Client{}, root.OrgID,
+			map[string]string{"two_factor_admin_methods": "app"}); err != nil {
+			t.Fatal(err)
+		}
+		e := s.Browser(t)
+		resp = passkeyAnswer(t, e, "/login", "/login/passkey/options", d)
+		wantStatus(t, "passkey alone, not counted", e.Post("/login/passkey", url.Values{"response": {resp}}), http.StatusSeeOther, "/login/verify")
+		if signedInOK(e) {
+			t.Error("a passkey that does not count signed an administrator in")
+		}
+		wantBody(t, "verify page", e.Get("/login/verify"), `id="admin-setup-next"`, "an authenticator app")
+	})
+}
