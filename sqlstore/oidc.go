@@ -200,17 +200,22 @@ func (s *Store) FinishOIDCLogout(ctx context.Context, id string, done bool, next
 }
 
 // endOIDCGrants deletes the member's grants (those of session sid only, when
-// sid is set) with their tokens, and queues a back-channel logout to each of
-// their clients that registered a back-channel URI. It returns the grants.
-func (s *Store) endOIDCGrants(ctx context.Context, orgID, memberID, sid string, at time.Time) ([]*oidc.Grant, error) {
+// sid is set; all but those of session except, when except is set) with their
+// tokens, and queues a back-channel logout to each of their clients that
+// registered a back-channel URI. It returns the grants.
+func (s *Store) endOIDCGrants(ctx context.Context, orgID, memberID, sid, except string, at time.Time) ([]*oidc.Grant, error) {
 	const op = "sqlstore.endOIDCGrants"
 	var gs []*oidc.Grant
 	err := s.inTx(ctx, func(t *Store) error {
 		q := `SELECT ` + oidcGrantCols + ` FROM oidc_grants WHERE org_id = $1 AND member_id = $2`
 		args := []any{orgID, memberID}
-		if sid != "" {
+		switch {
+		case sid != "":
 			q += ` AND session_id = $3`
 			args = append(args, sid)
+		case except != "":
+			q += ` AND session_id <> $3`
+			args = append(args, except)
 		}
 		rows, err := t.writeQuery(ctx, q, args...)
 		if err != nil {
