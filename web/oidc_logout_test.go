@@ -41,7 +41,7 @@ func TestOIDCRPInitiatedLogout(t *testing.T) {
 		if rp.userinfoOK(tok) || wiki.userinfoOK(wikiTok) {
 			t.Errorf("the session's tokens survived the logout")
 		}
-		if n, err := s.OIDC.DeliverLogouts(t.Context()); err != nil || n != 2 {
+		if n, err := s.OIDC.Logouts.Deliver(t.Context()); err != nil || n != 2 {
 			t.Fatalf("DeliverLogouts: %d, %v", n, err)
 		}
 		sid := mustSID(t, id)
@@ -107,7 +107,7 @@ func TestOIDCGatehouseSignOutEndsApplications(t *testing.T) {
 	if rp.userinfoOK(tok) {
 		t.Errorf("the token survived signing out of Gatehouse")
 	}
-	if n, _ := s.OIDC.DeliverLogouts(t.Context()); n != 1 || len(rp.received()) != 1 {
+	if n, _ := s.OIDC.Logouts.Deliver(t.Context()); n != 1 || len(rp.received()) != 1 {
 		t.Errorf("delivered %d", n)
 	}
 }
@@ -130,10 +130,10 @@ func TestOIDCBackchannelRetries(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 12; i++ {
-		if n, err := s.OIDC.DeliverLogouts(t.Context()); err != nil || n != 0 {
+		if n, err := s.OIDC.Logouts.Deliver(t.Context()); err != nil || n != 0 {
 			t.Fatalf("try %d: %d, %v", i, n, err)
 		}
-		if n, _ := s.OIDC.DeliverLogouts(t.Context()); n != 0 {
+		if n, _ := s.OIDC.Logouts.Deliver(t.Context()); n != 0 {
 			t.Fatal("delivered while waiting")
 		}
 		s.Clock.Advance(2 * time.Hour)
@@ -170,7 +170,7 @@ func TestOIDCEndOtherSessionsKeepsCurrentGrants(t *testing.T) {
 		if rp.userinfoOK(endedTok) {
 			t.Errorf("the ended session's token survived it")
 		}
-		if n, err := s.OIDC.DeliverLogouts(t.Context()); err != nil || n != 1 {
+		if n, err := s.OIDC.Logouts.Deliver(t.Context()); err != nil || n != 1 {
 			t.Fatalf("DeliverLogouts: %d, %v; want the ended session's only", n, err)
 		}
 		if lts := rp.received(); len(lts) != 1 || lts[0].SessionID != mustSID(t, endedID) {
