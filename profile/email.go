@@ -266,7 +266,9 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, orgID, raw string, cl 
 				map[string]string{"field": c.Field, "new": c.NewEmail, "reason": reason}))
 		}
 		before := *m
-		ch := gatehouse.MemberChange{UpdatedAt: now}
+		// The link proved that the new address reaches the member (the
+		// OpenID Connect claim email_verified).
+		ch := gatehouse.MemberChange{VerifiedEmail: &c.NewEmail, UpdatedAt: now}
 		if c.Field == FieldWorkEmail {
 			ch.WorkEmail = &c.NewEmail
 		} else {

@@ -119,8 +119,8 @@ func TestEmailChangeConfirmed(t *testing.T) {
 		if r.Status != http.StatusSeeOther || r.Location != "/account/email/confirmed" {
 			t.Fatalf("confirm: %d %s\n%s", r.Status, r.Location, r.Body)
 		}
-		if got := s.Member(t, mia.ID).Email; got != "mia.new@example.org" {
-			t.Fatalf("email after confirming: %q", got)
+		if got := s.Member(t, mia.ID); got.Email != "mia.new@example.org" || !got.EmailVerified(got.Email) {
+			t.Fatalf("email after confirming: %q, verified %q", got.Email, got.VerifiedEmail)
 		}
 		if ev := s.Audit(t, gatehouse.EventEmailChanged); len(ev) != 1 || ev[0].Details["old"] != "mia@example.com" || ev[0].Details["new"] != "mia.new@example.org" {
 			t.Errorf("audit: %+v", ev)
