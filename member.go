@@ -66,6 +66,11 @@ type Member struct {
 	// LastSignInAt is when the member last completed a sign-in; zero means
 	// never. Only MemberStore.RecordSignIn writes it: UpdateMember leaves it.
 	LastSignInAt time.Time
+	// Language and TimeZone are the member's own choices (a language code of
+	// Languages, an IANA zone name); "" leaves them to the browser and the
+	// organization's defaults.
+	Language string
+	TimeZone string
 }
 
 // MemberChange names the fields of one member that a write changes; nil fields
@@ -85,6 +90,8 @@ type MemberChange struct {
 	PasswordChangedAt  *time.Time
 	MustChangePassword *bool
 	SupportPINHash     *string
+	Language           *string
+	TimeZone           *string
 	UpdatedAt          time.Time // always written
 }
 
@@ -102,6 +109,8 @@ func (c MemberChange) Apply(m *Member) {
 	set(&m.Mobile, c.Mobile)
 	set(&m.PasswordHash, c.PasswordHash)
 	set(&m.SupportPINHash, c.SupportPINHash)
+	set(&m.Language, c.Language)
+	set(&m.TimeZone, c.TimeZone)
 	if c.Role != nil {
 		m.Role = *c.Role
 	}

@@ -15,6 +15,7 @@ import (
 // explanation; the zero Settings is not valid, start from DefaultSettings.
 type Settings struct {
 	OrganizationName string
+	Appearance       // product name, accent colour, default language and time zone
 
 	// Passwords (S1, S2, S8, S9, S10, S32).
 	AllowPasswordChange    bool
@@ -213,7 +214,7 @@ func addressDef(name, group, label, help, def string, f func(*Settings) *string)
 
 // SettingDefs lists every setting in display order. docs/settings.md documents
 // the same list; a test keeps the two in step.
-var SettingDefs = []SettingDef{
+var SettingDefs = append([]SettingDef{
 	stringDef("organization_name", "Organization", "Organization name",
 		"Shown on every page and in every email. Also a context word that passwords may not contain.",
 		"Gatehouse", 100, false, func(s *Settings) *string { return &s.OrganizationName }),
@@ -339,7 +340,7 @@ var SettingDefs = []SettingDef{
 	intDef("api_requests_per_minute", "Administration", "API requests per key per minute",
 		"Requests beyond this get 429 with Retry-After.",
 		600, 10, 100000, func(s *Settings) *int { return &s.APIRequestsPerMinute }),
-}
+}, appearanceDefs()...)
 
 var settingIndex = func() map[string]*SettingDef {
 	m := make(map[string]*SettingDef, len(SettingDefs))

@@ -170,7 +170,7 @@ func (a *App) build(ctx context.Context) error {
 		TurnstileURL: cfg.CaptchaVerifyURL, HCaptchaURL: cfg.CaptchaVerifyURL}
 	a.Worker = &delivery.Worker{Outbox: st, Mail: mailT, SMS: smsT, Log: a.Log, ID: a.ID, Now: cfg.Now,
 		Lease: cfg.DeliveryLease, Poll: cfg.DeliveryPoll}
-	a.Outbox = &outbox.Outbox{Composer: &mail.Templates{}, Waker: a.Worker, Now: cfg.Now}
+	a.Outbox = &outbox.Outbox{Composer: &mail.Templates{}, Waker: a.Worker, Recipients: st, Now: cfg.Now}
 	a.Account = &account.Service{
 		Store: st, Counters: a.Counters, Hasher: h, Blocklist: blocklist.Default(), Outbox: a.Outbox,
 		Captcha: a.Captcha, PublicURL: cfg.Web.PublicURL, Now: cfg.Now, Log: a.Log,

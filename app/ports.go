@@ -11,8 +11,9 @@ import (
 // sqlstore.Store implements the store interface of every feature package;
 // the wiring checks it here, at compile time.
 var (
-	_ gatehouse.Store = (*sqlstore.Store)(nil)
-	_ apikey.Store    = (*sqlstore.Store)(nil)
-	_ delivery.Outbox = (*sqlstore.Store)(nil)
-	_ outbox.Queue    = (*sqlstore.Store)(nil)
+	_ gatehouse.Store   = (*sqlstore.Store)(nil)
+	_ apikey.Store      = (*sqlstore.Store)(nil)
+	_ delivery.Outbox   = (*sqlstore.Store)(nil)
+	_ outbox.Queue      = (*sqlstore.Store)(nil)
+	_ outbox.Recipients = (*sqlstore.Store)(nil)
 )

@@ -43,6 +43,8 @@ type Options struct {
 	DatabaseURL string
 	// PublicURL overrides the configured public URL (default: the test server's).
 	PublicURL string
+	// PseudoLocale offers the pseudo-locale en-XA (web.Config.PseudoLocale).
+	PseudoLocale bool
 	// Settings are organization settings applied before the test starts.
 	Settings map[string]string
 	// SMSURL is the GATEHOUSE_SMS_URL; default a file directory in t.TempDir().
@@ -163,7 +165,8 @@ func New(t testing.TB, opts Options) *Server {
 	// test's clock, its SMTP server and a quick look at the outbox.
 	a, err := app.New(ctx, app.Config{
 		Web: web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies,
-			ForwardAuth: opts.ForwardAuth, CookieDomain: opts.CookieDomain, RequestTimeout: opts.RequestTimeout},
+			ForwardAuth: opts.ForwardAuth, CookieDomain: opts.CookieDomain, RequestTimeout: opts.RequestTimeout,
+			PseudoLocale: opts.PseudoLocale},
 		MailURL: smtpSrv.URL(), SMSURL: opts.SMSURL, RedisURL: opts.RedisURL, RedisPrefix: redisPrefix(opts.RedisURL),
 		Hash:         secret.HasherConfig{Memory: 256, Time: 1, Threads: 1, Observe: opts.HashObserver},
 		DeliveryPoll: 50 * time.Millisecond, WebhookPoll: 50 * time.Millisecond, Now: clock.Now,
