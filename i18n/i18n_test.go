@@ -214,7 +214,7 @@ func TestTrPolicyRules(t *testing.T) {
 	for in, want := range map[string]string{
 		"At least a digit.": "Mindestens eine Ziffer.",
 		"At least a lowercase letter, an uppercase letter and a digit.": "Mindestens ein Kleinbuchstabe, ein Großbuchstabe und eine Ziffer.",
-		"Not one of your last 5 passwords.":                            "Keines Ihrer letzten 5 Passwörter.",
+		"Not one of your last 5 passwords.":                             "Keines Ihrer letzten 5 Passwörter.",
 	} {
 		if got := de.Tr(in); got != want {
 			t.Errorf("Tr(%q)\n got %q\nwant %q", in, got, want)
