@@ -90,6 +90,19 @@ func (c *Catalog) Offered() []string {
 type Request struct {
 	Lang   string
 	Member string
+	// L is the language Lang names (nil when the request asked for none),
+	// with which the web layer translates what it writes without a page:
+	// API problem details.
+	L *Lang
+}
+
+// Tr translates English text into the request's language, or leaves it
+// English when the request asked for none.
+func (r *Request) Tr(english string) string {
+	if r == nil || r.L == nil {
+		return english
+	}
+	return r.L.Tr(english)
 }
 
 type requestKey struct{}

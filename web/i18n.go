@@ -56,14 +56,16 @@ func (l locales) zone(m *gatehouse.Member, set *gatehouse.Settings) *time.Locati
 // to the person asking (i18n.ForRecipient). current fills in who is signed in.
 func (l locales) requestLanguage(c cookies, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		code := c.langCookie(r)
-		if !l.cat.Has(code) {
-			code = ""
-			if lang := l.cat.Accept(r.Header.Get("Accept-Language")); lang != nil {
-				code = lang.Code()
-			}
+		req := &i18n.Request{}
+		if code := c.langCookie(r); l.cat.Has(code) {
+			req.L = l.cat.Lang(code)
+		} else {
+			req.L = l.cat.Accept(r.Header.Get("Accept-Language"))
 		}
-		next.ServeHTTP(w, r.WithContext(i18n.WithRequest(r.Context(), &i18n.Request{Lang: code})))
+		if req.L != nil {
+			req.Lang = req.L.Code()
+		}
+		next.ServeHTTP(w, r.WithContext(i18n.WithRequest(r.Context(), req)))
 	})
 }
 

@@ -113,3 +113,19 @@ func firstLine(body, prefix string) string {
 	}
 	return "(no " + prefix + ")"
 }
+
+// TestProblemDetailsInTheRequestedLanguage: the API's problem details say
+// their detail and field messages in the Accept-Language; codes stay.
+func TestProblemDetailsInTheRequestedLanguage(t *testing.T) {
+	s := webtest.New(t, webtest.Options{})
+	b := s.Browser(t)
+	b.AcceptLanguage = "es"
+	r := b.Get("/api/v1/session")
+	if r.Status != http.StatusUnauthorized || !strings.Contains(r.Body, `"detail":"No ha iniciado sesión."`) || !strings.Contains(r.Body, `"title":"Unauthorized"`) {
+		t.Errorf("session without a cookie in Spanish: %d %s", r.Status, r.Body)
+	}
+	b.AcceptLanguage = ""
+	if r := b.Get("/api/v1/session"); !strings.Contains(r.Body, `"detail":"You are not signed in."`) {
+		t.Errorf("in English: %s", r.Body)
+	}
+}

@@ -219,7 +219,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, st int, name str
 // renderError answers with a plain error page, or problem details on the API.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, st int, msg string) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		writeProblem(w, Problem{Type: "about:blank", Title: http.StatusText(st), Status: st, Detail: msg})
+		writeProblem(w, r, Problem{Type: "about:blank", Title: http.StatusText(st), Status: st, Detail: msg})
 		return
 	}
 	s.render(w, r, st, "error", &view{Title: http.StatusText(st), Org: "Gatehouse", Error: msg, Data: st})
