@@ -61,6 +61,8 @@ const (
 	EventWebhookRotated        EventType = "webhook.secret_rotated"
 	EventWebhookDeleted        EventType = "webhook.deleted"
 	EventWebhookDisabled       EventType = "webhook.disabled"
+	// A member's own language and time zone (package prefs).
+	EventPreferencesChanged EventType = "preferences.changed"
 )
 
 // AuditEvent records a security event. Details holds event-specific facts (never

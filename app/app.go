@@ -29,6 +29,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/passkey"
+	"github.com/gatehouse-auth/gatehouse/prefs"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
@@ -194,6 +195,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Web.APIKeys = a.APIKeys
 	a.Web.Passkeys = a.Passkeys
 	a.Web.Webhooks = a.Webhooks
+	a.Web.Prefs = &prefs.Service{Tx: sqlstore.Transactor[prefs.Store](st), Now: cfg.Now}
 	a.Web.OIDC = a.OIDC
 	a.Web.Ready = a.Ready
 	a.Web.Metrics = a.Metrics

@@ -5,6 +5,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/outbox"
+	"github.com/gatehouse-auth/gatehouse/prefs"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
 
@@ -16,4 +17,5 @@ var (
 	_ delivery.Outbox   = (*sqlstore.Store)(nil)
 	_ outbox.Queue      = (*sqlstore.Store)(nil)
 	_ outbox.Recipients = (*sqlstore.Store)(nil)
+	_ prefs.Store       = (*sqlstore.Store)(nil)
 )

@@ -139,14 +139,16 @@ func formatMarker(m string, lang *i18n.Lang, zone *time.Location) string {
 // langFuncs are the template functions bound to one language: t (a message
 // by id, with name/value pairs), tn (its plural form for a count), tr (the
 // English of a Go value, translated), thtml (a message with markup) and
-// lang (the language's code, for <html lang>).
+// lang (the language's code, for <html lang>) and device (a user agent in
+// words).
 func langFuncs(l *i18n.Lang) map[string]any {
 	return map[string]any{
-		"t":     l.T,
-		"tn":    l.N,
-		"tr":    l.Tr,
-		"thtml": l.HTML,
-		"lang":  l.Code,
+		"t":      l.T,
+		"tn":     l.N,
+		"tr":     l.Tr,
+		"thtml":  l.HTML,
+		"lang":   l.Code,
+		"device": func(ua string) string { return describeDevice(l, ua) },
 	}
 }
 

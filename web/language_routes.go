@@ -52,12 +52,5 @@ func backTo(next string) (string, url.Values) {
 type languageOption struct{ Code, Name string }
 
 func init() {
-	funcs["languages"] = func() []languageOption {
-		c := i18n.Default()
-		var out []languageOption
-		for _, code := range c.Offered() {
-			out = append(out, languageOption{code, c.Name(code)})
-		}
-		return out
-	}
+	funcs["languages"] = func() []languageOption { return offeredLanguages(i18n.Default()) }
 }

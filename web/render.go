@@ -45,11 +45,14 @@ var funcs = template.FuncMap{
 		}
 		return timeMarker('d', t)
 	},
-	"device": describeDevice,
 	"join":   strings.Join,
 	"fieldArgs": func(name, label, typ, value, autocomplete, err, hint string, required, autofocus bool) fieldSpec {
 		return fieldSpec{Name: name, Label: label, Type: typ, Value: value, Autocomplete: autocomplete, Err: err, Hint: hint,
 			Required: required, Autofocus: autofocus}
+	},
+	// fieldArgsList is a text field with suggestions from a datalist.
+	"fieldArgsList": func(name, label, value, err, hint, list string) fieldSpec {
+		return fieldSpec{Name: name, Label: label, Type: "text", Value: value, Err: err, Hint: hint, List: list, Autocomplete: "off"}
 	},
 	// fieldArgsMeter is a new-password field with the strength meter.
 	"fieldArgsMeter": func(name, label, err, hint string, min, max int, autofocus bool) fieldSpec {
@@ -61,6 +64,7 @@ var funcs = template.FuncMap{
 // fieldSpec is what the "field" template renders.
 type fieldSpec struct {
 	Name, Label, Type, Value, Autocomplete, Err, Hint, Inputmode string
+	List                                                         string // the id of a datalist of suggestions
 	Required, Autofocus                                          bool
 	Min, Max                                                     int
 	Meter                                                        int // minimum length, for the strength meter
@@ -232,16 +236,16 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 }
 
 // describeDevice turns a user agent into words people recognise ("Firefox on
-// Windows"); unknown agents are shown shortened.
-func describeDevice(ua string) string {
+// Windows") in lang; unknown agents are shown shortened.
+func describeDevice(lang *i18n.Lang, ua string) string {
 	if ua == "" {
-		return "Unknown device"
+		return lang.T("device.unknown")
 	}
 	browser := ""
 	for _, b := range []struct{ key, name string }{
 		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"Chromium/", "Chromium"},
-		{"HeadlessChrome/", "Headless Chrome"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"}, {"curl/", "curl"},
-		{"Go-http-client", "Go program"},
+		{"HeadlessChrome/", lang.T("device.headless")}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"}, {"curl/", "curl"},
+		{"Go-http-client", lang.T("device.go")},
 	} {
 		if strings.Contains(ua, b.key) {
 			browser = b.name
@@ -260,11 +264,11 @@ func describeDevice(ua string) string {
 	}
 	switch {
 	case browser != "" && osName != "":
-		return browser + " on " + osName
+		return lang.T("device.on", "Browser", browser, "System", osName)
 	case browser != "":
 		return browser
 	case osName != "":
-		return "A browser on " + osName
+		return lang.T("device.browser_on", "System", osName)
 	}
 	if len(ua) > 40 {
 		return ua[:40] + "…"

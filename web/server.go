@@ -20,6 +20,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/operator"
 	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/passkey"
+	"github.com/gatehouse-auth/gatehouse/prefs"
 	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
@@ -92,6 +93,9 @@ type Server struct {
 	// Webhooks manages the organization's webhook endpoints; nil: the
 	// webhook pages and API answer 404.
 	Webhooks *webhook.Service
+	// Prefs saves a member's own language and time zone; nil: the account
+	// page's form answers 404.
+	Prefs *prefs.Service
 
 	csrfKey []byte
 	pages   *pages
@@ -147,6 +151,7 @@ func (s *Server) routes() {
 	s.route("GET /static/", s.static)
 	signinPages{s}.routes()
 	languagePages{s}.routes()
+	prefsPages{s}.routes()
 	recoveryPages{s}.routes()
 	twofactorPages{s}.routes()
 	accountPages{s}.routes()

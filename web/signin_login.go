@@ -27,6 +27,7 @@ var notices = map[string]string{
 	"device_revoked":        "That browser is no longer trusted.",
 	"devices_revoked":       "No browser is trusted any more.",
 	"app_removed":           "Your authenticator app has been removed.",
+	"preferences_saved":     "Your language and time zone have been saved.",
 }
 
 type loginData struct {
