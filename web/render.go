@@ -45,7 +45,7 @@ var funcs = template.FuncMap{
 		}
 		return timeMarker('d', t)
 	},
-	"join":   strings.Join,
+	"join": strings.Join,
 	"fieldArgs": func(name, label, typ, value, autocomplete, err, hint string, required, autofocus bool) fieldSpec {
 		return fieldSpec{Name: name, Label: label, Type: typ, Value: value, Autocomplete: autocomplete, Err: err, Hint: hint,
 			Required: required, Autofocus: autofocus}
