@@ -50,7 +50,8 @@ func (l *Lang) HTML(id string, kv ...any) template.HTML {
 	}
 	for i := 1; i < len(kv); i += 2 {
 		if s, ok := kv[i].(string); ok {
-			kv[i] = template.HTMLEscapeString(s)
+			// As html/template escapes text, "+" included.
+			kv[i] = strings.ReplaceAll(template.HTMLEscapeString(s), "+", "&#43;")
 		}
 	}
 	return template.HTML(l.T(id, kv...)) //nolint:gosec // the catalog is ours; values are escaped above

@@ -149,6 +149,7 @@ func langFuncs(l *i18n.Lang) map[string]any {
 		"thtml":  l.HTML,
 		"lang":   l.Code,
 		"device": func(ua string) string { return describeDevice(l, ua) },
+		"dayOf":  dayOf,
 	}
 }
 
@@ -177,4 +178,15 @@ func (c cookies) setLangCookie(w http.ResponseWriter, code string) {
 		ck.MaxAge = -1
 	}
 	http.SetCookie(w, ck)
+}
+
+// dayOf turns a day written as "2 Jan 2006" (as package account writes the
+// day an authenticator app was set up) into a date marker, so that the page
+// shows it in its own language; anything else is returned as it is.
+func dayOf(s string) string {
+	t, err := time.Parse("2 Jan 2006", s)
+	if err != nil {
+		return s
+	}
+	return timeMarker('d', t)
 }
