@@ -71,6 +71,17 @@ type Member struct {
 	// organization's defaults.
 	Language string
 	TimeZone string
+	// VerifiedEmail is the last address proven to reach the member: an
+	// emailed link (activation, reset) sent there was used, at
+	// EmailVerifiedAt. A changed address is unverified until the next one.
+	VerifiedEmail   string
+	EmailVerifiedAt time.Time
+}
+
+// EmailVerified reports whether addr is the address an emailed link last
+// proved to reach the member (EmailVerified).
+func (m *Member) EmailVerified(addr string) bool {
+	return addr != "" && NormalizeIdentifier(addr) == NormalizeIdentifier(m.VerifiedEmail)
 }
 
 // MemberChange names the fields of one member that a write changes; nil fields
@@ -92,7 +103,10 @@ type MemberChange struct {
 	SupportPINHash     *string
 	Language           *string
 	TimeZone           *string
-	UpdatedAt          time.Time // always written
+	// VerifiedEmail records the address a used emailed link was sent to;
+	// EmailVerifiedAt becomes UpdatedAt with it.
+	VerifiedEmail *string
+	UpdatedAt     time.Time // always written
 }
 
 // Apply writes the fields c names into m, so that a caller holding the row it
@@ -111,6 +125,9 @@ func (c MemberChange) Apply(m *Member) {
 	set(&m.SupportPINHash, c.SupportPINHash)
 	set(&m.Language, c.Language)
 	set(&m.TimeZone, c.TimeZone)
+	if c.VerifiedEmail != nil {
+		m.VerifiedEmail, m.EmailVerifiedAt = *c.VerifiedEmail, c.UpdatedAt
+	}
 	if c.Role != nil {
 		m.Role = *c.Role
 	}
