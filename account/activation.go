@@ -2,14 +2,16 @@ package account
 
 import (
 	"context"
+	"net/url"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/secret"
 )
 
 // Activation: an account created without a password (by an administrator, the
 // API or gatehouse user add) gets a link with which the member chooses their
 // first password; an administrator may also send one to an active account.
-// The link is issued by issueActivation (member.go) and used here.
+// The link is issued by IssueActivation (below) and used here.
 
 // errActivationRefused answers an activation link of an account that is
 // disabled or has expired.
@@ -70,7 +72,7 @@ func (s *Service) completeActivation(ctx context.Context, req CompleteLinkReques
 		return nil, err
 	}
 	now := s.now()
-	err = s.setPassword(ctx, &set, passwordChange{
+	err = s.SetPassword(ctx, &set, PasswordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "activation",
 		// The rule of ActivationLink, on the locked row: the account may have
 		// been disabled or have expired since the page was shown.
@@ -90,4 +92,34 @@ func (s *Service) completeActivation(ctx context.Context, req CompleteLinkReques
 		return nil, err
 	}
 	return &CompleteResult{Member: m}, nil
+}
+
+// IssueActivation creates an activation token for m (superseding earlier ones),
+// queues the activation email and returns the link.
+func (s *Service) IssueActivation(ctx context.Context, tx StepStore, set *gatehouse.Settings, m *gatehouse.Member, actor gatehouse.Actor, c gatehouse.Client) (string, error) {
+	const op = "account.IssueActivation"
+	now := s.now()
+	if _, err := tx.RevokeTokens(ctx, m.OrgID, m.ID, gatehouse.PurposeActivation, now); err != nil {
+		return "", gatehouse.Wrap(op, err)
+	}
+	raw, hash, err := secret.NewToken(s.rand())
+	if err != nil {
+		return "", gatehouse.Wrap(op, err)
+	}
+	t := &gatehouse.Token{Hash: hash, OrgID: m.OrgID, MemberID: m.ID, Purpose: gatehouse.PurposeActivation,
+		CreatedAt: now, ExpiresAt: now.Add(set.ActivationLinkTTL)}
+	if err := tx.CreateToken(ctx, t); err != nil {
+		return "", gatehouse.Wrap(op, err)
+	}
+	link := s.LinkIn(ctx, m.OrgID, "/activate", url.Values{"token": {raw}})
+	if err := s.queueEmail(ctx, tx, set, m, gatehouse.KindActivation, gatehouse.MessageData{
+		Link: link, ValidFor: set.ActivationLinkTTL, At: now, IP: c.IP,
+	}); err != nil {
+		return "", err
+	}
+	if err := s.audit(ctx, tx, event(gatehouse.EventActivationSent, m.OrgID, actor, m.ID, c,
+		map[string]string{"valid_for": gatehouse.FormatDuration(set.ActivationLinkTTL)})); err != nil {
+		return "", err
+	}
+	return link, nil
 }

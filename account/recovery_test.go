@@ -60,7 +60,7 @@ func (ts *tracedService) add(t *testing.T, username, email string, role gatehous
 	if edit == nil {
 		edit = func(*gatehouse.Member) {}
 	}
-	m, _, err := ts.CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, account.NewMember{
+	m, _, err := app.AdminOf(ts.Service, ts.raw).CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.NewMember{
 		OrgID: gatehouse.DefaultOrgID, Username: username, Email: email, Password: pw, Role: role,
 	})
 	if err != nil {

@@ -126,7 +126,7 @@ func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*
 	}
 	res := &CompleteResult{Member: m}
 	now := s.now()
-	err = s.setPassword(ctx, &set, passwordChange{
+	err = s.SetPassword(ctx, &set, PasswordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "reset",
 		// The account may have been disabled, or made an administrator, since
 		// the page was shown: the rules of ResetLink hold on the locked row.
@@ -182,21 +182,21 @@ func useLink(ctx context.Context, tx gatehouse.Store, hash string, now time.Time
 	return gatehouse.Wrap("account.useLink", err)
 }
 
-// revokeLinks ends the member's outstanding reset and activation links: once a
+// RevokeLinks ends the member's outstanding reset and activation links: once a
 // password was set, by whatever route, no link sent before may set it again.
 // An owner with a password also ends the organization's setup links, which
 // exist to create the first owner; CompleteSetup refuses them once there is
 // one, and ending them says so in the tokens table too.
-func (s *Service) revokeLinks(ctx context.Context, tx gatehouse.Store, m *gatehouse.Member) error {
+func (s *Service) RevokeLinks(ctx context.Context, tx StepStore, m *gatehouse.Member) error {
 	now := s.now()
 	for _, p := range []gatehouse.TokenPurpose{gatehouse.PurposeReset, gatehouse.PurposeActivation} {
 		if _, err := tx.RevokeTokens(ctx, m.OrgID, m.ID, p, now); err != nil {
-			return gatehouse.Wrap("account.revokeLinks", err)
+			return gatehouse.Wrap("account.RevokeLinks", err)
 		}
 	}
 	if m.Role == gatehouse.RoleOwner {
 		if _, err := tx.RevokeTokens(ctx, m.OrgID, "", gatehouse.PurposeSetup, now); err != nil {
-			return gatehouse.Wrap("account.revokeLinks", err)
+			return gatehouse.Wrap("account.RevokeLinks", err)
 		}
 	}
 	return nil

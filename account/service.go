@@ -84,20 +84,8 @@ func (s *Service) Link(path string, query url.Values) string {
 }
 
 // audit writes an audit event through st (the store or a transaction).
-func (s *Service) audit(ctx context.Context, st gatehouse.Store, e *gatehouse.AuditEvent) error {
-	if e.ID == "" {
-		e.ID = gatehouse.NewID(s.rand())
-	}
-	if e.At.IsZero() {
-		e.At = s.now()
-	}
-	if err := gatehouse.RequireOrg("account.audit", e.OrgID); err != nil {
-		return err
-	}
-	if err := st.AddAudit(ctx, e); err != nil {
-		return gatehouse.Wrap("account.audit", err)
-	}
-	return nil
+func (s *Service) audit(ctx context.Context, st gatehouse.AuditWriter, e *gatehouse.AuditEvent) error {
+	return gatehouse.WriteAudit(ctx, st, e, s.now(), s.rand())
 }
 
 // event builds an audit event (gatehouse.NewEvent).

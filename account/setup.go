@@ -82,7 +82,7 @@ func (s *Service) checkToken(ctx context.Context, raw string, purpose gatehouse.
 
 // CompleteSetup creates the first owner of the organization nm.OrgID, which
 // must be set, with the setup link's token.
-func (s *Service) CompleteSetup(ctx context.Context, raw string, c gatehouse.Client, nm NewMember) (*gatehouse.Member, error) {
+func (s *Service) CompleteSetup(ctx context.Context, raw string, c gatehouse.Client, nm gatehouse.NewMember) (*gatehouse.Member, error) {
 	if err := gatehouse.RequireOrg("account.CompleteSetup", nm.OrgID); err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func (s *Service) CompleteSetup(ctx context.Context, raw string, c gatehouse.Cli
 	return m, err
 }
 
-func (s *Service) completeSetup(ctx context.Context, raw string, c gatehouse.Client, nm NewMember) (*gatehouse.Member, error) {
+func (s *Service) completeSetup(ctx context.Context, raw string, c gatehouse.Client, nm gatehouse.NewMember) (*gatehouse.Member, error) {
 	const op = "account.CompleteSetup"
 	t, err := s.checkToken(ctx, raw, gatehouse.PurposeSetup)
 	if err != nil {
@@ -105,7 +105,7 @@ func (s *Service) completeSetup(ctx context.Context, raw string, c gatehouse.Cli
 		return nil, ErrLinkInvalid
 	}
 	nm.OrgID, nm.Role = t.OrgID, gatehouse.RoleOwner
-	errs := nm.validate()
+	errs := nm.Validate()
 	if nm.Password == "" {
 		errs = append(errs, gatehouse.FieldError{Field: "password", Code: "required", Message: "Choose a password."})
 	}

@@ -257,7 +257,7 @@ func (s *Service) rehash(ctx context.Context, m *gatehouse.Member, password stri
 	}
 	replaced := false
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		fresh, err := lockMember(ctx, tx, op, m.OrgID, m.ID)
+		fresh, err := gatehouse.LockMemberFor(ctx, tx, op, m.OrgID, m.ID)
 		if err != nil {
 			return err
 		}

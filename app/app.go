@@ -20,6 +20,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/captcha"
@@ -98,6 +99,7 @@ type App struct {
 	Hasher   *secret.Hasher
 	Outbox   *outbox.Outbox
 	Account  *account.Service
+	Admin    *admin.Service
 	APIKeys  *apikey.Service
 	Passkeys *passkey.Service
 	Webhooks *webhook.Service
@@ -175,6 +177,7 @@ func (a *App) build(ctx context.Context) error {
 		Store: st, Counters: a.Counters, Hasher: h, Blocklist: blocklist.Default(), Outbox: a.Outbox,
 		Captcha: a.Captcha, PublicURL: cfg.Web.PublicURL, Now: cfg.Now, Log: a.Log,
 	}
+	a.Admin = AdminOf(a.Account, st)
 	a.Passkeys = &passkey.Service{Store: st, Outbox: a.Outbox, PublicURL: cfg.Web.PublicURL, Passwords: a.Account, Now: cfg.Now}
 	a.Account.Passkeys = a.Passkeys
 	a.Webhooks = &webhook.Service{Store: st, AllowPrivate: cfg.WebhooksAllowPrivate, Now: cfg.Now}
@@ -191,6 +194,7 @@ func (a *App) build(ctx context.Context) error {
 	if a.Web, err = web.New(a.Account, a.Log, cfg.Web, csrfKey); err != nil {
 		return err
 	}
+	a.Web.Admin = a.Admin
 	a.Web.APIKeys = a.APIKeys
 	a.Web.Passkeys = a.Passkeys
 	a.Web.Webhooks = a.Webhooks
@@ -198,6 +202,12 @@ func (a *App) build(ctx context.Context) error {
 	a.Web.Ready = a.Ready
 	a.Web.Metrics = a.Metrics
 	return nil
+}
+
+// AdminOf builds the administrators' use cases on acc's dependencies and st.
+func AdminOf(acc *account.Service, st *sqlstore.Store) *admin.Service {
+	return &admin.Service{Store: st, Tx: sqlstore.Transactor[admin.Tx](st), Steps: acc, Counters: acc.Counters,
+		Hasher: acc.Hasher, Blocklist: acc.Blocklist, Now: acc.Now, Rand: acc.Rand}
 }
 
 // Handler returns the web server's handler.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/outbox"
@@ -13,6 +14,8 @@ import (
 var (
 	_ gatehouse.Store = (*sqlstore.Store)(nil)
 	_ apikey.Store    = (*sqlstore.Store)(nil)
+	_ admin.Store     = (*sqlstore.Store)(nil)
+	_ admin.Tx        = (*sqlstore.Store)(nil)
 	_ delivery.Outbox = (*sqlstore.Store)(nil)
 	_ outbox.Queue    = (*sqlstore.Store)(nil)
 )

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/mail"
@@ -34,7 +35,7 @@ func TestOwnerRecovery(t *testing.T) {
 		acc := &account.Service{Store: s, Counters: s, Hasher: d.Hasher, Blocklist: blocklist.Default(),
 			Outbox: &outbox.Outbox{Composer: &mail.Templates{}, Now: d.clock.Now}, PublicURL: d.PublicURL, Now: d.clock.Now}
 		add := func(username string, role gatehouse.Role, pin string) *gatehouse.Member {
-			m, _, err := acc.CreateMember(ctx, gatehouse.SystemActor(acme), gatehouse.Client{}, account.NewMember{OrgID: acme,
+			m, _, err := app.AdminOf(acc, s).CreateMember(ctx, gatehouse.SystemActor(acme), gatehouse.Client{}, gatehouse.NewMember{OrgID: acme,
 				Username: username, Email: username + "@acme.test", Password: password, Role: role})
 			if err != nil {
 				t.Fatal(err)

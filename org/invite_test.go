@@ -36,7 +36,7 @@ func TestInvitation(t *testing.T) {
 		if tok, _ := s.Token(ctx, secret.HashToken(first)); tok == nil || tok.UsedAt.IsZero() {
 			t.Errorf("the first invitation still works after a new one: %+v", tok)
 		}
-		nm := account.NewMember{Username: "boss", Email: "boss@acme.test", Password: "violet kettle orbit marsh"}
+		nm := gatehouse.NewMember{Username: "boss", Email: "boss@acme.test", Password: "violet kettle orbit marsh"}
 		nm.OrgID = gatehouse.DefaultOrgID
 		if _, err := acc.CompleteSetup(ctx, tokenOf(t, again), gatehouse.Client{}, nm); err == nil {
 			t.Fatal("acme's invitation created an owner of the default organization")

@@ -44,7 +44,7 @@ func (s recoveryPages) setupSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := field(r, "token")
-	nm := account.NewMember{
+	nm := gatehouse.NewMember{
 		OrgID: s.orgID(r), Username: field(r, "username"), DisplayName: field(r, "name"), Email: field(r, "email"), Password: field(r, "password"),
 	}
 	if !account.SamePassword(nm.Password, field(r, "confirm_password")) {

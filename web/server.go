@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/oidc"
@@ -64,6 +65,8 @@ const DefaultShedDelay = 500 * time.Millisecond
 // Server holds the handlers' dependencies.
 type Server struct {
 	Account *account.Service
+	// Admin holds the administrators' use cases.
+	Admin *admin.Service
 	// APIKeys manages the API keys and authenticates the API's requests.
 	APIKeys *apikey.Service
 	Log     *slog.Logger

@@ -15,7 +15,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
 
@@ -91,7 +90,7 @@ func (s *setup) seedSearch(ctx context.Context, rep *Report, n int, prefix strin
 	rep.Seed = &SeedReport{Members: n, Seconds: round(took.Seconds(), 1), PerSec: round(float64(n)/took.Seconds(), 0)}
 
 	se := &searchEnv{admin: s.prefix + "-admin"}
-	_, _, err = s.account.CreateMember(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"}, account.NewMember{
+	_, _, err = s.app.Admin.CreateMember(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"}, gatehouse.NewMember{
 		OrgID: gatehouse.DefaultOrgID, Username: se.admin, Email: se.admin + "@load.example.com", DisplayName: "Load administrator",
 		Role: gatehouse.RoleAdministrator, Password: loadPassword,
 	})
