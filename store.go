@@ -233,4 +233,8 @@ type Store interface {
 // package sqlstore gives a Transactor for it (sqlstore.Transactor).
 type Transactor[S any] interface {
 	Tx(ctx context.Context, fn func(S) error) error
+	// Within returns the Transactor of the transaction tx (an S that Tx gave
+	// to its fn): its Tx runs fn in a savepoint of tx, which a failing fn
+	// rolls back alone.
+	Within(tx S) Transactor[S]
 }

@@ -2,6 +2,7 @@ package gatehouse
 
 import (
 	"math"
+	"net/netip"
 	"strconv"
 	"time"
 )
@@ -38,4 +39,19 @@ func HumanWait(d time.Duration) string {
 		}
 		return strconv.Itoa(h) + " hours"
 	}
+}
+
+// AddressKey groups client addresses the way an attacker would hold them: one IPv4
+// address, or one IPv6 /64 network.
+func AddressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return "unknown"
+	}
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
 }

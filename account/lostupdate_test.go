@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/secret"
 )
 
@@ -188,7 +189,7 @@ func TestActivationKeepsDisable(t *testing.T) {
 			pw := fmt.Sprintf("quartz harbor willow %02d", i)
 			var actErr, editErr error
 			both(func() {
-				_, actErr = s.Account.CompleteActivation(ctx, account.CompleteLinkRequest{OrgID: gatehouse.DefaultOrgID, Token: u.Query().Get("token"), New: pw, Confirm: pw})
+				_, actErr = s.Recovery.CompleteActivation(ctx, recovery.CompleteLinkRequest{OrgID: gatehouse.DefaultOrgID, Token: u.Query().Get("token"), New: pw, Confirm: pw})
 			}, func() {
 				_, editErr = s.Admin.UpdateMember(ctx, gatehouse.MemberActor(owner), gatehouse.Client{}, m.OrgID, m.ID, admin.ProfileUpdate{State: &disabled})
 			})

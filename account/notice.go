@@ -38,7 +38,7 @@ func (s *Service) NotifyChanges(ctx context.Context, tx StepStore, m *gatehouse.
 			continue
 		}
 		sent = append(sent, to)
-		if err := s.queueEmailTo(ctx, tx, &set, m, to, gatehouse.KindSecurityNotice, d); err != nil {
+		if err := s.QueueEmailTo(ctx, tx, &set, m, to, gatehouse.KindSecurityNotice, d); err != nil {
 			return err
 		}
 	}

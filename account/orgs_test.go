@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 )
 
 // TestActorOfAnotherOrganization tries every administrative use case with an
@@ -172,18 +173,18 @@ func TestNoDefaultOrganization(t *testing.T) {
 	actor := gatehouse.MemberActor(owner)
 	for name, try := range map[string]func() error{
 		"RequestReset": func() error {
-			return s.Account.RequestReset(ctx, account.ResetRequest{Identifier: "owner"})
+			return s.Recovery.RequestReset(ctx, recovery.ResetRequest{Identifier: "owner"})
 		},
 		"CompleteReset": func() error {
-			_, err := s.Account.CompleteReset(ctx, account.CompleteLinkRequest{Token: "x", New: password, Confirm: password})
+			_, err := s.Recovery.CompleteReset(ctx, recovery.CompleteLinkRequest{Token: "x", New: password, Confirm: password})
 			return err
 		},
 		"CompleteActivation": func() error {
-			_, err := s.Account.CompleteActivation(ctx, account.CompleteLinkRequest{Token: "x", New: password, Confirm: password})
+			_, err := s.Recovery.CompleteActivation(ctx, recovery.CompleteLinkRequest{Token: "x", New: password, Confirm: password})
 			return err
 		},
 		"CompleteSetup": func() error {
-			_, err := s.Account.CompleteSetup(ctx, "x", gatehouse.Client{}, gatehouse.NewMember{Username: "first", Email: "first@example.com", Password: password})
+			_, err := s.Recovery.CompleteSetup(ctx, "x", gatehouse.Client{}, gatehouse.NewMember{Username: "first", Email: "first@example.com", Password: password})
 			return err
 		},
 		"CreateMember": func() error {

@@ -233,7 +233,7 @@ func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest)
 	if err := s.reauthenticate(ctx, &set, op, m, req.Current, req.Client); err != nil {
 		return "", err
 	}
-	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
+	if err := s.CheckNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
 		return "", err
 	}
 	sess, token := req.Session, ""
@@ -283,9 +283,9 @@ func (s *Service) reauthenticate(ctx context.Context, set *gatehouse.Settings, o
 	return nil
 }
 
-// checkNew validates a new password and its confirmation and audits a refusal.
-func (s *Service) checkNew(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, pw, confirm string, c gatehouse.Client) error {
-	const op = "account.checkNew"
+// CheckNew validates a new password and its confirmation and audits a refusal.
+func (s *Service) CheckNew(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, pw, confirm string, c gatehouse.Client) error {
+	const op = "account.CheckNew"
 	if pw == "" {
 		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldNewPassword, Code: "required", Message: "Enter a new password."})
 	}
@@ -335,7 +335,7 @@ func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) (
 	if err != nil {
 		return "", err
 	}
-	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
+	if err := s.CheckNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
 		return "", err
 	}
 	sess, token := req.Session, ""
@@ -354,12 +354,12 @@ func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) (
 // puts it in the outbox through st (normally a transaction, so the message
 // exists only if the change does).
 func (s *Service) queueEmail(ctx context.Context, st StepStore, set *gatehouse.Settings, m *gatehouse.Member, kind string, d gatehouse.MessageData) error {
-	return s.queueEmailTo(ctx, st, set, m, m.ContactEmail(), kind, d)
+	return s.QueueEmailTo(ctx, st, set, m, m.ContactEmail(), kind, d)
 }
 
-// queueEmailTo is queueEmail to the address to rather than the member's
+// QueueEmailTo is queueEmail to the address to rather than the member's
 // contact address.
-func (s *Service) queueEmailTo(ctx context.Context, st StepStore, set *gatehouse.Settings, m *gatehouse.Member, to, kind string, d gatehouse.MessageData) error {
+func (s *Service) QueueEmailTo(ctx context.Context, st StepStore, set *gatehouse.Settings, m *gatehouse.Member, to, kind string, d gatehouse.MessageData) error {
 	if to == "" {
 		return nil // nowhere to send it; the audit log still records the change
 	}

@@ -2,10 +2,12 @@ package account
 
 import (
 	"context"
+	"net/url"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/outbox"
+	"github.com/gatehouse-auth/gatehouse/secret"
 )
 
 // The steps that other features share with the member's own use cases: an
@@ -28,3 +30,77 @@ type StepStore interface {
 
 // Wake wakes the sender after a transaction that queued messages committed.
 func (s *Service) Wake() { s.kick() }
+
+// RevokeLinks ends the member's outstanding reset and activation links: once a
+// password was set, by whatever route, no link sent before may set it again.
+// An owner with a password also ends the organization's setup links, which
+// exist to create the first owner; CompleteSetup refuses them once there is
+// one, and ending them says so in the tokens table too.
+func (s *Service) RevokeLinks(ctx context.Context, tx StepStore, m *gatehouse.Member) error {
+	now := s.now()
+	for _, p := range []gatehouse.TokenPurpose{gatehouse.PurposeReset, gatehouse.PurposeActivation} {
+		if _, err := tx.RevokeTokens(ctx, m.OrgID, m.ID, p, now); err != nil {
+			return gatehouse.Wrap("account.RevokeLinks", err)
+		}
+	}
+	if m.Role == gatehouse.RoleOwner {
+		if _, err := tx.RevokeTokens(ctx, m.OrgID, "", gatehouse.PurposeSetup, now); err != nil {
+			return gatehouse.Wrap("account.RevokeLinks", err)
+		}
+	}
+	return nil
+}
+
+// IssueActivation creates an activation token for m (superseding earlier ones),
+// queues the activation email and returns the link.
+func (s *Service) IssueActivation(ctx context.Context, tx StepStore, set *gatehouse.Settings, m *gatehouse.Member, actor gatehouse.Actor, c gatehouse.Client) (string, error) {
+	const op = "account.IssueActivation"
+	now := s.now()
+	if _, err := tx.RevokeTokens(ctx, m.OrgID, m.ID, gatehouse.PurposeActivation, now); err != nil {
+		return "", gatehouse.Wrap(op, err)
+	}
+	raw, hash, err := secret.NewToken(s.rand())
+	if err != nil {
+		return "", gatehouse.Wrap(op, err)
+	}
+	t := &gatehouse.Token{Hash: hash, OrgID: m.OrgID, MemberID: m.ID, Purpose: gatehouse.PurposeActivation,
+		CreatedAt: now, ExpiresAt: now.Add(set.ActivationLinkTTL)}
+	if err := tx.CreateToken(ctx, t); err != nil {
+		return "", gatehouse.Wrap(op, err)
+	}
+	link := s.LinkIn(ctx, m.OrgID, "/activate", url.Values{"token": {raw}})
+	if err := s.queueEmail(ctx, tx, set, m, gatehouse.KindActivation, gatehouse.MessageData{
+		Link: link, ValidFor: set.ActivationLinkTTL, At: now, IP: c.IP,
+	}); err != nil {
+		return "", err
+	}
+	if err := s.audit(ctx, tx, event(gatehouse.EventActivationSent, m.OrgID, actor, m.ID, c,
+		map[string]string{"valid_for": gatehouse.FormatDuration(set.ActivationLinkTTL)})); err != nil {
+		return "", err
+	}
+	return link, nil
+}
+
+// SignInAfterReset starts the session a completed password reset signs the
+// member in with (setting reset_signs_in), through tx, the reset's
+// transaction: at the stage stageAfterReset decides, marked AfterReset, and
+// recorded as a sign-in unless the second factor is still to come.
+func (s *Service) SignInAfterReset(ctx context.Context, tx gatehouse.Store, m *gatehouse.Member, set *gatehouse.Settings, c gatehouse.Client) (string, *gatehouse.Session, error) {
+	const op = "account.SignInAfterReset"
+	stage, err := s.stageAfterReset(ctx, m, set, s.now())
+	if err != nil {
+		return "", nil, err
+	}
+	raw, sess, err := s.startSession(ctx, tx, m, set, stage, c)
+	if err != nil {
+		return "", nil, err
+	}
+	sess.AfterReset = true
+	if err := tx.UpdateSession(ctx, sess); err != nil {
+		return "", nil, gatehouse.Wrap(op, err)
+	}
+	if err := recordSignIn(ctx, tx, m, stage, sess.CreatedAt); err != nil {
+		return "", nil, err
+	}
+	return raw, sess, nil
+}

@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"math"
-	"net/netip"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -44,20 +43,7 @@ func wait(c gatehouse.Counter, free int, max time.Duration, now time.Time) time.
 	return 0
 }
 
-// addressKey groups client addresses the way an attacker would hold them: one IPv4
-// address, or one IPv6 /64 network.
-func addressKey(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return "unknown"
-	}
-	a = a.Unmap()
-	if a.Is6() {
-		p, _ := a.Prefix(64)
-		return p.String()
-	}
-	return a.String()
-}
+func addressKey(ip string) string { return gatehouse.AddressKey(ip) }
 
 func retrySeconds(d time.Duration) int { return gatehouse.RetrySeconds(d) }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/passkey"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
@@ -100,6 +101,7 @@ type App struct {
 	Outbox   *outbox.Outbox
 	Account  *account.Service
 	Admin    *admin.Service
+	Recovery *recovery.Service
 	APIKeys  *apikey.Service
 	Passkeys *passkey.Service
 	Webhooks *webhook.Service
@@ -178,6 +180,7 @@ func (a *App) build(ctx context.Context) error {
 		Captcha: a.Captcha, PublicURL: cfg.Web.PublicURL, Now: cfg.Now, Log: a.Log,
 	}
 	a.Admin = AdminOf(a.Account, st)
+	a.Recovery = RecoveryOf(a.Account, st)
 	a.Passkeys = &passkey.Service{Store: st, Outbox: a.Outbox, PublicURL: cfg.Web.PublicURL, Passwords: a.Account, Now: cfg.Now}
 	a.Account.Passkeys = a.Passkeys
 	a.Webhooks = &webhook.Service{Store: st, AllowPrivate: cfg.WebhooksAllowPrivate, Now: cfg.Now}
@@ -195,6 +198,7 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.Web.Admin = a.Admin
+	a.Web.Recovery = a.Recovery
 	a.Web.APIKeys = a.APIKeys
 	a.Web.Passkeys = a.Passkeys
 	a.Web.Webhooks = a.Webhooks
@@ -208,6 +212,13 @@ func (a *App) build(ctx context.Context) error {
 func AdminOf(acc *account.Service, st *sqlstore.Store) *admin.Service {
 	return &admin.Service{Store: st, Tx: sqlstore.Transactor[admin.Tx](st), Steps: acc, Counters: acc.Counters,
 		Hasher: acc.Hasher, Blocklist: acc.Blocklist, Now: acc.Now, Rand: acc.Rand}
+}
+
+// RecoveryOf builds the use cases of one-time links on acc's dependencies
+// and st.
+func RecoveryOf(acc *account.Service, st *sqlstore.Store) *recovery.Service {
+	return &recovery.Service{Store: st, Tx: sqlstore.Transactor[recovery.Tx](st), Steps: acc, Counters: acc.Counters,
+		Captcha: acc.Captcha, Hasher: acc.Hasher, Blocklist: acc.Blocklist, Now: acc.Now, Rand: acc.Rand}
 }
 
 // Handler returns the web server's handler.

@@ -6,6 +6,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/outbox"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
 
@@ -16,6 +17,8 @@ var (
 	_ apikey.Store    = (*sqlstore.Store)(nil)
 	_ admin.Store     = (*sqlstore.Store)(nil)
 	_ admin.Tx        = (*sqlstore.Store)(nil)
+	_ recovery.Store  = (*sqlstore.Store)(nil)
+	_ recovery.Tx     = (*sqlstore.Store)(nil)
 	_ delivery.Outbox = (*sqlstore.Store)(nil)
 	_ outbox.Queue    = (*sqlstore.Store)(nil)
 )

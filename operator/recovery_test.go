@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/operator"
 	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/outbox"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
@@ -125,7 +126,7 @@ func TestOwnerRecovery(t *testing.T) {
 					}
 					defer func() {
 						// The link works, once, and only then do the sessions end.
-						if _, err := acc.CompleteActivation(ctx, account.CompleteLinkRequest{OrgID: acme, Token: raw,
+						if _, err := app.RecoveryOf(acc, s).CompleteActivation(ctx, recovery.CompleteLinkRequest{OrgID: acme, Token: raw,
 							New: "amber lantern quiet river", Confirm: "amber lantern quiet river"}); err != nil {
 							t.Errorf("using the recovery link: %v", err)
 						}

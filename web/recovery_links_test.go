@@ -96,7 +96,7 @@ func TestLinksEndWhenPasswordChanges(t *testing.T) {
 	})
 	t.Run("setup", func(t *testing.T) {
 		webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-			link, err := s.Account.SetupLink(t.Context(), gatehouse.DefaultOrgID)
+			link, err := s.Recovery.SetupLink(t.Context(), gatehouse.DefaultOrgID)
 			if err != nil || link == "" {
 				t.Fatalf("SetupLink: %q %v", link, err)
 			}

@@ -20,6 +20,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/operator"
 	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/passkey"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
@@ -67,6 +68,8 @@ type Server struct {
 	Account *account.Service
 	// Admin holds the administrators' use cases.
 	Admin *admin.Service
+	// Recovery holds the one-time links: reset, activation, setup.
+	Recovery *recovery.Service
 	// APIKeys manages the API keys and authenticates the API's requests.
 	APIKeys *apikey.Service
 	Log     *slog.Logger

@@ -28,6 +28,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/passkey"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
@@ -87,6 +88,8 @@ type Server struct {
 	Store   *sqlstore.Store
 	Account *account.Service
 	Admin   *admin.Service
+	// Recovery holds the one-time links: reset, activation, setup.
+	Recovery *recovery.Service
 	// Passkeys is the passkey service, on the public URL's relying party.
 	Passkeys *passkey.Service
 	Web      *web.Server
@@ -183,7 +186,7 @@ func New(t testing.TB, opts Options) *Server {
 			t.Fatalf("settings: %v", err)
 		}
 	}
-	s := &Server{URL: base, HTTP: ts, Store: st, Account: a.Account, Admin: a.Admin, Passkeys: a.Passkeys, Web: a.Web, Clock: clock, SMTP: smtpSrv,
+	s := &Server{URL: base, HTTP: ts, Store: st, Account: a.Account, Admin: a.Admin, Recovery: a.Recovery, Passkeys: a.Passkeys, Web: a.Web, Clock: clock, SMTP: smtpSrv,
 		Hasher: a.Hasher, Captcha: a.Captcha, Webhooks: a.Webhooks, OIDC: a.OIDC, App: a}
 	run := func(fn func(context.Context)) {
 		wctx, cancel := context.WithCancel(context.Background())

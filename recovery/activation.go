@@ -1,11 +1,11 @@
-package account
+package recovery
 
 import (
 	"context"
-	"net/url"
+	"strconv"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/secret"
+	"github.com/gatehouse-auth/gatehouse/account"
 )
 
 // Activation: an account created without a password (by an administrator, the
@@ -15,7 +15,7 @@ import (
 
 // errActivationRefused answers an activation link of an account that is
 // disabled or has expired.
-var errActivationRefused = &gatehouse.Error{Code: gatehouse.Forbidden, Op: "account.ActivationLink",
+var errActivationRefused = &gatehouse.Error{Code: gatehouse.Forbidden, Op: "recovery.ActivationLink",
 	Message: "This account is disabled or has expired, so it cannot be activated. Ask an administrator."}
 
 // ActivationLink checks an activation link presented from c without using it.
@@ -50,7 +50,7 @@ func (s *Service) activationLink(ctx context.Context, orgID, raw string) (*LinkC
 // link works once, every session ends and the member is emailed; the member then
 // signs in on the sign-in page.
 func (s *Service) CompleteActivation(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
-	if err := gatehouse.RequireOrg("account.CompleteActivation", req.OrgID); err != nil {
+	if err := gatehouse.RequireOrg("recovery.CompleteActivation", req.OrgID); err != nil {
 		return nil, err
 	}
 	var res *CompleteResult
@@ -68,11 +68,11 @@ func (s *Service) completeActivation(ctx context.Context, req CompleteLinkReques
 		return nil, err
 	}
 	set, m := l.Settings, l.Member
-	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
+	if err := s.Steps.CheckNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
 		return nil, err
 	}
 	now := s.now()
-	err = s.SetPassword(ctx, &set, PasswordChange{
+	err = s.Steps.SetPassword(ctx, &set, account.PasswordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "activation",
 		// The rule of ActivationLink, on the locked row: the account may have
 		// been disabled or have expired since the page was shown.
@@ -85,41 +85,11 @@ func (s *Service) completeActivation(ctx context.Context, req CompleteLinkReques
 		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, now) },
 		InTx: func(tx gatehouse.Store, before, m *gatehouse.Member) error {
 			return s.audit(ctx, tx, event(gatehouse.EventActivated, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
-				map[string]string{"first": boolString(before.State == gatehouse.StateNeverActivated)}))
+				map[string]string{"first": strconv.FormatBool(before.State == gatehouse.StateNeverActivated)}))
 		},
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &CompleteResult{Member: m}, nil
-}
-
-// IssueActivation creates an activation token for m (superseding earlier ones),
-// queues the activation email and returns the link.
-func (s *Service) IssueActivation(ctx context.Context, tx StepStore, set *gatehouse.Settings, m *gatehouse.Member, actor gatehouse.Actor, c gatehouse.Client) (string, error) {
-	const op = "account.IssueActivation"
-	now := s.now()
-	if _, err := tx.RevokeTokens(ctx, m.OrgID, m.ID, gatehouse.PurposeActivation, now); err != nil {
-		return "", gatehouse.Wrap(op, err)
-	}
-	raw, hash, err := secret.NewToken(s.rand())
-	if err != nil {
-		return "", gatehouse.Wrap(op, err)
-	}
-	t := &gatehouse.Token{Hash: hash, OrgID: m.OrgID, MemberID: m.ID, Purpose: gatehouse.PurposeActivation,
-		CreatedAt: now, ExpiresAt: now.Add(set.ActivationLinkTTL)}
-	if err := tx.CreateToken(ctx, t); err != nil {
-		return "", gatehouse.Wrap(op, err)
-	}
-	link := s.LinkIn(ctx, m.OrgID, "/activate", url.Values{"token": {raw}})
-	if err := s.queueEmail(ctx, tx, set, m, gatehouse.KindActivation, gatehouse.MessageData{
-		Link: link, ValidFor: set.ActivationLinkTTL, At: now, IP: c.IP,
-	}); err != nil {
-		return "", err
-	}
-	if err := s.audit(ctx, tx, event(gatehouse.EventActivationSent, m.OrgID, actor, m.ID, c,
-		map[string]string{"valid_for": gatehouse.FormatDuration(set.ActivationLinkTTL)})); err != nil {
-		return "", err
-	}
-	return link, nil
 }
