@@ -3,10 +3,8 @@ package account
 import (
 	"context"
 	"net/url"
-	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/secret"
 )
 
@@ -16,17 +14,9 @@ import (
 // notice cannot differ. Each step that writes takes the caller's transaction
 // as a StepStore.
 
-// StepStore is what the shared steps (IssueActivation, RevokeLinks,
-// ForgetDevices, NotifyChanges) write and read through: the caller's
-// transaction, or the store itself.
-type StepStore interface {
-	CreateToken(ctx context.Context, t *gatehouse.Token) error
-	RevokeTokens(ctx context.Context, orgID, memberID string, purpose gatehouse.TokenPurpose, now time.Time) (int, error)
-	DeleteTrustedDevices(ctx context.Context, orgID, memberID string) (int, error)
-	Settings(ctx context.Context, orgID string) (map[string]string, error)
-	outbox.Queue
-	gatehouse.AuditWriter
-}
+// StepStore is gatehouse.StepStore: what the shared steps write and read
+// through, the caller's transaction or the store itself.
+type StepStore = gatehouse.StepStore
 
 // Wake wakes the sender after a transaction that queued messages committed.
 func (s *Service) Wake() { s.kick() }
