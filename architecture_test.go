@@ -201,9 +201,6 @@ var knownOversize = map[string]bool{
 	"type account_test.tracedStore":      true,
 	"file account/signin.go":             true,
 	"file settings.go":                   true,
-	// Landed with OpenID Connect before this test: its keys, clients or
-	// logout can become types of their own.
-	"type oidc.Provider": true,
 	// Files to split.
 	"file cmd/gatehouse-load/run.go":       true,
 	"file cmd/gatehouse-load/scenarios.go": true,

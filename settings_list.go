@@ -3,8 +3,22 @@ package gatehouse
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
+
+// zeroOrAtLeast narrows a duration setting whose 0 means "the default" to 0
+// or at least least.
+func zeroOrAtLeast(least time.Duration, d SettingDef) SettingDef {
+	set := d.set
+	d.set = func(s *Settings, v string) error {
+		if x, err := ParseDuration(v); err == nil && x > 0 && x < least {
+			return fmt.Errorf("must be 0s (the default) or from %s to %s", FormatDuration(least), FormatDuration(d.MaxDur))
+		}
+		return set(s, v)
+	}
+	return d
+}
 
 // listDef is a setting that holds a list of values separated by commas (or
 // spaces), each accepted by ok; it is stored with ", " between the values.

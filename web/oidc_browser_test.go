@@ -78,7 +78,7 @@ func TestBrowserOIDCTwoFactor(t *testing.T) {
 		}
 	}))
 	t.Cleanup(app.Close)
-	cl, sec, err := s.OIDC.CreateClient(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID,
+	cl, sec, err := s.OIDC.Clients.Create(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID,
 		oidc.NewClient{Name: "CRM", RedirectURIs: []string{app.URL + "/callback"}})
 	if err != nil {
 		t.Fatal(err)

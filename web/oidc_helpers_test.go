@@ -70,7 +70,7 @@ func newRP(t *testing.T, s *webtest.Server, n oidc.NewClient) *relyingParty {
 		n.BackchannelLogoutURI = rp.srv.URL + "/backchannel"
 	}
 	var err error
-	rp.client, rp.secret, err = s.OIDC.CreateClient(rp.ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, n)
+	rp.client, rp.secret, err = s.OIDC.Clients.Create(rp.ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, n)
 	if err != nil {
 		t.Fatalf("CreateClient: %v", err)
 	}

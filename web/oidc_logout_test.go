@@ -41,7 +41,7 @@ func TestOIDCRPInitiatedLogout(t *testing.T) {
 		if rp.userinfoOK(tok) || wiki.userinfoOK(wikiTok) {
 			t.Errorf("the session's tokens survived the logout")
 		}
-		if n, err := s.OIDC.DeliverLogouts(t.Context()); err != nil || n != 2 {
+		if n, err := s.OIDC.Logouts.Deliver(t.Context()); err != nil || n != 2 {
 			t.Fatalf("DeliverLogouts: %d, %v", n, err)
 		}
 		sid := mustSID(t, id)
@@ -107,7 +107,7 @@ func TestOIDCGatehouseSignOutEndsApplications(t *testing.T) {
 	if rp.userinfoOK(tok) {
 		t.Errorf("the token survived signing out of Gatehouse")
 	}
-	if n, _ := s.OIDC.DeliverLogouts(t.Context()); n != 1 || len(rp.received()) != 1 {
+	if n, _ := s.OIDC.Logouts.Deliver(t.Context()); n != 1 || len(rp.received()) != 1 {
 		t.Errorf("delivered %d", n)
 	}
 }
@@ -130,10 +130,10 @@ func TestOIDCBackchannelRetries(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 12; i++ {
-		if n, err := s.OIDC.DeliverLogouts(t.Context()); err != nil || n != 0 {
+		if n, err := s.OIDC.Logouts.Deliver(t.Context()); err != nil || n != 0 {
 			t.Fatalf("try %d: %d, %v", i, n, err)
 		}
-		if n, _ := s.OIDC.DeliverLogouts(t.Context()); n != 0 {
+		if n, _ := s.OIDC.Logouts.Deliver(t.Context()); n != 0 {
 			t.Fatal("delivered while waiting")
 		}
 		s.Clock.Advance(2 * time.Hour)
@@ -144,4 +144,37 @@ func TestOIDCBackchannelRetries(t *testing.T) {
 	if evs := s.Audit(t, oidc.EventLogoutFailed); len(evs) != 1 {
 		t.Errorf("%d backchannel_failed events, want 1", len(evs))
 	}
+}
+
+// TestOIDCEndOtherSessionsKeepsCurrentGrants: "sign out my other sessions"
+// ends the applications' grants of the sessions that end, with a back-channel
+// logout for those sessions only, and leaves the grants of the session kept.
+func TestOIDCEndOtherSessionsKeepsCurrentGrants(t *testing.T) {
+	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
+		s.AddMember(t, "ada", "ada@example.com", pw, gatehouse.RoleMember)
+		rp := newRP(t, s, oidc.NewClient{FirstParty: true})
+		here, there := s.Browser(t), s.Browser(t)
+		f := rp.start()
+		keptTok, keptID := rp.exchange(rp.signIn(here, f, "ada", pw), f)
+		f = rp.start()
+		endedTok, endedID := rp.exchange(rp.signIn(there, f, "ada", pw), f)
+		if mustSID(t, keptID) == mustSID(t, endedID) {
+			t.Fatal("two browsers share a session")
+		}
+		if r := here.Submit("/account", "/account/sessions/end-others", nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("end other sessions: %d\n%s", r.Status, r.Body)
+		}
+		if !rp.userinfoOK(keptTok) {
+			t.Errorf("the kept session's token ended with the other sessions")
+		}
+		if rp.userinfoOK(endedTok) {
+			t.Errorf("the ended session's token survived it")
+		}
+		if n, err := s.OIDC.Logouts.Deliver(t.Context()); err != nil || n != 1 {
+			t.Fatalf("DeliverLogouts: %d, %v; want the ended session's only", n, err)
+		}
+		if lts := rp.received(); len(lts) != 1 || lts[0].SessionID != mustSID(t, endedID) {
+			t.Errorf("logout tokens %+v, want one for session %s", lts, mustSID(t, endedID))
+		}
+	})
 }

@@ -32,7 +32,7 @@ func (o oidcPages) authenticateClient(w http.ResponseWriter, r *http.Request) (*
 		o.oauthError(w, r, &oidc.Error{Code: "invalid_client", Description: "Client authentication failed.", Status: http.StatusUnauthorized})
 		return nil, false
 	}
-	cl, err := o.OIDC.AuthenticateClient(r.Context(), o.orgID(r), id, sec)
+	cl, err := o.OIDC.Clients.Authenticate(r.Context(), o.orgID(r), id, sec)
 	if err != nil {
 		o.oauthError(w, r, err)
 		return nil, false

@@ -55,7 +55,7 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 	switch sub {
 	case "create":
 		n.RedirectURIs, n.PostLogoutURIs = redirects, logouts
-		cl, sec, err := p.CreateClient(ctx, gatehouse.SystemActor(org), client, org, n)
+		cl, sec, err := p.Clients.Create(ctx, gatehouse.SystemActor(org), client, org, n)
 		if err != nil {
 			return describe(err)
 		}
@@ -64,9 +64,11 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 			fmt.Fprintf(e.stdout, "client_secret: %s\n", sec)
 			fmt.Fprintln(e.stderr, "The secret is shown this once; store it now.")
 		}
-		fmt.Fprintf(e.stderr, "Issuer: %s\n", p.Issuer(org))
+		if iss, err := p.Issuer(ctx, org); err == nil {
+			fmt.Fprintf(e.stderr, "Issuer: %s\n", iss)
+		}
 	case "list":
-		cls, err := p.ListClients(ctx, gatehouse.SystemActor(org), org)
+		cls, err := p.Clients.List(ctx, gatehouse.SystemActor(org), org)
 		if err != nil {
 			return describe(err)
 		}
@@ -84,7 +86,7 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 		if id == "" {
 			return fmt.Errorf("--id is required")
 		}
-		sec, err := p.RotateSecret(ctx, gatehouse.SystemActor(org), client, org, id)
+		sec, err := p.Clients.RotateSecret(ctx, gatehouse.SystemActor(org), client, org, id)
 		if err != nil {
 			return describe(err)
 		}
@@ -94,7 +96,7 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 		if id == "" {
 			return fmt.Errorf("--id is required")
 		}
-		if err := p.DeleteClient(ctx, gatehouse.SystemActor(org), client, org, id); err != nil {
+		if err := p.Clients.Delete(ctx, gatehouse.SystemActor(org), client, org, id); err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stdout, "Deleted client %s.\n", id)
