@@ -202,9 +202,6 @@ var knownOversize = map[string]bool{
 	"file account/signin.go":             true,
 	"file settings.go":                   true,
 	// Files to split.
-	"file cmd/gatehouse-load/run.go":       true,
-	"file cmd/gatehouse-load/scenarios.go": true,
-	"file cmd/gatehouse-load/search.go":    true,
 }
 
 // TestSizes: no interface over maxInterfaceMethods methods, no type with more
