@@ -53,10 +53,13 @@ const (
 // Token is a one-time token. Only the hash of the secret is stored; the secret is
 // shown once, in a link. A token is single-use: UsedAt is set when it is redeemed.
 type Token struct {
-	Hash      string
-	OrgID     string
-	MemberID  string // "" for setup tokens
-	Purpose   TokenPurpose
+	Hash     string
+	OrgID    string
+	MemberID string // "" for setup tokens
+	Purpose  TokenPurpose
+	// SentTo is the address the link was emailed to ("" when it was not):
+	// using it proves that the address reaches the member.
+	SentTo    string
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    time.Time // zero while unused

@@ -189,10 +189,11 @@ func (p *Provider) claims(scope string, m *gatehouse.Member) map[string]any {
 		} else if m.Email != "" {
 			c["email"] = m.Email
 		}
-		if c["email"] != nil {
-			// Addresses are entered by administrators or by the member and
-			// are not confirmed by a message: Gatehouse does not claim them verified.
-			c["email_verified"] = false
+		if e, ok := c["email"].(string); ok {
+			// Verified only when an emailed link sent to this very address
+			// was used (activation, reset): an address typed in by an
+			// administrator or the member proves nothing until then.
+			c["email_verified"] = m.EmailVerified(e)
 		}
 	}
 	if contains(s, "groups") || contains(s, "profile") {

@@ -164,15 +164,22 @@ func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*
 	return res, nil
 }
 
-// useLink redeems a link's token inside the change's transaction.
-func useLink(ctx context.Context, tx interface {
-	UseToken(ctx context.Context, hash string, now time.Time) (*gatehouse.Token, error)
-}, hash string, now time.Time) error {
-	_, err := tx.UseToken(ctx, hash, now)
+// useLink redeems a link's token inside the change's transaction. A link
+// that was emailed proves, used, that its address reaches the member.
+func useLink(ctx context.Context, tx linkUser, hash string, now time.Time) error {
+	t, err := tx.UseToken(ctx, hash, now)
 	if gatehouse.IsCode(err, gatehouse.NotFound) {
 		return ErrLinkInvalid
+	} else if err != nil || t.SentTo == "" || t.MemberID == "" {
+		return gatehouse.Wrap("recovery.useLink", err)
 	}
-	return gatehouse.Wrap("recovery.useLink", err)
+	return gatehouse.Wrap("recovery.useLink", tx.ChangeMember(ctx, t.OrgID, t.MemberID, gatehouse.MemberChange{VerifiedEmail: &t.SentTo, UpdatedAt: now}))
+}
+
+// linkUser redeems a link and records the address it proved.
+type linkUser interface {
+	UseToken(ctx context.Context, hash string, now time.Time) (*gatehouse.Token, error)
+	ChangeMember(ctx context.Context, orgID, id string, c gatehouse.MemberChange) error
 }
 
 // confirmEmail checks the email address typed on the reset page against the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
+	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/oidc"
 )
 
@@ -177,4 +178,52 @@ func TestOIDCEndOtherSessionsKeepsCurrentGrants(t *testing.T) {
 			t.Errorf("logout tokens %+v, want one for session %s", lts, mustSID(t, endedID))
 		}
 	})
+}
+
+// TestOIDCBackchannelPublicAddressesOnly: back-channel logouts go out through
+// internal/safehttp. Without GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE a back-channel
+// URI on a loopback or private address is refused at registration, naming
+// the field, and a delivery that would reach one (an address registered while
+// private ones were allowed) is refused when dialed and never arrives.
+func TestOIDCBackchannelPublicAddressesOnly(t *testing.T) {
+	s := webtest.New(t, webtest.Options{})
+	s.AddMember(t, "ada", "ada@example.com", pw, gatehouse.RoleMember)
+	var calls atomic.Int32
+	local := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1) }))
+	t.Cleanup(local.Close)
+	rp := newRP(t, s, oidc.NewClient{FirstParty: true, BackchannelLogoutURI: local.URL + "/bc"})
+
+	s.OIDC.Clients.AllowPrivate = false
+	s.OIDC.Logouts.HTTP = safehttp.NewClient(safehttp.Options{})
+	for _, uri := range []string{local.URL + "/bc", "https://127.0.0.1/bc", "https://10.1.2.3/bc", "https://localhost/bc", "http://crm.example.com/bc"} {
+		_, _, err := s.OIDC.Clients.Create(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID,
+			oidc.NewClient{Name: "Intranet", RedirectURIs: []string{"https://crm.example.com/cb"}, BackchannelLogoutURI: uri})
+		if fs := gatehouse.ErrorFields(err); len(fs) != 1 || fs[0].Field != "backchannel_logout_uri" {
+			t.Errorf("back-channel URI %s: %v, want refused naming backchannel_logout_uri", uri, err)
+		}
+	}
+	if _, _, err := s.OIDC.Clients.Create(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID,
+		oidc.NewClient{Name: "CRM", RedirectURIs: []string{"https://crm.example.com/cb"}, BackchannelLogoutURI: "https://crm.example.com/bc"}); err != nil {
+		t.Errorf("a public back-channel URI: %v", err)
+	}
+
+	f := rp.start()
+	rp.exchange(rp.signIn(s.Browser(t), f, "ada", pw), f)
+	b := s.Browser(t)
+	f = rp.start()
+	rp.exchange(rp.signIn(b, f, "ada", pw), f)
+	b.Submit("/account", "/logout", nil)
+	if n, err := s.OIDC.Logouts.Deliver(t.Context()); err != nil || n != 0 {
+		t.Errorf("Deliver to a loopback address: %d delivered, %v", n, err)
+	}
+	if got := calls.Load(); got != 0 {
+		t.Errorf("the loopback address was called %d times", got)
+	}
+	// The logout was there, refused and kept for a retry: allowed private
+	// addresses, the retry reaches the application.
+	s.OIDC.Logouts.HTTP = safehttp.NewClient(safehttp.Options{AllowPrivate: true})
+	s.Clock.Advance(2 * time.Minute)
+	if n, err := s.OIDC.Logouts.Deliver(t.Context()); err != nil || n != 1 || calls.Load() != 1 {
+		t.Errorf("the retry with private addresses allowed: %d delivered, %v, %d calls", n, err, calls.Load())
+	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/oidc"
 )
 
-const clientUsage = "Usage: gatehouse client create --name NAME --redirect-uri URI [--redirect-uri URI] [--post-logout-uri URI] [--backchannel-logout-uri URI] [--public] [--first-party] [--offline] | gatehouse client list | gatehouse client rotate-secret --id ID | gatehouse client delete --id ID"
+const clientUsage = "Usage: gatehouse client create --name NAME --redirect-uri URI [--redirect-uri URI] [--post-logout-uri URI] [--backchannel-logout-uri URI] [--public] [--first-party] [--offline] | gatehouse client list | gatehouse client rotate-secret --id ID | gatehouse client delete --id ID (each with [--org SLUG], default the default organization)"
 
 // multi is a flag that may be repeated.
 type multi []string
@@ -30,8 +30,9 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 	sub := args[0]
 	var n oidc.NewClient
 	var redirects, logouts multi
-	var id string
+	var id, slug string
 	a, _, err := openApp(ctx, e, "client "+sub, args[1:], func(fs *flag.FlagSet) {
+		orgFlag(fs, &slug)
 		switch sub {
 		case "create":
 			fs.StringVar(&n.Name, "name", "", "the application's name, shown on the consent page (required)")
@@ -51,7 +52,10 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 	defer a.Close()
 	p := a.OIDC
 	client := gatehouse.Client{IP: "command-line"}
-	org := gatehouse.DefaultOrgID
+	org, err := orgID(ctx, a, slug)
+	if err != nil {
+		return err
+	}
 	switch sub {
 	case "create":
 		n.RedirectURIs, n.PostLogoutURIs = redirects, logouts
