@@ -1,6 +1,8 @@
 package gatehouse
 
 import (
+	"crypto/rand"
+	"io"
 	"math"
 	"net/netip"
 	"strconv"
@@ -54,4 +56,22 @@ func AddressKey(ip string) string {
 		return p.String()
 	}
 	return a.String()
+}
+
+// NowOr returns now by the clock, in UTC: time.Now when clock is nil. A
+// service's Now field is such a clock, which tests set.
+func NowOr(clock func() time.Time) time.Time {
+	if clock != nil {
+		return clock().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// RandOr returns r, or crypto/rand's Reader when r is nil. A service's Rand
+// field is such a reader, which tests set.
+func RandOr(r io.Reader) io.Reader {
+	if r != nil {
+		return r
+	}
+	return rand.Reader
 }

@@ -6,7 +6,6 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"log/slog"
 	"net/url"
@@ -37,19 +36,9 @@ type Service struct {
 	Passkeys PasskeyChecker
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return gatehouse.NowOr(s.Now) }
 
-func (s *Service) rand() io.Reader {
-	if s.Rand != nil {
-		return s.Rand
-	}
-	return rand.Reader
-}
+func (s *Service) rand() io.Reader { return gatehouse.RandOr(s.Rand) }
 
 func (s *Service) log() *slog.Logger {
 	if s.Log != nil {

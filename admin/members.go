@@ -111,6 +111,23 @@ func (s *Service) MemberByUsername(ctx context.Context, actor gatehouse.Actor, o
 	return m, gatehouse.Wrap(op, err)
 }
 
+// lockTarget locks the organization (for the last-owner rule) and then the
+// member's row, in that order, and checks that actor may do action to the
+// member as the row now stands.
+func lockTarget(ctx context.Context, tx Tx, op string, actor gatehouse.Actor, action gatehouse.AdminAction, orgID, id string) (*gatehouse.Member, error) {
+	if err := tx.LockOrganization(ctx, orgID); err != nil {
+		return nil, gatehouse.Wrap(op, err)
+	}
+	m, err := gatehouse.LockMemberFor(ctx, tx, op, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := gatehouse.MayAdminister(op, actor, action, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // keepAnOwner refuses a change that turns the organization's last active owner
 // (before) into something else (after; nil for a deletion). It must run in a
 // transaction that holds LockOrganization, so two owners cannot demote each
@@ -155,14 +172,8 @@ func (s *Service) DeleteMember(ctx context.Context, actor gatehouse.Actor, c gat
 		return err
 	}
 	return s.Tx.Tx(ctx, func(tx Tx) error {
-		if err := tx.LockOrganization(ctx, orgID); err != nil {
-			return gatehouse.Wrap(op, err)
-		}
-		m, err := gatehouse.LoadMember(ctx, tx, op, orgID, id)
+		m, err := lockTarget(ctx, tx, op, actor, gatehouse.ActionDelete, orgID, id)
 		if err != nil {
-			return err
-		}
-		if err := gatehouse.MayAdminister(op, actor, gatehouse.ActionDelete, m); err != nil {
 			return err
 		}
 		if err := s.keepAnOwner(ctx, tx, op, m, nil, s.now()); err != nil {

@@ -143,14 +143,8 @@ func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gat
 	}
 	var out *gatehouse.Member
 	err := s.Tx.Tx(ctx, func(tx Tx) error {
-		if err := tx.LockOrganization(ctx, orgID); err != nil {
-			return gatehouse.Wrap(op, err)
-		}
-		m, err := gatehouse.LockMemberFor(ctx, tx, op, orgID, id)
+		m, err := lockTarget(ctx, tx, op, actor, gatehouse.ActionUpdate, orgID, id)
 		if err != nil {
-			return err
-		}
-		if err := gatehouse.MayAdminister(op, actor, gatehouse.ActionUpdate, m); err != nil {
 			return err
 		}
 		change, details, errs := u.apply(m)

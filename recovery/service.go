@@ -9,7 +9,6 @@ package recovery
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"net/url"
 	"time"
@@ -71,19 +70,9 @@ type Service struct {
 	Rand      io.Reader
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return gatehouse.NowOr(s.Now) }
 
-func (s *Service) rand() io.Reader {
-	if s.Rand != nil {
-		return s.Rand
-	}
-	return rand.Reader
-}
+func (s *Service) rand() io.Reader { return gatehouse.RandOr(s.Rand) }
 
 // Settings returns the organization's settings.
 func (s *Service) Settings(ctx context.Context, orgID string) (gatehouse.Settings, error) {
