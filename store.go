@@ -236,6 +236,8 @@ type StepStore interface {
 	RevokeTokens(ctx context.Context, orgID, memberID string, purpose TokenPurpose, now time.Time) (int, error)
 	DeleteTrustedDevices(ctx context.Context, orgID, memberID string) (int, error)
 	Settings(ctx context.Context, orgID string) (map[string]string, error)
+	// Organization serves the links the steps build (its hosts).
+	Organization(ctx context.Context, id string) (*Organization, error)
 	Enqueue(ctx context.Context, m *Message) error
 	AuditWriter
 }

@@ -30,7 +30,7 @@ func (s *Service) NotifyChanges(ctx context.Context, tx StepStore, m *gatehouse.
 	set := gatehouse.LoadSettings(stored)
 	d := gatehouse.MessageData{
 		At: s.now(), IP: c.IP, UserAgent: c.UserAgent, Changes: changes, By: changedBy(actor, m),
-		SupportURL: s.LinkIn(ctx, m.OrgID, "/forgot-password", nil), AccountURL: s.LinkIn(ctx, m.OrgID, "/account", nil),
+		SupportURL: s.linkVia(ctx, tx, m.OrgID, "/forgot-password", nil), AccountURL: s.linkVia(ctx, tx, m.OrgID, "/account", nil),
 	}
 	var sent []string
 	for _, to := range append([]string{m.ContactEmail()}, also...) {

@@ -191,7 +191,7 @@ func (s *Service) SetPassword(ctx context.Context, set *gatehouse.Settings, pc P
 			}
 		}
 		if err := s.queueEmail(ctx, tx, set, m, gatehouse.KindPasswordChanged, gatehouse.MessageData{
-			At: now, IP: pc.Client.IP, UserAgent: pc.Client.UserAgent, SupportURL: s.LinkIn(ctx, m.OrgID, "/forgot-password", nil),
+			At: now, IP: pc.Client.IP, UserAgent: pc.Client.UserAgent, SupportURL: s.linkVia(ctx, tx, m.OrgID, "/forgot-password", nil),
 		}); err != nil {
 			return err
 		}

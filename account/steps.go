@@ -58,7 +58,7 @@ func (s *Service) IssueActivation(ctx context.Context, tx StepStore, set *gateho
 	if err := tx.CreateToken(ctx, t); err != nil {
 		return "", gatehouse.Wrap(op, err)
 	}
-	link := s.LinkIn(ctx, m.OrgID, "/activate", url.Values{"token": {raw}})
+	link := s.linkVia(ctx, tx, m.OrgID, "/activate", url.Values{"token": {raw}})
 	if err := s.queueEmail(ctx, tx, set, m, gatehouse.KindActivation, gatehouse.MessageData{
 		Link: link, ValidFor: set.ActivationLinkTTL, At: now, IP: c.IP,
 	}); err != nil {
@@ -71,16 +71,21 @@ func (s *Service) IssueActivation(ctx context.Context, tx StepStore, set *gateho
 	return link, nil
 }
 
+// StageAfterReset decides, before the reset's transaction, what the session
+// a completed reset signs the member in with will still need (see
+// stageAfterReset). It reads the member's second factors outside the
+// transaction: inside it, on another connection, the read could wait for a
+// connection that requests queued on the member's row all hold.
+func (s *Service) StageAfterReset(ctx context.Context, m *gatehouse.Member, set *gatehouse.Settings) (gatehouse.Stage, error) {
+	return s.stageAfterReset(ctx, m, set, s.now())
+}
+
 // SignInAfterReset starts the session a completed password reset signs the
 // member in with (setting reset_signs_in), through tx, the reset's
-// transaction: at the stage stageAfterReset decides, marked AfterReset, and
-// recorded as a sign-in unless the second factor is still to come.
-func (s *Service) SignInAfterReset(ctx context.Context, tx gatehouse.Store, m *gatehouse.Member, set *gatehouse.Settings, c gatehouse.Client) (string, *gatehouse.Session, error) {
+// transaction: at stage (StageAfterReset), marked AfterReset, and recorded as
+// a sign-in unless the second factor is still to come.
+func (s *Service) SignInAfterReset(ctx context.Context, tx gatehouse.Store, m *gatehouse.Member, set *gatehouse.Settings, stage gatehouse.Stage, c gatehouse.Client) (string, *gatehouse.Session, error) {
 	const op = "account.SignInAfterReset"
-	stage, err := s.stageAfterReset(ctx, m, set, s.now())
-	if err != nil {
-		return "", nil, err
-	}
 	raw, sess, err := s.startSession(ctx, tx, m, set, stage, c)
 	if err != nil {
 		return "", nil, err

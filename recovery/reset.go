@@ -127,6 +127,12 @@ func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*
 		return nil, err
 	}
 	res := &CompleteResult{Member: m}
+	stage := gatehouse.StageActive
+	if set.ResetSignsIn {
+		if stage, err = s.Steps.StageAfterReset(ctx, m, &set); err != nil {
+			return nil, err
+		}
+	}
 	now := s.now()
 	err = s.Steps.SetPassword(ctx, &set, account.PasswordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "reset",
@@ -142,7 +148,7 @@ func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*
 		InTx: func(tx gatehouse.Store, _, m *gatehouse.Member) error {
 			details := map[string]string{"signed_in": strconv.FormatBool(set.ResetSignsIn)}
 			if set.ResetSignsIn {
-				raw, sess, err := s.Steps.SignInAfterReset(ctx, tx, m, &set, req.Client)
+				raw, sess, err := s.Steps.SignInAfterReset(ctx, tx, m, &set, stage, req.Client)
 				if err != nil {
 					return err
 				}

@@ -44,7 +44,8 @@ type Steps interface {
 	LinkIn(ctx context.Context, orgID, path string, query url.Values) string
 	CheckNew(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, pw, confirm string, c gatehouse.Client) error
 	SetPassword(ctx context.Context, set *gatehouse.Settings, pc account.PasswordChange) error
-	SignInAfterReset(ctx context.Context, tx gatehouse.Store, m *gatehouse.Member, set *gatehouse.Settings, c gatehouse.Client) (string, *gatehouse.Session, error)
+	StageAfterReset(ctx context.Context, m *gatehouse.Member, set *gatehouse.Settings) (gatehouse.Stage, error)
+	SignInAfterReset(ctx context.Context, tx gatehouse.Store, m *gatehouse.Member, set *gatehouse.Settings, stage gatehouse.Stage, c gatehouse.Client) (string, *gatehouse.Session, error)
 	StartSecondFactor(ctx context.Context, set *gatehouse.Settings, sess *gatehouse.Session, m *gatehouse.Member, c gatehouse.Client)
 	RedactIdentifier(ctx context.Context, identifier string) (string, error)
 	QueueEmailTo(ctx context.Context, st account.StepStore, set *gatehouse.Settings, m *gatehouse.Member, to, kind string, d gatehouse.MessageData) error
