@@ -163,12 +163,14 @@ func (s *Service) Revoke(ctx context.Context, actor gatehouse.Actor, c gatehouse
 var ErrInvalid = &gatehouse.Error{Code: gatehouse.Unauthorized, Op: "apikey.Authenticate",
 	Message: "A valid API key is required: send it as Authorization: Bearer KEY."}
 
-// Authenticate returns the key for a request's bearer token, throttled to the
+// Authenticate returns the key for a request's bearer token sent to the
+// organization orgID (the one whose host the request named): a key of another
+// organization is no key there, as an unknown one. It is throttled to the
 // organization's api_requests_per_minute per key (a fixed one-minute window,
 // shared by every replica through the counters). It records the key's last
 // use at most once a minute. A revoked key in use is audited, once a minute at
 // most; an unknown key is not, since anyone can send one.
-func (s *Service) Authenticate(ctx context.Context, raw string, c gatehouse.Client) (*gatehouse.APIKey, error) {
+func (s *Service) Authenticate(ctx context.Context, orgID, raw string, c gatehouse.Client) (*gatehouse.APIKey, error) {
 	const op = "apikey.Authenticate"
 	rest, ok := strings.CutPrefix(raw, gatehouse.APIKeyPrefix)
 	if !ok || !secret.ValidToken(rest) {
@@ -180,6 +182,9 @@ func (s *Service) Authenticate(ctx context.Context, raw string, c gatehouse.Clie
 	}
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
+	}
+	if !k.Actor().ActsIn(orgID) {
+		return nil, ErrInvalid
 	}
 	now := s.now()
 	if k.Revoked() {
