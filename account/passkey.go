@@ -58,6 +58,9 @@ func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInReques
 	if s.Passkeys == nil {
 		return nil, gatehouse.Errorf(gatehouse.Forbidden, op, "Passkeys are not available.")
 	}
+	if err := s.orgOpen(ctx, op, req.OrgID); err != nil {
+		return nil, err
+	}
 	set, err := s.Settings(ctx, req.OrgID)
 	if err != nil {
 		return nil, err

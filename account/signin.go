@@ -50,6 +50,9 @@ type SignInResult struct {
 // gives ErrWrongCredentials after comparable work, or a Throttled error.
 func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult, error) {
 	const op = "account.SignIn"
+	if err := s.orgOpen(ctx, op, req.OrgID); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	set, err := s.Settings(ctx, req.OrgID)
 	if err != nil {
@@ -380,6 +383,9 @@ func (s *Service) Authenticate(ctx context.Context, orgID, token string) (*gateh
 	}
 	if orgID == "" || sess.OrgID != orgID || m.OrgID != orgID {
 		return nil, nil, ErrNoSession
+	}
+	if err := s.orgOpen(ctx, "account.Authenticate", orgID); err != nil {
+		return nil, nil, err
 	}
 	now := s.now()
 	if !sess.Valid(now) || m.EffectiveState(now) != gatehouse.StateActive {

@@ -25,6 +25,9 @@ type Store interface {
 	// Settings returns the stored settings of the organization (the API's
 	// request limit is one).
 	Settings(ctx context.Context, orgID string) (map[string]string, error)
+	// Organization returns the organization with id: a suspended one's keys
+	// are refused.
+	Organization(ctx context.Context, id string) (*gatehouse.Organization, error)
 }
 
 // Service carries the dependencies of the API-key use cases. Every field must
@@ -54,6 +57,16 @@ func (s *Service) rand() io.Reader {
 		return s.Rand
 	}
 	return rand.Reader
+}
+
+// active returns nil when the organization orgID is active: a suspended
+// one's keys are refused and it gets no new ones (gatehouse.RequireActiveOrg).
+func (s *Service) active(ctx context.Context, op, orgID string) error {
+	o, err := s.Store.Organization(ctx, orgID)
+	if err != nil {
+		return gatehouse.Wrap(op, err)
+	}
+	return gatehouse.RequireActiveOrg(op, o)
 }
 
 // audit writes e through st (the store or a transaction of it).
@@ -91,6 +104,9 @@ func (s *Service) Create(ctx context.Context, actor gatehouse.Actor, c gatehouse
 		return "", nil, gatehouse.InvalidFields(op, errs...)
 	}
 	if err := gatehouse.MayGrantRole(op, actor, role); err != nil {
+		return "", nil, err
+	}
+	if err := s.active(ctx, op, orgID); err != nil {
 		return "", nil, err
 	}
 	raw, _, err := secret.NewToken(s.rand())
@@ -185,6 +201,9 @@ func (s *Service) Authenticate(ctx context.Context, orgID, raw string, c gatehou
 	}
 	if !k.Actor().ActsIn(orgID) {
 		return nil, ErrInvalid
+	}
+	if err := s.active(ctx, op, k.OrgID); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	if k.Revoked() {
