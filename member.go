@@ -66,6 +66,17 @@ type Member struct {
 	// LastSignInAt is when the member last completed a sign-in; zero means
 	// never. Only MemberStore.RecordSignIn writes it: UpdateMember leaves it.
 	LastSignInAt time.Time
+	// VerifiedEmail is the last address proven to reach the member: an
+	// emailed link (activation, reset) sent there was used, at
+	// EmailVerifiedAt. A changed address is unverified until the next one.
+	VerifiedEmail   string
+	EmailVerifiedAt time.Time
+}
+
+// EmailVerified reports whether addr is the address an emailed link last
+// proved to reach the member (EmailVerified).
+func (m *Member) EmailVerified(addr string) bool {
+	return addr != "" && NormalizeIdentifier(addr) == NormalizeIdentifier(m.VerifiedEmail)
 }
 
 // MemberChange names the fields of one member that a write changes; nil fields
@@ -85,7 +96,10 @@ type MemberChange struct {
 	PasswordChangedAt  *time.Time
 	MustChangePassword *bool
 	SupportPINHash     *string
-	UpdatedAt          time.Time // always written
+	// VerifiedEmail records the address a used emailed link was sent to;
+	// EmailVerifiedAt becomes UpdatedAt with it.
+	VerifiedEmail *string
+	UpdatedAt     time.Time // always written
 }
 
 // Apply writes the fields c names into m, so that a caller holding the row it
@@ -102,6 +116,9 @@ func (c MemberChange) Apply(m *Member) {
 	set(&m.Mobile, c.Mobile)
 	set(&m.PasswordHash, c.PasswordHash)
 	set(&m.SupportPINHash, c.SupportPINHash)
+	if c.VerifiedEmail != nil {
+		m.VerifiedEmail, m.EmailVerifiedAt = *c.VerifiedEmail, c.UpdatedAt
+	}
 	if c.Role != nil {
 		m.Role = *c.Role
 	}

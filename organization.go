@@ -1,6 +1,7 @@
 package gatehouse
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -46,6 +47,19 @@ func (o *Organization) PrimaryHost() string {
 		return ""
 	}
 	return o.Hosts[0]
+}
+
+// BaseURL returns the URL every link of the organization starts with, and
+// its OpenID Connect issuer: the installation's public URL with the
+// organization's first host, or the public URL itself for an organization
+// without hosts (the default one).
+func (o *Organization) BaseURL(public *url.URL) *url.URL {
+	u := *public
+	if h := o.PrimaryHost(); h != "" {
+		u.Host = h
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	return &u
 }
 
 // Limits of an organization's record.

@@ -11,6 +11,10 @@ const (
 	StageActive        Stage = "active"         // signed in
 	StageRenewPassword Stage = "renew_password" // password correct but expired or flagged: must choose a new one
 	StageSecondFactor  Stage = "second_factor"  // password correct; a second factor is still needed
+	// StageSetupSecondFactor: an administrator or owner who has no second
+	// factor that counts for them (two_factor_admin_methods) must set one up
+	// before anything else.
+	StageSetupSecondFactor Stage = "setup_second_factor"
 )
 
 // Session is a server-side session. The cookie carries a 256-bit random secret;
@@ -53,10 +57,13 @@ const (
 // Token is a one-time token. Only the hash of the secret is stored; the secret is
 // shown once, in a link. A token is single-use: UsedAt is set when it is redeemed.
 type Token struct {
-	Hash      string
-	OrgID     string
-	MemberID  string // "" for setup tokens
-	Purpose   TokenPurpose
+	Hash     string
+	OrgID    string
+	MemberID string // "" for setup tokens
+	Purpose  TokenPurpose
+	// SentTo is the address the link was emailed to ("" when it was not):
+	// using it proves that the address reaches the member.
+	SentTo    string
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    time.Time // zero while unused

@@ -68,6 +68,9 @@ type Settings struct {
 	// Administration and API (S28).
 	SupportPINRequiredForOwners bool
 	APIRequestsPerMinute        int
+
+	// Applications signing in through Gatehouse (OpenID Connect, issue 15).
+	OIDCAccessTokenTTL time.Duration // 0: the installation's default
 }
 
 // SettingKind is the type of a setting's value.
@@ -109,7 +112,7 @@ type SettingDef struct {
 }
 
 // Setting groups, in display order.
-var SettingGroups = []string{"Organization", "Passwords", "Sign-in and sessions", "Recovery", "Email", "Two-factor", "Administration"}
+var SettingGroups = []string{"Organization", "Passwords", "Sign-in and sessions", "Recovery", "Email", "Two-factor", "Administration", "Applications"}
 
 func boolDef(name, group, label, help string, def bool, f func(*Settings) *bool) SettingDef {
 	return SettingDef{Name: name, Group: group, Label: label, Help: help, Kind: KindBool, Default: strconv.FormatBool(def),
@@ -330,7 +333,7 @@ var SettingDefs = []SettingDef{
 		"Which second factors count for administrators and owners when two_factor_for_administrators is required: app, passkey, sms, email (separated by commas). Codes by SMS or email are weak for privileged accounts (NIST SP 800-63B-4, OWASP ASVS 6.3).",
 		"app,passkey", 100, isAdminMethod, "one of app, passkey, sms, email", func(s *Settings) *string { return &s.TwoFactorAdminMethods }),
 	intDef("trusted_device_days_for_administrators", "Two-factor", "Trusted browser lifetime for administrators (days)",
-		"Days a browser skips the second factor of an administrator or owner. 0 (default): always ask, so that a stolen cookie jar does not skip it.",
+		"Days a browser skips the second factor of an administrator or owner, never more than trusted_device_days. 0 (default): always ask, so that a stolen cookie jar does not skip it.",
 		0, 0, 365, func(s *Settings) *int { return &s.TrustedDeviceDaysForAdministrators }),
 
 	boolDef("support_pin_required_for_owners", "Administration", "Owners must set a support PIN",
@@ -339,6 +342,10 @@ var SettingDefs = []SettingDef{
 	intDef("api_requests_per_minute", "Administration", "API requests per key per minute",
 		"Requests beyond this get 429 with Retry-After.",
 		600, 10, 100000, func(s *Settings) *int { return &s.APIRequestsPerMinute }),
+
+	zeroOrAtLeast(time.Minute, durDef("oidc_access_token_ttl", "Applications", "Access token lifetime",
+		"How long an access token given to an application (OpenID Connect) works: 1m to 1h, or 0s for the installation's default (GATEHOUSE_OIDC_ACCESS_TOKEN_TTL, else 10m). Short lives keep a leaked token's use short; applications refresh them.",
+		0, 0, time.Hour, func(s *Settings) *time.Duration { return &s.OIDCAccessTokenTTL })),
 }
 
 var settingIndex = func() map[string]*SettingDef {

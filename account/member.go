@@ -136,7 +136,7 @@ func (s *Service) issueActivation(ctx context.Context, tx gatehouse.Store, set *
 		return "", gatehouse.Wrap(op, err)
 	}
 	t := &gatehouse.Token{Hash: hash, OrgID: m.OrgID, MemberID: m.ID, Purpose: gatehouse.PurposeActivation,
-		CreatedAt: now, ExpiresAt: now.Add(set.ActivationLinkTTL)}
+		CreatedAt: now, ExpiresAt: now.Add(set.ActivationLinkTTL), SentTo: m.ContactEmail()}
 	if err := tx.CreateToken(ctx, t); err != nil {
 		return "", gatehouse.Wrap(op, err)
 	}

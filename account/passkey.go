@@ -75,7 +75,17 @@ func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInReques
 			map[string]string{"reason": "account_" + string(st), "method": MethodPasskey}))
 		return nil, ErrWrongCredentials
 	}
-	stage := stageAfterSecondFactor(m, &set, now)
+	// An administrator under the rule of adminfactor.go whose organization
+	// does not count passkeys proves a factor that counts after it.
+	var stage gatehouse.Stage
+	if methodCounts(&set, m, MethodPasskey, "") {
+		stage, err = s.stageAfterProof(ctx, m, &set, now)
+	} else {
+		stage, err = s.pendingStage(ctx, m, &set)
+	}
+	if err != nil {
+		return nil, err
+	}
 	var token string
 	var sess *gatehouse.Session
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
@@ -91,6 +101,9 @@ func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInReques
 	})
 	if err != nil {
 		return nil, err
+	}
+	if stage == gatehouse.StageSecondFactor {
+		s.startSecondFactor(ctx, &set, sess, m, req.Client)
 	}
 	return &SignInResult{Token: token, Session: sess, Member: m}, nil
 }

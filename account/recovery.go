@@ -178,7 +178,7 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	if err != nil {
 		return gatehouse.Wrap(op, err)
 	}
-	tok := &gatehouse.Token{Hash: hash, OrgID: req.OrgID, Purpose: gatehouse.PurposeReset, CreatedAt: now, ExpiresAt: now.Add(set.ResetLinkTTL)}
+	tok := &gatehouse.Token{Hash: hash, OrgID: req.OrgID, Purpose: gatehouse.PurposeReset, CreatedAt: now, ExpiresAt: now.Add(set.ResetLinkTTL), SentTo: to}
 	if m != nil {
 		tok.MemberID = m.ID
 	}

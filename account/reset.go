@@ -173,13 +173,16 @@ func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*
 	return res, nil
 }
 
-// useLink redeems a link's token inside the change's transaction.
+// useLink redeems a link's token inside the change's transaction. A link
+// that was emailed proves, used, that its address reaches the member.
 func useLink(ctx context.Context, tx gatehouse.Store, hash string, now time.Time) error {
-	_, err := tx.UseToken(ctx, hash, now)
+	t, err := tx.UseToken(ctx, hash, now)
 	if gatehouse.IsCode(err, gatehouse.NotFound) {
 		return ErrLinkInvalid
+	} else if err != nil || t.SentTo == "" || t.MemberID == "" {
+		return gatehouse.Wrap("account.useLink", err)
 	}
-	return gatehouse.Wrap("account.useLink", err)
+	return gatehouse.Wrap("account.useLink", tx.ChangeMember(ctx, t.OrgID, t.MemberID, gatehouse.MemberChange{VerifiedEmail: &t.SentTo, UpdatedAt: now}))
 }
 
 // revokeLinks ends the member's outstanding reset and activation links: once a

@@ -287,7 +287,7 @@ func (s *Service) rehash(ctx context.Context, m *gatehouse.Member, password stri
 // so that someone who knows only the password is not taken for the member in
 // the admin area's "last sign-in". A renewal of the password may still follow.
 func recordSignIn(ctx context.Context, st gatehouse.Store, m *gatehouse.Member, stage gatehouse.Stage, now time.Time) error {
-	if stage == gatehouse.StageSecondFactor {
+	if stage == gatehouse.StageSecondFactor || stage == gatehouse.StageSetupSecondFactor {
 		return nil
 	}
 	if err := st.RecordSignIn(ctx, m.OrgID, m.ID, now); err != nil {

@@ -79,8 +79,8 @@ type Config struct {
 	// answers are verified instead of the providers' services (tests).
 	CaptchaDifficulty int
 	CaptchaVerifyURL  string
-	// WebhooksAllowPrivate lets webhooks go to private and loopback
-	// addresses (tests, closed networks).
+	// WebhooksAllowPrivate lets webhooks and back-channel logouts go to
+	// private and loopback addresses (tests, closed networks).
 	WebhooksAllowPrivate bool
 	// OIDCAccessTTL and OIDCKeyRotation tune the OpenID Connect provider
 	// (zero: its defaults).

@@ -50,7 +50,7 @@ func (p *Provider) Authorize(ctx context.Context, orgID string, q url.Values) (*
 			}
 		}
 	}
-	cl, err := p.Clients.OIDCClient(ctx, orgID, get("client_id"))
+	cl, err := p.Clients.Store.OIDCClient(ctx, orgID, get("client_id"))
 	if gatehouse.IsCode(err, gatehouse.NotFound) || get("client_id") == "" {
 		return nil, &Error{Code: "invalid_client", Description: "The application is not registered here."}
 	} else if err != nil {
@@ -151,7 +151,7 @@ func (p *Provider) Request(ctx context.Context, orgID, id string) (*AuthRequest,
 	} else if err != nil {
 		return nil, nil, gatehouse.Wrap(op, err)
 	}
-	cl, err := p.Clients.OIDCClient(ctx, orgID, r.ClientID)
+	cl, err := p.Clients.Store.OIDCClient(ctx, orgID, r.ClientID)
 	if gatehouse.IsCode(err, gatehouse.NotFound) {
 		return nil, nil, gone
 	} else if err != nil {
@@ -187,7 +187,11 @@ func (p *Provider) Continue(ctx context.Context, r *AuthRequest, cl *Client, ses
 	none := contains(prompt, "none")
 	back := func(code, desc string) (*Next, error) {
 		_ = p.Grants.DeleteOIDCRequest(ctx, r.OrgID, r.ID)
-		return &Next{Step: StepRedirect, Redirect: p.errorRedirect(r.OrgID, r.RedirectURI, r.State, code, desc)}, nil
+		to, err := p.errorRedirect(ctx, r.OrgID, r.RedirectURI, r.State, code, desc)
+		if err != nil {
+			return nil, err
+		}
+		return &Next{Step: StepRedirect, Redirect: to}, nil
 	}
 	if sess == nil || m == nil || sess.Stage != gatehouse.StageActive || m.EffectiveState(now) != gatehouse.StateActive {
 		if none {
@@ -204,7 +208,7 @@ func (p *Provider) Continue(ctx context.Context, r *AuthRequest, cl *Client, ses
 		return &Next{Step: StepLogin, Reauth: true}, nil
 	}
 	if !cl.FirstParty {
-		granted, err := p.Clients.OIDCConsent(ctx, r.OrgID, m.ID, cl.ID)
+		granted, err := p.Clients.Store.OIDCConsent(ctx, r.OrgID, m.ID, cl.ID)
 		if err != nil {
 			return nil, gatehouse.Wrap("oidc.Continue", err)
 		}
@@ -261,9 +265,13 @@ func (p *Provider) Consent(ctx context.Context, r *AuthRequest, cl *Client, sess
 	if !approve {
 		_ = p.Grants.DeleteOIDCRequest(ctx, r.OrgID, r.ID)
 		_ = p.audit(ctx, EventConsent, r.OrgID, gatehouse.MemberActor(m), m.ID, c, map[string]string{"client_id": cl.ID, "approved": "false", "request": r.ID})
-		return &Next{Step: StepRedirect, Redirect: p.errorRedirect(r.OrgID, r.RedirectURI, r.State, "access_denied", "The member declined.")}, nil
+		to, err := p.errorRedirect(ctx, r.OrgID, r.RedirectURI, r.State, "access_denied", "The member declined.")
+		if err != nil {
+			return nil, err
+		}
+		return &Next{Step: StepRedirect, Redirect: to}, nil
 	}
-	granted, err := p.Clients.OIDCConsent(ctx, r.OrgID, m.ID, cl.ID)
+	granted, err := p.Clients.Store.OIDCConsent(ctx, r.OrgID, m.ID, cl.ID)
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
 	}
@@ -273,7 +281,7 @@ func (p *Provider) Consent(ctx context.Context, r *AuthRequest, cl *Client, sess
 			scope = append(scope, s)
 		}
 	}
-	if err := p.Clients.SaveOIDCConsent(ctx, r.OrgID, m.ID, cl.ID, strings.Join(scope, " "), p.now()); err != nil {
+	if err := p.Clients.Store.SaveOIDCConsent(ctx, r.OrgID, m.ID, cl.ID, strings.Join(scope, " "), p.now()); err != nil {
 		return nil, gatehouse.Wrap(op, err)
 	}
 	if err := p.audit(ctx, EventConsent, r.OrgID, gatehouse.MemberActor(m), m.ID, c,
@@ -307,7 +315,11 @@ func (p *Provider) issueCode(ctx context.Context, r *AuthRequest, sess *gatehous
 		map[string]string{"client_id": r.ClientID, "scope": r.Scope, "amr": code.AMR}); err != nil {
 		return "", err
 	}
-	q := url.Values{"code": {raw}, "iss": {p.Issuer(r.OrgID)}}
+	iss, err := p.Issuer(ctx, r.OrgID)
+	if err != nil {
+		return "", err
+	}
+	q := url.Values{"code": {raw}, "iss": {iss}}
 	if r.State != "" {
 		q.Set("state", r.State)
 	}
@@ -342,17 +354,21 @@ func (p *Provider) amr(ctx context.Context, sess *gatehouse.Session, m *gatehous
 }
 
 // errorRedirect is the redirect carrying an error back to the client.
-func (p *Provider) errorRedirect(orgID, redirectURI, state, code, desc string) string {
-	q := url.Values{"error": {code}, "error_description": {desc}, "iss": {p.Issuer(orgID)}}
+func (p *Provider) errorRedirect(ctx context.Context, orgID, redirectURI, state, code, desc string) (string, error) {
+	iss, err := p.Issuer(ctx, orgID)
+	if err != nil {
+		return "", err
+	}
+	q := url.Values{"error": {code}, "error_description": {desc}, "iss": {iss}}
 	if state != "" {
 		q.Set("state", state)
 	}
-	return withQuery(redirectURI, q)
+	return withQuery(redirectURI, q), nil
 }
 
 // ErrorRedirect is the redirect for an *Error that carries a RedirectURI.
-func (p *Provider) ErrorRedirect(orgID string, e *Error) string {
-	return p.errorRedirect(orgID, e.RedirectURI, e.State, e.Code, e.Description)
+func (p *Provider) ErrorRedirect(ctx context.Context, orgID string, e *Error) (string, error) {
+	return p.errorRedirect(ctx, orgID, e.RedirectURI, e.State, e.Code, e.Description)
 }
 
 // withQuery adds q to the query of the registered URI u, keeping what it has.

@@ -2,13 +2,15 @@ package oidc
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/url"
 	"strings"
-
+	"time"
 	"unicode/utf8"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/secret"
 )
 
@@ -103,7 +105,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (n *NewClient) validate(op string) error {
+func (n *NewClient) validate(op string, allowPrivate bool) error {
 	n.Name = strings.TrimSpace(n.Name)
 	n.RedirectURIs, n.PostLogoutURIs = cleanList(n.RedirectURIs), cleanList(n.PostLogoutURIs)
 	n.BackchannelLogoutURI = strings.TrimSpace(n.BackchannelLogoutURI)
@@ -114,7 +116,14 @@ func (n *NewClient) validate(op string) error {
 	fields = checkURIs(fields, "redirect_uris", n.RedirectURIs, true)
 	fields = checkURIs(fields, "post_logout_redirect_uris", n.PostLogoutURIs, false)
 	if n.BackchannelLogoutURI != "" {
+		before := len(fields)
 		fields = checkURIs(fields, "backchannel_logout_uri", []string{n.BackchannelLogoutURI}, false)
+		// Gatehouse posts to it from the server: a public address only
+		// (internal/safehttp checks it again when it dials).
+		if err := safehttp.CheckURL(n.BackchannelLogoutURI, allowPrivate); len(fields) == before && err != nil {
+			fields = append(fields, gatehouse.FieldError{Field: "backchannel_logout_uri", Code: "invalid",
+				Message: "The back-channel logout URI cannot be reached: " + err.Error() + "."})
+		}
 	}
 	if len(fields) > 0 {
 		return gatehouse.InvalidFields(op, fields...)
@@ -122,127 +131,146 @@ func (n *NewClient) validate(op string) error {
 	return nil
 }
 
-// CreateClient registers a client and returns it with its secret, which is
-// shown this once ("" for a public client).
-func (p *Provider) CreateClient(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID string, n NewClient) (*Client, string, error) {
-	const op = "oidc.CreateClient"
+// Clients are the applications organizations register: creating, reading,
+// changing and deleting them (administrators only), rotating secrets, and
+// authenticating them at the token and revocation endpoints.
+type Clients struct {
+	Store ClientStore
+	Audit AuditLog
+	// SecretGrace is how long a rotated secret keeps working (zero: 24 hours).
+	SecretGrace time.Duration
+	// AllowPrivate lets back-channel logout URIs name private and loopback
+	// addresses (tests, closed networks).
+	AllowPrivate bool
+	Now          func() time.Time
+	Rand         io.Reader
+}
+
+func (cs *Clients) audit(ctx context.Context, t gatehouse.EventType, orgID string, actor gatehouse.Actor, c gatehouse.Client, details map[string]string) error {
+	return audit(ctx, cs.Audit, cs.Rand, now(cs.Now), t, orgID, actor, "", c, details)
+}
+
+// Create registers a client and returns it with its secret, which is shown
+// this once ("" for a public client).
+func (cs *Clients) Create(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID string, n NewClient) (*Client, string, error) {
+	const op = "oidc.Clients.Create"
 	if err := mayManage(op, actor); err != nil {
 		return nil, "", err
 	}
-	if err := n.validate(op); err != nil {
+	if err := n.validate(op, cs.AllowPrivate); err != nil {
 		return nil, "", err
 	}
 	cl := &Client{
-		ID: gatehouse.NewID(p.Rand), OrgID: orgID, Name: n.Name, RedirectURIs: n.RedirectURIs, PostLogoutURIs: n.PostLogoutURIs,
-		BackchannelLogoutURI: n.BackchannelLogoutURI, Public: n.Public, FirstParty: n.FirstParty, Offline: n.Offline, CreatedAt: p.now(),
+		ID: gatehouse.NewID(cs.Rand), OrgID: orgID, Name: n.Name, RedirectURIs: n.RedirectURIs, PostLogoutURIs: n.PostLogoutURIs,
+		BackchannelLogoutURI: n.BackchannelLogoutURI, Public: n.Public, FirstParty: n.FirstParty, Offline: n.Offline, CreatedAt: now(cs.Now),
 	}
 	var raw string
 	if !n.Public {
 		var err error
-		if raw, cl.SecretHash, err = secret.NewToken(p.Rand); err != nil {
+		if raw, cl.SecretHash, err = secret.NewToken(cs.Rand); err != nil {
 			return nil, "", gatehouse.Wrap(op, err)
 		}
 	}
-	if err := p.Clients.CreateOIDCClient(ctx, cl); err != nil {
+	if err := cs.Store.CreateOIDCClient(ctx, cl); err != nil {
 		return nil, "", gatehouse.Wrap(op, err)
 	}
 	kind := "confidential"
 	if cl.Public {
 		kind = "public"
 	}
-	if err := p.audit(ctx, EventClientCreated, orgID, actor, "", c, map[string]string{"client_id": cl.ID, "name": cl.Name, "kind": kind}); err != nil {
+	if err := cs.audit(ctx, EventClientCreated, orgID, actor, c, map[string]string{"client_id": cl.ID, "name": cl.Name, "kind": kind}); err != nil {
 		return nil, "", err
 	}
 	return cl, raw, nil
 }
 
-// Client returns the organization's client with id.
-func (p *Provider) Client(ctx context.Context, actor gatehouse.Actor, orgID, id string) (*Client, error) {
-	const op = "oidc.Client"
+// Get returns the organization's client with id.
+func (cs *Clients) Get(ctx context.Context, actor gatehouse.Actor, orgID, id string) (*Client, error) {
+	const op = "oidc.Clients.Get"
 	if err := mayManage(op, actor); err != nil {
 		return nil, err
 	}
-	cl, err := p.Clients.OIDCClient(ctx, orgID, id)
+	cl, err := cs.Store.OIDCClient(ctx, orgID, id)
 	return cl, gatehouse.Wrap(op, err)
 }
 
-// ListClients returns the organization's clients.
-func (p *Provider) ListClients(ctx context.Context, actor gatehouse.Actor, orgID string) ([]*Client, error) {
-	const op = "oidc.ListClients"
+// List returns the organization's clients.
+func (cs *Clients) List(ctx context.Context, actor gatehouse.Actor, orgID string) ([]*Client, error) {
+	const op = "oidc.Clients.List"
 	if err := mayManage(op, actor); err != nil {
 		return nil, err
 	}
-	cls, err := p.Clients.OIDCClients(ctx, orgID)
+	cls, err := cs.Store.OIDCClients(ctx, orgID)
 	return cls, gatehouse.Wrap(op, err)
 }
 
 // RotateSecret gives a confidential client a new secret, shown this once; the
 // old one stays valid for the grace period, so the application can be
 // redeployed without an outage.
-func (p *Provider) RotateSecret(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) (string, error) {
-	const op = "oidc.RotateSecret"
-	cl, err := p.Client(ctx, actor, orgID, id)
+func (cs *Clients) RotateSecret(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) (string, error) {
+	const op = "oidc.Clients.RotateSecret"
+	cl, err := cs.Get(ctx, actor, orgID, id)
 	if err != nil {
 		return "", err
 	}
 	if cl.Public {
 		return "", gatehouse.Errorf(gatehouse.Conflict, op, "A public client has no secret.")
 	}
-	raw, hash, err := secret.NewToken(p.Rand)
+	raw, hash, err := secret.NewToken(cs.Rand)
 	if err != nil {
 		return "", gatehouse.Wrap(op, err)
 	}
-	grace := dur(p.SecretGrace, DefaultSecretGrace)
-	if err := p.Clients.SetOIDCClientSecret(ctx, orgID, id, hash, cl.SecretHash, p.now().Add(grace)); err != nil {
+	grace := dur(cs.SecretGrace, DefaultSecretGrace)
+	if err := cs.Store.SetOIDCClientSecret(ctx, orgID, id, hash, cl.SecretHash, now(cs.Now).Add(grace)); err != nil {
 		return "", gatehouse.Wrap(op, err)
 	}
-	return raw, p.audit(ctx, EventSecretRotated, orgID, actor, "", c, map[string]string{"client_id": id, "grace": grace.String()})
+	return raw, cs.audit(ctx, EventSecretRotated, orgID, actor, c, map[string]string{"client_id": id, "grace": grace.String()})
 }
 
-// UpdateClient changes a client's name, URIs and flags; whether it is public
+// Update changes a client's name, URIs and flags; whether it is public
 // stays as registered (a secret cannot appear or vanish by an edit).
-func (p *Provider) UpdateClient(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string, n NewClient) (*Client, error) {
-	const op = "oidc.UpdateClient"
-	cl, err := p.Client(ctx, actor, orgID, id)
+func (cs *Clients) Update(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string, n NewClient) (*Client, error) {
+	const op = "oidc.Clients.Update"
+	cl, err := cs.Get(ctx, actor, orgID, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := n.validate(op); err != nil {
+	if err := n.validate(op, cs.AllowPrivate); err != nil {
 		return nil, err
 	}
 	cl.Name, cl.RedirectURIs, cl.PostLogoutURIs, cl.BackchannelLogoutURI = n.Name, n.RedirectURIs, n.PostLogoutURIs, n.BackchannelLogoutURI
 	cl.FirstParty, cl.Offline = n.FirstParty, n.Offline
-	if err := p.Clients.UpdateOIDCClient(ctx, cl); err != nil {
+	if err := cs.Store.UpdateOIDCClient(ctx, cl); err != nil {
 		return nil, gatehouse.Wrap(op, err)
 	}
-	return cl, p.audit(ctx, EventClientUpdated, orgID, actor, "", c, map[string]string{"client_id": id, "name": cl.Name,
+	return cl, cs.audit(ctx, EventClientUpdated, orgID, actor, c, map[string]string{"client_id": id, "name": cl.Name,
 		"redirect_uris": strings.Join(cl.RedirectURIs, " "), "first_party": boolText(cl.FirstParty)})
 }
 
-// DeleteClient removes a client with its grants, tokens and consents.
-func (p *Provider) DeleteClient(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) error {
-	const op = "oidc.DeleteClient"
-	cl, err := p.Client(ctx, actor, orgID, id)
+// Delete removes a client with its grants, tokens and consents.
+func (cs *Clients) Delete(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) error {
+	const op = "oidc.Clients.Delete"
+	cl, err := cs.Get(ctx, actor, orgID, id)
 	if err != nil {
 		return err
 	}
-	if err := p.Clients.DeleteOIDCClient(ctx, orgID, id); err != nil {
+	if err := cs.Store.DeleteOIDCClient(ctx, orgID, id); err != nil {
 		return gatehouse.Wrap(op, err)
 	}
-	return p.audit(ctx, EventClientDeleted, orgID, actor, "", c, map[string]string{"client_id": id, "name": cl.Name})
+	return cs.audit(ctx, EventClientDeleted, orgID, actor, c, map[string]string{"client_id": id, "name": cl.Name})
 }
 
 // errInvalidClient is the token endpoint's answer to failed client authentication.
 var errInvalidClient = &Error{Code: "invalid_client", Description: "Client authentication failed.", Status: 401}
 
-// AuthenticateClient checks the client credentials of a token or revocation
+// Authenticate checks the client credentials of a token or revocation
 // request. A confidential client needs its secret (or, within the grace
 // period, its previous one); a public client sends its id only.
-func (p *Provider) AuthenticateClient(ctx context.Context, orgID, id, sec string) (*Client, error) {
+func (cs *Clients) Authenticate(ctx context.Context, orgID, id, sec string) (*Client, error) {
 	if id == "" || len(id) > 64 || len(sec) > 256 {
 		return nil, errInvalidClient
 	}
-	cl, err := p.Clients.OIDCClient(ctx, orgID, id)
+	cl, err := cs.Store.OIDCClient(ctx, orgID, id)
 	if gatehouse.IsCode(err, gatehouse.NotFound) {
 		return nil, errInvalidClient
 	} else if err != nil {
@@ -261,7 +289,7 @@ func (p *Provider) AuthenticateClient(ctx context.Context, orgID, id, sec string
 	if secret.Equal(h, cl.SecretHash) {
 		return cl, nil
 	}
-	if cl.OldSecretHash != "" && p.now().Before(cl.OldSecretUntil) && secret.Equal(h, cl.OldSecretHash) {
+	if cl.OldSecretHash != "" && now(cs.Now).Before(cl.OldSecretUntil) && secret.Equal(h, cl.OldSecretHash) {
 		return cl, nil
 	}
 	return nil, errInvalidClient

@@ -8,7 +8,10 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"fmt"
+	"io"
+	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,13 +43,53 @@ var keyCache sync.Map
 
 func keyAAD(k *Key) []byte { return []byte("oidc-key:" + k.OrgID + ":" + k.ID) }
 
-// newKey creates and stores a new signing key for the organization.
-func (p *Provider) newKey(ctx context.Context, orgID string) (*Key, error) {
-	const op = "oidc.newKey"
-	r := p.Rand
-	if r == nil {
-		r = rand.Reader
+// Keys are every organization's signing keys and the issuer they sign as: it
+// creates them, publishes them (JWKS), signs and verifies with them, and
+// rotates them.
+type Keys struct {
+	Store KeyStore
+	// Orgs and PublicURL make each organization's issuer: the public URL
+	// with the organization's first host. Without Orgs every organization's
+	// issuer is the public URL.
+	Orgs      Orgs
+	PublicURL *url.URL
+	Audit     AuditLog
+	// Rotation is how long a key signs (zero: 30 days); IDTokenTTL how long
+	// what it signed stays valid, so that a retired key stays published that
+	// long (zero: an hour).
+	Rotation, IDTokenTTL time.Duration
+	Now                  func() time.Time
+	Rand                 io.Reader
+}
+
+func (ks *Keys) rand() io.Reader {
+	if ks.Rand != nil {
+		return ks.Rand
 	}
+	return rand.Reader
+}
+
+func (ks *Keys) idTokenTTL() time.Duration { return dur(ks.IDTokenTTL, DefaultIDTokenTTL) }
+
+// Issuer is the issuer identifier of the organization: its public URL (the
+// installation's public URL with the organization's first host), without a
+// trailing slash. Discovery, every token and every check of a token use it,
+// so a token of one organization is never valid at another's.
+func (ks *Keys) Issuer(ctx context.Context, orgID string) (string, error) {
+	u := ks.PublicURL
+	if ks.Orgs != nil {
+		o, err := ks.Orgs.Organization(ctx, orgID)
+		if err != nil {
+			return "", gatehouse.Wrap("oidc.Issuer", err)
+		}
+		u = o.BaseURL(ks.PublicURL)
+	}
+	return strings.TrimSuffix(u.String(), "/"), nil
+}
+
+// newKey creates and stores a new signing key for the organization.
+func (ks *Keys) newKey(ctx context.Context, orgID string) (*Key, error) {
+	const op = "oidc.newKey"
 	priv, err := rsa.GenerateKey(rand.Reader, keyBits)
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
@@ -55,15 +98,15 @@ func (p *Provider) newKey(ctx context.Context, orgID string) (*Key, error) {
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
 	}
-	sk, err := p.ServerKey(ctx, keyName, 32)
+	sk, err := ks.Store.ServerKey(ctx, keyName, 32)
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
 	}
-	k := &Key{ID: gatehouse.NewID(r), OrgID: orgID, CreatedAt: p.now()}
-	if k.Private, err = secret.Seal(sk, der, keyAAD(k), r); err != nil {
+	k := &Key{ID: gatehouse.NewID(ks.rand()), OrgID: orgID, CreatedAt: now(ks.Now)}
+	if k.Private, err = secret.Seal(sk, der, keyAAD(k), ks.rand()); err != nil {
 		return nil, gatehouse.Wrap(op, err)
 	}
-	if err := p.Keys.AddOIDCKey(ctx, k); err != nil {
+	if err := ks.Store.AddOIDCKey(ctx, k); err != nil {
 		return nil, gatehouse.Wrap(op, err)
 	}
 	keyCache.Store(k.ID, priv)
@@ -71,12 +114,12 @@ func (p *Provider) newKey(ctx context.Context, orgID string) (*Key, error) {
 }
 
 // private returns the parsed private key of k.
-func (p *Provider) private(ctx context.Context, k *Key) (*rsa.PrivateKey, error) {
+func (ks *Keys) private(ctx context.Context, k *Key) (*rsa.PrivateKey, error) {
 	const op = "oidc.private"
 	if v, ok := keyCache.Load(k.ID); ok {
 		return v.(*rsa.PrivateKey), nil
 	}
-	sk, err := p.ServerKey(ctx, keyName, 32)
+	sk, err := ks.Store.ServerKey(ctx, keyName, 32)
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
 	}
@@ -97,32 +140,32 @@ func (p *Provider) private(ctx context.Context, k *Key) (*rsa.PrivateKey, error)
 }
 
 // keys returns the organization's keys, newest first, creating the first.
-func (p *Provider) keys(ctx context.Context, orgID string) ([]*Key, error) {
-	ks, err := p.Keys.OIDCKeys(ctx, orgID)
+func (ks *Keys) keys(ctx context.Context, orgID string) ([]*Key, error) {
+	list, err := ks.Store.OIDCKeys(ctx, orgID)
 	if err != nil {
 		return nil, gatehouse.Wrap("oidc.keys", err)
 	}
-	if len(ks) == 0 {
-		k, err := p.newKey(ctx, orgID)
+	if len(list) == 0 {
+		k, err := ks.newKey(ctx, orgID)
 		if err != nil {
 			return nil, err
 		}
-		ks = []*Key{k}
+		list = []*Key{k}
 	}
-	slices.SortFunc(ks, func(a, b *Key) int { return b.CreatedAt.Compare(a.CreatedAt) })
-	return ks, nil
+	slices.SortFunc(list, func(a, b *Key) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return list, nil
 }
 
 // JWKS returns the organization's published keys: the signing key and the
 // retired ones whose tokens may still be valid.
-func (p *Provider) JWKS(ctx context.Context, orgID string) (*jose.JSONWebKeySet, error) {
-	ks, err := p.keys(ctx, orgID)
+func (ks *Keys) JWKS(ctx context.Context, orgID string) (*jose.JSONWebKeySet, error) {
+	list, err := ks.keys(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
 	set := &jose.JSONWebKeySet{}
-	for _, k := range ks {
-		priv, err := p.private(ctx, k)
+	for _, k := range list {
+		priv, err := ks.private(ctx, k)
 		if err != nil {
 			return nil, err
 		}
@@ -131,18 +174,24 @@ func (p *Provider) JWKS(ctx context.Context, orgID string) (*jose.JSONWebKeySet,
 	return set, nil
 }
 
-// sign serializes claims as a JWT of type typ signed with the newest key.
-func (p *Provider) sign(ctx context.Context, orgID, typ string, claims any) (string, error) {
+// sign serializes claims as a JWT of type typ signed with the organization's
+// newest key, issued by the organization (it sets iss).
+func (ks *Keys) sign(ctx context.Context, orgID, typ string, claims map[string]any) (string, error) {
 	const op = "oidc.sign"
-	ks, err := p.keys(ctx, orgID)
+	iss, err := ks.Issuer(ctx, orgID)
 	if err != nil {
 		return "", err
 	}
-	priv, err := p.private(ctx, ks[0])
+	claims["iss"] = iss
+	list, err := ks.keys(ctx, orgID)
 	if err != nil {
 		return "", err
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: priv, KeyID: ks[0].ID}},
+	priv, err := ks.private(ctx, list[0])
+	if err != nil {
+		return "", err
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: priv, KeyID: list[0].ID}},
 		(&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
 	if err != nil {
 		return "", gatehouse.Wrap(op, err)
@@ -154,14 +203,19 @@ func (p *Provider) sign(ctx context.Context, orgID, typ string, claims any) (str
 	return s, nil
 }
 
-// verify checks a JWT signed by one of the organization's published keys
-// (expired or not: an id_token_hint may be old) and returns its claims.
-func (p *Provider) verify(ctx context.Context, orgID, raw string) (*idClaims, error) {
+// verify checks a JWT signed by one of the organization's published keys and
+// issued by the organization (expired or not: an id_token_hint may be old)
+// and returns its claims.
+func (ks *Keys) verify(ctx context.Context, orgID, raw string) (*idClaims, error) {
 	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		return nil, err
 	}
-	set, err := p.JWKS(ctx, orgID)
+	set, err := ks.JWKS(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	iss, err := ks.Issuer(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +223,7 @@ func (p *Provider) verify(ctx context.Context, orgID, raw string) (*idClaims, er
 	for _, h := range tok.Headers {
 		for _, k := range set.Key(h.KeyID) {
 			if err := tok.Claims(k.Key, &c); err == nil {
-				if c.Issuer != p.Issuer(orgID) {
+				if c.Issuer != iss {
 					return nil, fmt.Errorf("issued by %q", c.Issuer)
 				}
 				return &c, nil
@@ -179,35 +233,52 @@ func (p *Provider) verify(ctx context.Context, orgID, raw string) (*idClaims, er
 	return nil, fmt.Errorf("no published key verifies the token")
 }
 
-// RotateKeys creates a new signing key when the newest is older than the
-// rotation period, and deletes the retired keys whose last tokens have
-// expired. The periodic job calls it.
-func (p *Provider) RotateKeys(ctx context.Context, orgID string) error {
-	const op = "oidc.RotateKeys"
-	ks, err := p.keys(ctx, orgID)
+// Rotate creates a new signing key for the organization when the newest is
+// older than the rotation period, and deletes the retired keys whose last
+// tokens have expired.
+func (ks *Keys) Rotate(ctx context.Context, orgID string) error {
+	const op = "oidc.Rotate"
+	list, err := ks.keys(ctx, orgID)
 	if err != nil {
 		return err
 	}
-	now := p.now()
-	if !ks[0].CreatedAt.Add(dur(p.KeyRotation, DefaultKeyRotation)).After(now) {
-		k, err := p.newKey(ctx, orgID)
+	at := now(ks.Now)
+	if !list[0].CreatedAt.Add(dur(ks.Rotation, DefaultKeyRotation)).After(at) {
+		k, err := ks.newKey(ctx, orgID)
 		if err != nil {
 			return err
 		}
-		ks = append([]*Key{k}, ks...)
-		_ = p.audit(ctx, EventKeyRotated, orgID, gatehouse.SystemActor(orgID), "", gatehouse.Client{}, map[string]string{"kid": k.ID})
+		list = append([]*Key{k}, list...)
+		_ = audit(ctx, ks.Audit, ks.rand(), at, EventKeyRotated, orgID, gatehouse.SystemActor(orgID), "", gatehouse.Client{}, map[string]string{"kid": k.ID})
 	}
 	// A key stopped signing when the next newer one was created; the tokens
 	// it signed expire an ID token's lifetime later.
-	for i := 1; i < len(ks); i++ {
-		if ks[i-1].CreatedAt.Add(p.idTokenTTL() + keyOverlap).Before(now) {
-			if err := p.Keys.DeleteOIDCKey(ctx, orgID, ks[i].ID); err != nil {
+	for i := 1; i < len(list); i++ {
+		if list[i-1].CreatedAt.Add(ks.idTokenTTL() + keyOverlap).Before(at) {
+			if err := ks.Store.DeleteOIDCKey(ctx, orgID, list[i].ID); err != nil {
 				return gatehouse.Wrap(op, err)
 			}
-			keyCache.Delete(ks[i].ID)
+			keyCache.Delete(list[i].ID)
 		}
 	}
 	return nil
+}
+
+// RotateAll rotates the keys of every organization that has keys (Rotate);
+// the periodic job calls it, in one replica at a time. An organization that
+// fails does not stop the others; the first error is returned.
+func (ks *Keys) RotateAll(ctx context.Context) error {
+	orgs, err := ks.Store.OIDCKeyOrgs(ctx)
+	if err != nil {
+		return gatehouse.Wrap("oidc.RotateAll", err)
+	}
+	var first error
+	for _, id := range orgs {
+		if err := ks.Rotate(ctx, id); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // halfHash is the at_hash of an access token: the left half of its SHA-256.

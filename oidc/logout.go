@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
@@ -29,14 +31,44 @@ type LogoutRequest struct {
 	Redirect string
 }
 
+// Logouts end what applications obtained through a Gatehouse session when it
+// ends, check RP-initiated logout requests, and deliver back-channel logout
+// tokens.
+type Logouts struct {
+	Keys    *Keys
+	Clients ClientStore
+	Grants  GrantStore
+	Queue   LogoutQueue
+	Audit   AuditLog
+	// HTTP posts the logout tokens. Default: internal/safehttp's client,
+	// which reaches public addresses only.
+	HTTP *http.Client
+	// Worker names this replica in its claims on the queue.
+	Worker string
+	Now    func() time.Time
+	Rand   io.Reader
+	Log    *slog.Logger
+}
+
+func (ls *Logouts) log() *slog.Logger {
+	if ls.Log != nil {
+		return ls.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (ls *Logouts) audit(ctx context.Context, t gatehouse.EventType, orgID string, actor gatehouse.Actor, memberID string, c gatehouse.Client, details map[string]string) error {
+	return audit(ctx, ls.Audit, ls.Rand, now(ls.Now), t, orgID, actor, memberID, c, details)
+}
+
 // EndSession checks an RP-initiated logout request (OpenID Connect
 // RP-Initiated Logout 1.0). A post_logout_redirect_uri is followed only when
 // it is registered for the client named by the id_token_hint or client_id.
-func (p *Provider) EndSession(ctx context.Context, orgID string, q url.Values) (*LogoutRequest, error) {
+func (ls *Logouts) EndSession(ctx context.Context, orgID string, q url.Values) (*LogoutRequest, error) {
 	bad := func(desc string) error { return &Error{Code: "invalid_request", Description: desc, Status: 400} }
 	lr := &LogoutRequest{ClientID: q.Get("client_id")}
 	if hint := q.Get("id_token_hint"); hint != "" {
-		c, err := p.verify(ctx, orgID, hint)
+		c, err := ls.Keys.verify(ctx, orgID, hint)
 		if err != nil {
 			return nil, bad("The id_token_hint was not issued by this provider.")
 		}
@@ -49,7 +81,7 @@ func (p *Provider) EndSession(ctx context.Context, orgID string, q url.Values) (
 		if lr.ClientID == "" {
 			return nil, bad("post_logout_redirect_uri needs an id_token_hint or client_id.")
 		}
-		cl, err := p.Clients.OIDCClient(ctx, orgID, lr.ClientID)
+		cl, err := ls.Clients.OIDCClient(ctx, orgID, lr.ClientID)
 		if gatehouse.IsCode(err, gatehouse.NotFound) {
 			return nil, bad("The application is not registered here.")
 		} else if err != nil {
@@ -69,8 +101,8 @@ func (p *Provider) EndSession(ctx context.Context, orgID string, q url.Values) (
 // SessionEnded ends the grants obtained through the Gatehouse session sid of
 // the member and tells every client that asked for it by back-channel logout.
 // Web calls it when a member signs out.
-func (p *Provider) SessionEnded(ctx context.Context, orgID, memberID, sid string, c gatehouse.Client) error {
-	gs, err := p.Grants.RevokeOIDCSession(ctx, orgID, memberID, sid, p.now())
+func (ls *Logouts) SessionEnded(ctx context.Context, orgID, memberID, sid string, c gatehouse.Client) error {
+	gs, err := ls.Grants.RevokeOIDCSession(ctx, orgID, memberID, sid, now(ls.Now))
 	if err != nil {
 		return gatehouse.Wrap("oidc.SessionEnded", err)
 	}
@@ -83,77 +115,94 @@ func (p *Provider) SessionEnded(ctx context.Context, orgID, memberID, sid string
 			clients = append(clients, g.ClientID)
 		}
 	}
-	return p.audit(ctx, EventLogout, orgID, gatehouse.Actor{Kind: gatehouse.ActorMember, ID: memberID}, memberID, c,
+	return ls.audit(ctx, EventLogout, orgID, gatehouse.Actor{Kind: gatehouse.ActorMember, ID: memberID}, memberID, c,
 		map[string]string{"sid": sid, "clients": strings.Join(clients, " ")})
 }
 
 // Delivery of back-channel logouts.
 const (
-	logoutBatch    = 20
-	logoutLease    = time.Minute
+	logoutBatch = 10
+	// logoutLease outlasts a batch of the slowest sends (safehttp's
+	// timeout), so that no replica claims a logout still being sent.
+	logoutLease    = logoutBatch * (safehttp.DefaultTimeout + 5*time.Second)
 	logoutAttempts = 12
 	logoutTokenTTL = 2 * time.Minute
 )
 
-// DeliverLogouts posts the due back-channel logout tokens, retrying failures
-// with a growing delay (up to an hour, 12 tries). Replicas may run it at the
-// same time: each claims its logouts for a lease first. It returns how many
-// were delivered.
-func (p *Provider) DeliverLogouts(ctx context.Context) (int, error) {
-	now := p.now()
-	due, err := p.Keys.DueOIDCLogouts(ctx, now, now.Add(logoutLease), logoutBatch)
+// Deliver posts the due back-channel logout tokens, retrying failures with a
+// growing delay (up to an hour, 12 tries). Replicas may run it at the same
+// time: each claims its logouts for a lease first. It returns how many were
+// delivered.
+func (ls *Logouts) Deliver(ctx context.Context) (int, error) {
+	at := now(ls.Now)
+	worker := ls.Worker
+	if worker == "" {
+		worker = "oidc"
+	}
+	due, err := ls.Queue.DueOIDCLogouts(ctx, worker, at, logoutLease, logoutBatch)
 	if err != nil {
-		return 0, gatehouse.Wrap("oidc.DeliverLogouts", err)
+		return 0, gatehouse.Wrap("oidc.Logouts.Deliver", err)
 	}
 	n := 0
 	for _, l := range due {
-		err := p.deliver(ctx, l)
+		err := ls.deliver(ctx, l)
 		if err == nil {
 			n++
-			_ = p.audit(ctx, EventLogoutDelivered, l.OrgID, gatehouse.SystemActor(l.OrgID), l.MemberID, gatehouse.Client{}, map[string]string{"client_id": l.ClientID})
-			if ferr := p.Keys.FinishOIDCLogout(ctx, l.ID, true, time.Time{}, ""); ferr != nil {
-				return n, gatehouse.Wrap("oidc.DeliverLogouts", ferr)
+			_ = ls.audit(ctx, EventLogoutDelivered, l.OrgID, gatehouse.SystemActor(l.OrgID), l.MemberID, gatehouse.Client{}, map[string]string{"client_id": l.ClientID})
+			if ferr := ls.finish(ctx, l, worker, true, time.Time{}, ""); ferr != nil {
+				return n, ferr
 			}
 			continue
 		}
 		last := l.Attempts+1 >= logoutAttempts
 		delay := time.Duration(1<<min(l.Attempts, 6)) * time.Minute
-		p.log().WarnContext(ctx, "back-channel logout failed", "client_id", l.ClientID, "attempt", l.Attempts+1, "err", err)
+		ls.log().WarnContext(ctx, "back-channel logout failed", "client_id", l.ClientID, "attempt", l.Attempts+1, "err", err)
 		if last {
-			_ = p.audit(ctx, EventLogoutFailed, l.OrgID, gatehouse.SystemActor(l.OrgID), l.MemberID, gatehouse.Client{},
+			_ = ls.audit(ctx, EventLogoutFailed, l.OrgID, gatehouse.SystemActor(l.OrgID), l.MemberID, gatehouse.Client{},
 				map[string]string{"client_id": l.ClientID, "error": trimTo(err.Error(), 200)})
 		}
-		if ferr := p.Keys.FinishOIDCLogout(ctx, l.ID, last, now.Add(delay), trimTo(err.Error(), 500)); ferr != nil {
-			return n, gatehouse.Wrap("oidc.DeliverLogouts", ferr)
+		if ferr := ls.finish(ctx, l, worker, last, at.Add(delay), trimTo(err.Error(), 500)); ferr != nil {
+			return n, ferr
 		}
 	}
 	return n, nil
 }
 
-func (p *Provider) deliver(ctx context.Context, l *Logout) error {
-	cl, err := p.Clients.OIDCClient(ctx, l.OrgID, l.ClientID)
+// finish records the outcome of a delivery. A lease that ran out meanwhile
+// (another replica may have claimed the logout) is logged, not an error.
+func (ls *Logouts) finish(ctx context.Context, l *Logout, worker string, done bool, next time.Time, lastErr string) error {
+	err := ls.Queue.FinishOIDCLogout(ctx, l.ID, worker, done, next, lastErr)
+	if gatehouse.IsCode(err, gatehouse.NotFound) {
+		ls.log().WarnContext(ctx, "back-channel logout: the claim ran out before the outcome was recorded", "id", l.ID, "client_id", l.ClientID)
+		return nil
+	}
+	return gatehouse.Wrap("oidc.Logouts.Deliver", err)
+}
+
+func (ls *Logouts) deliver(ctx context.Context, l *Logout) error {
+	cl, err := ls.Clients.OIDCClient(ctx, l.OrgID, l.ClientID)
 	if err != nil {
 		return err
 	}
 	if cl.BackchannelLogoutURI == "" {
 		return nil
 	}
-	now := p.now()
+	at := now(ls.Now)
 	claims := map[string]any{
-		"iss": p.Issuer(l.OrgID), "aud": cl.ID, "iat": now.Unix(), "exp": now.Add(logoutTokenTTL).Unix(),
+		"aud": cl.ID, "iat": at.Unix(), "exp": at.Add(logoutTokenTTL).Unix(),
 		"jti": l.ID, "sub": l.MemberID,
 		"events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}},
 	}
 	if l.SessionID != "" {
 		claims["sid"] = l.SessionID
 	}
-	tok, err := p.sign(ctx, l.OrgID, "logout+jwt", claims)
+	tok, err := ls.Keys.sign(ctx, l.OrgID, "logout+jwt", claims)
 	if err != nil {
 		return err
 	}
-	hc := p.HTTP
+	hc := ls.HTTP
 	if hc == nil {
-		hc = &http.Client{Timeout: 10 * time.Second}
+		hc = safehttp.NewClient(safehttp.Options{})
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, cl.BackchannelLogoutURI, strings.NewReader(url.Values{"logout_token": {tok}}.Encode()))
 	if err != nil {
@@ -170,37 +219,4 @@ func (p *Provider) deliver(ctx context.Context, l *Logout) error {
 		return fmt.Errorf("the client answered %s", res.Status)
 	}
 	return nil
-}
-
-// Discovery is the provider's metadata (OpenID Connect Discovery 1.0).
-func (p *Provider) Discovery(orgID string) map[string]any {
-	iss := p.Issuer(orgID)
-	return map[string]any{
-		"issuer":                                     iss,
-		"authorization_endpoint":                     iss + "/oidc/authorize",
-		"token_endpoint":                             iss + "/oidc/token",
-		"userinfo_endpoint":                          iss + "/oidc/userinfo",
-		"jwks_uri":                                   iss + "/oidc/jwks",
-		"revocation_endpoint":                        iss + "/oidc/revoke",
-		"end_session_endpoint":                       iss + "/oidc/logout",
-		"scopes_supported":                           KnownScopes(),
-		"response_types_supported":                   []string{"code"},
-		"response_modes_supported":                   []string{"query"},
-		"grant_types_supported":                      []string{"authorization_code", "refresh_token"},
-		"subject_types_supported":                    []string{"public"},
-		"id_token_signing_alg_values_supported":      []string{"RS256"},
-		"token_endpoint_auth_methods_supported":      []string{"client_secret_basic", "client_secret_post", "none"},
-		"revocation_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "none"},
-		"code_challenge_methods_supported":           []string{"S256"},
-		"claims_supported": []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "sid", "at_hash", "azp",
-			"name", "preferred_username", "email", "email_verified", "groups", "updated_at"},
-		"prompt_values_supported":                        []string{"none", "login", "consent"},
-		"claims_parameter_supported":                     false,
-		"request_parameter_supported":                    false,
-		"request_uri_parameter_supported":                false,
-		"authorization_response_iss_parameter_supported": true,
-		"backchannel_logout_supported":                   true,
-		"backchannel_logout_session_supported":           true,
-		"frontchannel_logout_supported":                  false,
-	}
 }

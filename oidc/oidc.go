@@ -4,16 +4,12 @@
 // use, revocation, and RP-initiated and back-channel logout. It holds the
 // rules; package web speaks HTTP for it and package sqlstore stores for it.
 // Sign-in itself is not here: the member signs in through Gatehouse's own
-// pages, and web hands the signed-in session to Provider.Issue.
+// pages, and web hands the signed-in session to Provider.Continue.
 package oidc
 
 import (
 	"context"
 	"io"
-	"log/slog"
-	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -165,22 +161,46 @@ type GrantStore interface {
 	RevokeOIDCSession(ctx context.Context, orgID, memberID, sid string, at time.Time) ([]*Grant, error)
 }
 
-// KeyStore keeps the signing keys and the back-channel logouts to deliver.
+// KeyStore keeps the signing keys, sealed under a server key.
 type KeyStore interface {
 	OIDCKeys(ctx context.Context, orgID string) ([]*Key, error)
 	AddOIDCKey(ctx context.Context, k *Key) error
 	DeleteOIDCKey(ctx context.Context, orgID, id string) error
-	// DueOIDCLogouts claims up to limit logouts due at now until now+lease.
-	DueOIDCLogouts(ctx context.Context, now, until time.Time, limit int) ([]*Logout, error)
-	// FinishOIDCLogout ends a delivery (done) or schedules the next try at next.
-	FinishOIDCLogout(ctx context.Context, id string, done bool, next time.Time, lastErr string) error
+	// OIDCKeyOrgs returns the organizations that have signing keys: those
+	// the rotation looks after (the others get their first key on first use).
+	OIDCKeyOrgs(ctx context.Context) ([]string, error)
+	// ServerKey returns a key shared by replicas, created on first use.
+	ServerKey(ctx context.Context, name string, size int) ([]byte, error)
 }
 
-// Directory is what the provider reads of members and writes to the audit log.
-type Directory interface {
-	Member(ctx context.Context, orgID, id string) (*gatehouse.Member, error)
+// LogoutQueue holds the back-channel logouts to deliver.
+type LogoutQueue interface {
+	// DueOIDCLogouts claims for worker, until now+lease, up to limit logouts
+	// due at now.
+	DueOIDCLogouts(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]*Logout, error)
+	// FinishOIDCLogout ends a delivery (done) or schedules the next try at
+	// next, while worker still holds the claim.
+	FinishOIDCLogout(ctx context.Context, id, worker string, done bool, next time.Time, lastErr string) error
+}
+
+// AuditLog is where the provider records security events.
+type AuditLog interface {
 	AddAudit(ctx context.Context, e *gatehouse.AuditEvent) error
+}
+
+// Directory is what the provider reads of members, their audit log and
+// their organization's settings.
+type Directory interface {
+	AuditLog
+	Member(ctx context.Context, orgID, id string) (*gatehouse.Member, error)
 	AuditEvents(ctx context.Context, orgID string, f gatehouse.AuditFilter) ([]*gatehouse.AuditEvent, string, error)
+	// Settings returns the organization's stored settings.
+	Settings(ctx context.Context, orgID string) (map[string]string, error)
+}
+
+// Orgs finds an organization, whose public URL is its issuer.
+type Orgs interface {
+	Organization(ctx context.Context, id string) (*gatehouse.Organization, error)
 }
 
 // Defaults of the Provider's lifetimes.
@@ -194,43 +214,37 @@ const (
 	DefaultSecretGrace = 24 * time.Hour
 )
 
-// Provider is the OpenID Connect provider of every organization.
+// Provider is the OpenID Connect provider of every organization: the
+// authorization, token, userinfo and revocation endpoints' rules. The
+// registered applications (Clients), the signing keys and issuers (Keys) and
+// logout (Logouts) are types of their own, which the Provider uses.
 type Provider struct {
-	Clients ClientStore
+	Clients *Clients
+	Keys    *Keys
+	Logouts *Logouts
 	Grants  GrantStore
-	Keys    KeyStore
 	Members Directory
-	// ServerKey returns a key shared by replicas (sqlstore.Store.ServerKey);
-	// the private signing keys are sealed under it.
-	ServerKey func(ctx context.Context, name string, size int) ([]byte, error)
-	// PublicURL is the issuer of the default organization.
-	PublicURL *url.URL
+	// AccessTTL is the installation's access-token lifetime, for the
+	// organizations whose setting oidc_access_token_ttl is 0 (zero: 10 minutes).
+	AccessTTL time.Duration
 	// Lifetimes; zero means the default.
-	AccessTTL, IDTokenTTL, RefreshTTL, CodeTTL, KeyRotation, SecretGrace time.Duration
-	// HTTP delivers back-channel logouts (default: a client with a 10 s timeout).
-	HTTP *http.Client
-	Now  func() time.Time
-	Rand io.Reader
-	Log  *slog.Logger
+	RefreshTTL, CodeTTL time.Duration
+	Now                 func() time.Time
+	Rand                io.Reader
 }
 
 // Issuer is the issuer identifier of the organization: its public URL.
-func (p *Provider) Issuer(orgID string) string {
-	return strings.TrimSuffix(p.PublicURL.String(), "/")
+func (p *Provider) Issuer(ctx context.Context, orgID string) (string, error) {
+	return p.Keys.Issuer(ctx, orgID)
 }
 
-func (p *Provider) now() time.Time {
-	if p.Now != nil {
-		return p.Now()
+func (p *Provider) now() time.Time { return now(p.Now) }
+
+func now(f func() time.Time) time.Time {
+	if f != nil {
+		return f()
 	}
 	return time.Now()
-}
-
-func (p *Provider) log() *slog.Logger {
-	if p.Log != nil {
-		return p.Log
-	}
-	return slog.New(slog.DiscardHandler)
 }
 
 func dur(d, def time.Duration) time.Duration {
@@ -240,21 +254,34 @@ func dur(d, def time.Duration) time.Duration {
 	return def
 }
 
-func (p *Provider) accessTTL() time.Duration  { return dur(p.AccessTTL, DefaultAccessTTL) }
-func (p *Provider) idTokenTTL() time.Duration { return dur(p.IDTokenTTL, DefaultIDTokenTTL) }
 func (p *Provider) refreshTTL() time.Duration { return dur(p.RefreshTTL, DefaultRefreshTTL) }
 
-// audit records a security event; a failure is logged, not returned, where
-// the action itself has succeeded.
-func (p *Provider) audit(ctx context.Context, t gatehouse.EventType, orgID string, actor gatehouse.Actor, memberID string, c gatehouse.Client, details map[string]string) error {
+// accessTTL is the organization's access-token lifetime: its setting
+// oidc_access_token_ttl when not 0, else the installation's (AccessTTL), else
+// 10 minutes.
+func (p *Provider) accessTTL(ctx context.Context, orgID string) (time.Duration, error) {
+	stored, err := p.Members.Settings(ctx, orgID)
+	if err != nil {
+		return 0, gatehouse.Wrap("oidc.accessTTL", err)
+	}
+	set := gatehouse.LoadSettings(stored)
+	return dur(set.OIDCAccessTokenTTL, dur(p.AccessTTL, DefaultAccessTTL)), nil
+}
+
+// audit records a security event in log.
+func audit(ctx context.Context, log AuditLog, r io.Reader, at time.Time, t gatehouse.EventType, orgID string, actor gatehouse.Actor, memberID string, c gatehouse.Client, details map[string]string) error {
 	e := &gatehouse.AuditEvent{
-		ID: gatehouse.NewID(p.Rand), OrgID: orgID, At: p.now(), Type: t, ActorKind: actor.Kind, ActorID: actor.ID, ActorName: actor.Name,
+		ID: gatehouse.NewID(r), OrgID: orgID, At: at, Type: t, ActorKind: actor.Kind, ActorID: actor.ID, ActorName: actor.Name,
 		MemberID: memberID, IP: c.IP, UserAgent: c.UserAgent, RequestID: c.RequestID, Details: details,
 	}
-	if err := p.Members.AddAudit(ctx, e); err != nil {
+	if err := log.AddAudit(ctx, e); err != nil {
 		return gatehouse.Wrap("oidc.audit", err)
 	}
 	return nil
+}
+
+func (p *Provider) audit(ctx context.Context, t gatehouse.EventType, orgID string, actor gatehouse.Actor, memberID string, c gatehouse.Client, details map[string]string) error {
+	return audit(ctx, p.Members, p.Rand, p.now(), t, orgID, actor, memberID, c, details)
 }
 
 // Audit event types of the provider.

@@ -141,12 +141,16 @@ func (p *Provider) activeMember(ctx context.Context, orgID, id string) (*gatehou
 func (p *Provider) tokens(ctx context.Context, cl *Client, g *Grant, m *gatehouse.Member, nonce string) (*TokenResponse, []*Token, error) {
 	const op = "oidc.tokens"
 	now := p.now()
+	ttl, err := p.accessTTL(ctx, g.OrgID)
+	if err != nil {
+		return nil, nil, err
+	}
 	access, accessHash, err := secret.NewToken(p.Rand)
 	if err != nil {
 		return nil, nil, gatehouse.Wrap(op, err)
 	}
-	res := &TokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(p.accessTTL() / time.Second), Scope: g.Scope}
-	tokens := []*Token{{Hash: accessHash, GrantID: g.ID, Kind: KindAccess, CreatedAt: now, ExpiresAt: now.Add(p.accessTTL())}}
+	res := &TokenResponse{AccessToken: access, TokenType: "Bearer", ExpiresIn: int(ttl / time.Second), Scope: g.Scope}
+	tokens := []*Token{{Hash: accessHash, GrantID: g.ID, Kind: KindAccess, CreatedAt: now, ExpiresAt: now.Add(ttl)}}
 	if cl.Offline || contains(strings.Fields(g.Scope), "offline_access") {
 		refresh, refreshHash, err := secret.NewToken(p.Rand)
 		if err != nil {
@@ -156,8 +160,8 @@ func (p *Provider) tokens(ctx context.Context, cl *Client, g *Grant, m *gatehous
 		tokens = append(tokens, &Token{Hash: refreshHash, GrantID: g.ID, Kind: KindRefresh, CreatedAt: now, ExpiresAt: now.Add(p.refreshTTL())})
 	}
 	claims := p.claims(g.Scope, m)
-	claims["iss"], claims["aud"], claims["azp"] = p.Issuer(g.OrgID), cl.ID, cl.ID
-	claims["iat"], claims["exp"] = now.Unix(), now.Add(p.idTokenTTL()).Unix()
+	claims["aud"], claims["azp"] = cl.ID, cl.ID
+	claims["iat"], claims["exp"] = now.Unix(), now.Add(p.Keys.idTokenTTL()).Unix()
 	claims["auth_time"], claims["amr"], claims["at_hash"] = g.AuthTime.Unix(), strings.Fields(g.AMR), halfHash(access)
 	if g.SessionID != "" {
 		claims["sid"] = g.SessionID
@@ -165,7 +169,7 @@ func (p *Provider) tokens(ctx context.Context, cl *Client, g *Grant, m *gatehous
 	if nonce != "" {
 		claims["nonce"] = nonce
 	}
-	if res.IDToken, err = p.sign(ctx, g.OrgID, "JWT", claims); err != nil {
+	if res.IDToken, err = p.Keys.sign(ctx, g.OrgID, "JWT", claims); err != nil {
 		return nil, nil, err
 	}
 	return res, tokens, nil
@@ -185,10 +189,11 @@ func (p *Provider) claims(scope string, m *gatehouse.Member) map[string]any {
 		} else if m.Email != "" {
 			c["email"] = m.Email
 		}
-		if c["email"] != nil {
-			// Addresses are entered by administrators or by the member and
-			// are not confirmed by a message: Gatehouse does not claim them verified.
-			c["email_verified"] = false
+		if e, ok := c["email"].(string); ok {
+			// Verified only when an emailed link sent to this very address
+			// was used (activation, reset): an address typed in by an
+			// administrator or the member proves nothing until then.
+			c["email_verified"] = m.EmailVerified(e)
 		}
 	}
 	if contains(s, "groups") || contains(s, "profile") {

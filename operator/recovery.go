@@ -182,7 +182,7 @@ func (s *Service) SendRecovery(ctx context.Context, actor gatehouse.Actor, req R
 		return err
 	}
 	rec := Recovery{
-		Token:    &gatehouse.Token{Hash: hash, OrgID: o.ID, MemberID: m.ID, Purpose: gatehouse.PurposeActivation, CreatedAt: now, ExpiresAt: now.Add(ttl)},
+		Token:    &gatehouse.Token{Hash: hash, OrgID: o.ID, MemberID: m.ID, Purpose: gatehouse.PurposeActivation, CreatedAt: now, ExpiresAt: now.Add(ttl), SentTo: m.ContactEmail()},
 		Messages: []*gatehouse.Message{msg},
 		Event: &gatehouse.AuditEvent{ID: gatehouse.NewID(s.rand()), OrgID: o.ID, At: now, Type: gatehouse.EventOwnerRecoverySent,
 			ActorKind: actor.Kind, ActorID: actor.ID, ActorName: actor.Name, MemberID: m.ID, IP: req.Client.IP,

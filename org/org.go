@@ -72,12 +72,7 @@ func MayManage(op string, actor gatehouse.Actor) error {
 // public URL with the organization's first host, or the public URL itself for
 // an organization without hosts (the default one).
 func BaseURL(public *url.URL, o *gatehouse.Organization) *url.URL {
-	u := *public
-	if h := o.PrimaryHost(); h != "" {
-		u.Host = h
-	}
-	u.RawQuery, u.Fragment, u.User = "", "", nil
-	return &u
+	return o.BaseURL(public)
 }
 
 // Link returns an absolute link to path with the query on the organization's

@@ -13,20 +13,21 @@ import (
 // so that the session join can use them too.
 const memberCols = `m.id, m.org_id, m.username, m.display_name, m.email, m.work_email, m.mobile,
 	m.role, m.state, m.expires_at, m.password_hash, m.password_changed_at, m.must_change_password,
-	m.support_pin_hash, m.created_at, m.updated_at, m.last_signin_at`
+	m.support_pin_hash, m.created_at, m.updated_at, m.last_signin_at, m.verified_email, m.email_verified_at`
 
 func scanMember(row scanner, extra ...any) (*gatehouse.Member, error) {
 	var m gatehouse.Member
-	var expires, changed, created, updated, signin sql.NullInt64
+	var expires, changed, created, updated, signin, verified sql.NullInt64
 	var mustChange int
 	dest := append([]any{&m.ID, &m.OrgID, &m.Username, &m.DisplayName, &m.Email, &m.WorkEmail, &m.Mobile,
 		&m.Role, &m.State, &expires, &m.PasswordHash, &changed, &mustChange,
-		&m.SupportPINHash, &created, &updated, &signin}, extra...)
+		&m.SupportPINHash, &created, &updated, &signin, &m.VerifiedEmail, &verified}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	m.ExpiresAt, m.PasswordChangedAt = timeOf(expires), timeOf(changed)
 	m.CreatedAt, m.UpdatedAt, m.LastSignInAt = timeOf(created), timeOf(updated), timeOf(signin)
+	m.EmailVerifiedAt = timeOf(verified)
 	m.MustChangePassword = mustChange != 0
 	return &m, nil
 }
@@ -159,6 +160,10 @@ func (s *Store) ChangeMember(ctx context.Context, orgID, id string, c gatehouse.
 		set = append(set, "must_change_password = "+a.add(boolInt(*c.MustChangePassword)))
 	}
 	text("support_pin_hash", c.SupportPINHash, false)
+	if c.VerifiedEmail != nil {
+		text("verified_email", c.VerifiedEmail, false)
+		set = append(set, "email_verified_at = "+a.add(micros(c.UpdatedAt)))
+	}
 	set = append(set, "updated_at = "+a.add(micros(c.UpdatedAt)))
 	where := " WHERE org_id = " + a.add(orgID) + " AND id = " + a.add(id)
 	res, err := s.exec(ctx, `UPDATE members SET `+strings.Join(set, ", ")+where, a...)

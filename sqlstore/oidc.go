@@ -14,7 +14,9 @@ var (
 	_ oidc.ClientStore = (*Store)(nil)
 	_ oidc.GrantStore  = (*Store)(nil)
 	_ oidc.KeyStore    = (*Store)(nil)
+	_ oidc.LogoutQueue = (*Store)(nil)
 	_ oidc.Directory   = (*Store)(nil)
+	_ oidc.Orgs        = (*Store)(nil)
 )
 
 const oidcClientCols = `id, org_id, name, secret_hash, old_secret_hash, old_secret_until, redirect_uris, post_logout_uris,
@@ -153,64 +155,80 @@ func (s *Store) DeleteOIDCKey(ctx context.Context, orgID, id string) error {
 	return dbErr("sqlstore.DeleteOIDCKey", err)
 }
 
-// DueOIDCLogouts claims up to limit undelivered logouts due at now, moving
-// their next try to until, so that no other replica sends them meanwhile.
-func (s *Store) DueOIDCLogouts(ctx context.Context, now, until time.Time, limit int) ([]*oidc.Logout, error) {
-	const op = "sqlstore.DueOIDCLogouts"
-	var out []*oidc.Logout
-	err := s.inTx(ctx, func(t *Store) error {
-		rows, err := t.writeQuery(ctx, `SELECT id, org_id, client_id, member_id, session_id, created_at, attempts FROM oidc_logouts
-			WHERE done_at IS NULL AND next_at <= $1 ORDER BY next_at LIMIT $2`, now.UnixMicro(), limit)
-		if err != nil {
-			return dbErr(op, err)
+// OIDCKeyOrgs returns the organizations that have signing keys.
+func (s *Store) OIDCKeyOrgs(ctx context.Context) ([]string, error) {
+	const op = "sqlstore.OIDCKeyOrgs"
+	rows, err := s.query(ctx, `SELECT DISTINCT org_id FROM oidc_keys ORDER BY org_id`)
+	if err != nil {
+		return nil, dbErr(op, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, dbErr(op, err)
 		}
-		for rows.Next() {
-			var l oidc.Logout
-			var created int64
-			if err := rows.Scan(&l.ID, &l.OrgID, &l.ClientID, &l.MemberID, &l.SessionID, &created, &l.Attempts); err != nil {
-				rows.Close()
-				return dbErr(op, err)
-			}
-			l.CreatedAt = time.UnixMicro(created).UTC()
-			out = append(out, &l)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return dbErr(op, err)
-		}
-		for _, l := range out {
-			if _, err := t.exec(ctx, `UPDATE oidc_logouts SET next_at = $2 WHERE id = $1`, l.ID, until.UnixMicro()); err != nil {
-				return dbErr(op, err)
-			}
-		}
-		return nil
-	})
-	return out, err
+		out = append(out, id)
+	}
+	return out, dbErr(op, rows.Err())
 }
 
-// FinishOIDCLogout records the end of a delivery attempt.
-func (s *Store) FinishOIDCLogout(ctx context.Context, id string, done bool, next time.Time, lastErr string) error {
+// logoutQueue is the back-channel logouts as a leased queue (lease.go).
+var logoutQueue = leasedQueue{table: "oidc_logouts", cols: "id, org_id, client_id, member_id, session_id, created_at, attempts",
+	wait: "done_at IS NULL", due: "next_at"}
+
+func collectLogouts(op string, rows *sql.Rows) ([]*oidc.Logout, error) {
+	defer rows.Close()
+	var out []*oidc.Logout
+	for rows.Next() {
+		var l oidc.Logout
+		var created int64
+		if err := rows.Scan(&l.ID, &l.OrgID, &l.ClientID, &l.MemberID, &l.SessionID, &created, &l.Attempts); err != nil {
+			return nil, dbErr(op, err)
+		}
+		l.CreatedAt = time.UnixMicro(created).UTC()
+		out = append(out, &l)
+	}
+	return out, dbErr(op, rows.Err())
+}
+
+// DueOIDCLogouts leases up to limit undelivered logouts due at now to worker
+// until now+lease, so that no other replica sends them meanwhile.
+func (s *Store) DueOIDCLogouts(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]*oidc.Logout, error) {
+	return claimLeased(ctx, s, "sqlstore.DueOIDCLogouts", logoutQueue, worker, now, lease, limit, collectLogouts,
+		func(l *oidc.Logout) (time.Time, string) { return l.CreatedAt, l.ID })
+}
+
+// FinishOIDCLogout records the end of a delivery attempt and ends the lease,
+// while worker still holds it.
+func (s *Store) FinishOIDCLogout(ctx context.Context, id, worker string, done bool, next time.Time, lastErr string) error {
 	var doneAt any
 	if done {
 		doneAt = s.db.now().UnixMicro()
 	}
-	_, err := s.exec(ctx, `UPDATE oidc_logouts SET attempts = attempts + 1, done_at = $2, next_at = $3, last_error = $4 WHERE id = $1`,
-		id, doneAt, unixMicro(next), lastErr)
-	return dbErr("sqlstore.FinishOIDCLogout", err)
+	res, err := s.exec(ctx, `UPDATE oidc_logouts SET attempts = attempts + 1, done_at = $3, next_at = $4, last_error = $5, `+leaseFree+`
+		WHERE id = $1 AND `+leaseHeld+` AND done_at IS NULL`, id, worker, doneAt, unixMicro(next), lastErr)
+	return affected("sqlstore.FinishOIDCLogout", res, err)
 }
 
 // endOIDCGrants deletes the member's grants (those of session sid only, when
-// sid is set) with their tokens, and queues a back-channel logout to each of
-// their clients that registered a back-channel URI. It returns the grants.
-func (s *Store) endOIDCGrants(ctx context.Context, orgID, memberID, sid string, at time.Time) ([]*oidc.Grant, error) {
+// sid is set; all but those of session except, when except is set) with their
+// tokens, and queues a back-channel logout to each of their clients that
+// registered a back-channel URI. It returns the grants.
+func (s *Store) endOIDCGrants(ctx context.Context, orgID, memberID, sid, except string, at time.Time) ([]*oidc.Grant, error) {
 	const op = "sqlstore.endOIDCGrants"
 	var gs []*oidc.Grant
 	err := s.inTx(ctx, func(t *Store) error {
 		q := `SELECT ` + oidcGrantCols + ` FROM oidc_grants WHERE org_id = $1 AND member_id = $2`
 		args := []any{orgID, memberID}
-		if sid != "" {
+		switch {
+		case sid != "":
 			q += ` AND session_id = $3`
 			args = append(args, sid)
+		case except != "":
+			q += ` AND session_id <> $3`
+			args = append(args, except)
 		}
 		rows, err := t.writeQuery(ctx, q, args...)
 		if err != nil {

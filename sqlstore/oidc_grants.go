@@ -172,5 +172,5 @@ func (s *Store) RevokeOIDCSession(ctx context.Context, orgID, memberID, sid stri
 	if sid == "" {
 		return nil, nil
 	}
-	return s.endOIDCGrants(ctx, orgID, memberID, sid, at)
+	return s.endOIDCGrants(ctx, orgID, memberID, sid, "", at)
 }

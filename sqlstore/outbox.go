@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"sort"
 	"strings"
 	"time"
 
@@ -87,42 +86,15 @@ func (s *Store) Enqueue(ctx context.Context, m *gatehouse.Message) error {
 // without a report (its worker died) adds one to LapsedClaims instead, so that
 // a message that kills every worker that tries it can still be given up on.
 //
-// On PostgreSQL the inner SELECT locks the rows it picks with FOR UPDATE SKIP
-// LOCKED, so concurrent claimers pick disjoint rows without waiting for each
-// other; on SQLite writes are serialized and the statement alone is enough.
+// See claimLeased for how concurrent claimers share the queue.
 func (s *Store) ClaimMessages(ctx context.Context, worker string, now time.Time, lease time.Duration, n int) ([]*gatehouse.Message, error) {
-	const op = "sqlstore.ClaimMessages"
-	if worker == "" {
-		return nil, gatehouse.Errorf(gatehouse.Invalid, op, "a claim needs the name of the worker")
-	}
-	if n <= 0 {
-		return nil, nil
-	}
-	lock := ""
-	if s.db.dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
-	// SET expressions read the row as it was: a claimed_by still set on a
-	// claimable row is a lease that ran out.
-	rows, err := s.writeQuery(ctx, `UPDATE messages SET claimed_by = $1, claimed_until = $2,
-		lapsed_claims = lapsed_claims + CASE WHEN claimed_by <> '' THEN 1 ELSE 0 END
-		WHERE id IN (SELECT id FROM messages WHERE status = 'queued' AND next_attempt_at <= $3
-			AND (claimed_until IS NULL OR claimed_until <= $3)
-			ORDER BY next_attempt_at, id`+limitClause(n)+lock+`)
-		RETURNING `+messageWithBodies, worker, now.Add(lease).UnixMicro(), now.UnixMicro())
-	if err != nil {
-		return nil, dbErr(op, err)
-	}
-	ms, err := collectMessages(op, rows)
-	s.db.note(err)
-	sort.Slice(ms, func(i, j int) bool { // RETURNING promises no order
-		if !ms[i].NextAttemptAt.Equal(ms[j].NextAttemptAt) {
-			return ms[i].NextAttemptAt.Before(ms[j].NextAttemptAt)
-		}
-		return ms[i].ID < ms[j].ID
-	})
-	return ms, err
+	return claimLeased(ctx, s, "sqlstore.ClaimMessages", messageQueue, worker, now, lease, n, collectMessages,
+		func(m *gatehouse.Message) (time.Time, string) { return m.NextAttemptAt, m.ID })
 }
+
+// messageQueue is the outbox as a leased queue (lease.go).
+var messageQueue = leasedQueue{table: "messages", cols: messageWithBodies, wait: "status = 'queued'", due: "next_attempt_at",
+	onClaim: `, lapsed_claims = lapsed_claims + CASE WHEN claimed_by <> '' THEN 1 ELSE 0 END`}
 
 // ReleaseMessages gives back worker's claims on the messages ids that it has
 // not tried, so that they are due again at once for any worker, uncounted. A
@@ -137,7 +109,7 @@ func (s *Store) ReleaseMessages(ctx context.Context, worker string, ids []string
 	for i, id := range ids {
 		in[i] = a.add(id)
 	}
-	_, err := s.exec(ctx, `UPDATE messages SET claimed_by = '', claimed_until = NULL
+	_, err := s.exec(ctx, `UPDATE messages SET `+leaseFree+`
 		WHERE claimed_by = `+w+` AND status = 'queued' AND id IN (`+strings.Join(in, ", ")+`)`, a...)
 	return dbErr("sqlstore.ReleaseMessages", err)
 }
@@ -159,8 +131,8 @@ func tries(tried bool, at time.Time) (int, any) {
 // both land.
 func (s *Store) MarkSent(ctx context.Context, id, worker string, at time.Time) error {
 	res, err := s.exec(ctx, `UPDATE messages SET status = 'sent', sent_at = $3, done_at = $3, last_attempt_at = $3,
-		attempts = attempts + 1, text_body = '', html_body = '', claimed_by = '', claimed_until = NULL
-		WHERE id = $1 AND claimed_by = $2 AND claimed_by <> '' AND status = 'queued'`, id, worker, micros(at))
+		attempts = attempts + 1, text_body = '', html_body = '', `+leaseFree+`
+		WHERE id = $1 AND `+leaseHeld+` AND status = 'queued'`, id, worker, micros(at))
 	return affected("sqlstore.MarkSent", res, err)
 }
 
@@ -171,8 +143,8 @@ func (s *Store) MarkSent(ctx context.Context, id, worker string, at time.Time) e
 func (s *Store) MarkRetry(ctx context.Context, id, worker string, tried bool, lastErr string, at, next time.Time) error {
 	n, triedAt := tries(tried, at)
 	res, err := s.exec(ctx, `UPDATE messages SET last_error = $3, next_attempt_at = $4,
-		attempts = attempts + $5, last_attempt_at = COALESCE($6, last_attempt_at), claimed_by = '', claimed_until = NULL
-		WHERE id = $1 AND claimed_by = $2 AND claimed_by <> '' AND status = 'queued'`,
+		attempts = attempts + $5, last_attempt_at = COALESCE($6, last_attempt_at), `+leaseFree+`
+		WHERE id = $1 AND `+leaseHeld+` AND status = 'queued'`,
 		id, worker, lastErr, micros(next), n, triedAt)
 	return affected("sqlstore.MarkRetry", res, err)
 }
@@ -183,8 +155,8 @@ func (s *Store) MarkFailed(ctx context.Context, id, worker string, tried bool, l
 	n, triedAt := tries(tried, at)
 	res, err := s.exec(ctx, `UPDATE messages SET status = 'failed', last_error = $3, done_at = $4,
 		attempts = attempts + $5, last_attempt_at = COALESCE($6, last_attempt_at),
-		text_body = '', html_body = '', claimed_by = '', claimed_until = NULL
-		WHERE id = $1 AND claimed_by = $2 AND claimed_by <> '' AND status = 'queued'`,
+		text_body = '', html_body = '', `+leaseFree+`
+		WHERE id = $1 AND `+leaseHeld+` AND status = 'queued'`,
 		id, worker, lastErr, micros(at), n, triedAt)
 	return affected("sqlstore.MarkFailed", res, err)
 }
@@ -259,7 +231,7 @@ func (s *Store) MarkSentMany(ctx context.Context, worker string, ids []string, a
 		in[i] = a.add(id)
 	}
 	res, err := s.exec(ctx, `UPDATE messages SET status = 'sent', sent_at = `+t+`, done_at = `+t+`, last_attempt_at = `+t+`,
-		attempts = attempts + 1, text_body = '', html_body = '', claimed_by = '', claimed_until = NULL
+		attempts = attempts + 1, text_body = '', html_body = '', `+leaseFree+`
 		WHERE claimed_by = `+w+` AND claimed_by <> '' AND status = 'queued' AND id IN (`+strings.Join(in, ", ")+`)`, a...)
 	return count(op, res, err)
 }

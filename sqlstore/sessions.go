@@ -131,10 +131,10 @@ func (s *Store) MemberSessions(ctx context.Context, orgID, memberID string, now 
 }
 
 // DeleteMemberSessions ends every session of the member but the one with id
-// except ("" ends them all) and returns how many ended. The sessions the
-// member's applications hold end too, always all of them: their OpenID Connect
-// grants and tokens (with a back-channel logout queued for each application
-// that asked for one). Every use case that ends a member's sessions (a reset
+// except ("" ends them all) and returns how many ended. What the member's
+// applications obtained through the sessions that end ends too: their OpenID
+// Connect grants and tokens (with a back-channel logout queued for each
+// application that asked for one); the grants of the session kept stay. Every use case that ends a member's sessions (a reset
 // or administrator's password, a disabled account, "sign out everywhere")
 // goes through here, so no application keeps a token past it.
 func (s *Store) DeleteMemberSessions(ctx context.Context, orgID, memberID, except string) (int, error) {
@@ -147,7 +147,9 @@ func (s *Store) DeleteMemberSessions(ctx context.Context, orgID, memberID, excep
 		if n, err = count(op, res, err); err != nil {
 			return err
 		}
-		_, err = t.endOIDCGrants(ctx, orgID, memberID, "", t.db.now())
+		// The grants obtained through the sessions that end end with them;
+		// those of the session kept stay.
+		_, err = t.endOIDCGrants(ctx, orgID, memberID, "", except, t.db.now())
 		return err
 	})
 	return n, err

@@ -8,13 +8,13 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 )
 
-const tokenCols = `hash, org_id, member_id, purpose, created_at, expires_at, used_at`
+const tokenCols = `hash, org_id, member_id, purpose, created_at, expires_at, used_at, sent_to`
 
 func scanToken(row scanner) (*gatehouse.Token, error) {
 	var t gatehouse.Token
 	var member sql.NullString
 	var created, expires, used sql.NullInt64
-	if err := row.Scan(&t.Hash, &t.OrgID, &member, &t.Purpose, &created, &expires, &used); err != nil {
+	if err := row.Scan(&t.Hash, &t.OrgID, &member, &t.Purpose, &created, &expires, &used, &t.SentTo); err != nil {
 		return nil, err
 	}
 	t.MemberID = member.String
@@ -24,8 +24,8 @@ func scanToken(row scanner) (*gatehouse.Token, error) {
 
 // CreateToken stores t. A token for a member that does not exist is NotFound.
 func (s *Store) CreateToken(ctx context.Context, t *gatehouse.Token) error {
-	_, err := s.exec(ctx, `INSERT INTO tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		t.Hash, t.OrgID, nullString(t.MemberID), string(t.Purpose), micros(t.CreatedAt), micros(t.ExpiresAt), micros(t.UsedAt))
+	_, err := s.exec(ctx, `INSERT INTO tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		t.Hash, t.OrgID, nullString(t.MemberID), string(t.Purpose), micros(t.CreatedAt), micros(t.ExpiresAt), micros(t.UsedAt), t.SentTo)
 	return dbErr("sqlstore.CreateToken", err)
 }
 

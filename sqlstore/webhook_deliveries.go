@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"sort"
 	"strings"
 	"time"
 
@@ -43,36 +42,11 @@ func collectDeliveries(op string, rows *sql.Rows) ([]*webhook.Delivery, error) {
 // oldest due first, in one UPDATE (FOR UPDATE SKIP LOCKED on PostgreSQL, as
 // ClaimMessages), then reads their endpoints and events.
 func (s *Store) ClaimWebhookDeliveries(ctx context.Context, worker string, now time.Time, lease time.Duration, n int) ([]*webhook.Delivery, error) {
-	const op = "sqlstore.ClaimWebhookDeliveries"
-	if worker == "" {
-		return nil, gatehouse.Errorf(gatehouse.Invalid, op, "a claim needs the name of the worker")
-	}
-	if n <= 0 {
-		return nil, nil
-	}
-	lock := ""
-	if s.db.dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
-	rows, err := s.writeQuery(ctx, `UPDATE webhook_deliveries SET claimed_by = $1, claimed_until = $2
-		WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $3
-			AND (claimed_until IS NULL OR claimed_until <= $3)
-			ORDER BY next_attempt_at, id`+limitClause(n)+lock+`)
-		RETURNING `+deliveryCols, worker, now.Add(lease).UnixMicro(), now.UnixMicro())
-	if err != nil {
-		return nil, dbErr(op, err)
-	}
-	ds, err := collectDeliveries(op, rows)
-	s.db.note(err)
+	ds, err := claimLeased(ctx, s, "sqlstore.ClaimWebhookDeliveries", deliveryQueue, worker, now, lease, n, collectDeliveries,
+		func(d *webhook.Delivery) (time.Time, string) { return d.NextAttemptAt, d.ID })
 	if err != nil || len(ds) == 0 {
 		return ds, err
 	}
-	sort.Slice(ds, func(i, j int) bool { // RETURNING promises no order
-		if !ds[i].NextAttemptAt.Equal(ds[j].NextAttemptAt) {
-			return ds[i].NextAttemptAt.Before(ds[j].NextAttemptAt)
-		}
-		return ds[i].ID < ds[j].ID
-	})
 	endpoints := map[string]*webhook.Endpoint{}
 	for _, d := range ds {
 		if _, ok := endpoints[d.EndpointID]; !ok {
@@ -91,6 +65,9 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, worker string, now t
 	}
 	return ds, nil
 }
+
+// deliveryQueue is the webhook deliveries as a leased queue (lease.go).
+var deliveryQueue = leasedQueue{table: "webhook_deliveries", cols: deliveryCols, wait: "status = 'pending'", due: "next_attempt_at"}
 
 // readWebhook reads an endpoint on the writer, so that a claim sees the
 // secret of a rotation just committed.
@@ -129,8 +106,8 @@ func (s *Store) MarkWebhookDone(ctx context.Context, id, worker string, r webhoo
 	}
 	res, err := s.exec(ctx, `UPDATE webhook_deliveries SET status = $3, attempts = attempts + 1, last_attempt_at = $4,
 		last_status = $5, last_error = $6, done_at = $7, next_attempt_at = COALESCE($8, next_attempt_at),
-		claimed_by = '', claimed_until = NULL
-		WHERE id = $1 AND claimed_by = $2 AND claimed_by <> '' AND status = 'pending'`,
+		`+leaseFree+`
+		WHERE id = $1 AND `+leaseHeld+` AND status = 'pending'`,
 		id, worker, string(r.Status), micros(r.At), r.HTTPStatus, truncateText(r.Error, 500), done, next)
 	return affected(op, res, err)
 }

@@ -48,11 +48,15 @@ func clientForm(r *http.Request) oidc.NewClient {
 }
 
 func (o oidcPages) adminClientsView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, actor gatehouse.Actor) (*view, error) {
-	cls, err := o.OIDC.ListClients(r.Context(), actor, m.OrgID)
+	cls, err := o.OIDC.Clients.List(r.Context(), actor, m.OrgID)
 	if err != nil {
 		return nil, err
 	}
-	v := adminPages(o).adminView(w, r, m, "Applications", "applications", &clientsPage{Clients: cls, Issuer: o.OIDC.Issuer(m.OrgID)})
+	iss, err := o.OIDC.Issuer(r.Context(), m.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	v := adminPages(o).adminView(w, r, m, "Applications", "applications", &clientsPage{Clients: cls, Issuer: iss})
 	if n := clientNotices[r.URL.Query().Get("done")]; n != "" {
 		v.Notice = n
 	}
@@ -84,7 +88,7 @@ func (o oidcPages) adminCreateClient(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	cl, sec, err := o.OIDC.CreateClient(r.Context(), actor, o.client(r), m.OrgID, clientForm(r))
+	cl, sec, err := o.OIDC.Clients.Create(r.Context(), actor, o.client(r), m.OrgID, clientForm(r))
 	if err != nil {
 		v, verr := o.adminClientsView(w, r, m, actor)
 		if verr != nil {
@@ -99,8 +103,20 @@ func (o oidcPages) adminCreateClient(w http.ResponseWriter, r *http.Request) {
 		o.render(w, r, st, "oidc_admin_clients", v)
 		return
 	}
-	v := a.adminView(w, r, m, cl.Name, "applications", &clientPage{Client: cl, NewSecret: sec, Issuer: o.OIDC.Issuer(m.OrgID)})
-	o.render(w, r, http.StatusCreated, "oidc_admin_client", v)
+	if v, ok := o.clientPage(w, r, m, cl, sec); ok {
+		o.render(w, r, http.StatusCreated, "oidc_admin_client", v)
+	}
+}
+
+// clientPage is the view of an application's page, with its secret when
+// one was just made.
+func (o oidcPages) clientPage(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, cl *oidc.Client, secret string) (*view, bool) {
+	iss, err := o.OIDC.Issuer(r.Context(), m.OrgID)
+	if err != nil {
+		adminPages(o).adminFail(w, r, m, err)
+		return nil, false
+	}
+	return adminPages(o).adminView(w, r, m, cl.Name, "applications", &clientPage{Client: cl, NewSecret: secret, Issuer: iss}), true
 }
 
 func (o oidcPages) clientView(w http.ResponseWriter, r *http.Request) (*gatehouse.Member, gatehouse.Actor, *oidc.Client, bool) {
@@ -109,7 +125,7 @@ func (o oidcPages) clientView(w http.ResponseWriter, r *http.Request) (*gatehous
 	if !ok {
 		return nil, actor, nil, false
 	}
-	cl, err := o.OIDC.Client(r.Context(), actor, m.OrgID, r.PathValue("id"))
+	cl, err := o.OIDC.Clients.Get(r.Context(), actor, m.OrgID, r.PathValue("id"))
 	if err != nil {
 		a.adminFail(w, r, m, err)
 		return nil, actor, nil, false
@@ -122,7 +138,10 @@ func (o oidcPages) adminClient(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := adminPages(o).adminView(w, r, m, cl.Name, "applications", &clientPage{Client: cl, Issuer: o.OIDC.Issuer(m.OrgID)})
+	v, ok := o.clientPage(w, r, m, cl, "")
+	if !ok {
+		return
+	}
 	if n := clientNotices[r.URL.Query().Get("done")]; n != "" {
 		v.Notice = n
 	}
@@ -137,8 +156,11 @@ func (o oidcPages) adminUpdateClient(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := o.OIDC.UpdateClient(r.Context(), actor, o.client(r), m.OrgID, cl.ID, clientForm(r)); err != nil {
-		v := adminPages(o).adminView(w, r, m, cl.Name, "applications", &clientPage{Client: cl, Issuer: o.OIDC.Issuer(m.OrgID)})
+	if _, err := o.OIDC.Clients.Update(r.Context(), actor, o.client(r), m.OrgID, cl.ID, clientForm(r)); err != nil {
+		v, ok := o.clientPage(w, r, m, cl, "")
+		if !ok {
+			return
+		}
 		st, msg, _ := o.errorInfo(r, err)
 		v.fieldErrors(err, msg)
 		o.render(w, r, st, "oidc_admin_client", v)
@@ -156,13 +178,14 @@ func (o oidcPages) adminRotateSecret(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sec, err := o.OIDC.RotateSecret(r.Context(), actor, o.client(r), m.OrgID, cl.ID)
+	sec, err := o.OIDC.Clients.RotateSecret(r.Context(), actor, o.client(r), m.OrgID, cl.ID)
 	if err != nil {
 		adminPages(o).adminFail(w, r, m, err)
 		return
 	}
-	v := adminPages(o).adminView(w, r, m, cl.Name, "applications", &clientPage{Client: cl, NewSecret: sec, Issuer: o.OIDC.Issuer(m.OrgID)})
-	o.render(w, r, http.StatusCreated, "oidc_admin_client", v)
+	if v, ok := o.clientPage(w, r, m, cl, sec); ok {
+		o.render(w, r, http.StatusCreated, "oidc_admin_client", v)
+	}
 }
 
 func (o oidcPages) adminDeleteClient(w http.ResponseWriter, r *http.Request) {
@@ -173,7 +196,7 @@ func (o oidcPages) adminDeleteClient(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := o.OIDC.DeleteClient(r.Context(), actor, o.client(r), m.OrgID, cl.ID); err != nil {
+	if err := o.OIDC.Clients.Delete(r.Context(), actor, o.client(r), m.OrgID, cl.ID); err != nil {
 		adminPages(o).adminFail(w, r, m, err)
 		return
 	}

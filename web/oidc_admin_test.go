@@ -74,7 +74,7 @@ func TestOIDCClientsAPI(t *testing.T) {
 // grace period only; the new one works at once.
 func TestOIDCSecretRotationGrace(t *testing.T) {
 	s, rp, _ := planServer(t)
-	sec, err := s.OIDC.RotateSecret(rp.ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, rp.client.ID)
+	sec, err := s.OIDC.Clients.RotateSecret(rp.ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, rp.client.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestOIDCAdminPages(t *testing.T) {
 	if r.Status != http.StatusCreated || m == nil || id == nil {
 		t.Fatalf("create: %d\n%s", r.Status, r.Body)
 	}
-	cl, err := s.OIDC.AuthenticateClient(t.Context(), gatehouse.DefaultOrgID, id[1], m[1])
+	cl, err := s.OIDC.Clients.Authenticate(t.Context(), gatehouse.DefaultOrgID, id[1], m[1])
 	if err != nil || len(cl.RedirectURIs) != 2 || !cl.FirstParty || cl.Public {
 		t.Fatalf("the created client: %+v, %v", cl, err)
 	}
@@ -128,7 +128,7 @@ func TestOIDCAdminPages(t *testing.T) {
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("edit: %d\n%s", r.Status, r.Body)
 	}
-	if cl, _ := s.OIDC.Client(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID, id[1]); cl.Name != "CRM 2" || cl.RedirectURIs[0] != "https://crm.example.com/new" || cl.FirstParty {
+	if cl, _ := s.OIDC.Clients.Get(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID, id[1]); cl.Name != "CRM 2" || cl.RedirectURIs[0] != "https://crm.example.com/new" || cl.FirstParty {
 		t.Errorf("edited: %+v", cl)
 	}
 	r = b.Submit("/admin/applications/"+id[1], "/admin/applications/"+id[1]+"/secret", nil)
@@ -138,7 +138,7 @@ func TestOIDCAdminPages(t *testing.T) {
 	if r := b.Submit("/admin/applications/"+id[1], "/admin/applications/"+id[1]+"/delete", nil); r.Status != http.StatusSeeOther {
 		t.Errorf("delete: %d", r.Status)
 	}
-	if _, err := s.OIDC.Client(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID, id[1]); !gatehouse.IsCode(err, gatehouse.NotFound) {
+	if _, err := s.OIDC.Clients.Get(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID, id[1]); !gatehouse.IsCode(err, gatehouse.NotFound) {
 		t.Errorf("still there: %v", err)
 	}
 	mb := s.Browser(t)

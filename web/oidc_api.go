@@ -46,21 +46,22 @@ type apiNewClient struct {
 	Offline                bool     `json:"offline"`
 }
 
-// oidcProvider returns the provider, or answers 404 when it is off.
-func (s apiEndpoints) oidcProvider(w http.ResponseWriter, r *http.Request) (*oidc.Provider, bool) {
+// oidcClients returns the registered applications, or answers 404 when the
+// provider is off.
+func (s apiEndpoints) oidcClients(w http.ResponseWriter, r *http.Request) (*oidc.Clients, bool) {
 	if s.OIDC == nil {
 		s.problem(w, r, gatehouse.Errorf(gatehouse.NotFound, "web.oidc", "The OpenID Connect provider is off."))
 		return nil, false
 	}
-	return s.OIDC, true
+	return s.OIDC.Clients, true
 }
 
 func apiListClients(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
-	p, ok := s.oidcProvider(w, r)
+	p, ok := s.oidcClients(w, r)
 	if !ok {
 		return
 	}
-	cls, err := p.ListClients(r.Context(), c.Actor, c.OrgID)
+	cls, err := p.List(r.Context(), c.Actor, c.OrgID)
 	if err != nil {
 		s.problem(w, r, err)
 		return
@@ -73,7 +74,7 @@ func apiListClients(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *a
 }
 
 func apiCreateClient(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
-	p, ok := s.oidcProvider(w, r)
+	p, ok := s.oidcClients(w, r)
 	if !ok {
 		return
 	}
@@ -81,7 +82,7 @@ func apiCreateClient(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *
 	if !decodeJSON(w, r, &in, false) {
 		return
 	}
-	cl, sec, err := p.CreateClient(r.Context(), c.Actor, s.client(r), c.OrgID, oidc.NewClient{
+	cl, sec, err := p.Create(r.Context(), c.Actor, s.client(r), c.OrgID, oidc.NewClient{
 		Name: in.Name, RedirectURIs: in.RedirectURIs, PostLogoutURIs: in.PostLogoutRedirectURIs, BackchannelLogoutURI: in.BackchannelLogoutURI,
 		Public: in.Public, FirstParty: in.FirstParty, Offline: in.Offline,
 	})
@@ -99,11 +100,11 @@ func apiCreateClient(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *
 }
 
 func apiGetClient(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
-	p, ok := s.oidcProvider(w, r)
+	p, ok := s.oidcClients(w, r)
 	if !ok {
 		return
 	}
-	cl, err := p.Client(r.Context(), c.Actor, c.OrgID, r.PathValue("id"))
+	cl, err := p.Get(r.Context(), c.Actor, c.OrgID, r.PathValue("id"))
 	if err != nil {
 		s.problem(w, r, err)
 		return
@@ -112,11 +113,11 @@ func apiGetClient(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *api
 }
 
 func apiDeleteClient(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
-	p, ok := s.oidcProvider(w, r)
+	p, ok := s.oidcClients(w, r)
 	if !ok {
 		return
 	}
-	if err := p.DeleteClient(r.Context(), c.Actor, s.client(r), c.OrgID, r.PathValue("id")); err != nil {
+	if err := p.Delete(r.Context(), c.Actor, s.client(r), c.OrgID, r.PathValue("id")); err != nil {
 		s.problem(w, r, err)
 		return
 	}
@@ -124,7 +125,7 @@ func apiDeleteClient(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *
 }
 
 func apiRotateClientSecret(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
-	p, ok := s.oidcProvider(w, r)
+	p, ok := s.oidcClients(w, r)
 	if !ok {
 		return
 	}

@@ -34,7 +34,12 @@ func (o oidcPages) authorizeFailed(w http.ResponseWriter, r *http.Request, err e
 	var e *oidc.Error
 	if errors.As(err, &e) {
 		if e.RedirectURI != "" {
-			http.Redirect(w, r, o.OIDC.ErrorRedirect(o.orgID(r), e), http.StatusFound)
+			to, err := o.OIDC.ErrorRedirect(r.Context(), o.orgID(r), e)
+			if err != nil {
+				o.fail(w, r, err)
+				return
+			}
+			http.Redirect(w, r, to, http.StatusFound)
 			return
 		}
 		o.renderError(w, r, http.StatusBadRequest, "The application's sign-in request is not valid: "+e.Description)

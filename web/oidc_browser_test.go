@@ -14,6 +14,7 @@ import (
 	goidc "github.com/coreos/go-oidc/v3/oidc"
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 	"github.com/gatehouse-auth/gatehouse/oidc"
 	"golang.org/x/oauth2"
 )
@@ -78,7 +79,7 @@ func TestBrowserOIDCTwoFactor(t *testing.T) {
 		}
 	}))
 	t.Cleanup(app.Close)
-	cl, sec, err := s.OIDC.CreateClient(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID,
+	cl, sec, err := s.OIDC.Clients.Create(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID,
 		oidc.NewClient{Name: "CRM", RedirectURIs: []string{app.URL + "/callback"}})
 	if err != nil {
 		t.Fatal(err)
@@ -122,5 +123,64 @@ func TestBrowserOIDCTwoFactor(t *testing.T) {
 	tab.Submit("#signin")
 	if h := tab.Text("#hello"); h != "Hello Test alice" {
 		t.Fatalf("single sign-on: the application says %q", h)
+	}
+}
+
+// TestBrowserOIDCApplicationPages: an owner registers an application on the
+// admin pages in headless Chromium and sees its page with the secret shown
+// once; the list, the new application's page and a saved application's page
+// pass the checks of TestBrowserEveryPage (no sideways scrolling, axe-core,
+// focus, ids) in every view. With GATEHOUSE_SCREENSHOTS=DIR it saves the
+// list and the new application's page there (docs/oidc.md shows them).
+func TestBrowserOIDCApplicationPages(t *testing.T) {
+	tab := gatehousetest.Chrome(t)
+	s := webtest.New(t, webtest.Options{Settings: map[string]string{"organization_name": "Acme Widgets"}})
+	s.AddMember(t, "owner", "owner@example.com", goodPassword, gatehouse.RoleOwner)
+	if _, _, err := s.OIDC.Clients.Create(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID,
+		oidc.NewClient{Name: "Wiki", RedirectURIs: []string{"https://wiki.example.com/oauth/callback"}, Public: true, FirstParty: true}); err != nil {
+		t.Fatal(err)
+	}
+	tab.Go(s.URL + "/login")
+	tab.Fill("#identifier", "owner")
+	tab.Fill("#password", goodPassword)
+	tab.Submit("button.primary")
+
+	tab.Go(s.URL + "/admin/applications")
+	tab.Fill("#name", "Customer relationship management")
+	tab.Fill("#redirect_uris", "https://crm.example.com/auth/callback")
+	tab.Fill("#post_logout_redirect_uris", "https://crm.example.com/")
+	tab.Fill("#backchannel_logout_uri", "https://crm.example.com/auth/backchannel")
+	tab.Submit("#create-client")
+	if h := tab.Text("h1"); h != "Customer relationship management" {
+		t.Fatalf("after creating, the heading is %q", h)
+	}
+	page := tab.Text("main")
+	if !strings.Contains(page, "client_secret") && !strings.Contains(strings.ToLower(page), "secret") {
+		t.Errorf("the new application's page shows no secret:\n%s", page)
+	}
+	dir := os.Getenv("GATEHOUSE_SCREENSHOTS")
+	if dir != "" {
+		tab.View(1280, 900, false)
+		tab.Screenshot(filepath.Join(dir, "oidc-application-created.png"))
+	}
+	cls, err := s.OIDC.Clients.List(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID)
+	if err != nil || len(cls) != 2 {
+		t.Fatalf("clients: %d, %v", len(cls), err)
+	}
+	var crm *oidc.Client
+	for _, c := range cls {
+		if c.Name == "Customer relationship management" {
+			crm = c
+		}
+	}
+	if crm == nil || crm.BackchannelLogoutURI != "https://crm.example.com/auth/backchannel" {
+		t.Fatalf("the form did not register the application: %+v", crm)
+	}
+	checkPage(t, tab, "oidc-applications", s.URL+"/admin/applications")
+	checkPage(t, tab, "oidc-application", s.URL+"/admin/applications/"+crm.ID)
+	if dir != "" {
+		tab.View(1280, 900, false)
+		tab.Go(s.URL + "/admin/applications")
+		tab.Screenshot(filepath.Join(dir, "oidc-applications.png"))
 	}
 }

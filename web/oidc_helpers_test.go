@@ -34,16 +34,29 @@ type relyingParty struct {
 	verifier *goidc.IDTokenVerifier
 	conf     oauth2.Config
 	srv      *httptest.Server
+	// base is the organization's URL (its issuer), orgID the organization.
+	base, orgID string
 
 	mu      sync.Mutex
 	logouts []*goidc.LogoutToken
 }
 
-// newRP registers an application (n's redirect URI is the RP's own
-// /callback when empty) and discovers the provider.
+// newRP registers an application of the default organization (n's redirect
+// URI is the RP's own /callback when empty) and discovers the provider.
 func newRP(t *testing.T, s *webtest.Server, n oidc.NewClient) *relyingParty {
 	t.Helper()
-	rp := &relyingParty{t: t, s: s, ctx: context.Background()}
+	return newRPIn(t, s, gatehouse.DefaultOrgID, s.URL, nil, n)
+}
+
+// newRPIn registers an application of the organization orgID, whose URL
+// (and issuer) is base, and discovers the provider there; hc, when set, is
+// the HTTP client the application's libraries use.
+func newRPIn(t *testing.T, s *webtest.Server, orgID, base string, hc *http.Client, n oidc.NewClient) *relyingParty {
+	t.Helper()
+	rp := &relyingParty{t: t, s: s, ctx: context.Background(), base: base, orgID: orgID}
+	if hc != nil {
+		rp.ctx = goidc.ClientContext(rp.ctx, hc)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /backchannel", func(w http.ResponseWriter, r *http.Request) {
 		lt, err := rp.verifier.VerifyLogout(r.Context(), r.PostFormValue("logout_token"))
@@ -70,11 +83,11 @@ func newRP(t *testing.T, s *webtest.Server, n oidc.NewClient) *relyingParty {
 		n.BackchannelLogoutURI = rp.srv.URL + "/backchannel"
 	}
 	var err error
-	rp.client, rp.secret, err = s.OIDC.CreateClient(rp.ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, n)
+	rp.client, rp.secret, err = s.OIDC.Clients.Create(rp.ctx, gatehouse.SystemActor(orgID), gatehouse.Client{}, orgID, n)
 	if err != nil {
 		t.Fatalf("CreateClient: %v", err)
 	}
-	if rp.provider, err = goidc.NewProvider(rp.ctx, s.URL); err != nil {
+	if rp.provider, err = goidc.NewProvider(rp.ctx, base); err != nil {
 		t.Fatalf("discovery: %v", err)
 	}
 	rp.verifier = rp.provider.Verifier(&goidc.Config{ClientID: rp.client.ID, Now: s.Clock.Now})
@@ -107,7 +120,7 @@ var continueRe = regexp.MustCompile(`id="oidc-continue" class="button primary" h
 func (rp *relyingParty) callback(b *webtest.Browser, r *webtest.Response) url.Values {
 	rp.t.Helper()
 	for i := 0; i < 5 && r.Status == http.StatusSeeOther && r.Location != "" && r.Location[0] == '/'; i++ {
-		r = b.Follow(r)
+		r = b.Get(rp.base + r.Location)
 	}
 	to := r.Location
 	if r.Status == http.StatusOK {
@@ -136,7 +149,7 @@ func (rp *relyingParty) signIn(b *webtest.Browser, f *flow, identifier, password
 		rp.t.Fatalf("authorize: %d to %q, want the sign-in page\n%s", r.Status, r.Location, r.Body)
 	}
 	next, _ := url.Parse(r.Location)
-	r = b.Submit(r.Location, "/login", url.Values{"identifier": {identifier}, "password": {password}, "next": {next.Query().Get("next")}})
+	r = b.Submit(rp.base+r.Location, rp.base+"/login", url.Values{"identifier": {identifier}, "password": {password}, "next": {next.Query().Get("next")}})
 	return rp.code(rp.callback(b, r), f)
 }
 
@@ -148,8 +161,8 @@ func (rp *relyingParty) code(q url.Values, f *flow) string {
 	if q.Get("state") != f.state {
 		rp.t.Fatalf("state %q, want %q", q.Get("state"), f.state)
 	}
-	if q.Get("iss") != rp.s.URL {
-		rp.t.Fatalf("iss %q, want %q", q.Get("iss"), rp.s.URL)
+	if q.Get("iss") != rp.base {
+		rp.t.Fatalf("iss %q, want %q", q.Get("iss"), rp.base)
 	}
 	return q.Get("code")
 }

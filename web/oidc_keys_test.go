@@ -44,14 +44,14 @@ func TestOIDCKeyRotation(t *testing.T) {
 		if len(old) != 1 {
 			t.Fatalf("keys %v, want one", old)
 		}
-		if err := s.OIDC.RotateKeys(t.Context(), gatehouse.DefaultOrgID); err != nil {
+		if err := s.OIDC.Keys.RotateAll(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		if got := publishedKIDs(t, s); len(got) != 1 {
 			t.Fatalf("rotated before it was due: %v", got)
 		}
 		s.Clock.Advance(oidc.DefaultKeyRotation)
-		if err := s.OIDC.RotateKeys(t.Context(), gatehouse.DefaultOrgID); err != nil {
+		if err := s.OIDC.Keys.RotateAll(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		both := publishedKIDs(t, s)
@@ -71,7 +71,7 @@ func TestOIDCKeyRotation(t *testing.T) {
 			t.Errorf("signed with %s, want the new key %s", h.KID, both[0])
 		}
 		s.Clock.Advance(oidc.DefaultIDTokenTTL + 10*time.Minute)
-		if err := s.OIDC.RotateKeys(t.Context(), gatehouse.DefaultOrgID); err != nil {
+		if err := s.OIDC.Keys.RotateAll(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		if got := publishedKIDs(t, s); len(got) != 1 || got[0] != both[0] {

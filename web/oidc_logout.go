@@ -44,7 +44,7 @@ func (o oidcPages) logout(w http.ResponseWriter, r *http.Request) {
 	case sess == nil:
 		// Signed out here already; what the hinted session gave still ends.
 		if lr.MemberID != "" && lr.SessionID != "" {
-			if err := o.OIDC.SessionEnded(r.Context(), o.orgID(r), lr.MemberID, lr.SessionID, o.client(r)); err != nil {
+			if err := o.OIDC.Logouts.SessionEnded(r.Context(), o.orgID(r), lr.MemberID, lr.SessionID, o.client(r)); err != nil {
 				o.fail(w, r, err)
 				return
 			}
@@ -65,7 +65,7 @@ func (o oidcPages) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 func (o oidcPages) endSession(w http.ResponseWriter, r *http.Request, q url.Values) (*oidc.LogoutRequest, bool) {
-	lr, err := o.OIDC.EndSession(r.Context(), o.orgID(r), q)
+	lr, err := o.OIDC.Logouts.EndSession(r.Context(), o.orgID(r), q)
 	if err != nil {
 		var e *oidc.Error
 		if errors.As(err, &e) {
@@ -106,7 +106,7 @@ func (o oidcPages) signOut(w http.ResponseWriter, r *http.Request) bool {
 			o.fail(w, r, err)
 			return false
 		}
-		if err := o.OIDC.SessionEnded(r.Context(), o.orgID(r), m.ID, sess.ID, o.client(r)); err != nil {
+		if err := o.OIDC.Logouts.SessionEnded(r.Context(), o.orgID(r), m.ID, sess.ID, o.client(r)); err != nil {
 			o.fail(w, r, err)
 			return false
 		}

@@ -67,11 +67,16 @@ func (o oidcPages) preflight(w http.ResponseWriter, r *http.Request) {
 
 func (o oidcPages) discovery(w http.ResponseWriter, r *http.Request) {
 	cors(w)
-	writeJSON(w, http.StatusOK, o.OIDC.Discovery(o.orgID(r)))
+	meta, err := o.OIDC.Discovery(r.Context(), o.orgID(r))
+	if err != nil {
+		o.problem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, meta)
 }
 
 func (o oidcPages) jwks(w http.ResponseWriter, r *http.Request) {
-	set, err := o.OIDC.JWKS(r.Context(), o.orgID(r))
+	set, err := o.OIDC.Keys.JWKS(r.Context(), o.orgID(r))
 	if err != nil {
 		o.problem(w, r, err)
 		return

@@ -32,7 +32,7 @@ func (o oidcPages) authenticateClient(w http.ResponseWriter, r *http.Request) (*
 		o.oauthError(w, r, &oidc.Error{Code: "invalid_client", Description: "Client authentication failed.", Status: http.StatusUnauthorized})
 		return nil, false
 	}
-	cl, err := o.OIDC.AuthenticateClient(r.Context(), o.orgID(r), id, sec)
+	cl, err := o.OIDC.Clients.Authenticate(r.Context(), o.orgID(r), id, sec)
 	if err != nil {
 		o.oauthError(w, r, err)
 		return nil, false
@@ -41,21 +41,29 @@ func (o oidcPages) authenticateClient(w http.ResponseWriter, r *http.Request) (*
 }
 
 // userinfo answers GET and POST with a bearer access token (RFC 6750: the
-// Authorization header, or access_token in a POST form).
+// Authorization header, or access_token in a POST form; never both, and
+// never in the query, where logs would keep it).
 func (o oidcPages) userinfo(w http.ResponseWriter, r *http.Request) {
 	cors(w)
 	w.Header().Set("Cache-Control", "no-store")
-	bearer := ""
+	bearer, inHeader := "", false
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, tok, _ := strings.Cut(h, " ")
 		if strings.EqualFold(scheme, "Bearer") {
-			bearer = strings.TrimSpace(tok)
+			bearer, inHeader = strings.TrimSpace(tok), true
 		}
-	} else if r.Method == http.MethodPost {
+	}
+	if r.Method == http.MethodPost {
 		if !parseTokenForm(w, r) {
 			return
 		}
-		bearer = r.PostForm.Get("access_token")
+		if form := r.PostForm.Get("access_token"); form != "" {
+			if inHeader {
+				o.oauthError(w, r, &oidc.Error{Code: "invalid_request", Description: "Send the access token in one way only: the Authorization header or the form.", Status: http.StatusBadRequest})
+				return
+			}
+			bearer = form
+		}
 	}
 	claims, err := o.OIDC.UserInfo(r.Context(), o.orgID(r), bearer)
 	if err != nil {

@@ -160,7 +160,7 @@ func TestOIDCTokensEndWithSessions(t *testing.T) {
 			if _, err := rp.refresh(tok.RefreshToken); oauthErr(err) != "invalid_grant" {
 				t.Errorf("the refresh token survived: %v", err)
 			}
-			if n, err := s.OIDC.DeliverLogouts(t.Context()); err != nil || n != 1 {
+			if n, err := s.OIDC.Logouts.Deliver(t.Context()); err != nil || n != 1 {
 				t.Fatalf("DeliverLogouts: %d, %v", n, err)
 			}
 			lts := rp.received()

@@ -172,7 +172,7 @@ func (s signinPages) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if s.OIDC != nil { // the applications signed in through this session sign out too
-			if err := s.OIDC.SessionEnded(r.Context(), s.orgID(r), m.ID, sess.ID, s.client(r)); err != nil {
+			if err := s.OIDC.Logouts.SessionEnded(r.Context(), s.orgID(r), m.ID, sess.ID, s.client(r)); err != nil {
 				s.fail(w, r, err)
 				return
 			}

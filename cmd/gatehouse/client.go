@@ -11,7 +11,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/oidc"
 )
 
-const clientUsage = "Usage: gatehouse client create --name NAME --redirect-uri URI [--redirect-uri URI] [--post-logout-uri URI] [--backchannel-logout-uri URI] [--public] [--first-party] [--offline] | gatehouse client list | gatehouse client rotate-secret --id ID | gatehouse client delete --id ID"
+const clientUsage = "Usage: gatehouse client create --name NAME --redirect-uri URI [--redirect-uri URI] [--post-logout-uri URI] [--backchannel-logout-uri URI] [--public] [--first-party] [--offline] | gatehouse client list | gatehouse client rotate-secret --id ID | gatehouse client delete --id ID (each with [--org SLUG], default the default organization)"
 
 // multi is a flag that may be repeated.
 type multi []string
@@ -30,8 +30,9 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 	sub := args[0]
 	var n oidc.NewClient
 	var redirects, logouts multi
-	var id string
+	var id, slug string
 	a, _, err := openApp(ctx, e, "client "+sub, args[1:], func(fs *flag.FlagSet) {
+		orgFlag(fs, &slug)
 		switch sub {
 		case "create":
 			fs.StringVar(&n.Name, "name", "", "the application's name, shown on the consent page (required)")
@@ -51,11 +52,14 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 	defer a.Close()
 	p := a.OIDC
 	client := gatehouse.Client{IP: "command-line"}
-	org := gatehouse.DefaultOrgID
+	org, err := orgID(ctx, a, slug)
+	if err != nil {
+		return err
+	}
 	switch sub {
 	case "create":
 		n.RedirectURIs, n.PostLogoutURIs = redirects, logouts
-		cl, sec, err := p.CreateClient(ctx, gatehouse.SystemActor(org), client, org, n)
+		cl, sec, err := p.Clients.Create(ctx, gatehouse.SystemActor(org), client, org, n)
 		if err != nil {
 			return describe(err)
 		}
@@ -64,9 +68,11 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 			fmt.Fprintf(e.stdout, "client_secret: %s\n", sec)
 			fmt.Fprintln(e.stderr, "The secret is shown this once; store it now.")
 		}
-		fmt.Fprintf(e.stderr, "Issuer: %s\n", p.Issuer(org))
+		if iss, err := p.Issuer(ctx, org); err == nil {
+			fmt.Fprintf(e.stderr, "Issuer: %s\n", iss)
+		}
 	case "list":
-		cls, err := p.ListClients(ctx, gatehouse.SystemActor(org), org)
+		cls, err := p.Clients.List(ctx, gatehouse.SystemActor(org), org)
 		if err != nil {
 			return describe(err)
 		}
@@ -84,7 +90,7 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 		if id == "" {
 			return fmt.Errorf("--id is required")
 		}
-		sec, err := p.RotateSecret(ctx, gatehouse.SystemActor(org), client, org, id)
+		sec, err := p.Clients.RotateSecret(ctx, gatehouse.SystemActor(org), client, org, id)
 		if err != nil {
 			return describe(err)
 		}
@@ -94,7 +100,7 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 		if id == "" {
 			return fmt.Errorf("--id is required")
 		}
-		if err := p.DeleteClient(ctx, gatehouse.SystemActor(org), client, org, id); err != nil {
+		if err := p.Clients.Delete(ctx, gatehouse.SystemActor(org), client, org, id); err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(e.stdout, "Deleted client %s.\n", id)

@@ -101,7 +101,7 @@ var configKeys = []configKey{
 	{"GATEHOUSE_REQUEST_TIMEOUT", "request-timeout", "How long a request may wait (for the database, for a hashing slot) before it is answered 503 with Retry-After.", "30s"},
 	{"GATEHOUSE_MAIL_RETENTION", "mail-retention", "How long delivered and failed messages stay listed for administrators.", "30d"},
 	{"GATEHOUSE_DELIVERY_LEASE", "delivery-lease", "How long a replica's claim on a queued message lasts. A message claimed by a replica that died is sent by another once the claim runs out; one send may take up to a quarter of it.", "2m"},
-	{"GATEHOUSE_OIDC_ACCESS_TOKEN_TTL", "oidc-access-token-ttl", "How long an access token of the OpenID Connect provider is valid (docs/oidc.md).", "10m"},
+	{"GATEHOUSE_OIDC_ACCESS_TOKEN_TTL", "oidc-access-token-ttl", "How long an access token of the OpenID Connect provider is valid, for the organizations whose setting oidc_access_token_ttl is 0s (docs/oidc.md).", "10m"},
 	{"GATEHOUSE_OIDC_KEY_ROTATION", "oidc-key-rotation", "How often the OpenID Connect provider's signing key is replaced; the previous key stays published until its tokens expire.", "30d"},
 	{"GATEHOUSE_NOTIFY_DATABASE_URL", "notify-database-url", "Where a replica listens (PostgreSQL LISTEN) for the change notices that keep its session cache in step with the other replicas; set it to the database itself when GATEHOUSE_DATABASE_URL goes through a pooler in transaction mode (PgBouncer), which cannot carry LISTEN.", "GATEHOUSE_DATABASE_URL"},
 	{"GATEHOUSE_DEFAULT_ORG_FOR_UNKNOWN_HOSTS", "default-org-for-unknown-hosts", "true serves a request to a host no organization has as the default organization's; false (the default) answers it 404.", "false"},
@@ -111,7 +111,7 @@ var configKeys = []configKey{
 	{"GATEHOUSE_FORWARD_AUTH_HOSTS", "forward-auth-hosts", "Hosts whose reverse proxy asks GET /auth/forward, comma-separated, each optionally with the roles that may pass: `app.example.com, admin.example.com=administrator|owner, *.tools.example.com`. A sign-in returns only to these hosts. Empty: forward-auth is off (docs/forward-auth.md).", ""},
 	{"GATEHOUSE_FORWARD_AUTH_PROXIES", "forward-auth-proxies", "Comma-separated networks (CIDR) of the reverse proxies whose X-Forwarded-* and X-Original-* headers /auth/forward believes.", "GATEHOUSE_TRUSTED_PROXIES"},
 	{"GATEHOUSE_SESSION_COOKIE_DOMAIN", "session-cookie-domain", "Domain for the session cookie, so that the applications on its subdomains (and their forward-auth proxies) receive it, e.g. example.com; every subdomain then gets the cookie: read the risks in docs/forward-auth.md. Empty: the cookie is for Gatehouse's host only.", ""},
-	{"GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE", "webhooks-allow-private", "true lets webhook endpoints use http and private, loopback and link-local addresses (tests, private networks); refused by default.", "false"},
+	{"GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE", "webhooks-allow-private", "true lets webhook endpoints and back-channel logout URIs use http and private, loopback and link-local addresses (tests, private networks); refused by default.", "false"},
 	{"GATEHOUSE_CONFIG", "config", "Path of an optional YAML file with any of these keys (by flag name, e.g. `listen: 0.0.0.0:8080`).", ""},
 }
 
