@@ -129,7 +129,7 @@ func newTenant(t *testing.T, s *webtest.Server, orgs *org.Service, slug string) 
 		t.Fatal(err)
 	}
 	x.Webhook = hook.ID
-	cl, _, err := s.OIDC.CreateClient(ctx, sys, gatehouse.Client{}, c.Org.ID, oidc.NewClient{Name: slug + " crm", RedirectURIs: []string{"https://crm." + slug + ".test/cb"}})
+	cl, _, err := s.OIDC.Clients.Create(ctx, sys, gatehouse.Client{}, c.Org.ID, oidc.NewClient{Name: slug + " crm", RedirectURIs: []string{"https://crm." + slug + ".test/cb"}})
 	if err != nil {
 		t.Fatal(err)
 	}
