@@ -11,6 +11,10 @@ const (
 	StageActive        Stage = "active"         // signed in
 	StageRenewPassword Stage = "renew_password" // password correct but expired or flagged: must choose a new one
 	StageSecondFactor  Stage = "second_factor"  // password correct; a second factor is still needed
+	// StageSetupSecondFactor: an administrator or owner who has no second
+	// factor that counts for them (two_factor_admin_methods) must set one up
+	// before anything else.
+	StageSetupSecondFactor Stage = "setup_second_factor"
 )
 
 // Session is a server-side session. The cookie carries a 256-bit random secret;

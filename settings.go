@@ -333,7 +333,7 @@ var SettingDefs = []SettingDef{
 		"Which second factors count for administrators and owners when two_factor_for_administrators is required: app, passkey, sms, email (separated by commas). Codes by SMS or email are weak for privileged accounts (NIST SP 800-63B-4, OWASP ASVS 6.3).",
 		"app,passkey", 100, isAdminMethod, "one of app, passkey, sms, email", func(s *Settings) *string { return &s.TwoFactorAdminMethods }),
 	intDef("trusted_device_days_for_administrators", "Two-factor", "Trusted browser lifetime for administrators (days)",
-		"Days a browser skips the second factor of an administrator or owner. 0 (default): always ask, so that a stolen cookie jar does not skip it.",
+		"Days a browser skips the second factor of an administrator or owner, never more than trusted_device_days. 0 (default): always ask, so that a stolen cookie jar does not skip it.",
 		0, 0, 365, func(s *Settings) *int { return &s.TrustedDeviceDaysForAdministrators }),
 
 	boolDef("support_pin_required_for_owners", "Administration", "Owners must set a support PIN",

@@ -90,11 +90,39 @@ func isAdminMethod(v string) bool {
 }
 
 // AdminMethodAllowed reports whether two_factor_admin_methods accepts method.
+// An empty list is the default, app and passkey: an administrator who cleared
+// the field did not mean to accept nothing (which would send every
+// administrator to set up a factor that nothing would accept).
 func (s *Settings) AdminMethodAllowed(method string) bool {
-	for _, v := range ListValues(s.TwoFactorAdminMethods) {
+	vals := ListValues(s.TwoFactorAdminMethods)
+	if len(vals) == 0 {
+		return method == AdminMethodApp || method == AdminMethodPasskey
+	}
+	for _, v := range vals {
 		if v == method {
 			return true
 		}
 	}
 	return false
+}
+
+// AdminSecondFactor reports whether m falls under the rules for administrators'
+// second factors: m is an administrator or owner, the organization asks for
+// second factors at all (two_factor not off) and two_factor_for_administrators
+// is required. Such a member always proves a second factor after the password,
+// and only the methods two_factor_admin_methods lists (and recovery codes)
+// count.
+func (s *Settings) AdminSecondFactor(m *Member) bool {
+	return m.Role.IsAdmin() && s.TwoFactor != TwoFactorOff && s.TwoFactorForAdministrators != "inherit"
+}
+
+// TrustDays is how many days a browser may skip m's second factor:
+// trusted_device_days, and for administrators and owners no more than
+// trusted_device_days_for_administrators (whatever two_factor_for_administrators
+// says: a stolen administrator's cookie jar must not skip the second factor).
+func (s *Settings) TrustDays(m *Member) int {
+	if m.Role.IsAdmin() {
+		return min(s.TrustedDeviceDays, s.TrustedDeviceDaysForAdministrators)
+	}
+	return s.TrustedDeviceDays
 }

@@ -67,6 +67,19 @@ func (s *Service) SendSignInCode(ctx context.Context, req SendCodeRequest) error
 	default:
 		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "channel", Code: "invalid", Message: "Choose SMS or email."})
 	}
+	if !methodCounts(&set, m, MethodCode, req.Channel) {
+		// An administrator who has a factor that counts for them is sent no
+		// code that does not (adminfactor.go).
+		f, err := s.memberFactors(ctx, &set, m)
+		if err != nil {
+			return err
+		}
+		if f.counts(&set, m) {
+			_ = s.audit(ctx, s.Store, event(gatehouse.EventRequestRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
+				map[string]string{"action": "code_send", "channel": string(req.Channel), "reason": "not_allowed_for_administrators"}))
+			return refuseMethod(op, "channel", &set)
+		}
+	}
 	_, err = s.sendCode(ctx, &set, sess, m, gatehouse.CodeSignIn, req.Channel, to, req.Client)
 	return err
 }

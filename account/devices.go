@@ -81,21 +81,24 @@ func (s *Service) trustDevice(ctx context.Context, tx gatehouse.Store, set *gate
 	now := s.now()
 	d := &gatehouse.TrustedDevice{
 		ID: gatehouse.NewID(s.rand()), OrgID: m.OrgID, MemberID: m.ID, TokenHash: secret.HashToken(raw),
-		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.AddDate(0, 0, set.TrustedDeviceDays),
+		CreatedAt: now, LastUsedAt: now, ExpiresAt: now.AddDate(0, 0, set.TrustDays(m)),
 		IP: c.IP, UserAgent: truncate(c.UserAgent, 256),
 	}
 	if err := tx.CreateTrustedDevice(ctx, d); err != nil {
 		return gatehouse.Wrap(op, err)
 	}
 	return s.audit(ctx, tx, event(gatehouse.EventDeviceTrusted, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
-		map[string]string{"device": d.ID, "days": itoa(set.TrustedDeviceDays)}))
+		map[string]string{"device": d.ID, "days": itoa(set.TrustDays(m))}))
 }
 
 // trustedDevice returns the device the cookie names when it is trusted for m
-// at now, else nil. The current trusted_device_days bounds old devices too, so
-// that shortening it (or setting 0) takes effect at once.
+// at now, else nil. The current trusted_device_days (for an administrator or
+// owner, trusted_device_days_for_administrators when shorter) bounds old
+// devices too, so that shortening it (or setting 0) takes effect at once, and
+// a browser trusted before a promotion counts only for the administrators' days.
 func (s *Service) trustedDevice(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, cookie string, now time.Time) (*gatehouse.TrustedDevice, error) {
-	if cookie == "" || set.TrustedDeviceDays <= 0 {
+	days := set.TrustDays(m)
+	if cookie == "" || days <= 0 {
 		return nil, nil
 	}
 	raw, err := s.deviceRaw(ctx, cookie)
@@ -110,7 +113,7 @@ func (s *Service) trustedDevice(ctx context.Context, set *gatehouse.Settings, m 
 		return nil, gatehouse.Wrap("account.trustedDevice", err)
 	}
 	if d.MemberID != m.ID || d.OrgID != m.OrgID || !now.Before(d.ExpiresAt) ||
-		!now.Before(d.CreatedAt.AddDate(0, 0, set.TrustedDeviceDays)) {
+		!now.Before(d.CreatedAt.AddDate(0, 0, days)) {
 		return nil, nil
 	}
 	return d, nil

@@ -58,6 +58,9 @@ func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInReques
 	if s.Passkeys == nil {
 		return nil, gatehouse.Errorf(gatehouse.Forbidden, op, "Passkeys are not available.")
 	}
+	if err := s.orgOpen(ctx, op, req.OrgID); err != nil {
+		return nil, err
+	}
 	set, err := s.Settings(ctx, req.OrgID)
 	if err != nil {
 		return nil, err
@@ -72,7 +75,17 @@ func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInReques
 			map[string]string{"reason": "account_" + string(st), "method": MethodPasskey}))
 		return nil, ErrWrongCredentials
 	}
-	stage := stageAfterSecondFactor(m, &set, now)
+	// An administrator under the rule of adminfactor.go whose organization
+	// does not count passkeys proves a factor that counts after it.
+	var stage gatehouse.Stage
+	if methodCounts(&set, m, MethodPasskey, "") {
+		stage, err = s.stageAfterProof(ctx, m, &set, now)
+	} else {
+		stage, err = s.pendingStage(ctx, m, &set)
+	}
+	if err != nil {
+		return nil, err
+	}
 	var token string
 	var sess *gatehouse.Session
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
@@ -88,6 +101,9 @@ func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInReques
 	})
 	if err != nil {
 		return nil, err
+	}
+	if stage == gatehouse.StageSecondFactor {
+		s.StartSecondFactor(ctx, &set, sess, m, req.Client)
 	}
 	return &SignInResult{Token: token, Session: sess, Member: m}, nil
 }

@@ -50,6 +50,9 @@ type SignInResult struct {
 // gives ErrWrongCredentials after comparable work, or a Throttled error.
 func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult, error) {
 	const op = "account.SignIn"
+	if err := s.orgOpen(ctx, op, req.OrgID); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	set, err := s.Settings(ctx, req.OrgID)
 	if err != nil {
@@ -284,7 +287,7 @@ func (s *Service) rehash(ctx context.Context, m *gatehouse.Member, password stri
 // so that someone who knows only the password is not taken for the member in
 // the admin area's "last sign-in". A renewal of the password may still follow.
 func recordSignIn(ctx context.Context, st gatehouse.Store, m *gatehouse.Member, stage gatehouse.Stage, now time.Time) error {
-	if stage == gatehouse.StageSecondFactor {
+	if stage == gatehouse.StageSecondFactor || stage == gatehouse.StageSetupSecondFactor {
 		return nil
 	}
 	if err := st.RecordSignIn(ctx, m.OrgID, m.ID, now); err != nil {
@@ -380,6 +383,9 @@ func (s *Service) Authenticate(ctx context.Context, orgID, token string) (*gateh
 	}
 	if orgID == "" || sess.OrgID != orgID || m.OrgID != orgID {
 		return nil, nil, ErrNoSession
+	}
+	if err := s.orgOpen(ctx, "account.Authenticate", orgID); err != nil {
+		return nil, nil, err
 	}
 	now := s.now()
 	if !sess.Valid(now) || m.EffectiveState(now) != gatehouse.StateActive {

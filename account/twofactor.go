@@ -46,6 +46,9 @@ const (
 // secondFactorNeeded reports whether m must prove a second factor after the
 // password under the organization's settings.
 func (s *Service) secondFactorNeeded(ctx context.Context, m *gatehouse.Member, set *gatehouse.Settings) (bool, error) {
+	if set.AdminSecondFactor(m) {
+		return true, nil // whatever they have set up (adminfactor.go)
+	}
 	switch set.TwoFactor {
 	case gatehouse.TwoFactorRequired:
 		return true, nil
@@ -114,6 +117,13 @@ type SecondFactorOptions struct {
 	ResendIn time.Duration
 	// TrustDays is how long a browser may be trusted; 0 when never.
 	TrustDays int
+	// AdminMethods, when not "", names the only methods that count for this
+	// administrator ("an authenticator app or a passkey"); unless SetUpNext,
+	// the others are not offered.
+	AdminMethods string
+	// SetUpNext: this administrator has no factor that counts for them and
+	// will set one up once this step is passed with any factor they have.
+	SetUpNext bool
 }
 
 // Default is the method the page shows first: a passkey, else the app, when
@@ -138,7 +148,7 @@ func (s *Service) SecondFactorOptions(ctx context.Context, sess *gatehouse.Sessi
 	if err != nil {
 		return nil, err
 	}
-	o := &SecondFactorOptions{App: a.Confirmed(), RecoveryCodes: left, TrustDays: set.TrustedDeviceDays}
+	o := &SecondFactorOptions{App: a.Confirmed(), RecoveryCodes: left, TrustDays: set.TrustDays(m)}
 	if o.Passkeys, err = s.passkeyCount(ctx, m); err != nil {
 		return nil, err
 	}
@@ -148,6 +158,7 @@ func (s *Service) SecondFactorOptions(ctx context.Context, sess *gatehouse.Sessi
 	if e := m.ContactEmail(); set.TwoFactorEmail && e != "" {
 		o.Email = gatehouse.MaskEmail(e)
 	}
+	adminOptions(&set, m, o)
 	if o.Code, err = s.codeStatus(ctx, sess, gatehouse.CodeSignIn); err != nil {
 		return nil, err
 	}
@@ -198,6 +209,9 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 	if err := s.secondFactorWait(ctx, &set, m, req.Client); err != nil {
 		return nil, err
 	}
+	if err := s.adminMayUse(ctx, &set, sess, m, req.Method, req.Client); err != nil {
+		return nil, err
+	}
 	details := map[string]string{"method": req.Method}
 	switch req.Method {
 	case MethodCode:
@@ -235,13 +249,19 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 	}
 
 	now := s.now()
-	res := &VerifyResult{Stage: stageAfterSecondFactor(m, &set, now)}
+	res := &VerifyResult{}
+	if res.Stage, err = s.stageAfterProof(ctx, m, &set, now); err != nil {
+		return nil, err
+	}
+	details["stage"] = string(res.Stage)
 	var device string
-	if req.Trust && set.TrustedDeviceDays > 0 {
+	// A browser is trusted only on a factor that counts: not on the code that
+	// lets an administrator go on to set one up.
+	if days := set.TrustDays(m); req.Trust && days > 0 && res.Stage != gatehouse.StageSetupSecondFactor {
 		if device, res.DeviceCookie, err = s.newDeviceToken(ctx); err != nil {
 			return nil, err
 		}
-		res.DeviceMaxAge = time.Duration(set.TrustedDeviceDays) * 24 * time.Hour
+		res.DeviceMaxAge = time.Duration(days) * 24 * time.Hour
 	}
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
 		var err error
@@ -269,19 +289,26 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 // A failure to send does not fail the sign-in: the page shows the state and
 // lets the member ask again or choose another channel.
 func (s *Service) StartSecondFactor(ctx context.Context, set *gatehouse.Settings, sess *gatehouse.Session, m *gatehouse.Member, c gatehouse.Client) {
-	a, err := s.authenticator(ctx, m)
-	if err != nil || a.Confirmed() {
+	f, err := s.memberFactors(ctx, set, m)
+	if err != nil {
 		return
 	}
-	if n, err := s.passkeyCount(ctx, m); err != nil || n > 0 {
-		return // a passkey is offered first
+	// An administrator who has a factor that counts is sent nothing that
+	// does not (adminfactor.go); one who has none may prove any to set one up.
+	restricted := set.AdminSecondFactor(m) && f.counts(set, m)
+	may := func(method string, ch gatehouse.Channel) bool { return !restricted || methodCounts(set, m, method, ch) }
+	if f.app && may(MethodApp, "") || f.passkeys > 0 && may(MethodPasskey, "") {
+		return // the app or a passkey is offered first
 	}
-	ch, to := gatehouse.ChannelSMS, m.Mobile
-	if to == "" {
+	var ch gatehouse.Channel
+	var to string
+	switch {
+	case f.sms && may(MethodCode, gatehouse.ChannelSMS):
+		ch, to = gatehouse.ChannelSMS, m.Mobile
+	case f.email && may(MethodCode, gatehouse.ChannelEmail):
 		ch, to = gatehouse.ChannelEmail, m.ContactEmail()
-		if !set.TwoFactorEmail || to == "" {
-			return // nowhere to send it; the page says so
-		}
+	default:
+		return // nowhere to send it; the page says so
 	}
 	if _, err := s.sendCode(ctx, set, sess, m, gatehouse.CodeSignIn, ch, to, c); err != nil && !gatehouse.IsCode(err, gatehouse.Throttled) {
 		s.log().ErrorContext(ctx, "sending the first sign-in code", "member", m.ID, "err", err)

@@ -55,7 +55,7 @@ func (s passkeyPages) listPage(w http.ResponseWriter, r *http.Request) {
 	if !s.available(w, r) {
 		return
 	}
-	_, m, ok := s.signedIn(w, r)
+	_, m, ok := twofactorPages(s).enrolling(w, r)
 	if !ok {
 		return
 	}
@@ -91,7 +91,7 @@ func (s passkeyPages) addStart(w http.ResponseWriter, r *http.Request) {
 	if !s.available(w, r) || !s.parseForm(w, r) {
 		return
 	}
-	sess, m, ok := s.signedIn(w, r)
+	sess, m, ok := twofactorPages(s).enrolling(w, r)
 	if !ok {
 		return
 	}
@@ -118,7 +118,7 @@ func (s passkeyPages) addFinish(w http.ResponseWriter, r *http.Request) {
 	if !s.available(w, r) || !s.parseForm(w, r) {
 		return
 	}
-	sess, m, ok := s.signedIn(w, r)
+	sess, m, ok := twofactorPages(s).enrolling(w, r)
 	if !ok {
 		return
 	}
@@ -129,6 +129,10 @@ func (s passkeyPages) addFinish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.clearDeviceCookie(w)
+	if sess.Stage == gatehouse.StageSetupSecondFactor {
+		s.redirect(w, r, "/login/setup", nil)
+		return
+	}
 	s.redirect(w, r, "/account/passkeys", url.Values{"done": {"added"}})
 }
 

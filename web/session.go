@@ -57,6 +57,8 @@ func stagePath(st gatehouse.Stage) string {
 		return "/login/renew"
 	case gatehouse.StageSecondFactor:
 		return "/login/verify"
+	case gatehouse.StageSetupSecondFactor:
+		return "/login/setup"
 	}
 	return "/account"
 }

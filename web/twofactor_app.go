@@ -20,7 +20,8 @@ type twoFactorData struct {
 
 type recoveryCodesData struct {
 	Codes    []string
-	Enrolled bool // just after setting up the app
+	Enrolled bool   // just after setting up the app
+	Next     string // where "I have saved them" goes
 }
 
 func (s twofactorPages) twoFactorView(r *http.Request, m *gatehouse.Member) (*view, error) {
@@ -45,7 +46,7 @@ func (s twofactorPages) twoFactorView(r *http.Request, m *gatehouse.Member) (*vi
 }
 
 func (s twofactorPages) twoFactorPage(w http.ResponseWriter, r *http.Request) {
-	_, m, ok := s.signedIn(w, r)
+	_, m, ok := s.enrolling(w, r)
 	if !ok {
 		return
 	}
@@ -79,7 +80,7 @@ func (s twofactorPages) enrolStart(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	_, m, ok := s.signedIn(w, r)
+	_, m, ok := s.enrolling(w, r)
 	if !ok {
 		return
 	}
@@ -96,7 +97,7 @@ func (s twofactorPages) enrolConfirm(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	_, m, ok := s.signedIn(w, r)
+	sess, m, ok := s.enrolling(w, r)
 	if !ok {
 		return
 	}
@@ -106,7 +107,7 @@ func (s twofactorPages) enrolConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.clearDeviceCookie(w)
-	s.showCodes(w, r, m, codes, true)
+	s.showCodes(w, r, sess, m, codes, true)
 }
 
 func (s twofactorPages) appRemove(w http.ResponseWriter, r *http.Request) {
@@ -129,7 +130,7 @@ func (s twofactorPages) recoveryCodesSubmit(w http.ResponseWriter, r *http.Reque
 	if !s.parseForm(w, r) {
 		return
 	}
-	_, m, ok := s.signedIn(w, r)
+	sess, m, ok := s.signedIn(w, r)
 	if !ok {
 		return
 	}
@@ -138,12 +139,12 @@ func (s twofactorPages) recoveryCodesSubmit(w http.ResponseWriter, r *http.Reque
 		s.twoFactorFailed(w, r, m, err)
 		return
 	}
-	s.showCodes(w, r, m, codes, false)
+	s.showCodes(w, r, sess, m, codes, false)
 }
 
-func (s twofactorPages) renderRecoveryCodes(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, codes []string, enrolled bool) {
+func (s twofactorPages) renderRecoveryCodes(w http.ResponseWriter, r *http.Request, sess *gatehouse.Session, m *gatehouse.Member, codes []string, enrolled bool) {
 	s.render(w, r, http.StatusOK, "recovery_codes", &view{
 		Title: "Your recovery codes", Member: m, CSRF: s.csrfToken(w, r),
-		Data: recoveryCodesData{Codes: codes, Enrolled: enrolled},
+		Data: recoveryCodesData{Codes: codes, Enrolled: enrolled, Next: afterEnrolment(sess, "/account/two-factor")},
 	})
 }

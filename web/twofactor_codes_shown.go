@@ -38,7 +38,7 @@ func (s twofactorPages) codesKey() []byte {
 }
 
 // showCodes seals the codes into the cookie and redirects to the page that shows them.
-func (s twofactorPages) showCodes(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, codes []string, enrolled bool) {
+func (s twofactorPages) showCodes(w http.ResponseWriter, r *http.Request, sess *gatehouse.Session, m *gatehouse.Member, codes []string, enrolled bool) {
 	b, err := json.Marshal(shownCodes{Codes: codes, Enrolled: enrolled, Until: s.now().Add(codesShownFor)})
 	if err == nil {
 		var sealed string
@@ -51,24 +51,24 @@ func (s twofactorPages) showCodes(w http.ResponseWriter, r *http.Request, m *gat
 	}
 	// Sealing cannot fail with a good key; if it did, show the codes at once
 	// rather than lose them.
-	s.renderRecoveryCodes(w, r, m, codes, enrolled)
+	s.renderRecoveryCodes(w, r, sess, m, codes, enrolled)
 }
 
 // recoveryCodesPage shows the codes the cookie holds; once it has lapsed, it
 // says they are no longer shown and how to get new ones.
 func (s twofactorPages) recoveryCodesPage(w http.ResponseWriter, r *http.Request) {
-	_, m, ok := s.signedIn(w, r)
+	sess, m, ok := s.enrolling(w, r)
 	if !ok {
 		return
 	}
 	var sc shownCodes
 	if c, err := r.Cookie(codesCookie); err == nil {
 		if b, err := secret.Open(s.codesKey(), c.Value, []byte(m.ID)); err == nil && json.Unmarshal(b, &sc) == nil && s.now().Before(sc.Until) {
-			s.renderRecoveryCodes(w, r, m, sc.Codes, sc.Enrolled)
+			s.renderRecoveryCodes(w, r, sess, m, sc.Codes, sc.Enrolled)
 			return
 		}
 	}
 	s.render(w, r, http.StatusOK, "recovery_codes", &view{
-		Title: "Your recovery codes", Member: m, CSRF: s.csrfToken(w, r), Data: recoveryCodesData{},
+		Title: "Your recovery codes", Member: m, CSRF: s.csrfToken(w, r), Data: recoveryCodesData{Next: afterEnrolment(sess, "/account/two-factor")},
 	})
 }

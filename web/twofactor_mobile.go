@@ -26,7 +26,7 @@ func (s twofactorPages) mobileView(r *http.Request, m *gatehouse.Member, title s
 }
 
 func (s twofactorPages) mobilePage(w http.ResponseWriter, r *http.Request) {
-	_, m, ok := s.signedIn(w, r)
+	_, m, ok := s.enrolling(w, r)
 	if !ok {
 		return
 	}
@@ -44,7 +44,7 @@ func (s twofactorPages) mobileSubmit(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	sess, m, ok := s.signedIn(w, r)
+	sess, m, ok := s.enrolling(w, r)
 	if !ok {
 		return
 	}
@@ -81,7 +81,7 @@ func (s twofactorPages) mobileFailed(w http.ResponseWriter, r *http.Request, m *
 }
 
 func (s twofactorPages) mobileConfirmPage(w http.ResponseWriter, r *http.Request) {
-	sess, m, ok := s.signedIn(w, r)
+	sess, m, ok := s.enrolling(w, r)
 	if !ok {
 		return
 	}
@@ -111,7 +111,7 @@ func (s twofactorPages) mobileConfirmSubmit(w http.ResponseWriter, r *http.Reque
 	if !s.parseForm(w, r) {
 		return
 	}
-	sess, m, ok := s.signedIn(w, r)
+	sess, m, ok := s.enrolling(w, r)
 	if !ok {
 		return
 	}
@@ -129,6 +129,10 @@ func (s twofactorPages) mobileConfirmSubmit(w http.ResponseWriter, r *http.Reque
 		s.mobileFailed(w, r, m, err, mobileData{Confirm: true, Pending: p}, "")
 		return
 	}
+	if sess.Stage == gatehouse.StageSetupSecondFactor {
+		s.redirect(w, r, "/login/setup", nil)
+		return
+	}
 	s.redirect(w, r, "/account", url.Values{"done": {"mobile_changed"}})
 }
 
@@ -136,7 +140,7 @@ func (s twofactorPages) mobileResend(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	sess, m, ok := s.signedIn(w, r)
+	sess, m, ok := s.enrolling(w, r)
 	if !ok {
 		return
 	}

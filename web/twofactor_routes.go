@@ -1,7 +1,8 @@
 package web
 
 // twofactorPages serve two-factor sign-in: the second step of a sign-in
-// (twofactor_verify.go), the authenticator app and recovery codes
+// (twofactor_verify.go), the setup of a second factor that an administrator
+// must have (twofactor_setup.go), the authenticator app and recovery codes
 // (twofactor_app.go), trusted browsers (twofactor_devices.go) and the mobile
 // number (twofactor_mobile.go).
 type twofactorPages struct{ *Server }
@@ -10,6 +11,8 @@ func (s twofactorPages) routes() {
 	s.route("GET /login/verify", s.verifyPage)
 	s.route("POST /login/verify", s.verifySubmit)
 	s.route("POST /login/verify/send", s.verifySend)
+	s.route("GET /login/setup", s.setupPage)
+	s.route("POST /login/setup", s.setupSubmit)
 
 	s.route("GET /account/devices", s.devicesPage)
 	s.route("POST /account/devices/{id}/revoke", s.revokeDevice)

@@ -61,7 +61,11 @@ func (s twofactorPages) renderVerify(w http.ResponseWriter, r *http.Request, st 
 		return
 	}
 	switch method {
-	case account.MethodCode, account.MethodRecovery:
+	case account.MethodRecovery:
+	case account.MethodCode:
+		if !opts.CanSend() && opts.AdminMethods != "" && !opts.SetUpNext {
+			method = opts.Default() // not "ask your administrator for a number"
+		}
 	case account.MethodPasskey:
 		if opts.Passkeys == 0 {
 			method = opts.Default()

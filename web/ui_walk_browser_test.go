@@ -84,6 +84,7 @@ func TestBrowserEveryPage(t *testing.T) {
 		{"admin-audit", "/admin/audit"},
 		{"admin-messages", "/admin/messages"},
 		{"admin-api-keys", "/admin/api-keys"},
+		{"admin-webhooks", "/admin/webhooks"},
 		{"not-found", "/no/such/page"},
 	}
 	check := func(p walkPage) {

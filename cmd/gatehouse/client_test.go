@@ -62,4 +62,25 @@ func TestClientCommand(t *testing.T) {
 	if _, msg, code := cmd("client", "delete", "--id", id); code != 1 {
 		t.Errorf("delete again: %d %q", code, msg)
 	}
+
+	// --org registers in another organization, whose issuer is its own URL;
+	// its clients are listed there only.
+	if code, out, msg := cmdCode(cmd("org", "create", "--slug", "acme", "--name", "Acme", "--host", "id.acme.test")); code != 0 {
+		t.Fatalf("org create: %d %q %q", code, out, msg)
+	}
+	out, msg, code = cmd("client", "create", "--org", "acme", "--name", "Acme CRM", "--redirect-uri", "https://crm.acme.test/cb")
+	if code != 0 || !strings.Contains(msg, "Issuer: https://id.acme.test") {
+		t.Errorf("create in acme: %d %q %q", code, out, msg)
+	}
+	if out, _, _ := cmd("client", "list", "--org", "acme"); !strings.Contains(out, "Acme CRM") || strings.Contains(out, "SPA") {
+		t.Errorf("acme's list:\n%s", out)
+	}
+	if out, _, _ := cmd("client", "list"); strings.Contains(out, "Acme CRM") {
+		t.Errorf("the default organization lists acme's client:\n%s", out)
+	}
+	if _, msg, code := cmd("client", "list", "--org", "nobody"); code == 0 || !strings.Contains(msg, "--org") {
+		t.Errorf("unknown --org: %d %q", code, msg)
+	}
 }
+
+func cmdCode(out, msg string, code int) (int, string, string) { return code, out, msg }

@@ -29,7 +29,11 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	org, err := orgID(ctx, a, slug)
+	resolve := orgID
+	if sub == "set" {
+		resolve = activeOrgID
+	}
+	org, err := resolve(ctx, a, slug)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	if nm.OrgID, err = orgID(ctx, a, slug); err != nil {
+	if nm.OrgID, err = activeOrgID(ctx, a, slug); err != nil {
 		return err
 	}
 	nm.Role = gatehouse.Role(role)
