@@ -105,7 +105,7 @@ func (s apiEndpoints) apiKey(r *http.Request) (*gatehouse.APIKey, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return nil, errNoAPIKey
 	}
-	return s.APIKeys.Authenticate(r.Context(), strings.TrimSpace(key), s.client(r))
+	return s.APIKeys.Authenticate(r.Context(), s.orgID(r), strings.TrimSpace(key), s.client(r))
 }
 
 var errNoAPIKey = &gatehouse.Error{Code: gatehouse.Unauthorized, Op: "web.apiKey",

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/i18n"
@@ -21,6 +22,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/prefs"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
@@ -69,6 +71,10 @@ const DefaultShedDelay = 500 * time.Millisecond
 // Server holds the handlers' dependencies.
 type Server struct {
 	Account *account.Service
+	// Admin holds the administrators' use cases.
+	Admin *admin.Service
+	// Recovery holds the one-time links: reset, activation, setup.
+	Recovery *recovery.Service
 	// APIKeys manages the API keys and authenticates the API's requests.
 	APIKeys *apikey.Service
 	Log     *slog.Logger

@@ -74,7 +74,7 @@ func (s signinPages) renderLogin(w http.ResponseWriter, r *http.Request, st int,
 	if next != "" {
 		next = forwardPages(s).nextParam(next)
 	}
-	noOwner, err := s.Account.NeedsOwner(r.Context(), s.orgID(r))
+	noOwner, err := s.Recovery.NeedsOwner(r.Context(), s.orgID(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
@@ -27,6 +28,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/passkey"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
@@ -87,6 +89,9 @@ type Server struct {
 	HTTP    *httptest.Server
 	Store   *sqlstore.Store
 	Account *account.Service
+	Admin   *admin.Service
+	// Recovery holds the one-time links: reset, activation, setup.
+	Recovery *recovery.Service
 	// Passkeys is the passkey service, on the public URL's relying party.
 	Passkeys *passkey.Service
 	Web      *web.Server
@@ -180,11 +185,11 @@ func New(t testing.TB, opts Options) *Server {
 		t.Cleanup(func() { a.Redis.Close() })
 	}
 	if len(opts.Settings) > 0 {
-		if _, err := a.Account.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, opts.Settings); err != nil {
+		if _, err := a.Admin.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, opts.Settings); err != nil {
 			t.Fatalf("settings: %v", err)
 		}
 	}
-	s := &Server{URL: base, HTTP: ts, Store: st, Account: a.Account, Passkeys: a.Passkeys, Web: a.Web, Clock: clock, SMTP: smtpSrv,
+	s := &Server{URL: base, HTTP: ts, Store: st, Account: a.Account, Admin: a.Admin, Recovery: a.Recovery, Passkeys: a.Passkeys, Web: a.Web, Clock: clock, SMTP: smtpSrv,
 		Hasher: a.Hasher, Captcha: a.Captcha, Webhooks: a.Webhooks, OIDC: a.OIDC, App: a}
 	run := func(fn func(context.Context)) {
 		wctx, cancel := context.WithCancel(context.Background())
@@ -219,7 +224,7 @@ func redisPrefix(redisURL string) string {
 // when password is "") and returns it.
 func (s *Server) AddMember(t testing.TB, username, email, password string, role gatehouse.Role) *gatehouse.Member {
 	t.Helper()
-	m, _, err := s.Account.CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, account.NewMember{
+	m, _, err := s.Admin.CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.NewMember{
 		OrgID: gatehouse.DefaultOrgID, Username: username, Email: email, Password: password, Role: role, DisplayName: "Test " + username,
 	})
 	if err != nil {
