@@ -1,56 +1,10 @@
 package gatehouse
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
-// MemberFields are the profile fields a person types to create an account:
-// on the new-member form, through the API, and when the first owner is set
-// up. Every problem is found at once, so that a form is answered in one round
-// with each field at fault named, not one problem per round.
-type MemberFields struct {
-	Username    string
-	DisplayName string
-	Email       string
-	WorkEmail   string
-	Mobile      string // E.164: the edge parses what people type (package phone)
-	Role        Role
-}
-
-// Clean trims what people typed around the text fields and gives a new
-// account the member role when none is named.
-func (f *MemberFields) Clean() {
-	f.Username = strings.TrimSpace(f.Username)
-	f.DisplayName = strings.TrimSpace(f.DisplayName)
-	f.Email = strings.TrimSpace(f.Email)
-	f.WorkEmail = strings.TrimSpace(f.WorkEmail)
-	if f.Role == "" {
-		f.Role = RoleMember
-	}
-}
-
-// Check returns every problem of the fields, in the order the forms show
-// them; none means nil. It does not look at the store (a username already
-// taken is the use case's to find).
-func (f *MemberFields) Check() []FieldError {
-	var errs []FieldError
-	for _, fe := range []*FieldError{
-		ValidateUsername(f.Username),
-		ValidateDisplayName(f.DisplayName),
-		ValidateEmail("email", f.Email, true),
-		ValidateEmail("work_email", f.WorkEmail, false),
-		ValidateE164("mobile", f.Mobile),
-	} {
-		if fe != nil {
-			errs = append(errs, *fe)
-		}
-	}
-	if !f.Role.Valid() {
-		errs = append(errs, FieldError{Field: "role", Code: "invalid", Message: "The role must be member, administrator or owner."})
-	}
-	return errs
-}
+// UsernameTaken is the problem of a username another member of the
+// organization has.
+var UsernameTaken = FieldError{Field: "username", Code: "taken", Message: "That username is already taken."}
 
 // memberFormOrder is the order of the fields on the member forms (the API's
 // expires_at beside the page's expires).

@@ -62,26 +62,21 @@ func TestValidators(t *testing.T) {
 	}
 }
 
-// TestMemberFieldsCheck: every bad field is named at once, in the order of
-// the forms; good fields, trimmed, pass.
-func TestMemberFieldsCheck(t *testing.T) {
-	bad := MemberFields{Username: "no spaces please", DisplayName: "tab\there", Email: "not-an-address",
-		WorkEmail: "also@bad", Mobile: "12345", Role: "emperor"}
-	bad.Clean()
+// TestNewMemberValidate: every bad field is named at once, the edge's
+// problems first; good fields, trimmed, pass.
+func TestNewMemberValidate(t *testing.T) {
+	bad := NewMember{Username: "no spaces please", DisplayName: "tab\there", Email: "not-an-address",
+		WorkEmail: "also@bad", Mobile: "12345", Role: "emperor", Refused: []FieldError{{Field: "expires", Code: "invalid"}}}
 	var got []string
-	for _, fe := range bad.Check() {
+	for _, fe := range bad.Validate() {
 		got = append(got, fe.Field)
 	}
-	if want := "username name email work_email mobile role"; strings.Join(got, " ") != want {
+	if want := "expires username name email work_email mobile role"; strings.Join(got, " ") != want {
 		t.Errorf("fields at fault: %q, want %q", strings.Join(got, " "), want)
 	}
-	good := MemberFields{Username: " ana ", DisplayName: " Ana López ", Email: " ana@example.com", Mobile: "+447400123456"}
-	good.Clean()
-	if errs := good.Check(); errs != nil || good.Username != "ana" || good.Role != RoleMember {
+	good := NewMember{Username: " ana ", DisplayName: " Ana López ", Email: " ana@example.com", Mobile: "+447400123456"}
+	if errs := good.Validate(); errs != nil || good.Username != "ana" || good.Role != RoleMember {
 		t.Errorf("good fields: %v, %+v", errs, good)
-	}
-	if errs := (&MemberFields{Username: "ana", Role: RoleMember}).Check(); len(errs) != 1 || errs[0].Field != "email" || errs[0].Code != "required" {
-		t.Errorf("no email: %v", errs)
 	}
 }
 

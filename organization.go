@@ -24,6 +24,21 @@ const (
 // Suspended reports whether the organization is suspended.
 func (o *Organization) Suspended() bool { return o.State == OrgSuspended }
 
+// SuspendedMessage is what everyone who tries to use a suspended
+// organization is told: its pages, its API and its use cases.
+const SuspendedMessage = "This organization's account is suspended: nobody can sign in, reset a password or use its API keys until it is resumed. Contact your service provider."
+
+// RequireActiveOrg returns nil when the organization is active, else a
+// Forbidden error that says it is suspended. Every way into an organization
+// checks it, whatever checked it before: a sign-in, a session, an API key,
+// a new API key.
+func RequireActiveOrg(op string, o *Organization) error {
+	if o.Suspended() {
+		return &Error{Code: Forbidden, Op: op, Message: SuspendedMessage}
+	}
+	return nil
+}
+
 // PrimaryHost returns the host the organization's links are built on: its
 // first host, "" when it has none (the default organization, whose host is
 // the public URL's).

@@ -58,6 +58,9 @@ func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInReques
 	if s.Passkeys == nil {
 		return nil, gatehouse.Errorf(gatehouse.Forbidden, op, "Passkeys are not available.")
 	}
+	if err := s.orgOpen(ctx, op, req.OrgID); err != nil {
+		return nil, err
+	}
 	set, err := s.Settings(ctx, req.OrgID)
 	if err != nil {
 		return nil, err
@@ -100,7 +103,7 @@ func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInReques
 		return nil, err
 	}
 	if stage == gatehouse.StageSecondFactor {
-		s.startSecondFactor(ctx, &set, sess, m, req.Client)
+		s.StartSecondFactor(ctx, &set, sess, m, req.Client)
 	}
 	return &SignInResult{Token: token, Session: sess, Member: m}, nil
 }

@@ -11,7 +11,7 @@ import (
 // Limits on what a sign-in form may carry. A password longer than any policy can
 // allow cannot match, so it is refused before hashing (no truncation ever).
 const (
-	maxIdentifierLength = 254
+	maxIdentifierLength = gatehouse.MaxIdentifierLength
 	maxPasswordBytes    = 4096
 	pendingSessionTTL   = 15 * time.Minute
 )
@@ -50,6 +50,9 @@ type SignInResult struct {
 // gives ErrWrongCredentials after comparable work, or a Throttled error.
 func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult, error) {
 	const op = "account.SignIn"
+	if err := s.orgOpen(ctx, op, req.OrgID); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	set, err := s.Settings(ctx, req.OrgID)
 	if err != nil {
@@ -186,13 +189,13 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 		return nil, err
 	}
 	if stage == gatehouse.StageSecondFactor {
-		s.startSecondFactor(ctx, &set, sess, m, req.Client)
+		s.StartSecondFactor(ctx, &set, sess, m, req.Client)
 	}
 	return &SignInResult{Token: token, Session: sess, Member: m}, nil
 }
 
 // failSignIn counts, audits and answers a failed sign-in. An identifier that
-// names no member is recorded redacted (redactIdentifier): it may be the
+// names no member is recorded redacted (RedactIdentifier): it may be the
 // password, typed into the wrong field.
 func (s *Service) failSignIn(ctx context.Context, set *gatehouse.Settings, req SignInRequest, m *gatehouse.Member, reason string, keys signinKeys, now time.Time) error {
 	delay, err := s.signinFailed(ctx, set, keys, now)
@@ -200,7 +203,7 @@ func (s *Service) failSignIn(ctx context.Context, set *gatehouse.Settings, req S
 		return err
 	}
 	// Redacted whether or not it is needed, so that both outcomes do the same.
-	redacted, err := s.redactIdentifier(ctx, req.Identifier)
+	redacted, err := s.RedactIdentifier(ctx, req.Identifier)
 	if err != nil {
 		return err
 	}
@@ -257,7 +260,7 @@ func (s *Service) rehash(ctx context.Context, m *gatehouse.Member, password stri
 	}
 	replaced := false
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		fresh, err := lockMember(ctx, tx, op, m.OrgID, m.ID)
+		fresh, err := gatehouse.LockMemberFor(ctx, tx, op, m.OrgID, m.ID)
 		if err != nil {
 			return err
 		}
@@ -380,6 +383,9 @@ func (s *Service) Authenticate(ctx context.Context, orgID, token string) (*gateh
 	}
 	if orgID == "" || sess.OrgID != orgID || m.OrgID != orgID {
 		return nil, nil, ErrNoSession
+	}
+	if err := s.orgOpen(ctx, "account.Authenticate", orgID); err != nil {
+		return nil, nil, err
 	}
 	now := s.now()
 	if !sess.Valid(now) || m.EffectiveState(now) != gatehouse.StateActive {

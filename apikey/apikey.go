@@ -6,7 +6,6 @@ package apikey
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"log/slog"
 	"strconv"
@@ -25,6 +24,9 @@ type Store interface {
 	// Settings returns the stored settings of the organization (the API's
 	// request limit is one).
 	Settings(ctx context.Context, orgID string) (map[string]string, error)
+	// Organization returns the organization with id: a suspended one's keys
+	// are refused.
+	Organization(ctx context.Context, id string) (*gatehouse.Organization, error)
 }
 
 // Service carries the dependencies of the API-key use cases. Every field must
@@ -42,18 +44,18 @@ type Service struct {
 // request records it again: one write a minute keeps API calls cheap.
 const touchEvery = time.Minute
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return gatehouse.NowOr(s.Now) }
 
-func (s *Service) rand() io.Reader {
-	if s.Rand != nil {
-		return s.Rand
+func (s *Service) rand() io.Reader { return gatehouse.RandOr(s.Rand) }
+
+// active returns nil when the organization orgID is active: a suspended
+// one's keys are refused and it gets no new ones (gatehouse.RequireActiveOrg).
+func (s *Service) active(ctx context.Context, op, orgID string) error {
+	o, err := s.Store.Organization(ctx, orgID)
+	if err != nil {
+		return gatehouse.Wrap(op, err)
 	}
-	return rand.Reader
+	return gatehouse.RequireActiveOrg(op, o)
 }
 
 // audit writes e through st (the store or a transaction of it).
@@ -91,6 +93,9 @@ func (s *Service) Create(ctx context.Context, actor gatehouse.Actor, c gatehouse
 		return "", nil, gatehouse.InvalidFields(op, errs...)
 	}
 	if err := gatehouse.MayGrantRole(op, actor, role); err != nil {
+		return "", nil, err
+	}
+	if err := s.active(ctx, op, orgID); err != nil {
 		return "", nil, err
 	}
 	raw, _, err := secret.NewToken(s.rand())
@@ -163,12 +168,14 @@ func (s *Service) Revoke(ctx context.Context, actor gatehouse.Actor, c gatehouse
 var ErrInvalid = &gatehouse.Error{Code: gatehouse.Unauthorized, Op: "apikey.Authenticate",
 	Message: "A valid API key is required: send it as Authorization: Bearer KEY."}
 
-// Authenticate returns the key for a request's bearer token, throttled to the
+// Authenticate returns the key for a request's bearer token sent to the
+// organization orgID (the one whose host the request named): a key of another
+// organization is no key there, as an unknown one. It is throttled to the
 // organization's api_requests_per_minute per key (a fixed one-minute window,
 // shared by every replica through the counters). It records the key's last
 // use at most once a minute. A revoked key in use is audited, once a minute at
 // most; an unknown key is not, since anyone can send one.
-func (s *Service) Authenticate(ctx context.Context, raw string, c gatehouse.Client) (*gatehouse.APIKey, error) {
+func (s *Service) Authenticate(ctx context.Context, orgID, raw string, c gatehouse.Client) (*gatehouse.APIKey, error) {
 	const op = "apikey.Authenticate"
 	rest, ok := strings.CutPrefix(raw, gatehouse.APIKeyPrefix)
 	if !ok || !secret.ValidToken(rest) {
@@ -180,6 +187,12 @@ func (s *Service) Authenticate(ctx context.Context, raw string, c gatehouse.Clie
 	}
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
+	}
+	if !k.Actor().ActsIn(orgID) {
+		return nil, ErrInvalid
+	}
+	if err := s.active(ctx, op, k.OrgID); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	if k.Revoked() {

@@ -17,6 +17,7 @@ import (
 	"crypto/rand"
 	"io"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -138,9 +139,8 @@ func (s *Service) audit(ctx context.Context, st Store, e *gatehouse.AuditEvent) 
 // shown). Audited as member.updated, with the old and new name.
 func (s *Service) ChangeName(ctx context.Context, m *gatehouse.Member, name string, c gatehouse.Client) error {
 	const op = "profile.ChangeName"
-	f := gatehouse.MemberFields{DisplayName: name}
-	f.Clean()
-	if fe := gatehouse.ValidateDisplayName(f.DisplayName); fe != nil {
+	name = strings.TrimSpace(name)
+	if fe := gatehouse.ValidateDisplayName(name); fe != nil {
 		return gatehouse.InvalidFields(op, *fe)
 	}
 	return s.Tx.Tx(ctx, func(tx Store) error {
@@ -148,14 +148,14 @@ func (s *Service) ChangeName(ctx context.Context, m *gatehouse.Member, name stri
 		if err != nil {
 			return err
 		}
-		if cur.DisplayName == f.DisplayName {
+		if cur.DisplayName == name {
 			return nil
 		}
-		if err := tx.ChangeMember(ctx, m.OrgID, m.ID, gatehouse.MemberChange{DisplayName: &f.DisplayName, UpdatedAt: s.now()}); err != nil {
+		if err := tx.ChangeMember(ctx, m.OrgID, m.ID, gatehouse.MemberChange{DisplayName: &name, UpdatedAt: s.now()}); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
 		return s.audit(ctx, tx, gatehouse.NewEvent(gatehouse.EventMemberUpdated, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
-			map[string]string{"name": cur.DisplayName + " → " + f.DisplayName, "via": "self"}))
+			map[string]string{"name": cur.DisplayName + " → " + name, "via": "self"}))
 	})
 }
 

@@ -73,8 +73,8 @@ func (c *orgCache) put(host string, gen uint64, o *gatehouse.Organization) {
 	c.m[host] = cachedOrg{at: time.Now(), org: v}
 }
 
-// cachedOrgByHost is OrganizationByHost through the cache, outside a
-// transaction.
+// cachedOrgByHost is OrganizationByHost (and, under "#" and the id,
+// Organization) through the cache, outside a transaction.
 func (s *Store) cachedOrgByHost(ctx context.Context, host string, read func() (*gatehouse.Organization, error)) (*gatehouse.Organization, error) {
 	c := s.db.orgs
 	if s.tx != nil || c == nil {

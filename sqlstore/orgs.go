@@ -51,9 +51,14 @@ func scanOrg(row scanner) (*gatehouse.Organization, error) {
 }
 
 // Organization returns the organization with id, with its hosts. The default
-// organization was created when the database was first migrated.
+// organization was created when the database was first migrated. Outside a
+// transaction the answer comes from the cache OrganizationByHost uses (every
+// session and API key checks its organization's state on every request).
 func (s *Store) Organization(ctx context.Context, id string) (*gatehouse.Organization, error) {
-	return s.orgWhere(ctx, "sqlstore.Organization", `id = $1`, id)
+	// "#" is in no host name, so an id cannot meet a host in the cache.
+	return s.cachedOrgByHost(ctx, "#"+id, func() (*gatehouse.Organization, error) {
+		return s.orgWhere(ctx, "sqlstore.Organization", `id = $1`, id)
+	})
 }
 
 // Settings returns the organization's stored settings by name. An organization

@@ -32,6 +32,7 @@ var eventNames = map[gatehouse.EventType]string{
 	"owner_recovery.sent": "Owner recovery sent", "owner_recovery.refused": "Owner recovery refused",
 	"email.change_requested": "Email change requested", "email.changed": "Email address changed",
 	"email.change_refused": "Email change refused", "email.change_cancelled": "Email change called off",
+	"preferences.changed": "Language or time zone chosen",
 }
 
 // eventName is an event type in words.

@@ -27,7 +27,7 @@ func fieldsNamed(body string) []string {
 // field; then one more round succeeds.
 func TestSetupNamesEveryProblem(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		link, err := s.Account.SetupLink(t.Context(), gatehouse.DefaultOrgID)
+		link, err := s.Recovery.SetupLink(t.Context(), gatehouse.DefaultOrgID)
 		if err != nil {
 			t.Fatal(err)
 		}

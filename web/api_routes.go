@@ -105,7 +105,7 @@ func (s apiEndpoints) apiKey(r *http.Request) (*gatehouse.APIKey, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return nil, errNoAPIKey
 	}
-	return s.APIKeys.Authenticate(r.Context(), strings.TrimSpace(key), s.client(r))
+	return s.APIKeys.Authenticate(r.Context(), s.orgID(r), strings.TrimSpace(key), s.client(r))
 }
 
 var errNoAPIKey = &gatehouse.Error{Code: gatehouse.Unauthorized, Op: "web.apiKey",
@@ -123,11 +123,11 @@ func (s apiEndpoints) apiNotFound(w http.ResponseWriter, r *http.Request) {
 	if len(allow) > 0 {
 		sort.Strings(allow)
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		writeProblem(w, Problem{Type: "about:blank", Title: "Method Not Allowed", Status: http.StatusMethodNotAllowed,
+		writeProblem(w, r, Problem{Type: "about:blank", Title: "Method Not Allowed", Status: http.StatusMethodNotAllowed,
 			Detail: "This endpoint accepts " + strings.Join(allow, ", ") + "."})
 		return
 	}
-	writeProblem(w, Problem{Type: "about:blank", Title: "Not Found", Status: http.StatusNotFound,
+	writeProblem(w, r, Problem{Type: "about:blank", Title: "Not Found", Status: http.StatusNotFound,
 		Detail: "There is no such endpoint. The API is described at " + apiPrefix + "/openapi.json."})
 }
 

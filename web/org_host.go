@@ -59,7 +59,7 @@ func (s *Server) organization(next http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), orgKey{}, o))
 		if o.Suspended() && !s.operatorPath(r.URL.Path) {
 			s.Log.InfoContext(r.Context(), "request to a suspended organization", "org", o.ID, "path", r.URL.Path)
-			s.renderError(w, r, http.StatusForbidden, "This organization's account is suspended: nobody can sign in, reset a password or use its API keys until it is resumed. Contact your service provider.")
+			s.renderError(w, r, http.StatusForbidden, gatehouse.SuspendedMessage)
 			return
 		}
 		next.ServeHTTP(w, r)

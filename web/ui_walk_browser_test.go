@@ -94,7 +94,6 @@ func TestBrowserEveryPage(t *testing.T) {
 		{"admin-messages", "/admin/messages"},
 		{"admin-api-keys", "/admin/api-keys"},
 		{"admin-webhooks", "/admin/webhooks"},
-		{"admin-applications", "/admin/applications"},
 		{"not-found", "/no/such/page"},
 	}
 	check := func(p walkPage) {

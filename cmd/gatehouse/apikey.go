@@ -45,7 +45,11 @@ func cmdAPIKey(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	org, err := orgID(ctx, a, slug)
+	resolve := orgID
+	if sub == "create" {
+		resolve = activeOrgID
+	}
+	org, err := resolve(ctx, a, slug)
 	if err != nil {
 		return err
 	}

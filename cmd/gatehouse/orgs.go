@@ -49,6 +49,25 @@ func orgID(ctx context.Context, a *app.App, slug string) (string, error) {
 	return o.ID, nil
 }
 
+// activeOrgID is orgID for a command that adds or changes something inside
+// the organization: a suspended organization is refused, as its sign-ins,
+// sessions and keys are, until it is resumed. Reading (settings show, apikey
+// list) and revoking a key, which only takes access away, stay possible.
+func activeOrgID(ctx context.Context, a *app.App, slug string) (string, error) {
+	id, err := orgID(ctx, a, slug)
+	if err != nil {
+		return "", err
+	}
+	o, err := a.Store.Organization(ctx, id)
+	if err != nil {
+		return "", describe(err)
+	}
+	if o.Suspended() {
+		return "", fmt.Errorf("--org %s: the organization is suspended; nothing is added or changed in it until it is resumed (gatehouse org resume %s)", o.Slug, o.Slug)
+	}
+	return id, nil
+}
+
 // cmdOrg manages the organizations of the installation. The command line acts
 // as the system; every change is in the organization's audit log.
 func cmdOrg(ctx context.Context, e env, args []string) error {

@@ -29,7 +29,11 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	org, err := orgID(ctx, a, slug)
+	resolve := orgID
+	if sub == "set" {
+		resolve = activeOrgID
+	}
+	org, err := resolve(ctx, a, slug)
 	if err != nil {
 		return err
 	}
@@ -45,7 +49,7 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 		if len(values) == 0 {
 			return fmt.Errorf("nothing to set: give NAME=VALUE pairs")
 		}
-		changes, err := a.Account.UpdateSettings(ctx, gatehouse.SystemActor(org), gatehouse.Client{IP: "command-line"}, org, values)
+		changes, err := a.Admin.UpdateSettings(ctx, gatehouse.SystemActor(org), gatehouse.Client{IP: "command-line"}, org, values)
 		if err != nil {
 			return describe(err)
 		}
