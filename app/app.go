@@ -27,6 +27,8 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/oidc"
+	"github.com/gatehouse-auth/gatehouse/operator"
+	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
@@ -86,6 +88,8 @@ type Config struct {
 	// (zero: its defaults).
 	OIDCAccessTTL   time.Duration
 	OIDCKeyRotation time.Duration
+	// Operators configures the service desk.
+	Operators OperatorConfig
 }
 
 // App is the application: every part, for its commands and its tests.
@@ -107,6 +111,9 @@ type App struct {
 	Worker   *delivery.Worker
 	Web      *web.Server
 	Metrics  *web.Metrics
+	// Orgs manages the organizations; Desk is the service desk (operators).
+	Orgs *org.Service
+	Desk *operator.Service
 
 	cfg     Config
 	closers []func() error
@@ -197,6 +204,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Web.OIDC = a.OIDC
 	a.Web.Ready = a.Ready
 	a.Web.Metrics = a.Metrics
+	a.buildDesk()
 	return nil
 }
 
