@@ -146,6 +146,17 @@ type AdminStore interface {
 	LockOrganization(ctx context.Context, orgID string) error
 }
 
+// Anonymous is the actor of a request by someone not signed in, named by the
+// redacted identifier they typed (never the text itself: people type their
+// password into the username field).
+func Anonymous(redacted string) Actor {
+	return Actor{Kind: ActorMember, Name: redacted}
+}
+
+// MaxIdentifierLength bounds a username or email address typed into a form;
+// a longer one names nobody.
+const MaxIdentifierLength = 254
+
 // MemberActor is the actor of a member acting in person, in the admin area or
 // on their own account.
 func MemberActor(m *Member) Actor {

@@ -1,6 +1,10 @@
 package gatehouse
 
-import "time"
+import (
+	"context"
+	"io"
+	"time"
+)
 
 // EventType names a kind of audit event. The names are stable: operators filter
 // and alert on them.
@@ -61,6 +65,8 @@ const (
 	EventWebhookRotated        EventType = "webhook.secret_rotated"
 	EventWebhookDeleted        EventType = "webhook.deleted"
 	EventWebhookDisabled       EventType = "webhook.disabled"
+	// A member's own language and time zone (package prefs).
+	EventPreferencesChanged EventType = "preferences.changed"
 )
 
 // AuditEvent records a security event. Details holds event-specific facts (never
@@ -91,4 +97,28 @@ type AuditFilter struct {
 	Until    time.Time
 	Cursor   string // from a previous page
 	Limit    int
+}
+
+// AuditWriter writes audit events: a store, or a transaction of one.
+type AuditWriter interface {
+	AddAudit(ctx context.Context, e *AuditEvent) error
+}
+
+// WriteAudit gives e an id (from r) and its time (now) when it has none, and
+// writes it through st. Every event names its organization.
+func WriteAudit(ctx context.Context, st AuditWriter, e *AuditEvent, now time.Time, r io.Reader) error {
+	const op = "gatehouse.WriteAudit"
+	if e.ID == "" {
+		e.ID = NewID(r)
+	}
+	if e.At.IsZero() {
+		e.At = now
+	}
+	if err := RequireOrg(op, e.OrgID); err != nil {
+		return err
+	}
+	if err := st.AddAudit(ctx, e); err != nil {
+		return Wrap(op, err)
+	}
+	return nil
 }

@@ -14,4 +14,5 @@ var EventTypes = []EventType{
 	EventMobileChanged, EventCaptchaFailed, EventRequestThrottled, EventLinkThrottled, EventRequestRefused,
 	EventThrottleLifted, EventWebhookCreated, EventWebhookRotated, EventWebhookDeleted, EventWebhookDisabled,
 	EventPasskeyAdded, EventPasskeyRenamed, EventPasskeyRemoved, EventPasskeyRefused, EventPasskeyCloneSuspected,
+	EventPreferencesChanged,
 }

@@ -51,6 +51,11 @@ type MessageData struct {
 	// By says who made the changes when it was not the member: ByAdministrator or
 	// ByAPI; "" when the member made them.
 	By string
+
+	// Language and TimeZone are the recipient's, decided when the message is
+	// queued (package outbox): a code of Languages and an IANA zone name.
+	Language string
+	TimeZone string
 }
 
 // Message kinds: the templates package mail provides for each.

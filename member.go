@@ -66,6 +66,11 @@ type Member struct {
 	// LastSignInAt is when the member last completed a sign-in; zero means
 	// never. Only MemberStore.RecordSignIn writes it: UpdateMember leaves it.
 	LastSignInAt time.Time
+	// Language and TimeZone are the member's own choices (a language code of
+	// Languages, an IANA zone name); "" leaves them to the browser and the
+	// organization's defaults.
+	Language string
+	TimeZone string
 	// VerifiedEmail is the last address proven to reach the member: an
 	// emailed link (activation, reset) sent there was used, at
 	// EmailVerifiedAt. A changed address is unverified until the next one.
@@ -96,6 +101,8 @@ type MemberChange struct {
 	PasswordChangedAt  *time.Time
 	MustChangePassword *bool
 	SupportPINHash     *string
+	Language           *string
+	TimeZone           *string
 	// VerifiedEmail records the address a used emailed link was sent to;
 	// EmailVerifiedAt becomes UpdatedAt with it.
 	VerifiedEmail *string
@@ -116,6 +123,8 @@ func (c MemberChange) Apply(m *Member) {
 	set(&m.Mobile, c.Mobile)
 	set(&m.PasswordHash, c.PasswordHash)
 	set(&m.SupportPINHash, c.SupportPINHash)
+	set(&m.Language, c.Language)
+	set(&m.TimeZone, c.TimeZone)
 	if c.VerifiedEmail != nil {
 		m.VerifiedEmail, m.EmailVerifiedAt = *c.VerifiedEmail, c.UpdatedAt
 	}

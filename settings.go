@@ -15,6 +15,7 @@ import (
 // explanation; the zero Settings is not valid, start from DefaultSettings.
 type Settings struct {
 	OrganizationName string
+	Appearance       // product name, accent colour, default language and time zone
 
 	// Passwords (S1, S2, S8, S9, S10, S32).
 	AllowPasswordChange    bool
@@ -216,7 +217,7 @@ func addressDef(name, group, label, help, def string, f func(*Settings) *string)
 
 // SettingDefs lists every setting in display order. docs/settings.md documents
 // the same list; a test keeps the two in step.
-var SettingDefs = []SettingDef{
+var SettingDefs = append([]SettingDef{
 	stringDef("organization_name", "Organization", "Organization name",
 		"Shown on every page and in every email. Also a context word that passwords may not contain.",
 		"Gatehouse", 100, false, func(s *Settings) *string { return &s.OrganizationName }),
@@ -346,7 +347,7 @@ var SettingDefs = []SettingDef{
 	zeroOrAtLeast(time.Minute, durDef("oidc_access_token_ttl", "Applications", "Access token lifetime",
 		"How long an access token given to an application (OpenID Connect) works: 1m to 1h, or 0s for the installation's default (GATEHOUSE_OIDC_ACCESS_TOKEN_TTL, else 10m). Short lives keep a leaked token's use short; applications refresh them.",
 		0, 0, time.Hour, func(s *Settings) *time.Duration { return &s.OIDCAccessTokenTTL })),
-}
+}, appearanceDefs()...)
 
 var settingIndex = func() map[string]*SettingDef {
 	m := make(map[string]*SettingDef, len(SettingDefs))

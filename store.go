@@ -226,6 +226,22 @@ type Store interface {
 	DeleteExpired(ctx context.Context, now time.Time, retention time.Duration) (int, error)
 }
 
+// StepStore is what the use-case steps that several features share (package
+// account: issuing an activation link, ending a member's links, forgetting
+// trusted browsers, a security notice, queueing an email) write and read
+// through: the caller's transaction, or the store itself. A feature's own
+// transaction interface embeds it, so it can hand its transaction to them.
+type StepStore interface {
+	CreateToken(ctx context.Context, t *Token) error
+	RevokeTokens(ctx context.Context, orgID, memberID string, purpose TokenPurpose, now time.Time) (int, error)
+	DeleteTrustedDevices(ctx context.Context, orgID, memberID string) (int, error)
+	Settings(ctx context.Context, orgID string) (map[string]string, error)
+	// Organization serves the links the steps build (its hosts).
+	Organization(ctx context.Context, id string) (*Organization, error)
+	Enqueue(ctx context.Context, m *Message) error
+	AuditWriter
+}
+
 // Transactor runs fn in one transaction over a feature's store S: every call
 // fn makes on the S it is given is part of it; the transaction commits when
 // fn returns nil and rolls back otherwise. Inside a transaction it runs fn in
@@ -233,4 +249,8 @@ type Store interface {
 // package sqlstore gives a Transactor for it (sqlstore.Transactor).
 type Transactor[S any] interface {
 	Tx(ctx context.Context, fn func(S) error) error
+	// Within returns the Transactor of the transaction tx (an S that Tx gave
+	// to its fn): its Tx runs fn in a savepoint of tx, which a failing fn
+	// rolls back alone.
+	Within(tx S) Transactor[S]
 }

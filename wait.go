@@ -1,7 +1,10 @@
 package gatehouse
 
 import (
+	"crypto/rand"
+	"io"
 	"math"
+	"net/netip"
 	"strconv"
 	"time"
 )
@@ -38,4 +41,37 @@ func HumanWait(d time.Duration) string {
 		}
 		return strconv.Itoa(h) + " hours"
 	}
+}
+
+// AddressKey groups client addresses the way an attacker would hold them: one IPv4
+// address, or one IPv6 /64 network.
+func AddressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return "unknown"
+	}
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}
+
+// NowOr returns now by the clock, in UTC: time.Now when clock is nil. A
+// service's Now field is such a clock, which tests set.
+func NowOr(clock func() time.Time) time.Time {
+	if clock != nil {
+		return clock().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// RandOr returns r, or crypto/rand's Reader when r is nil. A service's Rand
+// field is such a reader, which tests set.
+func RandOr(r io.Reader) io.Reader {
+	if r != nil {
+		return r
+	}
+	return rand.Reader
 }

@@ -148,18 +148,18 @@ func (s *Service) RevokeDevices(ctx context.Context, m *gatehouse.Member, c gate
 	var n int
 	err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
 		var err error
-		n, err = s.revokeDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedByMember)
+		n, err = s.ForgetDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedByMember)
 		return err
 	})
 	return n, err
 }
 
-// revokeDevices forgets every trusted browser of m through tx and audits it
+// ForgetDevices forgets every trusted browser of m through tx and audits it
 // when there were any. Every change of password or second factor calls it.
-func (s *Service) revokeDevices(ctx context.Context, tx gatehouse.Store, m *gatehouse.Member, actor gatehouse.Actor, c gatehouse.Client, reason string) (int, error) {
+func (s *Service) ForgetDevices(ctx context.Context, tx StepStore, m *gatehouse.Member, actor gatehouse.Actor, c gatehouse.Client, reason string) (int, error) {
 	n, err := tx.DeleteTrustedDevices(ctx, m.OrgID, m.ID)
 	if err != nil {
-		return 0, gatehouse.Wrap("account.revokeDevices", err)
+		return 0, gatehouse.Wrap("account.ForgetDevices", err)
 	}
 	if n == 0 {
 		return 0, nil
@@ -181,7 +181,7 @@ func (s *Service) SignOutEverywhere(ctx context.Context, m *gatehouse.Member, c 
 			map[string]string{"count": itoa(n), "scope": "all"})); err != nil {
 			return err
 		}
-		_, err = s.revokeDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedEverywhere)
+		_, err = s.ForgetDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedEverywhere)
 		return err
 	})
 }

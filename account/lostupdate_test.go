@@ -11,7 +11,9 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/secret"
 )
 
@@ -51,8 +53,8 @@ func newOwnerEdit(s *webtest.Server, i int) ownerEdit {
 }
 
 func (e ownerEdit) run(ctx context.Context, s *webtest.Server, owner, m *gatehouse.Member) error {
-	_, err := s.Account.UpdateMember(ctx, gatehouse.MemberActor(owner), gatehouse.Client{}, m.OrgID, m.ID,
-		account.ProfileUpdate{Role: &e.role, Email: &e.email, ExpiresAt: &e.expires})
+	_, err := s.Admin.UpdateMember(ctx, gatehouse.MemberActor(owner), gatehouse.Client{}, m.OrgID, m.ID,
+		admin.ProfileUpdate{Role: &e.role, Email: &e.email, ExpiresAt: &e.expires})
 	return err
 }
 
@@ -109,7 +111,7 @@ func TestRehashKeepsConcurrentChanges(t *testing.T) {
 			next := fmt.Sprintf("quartz harbor willow %02d", i)
 			var signErr, setErr error
 			both(func() { signErr = signIn() }, func() {
-				setErr = s.Account.SetMemberPassword(ctx, gatehouse.MemberActor(owner), gatehouse.Client{}, m.OrgID, m.ID, next, false)
+				setErr = s.Admin.SetMemberPassword(ctx, gatehouse.MemberActor(owner), gatehouse.Client{}, m.OrgID, m.ID, next, false)
 			})
 			// The sign-in may come after the new password and fail: then it
 			// upgrades nothing.
@@ -178,7 +180,7 @@ func TestActivationKeepsDisable(t *testing.T) {
 		owner := s.AddMember(t, "olivia", "olivia@example.com", password, gatehouse.RoleOwner)
 		disabled := gatehouse.StateDisabled
 		for i := range raceRounds {
-			m, link, err := s.Account.CreateMember(ctx, gatehouse.MemberActor(owner), gatehouse.Client{}, account.NewMember{
+			m, link, err := s.Admin.CreateMember(ctx, gatehouse.MemberActor(owner), gatehouse.Client{}, gatehouse.NewMember{
 				OrgID: gatehouse.DefaultOrgID, Username: fmt.Sprintf("new%02d", i), Email: fmt.Sprintf("new%02d@example.com", i)})
 			if err != nil {
 				t.Fatal(err)
@@ -187,9 +189,9 @@ func TestActivationKeepsDisable(t *testing.T) {
 			pw := fmt.Sprintf("quartz harbor willow %02d", i)
 			var actErr, editErr error
 			both(func() {
-				_, actErr = s.Account.CompleteActivation(ctx, account.CompleteLinkRequest{OrgID: gatehouse.DefaultOrgID, Token: u.Query().Get("token"), New: pw, Confirm: pw})
+				_, actErr = s.Recovery.CompleteActivation(ctx, recovery.CompleteLinkRequest{OrgID: gatehouse.DefaultOrgID, Token: u.Query().Get("token"), New: pw, Confirm: pw})
 			}, func() {
-				_, editErr = s.Account.UpdateMember(ctx, gatehouse.MemberActor(owner), gatehouse.Client{}, m.OrgID, m.ID, account.ProfileUpdate{State: &disabled})
+				_, editErr = s.Admin.UpdateMember(ctx, gatehouse.MemberActor(owner), gatehouse.Client{}, m.OrgID, m.ID, admin.ProfileUpdate{State: &disabled})
 			})
 			if editErr != nil {
 				t.Fatalf("round %d: disable: %v", i, editErr)

@@ -131,7 +131,7 @@ func (s *Service) RemoveMobile(ctx context.Context, m *gatehouse.Member, passwor
 func (s *Service) SetMobile(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, m *gatehouse.Member, e164 string) error {
 	const op = "account.SetMobile"
 	if !actor.ActsIn(m.OrgID) {
-		return memberNotFound(op)
+		return gatehouse.ErrNoMember(op)
 	}
 	if actor.Kind != gatehouse.ActorSystem && !actor.Role.IsAdmin() {
 		return gatehouse.Errorf(gatehouse.Forbidden, op, "Only administrators set members' mobile numbers.")
@@ -170,7 +170,7 @@ func (s *Service) saveMobile(ctx context.Context, m *gatehouse.Member, e164 stri
 	}
 	var stored gatehouse.Member
 	err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		fresh, err := lockMember(ctx, tx, op, m.OrgID, m.ID)
+		fresh, err := gatehouse.LockMemberFor(ctx, tx, op, m.OrgID, m.ID)
 		if err != nil {
 			return err
 		}
@@ -183,7 +183,7 @@ func (s *Service) saveMobile(ctx context.Context, m *gatehouse.Member, e164 stri
 			return gatehouse.Wrap(op, err)
 		}
 		change.Apply(fresh)
-		if _, err := s.revokeDevices(ctx, tx, fresh, actor, c, RevokedSecondFactor); err != nil {
+		if _, err := s.ForgetDevices(ctx, tx, fresh, actor, c, RevokedSecondFactor); err != nil {
 			return err
 		}
 		stored = *fresh
@@ -192,7 +192,7 @@ func (s *Service) saveMobile(ctx context.Context, m *gatehouse.Member, e164 stri
 		})); err != nil {
 			return err
 		}
-		return s.notifyChanges(ctx, tx, fresh, actor, c, mobileChange(old, e164))
+		return s.NotifyChanges(ctx, tx, fresh, actor, c, MobileChange(old, e164))
 	})
 	if err != nil {
 		return err

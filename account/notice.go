@@ -9,15 +9,15 @@ import (
 
 // Security notices: the email a member gets when their email address, mobile
 // number, authenticator app or recovery codes change (see gatehouse.Change).
-// Every use case that makes such a change calls notifyChanges in the
+// Every use case that makes such a change calls NotifyChanges in the
 // transaction of the change, so the notice exists exactly when the change does.
 
-// notifyChanges queues one security notice about changes to m (as it is after
+// NotifyChanges queues one security notice about changes to m (as it is after
 // them) through tx, made by actor from c. It goes to the member's contact
 // address and to every address in also (addresses the change took away), each
 // once. No changes, no notice.
-func (s *Service) notifyChanges(ctx context.Context, tx gatehouse.Store, m *gatehouse.Member, actor gatehouse.Actor, c gatehouse.Client, changes []gatehouse.Change, also ...string) error {
-	const op = "account.notifyChanges"
+func (s *Service) NotifyChanges(ctx context.Context, tx StepStore, m *gatehouse.Member, actor gatehouse.Actor, c gatehouse.Client, changes []gatehouse.Change, also ...string) error {
+	const op = "account.NotifyChanges"
 	// An account that never had a password was never in anyone's hands: an
 	// administrator correcting a mistyped address there must not write to it.
 	if len(changes) == 0 || m.PasswordHash == "" {
@@ -30,7 +30,7 @@ func (s *Service) notifyChanges(ctx context.Context, tx gatehouse.Store, m *gate
 	set := gatehouse.LoadSettings(stored)
 	d := gatehouse.MessageData{
 		At: s.now(), IP: c.IP, UserAgent: c.UserAgent, Changes: changes, By: changedBy(actor, m),
-		SupportURL: s.LinkIn(ctx, m.OrgID, "/forgot-password", nil), AccountURL: s.LinkIn(ctx, m.OrgID, "/account", nil),
+		SupportURL: s.linkVia(ctx, tx, m.OrgID, "/forgot-password", nil), AccountURL: s.linkVia(ctx, tx, m.OrgID, "/account", nil),
 	}
 	var sent []string
 	for _, to := range append([]string{m.ContactEmail()}, also...) {
@@ -38,7 +38,7 @@ func (s *Service) notifyChanges(ctx context.Context, tx gatehouse.Store, m *gate
 			continue
 		}
 		sent = append(sent, to)
-		if err := s.queueEmailTo(ctx, tx, &set, m, to, gatehouse.KindSecurityNotice, d); err != nil {
+		if err := s.QueueEmailTo(ctx, tx, &set, m, to, gatehouse.KindSecurityNotice, d); err != nil {
 			return err
 		}
 	}
@@ -56,12 +56,12 @@ func changedBy(actor gatehouse.Actor, m *gatehouse.Member) string {
 	return gatehouse.ByAdministrator
 }
 
-// emailChanges returns the changes of the email addresses from before to
+// EmailChanges returns the changes of the email addresses from before to
 // after, and the addresses that must hear of them besides the contact address:
 // the old values, and the old contact address when the mail moves elsewhere.
 // Addresses that differ only in case reach the same mailbox: they are no
 // change here.
-func emailChanges(before, after *gatehouse.Member) (changes []gatehouse.Change, tell []string) {
+func EmailChanges(before, after *gatehouse.Member) (changes []gatehouse.Change, tell []string) {
 	for _, f := range []struct {
 		what     string
 		old, new string
@@ -78,8 +78,8 @@ func emailChanges(before, after *gatehouse.Member) (changes []gatehouse.Change, 
 	return changes, tell
 }
 
-// mobileChange returns the change of the mobile number, if any.
-func mobileChange(before, after string) []gatehouse.Change {
+// MobileChange returns the change of the mobile number, if any.
+func MobileChange(before, after string) []gatehouse.Change {
 	if before == after {
 		return nil
 	}

@@ -6,7 +6,9 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 )
 
 // TestActorOfAnotherOrganization tries every administrative use case with an
@@ -22,7 +24,7 @@ func TestActorOfAnotherOrganization(t *testing.T) {
 			t.Fatal(err)
 		}
 		owner := s.AddMember(t, "owner", "owner@example.com", password, gatehouse.RoleOwner)
-		victim, _, err := s.Account.CreateMember(ctx, gatehouse.SystemActor(other), gatehouse.Client{}, account.NewMember{
+		victim, _, err := s.Admin.CreateMember(ctx, gatehouse.SystemActor(other), gatehouse.Client{}, gatehouse.NewMember{
 			OrgID: other, Username: "victim", Email: "victim@example.org", Password: password, Role: gatehouse.RoleMember,
 		})
 		if err != nil {
@@ -49,54 +51,54 @@ func TestActorOfAnotherOrganization(t *testing.T) {
 		for _, actor := range []gatehouse.Actor{gatehouse.MemberActor(owner), k.Actor(), gatehouse.SystemActor(gatehouse.DefaultOrgID)} {
 			for _, orgID := range []string{other, gatehouse.DefaultOrgID} {
 				cases := map[string]func() error{
-					"Member": func() error { _, err := s.Account.Member(ctx, actor, orgID, victim.ID); return err },
+					"Member": func() error { _, err := s.Admin.Member(ctx, actor, orgID, victim.ID); return err },
 					"MemberByUsername": func() error {
-						_, err := s.Account.MemberByUsername(ctx, actor, orgID, "victim")
+						_, err := s.Admin.MemberByUsername(ctx, actor, orgID, "victim")
 						return err
 					},
 					"UpdateMember": func() error {
-						_, err := s.Account.UpdateMember(ctx, actor, gatehouse.Client{}, orgID, victim.ID, account.ProfileUpdate{DisplayName: &name})
+						_, err := s.Admin.UpdateMember(ctx, actor, gatehouse.Client{}, orgID, victim.ID, admin.ProfileUpdate{DisplayName: &name})
 						return err
 					},
 					"SetMemberState": func() error {
-						_, err := s.Account.SetMemberState(ctx, actor, gatehouse.Client{}, orgID, victim.ID, enable)
+						_, err := s.Admin.SetMemberState(ctx, actor, gatehouse.Client{}, orgID, victim.ID, enable)
 						return err
 					},
 					"EndMemberSessions": func() error {
-						_, err := s.Account.EndMemberSessions(ctx, actor, gatehouse.Client{}, orgID, victim.ID)
+						_, err := s.Admin.EndMemberSessions(ctx, actor, gatehouse.Client{}, orgID, victim.ID)
 						return err
 					},
 					"SetMemberPassword": func() error {
-						return s.Account.SetMemberPassword(ctx, actor, gatehouse.Client{}, orgID, victim.ID, "a brand new long passphrase", false)
+						return s.Admin.SetMemberPassword(ctx, actor, gatehouse.Client{}, orgID, victim.ID, "a brand new long passphrase", false)
 					},
 					"SendMemberActivation": func() error {
-						_, err := s.Account.SendMemberActivation(ctx, actor, gatehouse.Client{}, orgID, victim.ID)
+						_, err := s.Admin.SendMemberActivation(ctx, actor, gatehouse.Client{}, orgID, victim.ID)
 						return err
 					},
-					"LiftThrottle": func() error { return s.Account.LiftThrottle(ctx, actor, gatehouse.Client{}, orgID, victim.ID) },
+					"LiftThrottle": func() error { return s.Admin.LiftThrottle(ctx, actor, gatehouse.Client{}, orgID, victim.ID) },
 					"VerifySupportPIN": func() error {
-						_, err := s.Account.VerifySupportPIN(ctx, actor, gatehouse.Client{}, orgID, victim.ID, "123456")
+						_, err := s.Admin.VerifySupportPIN(ctx, actor, gatehouse.Client{}, orgID, victim.ID, "123456")
 						return err
 					},
 					"RevokeAPIKey": func() error { return s.App.APIKeys.Revoke(ctx, actor, gatehouse.Client{}, orgID, ok.ID) },
-					"DeleteMember": func() error { return s.Account.DeleteMember(ctx, actor, gatehouse.Client{}, orgID, victim.ID) },
+					"DeleteMember": func() error { return s.Admin.DeleteMember(ctx, actor, gatehouse.Client{}, orgID, victim.ID) },
 				}
 				if orgID == other {
 					// Use cases that name only the organization: the actor's is not it.
 					cases["ListMembers"] = func() error {
-						_, _, err := s.Account.ListMembers(ctx, actor, orgID, gatehouse.MemberFilter{Limit: 10})
+						_, _, err := s.Admin.ListMembers(ctx, actor, orgID, gatehouse.MemberFilter{Limit: 10})
 						return err
 					}
 					cases["CountMembers"] = func() error {
-						_, _, err := s.Account.CountMembers(ctx, actor, orgID, gatehouse.MemberFilter{}, 0)
+						_, _, err := s.Admin.CountMembers(ctx, actor, orgID, gatehouse.MemberFilter{}, 0)
 						return err
 					}
 					cases["AuditEvents"] = func() error {
-						_, _, err := s.Account.AuditEvents(ctx, actor, orgID, gatehouse.AuditFilter{Limit: 10})
+						_, _, err := s.Admin.AuditEvents(ctx, actor, orgID, gatehouse.AuditFilter{Limit: 10})
 						return err
 					}
 					cases["Messages"] = func() error {
-						_, _, err := s.Account.Messages(ctx, actor, orgID, gatehouse.MessageFilter{Limit: 10})
+						_, _, err := s.Admin.Messages(ctx, actor, orgID, gatehouse.MessageFilter{Limit: 10})
 						return err
 					}
 					cases["APIKeys"] = func() error { _, err := s.App.APIKeys.List(ctx, actor, orgID); return err }
@@ -105,28 +107,28 @@ func TestActorOfAnotherOrganization(t *testing.T) {
 						return err
 					}
 					cases["UpdateSettings"] = func() error {
-						_, err := s.Account.UpdateSettings(ctx, actor, gatehouse.Client{}, orgID, map[string]string{"two_factor": "off"})
+						_, err := s.Admin.UpdateSettings(ctx, actor, gatehouse.Client{}, orgID, map[string]string{"two_factor": "off"})
 						return err
 					}
 					cases["CreateMember"] = func() error {
-						_, _, err := s.Account.CreateMember(ctx, actor, gatehouse.Client{}, account.NewMember{
+						_, _, err := s.Admin.CreateMember(ctx, actor, gatehouse.Client{}, gatehouse.NewMember{
 							OrgID: orgID, Username: "planted", Email: "planted@example.com", Password: password, Role: gatehouse.RoleOwner})
 						return err
 					}
 					cases["PlanActivation"] = func() error {
-						_, err := s.Account.PlanActivation(ctx, actor, orgID, []string{victim.ID})
+						_, err := s.Admin.PlanActivation(ctx, actor, orgID, []string{victim.ID})
 						return err
 					}
 					cases["PrepareActivation"] = func() error {
-						_, err := s.Account.PrepareActivation(ctx, actor, orgID, []string{victim.ID})
+						_, err := s.Admin.PrepareActivation(ctx, actor, orgID, []string{victim.ID})
 						return err
 					}
 					cases["SendActivation"] = func() error {
-						_, err := s.Account.SendActivation(ctx, actor, gatehouse.Client{}, orgID, []string{victim.ID})
+						_, err := s.Admin.SendActivation(ctx, actor, gatehouse.Client{}, orgID, []string{victim.ID})
 						return err
 					}
 					// Use cases given the member itself.
-					cases["MemberThrottle"] = func() error { _, err := s.Account.MemberThrottle(ctx, actor, victim); return err }
+					cases["MemberThrottle"] = func() error { _, err := s.Admin.MemberThrottle(ctx, actor, victim); return err }
 					cases["SetMobile"] = func() error {
 						return s.Account.SetMobile(ctx, actor, gatehouse.Client{}, victim, "+447700900123")
 					}
@@ -171,30 +173,30 @@ func TestNoDefaultOrganization(t *testing.T) {
 	actor := gatehouse.MemberActor(owner)
 	for name, try := range map[string]func() error{
 		"RequestReset": func() error {
-			return s.Account.RequestReset(ctx, account.ResetRequest{Identifier: "owner"})
+			return s.Recovery.RequestReset(ctx, recovery.ResetRequest{Identifier: "owner"})
 		},
 		"CompleteReset": func() error {
-			_, err := s.Account.CompleteReset(ctx, account.CompleteLinkRequest{Token: "x", New: password, Confirm: password})
+			_, err := s.Recovery.CompleteReset(ctx, recovery.CompleteLinkRequest{Token: "x", New: password, Confirm: password})
 			return err
 		},
 		"CompleteActivation": func() error {
-			_, err := s.Account.CompleteActivation(ctx, account.CompleteLinkRequest{Token: "x", New: password, Confirm: password})
+			_, err := s.Recovery.CompleteActivation(ctx, recovery.CompleteLinkRequest{Token: "x", New: password, Confirm: password})
 			return err
 		},
 		"CompleteSetup": func() error {
-			_, err := s.Account.CompleteSetup(ctx, "x", gatehouse.Client{}, account.NewMember{Username: "first", Email: "first@example.com", Password: password})
+			_, err := s.Recovery.CompleteSetup(ctx, "x", gatehouse.Client{}, gatehouse.NewMember{Username: "first", Email: "first@example.com", Password: password})
 			return err
 		},
 		"CreateMember": func() error {
-			_, _, err := s.Account.CreateMember(ctx, actor, gatehouse.Client{}, account.NewMember{Username: "nobody", Email: "nobody@example.com", Password: password})
+			_, _, err := s.Admin.CreateMember(ctx, actor, gatehouse.Client{}, gatehouse.NewMember{Username: "nobody", Email: "nobody@example.com", Password: password})
 			return err
 		},
 		"ListMembers": func() error {
-			_, _, err := s.Account.ListMembers(ctx, actor, "", gatehouse.MemberFilter{Limit: 10})
+			_, _, err := s.Admin.ListMembers(ctx, actor, "", gatehouse.MemberFilter{Limit: 10})
 			return err
 		},
 		"UpdateSettings": func() error {
-			_, err := s.Account.UpdateSettings(ctx, actor, gatehouse.Client{}, "", map[string]string{"two_factor": "off"})
+			_, err := s.Admin.UpdateSettings(ctx, actor, gatehouse.Client{}, "", map[string]string{"two_factor": "off"})
 			return err
 		},
 	} {

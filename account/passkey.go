@@ -103,7 +103,7 @@ func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInReques
 		return nil, err
 	}
 	if stage == gatehouse.StageSecondFactor {
-		s.startSecondFactor(ctx, &set, sess, m, req.Client)
+		s.StartSecondFactor(ctx, &set, sess, m, req.Client)
 	}
 	return &SignInResult{Token: token, Session: sess, Member: m}, nil
 }

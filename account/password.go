@@ -72,9 +72,9 @@ func (s *Service) reused(ctx context.Context, set *gatehouse.Settings, m *gateho
 	return false, nil
 }
 
-// passwordChange describes how a new password is set, for setPassword.
-type passwordChange struct {
-	Member     *gatehouse.Member // as the caller read it; setPassword leaves the stored row in it
+// PasswordChange describes how a new password is set, for SetPassword.
+type PasswordChange struct {
+	Member     *gatehouse.Member // as the caller read it; SetPassword leaves the stored row in it
 	Password   string
 	Actor      gatehouse.Actor
 	Client     gatehouse.Client
@@ -119,7 +119,7 @@ func activeSelf(op string, now time.Time) func(m *gatehouse.Member) error {
 	}
 }
 
-// setPassword hashes and stores a new password that already passed the policy,
+// SetPassword hashes and stores a new password that already passed the policy,
 // records the old one in the history, ends the member's other sessions, forgets
 // their trusted browsers, ends every outstanding reset and activation link
 // (whichever route set the password, a link sent before must not set it again),
@@ -131,8 +131,8 @@ func activeSelf(op string, now time.Time) func(m *gatehouse.Member) error {
 // only the password columns, and the state when the account was never
 // activated: a role, state, expiry or email that an administrator changed while
 // the password was being hashed stays as the administrator left it.
-func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc passwordChange) error {
-	const op = "account.setPassword"
+func (s *Service) SetPassword(ctx context.Context, set *gatehouse.Settings, pc PasswordChange) error {
+	const op = "account.SetPassword"
 	hash, err := s.Hasher.Hash(ctx, pc.Password)
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc p
 	}
 	var stored gatehouse.Member
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		m, err := lockMember(ctx, tx, op, pc.Member.OrgID, pc.Member.ID)
+		m, err := gatehouse.LockMemberFor(ctx, tx, op, pc.Member.OrgID, pc.Member.ID)
 		if err != nil {
 			return err
 		}
@@ -179,10 +179,10 @@ func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc p
 		}
 		// Every route that sets a password comes through here: each one forgets
 		// the member's trusted browsers (S12) and ends the member's links.
-		if _, err := s.revokeDevices(ctx, tx, m, pc.Actor, pc.Client, RevokedPassword+"_"+pc.Via); err != nil {
+		if _, err := s.ForgetDevices(ctx, tx, m, pc.Actor, pc.Client, RevokedPassword+"_"+pc.Via); err != nil {
 			return err
 		}
-		if err := s.revokeLinks(ctx, tx, m); err != nil {
+		if err := s.RevokeLinks(ctx, tx, m); err != nil {
 			return err
 		}
 		if pc.InTx != nil {
@@ -191,7 +191,7 @@ func (s *Service) setPassword(ctx context.Context, set *gatehouse.Settings, pc p
 			}
 		}
 		if err := s.queueEmail(ctx, tx, set, m, gatehouse.KindPasswordChanged, gatehouse.MessageData{
-			At: now, IP: pc.Client.IP, UserAgent: pc.Client.UserAgent, SupportURL: s.LinkIn(ctx, m.OrgID, "/forgot-password", nil),
+			At: now, IP: pc.Client.IP, UserAgent: pc.Client.UserAgent, SupportURL: s.linkVia(ctx, tx, m.OrgID, "/forgot-password", nil),
 		}); err != nil {
 			return err
 		}
@@ -233,11 +233,11 @@ func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest)
 	if err := s.reauthenticate(ctx, &set, op, m, req.Current, req.Client); err != nil {
 		return "", err
 	}
-	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
+	if err := s.CheckNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
 		return "", err
 	}
 	sess, token := req.Session, ""
-	err = s.setPassword(ctx, &set, passwordChange{
+	err = s.SetPassword(ctx, &set, PasswordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "change", KeepSession: sess.ID,
 		Verified: m.PasswordHash,
 		InTx: func(tx gatehouse.Store, _, _ *gatehouse.Member) error {
@@ -283,9 +283,9 @@ func (s *Service) reauthenticate(ctx context.Context, set *gatehouse.Settings, o
 	return nil
 }
 
-// checkNew validates a new password and its confirmation and audits a refusal.
-func (s *Service) checkNew(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, pw, confirm string, c gatehouse.Client) error {
-	const op = "account.checkNew"
+// CheckNew validates a new password and its confirmation and audits a refusal.
+func (s *Service) CheckNew(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, pw, confirm string, c gatehouse.Client) error {
+	const op = "account.CheckNew"
 	if pw == "" {
 		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldNewPassword, Code: "required", Message: "Enter a new password."})
 	}
@@ -335,11 +335,11 @@ func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) (
 	if err != nil {
 		return "", err
 	}
-	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
+	if err := s.CheckNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
 		return "", err
 	}
 	sess, token := req.Session, ""
-	err = s.setPassword(ctx, &set, passwordChange{
+	err = s.SetPassword(ctx, &set, PasswordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "renew", KeepSession: sess.ID,
 		InTx: func(tx gatehouse.Store, _, _ *gatehouse.Member) error {
 			var err error
@@ -353,13 +353,13 @@ func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) (
 // queueEmail renders a message of kind to the member's contact address and
 // puts it in the outbox through st (normally a transaction, so the message
 // exists only if the change does).
-func (s *Service) queueEmail(ctx context.Context, st gatehouse.Store, set *gatehouse.Settings, m *gatehouse.Member, kind string, d gatehouse.MessageData) error {
-	return s.queueEmailTo(ctx, st, set, m, m.ContactEmail(), kind, d)
+func (s *Service) queueEmail(ctx context.Context, st StepStore, set *gatehouse.Settings, m *gatehouse.Member, kind string, d gatehouse.MessageData) error {
+	return s.QueueEmailTo(ctx, st, set, m, m.ContactEmail(), kind, d)
 }
 
-// queueEmailTo is queueEmail to the address to rather than the member's
+// QueueEmailTo is queueEmail to the address to rather than the member's
 // contact address.
-func (s *Service) queueEmailTo(ctx context.Context, st gatehouse.Store, set *gatehouse.Settings, m *gatehouse.Member, to, kind string, d gatehouse.MessageData) error {
+func (s *Service) QueueEmailTo(ctx context.Context, st StepStore, set *gatehouse.Settings, m *gatehouse.Member, to, kind string, d gatehouse.MessageData) error {
 	if to == "" {
 		return nil // nowhere to send it; the audit log still records the change
 	}

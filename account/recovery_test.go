@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
@@ -24,6 +25,7 @@ const password = "violet kettle orbit marsh"
 // wake-up calls are all traced, with a builtin CAPTCHA on the same store.
 type tracedService struct {
 	*account.Service
+	rec     *recovery.Service
 	raw     *sqlstore.Store
 	trace   *trace
 	captcha *captcha.Checker
@@ -49,7 +51,9 @@ func newTracedService(t *testing.T, url string) *tracedService {
 	svc.Store, svc.Counters, svc.Captcha = st, tracedCounters{c: raw, t: tr}, chk
 	svc.Hasher = tracedHasher{h: a.Hasher, t: tr}
 	svc.Outbox.Composer, svc.Outbox.Waker = tracedComposer{c: svc.Outbox.Composer, t: tr}, tracedWaker{t: tr}
-	return &tracedService{Service: svc, raw: raw, trace: tr, captcha: chk, clock: clock}
+	rec := &recovery.Service{Store: st, Tx: tracedTransactor{st}, Steps: svc, Counters: svc.Counters, Captcha: chk,
+		Hasher: svc.Hasher, Blocklist: svc.Blocklist, Now: clock.Now}
+	return &tracedService{Service: svc, rec: rec, raw: raw, trace: tr, captcha: chk, clock: clock}
 }
 
 func urlParse(s string) (*url.URL, error) { return url.Parse(s) }
@@ -60,7 +64,7 @@ func (ts *tracedService) add(t *testing.T, username, email string, role gatehous
 	if edit == nil {
 		edit = func(*gatehouse.Member) {}
 	}
-	m, _, err := ts.CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, account.NewMember{
+	m, _, err := app.AdminOf(ts.Service, ts.raw).CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.NewMember{
 		OrgID: gatehouse.DefaultOrgID, Username: username, Email: email, Password: pw, Role: role,
 	})
 	if err != nil {
@@ -107,11 +111,11 @@ func TestResetRequestsDoEqualWork(t *testing.T) {
 			ts.add(t, "owner", "owner@example.com", gatehouse.RoleOwner, nil)
 			ts.add(t, "capped", "capped@example.com", gatehouse.RoleMember, nil)
 			for range 3 {
-				if err := ts.RequestReset(ctx, account.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: "capped", Captcha: ts.answer(t), Client: gatehouse.Client{IP: "198.51.100.7"}}); err != nil {
+				if err := ts.rec.RequestReset(ctx, recovery.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: "capped", Captcha: ts.answer(t), Client: gatehouse.Client{IP: "198.51.100.7"}}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			for range account.ResetRequestsPerAddressPerHour {
+			for range recovery.ResetRequestsPerAddressPerHour {
 				if _, err := ts.raw.Incr(ctx, "reset:addr:default:203.0.113.66", now, time.Hour, false); err != nil {
 					t.Fatal(err)
 				}
@@ -135,7 +139,7 @@ func TestResetRequestsDoEqualWork(t *testing.T) {
 			for _, c := range cases {
 				a := ts.answer(t)
 				ts.trace.take()
-				err := ts.RequestReset(ctx, account.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: c.id, Captcha: a, Client: gatehouse.Client{IP: c.ip}})
+				err := ts.rec.RequestReset(ctx, recovery.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: c.id, Captcha: a, Client: gatehouse.Client{IP: c.ip}})
 				if err != nil {
 					t.Fatalf("%s: %v", c.name, err)
 				}
@@ -201,7 +205,7 @@ func TestRefusedRequestLeavesNoToken(t *testing.T) {
 			ts.add(t, "known", "known@example.com", gatehouse.RoleMember, nil)
 			ts.add(t, "admin", "admin@example.com", gatehouse.RoleAdministrator, nil)
 			for _, id := range []string{"known", "admin", "nobody"} {
-				if err := ts.RequestReset(ctx, account.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Captcha: ts.answer(t)}); err != nil {
+				if err := ts.rec.RequestReset(ctx, recovery.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Captcha: ts.answer(t)}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -223,7 +227,7 @@ func TestRefusedRequestLeavesNoToken(t *testing.T) {
 			if !strings.HasPrefix(u.String(), "https://login.example.com/reset-password?token=") {
 				t.Errorf("link %q", u)
 			}
-			if _, err := ts.ResetLink(ctx, gatehouse.DefaultOrgID, u.Query().Get("token"), gatehouse.Client{IP: "192.0.2.1"}); err != nil {
+			if _, err := ts.rec.ResetLink(ctx, gatehouse.DefaultOrgID, u.Query().Get("token"), gatehouse.Client{IP: "192.0.2.1"}); err != nil {
 				t.Errorf("the sent link does not work: %v", err)
 			}
 		})
@@ -240,7 +244,7 @@ func TestOddIdentifiers(t *testing.T) {
 			ts := newTracedService(t, db.URL)
 			ctx := context.Background()
 			for _, id := range []string{"a\x00b", "\xff\xfe", "x\x01y", "jdoe\x00@example.com"} {
-				if err := ts.RequestReset(ctx, account.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Captcha: ts.answer(t)}); err != nil {
+				if err := ts.rec.RequestReset(ctx, recovery.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Captcha: ts.answer(t)}); err != nil {
 					t.Errorf("reset %q: %v", id, err)
 				}
 				_, err := ts.SignIn(ctx, account.SignInRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Password: "whatever it is"})

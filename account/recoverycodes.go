@@ -37,7 +37,7 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, m *gatehouse.Memb
 			map[string]string{"method": "recovery_codes", "count": itoa(len(codes))})); err != nil {
 			return err
 		}
-		return s.notifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeRecoveryCodes, New: itoa(len(codes))}})
+		return s.NotifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeRecoveryCodes, New: itoa(len(codes))}})
 	})
 	if err != nil {
 		return nil, err

@@ -12,7 +12,7 @@ import (
 // identifierKeyName names the server key of redacted identifiers.
 const identifierKeyName = "audit_identifier"
 
-// redactIdentifier returns what the audit log records of an identifier typed
+// RedactIdentifier returns what the audit log records of an identifier typed
 // into a sign-in or forgotten-password form that names no single member.
 // People sometimes type their password into the username field, so the text
 // itself is never stored: only a few of its first characters, visibly cut
@@ -23,10 +23,10 @@ const identifierKeyName = "audit_identifier"
 // back needs the server key and a guess to try it on.
 //
 // Identifiers that name a member are recorded as typed, with the member.
-func (s *Service) redactIdentifier(ctx context.Context, identifier string) (string, error) {
+func (s *Service) RedactIdentifier(ctx context.Context, identifier string) (string, error) {
 	key, err := s.Store.ServerKey(ctx, identifierKeyName, 32)
 	if err != nil {
-		return "", gatehouse.Wrap("account.redactIdentifier", err)
+		return "", gatehouse.Wrap("account.RedactIdentifier", err)
 	}
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte("identifier\x00" + gatehouse.NormalizeIdentifier(identifier)))
@@ -37,6 +37,4 @@ func (s *Service) redactIdentifier(ctx context.Context, identifier string) (stri
 
 // anonymous is the actor for a request by someone not signed in, named by the
 // redacted identifier they typed.
-func anonymous(redacted string) gatehouse.Actor {
-	return gatehouse.Actor{Kind: gatehouse.ActorMember, Name: redacted}
-}
+func anonymous(redacted string) gatehouse.Actor { return gatehouse.Anonymous(redacted) }

@@ -35,7 +35,7 @@ func TestQueuedEmailsCarryTheSender(t *testing.T) {
 			{map[string]string{"organization_name": "Renamed Org"}, "recovery@example.org", "Renamed Org"},
 			{map[string]string{"mail_from_name": "Account Desk"}, "recovery@example.org", "Account Desk"},
 		} {
-			if _, err := s.Account.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, tc.settings); err != nil {
+			if _, err := s.Admin.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, tc.settings); err != nil {
 				t.Fatal(err)
 			}
 			if got := queued(); got.From != tc.from || got.FromName != tc.name {

@@ -6,7 +6,6 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"log/slog"
 	"net/url"
@@ -37,19 +36,9 @@ type Service struct {
 	Passkeys PasskeyChecker
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return gatehouse.NowOr(s.Now) }
 
-func (s *Service) rand() io.Reader {
-	if s.Rand != nil {
-		return s.Rand
-	}
-	return rand.Reader
-}
+func (s *Service) rand() io.Reader { return gatehouse.RandOr(s.Rand) }
 
 func (s *Service) log() *slog.Logger {
 	if s.Log != nil {
@@ -84,20 +73,8 @@ func (s *Service) Link(path string, query url.Values) string {
 }
 
 // audit writes an audit event through st (the store or a transaction).
-func (s *Service) audit(ctx context.Context, st gatehouse.Store, e *gatehouse.AuditEvent) error {
-	if e.ID == "" {
-		e.ID = gatehouse.NewID(s.rand())
-	}
-	if e.At.IsZero() {
-		e.At = s.now()
-	}
-	if err := gatehouse.RequireOrg("account.audit", e.OrgID); err != nil {
-		return err
-	}
-	if err := st.AddAudit(ctx, e); err != nil {
-		return gatehouse.Wrap("account.audit", err)
-	}
-	return nil
+func (s *Service) audit(ctx context.Context, st gatehouse.AuditWriter, e *gatehouse.AuditEvent) error {
+	return gatehouse.WriteAudit(ctx, st, e, s.now(), s.rand())
 }
 
 // event builds an audit event (gatehouse.NewEvent).

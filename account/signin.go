@@ -11,7 +11,7 @@ import (
 // Limits on what a sign-in form may carry. A password longer than any policy can
 // allow cannot match, so it is refused before hashing (no truncation ever).
 const (
-	maxIdentifierLength = 254
+	maxIdentifierLength = gatehouse.MaxIdentifierLength
 	maxPasswordBytes    = 4096
 	pendingSessionTTL   = 15 * time.Minute
 )
@@ -189,13 +189,13 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 		return nil, err
 	}
 	if stage == gatehouse.StageSecondFactor {
-		s.startSecondFactor(ctx, &set, sess, m, req.Client)
+		s.StartSecondFactor(ctx, &set, sess, m, req.Client)
 	}
 	return &SignInResult{Token: token, Session: sess, Member: m}, nil
 }
 
 // failSignIn counts, audits and answers a failed sign-in. An identifier that
-// names no member is recorded redacted (redactIdentifier): it may be the
+// names no member is recorded redacted (RedactIdentifier): it may be the
 // password, typed into the wrong field.
 func (s *Service) failSignIn(ctx context.Context, set *gatehouse.Settings, req SignInRequest, m *gatehouse.Member, reason string, keys signinKeys, now time.Time) error {
 	delay, err := s.signinFailed(ctx, set, keys, now)
@@ -203,7 +203,7 @@ func (s *Service) failSignIn(ctx context.Context, set *gatehouse.Settings, req S
 		return err
 	}
 	// Redacted whether or not it is needed, so that both outcomes do the same.
-	redacted, err := s.redactIdentifier(ctx, req.Identifier)
+	redacted, err := s.RedactIdentifier(ctx, req.Identifier)
 	if err != nil {
 		return err
 	}
@@ -260,7 +260,7 @@ func (s *Service) rehash(ctx context.Context, m *gatehouse.Member, password stri
 	}
 	replaced := false
 	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		fresh, err := lockMember(ctx, tx, op, m.OrgID, m.ID)
+		fresh, err := gatehouse.LockMemberFor(ctx, tx, op, m.OrgID, m.ID)
 		if err != nil {
 			return err
 		}

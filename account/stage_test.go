@@ -45,7 +45,7 @@ func TestStageAfterReset(t *testing.T) {
 				if tt.app {
 					m = withApp
 				}
-				got, err := s.Account.StageAfterReset(t.Context(), m, &set, s.Clock.Now())
+				got, err := s.Account.StageAfterReset(t.Context(), m, &set)
 				if err != nil || got != tt.want {
 					t.Errorf("two_factor=%s reset_requires_second_factor=%s app=%v: %q, %v; want %q",
 						tt.twoFactor, tt.afterReset, tt.app, got, err, tt.want)

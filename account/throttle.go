@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"math"
-	"net/netip"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -44,20 +43,7 @@ func wait(c gatehouse.Counter, free int, max time.Duration, now time.Time) time.
 	return 0
 }
 
-// addressKey groups client addresses the way an attacker would hold them: one IPv4
-// address, or one IPv6 /64 network.
-func addressKey(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return "unknown"
-	}
-	a = a.Unmap()
-	if a.Is6() {
-		p, _ := a.Prefix(64)
-		return p.String()
-	}
-	return a.String()
-}
+func addressKey(ip string) string { return gatehouse.AddressKey(ip) }
 
 func retrySeconds(d time.Duration) int { return gatehouse.RetrySeconds(d) }
 
@@ -146,16 +132,16 @@ func memberThrottleKeys(set *gatehouse.Settings, m *gatehouse.Member) []memberCo
 	return out
 }
 
-// memberThrottle returns how long m must still wait at now before the next
+// SignInThrottle returns how long m must still wait at now before the next
 // sign-in try counts (0: not throttled), and how many recent failures the
 // per-account counters hold.
-func (s *Service) memberThrottle(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, now time.Time) (time.Duration, int, error) {
+func (s *Service) SignInThrottle(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, now time.Time) (time.Duration, int, error) {
 	var d time.Duration
 	failures := 0
 	for _, mc := range memberThrottleKeys(set, m) {
 		c, err := s.Counters.Peek(ctx, mc.key, now)
 		if err != nil {
-			return 0, 0, gatehouse.Wrap("account.memberThrottle", err)
+			return 0, 0, gatehouse.Wrap("account.SignInThrottle", err)
 		}
 		if mc.tally {
 			failures += c.Count
@@ -165,11 +151,11 @@ func (s *Service) memberThrottle(ctx context.Context, set *gatehouse.Settings, m
 	return d, failures, nil
 }
 
-// liftMemberThrottle forgets every per-account failure of m.
-func (s *Service) liftMemberThrottle(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member) error {
+// LiftSignInThrottle forgets every per-account failure of m.
+func (s *Service) LiftSignInThrottle(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member) error {
 	for _, mc := range memberThrottleKeys(set, m) {
 		if err := s.Counters.Reset(ctx, mc.key); err != nil {
-			return gatehouse.Wrap("account.liftMemberThrottle", err)
+			return gatehouse.Wrap("account.LiftSignInThrottle", err)
 		}
 	}
 	return nil

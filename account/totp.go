@@ -196,14 +196,14 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, m *gatehouse.Member, typ
 		if err := tx.ReplaceRecoveryCodes(ctx, m.OrgID, m.ID, hashes, now); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
-		if _, err := s.revokeDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedSecondFactor); err != nil {
+		if _, err := s.ForgetDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedSecondFactor); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, tx, event(gatehouse.EventMethodEnrolled, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"method": "totp", "recovery_codes": itoa(len(codes))})); err != nil {
 			return err
 		}
-		return s.notifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeApp, New: "app"}})
+		return s.NotifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeApp, New: "app"}})
 	})
 	if err != nil {
 		return nil, err
@@ -234,14 +234,14 @@ func (s *Service) RemoveAuthenticator(ctx context.Context, m *gatehouse.Member, 
 			}
 			return gatehouse.Wrap(op, err)
 		}
-		if _, err := s.revokeDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedSecondFactor); err != nil {
+		if _, err := s.ForgetDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedSecondFactor); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, tx, event(gatehouse.EventMethodRemoved, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"method": "totp"})); err != nil {
 			return err
 		}
-		return s.notifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeApp, Old: "app"}})
+		return s.NotifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeApp, Old: "app"}})
 	})
 	if err == nil {
 		s.kick()

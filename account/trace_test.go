@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 )
 
 // trace records the calls a use case makes on its dependencies, by name, in
@@ -230,6 +231,17 @@ func (x tracedStore) ClaimJob(ctx context.Context, name, holder string, now, unt
 
 // Tx records the transaction's begin and end (whatever its outcome) and traces
 // the Store it hands on.
+// tracedTransactor runs the recovery flow's transactions on a tracedStore.
+type tracedTransactor struct{ st tracedStore }
+
+func (x tracedTransactor) Tx(ctx context.Context, fn func(recovery.Tx) error) error {
+	return x.st.Tx(ctx, func(tx gatehouse.Store) error { return fn(tx.(tracedStore)) })
+}
+
+func (x tracedTransactor) Within(tx recovery.Tx) gatehouse.Transactor[recovery.Tx] {
+	return tracedTransactor{tx.(tracedStore)}
+}
+
 func (x tracedStore) Tx(ctx context.Context, fn func(gatehouse.Store) error) error {
 	x.t.add("Tx{")
 	err := x.s.Tx(ctx, func(tx gatehouse.Store) error {

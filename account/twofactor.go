@@ -284,11 +284,11 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 	return res, nil
 }
 
-// startSecondFactor sends the first code of a sign-in that needs a second
+// StartSecondFactor sends the first code of a sign-in that needs a second
 // factor, unless the member has an authenticator app (offered first instead).
 // A failure to send does not fail the sign-in: the page shows the state and
 // lets the member ask again or choose another channel.
-func (s *Service) startSecondFactor(ctx context.Context, set *gatehouse.Settings, sess *gatehouse.Session, m *gatehouse.Member, c gatehouse.Client) {
+func (s *Service) StartSecondFactor(ctx context.Context, set *gatehouse.Settings, sess *gatehouse.Session, m *gatehouse.Member, c gatehouse.Client) {
 	f, err := s.memberFactors(ctx, set, m)
 	if err != nil {
 		return

@@ -6,7 +6,6 @@ package apikey
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"log/slog"
 	"strconv"
@@ -45,19 +44,9 @@ type Service struct {
 // request records it again: one write a minute keeps API calls cheap.
 const touchEvery = time.Minute
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return gatehouse.NowOr(s.Now) }
 
-func (s *Service) rand() io.Reader {
-	if s.Rand != nil {
-		return s.Rand
-	}
-	return rand.Reader
-}
+func (s *Service) rand() io.Reader { return gatehouse.RandOr(s.Rand) }
 
 // active returns nil when the organization orgID is active: a suspended
 // one's keys are refused and it gets no new ones (gatehouse.RequireActiveOrg).

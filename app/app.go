@@ -20,6 +20,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/captcha"
@@ -31,6 +32,8 @@ import (
 	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/passkey"
+	"github.com/gatehouse-auth/gatehouse/prefs"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sms"
@@ -102,6 +105,8 @@ type App struct {
 	Hasher   *secret.Hasher
 	Outbox   *outbox.Outbox
 	Account  *account.Service
+	Admin    *admin.Service
+	Recovery *recovery.Service
 	APIKeys  *apikey.Service
 	Passkeys *passkey.Service
 	Webhooks *webhook.Service
@@ -177,11 +182,13 @@ func (a *App) build(ctx context.Context) error {
 		TurnstileURL: cfg.CaptchaVerifyURL, HCaptchaURL: cfg.CaptchaVerifyURL}
 	a.Worker = &delivery.Worker{Outbox: st, Mail: mailT, SMS: smsT, Log: a.Log, ID: a.ID, Now: cfg.Now,
 		Lease: cfg.DeliveryLease, Poll: cfg.DeliveryPoll}
-	a.Outbox = &outbox.Outbox{Composer: &mail.Templates{}, Waker: a.Worker, Now: cfg.Now}
+	a.Outbox = &outbox.Outbox{Composer: &mail.Templates{}, Waker: a.Worker, Recipients: st, Now: cfg.Now}
 	a.Account = &account.Service{
 		Store: st, Counters: a.Counters, Hasher: h, Blocklist: blocklist.Default(), Outbox: a.Outbox,
 		Captcha: a.Captcha, PublicURL: cfg.Web.PublicURL, Now: cfg.Now, Log: a.Log,
 	}
+	a.Admin = AdminOf(a.Account, st)
+	a.Recovery = RecoveryOf(a.Account, st)
 	a.Passkeys = &passkey.Service{Store: st, Outbox: a.Outbox, PublicURL: cfg.Web.PublicURL, Passwords: a.Account, Now: cfg.Now}
 	a.Account.Passkeys = a.Passkeys
 	a.Webhooks = &webhook.Service{Store: st, AllowPrivate: cfg.WebhooksAllowPrivate, Now: cfg.Now}
@@ -198,14 +205,30 @@ func (a *App) build(ctx context.Context) error {
 	if a.Web, err = web.New(a.Account, a.Log, cfg.Web, csrfKey); err != nil {
 		return err
 	}
+	a.Web.Admin = a.Admin
+	a.Web.Recovery = a.Recovery
 	a.Web.APIKeys = a.APIKeys
 	a.Web.Passkeys = a.Passkeys
 	a.Web.Webhooks = a.Webhooks
+	a.Web.Prefs = &prefs.Service{Tx: sqlstore.Transactor[prefs.Store](st), Now: cfg.Now}
 	a.Web.OIDC = a.OIDC
 	a.Web.Ready = a.Ready
 	a.Web.Metrics = a.Metrics
 	a.buildDesk()
 	return nil
+}
+
+// AdminOf builds the administrators' use cases on acc's dependencies and st.
+func AdminOf(acc *account.Service, st *sqlstore.Store) *admin.Service {
+	return &admin.Service{Store: st, Tx: sqlstore.Transactor[admin.Tx](st), Steps: acc, Counters: acc.Counters,
+		Hasher: acc.Hasher, Blocklist: acc.Blocklist, Now: acc.Now, Rand: acc.Rand}
+}
+
+// RecoveryOf builds the use cases of one-time links on acc's dependencies
+// and st.
+func RecoveryOf(acc *account.Service, st *sqlstore.Store) *recovery.Service {
+	return &recovery.Service{Store: st, Tx: sqlstore.Transactor[recovery.Tx](st), Steps: acc, Counters: acc.Counters,
+		Captcha: acc.Captcha, Hasher: acc.Hasher, Blocklist: acc.Blocklist, Now: acc.Now, Rand: acc.Rand}
 }
 
 // Handler returns the web server's handler.

@@ -28,7 +28,7 @@ func TestServerUnderTestCountsInRedis(t *testing.T) {
 	if r.Status == http.StatusSeeOther {
 		t.Fatalf("a wrong password signed in: %d %s", r.Status, r.Location)
 	}
-	st, err := s.Account.MemberThrottle(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), m)
+	st, err := s.Admin.MemberThrottle(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), m)
 	if err != nil || st.Failures != 1 {
 		t.Fatalf("throttle after one wrong password: %+v, %v; want one failure", st, err)
 	}

@@ -2,11 +2,14 @@ package app
 
 import (
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/operator"
 	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/outbox"
+	"github.com/gatehouse-auth/gatehouse/prefs"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
 
@@ -15,8 +18,14 @@ import (
 var (
 	_ gatehouse.Store    = (*sqlstore.Store)(nil)
 	_ apikey.Store       = (*sqlstore.Store)(nil)
+	_ admin.Store        = (*sqlstore.Store)(nil)
+	_ admin.Tx           = (*sqlstore.Store)(nil)
+	_ recovery.Store     = (*sqlstore.Store)(nil)
+	_ recovery.Tx        = (*sqlstore.Store)(nil)
 	_ delivery.Outbox    = (*sqlstore.Store)(nil)
 	_ outbox.Queue       = (*sqlstore.Store)(nil)
+	_ outbox.Recipients  = (*sqlstore.Store)(nil)
+	_ prefs.Store        = (*sqlstore.Store)(nil)
 	_ org.Store          = (*sqlstore.Store)(nil)
 	_ operator.Store     = (*sqlstore.Store)(nil)
 	_ operator.LogStore  = (*sqlstore.Store)(nil)

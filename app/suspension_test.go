@@ -28,7 +28,7 @@ func TestSuspensionBelowTheWeb(t *testing.T) {
 		id := c.Org.ID
 		const pw = "violet kettle orbit marsh"
 		for _, o := range []string{id, gatehouse.DefaultOrgID} {
-			if _, _, err := a.Account.CreateMember(ctx, gatehouse.SystemActor(o), gatehouse.Client{}, account.NewMember{
+			if _, _, err := a.Admin.CreateMember(ctx, gatehouse.SystemActor(o), gatehouse.Client{}, gatehouse.NewMember{
 				OrgID: o, Username: "ops", Email: "ops@example.com", Password: pw, Role: gatehouse.RoleOwner}); err != nil {
 				t.Fatal(err)
 			}

@@ -2,23 +2,39 @@ package mail
 
 import (
 	htmltemplate "html/template"
+
+	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/i18n"
 	"strconv"
 	"strings"
 	texttemplate "text/template"
 	"time"
 )
 
-var funcs = map[string]any{
-	"duration": HumanDuration,
-	"datetime": func(t time.Time) string { return t.UTC().Format("Monday 2 January 2006 at 15:04 UTC") },
-	"browser":  Browser,
-	"short":    short,
+// funcsFor returns the template functions in a language: t and tn (a
+// message of the catalog by id, its plural form for a count), thtml (a
+// message with markup, for the HTML bodies), lang (the language's code),
+// duration ("30 minutes"), datetime ("Monday 2 March 2026 at 09:00 UTC", in
+// the time's own zone), browser and short.
+func funcsFor(l *i18n.Lang) (texttemplate.FuncMap, htmltemplate.FuncMap) {
+	m := map[string]any{
+		"t":         l.T,
+		"tn":        l.N,
+		"lang":      l.Code,
+		"duration":  l.Duration,
+		"datetime":  func(t time.Time) string { return l.Long(t, t.Location()) },
+		"browser":   Browser,
+		"short":     short,
+		"button":    func(link, label string) buttonSpec { return buttonSpec{link, label} },
+		"changeKey": changeKey,
+		"madeKey":   madeKey,
+	}
+	h := htmltemplate.FuncMap{"thtml": l.HTML}
+	for k, v := range m {
+		h[k] = v
+	}
+	return texttemplate.FuncMap(m), h
 }
-
-var (
-	textFuncs = texttemplate.FuncMap(funcs)
-	htmlFuncs = htmltemplate.FuncMap(funcs)
-)
 
 // HumanDuration writes a lifetime the way people say it: "30 minutes", "1 hour",
 // "7 days", "1 hour and 30 minutes". It keeps the two largest units and rounds
@@ -111,4 +127,46 @@ func short(n int, s string) string {
 		return string(r[:n])
 	}
 	return strings.TrimSpace(string(r[:n-3])) + "..."
+}
+
+// buttonSpec is what the HTML "button" template renders: a link as a button.
+type buttonSpec struct{ Link, Label string }
+
+// changeKey is the catalog id of a change of a security notice in a few
+// words ("mail.notice.mobile_changed"); with "_long" added, in a sentence.
+func changeKey(c gatehouse.Change) string {
+	action := "changed"
+	switch {
+	case c.What == gatehouse.ChangeApp && c.Removed():
+		action = "removed"
+	case c.What == gatehouse.ChangeApp:
+		action = "set_up"
+	case c.What == gatehouse.ChangeRecoveryCodes:
+		action = "new"
+	case c.Added():
+		action = "added"
+	case c.Removed():
+		action = "removed"
+	}
+	return "mail.notice." + c.What + "_" + action
+}
+
+// madeKey is the catalog id of a security notice's first sentence: one
+// change or more, by whom, with the username or without.
+func madeKey(v view) string {
+	id := "mail.notice.made_one"
+	if len(v.Changes) != 1 {
+		id = "mail.notice.made_many"
+	}
+	switch v.By {
+	case gatehouse.ByAPI:
+		id += "_api"
+	case "":
+	default:
+		id += "_admin"
+	}
+	if v.Username != "" {
+		id += "_user"
+	}
+	return id
 }

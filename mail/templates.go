@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/i18n"
 )
 
 //go:embed templates
@@ -50,10 +51,13 @@ type Templates struct {
 	// same name (reset.txt, layout.html, ...), so that operators can reword or
 	// brand messages without rebuilding. Files it lacks come from the binary.
 	Dir string
+	// Catalog holds the messages the templates use (t, tn); nil is
+	// i18n.Default().
+	Catalog *i18n.Catalog
 
-	once sync.Once
-	set  *templateSet
-	err  error
+	mu    sync.Mutex
+	files map[string]string       // the sources, read once
+	sets  map[string]*templateSet // by language code
 }
 
 var _ gatehouse.Composer = (*Templates)(nil)
@@ -70,9 +74,11 @@ type view struct {
 	Subject string
 }
 
-// Email renders the subject and bodies of an email of the given kind.
+// Email renders the subject and bodies of an email of the given kind, in
+// d.Language and with times in d.TimeZone.
 func (t *Templates) Email(kind string, d gatehouse.MessageData) (subject, text, html string, err error) {
-	set, err := t.load()
+	d = localize(d)
+	set, err := t.load(d.Language)
 	if err != nil {
 		return "", "", "", err
 	}
@@ -98,9 +104,11 @@ func (t *Templates) Email(kind string, d gatehouse.MessageData) (subject, text, 
 	return v.Subject, strings.TrimSpace(text) + "\n", b.String(), nil
 }
 
-// SMS renders the body of a text message of the given kind on one line.
+// SMS renders the body of a text message of the given kind on one line, in
+// d.Language.
 func (t *Templates) SMS(kind string, d gatehouse.MessageData) (string, error) {
-	set, err := t.load()
+	d = localize(d)
+	set, err := t.load(d.Language)
 	if err != nil {
 		return "", err
 	}
@@ -131,17 +139,38 @@ func (t *Templates) Check() error {
 		},
 		By: gatehouse.ByAdministrator,
 	}
-	for _, k := range emailKinds {
-		if _, _, _, err := t.Email(k, d); err != nil {
-			return err
+	for _, lang := range t.catalog().Codes() {
+		d.Language = lang
+		for _, k := range emailKinds {
+			if _, _, _, err := t.Email(k, d); err != nil {
+				return err
+			}
 		}
-	}
-	for _, k := range smsKinds {
-		if _, err := t.SMS(k, d); err != nil {
-			return err
+		for _, k := range smsKinds {
+			if _, err := t.SMS(k, d); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// localize settles d's language (English unless the catalog has it) and
+// puts d.At in d.TimeZone, in which datetime writes it.
+func localize(d gatehouse.MessageData) gatehouse.MessageData {
+	loc := i18n.Zone(d.TimeZone)
+	if loc == nil {
+		loc = time.UTC
+	}
+	d.At = d.At.In(loc)
+	return d
+}
+
+func (t *Templates) catalog() *i18n.Catalog {
+	if t.Catalog != nil {
+		return t.Catalog
+	}
+	return i18n.Default()
 }
 
 func isSMS(kind string) bool {
@@ -161,25 +190,67 @@ func execText(t *texttemplate.Template, name string, v view) (string, error) {
 	return b.String(), nil
 }
 
-func (t *Templates) load() (*templateSet, error) {
-	t.once.Do(func() { t.set, t.err = parseAll(t.Dir) })
-	return t.set, t.err
+// load returns the templates parsed for a language, parsing them the first
+// time the language is asked for.
+func (t *Templates) load(code string) (*templateSet, error) {
+	lang := t.catalog().Lang(code)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if set := t.sets[lang.Code()]; set != nil {
+		return set, nil
+	}
+	if t.files == nil {
+		files, err := readAll(t.Dir)
+		if err != nil {
+			return nil, err
+		}
+		t.files = files
+	}
+	set, err := parseAll(t.files, lang)
+	if err != nil {
+		return nil, err
+	}
+	if t.sets == nil {
+		t.sets = map[string]*templateSet{}
+	}
+	t.sets[lang.Code()] = set
+	return set, nil
 }
 
-func parseAll(dir string) (*templateSet, error) {
-	read := func(name string) (string, error) {
+// readAll reads every template: the embedded one, or the file of the same
+// name in dir when there is one.
+func readAll(dir string) (map[string]string, error) {
+	names := []string{"layout.txt", "layout.html", "partials.txt", "partials.html"}
+	for _, k := range emailKinds {
+		names = append(names, k+".txt", k+".html")
+	}
+	for _, k := range smsKinds {
+		names = append(names, k+".txt")
+	}
+	files := map[string]string{}
+	for _, name := range names {
 		if dir != "" {
 			b, err := os.ReadFile(filepath.Join(dir, name))
 			if err == nil {
-				return string(b), nil
+				files[name] = string(b)
+				continue
 			}
 			if !errors.Is(err, fs.ErrNotExist) {
-				return "", fmt.Errorf("mail: reading template override: %w", err)
+				return nil, fmt.Errorf("mail: reading template override: %w", err)
 			}
 		}
 		b, err := embedded.ReadFile("templates/" + name)
-		return string(b), err
+		if err != nil {
+			return nil, err
+		}
+		files[name] = string(b)
 	}
+	return files, nil
+}
+
+func parseAll(files map[string]string, lang *i18n.Lang) (*templateSet, error) {
+	read := func(name string) (string, error) { return files[name], nil }
+	textFuncs, htmlFuncs := funcsFor(lang)
 	set := &templateSet{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
 	layoutText, err := read("layout.txt")
 	if err != nil {

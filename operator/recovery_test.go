@@ -7,12 +7,14 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/operator"
 	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/outbox"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
@@ -34,7 +36,7 @@ func TestOwnerRecovery(t *testing.T) {
 		acc := &account.Service{Store: s, Counters: s, Hasher: d.Hasher, Blocklist: blocklist.Default(),
 			Outbox: &outbox.Outbox{Composer: &mail.Templates{}, Now: d.clock.Now}, PublicURL: d.PublicURL, Now: d.clock.Now}
 		add := func(username string, role gatehouse.Role, pin string) *gatehouse.Member {
-			m, _, err := acc.CreateMember(ctx, gatehouse.SystemActor(acme), gatehouse.Client{}, account.NewMember{OrgID: acme,
+			m, _, err := app.AdminOf(acc, s).CreateMember(ctx, gatehouse.SystemActor(acme), gatehouse.Client{}, gatehouse.NewMember{OrgID: acme,
 				Username: username, Email: username + "@acme.test", Password: password, Role: role})
 			if err != nil {
 				t.Fatal(err)
@@ -124,7 +126,7 @@ func TestOwnerRecovery(t *testing.T) {
 					}
 					defer func() {
 						// The link works, once, and only then do the sessions end.
-						if _, err := acc.CompleteActivation(ctx, account.CompleteLinkRequest{OrgID: acme, Token: raw,
+						if _, err := app.RecoveryOf(acc, s).CompleteActivation(ctx, recovery.CompleteLinkRequest{OrgID: acme, Token: raw,
 							New: "amber lantern quiet river", Confirm: "amber lantern quiet river"}); err != nil {
 							t.Errorf("using the recovery link: %v", err)
 						}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
@@ -24,6 +25,7 @@ func TestInvitation(t *testing.T) {
 		svc, clock := newService(t, s)
 		acc := &account.Service{Store: s, Counters: s, Hasher: webtest.TestHasher(t), Blocklist: blocklist.Default(),
 			Outbox: &outbox.Outbox{Composer: &mail.Templates{}, Now: clock.Now}, PublicURL: svc.PublicURL, Now: clock.Now}
+		rec := app.RecoveryOf(acc, s)
 		c, err := svc.Create(ctx, desk, gatehouse.Client{}, org.CreateRequest{Slug: "acme", Name: "Acme", Hosts: []string{"acme.example.com"}})
 		if err != nil {
 			t.Fatal(err)
@@ -36,17 +38,17 @@ func TestInvitation(t *testing.T) {
 		if tok, _ := s.Token(ctx, secret.HashToken(first)); tok == nil || tok.UsedAt.IsZero() {
 			t.Errorf("the first invitation still works after a new one: %+v", tok)
 		}
-		nm := account.NewMember{Username: "boss", Email: "boss@acme.test", Password: "violet kettle orbit marsh"}
+		nm := gatehouse.NewMember{Username: "boss", Email: "boss@acme.test", Password: "violet kettle orbit marsh"}
 		nm.OrgID = gatehouse.DefaultOrgID
-		if _, err := acc.CompleteSetup(ctx, tokenOf(t, again), gatehouse.Client{}, nm); err == nil {
+		if _, err := rec.CompleteSetup(ctx, tokenOf(t, again), gatehouse.Client{}, nm); err == nil {
 			t.Fatal("acme's invitation created an owner of the default organization")
 		}
 		nm.OrgID = c.Org.ID
-		m, err := acc.CompleteSetup(ctx, tokenOf(t, again), gatehouse.Client{}, nm)
+		m, err := rec.CompleteSetup(ctx, tokenOf(t, again), gatehouse.Client{}, nm)
 		if err != nil || m.OrgID != c.Org.ID || m.Role != gatehouse.RoleOwner {
 			t.Fatalf("CompleteSetup with acme's invitation = %+v, %v", m, err)
 		}
-		if _, err := acc.CompleteSetup(ctx, tokenOf(t, again), gatehouse.Client{}, nm); err == nil {
+		if _, err := rec.CompleteSetup(ctx, tokenOf(t, again), gatehouse.Client{}, nm); err == nil {
 			t.Error("the invitation worked twice")
 		}
 		if _, err := svc.Invite(ctx, desk, gatehouse.Client{}, "acme", ""); !gatehouse.IsCode(err, gatehouse.Conflict) {
@@ -54,11 +56,11 @@ func TestInvitation(t *testing.T) {
 		}
 		// The same username and email in another organization is another member.
 		nm.OrgID = gatehouse.DefaultOrgID
-		link, err := acc.SetupLink(ctx, gatehouse.DefaultOrgID)
+		link, err := rec.SetupLink(ctx, gatehouse.DefaultOrgID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := acc.CompleteSetup(ctx, tokenOf(t, link), gatehouse.Client{}, nm); err != nil {
+		if _, err := rec.CompleteSetup(ctx, tokenOf(t, link), gatehouse.Client{}, nm); err != nil {
 			t.Fatalf("the same username and email in the default organization: %v", err)
 		}
 		sum, err := svc.Show(ctx, desk, "acme")

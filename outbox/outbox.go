@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/i18n"
 )
 
 // Queue adds a message to the durable outbox: the store, or a transaction of
@@ -28,14 +29,22 @@ type Waker interface {
 	Kick()
 }
 
+// Recipients tell the outbox a member's own language and time zone ("" for
+// none), which a message to them is written in. The store is one.
+type Recipients interface {
+	MemberLocale(ctx context.Context, orgID, memberID string) (language, timeZone string, err error)
+}
+
 // Outbox composes, queues and wakes. Composer is required; the other fields
 // have working defaults (no Waker: the sender finds new messages at its next
-// look).
+// look; no Recipients: messages are in the language of the request that
+// causes them, else the organization's).
 type Outbox struct {
-	Composer gatehouse.Composer
-	Waker    Waker
-	Now      func() time.Time
-	Rand     io.Reader
+	Composer   gatehouse.Composer
+	Waker      Waker
+	Recipients Recipients
+	Now        func() time.Time
+	Rand       io.Reader
 }
 
 // Email is an email to queue: a template (Kind) with its data, to an address,
@@ -67,7 +76,8 @@ func (o *Outbox) Email(ctx context.Context, q Queue, set *gatehouse.Settings, e 
 	if err := gatehouse.RequireOrg(op, e.OrgID); err != nil {
 		return nil, err
 	}
-	e.Data.OrgName = set.OrganizationName
+	e.Data.OrgName = set.BrandName()
+	o.locale(ctx, q, set, e.OrgID, e.MemberID, &e.Data)
 	subject, text, html, err := o.Composer.Email(e.Kind, e.Data)
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
@@ -88,7 +98,8 @@ func (o *Outbox) Text(ctx context.Context, q Queue, set *gatehouse.Settings, t T
 	if err := gatehouse.RequireOrg(op, t.OrgID); err != nil {
 		return nil, err
 	}
-	t.Data.OrgName = set.OrganizationName
+	t.Data.OrgName = set.BrandName()
+	o.locale(ctx, q, set, t.OrgID, t.MemberID, &t.Data)
 	body, err := o.Composer.SMS(t.Kind, t.Data)
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
@@ -99,6 +110,42 @@ func (o *Outbox) Text(ctx context.Context, q Queue, set *gatehouse.Settings, t T
 		return nil, gatehouse.Wrap(op, err)
 	}
 	return m, nil
+}
+
+// locale decides the language and time zone of a message, when it is
+// queued: the recipient's own choice, then the language of the request that
+// causes the message when it goes to the person who asked (a reset link, a
+// sign-in code: i18n.ForRecipient), then the organization's defaults. A
+// value the caller set in d comes first. A failure to read the member's
+// choice falls back: the message matters more than its language.
+//
+// The member's choice is read through q, the caller's transaction, when q can
+// (the store's transactions can): a read on another connection while the
+// transaction holds one could wait for the pool forever under load.
+func (o *Outbox) locale(ctx context.Context, q Queue, set *gatehouse.Settings, orgID, memberID string, d *gatehouse.MessageData) {
+	var lang, zone string
+	rs := o.Recipients
+	if r, ok := q.(Recipients); ok {
+		rs = r
+	}
+	if memberID != "" && rs != nil {
+		lang, zone, _ = rs.MemberLocale(ctx, orgID, memberID)
+	}
+	if lang == "" {
+		lang = i18n.ForRecipient(ctx, memberID)
+	}
+	if lang == "" {
+		lang = set.DefaultLanguage
+	}
+	if zone == "" {
+		zone = set.DefaultTimeZone
+	}
+	if d.Language == "" {
+		d.Language = lang
+	}
+	if d.TimeZone == "" {
+		d.TimeZone = zone
+	}
 }
 
 // Wake tells the sender that messages are waiting: call it after the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
@@ -72,7 +73,7 @@ func (e *env) member(t *testing.T, username string) *gatehouse.Member {
 
 func (e *env) settings(t *testing.T, values map[string]string) {
 	t.Helper()
-	if _, err := e.acc.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, values); err != nil {
+	if _, err := app.AdminOf(e.acc, e.st).UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, values); err != nil {
 		t.Fatal(err)
 	}
 }

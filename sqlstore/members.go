@@ -13,7 +13,8 @@ import (
 // so that the session join can use them too.
 const memberCols = `m.id, m.org_id, m.username, m.display_name, m.email, m.work_email, m.mobile,
 	m.role, m.state, m.expires_at, m.password_hash, m.password_changed_at, m.must_change_password,
-	m.support_pin_hash, m.created_at, m.updated_at, m.last_signin_at, m.verified_email, m.email_verified_at`
+	m.support_pin_hash, m.created_at, m.updated_at, m.last_signin_at, m.verified_email, m.email_verified_at,
+	m.language, m.time_zone`
 
 func scanMember(row scanner, extra ...any) (*gatehouse.Member, error) {
 	var m gatehouse.Member
@@ -21,7 +22,7 @@ func scanMember(row scanner, extra ...any) (*gatehouse.Member, error) {
 	var mustChange int
 	dest := append([]any{&m.ID, &m.OrgID, &m.Username, &m.DisplayName, &m.Email, &m.WorkEmail, &m.Mobile,
 		&m.Role, &m.State, &expires, &m.PasswordHash, &changed, &mustChange,
-		&m.SupportPINHash, &created, &updated, &signin, &m.VerifiedEmail, &verified}, extra...)
+		&m.SupportPINHash, &created, &updated, &signin, &m.VerifiedEmail, &verified, &m.Language, &m.TimeZone}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -160,6 +161,8 @@ func (s *Store) ChangeMember(ctx context.Context, orgID, id string, c gatehouse.
 		set = append(set, "must_change_password = "+a.add(boolInt(*c.MustChangePassword)))
 	}
 	text("support_pin_hash", c.SupportPINHash, false)
+	text("language", c.Language, false)
+	text("time_zone", c.TimeZone, false)
 	if c.VerifiedEmail != nil {
 		text("verified_email", c.VerifiedEmail, false)
 		set = append(set, "email_verified_at = "+a.add(micros(c.UpdatedAt)))

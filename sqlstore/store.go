@@ -371,6 +371,10 @@ func Transactor[S any](s *Store) gatehouse.Transactor[S] {
 
 type transactor[S any] struct{ s *Store }
 
+func (t transactor[S]) Within(tx S) gatehouse.Transactor[S] {
+	return transactor[S]{any(tx).(*Store)}
+}
+
 func (t transactor[S]) Tx(ctx context.Context, fn func(S) error) error {
 	return t.s.Tx(ctx, func(tx gatehouse.Store) error { return fn(any(tx).(S)) })
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
 )
@@ -11,9 +12,11 @@ type accountData struct {
 	Sessions          []*gatehouse.Session
 	CurrentID         string
 	CanChangePassword bool
-	PasswordExpires   string
+	PasswordExpires   time.Time
 	// PINPrompt asks an owner to set the support PIN the organization requires (S28).
 	PINPrompt bool
+	// Prefs is the member's own language and time zone (account_prefs.go).
+	Prefs preferencesData
 }
 
 func (s accountPages) accountPage(w http.ResponseWriter, r *http.Request) {
@@ -21,6 +24,12 @@ func (s accountPages) accountPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.showAccount(w, r, sess, m, http.StatusOK, &view{Notice: notices[r.URL.Query().Get("done")]}, m.Language, m.TimeZone)
+}
+
+// showAccount renders the account page with v's notice or errors, and the
+// preferences form showing language and zone.
+func (s accountPages) showAccount(w http.ResponseWriter, r *http.Request, sess *gatehouse.Session, m *gatehouse.Member, st int, v *view, language, zone string) {
 	set, err := s.Account.Settings(r.Context(), m.OrgID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -32,14 +41,12 @@ func (s accountPages) accountPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := accountData{Sessions: list, CurrentID: sess.ID, CanChangePassword: set.AllowPasswordChange,
-		PINPrompt: pinRequired(&set, m) && m.SupportPINHash == ""}
+		PINPrompt: pinRequired(&set, m) && m.SupportPINHash == "", Prefs: prefsPages(s).preferencesData(language, zone)}
 	if set.PasswordMaxAgeDays > 0 && !m.PasswordChangedAt.IsZero() {
-		d.PasswordExpires = m.PasswordChangedAt.AddDate(0, 0, set.PasswordMaxAgeDays).UTC().Format("2 Jan 2006")
+		d.PasswordExpires = m.PasswordChangedAt.AddDate(0, 0, set.PasswordMaxAgeDays)
 	}
-	s.render(w, r, http.StatusOK, "account", &view{
-		Title: "Your account", Org: set.OrganizationName, Member: m, CSRF: s.csrfToken(w, r),
-		Notice: notices[r.URL.Query().Get("done")], Data: d,
-	})
+	v.Title, v.Org, v.Member, v.CSRF, v.Data = "Your account", set.OrganizationName, m, s.csrfToken(w, r), d
+	s.render(w, r, st, "account", v)
 }
 
 func (s accountPages) endSession(w http.ResponseWriter, r *http.Request) {

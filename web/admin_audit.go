@@ -80,7 +80,7 @@ func (s adminPages) adminAudit(w http.ResponseWriter, r *http.Request) {
 		err = gatehouse.InvalidFields("web.adminAudit", errs...)
 	} else {
 		var next string
-		d.Events, next, err = s.Account.AuditEvents(r.Context(), actor, s.orgID(r), f)
+		d.Events, next, err = s.Admin.AuditEvents(r.Context(), actor, s.orgID(r), f)
 		d.Pager = newPager("/admin/audit", q, next)
 		d.Names = s.eventMemberNames(r, actor, m.OrgID, d.Events)
 	}
@@ -99,13 +99,13 @@ func (s adminPages) adminAudit(w http.ResponseWriter, r *http.Request) {
 // auditMember finds the member the filter names: a username, a member id (the
 // log outlives deleted members), or a part of one member's name or email.
 func (s adminPages) auditMember(r *http.Request, actor gatehouse.Actor, typed string) (string, *gatehouse.FieldError) {
-	if m, err := s.Account.MemberByUsername(r.Context(), actor, s.orgID(r), typed); err == nil {
+	if m, err := s.Admin.MemberByUsername(r.Context(), actor, s.orgID(r), typed); err == nil {
 		return m.ID, nil
 	}
-	if m, err := s.Account.Member(r.Context(), actor, s.orgID(r), typed); err == nil {
+	if m, err := s.Admin.Member(r.Context(), actor, s.orgID(r), typed); err == nil {
 		return m.ID, nil
 	}
-	ms, _, err := s.Account.ListMembers(r.Context(), actor, s.orgID(r), gatehouse.MemberFilter{Query: typed, Limit: 2})
+	ms, _, err := s.Admin.ListMembers(r.Context(), actor, s.orgID(r), gatehouse.MemberFilter{Query: typed, Limit: 2})
 	switch {
 	case err == nil && len(ms) == 1:
 		return ms[0].ID, nil
@@ -127,7 +127,7 @@ func (s adminPages) eventMemberNames(r *http.Request, actor gatehouse.Actor, org
 				continue
 			}
 			seen[id] = true
-			if m, err := s.Account.Member(r.Context(), actor, orgID, id); err == nil {
+			if m, err := s.Admin.Member(r.Context(), actor, orgID, id); err == nil {
 				names[id] = m.Name()
 			}
 		}
@@ -152,7 +152,7 @@ func (s adminPages) adminAuditCSV(w http.ResponseWriter, r *http.Request) {
 	f.Cursor, f.Limit = "", 500
 	// The first page is read before anything is written, so that an error can
 	// still be an error page.
-	evs, next, err := s.Account.AuditEvents(r.Context(), actor, s.orgID(r), f)
+	evs, next, err := s.Admin.AuditEvents(r.Context(), actor, s.orgID(r), f)
 	if err != nil {
 		s.adminFail(w, r, m, err)
 		return
@@ -172,7 +172,7 @@ func (s adminPages) adminAuditCSV(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		f.Cursor = next
-		if evs, next, err = s.Account.AuditEvents(r.Context(), actor, s.orgID(r), f); err != nil {
+		if evs, next, err = s.Admin.AuditEvents(r.Context(), actor, s.orgID(r), f); err != nil {
 			s.Log.ErrorContext(r.Context(), "audit export cut short", "rows", rows, "err", err)
 			break
 		}

@@ -30,6 +30,7 @@ var eventNames = map[gatehouse.EventType]string{
 	"organization.created": "Organization created", "organization.updated": "Organization changed",
 	"organization.suspended": "Organization suspended", "organization.resumed": "Organization resumed",
 	"owner_recovery.sent": "Owner recovery sent", "owner_recovery.refused": "Owner recovery refused",
+	"preferences.changed": "Language or time zone chosen",
 }
 
 // eventName is an event type in words.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/phone"
 )
 
@@ -30,7 +31,7 @@ type memberPage struct {
 	Was map[string]string
 	// Throttle is how the member's sign-in throttle stands; CanLift says
 	// whether the actor may lift it (only owners lift an owner's).
-	Throttle *account.ThrottleState
+	Throttle *admin.ThrottleState
 	CanLift  bool
 	// Factors are the member's second factors (passkey_admin.go).
 	Factors *memberFactors
@@ -39,7 +40,7 @@ type memberPage struct {
 // recentItems is how many audit events and messages the page shows.
 const recentItems = 20
 
-func (s adminMemberPages) memberView(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, target *gatehouse.Member) (*view, *memberPage, error) {
+func (s adminMemberPages) memberView(w http.ResponseWriter, r *http.Request, viewer *gatehouse.Member, actor gatehouse.Actor, target *gatehouse.Member) (*view, *memberPage, error) {
 	ctx := r.Context()
 	d := &memberPage{M: target, State: stateLabel(target.EffectiveState(s.now())), CanOwner: actor.Role == gatehouse.RoleOwner,
 		States: []gatehouse.State{gatehouse.StateActive, gatehouse.StateExpired, gatehouse.StateDisabled}}
@@ -51,11 +52,11 @@ func (s adminMemberPages) memberView(w http.ResponseWriter, r *http.Request, adm
 		return nil, nil, err
 	}
 	d.Sessions = len(sessions)
-	if d.Throttle, err = s.Account.MemberThrottle(ctx, actor, target); err != nil {
+	if d.Throttle, err = s.Admin.MemberThrottle(ctx, actor, target); err != nil {
 		return nil, nil, err
 	}
 	d.CanLift = gatehouse.MayAdminister("web.memberView", actor, gatehouse.ActionLiftThrottle, target) == nil
-	if d.Events, _, err = s.Account.AuditEvents(ctx, actor, target.OrgID, gatehouse.AuditFilter{MemberID: target.ID, Limit: recentItems}); err != nil {
+	if d.Events, _, err = s.Admin.AuditEvents(ctx, actor, target.OrgID, gatehouse.AuditFilter{MemberID: target.ID, Limit: recentItems}); err != nil {
 		return nil, nil, err
 	}
 	if d.Factors, err = (passkeyPages{s.Server}).memberFactors(r, actor, target); err != nil {
@@ -63,10 +64,10 @@ func (s adminMemberPages) memberView(w http.ResponseWriter, r *http.Request, adm
 	}
 	d.Names = s.eventMemberNames(r, actor, target.OrgID, d.Events)
 	d.Names[target.ID] = target.Name()
-	if d.Messages, _, err = s.Account.Messages(ctx, actor, target.OrgID, gatehouse.MessageFilter{MemberID: target.ID, Limit: recentItems}); err != nil {
+	if d.Messages, _, err = s.Admin.Messages(ctx, actor, target.OrgID, gatehouse.MessageFilter{MemberID: target.ID, Limit: recentItems}); err != nil {
 		return nil, nil, err
 	}
-	v := s.adminView(w, r, admin, target.Name(), "members", d)
+	v := s.adminView(w, r, viewer, target.Name(), "members", d)
 	v.Form = profileForm(target)
 	d.Was = profileForm(target)
 	return v, d, nil
@@ -83,15 +84,15 @@ func profileForm(m *gatehouse.Member) map[string]string {
 
 // memberPageFor loads the target and renders its page with status st, after
 // edit has adjusted the view (errors, a result).
-func (s adminMemberPages) memberPageFor(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, st int, edit func(v *view, d *memberPage)) {
-	target, err := s.Account.Member(r.Context(), actor, s.orgID(r), r.PathValue("id"))
+func (s adminMemberPages) memberPageFor(w http.ResponseWriter, r *http.Request, viewer *gatehouse.Member, actor gatehouse.Actor, st int, edit func(v *view, d *memberPage)) {
+	target, err := s.Admin.Member(r.Context(), actor, s.orgID(r), r.PathValue("id"))
 	if err != nil {
-		s.adminFail(w, r, admin, err)
+		s.adminFail(w, r, viewer, err)
 		return
 	}
-	v, d, err := s.memberView(w, r, admin, actor, target)
+	v, d, err := s.memberView(w, r, viewer, actor, target)
 	if err != nil {
-		s.adminFail(w, r, admin, err)
+		s.adminFail(w, r, viewer, err)
 		return
 	}
 	if edit != nil {
@@ -101,11 +102,11 @@ func (s adminMemberPages) memberPageFor(w http.ResponseWriter, r *http.Request, 
 }
 
 func (s adminMemberPages) adminMember(w http.ResponseWriter, r *http.Request) {
-	admin, actor, ok := s.admin(w, r)
+	viewer, actor, ok := s.admin(w, r)
 	if !ok {
 		return
 	}
-	s.memberPageFor(w, r, admin, actor, http.StatusOK, nil)
+	s.memberPageFor(w, r, viewer, actor, http.StatusOK, nil)
 }
 
 // memberDone sends the browser back to the member's page with a notice.
@@ -116,20 +117,20 @@ func (s adminMemberPages) memberDone(w http.ResponseWriter, r *http.Request, don
 // memberFailed shows the member's page again with err: field errors next to
 // the fields of the form that failed; anything else (403 for an owner, 409 for
 // the last owner) as the page's status and message.
-func (s adminMemberPages) memberFailed(w http.ResponseWriter, r *http.Request, admin *gatehouse.Member, actor gatehouse.Actor, err error, form map[string]string) {
+func (s adminMemberPages) memberFailed(w http.ResponseWriter, r *http.Request, viewer *gatehouse.Member, actor gatehouse.Actor, err error, form map[string]string) {
 	st, msg, retry := s.errorInfo(r, err)
 	if retry > 0 {
 		setRetryAfter(w, retry)
 	}
 	if st == http.StatusNotFound {
-		s.adminFail(w, r, admin, err)
+		s.adminFail(w, r, viewer, err)
 		return
 	}
-	s.memberPageFor(w, r, admin, actor, st, func(v *view, d *memberPage) {
+	s.memberPageFor(w, r, viewer, actor, st, func(v *view, d *memberPage) {
 		v.fieldErrors(err, msg)
 		if fs := gatehouse.ErrorFields(err); len(fs) > 0 && gatehouse.IsCode(err, gatehouse.Invalid) {
-			if fs[0].Field == account.FieldPassword {
-				v.Fields[account.FieldPassword] = gatehouse.PasswordMessage(fs)
+			if fs[0].Field == admin.FieldPassword {
+				v.Fields[admin.FieldPassword] = gatehouse.PasswordMessage(fs)
 			}
 		}
 		for k, val := range form {
@@ -142,7 +143,7 @@ func (s adminMemberPages) adminMemberProfile(w http.ResponseWriter, r *http.Requ
 	if !s.parseForm(w, r) {
 		return
 	}
-	admin, actor, ok := s.admin(w, r)
+	viewer, actor, ok := s.admin(w, r)
 	if !ok {
 		return
 	}
@@ -151,14 +152,14 @@ func (s adminMemberPages) adminMemberProfile(w http.ResponseWriter, r *http.Requ
 		form[k] = field(r, k)
 	}
 	u := profileUpdate(r)
-	before, err := s.Account.Member(r.Context(), actor, s.orgID(r), r.PathValue("id"))
+	before, err := s.Admin.Member(r.Context(), actor, s.orgID(r), r.PathValue("id"))
 	if err != nil {
-		s.adminFail(w, r, admin, err)
+		s.adminFail(w, r, viewer, err)
 		return
 	}
-	after, err := s.Account.UpdateMember(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id"), u)
+	after, err := s.Admin.UpdateMember(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id"), u)
 	if err != nil {
-		s.memberFailed(w, r, admin, actor, err, form)
+		s.memberFailed(w, r, viewer, actor, err, form)
 		return
 	}
 	if sameProfile(before, after) {
@@ -180,8 +181,8 @@ func sameProfile(a, b *gatehouse.Member) bool {
 // state, role or address that someone else has changed since. The mobile
 // number is parsed from what people type into E.164 here, at the edge; what
 // cannot be parsed goes to the use case as a problem.
-func profileUpdate(r *http.Request) account.ProfileUpdate {
-	var u account.ProfileUpdate
+func profileUpdate(r *http.Request) admin.ProfileUpdate {
+	var u admin.ProfileUpdate
 	errs := &u.Problems
 	str := func(name string) *string {
 		if _, ok := r.PostForm[name]; !ok {
@@ -228,12 +229,12 @@ func (s adminMemberPages) adminMemberActivation(w http.ResponseWriter, r *http.R
 	if !s.parseForm(w, r) {
 		return
 	}
-	admin, actor, ok := s.admin(w, r)
+	viewer, actor, ok := s.admin(w, r)
 	if !ok {
 		return
 	}
-	if _, err := s.Account.SendMemberActivation(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
-		s.memberFailed(w, r, admin, actor, err, nil)
+	if _, err := s.Admin.SendMemberActivation(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
+		s.memberFailed(w, r, viewer, actor, err, nil)
 		return
 	}
 	s.memberDone(w, r, "activation_sent")
@@ -243,20 +244,20 @@ func (s adminMemberPages) adminMemberPassword(w http.ResponseWriter, r *http.Req
 	if !s.parseForm(w, r) {
 		return
 	}
-	admin, actor, ok := s.admin(w, r)
+	viewer, actor, ok := s.admin(w, r)
 	if !ok {
 		return
 	}
-	pw := field(r, account.FieldPassword)
+	pw := field(r, admin.FieldPassword)
 	mustChange := field(r, "must_change") != ""
 	keep := map[string]string{"must_change": strconv.FormatBool(mustChange)}
 	if pw != "" && pw != field(r, account.FieldConfirmPassword) {
-		s.memberFailed(w, r, admin, actor, gatehouse.InvalidFields("web.adminMemberPassword", gatehouse.FieldError{
+		s.memberFailed(w, r, viewer, actor, gatehouse.InvalidFields("web.adminMemberPassword", gatehouse.FieldError{
 			Field: account.FieldConfirmPassword, Code: gatehouse.RuleMismatch, Message: "The two passwords are not the same."}), keep)
 		return
 	}
-	if err := s.Account.SetMemberPassword(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id"), pw, mustChange); err != nil {
-		s.memberFailed(w, r, admin, actor, err, keep)
+	if err := s.Admin.SetMemberPassword(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id"), pw, mustChange); err != nil {
+		s.memberFailed(w, r, viewer, actor, err, keep)
 		return
 	}
 	s.memberDone(w, r, "password_set")
@@ -267,12 +268,12 @@ func (s adminMemberPages) adminMemberState(enable bool) http.HandlerFunc {
 		if !s.parseForm(w, r) {
 			return
 		}
-		admin, actor, ok := s.admin(w, r)
+		viewer, actor, ok := s.admin(w, r)
 		if !ok {
 			return
 		}
-		if _, err := s.Account.SetMemberState(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id"), enable); err != nil {
-			s.memberFailed(w, r, admin, actor, err, nil)
+		if _, err := s.Admin.SetMemberState(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id"), enable); err != nil {
+			s.memberFailed(w, r, viewer, actor, err, nil)
 			return
 		}
 		if enable {
@@ -287,12 +288,12 @@ func (s adminMemberPages) adminMemberLiftThrottle(w http.ResponseWriter, r *http
 	if !s.parseForm(w, r) {
 		return
 	}
-	admin, actor, ok := s.admin(w, r)
+	viewer, actor, ok := s.admin(w, r)
 	if !ok {
 		return
 	}
-	if err := s.Account.LiftThrottle(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
-		s.memberFailed(w, r, admin, actor, err, nil)
+	if err := s.Admin.LiftThrottle(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
+		s.memberFailed(w, r, viewer, actor, err, nil)
 		return
 	}
 	s.memberDone(w, r, "throttle_lifted")
@@ -302,12 +303,12 @@ func (s adminMemberPages) adminMemberEndSessions(w http.ResponseWriter, r *http.
 	if !s.parseForm(w, r) {
 		return
 	}
-	admin, actor, ok := s.admin(w, r)
+	viewer, actor, ok := s.admin(w, r)
 	if !ok {
 		return
 	}
-	if _, err := s.Account.EndMemberSessions(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
-		s.memberFailed(w, r, admin, actor, err, nil)
+	if _, err := s.Admin.EndMemberSessions(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
+		s.memberFailed(w, r, viewer, actor, err, nil)
 		return
 	}
 	s.memberDone(w, r, "sessions_ended")
@@ -315,28 +316,28 @@ func (s adminMemberPages) adminMemberEndSessions(w http.ResponseWriter, r *http.
 
 // adminMemberDeletePage asks for confirmation; the POST deletes.
 func (s adminMemberPages) adminMemberDeletePage(w http.ResponseWriter, r *http.Request) {
-	admin, actor, ok := s.admin(w, r)
+	viewer, actor, ok := s.admin(w, r)
 	if !ok {
 		return
 	}
-	target, err := s.Account.Member(r.Context(), actor, s.orgID(r), r.PathValue("id"))
+	target, err := s.Admin.Member(r.Context(), actor, s.orgID(r), r.PathValue("id"))
 	if err != nil {
-		s.adminFail(w, r, admin, err)
+		s.adminFail(w, r, viewer, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "admin_member_delete", s.adminView(w, r, admin, "Delete "+target.Name(), "members", target))
+	s.render(w, r, http.StatusOK, "admin_member_delete", s.adminView(w, r, viewer, "Delete "+target.Name(), "members", target))
 }
 
 func (s adminMemberPages) adminMemberDelete(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	admin, actor, ok := s.admin(w, r)
+	viewer, actor, ok := s.admin(w, r)
 	if !ok {
 		return
 	}
-	if err := s.Account.DeleteMember(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
-		s.memberFailed(w, r, admin, actor, err, nil)
+	if err := s.Admin.DeleteMember(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
+		s.memberFailed(w, r, viewer, actor, err, nil)
 		return
 	}
 	s.redirect(w, r, "/admin/members", url.Values{"done": {"deleted"}})
@@ -348,14 +349,14 @@ func (s adminMemberPages) adminVerifyPIN(w http.ResponseWriter, r *http.Request)
 	if !s.parseForm(w, r) {
 		return
 	}
-	admin, actor, ok := s.admin(w, r)
+	viewer, actor, ok := s.admin(w, r)
 	if !ok {
 		return
 	}
-	res, err := s.Account.VerifySupportPIN(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id"), field(r, account.FieldPIN))
+	res, err := s.Admin.VerifySupportPIN(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id"), field(r, account.FieldPIN))
 	if err != nil {
-		s.memberFailed(w, r, admin, actor, err, nil)
+		s.memberFailed(w, r, viewer, actor, err, nil)
 		return
 	}
-	s.memberPageFor(w, r, admin, actor, http.StatusOK, func(v *view, d *memberPage) { d.PINResult = string(res) })
+	s.memberPageFor(w, r, viewer, actor, http.StatusOK, func(v *view, d *memberPage) { d.PINResult = string(res) })
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/phone"
 )
 
@@ -50,9 +50,9 @@ func (s adminMemberPages) adminNewMember(w http.ResponseWriter, r *http.Request)
 	if !ok {
 		return
 	}
-	nm := account.NewMember{
+	nm := gatehouse.NewMember{
 		OrgID: s.orgID(r), Username: field(r, "username"), DisplayName: field(r, "name"), Email: field(r, "email"),
-		WorkEmail: field(r, "work_email"), Role: gatehouse.Role(field(r, "role")), Password: field(r, account.FieldPassword),
+		WorkEmail: field(r, "work_email"), Role: gatehouse.Role(field(r, "role")), Password: field(r, admin.FieldPassword),
 	}
 	var errs []gatehouse.FieldError
 	if mobile := strings.TrimSpace(field(r, "mobile")); mobile != "" {
@@ -71,7 +71,7 @@ func (s adminMemberPages) adminNewMember(w http.ResponseWriter, r *http.Request)
 	if len(errs) > 0 {
 		err = gatehouse.InvalidFields("web.adminNewMember", errs...)
 	} else {
-		created, link, err = s.Account.CreateMember(r.Context(), actor, s.client(r), nm)
+		created, link, err = s.Admin.CreateMember(r.Context(), actor, s.client(r), nm)
 	}
 	if err != nil {
 		st, msg, _ := s.errorInfo(r, err)
@@ -84,8 +84,8 @@ func (s adminMemberPages) adminNewMember(w http.ResponseWriter, r *http.Request)
 			v.Form[k] = field(r, k)
 		}
 		v.fieldErrors(err, msg)
-		if e := (*gatehouse.Error)(nil); errors.As(err, &e) && v.Fields[account.FieldPassword] != "" {
-			v.Fields[account.FieldPassword] = e.Message
+		if e := (*gatehouse.Error)(nil); errors.As(err, &e) && v.Fields[admin.FieldPassword] != "" {
+			v.Fields[admin.FieldPassword] = e.Message
 		}
 		s.render(w, r, st, "admin_member_new", v)
 		return

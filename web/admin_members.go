@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 )
 
 // The member list (/admin/members): search by name, username or email, role and
@@ -77,9 +77,9 @@ func (s adminPages) adminMembers(w http.ResponseWriter, r *http.Request) {
 	v := s.adminView(w, r, m, "Members", "members", d)
 	f := gatehouse.MemberFilter{Query: d.Query, Role: gatehouse.Role(d.Role), State: gatehouse.State(d.State),
 		Sort: gatehouse.MemberSort(d.Sort), Desc: d.Desc, Cursor: q.Get("cursor"), Limit: d.Size}
-	ms, next, err := s.Account.ListMembers(r.Context(), actor, s.orgID(r), f)
+	ms, next, err := s.Admin.ListMembers(r.Context(), actor, s.orgID(r), f)
 	if err == nil {
-		d.Total, d.More, err = s.Account.CountMembers(r.Context(), actor, s.orgID(r), f, countUpTo)
+		d.Total, d.More, err = s.Admin.CountMembers(r.Context(), actor, s.orgID(r), f, countUpTo)
 	}
 	st := http.StatusOK
 	if err != nil {
@@ -170,11 +170,11 @@ func memberSortLinks(q url.Values, cur string, desc bool) []sortBy {
 }
 
 type activationPage struct {
-	Will    []account.ActivationResult // will get (or got) an email
-	Skipped []account.ActivationResult
+	Will    []admin.ActivationResult // will get (or got) an email
+	Skipped []admin.ActivationResult
 }
 
-func splitActivation(res []account.ActivationResult) *activationPage {
+func splitActivation(res []admin.ActivationResult) *activationPage {
 	d := &activationPage{}
 	for _, r := range res {
 		if r.Sent {
@@ -197,7 +197,7 @@ func (s adminPages) adminActivationConfirm(w http.ResponseWriter, r *http.Reques
 	if !ok {
 		return
 	}
-	id, err := s.Account.PrepareActivation(r.Context(), actor, s.orgID(r), r.PostForm["member_id"])
+	id, err := s.Admin.PrepareActivation(r.Context(), actor, s.orgID(r), r.PostForm["member_id"])
 	if err != nil {
 		s.activationFailed(w, r, m, err)
 		return
@@ -212,7 +212,7 @@ func (s adminPages) adminActivationPage(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	step, err := s.Account.ActivationConfirmation(r.Context(), actor, s.orgID(r), r.PathValue("id"))
+	step, err := s.Admin.ActivationConfirmation(r.Context(), actor, s.orgID(r), r.PathValue("id"))
 	if err != nil {
 		s.activationFailed(w, r, m, err)
 		return
@@ -230,7 +230,7 @@ func (s adminPages) adminActivationPage(w http.ResponseWriter, r *http.Request) 
 func (s adminPages) activationFailed(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, err error) {
 	st := http.StatusUnprocessableEntity
 	switch {
-	case errors.Is(err, account.ErrConfirmationGone):
+	case errors.Is(err, admin.ErrConfirmationGone):
 		st = http.StatusGone
 	case !gatehouse.IsCode(err, gatehouse.Invalid):
 		s.adminFail(w, r, m, err)
@@ -261,7 +261,7 @@ func (s adminPages) adminActivationSend(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	id := field(r, "confirmation")
-	if err := s.Account.SendConfirmedActivation(r.Context(), actor, s.client(r), s.orgID(r), id); err != nil {
+	if err := s.Admin.SendConfirmedActivation(r.Context(), actor, s.client(r), s.orgID(r), id); err != nil {
 		s.activationFailed(w, r, m, err)
 		return
 	}

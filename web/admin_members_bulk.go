@@ -46,7 +46,7 @@ func (s adminPages) adminBulkStart(w http.ResponseWriter, r *http.Request) {
 	action := field(r, "action")
 	ids := r.PostForm["member_id"]
 	if field(r, "all_matching") == "on" {
-		ms, _, err := s.Account.ListMembers(r.Context(), actor, s.orgID(r), gatehouse.MemberFilter{
+		ms, _, err := s.Admin.ListMembers(r.Context(), actor, s.orgID(r), gatehouse.MemberFilter{
 			Query: field(r, "query"), Role: gatehouse.Role(field(r, "role")), State: gatehouse.State(field(r, "state")), Limit: maxBulk})
 		if err != nil {
 			s.adminFail(w, r, m, err)
@@ -58,7 +58,7 @@ func (s adminPages) adminBulkStart(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if action == "activation" {
-		id, err := s.Account.PrepareActivation(r.Context(), actor, s.orgID(r), ids)
+		id, err := s.Admin.PrepareActivation(r.Context(), actor, s.orgID(r), ids)
 		if err != nil {
 			s.activationFailed(w, r, m, err)
 			return
@@ -94,7 +94,7 @@ func (s adminPages) adminBulkConfirm(w http.ResponseWriter, r *http.Request) {
 			d.Capped = true
 			break
 		}
-		if x, err := s.Account.Member(r.Context(), actor, s.orgID(r), id); err == nil {
+		if x, err := s.Admin.Member(r.Context(), actor, s.orgID(r), id); err == nil {
 			d.Members = append(d.Members, x)
 		}
 	}
@@ -125,9 +125,9 @@ func (s adminPages) adminBulkApply(w http.ResponseWriter, r *http.Request) {
 		var err error
 		switch action {
 		case "disable", "enable":
-			_, err = s.Account.SetMemberState(r.Context(), actor, s.client(r), s.orgID(r), id, action == "enable")
+			_, err = s.Admin.SetMemberState(r.Context(), actor, s.client(r), s.orgID(r), id, action == "enable")
 		case "end_sessions":
-			_, err = s.Account.EndMemberSessions(r.Context(), actor, s.client(r), s.orgID(r), id)
+			_, err = s.Admin.EndMemberSessions(r.Context(), actor, s.client(r), s.orgID(r), id)
 		}
 		if err != nil {
 			skipped++

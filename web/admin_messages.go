@@ -41,7 +41,7 @@ func (s adminPages) adminMessages(w http.ResponseWriter, r *http.Request) {
 	var ms []*gatehouse.Message
 	var next string
 	if err == nil {
-		ms, next, err = s.Account.Messages(r.Context(), actor, s.orgID(r), f)
+		ms, next, err = s.Admin.Messages(r.Context(), actor, s.orgID(r), f)
 	}
 	if err != nil {
 		if !gatehouse.IsCode(err, gatehouse.Invalid) {
@@ -69,7 +69,7 @@ func (s adminPages) messageMemberNames(r *http.Request, actor gatehouse.Actor, o
 			continue
 		}
 		names[msg.MemberID] = ""
-		if mem, err := s.Account.Member(r.Context(), actor, orgID, msg.MemberID); err == nil {
+		if mem, err := s.Admin.Member(r.Context(), actor, orgID, msg.MemberID); err == nil {
 			names[msg.MemberID] = mem.Name()
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -205,7 +205,7 @@ func TestLastOwner(t *testing.T) {
 		page := "/admin/members/" + o.Owner.ID
 		// A second owner who cannot sign in does not count.
 		disabled := s.AddMember(t, "otto", "otto@example.com", goodPassword, gatehouse.RoleOwner)
-		if _, err := s.Account.SetMemberState(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, disabled.ID, false); err != nil {
+		if _, err := s.Admin.SetMemberState(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, disabled.ID, false); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range ownerChanges {
@@ -222,7 +222,7 @@ func TestLastOwner(t *testing.T) {
 				t.Errorf("%s: the last owner changed:\n%s", c.name, diff)
 			}
 		}
-		if _, err := s.Account.SetMemberState(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, disabled.ID, true); err != nil {
+		if _, err := s.Admin.SetMemberState(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, disabled.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		if r := apiRequest(t, s, key, "PATCH", "/members/"+o.Owner.ID, `{"role": "administrator"}`); r.Status != http.StatusOK {
@@ -244,8 +244,8 @@ func TestLastOwnerRace(t *testing.T) {
 			errs := make([]error, 2)
 			for i, pair := range [][2]*gatehouse.Member{{a, b}, {b, a}} {
 				wg.Go(func() {
-					_, errs[i] = s.Account.UpdateMember(context.Background(), gatehouse.MemberActor(pair[0]), gatehouse.Client{},
-						gatehouse.DefaultOrgID, pair[1].ID, account.ProfileUpdate{Role: &role})
+					_, errs[i] = s.Admin.UpdateMember(context.Background(), gatehouse.MemberActor(pair[0]), gatehouse.Client{},
+						gatehouse.DefaultOrgID, pair[1].ID, admin.ProfileUpdate{Role: &role})
 				})
 			}
 			wg.Wait()

@@ -80,7 +80,7 @@ func TestSetPasswordNowPage(t *testing.T) {
 func TestSetPasswordNowAPI(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
 		o := newAdminOrg(t, s)
-		if _, err := s.Account.UpdateSettings(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID,
+		if _, err := s.Admin.UpdateSettings(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID,
 			map[string]string{"password_require_digit": "on"}); err != nil {
 			t.Fatal(err)
 		}

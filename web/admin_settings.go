@@ -149,7 +149,7 @@ func (s adminPages) adminSettingsSave(w http.ResponseWriter, r *http.Request) {
 			values[d.Name] = "false"
 		}
 	}
-	changes, err := s.Account.UpdateSettings(r.Context(), actor, s.client(r), s.orgID(r), values)
+	changes, err := s.Admin.UpdateSettings(r.Context(), actor, s.client(r), s.orgID(r), values)
 	if err != nil {
 		st, msg, _ := s.errorInfo(r, err)
 		errs := map[string]string{}

@@ -112,7 +112,7 @@ func TestLiftThrottleAPI(t *testing.T) {
 		s.addWithMobile(t, "alice", "alice@example.com", aliceMobile)
 		owner := s.AddMember(t, "olivia", "olivia@example.com", goodPassword, gatehouse.RoleOwner)
 		key := newAPIKey(t, s.Server, "crm", gatehouse.RoleAdministrator)
-		m, err := s.Account.MemberByUsername(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID, "alice")
+		m, err := s.Admin.MemberByUsername(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.DefaultOrgID, "alice")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,14 +29,16 @@ import (
 // of 500 member ids, takes about 15 KiB.
 const maxJSONBytes = 64 << 10
 
-// problemAt writes problem details with status and detail.
+// problemAt writes problem details with status and detail. These are the
+// refusals of a request's form (not JSON, too large), for the programmer
+// writing a client, and stay English.
 func problemAt(w http.ResponseWriter, status int, detail string) {
-	writeProblem(w, Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
+	writeProblem(w, nil, Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
 }
 
 // invalidProblem writes a 422 listing field errors.
 func invalidProblem(w http.ResponseWriter, detail string, fields ...gatehouse.FieldError) {
-	writeProblem(w, Problem{Type: "https://gatehouse.invalid/problems/invalid-input", Title: http.StatusText(http.StatusUnprocessableEntity),
+	writeProblem(w, nil, Problem{Type: "https://gatehouse.invalid/problems/invalid-input", Title: http.StatusText(http.StatusUnprocessableEntity),
 		Status: http.StatusUnprocessableEntity, Detail: detail, Errors: fields})
 }
 
@@ -78,7 +80,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, optional bool) 
 			// No request has a field with the empty name.
 			f = gatehouse.FieldError{Field: key, Code: "unknown_field", Message: `There is no field "" here, and it is given twice.`}
 		}
-		writeProblem(w, Problem{Type: "about:blank", Title: http.StatusText(http.StatusBadRequest), Status: http.StatusBadRequest,
+		writeProblem(w, r, Problem{Type: "about:blank", Title: http.StatusText(http.StatusBadRequest), Status: http.StatusBadRequest,
 			Detail: f.Message, Errors: []gatehouse.FieldError{f}})
 		return false
 	}

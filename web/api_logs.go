@@ -53,7 +53,7 @@ func (s apiEndpoints) apiAuditEvents(w http.ResponseWriter, r *http.Request, c *
 		s.problem(w, r, gatehouse.InvalidFields("web.apiAuditEvents", errs...))
 		return
 	}
-	evs, next, err := s.Account.AuditEvents(r.Context(), c.Actor, c.OrgID, f)
+	evs, next, err := s.Admin.AuditEvents(r.Context(), c.Actor, c.OrgID, f)
 	if err != nil {
 		s.problem(w, r, err)
 		return
@@ -95,7 +95,7 @@ func (s apiEndpoints) apiMessages(w http.ResponseWriter, r *http.Request, c *api
 	if !ok {
 		return
 	}
-	ms, next, err := s.Account.Messages(r.Context(), c.Actor, c.OrgID, gatehouse.MessageFilter{
+	ms, next, err := s.Admin.Messages(r.Context(), c.Actor, c.OrgID, gatehouse.MessageFilter{
 		Status: gatehouse.MessageStatus(q.Get("status")), Channel: gatehouse.Channel(q.Get("channel")),
 		MemberID: q.Get("member_id"), Cursor: q.Get("cursor"), Limit: q.Limit,
 	})

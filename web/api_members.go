@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/phone"
 )
 
@@ -50,7 +50,7 @@ func (s apiEndpoints) apiListMembers(w http.ResponseWriter, r *http.Request, c *
 	if !ok {
 		return
 	}
-	ms, next, err := s.Account.ListMembers(r.Context(), c.Actor, c.OrgID, gatehouse.MemberFilter{
+	ms, next, err := s.Admin.ListMembers(r.Context(), c.Actor, c.OrgID, gatehouse.MemberFilter{
 		Query: q.Get("query"), Role: gatehouse.Role(q.Get("role")), State: gatehouse.State(q.Get("state")),
 		Cursor: q.Get("cursor"), Limit: q.Limit,
 	})
@@ -95,7 +95,7 @@ func (s apiEndpoints) apiCreateMember(w http.ResponseWriter, r *http.Request, c 
 		return
 	}
 	var errs []gatehouse.FieldError
-	nm := account.NewMember{OrgID: c.OrgID, Username: in.Username, DisplayName: in.DisplayName, Email: in.Email,
+	nm := gatehouse.NewMember{OrgID: c.OrgID, Username: in.Username, DisplayName: in.DisplayName, Email: in.Email,
 		WorkEmail: in.WorkEmail, Role: gatehouse.Role(in.Role), Password: in.Password, Mobile: parseMobile(in.Mobile, &errs)}
 	t, fe := parseAPITime("expires_at", in.ExpiresAt)
 	if fe != nil {
@@ -106,7 +106,7 @@ func (s apiEndpoints) apiCreateMember(w http.ResponseWriter, r *http.Request, c 
 		s.problem(w, r, gatehouse.InvalidFields("web.apiCreateMember", errs...))
 		return
 	}
-	m, link, err := s.Account.CreateMember(r.Context(), c.Actor, s.client(r), nm)
+	m, link, err := s.Admin.CreateMember(r.Context(), c.Actor, s.client(r), nm)
 	if err != nil {
 		s.problem(w, r, err)
 		return
@@ -121,7 +121,7 @@ func (s apiEndpoints) apiCreateMember(w http.ResponseWriter, r *http.Request, c 
 }
 
 func (s apiEndpoints) apiGetMember(w http.ResponseWriter, r *http.Request, c *apiCall) {
-	m, err := s.Account.Member(r.Context(), c.Actor, c.OrgID, r.PathValue("id"))
+	m, err := s.Admin.Member(r.Context(), c.Actor, c.OrgID, r.PathValue("id"))
 	if err != nil {
 		s.problem(w, r, err)
 		return
@@ -147,7 +147,7 @@ func (s apiEndpoints) apiUpdateMember(w http.ResponseWriter, r *http.Request, c 
 	if !decodeJSON(w, r, &in, false) {
 		return
 	}
-	u := account.ProfileUpdate{DisplayName: in.DisplayName, Email: in.Email, WorkEmail: in.WorkEmail}
+	u := admin.ProfileUpdate{DisplayName: in.DisplayName, Email: in.Email, WorkEmail: in.WorkEmail}
 	errs := &u.Problems
 	if in.Mobile != nil {
 		if m := parseMobile(*in.Mobile, errs); m != "" || strings.TrimSpace(*in.Mobile) == "" {
@@ -170,7 +170,7 @@ func (s apiEndpoints) apiUpdateMember(w http.ResponseWriter, r *http.Request, c 
 			u.ExpiresAt = &t
 		}
 	}
-	m, err := s.Account.UpdateMember(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID, u)
+	m, err := s.Admin.UpdateMember(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID, u)
 	if err != nil {
 		s.problem(w, r, err)
 		return
@@ -180,7 +180,7 @@ func (s apiEndpoints) apiUpdateMember(w http.ResponseWriter, r *http.Request, c 
 
 func (s apiEndpoints) apiDeleteMember(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	c.MemberID = r.PathValue("id")
-	if err := s.Account.DeleteMember(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID); err != nil {
+	if err := s.Admin.DeleteMember(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID); err != nil {
 		s.problem(w, r, err)
 		return
 	}
@@ -204,7 +204,7 @@ func (s apiEndpoints) apiSetPassword(w http.ResponseWriter, r *http.Request, c *
 	if in.Password != nil {
 		pw = *in.Password
 	}
-	if err := s.Account.SetMemberPassword(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID, pw, in.MustChange); err != nil {
+	if err := s.Admin.SetMemberPassword(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID, pw, in.MustChange); err != nil {
 		s.problem(w, r, err)
 		return
 	}
@@ -220,7 +220,7 @@ type apiActivation struct {
 	Message  string `json:"message,omitempty"`
 }
 
-func toAPIActivation(r account.ActivationResult) apiActivation {
+func toAPIActivation(r admin.ActivationResult) apiActivation {
 	if r.Sent {
 		return apiActivation{MemberID: r.MemberID, Status: "sent", To: r.To}
 	}
@@ -233,7 +233,7 @@ func (s apiEndpoints) apiSendActivation(w http.ResponseWriter, r *http.Request, 
 	if !decodeJSON(w, r, &in, true) {
 		return
 	}
-	res, err := s.Account.SendMemberActivation(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID)
+	res, err := s.Admin.SendMemberActivation(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID)
 	if err != nil {
 		s.problem(w, r, err)
 		return
@@ -248,7 +248,7 @@ func (s apiEndpoints) apiBulkActivation(w http.ResponseWriter, r *http.Request, 
 	if !decodeJSON(w, r, &in, false) {
 		return
 	}
-	res, err := s.Account.SendActivation(r.Context(), c.Actor, s.client(r), c.OrgID, in.MemberIDs)
+	res, err := s.Admin.SendActivation(r.Context(), c.Actor, s.client(r), c.OrgID, in.MemberIDs)
 	if err != nil {
 		s.problem(w, r, err)
 		return
@@ -272,7 +272,7 @@ func (s apiEndpoints) apiBulkActivation(w http.ResponseWriter, r *http.Request, 
 // apiLiftThrottle forgets the member's failed sign-ins.
 func (s apiEndpoints) apiLiftThrottle(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	c.MemberID = r.PathValue("id")
-	if err := s.Account.LiftThrottle(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID); err != nil {
+	if err := s.Admin.LiftThrottle(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID); err != nil {
 		s.problem(w, r, err)
 		return
 	}
@@ -281,7 +281,7 @@ func (s apiEndpoints) apiLiftThrottle(w http.ResponseWriter, r *http.Request, c 
 
 func (s apiEndpoints) apiEndSessions(w http.ResponseWriter, r *http.Request, c *apiCall) {
 	c.MemberID = r.PathValue("id")
-	n, err := s.Account.EndMemberSessions(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID)
+	n, err := s.Admin.EndMemberSessions(r.Context(), c.Actor, s.client(r), c.OrgID, c.MemberID)
 	if err != nil {
 		s.problem(w, r, err)
 		return

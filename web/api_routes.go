@@ -123,11 +123,11 @@ func (s apiEndpoints) apiNotFound(w http.ResponseWriter, r *http.Request) {
 	if len(allow) > 0 {
 		sort.Strings(allow)
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		writeProblem(w, Problem{Type: "about:blank", Title: "Method Not Allowed", Status: http.StatusMethodNotAllowed,
+		writeProblem(w, r, Problem{Type: "about:blank", Title: "Method Not Allowed", Status: http.StatusMethodNotAllowed,
 			Detail: "This endpoint accepts " + strings.Join(allow, ", ") + "."})
 		return
 	}
-	writeProblem(w, Problem{Type: "about:blank", Title: "Not Found", Status: http.StatusNotFound,
+	writeProblem(w, r, Problem{Type: "about:blank", Title: "Not Found", Status: http.StatusNotFound,
 		Detail: "There is no such endpoint. The API is described at " + apiPrefix + "/openapi.json."})
 }
 

@@ -30,7 +30,7 @@ func (s apiEndpoints) apiSession(w http.ResponseWriter, r *http.Request) {
 	}
 	if sess == nil || sess.Stage != gatehouse.StageActive {
 		w.Header().Set("WWW-Authenticate", `Cookie realm="gatehouse"`)
-		writeProblem(w, Problem{Type: "about:blank", Title: "Unauthorized", Status: http.StatusUnauthorized, Detail: "You are not signed in."})
+		writeProblem(w, r, Problem{Type: "about:blank", Title: "Unauthorized", Status: http.StatusUnauthorized, Detail: "You are not signed in."})
 		return
 	}
 	exp := sess.IdleExpiresAt

@@ -114,7 +114,7 @@ func (s apiEndpoints) apiUpdateSettings(w http.ResponseWriter, r *http.Request, 
 		s.problem(w, r, gatehouse.InvalidFields("web.apiUpdateSettings", errs...))
 		return
 	}
-	changes, err := s.Account.UpdateSettings(r.Context(), c.Actor, s.client(r), c.OrgID, values)
+	changes, err := s.Admin.UpdateSettings(r.Context(), c.Actor, s.client(r), c.OrgID, values)
 	if err != nil {
 		s.problem(w, r, err)
 		return

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/i18n"
 )
 
 // status maps a domain error code to its HTTP status: the one place where that
@@ -90,10 +91,27 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 		p.Type = "https://gatehouse.invalid/problems/invalid-input"
 		p.Errors = apiFieldNames(r, e.Fields)
 	}
-	writeProblem(w, p)
+	writeProblem(w, r, p)
 }
 
-func writeProblem(w http.ResponseWriter, p Problem) {
+// writeProblem answers with problem details. The detail and the fields'
+// messages are in the language the request asked for (Accept-Language); the
+// title, the type and the codes are stable, for programs. Without r (the
+// JSON parser's refusals, for the programmer of a client) they stay English.
+func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
+	var req *i18n.Request
+	if r != nil {
+		req = i18n.RequestOf(r.Context())
+	}
+	p.Detail = req.Tr(p.Detail)
+	if len(p.Errors) > 0 {
+		errs := make([]gatehouse.FieldError, len(p.Errors))
+		for i, f := range p.Errors {
+			f.Message = req.Tr(f.Message)
+			errs[i] = f
+		}
+		p.Errors = errs
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)

@@ -84,7 +84,7 @@ func (f forwardPages) signInFirst(w http.ResponseWriter, r *http.Request, tg *fo
 }
 
 func (f forwardPages) forwardRefused(w http.ResponseWriter, status int, title, detail string) {
-	writeProblem(w, Problem{Type: "about:blank", Title: title, Status: status, Detail: detail})
+	writeProblem(w, nil, Problem{Type: "about:blank", Title: title, Status: status, Detail: detail})
 }
 
 // headerValue makes s safe as a header value: no control characters.

@@ -228,7 +228,7 @@ func TestOIDCDisabledMemberRefused(t *testing.T) {
 	s, rp, m := planServer(t)
 	f := rp.start()
 	code := rp.signIn(s.Browser(t), f, "ada", pw)
-	if _, err := s.Account.SetMemberState(rp.ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, m.ID, false); err != nil {
+	if _, err := s.Admin.SetMemberState(rp.ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, m.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	_, err := rp.conf.Exchange(rp.ctx, code, oauth2.VerifierOption(f.verifier))

@@ -132,12 +132,12 @@ func TestOIDCTokensEndWithSessions(t *testing.T) {
 		end  func(t *testing.T, s *webtest.Server, m *gatehouse.Member)
 	}{
 		{"admin password", func(t *testing.T, s *webtest.Server, m *gatehouse.Member) {
-			if err := s.Account.SetMemberPassword(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, m.ID, "another fine password 9", false); err != nil {
+			if err := s.Admin.SetMemberPassword(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, m.ID, "another fine password 9", false); err != nil {
 				t.Fatal(err)
 			}
 		}},
 		{"disabled", func(t *testing.T, s *webtest.Server, m *gatehouse.Member) {
-			if _, err := s.Account.SetMemberState(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, m.ID, false); err != nil {
+			if _, err := s.Admin.SetMemberState(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, m.ID, false); err != nil {
 				t.Fatal(err)
 			}
 		}},

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 	"github.com/gatehouse-auth/gatehouse/operator"
 )
@@ -91,12 +90,12 @@ func TestOperatorMailSenders(t *testing.T) {
 				t.Fatal(err)
 			}
 			sys := gatehouse.SystemActor(acme.ID)
-			owner, _, err := s.Account.CreateMember(ctx, sys, gatehouse.Client{}, account.NewMember{OrgID: acme.ID, Username: "boss",
+			owner, _, err := s.Admin.CreateMember(ctx, sys, gatehouse.Client{}, gatehouse.NewMember{OrgID: acme.ID, Username: "boss",
 				Email: "boss@acme.test", Password: goodPassword, Role: gatehouse.RoleOwner})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := s.Account.CreateMember(ctx, sys, gatehouse.Client{}, account.NewMember{OrgID: acme.ID, Username: "ada",
+			if _, _, err := s.Admin.CreateMember(ctx, sys, gatehouse.Client{}, gatehouse.NewMember{OrgID: acme.ID, Username: "ada",
 				Email: "ada@acme.test", Password: goodPassword, Role: gatehouse.RoleAdministrator}); err != nil {
 				t.Fatal(err)
 			}

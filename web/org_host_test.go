@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/org"
@@ -41,11 +40,11 @@ func withOrgs(t *testing.T, s *webtest.Server, defaultForUnknown bool) (*org.Ser
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, nm := range []account.NewMember{
+	for _, nm := range []gatehouse.NewMember{
 		{OrgID: c.Org.ID, Username: "ops", Email: "ops@example.com", Password: "violet kettle orbit marsh", Role: gatehouse.RoleOwner},
 		{OrgID: gatehouse.DefaultOrgID, Username: "ops", Email: "ops@example.com", Password: "amber lantern quiet river", Role: gatehouse.RoleOwner},
 	} {
-		if _, _, err := s.Account.CreateMember(t.Context(), gatehouse.SystemActor(nm.OrgID), gatehouse.Client{}, nm); err != nil {
+		if _, _, err := s.Admin.CreateMember(t.Context(), gatehouse.SystemActor(nm.OrgID), gatehouse.Client{}, nm); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -63,7 +62,7 @@ func TestHostRouting(t *testing.T) {
 		b := hostBrowser(t, s)
 
 		// Links in acme's emails are on acme's host.
-		_, link, err := s.Account.CreateMember(t.Context(), gatehouse.SystemActor(acme.ID), gatehouse.Client{}, account.NewMember{
+		_, link, err := s.Admin.CreateMember(t.Context(), gatehouse.SystemActor(acme.ID), gatehouse.Client{}, gatehouse.NewMember{
 			OrgID: acme.ID, Username: "newbie", Email: "newbie@example.com"})
 		if err != nil || !strings.HasPrefix(link, acmeURL+"/activate?token=") {
 			t.Errorf("acme's activation link = %q, %v; want it on acme's host", link, err)

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/oidc"
@@ -100,7 +99,7 @@ func newTenant(t *testing.T, s *webtest.Server, orgs *org.Service, slug string) 
 	x := &tenant{Org: c.Org, URL: "http://" + slug + ".localhost:" + port}
 	sys := gatehouse.SystemActor(c.Org.ID)
 	add := func(who string, role gatehouse.Role, password string) *gatehouse.Member {
-		m, _, err := s.Account.CreateMember(ctx, sys, gatehouse.Client{}, account.NewMember{OrgID: c.Org.ID,
+		m, _, err := s.Admin.CreateMember(ctx, sys, gatehouse.Client{}, gatehouse.NewMember{OrgID: c.Org.ID,
 			Username: slug + "-" + who, Email: who + "@" + slug + ".test", DisplayName: slug + " " + who, Role: role, Password: password})
 		if err != nil {
 			t.Fatalf("%s %s: %v", slug, who, err)
@@ -113,7 +112,7 @@ func newTenant(t *testing.T, s *webtest.Server, orgs *org.Service, slug string) 
 	x.Member = add("member", gatehouse.RoleMember, goodPassword)
 	x.Pending = add("pending", gatehouse.RoleMember, "")
 	x.Marks = append(x.Marks, name)
-	if _, err := s.Account.UpdateSettings(ctx, sys, gatehouse.Client{}, c.Org.ID, map[string]string{"api_requests_per_minute": "100000"}); err != nil {
+	if _, err := s.Admin.UpdateSettings(ctx, sys, gatehouse.Client{}, c.Org.ID, map[string]string{"api_requests_per_minute": "100000"}); err != nil {
 		t.Fatal(err)
 	}
 	var k *gatehouse.APIKey
@@ -142,7 +141,7 @@ func newTenant(t *testing.T, s *webtest.Server, orgs *org.Service, slug string) 
 	}
 	x.Passkey = pk.ID
 	x.Marks = append(x.Marks, pk.Name)
-	if x.Activation, err = s.Account.PrepareActivation(ctx, sys, c.Org.ID, []string{x.Pending.ID}); err != nil {
+	if x.Activation, err = s.Admin.PrepareActivation(ctx, sys, c.Org.ID, []string{x.Pending.ID}); err != nil {
 		t.Fatal(err)
 	}
 	b := hostBrowser(t, s)

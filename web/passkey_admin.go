@@ -10,7 +10,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/passkey"
 )
 
-// The member's second factors on the admin member page, and their removal by
+// The member's second factors on the viewer member page, and their removal by
 // an administrator (the service desk's "I lost my phone"): one passkey or all
 // of them, behind the page's confirmation step. Only an owner changes an
 // owner's.
@@ -61,18 +61,18 @@ func (s passkeyPages) adminRemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := adminPages(s)
-	admin, actor, ok := a.admin(w, r)
+	viewer, actor, ok := a.admin(w, r)
 	if !ok {
 		return
 	}
-	target, err := s.Account.Member(r.Context(), actor, s.orgID(r), r.PathValue("id"))
+	target, err := s.Admin.Member(r.Context(), actor, s.orgID(r), r.PathValue("id"))
 	if err != nil {
-		a.adminFail(w, r, admin, err)
+		a.adminFail(w, r, viewer, err)
 		return
 	}
 	n, err := s.Passkeys.RemoveByAdministrator(r.Context(), actor, target, r.PathValue("passkey"), s.client(r))
 	if err != nil {
-		a.adminFail(w, r, admin, err)
+		a.adminFail(w, r, viewer, err)
 		return
 	}
 	s.redirect(w, r, "/admin/members/"+url.PathEscape(target.ID), url.Values{"done": {"passkeys_removed"}, "n": {strconv.Itoa(n)}})

@@ -14,7 +14,7 @@ func apiRemovePasskeys(s apiEndpoints, w http.ResponseWriter, r *http.Request, c
 		s.problem(w, r, gatehouse.Errorf(gatehouse.NotFound, "web.apiRemovePasskeys", "Passkeys are not available."))
 		return
 	}
-	m, err := s.Account.Member(r.Context(), c.Actor, c.OrgID, c.MemberID)
+	m, err := s.Admin.Member(r.Context(), c.Actor, c.OrgID, c.MemberID)
 	if err != nil {
 		s.problem(w, r, err)
 		return

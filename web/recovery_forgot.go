@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 )
 
 // forgotData feeds the forgotten-password pages.
@@ -26,7 +26,7 @@ func (s recoveryPages) forgotPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !set.ForgotPasswordEnabled {
-			s.fail(w, r, account.ErrRecoveryDisabled)
+			s.fail(w, r, recovery.ErrRecoveryDisabled)
 			return
 		}
 		s.render(w, r, http.StatusOK, "forgot_sent", &view{Title: "Check your email", Org: set.OrganizationName,
@@ -39,7 +39,7 @@ func (s recoveryPages) forgotPage(w http.ResponseWriter, r *http.Request) {
 // renderForgot renders the form with a fresh CAPTCHA, and the page's
 // Content-Security-Policy widened to the provider's origins when one is used.
 func (s recoveryPages) renderForgot(w http.ResponseWriter, r *http.Request, st int, v *view) {
-	set, widget, err := s.Account.ForgotPasswordForm(r.Context(), s.orgID(r))
+	set, widget, err := s.Recovery.ForgotPasswordForm(r.Context(), s.orgID(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -66,7 +66,7 @@ func (s recoveryPages) forgotSubmit(w http.ResponseWriter, r *http.Request) {
 		responses[f] = field(r, f)
 	}
 	identifier := field(r, "identifier")
-	err := s.Account.RequestReset(r.Context(), account.ResetRequest{
+	err := s.Recovery.RequestReset(r.Context(), recovery.ResetRequest{
 		OrgID: s.orgID(r), Identifier: identifier, Client: s.client(r),
 		Captcha: gatehouse.CaptchaAnswer{
 			Challenge: field(r, gatehouse.FieldCaptchaChallenge), Solution: field(r, gatehouse.FieldCaptchaSolution),

@@ -200,7 +200,7 @@ func TestForgotPasswordDisabled(t *testing.T) {
 	s := webtest.New(t, webtest.Options{})
 	s.AddMember(t, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
 	link := resetLink(t, s, s.Browser(t), "jdoe", "jane@example.com", 1)
-	if _, err := s.Account.UpdateSettings(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID,
+	if _, err := s.Admin.UpdateSettings(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID,
 		map[string]string{"forgot_password_enabled": "off"}); err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/secret"
 )
 
@@ -33,7 +33,7 @@ func TestLinkGuessingThrottled(t *testing.T) {
 		link := resetLink(t, s, s.Browser(t), "jdoe", "jane@example.com", 1)
 		guesser := s.Browser(t)
 		paths := []string{"/reset-password?token=", "/activate?token=", "/setup?token="}
-		for i := range account.LinkFailuresPerAddress {
+		for i := range recovery.LinkFailuresPerAddress {
 			if r := guesser.Get(paths[i%3] + randomToken(t)); r.Status != http.StatusGone {
 				t.Fatalf("guess %d: %d, want 410", i+1, r.Status)
 			}
@@ -66,7 +66,7 @@ func TestLinkGuessingThrottled(t *testing.T) {
 		if len(evs) != 1 {
 			t.Fatalf("%d link.throttled events after more refusals, want still 1", len(evs))
 		}
-		if ev := evs[0]; ev.IP != "127.0.0.1" || ev.Details["failures"] != strconv.Itoa(account.LinkFailuresPerAddress) {
+		if ev := evs[0]; ev.IP != "127.0.0.1" || ev.Details["failures"] != strconv.Itoa(recovery.LinkFailuresPerAddress) {
 			t.Errorf("link.throttled event: %+v", ev)
 		}
 		// Another address is not throttled; the valid link still works there.

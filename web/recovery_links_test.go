@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 )
@@ -61,7 +60,7 @@ func TestLinksEndWhenPasswordChanges(t *testing.T) {
 		webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
 			o := newAdminOrg(t, s)
 			reset := resetLink(t, s, s.Browser(t), "mia", "mia@example.com", 1)
-			if _, err := s.Account.SendMemberActivation(t.Context(), gatehouse.MemberActor(o.Owner), gatehouse.Client{}, o.Member.OrgID, o.Member.ID); err != nil {
+			if _, err := s.Admin.SendMemberActivation(t.Context(), gatehouse.MemberActor(o.Owner), gatehouse.Client{}, o.Member.OrgID, o.Member.ID); err != nil {
 				t.Fatal(err)
 			}
 			activation := mailedLink(t, s, "/activate", 2)
@@ -89,7 +88,7 @@ func TestLinksEndWhenPasswordChanges(t *testing.T) {
 		webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
 			o := newAdminOrg(t, s)
 			reset := resetLink(t, s, s.Browser(t), "mia", "mia@example.com", 1)
-			if err := s.Account.SetMemberPassword(t.Context(), gatehouse.MemberActor(o.Admin), gatehouse.Client{}, o.Member.OrgID, o.Member.ID, newPassword, false); err != nil {
+			if err := s.Admin.SetMemberPassword(t.Context(), gatehouse.MemberActor(o.Admin), gatehouse.Client{}, o.Member.OrgID, o.Member.ID, newPassword, false); err != nil {
 				t.Fatal(err)
 			}
 			wantDeadLinks(t, s, o.Member, reset, "")
@@ -97,12 +96,12 @@ func TestLinksEndWhenPasswordChanges(t *testing.T) {
 	})
 	t.Run("setup", func(t *testing.T) {
 		webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-			link, err := s.Account.SetupLink(t.Context(), gatehouse.DefaultOrgID)
+			link, err := s.Recovery.SetupLink(t.Context(), gatehouse.DefaultOrgID)
 			if err != nil || link == "" {
 				t.Fatalf("SetupLink: %q %v", link, err)
 			}
 			// gatehouse user add --role owner --password-stdin
-			if _, _, err := s.Account.CreateMember(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, account.NewMember{
+			if _, _, err := s.Admin.CreateMember(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.NewMember{
 				OrgID: gatehouse.DefaultOrgID, Username: "boss", Email: "boss@example.com", Role: gatehouse.RoleOwner, Password: goodPassword}); err != nil {
 				t.Fatal(err)
 			}

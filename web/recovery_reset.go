@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 )
 
 // The pages behind one-time links: /reset-password (from the forgotten-password
@@ -41,7 +42,7 @@ type linkPageData struct {
 
 func (s recoveryPages) resetPage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
-	l, err := s.Account.ResetLink(r.Context(), s.orgID(r), token, s.client(r))
+	l, err := s.Recovery.ResetLink(r.Context(), s.orgID(r), token, s.client(r))
 	if err != nil {
 		s.linkInvalid(w, r, err, resetFlow.purpose)
 		return
@@ -51,7 +52,7 @@ func (s recoveryPages) resetPage(w http.ResponseWriter, r *http.Request) {
 
 func (s recoveryPages) activatePage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
-	l, err := s.Account.ActivationLink(r.Context(), s.orgID(r), token, s.client(r))
+	l, err := s.Recovery.ActivationLink(r.Context(), s.orgID(r), token, s.client(r))
 	if err != nil {
 		s.linkInvalid(w, r, err, activateFlow.purpose)
 		return
@@ -77,22 +78,22 @@ func (s recoveryPages) renderLinkPage(w http.ResponseWriter, r *http.Request, st
 }
 
 func (s recoveryPages) resetSubmit(w http.ResponseWriter, r *http.Request) {
-	s.linkSubmit(w, r, resetFlow, s.Account.CompleteReset)
+	s.linkSubmit(w, r, resetFlow, s.Recovery.CompleteReset)
 }
 
 func (s recoveryPages) activateSubmit(w http.ResponseWriter, r *http.Request) {
-	s.linkSubmit(w, r, activateFlow, s.Account.CompleteActivation)
+	s.linkSubmit(w, r, activateFlow, s.Recovery.CompleteActivation)
 }
 
 // linkSubmit completes a reset or an activation. After a reset the member signs
 // in on the sign-in page, or is signed in straight away when reset_signs_in is
 // on (S7); after an activation they sign in.
 func (s recoveryPages) linkSubmit(w http.ResponseWriter, r *http.Request, f linkFlow,
-	complete func(ctx context.Context, req account.CompleteLinkRequest) (*account.CompleteResult, error)) {
+	complete func(ctx context.Context, req recovery.CompleteLinkRequest) (*recovery.CompleteResult, error)) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	req := account.CompleteLinkRequest{
+	req := recovery.CompleteLinkRequest{
 		OrgID: s.orgID(r), Token: field(r, "token"), Email: field(r, "email"),
 		New: field(r, account.FieldNewPassword), Confirm: field(r, account.FieldConfirmPassword), Client: s.client(r),
 	}
@@ -118,7 +119,7 @@ func (s recoveryPages) linkSubmit(w http.ResponseWriter, r *http.Request, f link
 
 // linkFailed shows the form again with the reasons next to the fields, or the
 // page for a link that no longer works.
-func (s recoveryPages) linkFailed(w http.ResponseWriter, r *http.Request, f linkFlow, req account.CompleteLinkRequest, err error) {
+func (s recoveryPages) linkFailed(w http.ResponseWriter, r *http.Request, f linkFlow, req recovery.CompleteLinkRequest, err error) {
 	if !gatehouse.IsCode(err, gatehouse.Invalid) {
 		s.linkInvalid(w, r, err, f.purpose)
 		return

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 )
 
 type setupData struct {
@@ -20,7 +21,7 @@ type setupData struct {
 // fresh installation; it creates the first owner.
 func (s recoveryPages) setupPage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
-	if _, err := s.Account.CheckToken(r.Context(), s.orgID(r), token, gatehouse.PurposeSetup, s.client(r)); err != nil {
+	if _, err := s.Recovery.CheckToken(r.Context(), s.orgID(r), token, gatehouse.PurposeSetup, s.client(r)); err != nil {
 		s.linkInvalid(w, r, err, "setup")
 		return
 	}
@@ -44,7 +45,7 @@ func (s recoveryPages) setupSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := field(r, "token")
-	nm := account.NewMember{
+	nm := gatehouse.NewMember{
 		OrgID: s.orgID(r), Username: field(r, "username"), DisplayName: field(r, "name"), Email: field(r, "email"), Password: field(r, "password"),
 	}
 	if !account.SamePassword(nm.Password, field(r, "confirm_password")) {
@@ -53,8 +54,8 @@ func (s recoveryPages) setupSubmit(w http.ResponseWriter, r *http.Request) {
 		s.renderSetup(w, r, http.StatusUnprocessableEntity, token, v)
 		return
 	}
-	_, err := s.Account.CompleteSetup(r.Context(), token, s.client(r), nm)
-	if err == account.ErrLinkInvalid {
+	_, err := s.Recovery.CompleteSetup(r.Context(), token, s.client(r), nm)
+	if err == recovery.ErrLinkInvalid {
 		s.linkInvalid(w, r, err, "setup")
 		return
 	}
@@ -83,7 +84,7 @@ type linkData struct {
 // that presented too many such links gets 429 with Retry-After, for valid and
 // invalid links alike.
 func (s recoveryPages) linkInvalid(w http.ResponseWriter, r *http.Request, err error, purpose string) {
-	if err != account.ErrLinkInvalid {
+	if err != recovery.ErrLinkInvalid {
 		s.fail(w, r, err)
 		return
 	}

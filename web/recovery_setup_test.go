@@ -13,12 +13,12 @@ import (
 
 func TestSetupCreatesFirstOwner(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		link, err := s.Account.SetupLink(t.Context(), gatehouse.DefaultOrgID)
+		link, err := s.Recovery.SetupLink(t.Context(), gatehouse.DefaultOrgID)
 		if err != nil || link == "" {
 			t.Fatalf("SetupLink: %q %v", link, err)
 		}
 		older := link
-		link, _ = s.Account.SetupLink(t.Context(), gatehouse.DefaultOrgID)
+		link, _ = s.Recovery.SetupLink(t.Context(), gatehouse.DefaultOrgID)
 		b := s.Browser(t)
 		if r := b.Get(older); r.Status != http.StatusGone {
 			t.Errorf("a superseded setup link works: %d", r.Status)
@@ -39,7 +39,7 @@ func TestSetupCreatesFirstOwner(t *testing.T) {
 		if r := b.Get(link); r.Status != http.StatusGone || !strings.Contains(r.Body, "cannot be used") {
 			t.Errorf("the used link: %d", r.Status)
 		}
-		if l, _ := s.Account.SetupLink(t.Context(), gatehouse.DefaultOrgID); l != "" {
+		if l, _ := s.Recovery.SetupLink(t.Context(), gatehouse.DefaultOrgID); l != "" {
 			t.Error("a setup link is issued although an owner exists")
 		}
 		if len(s.Audit(t, gatehouse.EventSetupCompleted)) != 1 {
@@ -50,7 +50,7 @@ func TestSetupCreatesFirstOwner(t *testing.T) {
 
 func TestSetupLinkExpires(t *testing.T) {
 	s := webtest.New(t, webtest.Options{})
-	link, _ := s.Account.SetupLink(t.Context(), gatehouse.DefaultOrgID)
+	link, _ := s.Recovery.SetupLink(t.Context(), gatehouse.DefaultOrgID)
 	s.Clock.Advance(61 * time.Minute)
 	if r := s.Browser(t).Get(link); r.Status != http.StatusGone {
 		t.Errorf("expired setup link: %d", r.Status)

@@ -10,9 +10,11 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/i18n"
 )
 
 //go:embed templates/*.html
@@ -21,30 +23,36 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// pages holds one parsed template set per page: the shared layout and partials
-// plus the page's own file.
+// pages holds, for each language, one parsed template set per page: the
+// shared layout and partials plus the page's own file, with the language's
+// functions (t, tn, tr, thtml, lang). English is parsed when the server
+// starts, so that a broken template stops it; the other languages when a page
+// is first shown in them.
 type pages struct {
-	byName map[string]*template.Template
+	partials, files []pageFile
+	mu              sync.Mutex
+	byLang          map[string]map[string]*template.Template
 }
 
+// pageFile is a template's name and source.
+type pageFile struct{ name, src string }
+
 var funcs = template.FuncMap{
-	"when": func(t time.Time) string {
-		if t.IsZero() {
-			return "never"
-		}
-		return t.UTC().Format("2 Jan 2006, 15:04 UTC")
-	},
+	"when": func(t time.Time) string { return timeMarker('w', t) },
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return ""
 		}
-		return t.UTC().Format("2006-01-02")
+		return timeMarker('d', t)
 	},
-	"device": describeDevice,
-	"join":   strings.Join,
+	"join": strings.Join,
 	"fieldArgs": func(name, label, typ, value, autocomplete, err, hint string, required, autofocus bool) fieldSpec {
 		return fieldSpec{Name: name, Label: label, Type: typ, Value: value, Autocomplete: autocomplete, Err: err, Hint: hint,
 			Required: required, Autofocus: autofocus}
+	},
+	// fieldArgsList is a text field with suggestions from a datalist.
+	"fieldArgsList": func(name, label, value, err, hint, list string) fieldSpec {
+		return fieldSpec{Name: name, Label: label, Type: "text", Value: value, Err: err, Hint: hint, List: list, Autocomplete: "off"}
 	},
 	// fieldArgsMeter is a new-password field with the strength meter.
 	"fieldArgsMeter": func(name, label, err, hint string, min, max int, autofocus bool) fieldSpec {
@@ -56,14 +64,16 @@ var funcs = template.FuncMap{
 // fieldSpec is what the "field" template renders.
 type fieldSpec struct {
 	Name, Label, Type, Value, Autocomplete, Err, Hint, Inputmode string
+	List                                                         string // the id of a datalist of suggestions
 	Required, Autofocus                                          bool
 	Min, Max                                                     int
 	Meter                                                        int // minimum length, for the strength meter
 }
 
-// loadPages parses the embedded templates; files of the same name in dir (when
-// set) replace them, so operators can brand pages without rebuilding.
-func loadPages(dir string) (*pages, error) {
+// loadPages reads the embedded templates; files of the same name in dir (when
+// set) replace them, so operators can brand pages without rebuilding. It
+// parses them for English (lang).
+func loadPages(dir string, english *i18n.Lang) (*pages, error) {
 	var src fs.FS = templateFS
 	read := func(name string) ([]byte, error) {
 		if dir != "" {
@@ -77,38 +87,68 @@ func loadPages(dir string) (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := template.New("").Funcs(funcs)
-	var names []string
+	p := &pages{byLang: map[string]map[string]*template.Template{}}
 	for _, e := range entries {
-		n := e.Name()
-		if strings.HasPrefix(n, "_") {
-			b, err := read(n)
-			if err != nil {
-				return nil, err
-			}
-			if _, err := base.New(n).Parse(string(b)); err != nil {
-				return nil, fmt.Errorf("parsing template %s: %w", n, err)
-			}
-			continue
-		}
-		names = append(names, n)
-	}
-	p := &pages{byName: map[string]*template.Template{}}
-	for _, n := range names {
-		b, err := read(n)
+		b, err := read(e.Name())
 		if err != nil {
 			return nil, err
 		}
+		f := pageFile{e.Name(), string(b)}
+		if strings.HasPrefix(f.name, "_") {
+			p.partials = append(p.partials, f)
+		} else {
+			p.files = append(p.files, f)
+		}
+	}
+	if _, err := p.parse(english); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// page returns the template of page name in lang.
+func (p *pages) page(lang *i18n.Lang, name string) (*template.Template, error) {
+	p.mu.Lock()
+	set := p.byLang[lang.Code()]
+	p.mu.Unlock()
+	if set == nil {
+		var err error
+		if set, err = p.parse(lang); err != nil {
+			return nil, err
+		}
+	}
+	t, ok := set[name]
+	if !ok {
+		return nil, fmt.Errorf("web: no template %s", name)
+	}
+	return t, nil
+}
+
+func (p *pages) parse(lang *i18n.Lang) (map[string]*template.Template, error) {
+	base := template.New("").Funcs(funcs).Funcs(langFuncs(lang))
+	for _, f := range p.partials {
+		if _, err := base.New(f.name).Parse(f.src); err != nil {
+			return nil, fmt.Errorf("parsing template %s: %w", f.name, err)
+		}
+	}
+	set := map[string]*template.Template{}
+	for _, f := range p.files {
 		t, err := base.Clone()
 		if err != nil {
 			return nil, err
 		}
-		if _, err := t.New(n).Parse(string(b)); err != nil {
-			return nil, fmt.Errorf("parsing template %s: %w", n, err)
+		if _, err := t.New(f.name).Parse(f.src); err != nil {
+			return nil, fmt.Errorf("parsing template %s: %w", f.name, err)
 		}
-		p.byName[strings.TrimSuffix(n, ".html")] = t
+		set[strings.TrimSuffix(f.name, ".html")] = t
 	}
-	return p, nil
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if prev := p.byLang[lang.Code()]; prev != nil {
+		return prev, nil // parsed meanwhile by another request
+	}
+	p.byLang[lang.Code()] = set
+	return set, nil
 }
 
 // view is what every page template receives.
@@ -122,6 +162,7 @@ type view struct {
 	Fields map[string]string // a message per field
 	Form   map[string]string // values to show again
 	Data   any               // page-specific
+	Path   string            // the page's path and query, where the language switch returns
 }
 
 // fieldErrors fills v from a domain error: field messages next to their fields,
@@ -144,43 +185,48 @@ func (v *view) fieldErrors(err error, msg string) {
 	v.Error = msg
 }
 
-// render writes page name with status. Rendering goes to a buffer first so that
-// a template error becomes a clean 500, not half a page.
+// render writes page name with status in the page's language (locales.lang)
+// and time zone. Rendering goes to a buffer first so that a template error
+// becomes a clean 500, not half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, st int, name string, v *view) {
-	t, ok := s.pages.byName[name]
-	if !ok {
-		panic("web: no template " + name)
+	var set *gatehouse.Settings
+	if got, err := s.Account.Settings(r.Context(), s.orgID(r)); err == nil {
+		set = &got
 	}
 	if v.Org == "" {
-		v.Org = s.orgName(r)
+		v.Org = "Gatehouse"
+		if set != nil {
+			v.Org = set.BrandName()
+		}
+	}
+	if r.Method == http.MethodGet {
+		v.Path = r.URL.RequestURI()
+	}
+	lang := s.locales.lang(r, s.cookies, v.Member, set)
+	s.locales.translate(v, lang)
+	t, err := s.pages.page(lang, name)
+	if err != nil {
+		panic(err.Error())
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name+".html", v); err != nil {
-		s.Log.ErrorContext(r.Context(), "rendering a page", "page", name, "err", err)
-		http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
+		s.Log.ErrorContext(r.Context(), "rendering a page", "page", name, "lang", lang.Code(), "err", err)
+		http.Error(w, lang.T("layout.something_wrong"), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", lang.Code())
 	w.WriteHeader(st)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(localTimes(buf.Bytes(), lang, s.locales.zone(v.Member, set)))
 }
 
 // renderError answers with a plain error page, or problem details on the API.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, st int, msg string) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		writeProblem(w, Problem{Type: "about:blank", Title: http.StatusText(st), Status: st, Detail: msg})
+		writeProblem(w, r, Problem{Type: "about:blank", Title: http.StatusText(st), Status: st, Detail: msg})
 		return
 	}
 	s.render(w, r, st, "error", &view{Title: http.StatusText(st), Org: "Gatehouse", Error: msg, Data: st})
-}
-
-// orgName returns the organization's name for page headers.
-func (s *Server) orgName(r *http.Request) string {
-	set, err := s.Account.Settings(r.Context(), s.orgID(r))
-	if err != nil {
-		return "Gatehouse"
-	}
-	return set.OrganizationName
 }
 
 // static serves the embedded CSS and scripts.
@@ -190,16 +236,16 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 }
 
 // describeDevice turns a user agent into words people recognise ("Firefox on
-// Windows"); unknown agents are shown shortened.
-func describeDevice(ua string) string {
+// Windows") in lang; unknown agents are shown shortened.
+func describeDevice(lang *i18n.Lang, ua string) string {
 	if ua == "" {
-		return "Unknown device"
+		return lang.T("device.unknown")
 	}
 	browser := ""
 	for _, b := range []struct{ key, name string }{
 		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"Chromium/", "Chromium"},
-		{"HeadlessChrome/", "Headless Chrome"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"}, {"curl/", "curl"},
-		{"Go-http-client", "Go program"},
+		{"HeadlessChrome/", lang.T("device.headless")}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"}, {"curl/", "curl"},
+		{"Go-http-client", lang.T("device.go")},
 	} {
 		if strings.Contains(ua, b.key) {
 			browser = b.name
@@ -218,11 +264,11 @@ func describeDevice(ua string) string {
 	}
 	switch {
 	case browser != "" && osName != "":
-		return browser + " on " + osName
+		return lang.T("device.on", "Browser", browser, "System", osName)
 	case browser != "":
 		return browser
 	case osName != "":
-		return "A browser on " + osName
+		return lang.T("device.browser_on", "System", osName)
 	}
 	if len(ua) > 40 {
 		return ua[:40] + "…"

@@ -217,7 +217,7 @@ func TestLinksIgnoreHostHeader(t *testing.T) {
 	if resp.Status != http.StatusSeeOther || !strings.HasPrefix(resp.Location, "https://login.example.com/login") {
 		t.Errorf("redirect built from the Host header: %s", resp.Location)
 	}
-	link, err := s.Account.SetupLink(t.Context(), gatehouse.DefaultOrgID)
+	link, err := s.Recovery.SetupLink(t.Context(), gatehouse.DefaultOrgID)
 	if err != nil || !strings.HasPrefix(link, "https://login.example.com/setup?token=") {
 		t.Errorf("setup link %q, %v", link, err)
 	}

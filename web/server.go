@@ -13,12 +13,16 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
+	"github.com/gatehouse-auth/gatehouse/i18n"
 	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/operator"
 	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/passkey"
+	"github.com/gatehouse-auth/gatehouse/prefs"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
@@ -50,6 +54,9 @@ type Config struct {
 	// CookieDomain, when set, scopes the session cookie to a domain and its
 	// subdomains instead of Gatehouse's host (docs/forward-auth.md).
 	CookieDomain string
+	// PseudoLocale offers the pseudo-locale en-XA (every catalog text
+	// marked), with which tests find text that is not translated.
+	PseudoLocale bool
 }
 
 // DefaultShedDelay is how long a shed sign-in waits before it is answered. A
@@ -64,6 +71,10 @@ const DefaultShedDelay = 500 * time.Millisecond
 // Server holds the handlers' dependencies.
 type Server struct {
 	Account *account.Service
+	// Admin holds the administrators' use cases.
+	Admin *admin.Service
+	// Recovery holds the one-time links: reset, activation, setup.
+	Recovery *recovery.Service
 	// APIKeys manages the API keys and authenticates the API's requests.
 	APIKeys *apikey.Service
 	Log     *slog.Logger
@@ -88,10 +99,14 @@ type Server struct {
 	// Webhooks manages the organization's webhook endpoints; nil: the
 	// webhook pages and API answer 404.
 	Webhooks *webhook.Service
+	// Prefs saves a member's own language and time zone; nil: the account
+	// page's form answers 404.
+	Prefs *prefs.Service
 
 	csrfKey []byte
 	pages   *pages
 	cookies
+	locales
 	mux *http.ServeMux
 	// patterns are the registered route patterns, so tests can compare the API
 	// the router serves with the API the OpenAPI document describes.
@@ -106,13 +121,18 @@ func New(acc *account.Service, log *slog.Logger, cfg Config, csrfKey []byte) (*S
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = slog.New(LogHandler(log.Handler()))
-	p, err := loadPages(cfg.TemplateDir)
+	cat := i18n.Default()
+	if cfg.PseudoLocale {
+		cat = i18n.WithPseudo()
+	}
+	p, err := loadPages(cfg.TemplateDir, cat.Lang(i18n.English))
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
 		Account: acc, Log: log, Config: cfg, csrfKey: csrfKey, pages: p,
 		cookies: cookies{secure: cfg.PublicURL != nil && cfg.PublicURL.Scheme == "https", domain: cfg.CookieDomain},
+		locales: locales{cat: cat},
 		Metrics: NewMetrics(),
 	}
 	s.routes()
@@ -121,7 +141,7 @@ func New(acc *account.Service, log *slog.Logger, cfg Config, csrfKey []byte) (*S
 
 // Handler returns the HTTP handler with every middleware applied.
 func (s *Server) Handler() http.Handler {
-	return s.requestID(s.recoverPanics(s.observe(s.securityHeaders(s.deadline(s.organization(s.crossOrigin(http.HandlerFunc(s.routed))))))))
+	return s.requestID(s.recoverPanics(s.observe(s.securityHeaders(s.deadline(s.organization(s.requestLanguage(s.cookies, s.crossOrigin(http.HandlerFunc(s.routed)))))))))
 }
 
 // route registers a page or API handler under an http.ServeMux pattern.
@@ -136,6 +156,8 @@ func (s *Server) routes() {
 	s.mux = http.NewServeMux()
 	s.route("GET /static/", s.static)
 	signinPages{s}.routes()
+	languagePages{s}.routes()
+	prefsPages{s}.routes()
 	recoveryPages{s}.routes()
 	twofactorPages{s}.routes()
 	accountPages{s}.routes()

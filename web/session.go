@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/i18n"
 )
 
 // current returns the request's session and member at any stage, or nils.
@@ -22,6 +23,9 @@ func (s *Server) current(r *http.Request) (*gatehouse.Session, *gatehouse.Member
 	sess, m, err := s.Account.Authenticate(r.Context(), s.orgID(r), c.Value)
 	if err == account.ErrNoSession {
 		return nil, nil, nil
+	}
+	if req := i18n.RequestOf(r.Context()); req != nil && m != nil {
+		req.Member = m.ID // a message to somebody else is not in this member's language
 	}
 	return sess, m, err
 }

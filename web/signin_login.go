@@ -27,6 +27,7 @@ var notices = map[string]string{
 	"device_revoked":        "That browser is no longer trusted.",
 	"devices_revoked":       "No browser is trusted any more.",
 	"app_removed":           "Your authenticator app has been removed.",
+	"preferences_saved":     "Your language and time zone have been saved.",
 }
 
 type loginData struct {
@@ -73,7 +74,7 @@ func (s signinPages) renderLogin(w http.ResponseWriter, r *http.Request, st int,
 	if next != "" {
 		next = forwardPages(s).nextParam(next)
 	}
-	noOwner, err := s.Account.NeedsOwner(r.Context(), s.orgID(r))
+	noOwner, err := s.Recovery.NeedsOwner(r.Context(), s.orgID(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 )
 
@@ -25,8 +25,8 @@ func (s *tfServer) addAdmin(t *testing.T, username string) *gatehouse.Member {
 // setRole changes m's role as an owner would.
 func (s *tfServer) setRole(t *testing.T, m *gatehouse.Member, role gatehouse.Role) {
 	t.Helper()
-	if _, err := s.Account.UpdateMember(t.Context(), gatehouse.SystemActor(m.OrgID), gatehouse.Client{}, m.OrgID, m.ID,
-		account.ProfileUpdate{Role: &role}); err != nil {
+	if _, err := s.Admin.UpdateMember(t.Context(), gatehouse.SystemActor(m.OrgID), gatehouse.Client{}, m.OrgID, m.ID,
+		admin.ProfileUpdate{Role: &role}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -322,7 +322,7 @@ func TestAdministratorPasskey(t *testing.T) {
 		resp := passkeyAnswer(t, c, "/login", "/login/passkey/options", d)
 		wantStatus(t, "passkey alone", c.Post("/login/passkey", url.Values{"response": {resp}}), http.StatusSeeOther, "/account")
 
-		if _, err := s.Account.UpdateSettings(t.Context(), gatehouse.SystemActor(root.OrgID), gatehouse.Client{}, root.OrgID,
+		if _, err := s.Admin.UpdateSettings(t.Context(), gatehouse.SystemActor(root.OrgID), gatehouse.Client{}, root.OrgID,
 			map[string]string{"two_factor_admin_methods": "app"}); err != nil {
 			t.Fatal(err)
 		}

@@ -119,7 +119,7 @@ func TestTrustIsOptional(t *testing.T) {
 	// Setting trusted_device_days to 0 stops honouring browsers trusted before.
 	s.signInWithCode(t, b, true)
 	b.Post("/logout", nil)
-	if _, err := s.Account.UpdateSettings(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID,
+	if _, err := s.Admin.UpdateSettings(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID,
 		map[string]string{"trusted_device_days": "0"}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 )
@@ -55,7 +54,7 @@ func required(extra ...string) map[string]string {
 // number is part of the new account, so no security notice is sent for it.
 func (s *tfServer) addWithMobile(t *testing.T, username, email, mobile string) *gatehouse.Member {
 	t.Helper()
-	m, _, err := s.Account.CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, account.NewMember{
+	m, _, err := s.Admin.CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.NewMember{
 		OrgID: gatehouse.DefaultOrgID, Username: username, Email: email, Mobile: mobile, Password: goodPassword, Role: gatehouse.RoleMember, DisplayName: "Test " + username,
 	})
 	if err != nil {

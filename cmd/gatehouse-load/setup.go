@@ -131,7 +131,7 @@ func (s *setup) close() { s.app.Close() }
 
 // settings changes organization settings as `gatehouse settings set` would.
 func (s *setup) settings(ctx context.Context, values map[string]string) error {
-	_, err := s.account.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"}, gatehouse.DefaultOrgID, values)
+	_, err := s.app.Admin.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"}, gatehouse.DefaultOrgID, values)
 	return err
 }
 
@@ -152,7 +152,7 @@ func (s *setup) members(ctx context.Context, group string, n int) ([]*member, er
 				}
 				name := fmt.Sprintf("%s-%s%04d", s.prefix, group, i)
 				m := &member{username: name, email: name + "@load.example.com", password: loadPassword}
-				_, _, err := s.account.CreateMember(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"}, account.NewMember{
+				_, _, err := s.app.Admin.CreateMember(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"}, gatehouse.NewMember{
 					OrgID: gatehouse.DefaultOrgID, Username: m.username, Email: m.email, DisplayName: "Load member", Role: gatehouse.RoleMember, Password: m.password,
 				})
 				if err != nil {

@@ -92,7 +92,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		ErrorLog:       nil,
 	}
 
-	if link, err := a.Account.SetupLink(ctx, gatehouse.DefaultOrgID); err != nil {
+	if link, err := a.Recovery.SetupLink(ctx, gatehouse.DefaultOrgID); err != nil {
 		return err
 	} else if link != "" {
 		fmt.Fprintf(e.stdout, "\nNo owner account exists yet. Open this link within 1 hour to create it:\n\n  %s\n\n", link)

@@ -49,7 +49,7 @@ func cmdSettings(ctx context.Context, e env, args []string) error {
 		if len(values) == 0 {
 			return fmt.Errorf("nothing to set: give NAME=VALUE pairs")
 		}
-		changes, err := a.Account.UpdateSettings(ctx, gatehouse.SystemActor(org), gatehouse.Client{IP: "command-line"}, org, values)
+		changes, err := a.Admin.UpdateSettings(ctx, gatehouse.SystemActor(org), gatehouse.Client{IP: "command-line"}, org, values)
 		if err != nil {
 			return describe(err)
 		}

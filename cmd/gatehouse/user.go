@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/phone"
 )
@@ -18,7 +17,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 		fmt.Fprintln(e.stderr, "Usage: gatehouse user add --username U --email E [--work-email W] [--mobile +E164] [--name N] [--role member|administrator|owner] [--password-stdin]")
 		return errUsage
 	}
-	var nm account.NewMember
+	var nm gatehouse.NewMember
 	var role, mobile string
 	var passwordStdin bool
 	var slug string
@@ -56,7 +55,7 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("--password-stdin: the password is empty")
 		}
 	}
-	m, link, err := a.Account.CreateMember(ctx, gatehouse.SystemActor(nm.OrgID), gatehouse.Client{IP: "command-line"}, nm)
+	m, link, err := a.Admin.CreateMember(ctx, gatehouse.SystemActor(nm.OrgID), gatehouse.Client{IP: "command-line"}, nm)
 	if err != nil {
 		return describe(err)
 	}

@@ -19,7 +19,9 @@ type Browser struct {
 	Client *http.Client
 	// UserAgent is sent with every request.
 	UserAgent string
-	csrf      string
+	// AcceptLanguage, when set, is sent as the Accept-Language header.
+	AcceptLanguage string
+	csrf           string
 }
 
 // Response is a read answer.
@@ -52,6 +54,9 @@ var csrfRe = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 func (b *Browser) do(r *http.Request) *Response {
 	b.t.Helper()
 	r.Header.Set("User-Agent", b.UserAgent)
+	if b.AcceptLanguage != "" {
+		r.Header.Set("Accept-Language", b.AcceptLanguage)
+	}
 	resp := roundTrip(b.t, b.Client, r)
 	if m := csrfRe.FindStringSubmatch(resp.Body); m != nil {
 		b.csrf = m[1]

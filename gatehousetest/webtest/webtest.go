@@ -20,6 +20,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
@@ -27,6 +28,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/passkey"
+	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
@@ -43,6 +45,8 @@ type Options struct {
 	DatabaseURL string
 	// PublicURL overrides the configured public URL (default: the test server's).
 	PublicURL string
+	// PseudoLocale offers the pseudo-locale en-XA (web.Config.PseudoLocale).
+	PseudoLocale bool
 	// Settings are organization settings applied before the test starts.
 	Settings map[string]string
 	// SMSURL is the GATEHOUSE_SMS_URL; default a file directory in t.TempDir().
@@ -85,6 +89,9 @@ type Server struct {
 	HTTP    *httptest.Server
 	Store   *sqlstore.Store
 	Account *account.Service
+	Admin   *admin.Service
+	// Recovery holds the one-time links: reset, activation, setup.
+	Recovery *recovery.Service
 	// Passkeys is the passkey service, on the public URL's relying party.
 	Passkeys *passkey.Service
 	Web      *web.Server
@@ -163,7 +170,8 @@ func New(t testing.TB, opts Options) *Server {
 	// test's clock, its SMTP server and a quick look at the outbox.
 	a, err := app.New(ctx, app.Config{
 		Web: web.Config{PublicURL: pubURL, Version: "test", TrustedProxies: opts.TrustedProxies,
-			ForwardAuth: opts.ForwardAuth, CookieDomain: opts.CookieDomain, RequestTimeout: opts.RequestTimeout},
+			ForwardAuth: opts.ForwardAuth, CookieDomain: opts.CookieDomain, RequestTimeout: opts.RequestTimeout,
+			PseudoLocale: opts.PseudoLocale},
 		MailURL: smtpSrv.URL(), SMSURL: opts.SMSURL, RedisURL: opts.RedisURL, RedisPrefix: redisPrefix(opts.RedisURL),
 		Hash:         secret.HasherConfig{Memory: 256, Time: 1, Threads: 1, Observe: opts.HashObserver},
 		DeliveryPoll: 50 * time.Millisecond, WebhookPoll: 50 * time.Millisecond, Now: clock.Now,
@@ -177,11 +185,11 @@ func New(t testing.TB, opts Options) *Server {
 		t.Cleanup(func() { a.Redis.Close() })
 	}
 	if len(opts.Settings) > 0 {
-		if _, err := a.Account.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, opts.Settings); err != nil {
+		if _, err := a.Admin.UpdateSettings(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID, opts.Settings); err != nil {
 			t.Fatalf("settings: %v", err)
 		}
 	}
-	s := &Server{URL: base, HTTP: ts, Store: st, Account: a.Account, Passkeys: a.Passkeys, Web: a.Web, Clock: clock, SMTP: smtpSrv,
+	s := &Server{URL: base, HTTP: ts, Store: st, Account: a.Account, Admin: a.Admin, Recovery: a.Recovery, Passkeys: a.Passkeys, Web: a.Web, Clock: clock, SMTP: smtpSrv,
 		Hasher: a.Hasher, Captcha: a.Captcha, Webhooks: a.Webhooks, OIDC: a.OIDC, App: a}
 	run := func(fn func(context.Context)) {
 		wctx, cancel := context.WithCancel(context.Background())
@@ -216,7 +224,7 @@ func redisPrefix(redisURL string) string {
 // when password is "") and returns it.
 func (s *Server) AddMember(t testing.TB, username, email, password string, role gatehouse.Role) *gatehouse.Member {
 	t.Helper()
-	m, _, err := s.Account.CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, account.NewMember{
+	m, _, err := s.Admin.CreateMember(context.Background(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.NewMember{
 		OrgID: gatehouse.DefaultOrgID, Username: username, Email: email, Password: password, Role: role, DisplayName: "Test " + username,
 	})
 	if err != nil {

@@ -1,8 +1,9 @@
-package account
+package recovery
 
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -27,13 +28,13 @@ const LinkFailuresPerAddress = 20
 // linkFailureWindow is the fixed window of the count.
 const linkFailureWindow = time.Hour
 
-func linkFailKey(c gatehouse.Client) string { return "link:fail:" + addressKey(c.IP) }
+func linkFailKey(c gatehouse.Client) string { return "link:fail:" + gatehouse.AddressKey(c.IP) }
 
 // guardLink runs use, the check or use of a one-time link of purpose presented
 // to the organization orgID from c, unless the address is throttled; it counts
 // use's ErrLinkInvalid against the address.
 func (s *Service) guardLink(ctx context.Context, orgID string, c gatehouse.Client, purpose gatehouse.TokenPurpose, use func() error) error {
-	const op = "account.guardLink"
+	const op = "recovery.guardLink"
 	now := s.now()
 	key := linkFailKey(c)
 	n, err := s.Counters.Peek(ctx, key, now)
@@ -53,7 +54,7 @@ func (s *Service) guardLink(ctx context.Context, orgID string, c gatehouse.Clien
 	}
 	if n.Count == LinkFailuresPerAddress {
 		if aerr := s.audit(ctx, s.Store, event(gatehouse.EventLinkThrottled, orgID, gatehouse.SystemActor(orgID), "", c, map[string]string{
-			"purpose": string(purpose), "failures": itoa(n.Count), "until": n.First.Add(linkFailureWindow).UTC().Format(time.RFC3339),
+			"purpose": string(purpose), "failures": strconv.Itoa(n.Count), "until": n.First.Add(linkFailureWindow).UTC().Format(time.RFC3339),
 		})); aerr != nil {
 			return aerr
 		}
@@ -64,6 +65,6 @@ func (s *Service) guardLink(ctx context.Context, orgID string, c gatehouse.Clien
 // linkThrottled is the answer to every link from an address over the limit.
 func linkThrottled(op string, n gatehouse.Counter, now time.Time) error {
 	d := n.First.Add(linkFailureWindow).Sub(now)
-	return &gatehouse.Error{Code: gatehouse.Throttled, Op: op, RetryAfter: retrySeconds(d),
-		Message: "Too many links that do not work were opened from your network. Wait " + humanWait(d) + " and try again."}
+	return &gatehouse.Error{Code: gatehouse.Throttled, Op: op, RetryAfter: gatehouse.RetrySeconds(d),
+		Message: "Too many links that do not work were opened from your network. Wait " + gatehouse.HumanWait(d) + " and try again."}
 }

@@ -1,12 +1,14 @@
-package account
+package recovery
 
 import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/account"
 )
 
 // Completing a reset: the page behind the link in the reset email (S5-S7, S20,
@@ -66,7 +68,7 @@ func (s *Service) link(ctx context.Context, orgID, raw string, purpose gatehouse
 		return nil, ErrLinkInvalid
 	}
 	if err != nil {
-		return nil, gatehouse.Wrap("account.link", err)
+		return nil, gatehouse.Wrap("recovery.link", err)
 	}
 	return &LinkCheck{Token: t, Member: m}, nil
 }
@@ -97,7 +99,7 @@ type CompleteResult struct {
 // member is emailed and the audit log records it. The old password works until
 // this commits (S21).
 func (s *Service) CompleteReset(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
-	if err := gatehouse.RequireOrg("account.CompleteReset", req.OrgID); err != nil {
+	if err := gatehouse.RequireOrg("recovery.CompleteReset", req.OrgID); err != nil {
 		return nil, err
 	}
 	var res *CompleteResult
@@ -110,7 +112,7 @@ func (s *Service) CompleteReset(ctx context.Context, req CompleteLinkRequest) (*
 }
 
 func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
-	const op = "account.CompleteReset"
+	const op = "recovery.CompleteReset"
 	l, err := s.resetLink(ctx, req.OrgID, req.Token)
 	if err != nil {
 		return nil, err
@@ -121,12 +123,18 @@ func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*
 			return nil, err
 		}
 	}
-	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
+	if err := s.Steps.CheckNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
 		return nil, err
 	}
 	res := &CompleteResult{Member: m}
+	stage := gatehouse.StageActive
+	if set.ResetSignsIn {
+		if stage, err = s.Steps.StageAfterReset(ctx, m, &set); err != nil {
+			return nil, err
+		}
+	}
 	now := s.now()
-	err = s.setPassword(ctx, &set, passwordChange{
+	err = s.Steps.SetPassword(ctx, &set, account.PasswordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "reset",
 		// The account may have been disabled, or made an administrator, since
 		// the page was shown: the rules of ResetLink hold on the locked row.
@@ -138,25 +146,14 @@ func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*
 		},
 		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, now) },
 		InTx: func(tx gatehouse.Store, _, m *gatehouse.Member) error {
-			details := map[string]string{"signed_in": boolString(set.ResetSignsIn)}
+			details := map[string]string{"signed_in": strconv.FormatBool(set.ResetSignsIn)}
 			if set.ResetSignsIn {
-				stage, err := s.stageAfterReset(ctx, m, &set, now)
+				raw, sess, err := s.Steps.SignInAfterReset(ctx, tx, m, &set, stage, req.Client)
 				if err != nil {
-					return err
-				}
-				raw, sess, err := s.startSession(ctx, tx, m, &set, stage, req.Client)
-				if err != nil {
-					return err
-				}
-				sess.AfterReset = true
-				if err := tx.UpdateSession(ctx, sess); err != nil {
-					return gatehouse.Wrap(op, err)
-				}
-				if err := recordSignIn(ctx, tx, m, stage, sess.CreatedAt); err != nil {
 					return err
 				}
 				res.SessionToken, res.Session = raw, sess
-				details["stage"] = string(stage)
+				details["stage"] = string(sess.Stage)
 			}
 			return s.audit(ctx, tx, event(gatehouse.EventResetCompleted, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client, details))
 		},
@@ -168,48 +165,34 @@ func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*
 		// As after a password at sign-in: the code goes out at once, by the same
 		// rules (cooldown, hourly cap, SMS or else email), so that the page the
 		// member lands on has a code to ask for.
-		s.startSecondFactor(ctx, &set, res.Session, m, req.Client)
+		s.Steps.StartSecondFactor(ctx, &set, res.Session, m, req.Client)
 	}
 	return res, nil
 }
 
 // useLink redeems a link's token inside the change's transaction. A link
 // that was emailed proves, used, that its address reaches the member.
-func useLink(ctx context.Context, tx gatehouse.Store, hash string, now time.Time) error {
+func useLink(ctx context.Context, tx linkUser, hash string, now time.Time) error {
 	t, err := tx.UseToken(ctx, hash, now)
 	if gatehouse.IsCode(err, gatehouse.NotFound) {
 		return ErrLinkInvalid
 	} else if err != nil || t.SentTo == "" || t.MemberID == "" {
-		return gatehouse.Wrap("account.useLink", err)
+		return gatehouse.Wrap("recovery.useLink", err)
 	}
-	return gatehouse.Wrap("account.useLink", tx.ChangeMember(ctx, t.OrgID, t.MemberID, gatehouse.MemberChange{VerifiedEmail: &t.SentTo, UpdatedAt: now}))
+	return gatehouse.Wrap("recovery.useLink", tx.ChangeMember(ctx, t.OrgID, t.MemberID, gatehouse.MemberChange{VerifiedEmail: &t.SentTo, UpdatedAt: now}))
 }
 
-// revokeLinks ends the member's outstanding reset and activation links: once a
-// password was set, by whatever route, no link sent before may set it again.
-// An owner with a password also ends the organization's setup links, which
-// exist to create the first owner; CompleteSetup refuses them once there is
-// one, and ending them says so in the tokens table too.
-func (s *Service) revokeLinks(ctx context.Context, tx gatehouse.Store, m *gatehouse.Member) error {
-	now := s.now()
-	for _, p := range []gatehouse.TokenPurpose{gatehouse.PurposeReset, gatehouse.PurposeActivation} {
-		if _, err := tx.RevokeTokens(ctx, m.OrgID, m.ID, p, now); err != nil {
-			return gatehouse.Wrap("account.revokeLinks", err)
-		}
-	}
-	if m.Role == gatehouse.RoleOwner {
-		if _, err := tx.RevokeTokens(ctx, m.OrgID, "", gatehouse.PurposeSetup, now); err != nil {
-			return gatehouse.Wrap("account.revokeLinks", err)
-		}
-	}
-	return nil
+// linkUser redeems a link and records the address it proved.
+type linkUser interface {
+	UseToken(ctx context.Context, hash string, now time.Time) (*gatehouse.Token, error)
+	ChangeMember(ctx context.Context, orgID, id string, c gatehouse.MemberChange) error
 }
 
 // confirmEmail checks the email address typed on the reset page against the
 // account's personal and work addresses, case-insensitively (S20). Wrong
 // addresses are counted per link; after a few the link dies.
 func (s *Service) confirmEmail(ctx context.Context, set *gatehouse.Settings, l *LinkCheck, email string, c gatehouse.Client) error {
-	const op = "account.confirmEmail"
+	const op = "recovery.confirmEmail"
 	m := l.Member
 	email = gatehouse.NormalizeIdentifier(email)
 	if email == "" {

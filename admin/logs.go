@@ -1,4 +1,4 @@
-package account
+package admin
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 // AuditEvents returns a page of the organization's audit log for an
 // administrator, newest first, and the cursor of the next page.
 func (s *Service) AuditEvents(ctx context.Context, actor gatehouse.Actor, orgID string, f gatehouse.AuditFilter) ([]*gatehouse.AuditEvent, string, error) {
-	const op = "account.AuditEvents"
+	const op = "admin.AuditEvents"
 	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, "", err
 	}
@@ -26,7 +26,7 @@ func (s *Service) AuditEvents(ctx context.Context, actor gatehouse.Actor, orgID 
 // Messages returns a page of the organization's outgoing email and SMS with
 // their delivery status (S30), newest first, and the cursor of the next page.
 func (s *Service) Messages(ctx context.Context, actor gatehouse.Actor, orgID string, f gatehouse.MessageFilter) ([]*gatehouse.Message, string, error) {
-	const op = "account.Messages"
+	const op = "admin.Messages"
 	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, "", err
 	}

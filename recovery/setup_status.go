@@ -1,4 +1,4 @@
-package account
+package recovery
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 func (s *Service) NeedsOwner(ctx context.Context, orgID string) (bool, error) {
 	n, err := s.Store.CountMembers(ctx, orgID, gatehouse.RoleOwner, "")
 	if err != nil {
-		return false, gatehouse.Wrap("account.NeedsOwner", err)
+		return false, gatehouse.Wrap("recovery.NeedsOwner", err)
 	}
 	return n == 0, nil
 }

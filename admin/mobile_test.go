@@ -1,11 +1,11 @@
-package account_test
+package admin_test
 
 import (
 	"testing"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 )
 
@@ -13,7 +13,7 @@ import (
 // member's record is a change of second factor, as when the member changes it.
 func TestAdminMobileChangeForgetsTrustedBrowsers(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
-		admin := s.AddMember(t, "adam", "adam@example.com", password, gatehouse.RoleAdministrator)
+		adam := s.AddMember(t, "adam", "adam@example.com", password, gatehouse.RoleAdministrator)
 		m := s.AddMember(t, "jdoe", "jane@example.com", password, gatehouse.RoleMember)
 		now := s.Clock.Now()
 		if err := s.Store.CreateTrustedDevice(t.Context(), &gatehouse.TrustedDevice{
@@ -22,7 +22,7 @@ func TestAdminMobileChangeForgetsTrustedBrowsers(t *testing.T) {
 			t.Fatal(err)
 		}
 		mobile := "+447911123456"
-		if _, err := s.Account.UpdateMember(t.Context(), gatehouse.MemberActor(admin), gatehouse.Client{}, m.OrgID, m.ID, account.ProfileUpdate{Mobile: &mobile}); err != nil {
+		if _, err := s.Admin.UpdateMember(t.Context(), gatehouse.MemberActor(adam), gatehouse.Client{}, m.OrgID, m.ID, admin.ProfileUpdate{Mobile: &mobile}); err != nil {
 			t.Fatal(err)
 		}
 		left, err := s.Store.TrustedDevices(t.Context(), m.OrgID, m.ID, now)

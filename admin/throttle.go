@@ -1,7 +1,8 @@
-package account
+package admin
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -25,7 +26,7 @@ func (t *ThrottleState) Throttled() bool { return !t.Until.IsZero() }
 
 // MemberThrottle returns how m's sign-in throttle stands, for an administrator.
 func (s *Service) MemberThrottle(ctx context.Context, actor gatehouse.Actor, m *gatehouse.Member) (*ThrottleState, error) {
-	const op = "account.MemberThrottle"
+	const op = "admin.MemberThrottle"
 	if err := gatehouse.MayAdminister(op, actor, gatehouse.ActionView, m); err != nil {
 		return nil, err
 	}
@@ -34,7 +35,7 @@ func (s *Service) MemberThrottle(ctx context.Context, actor gatehouse.Actor, m *
 		return nil, err
 	}
 	now := s.now()
-	d, failures, err := s.memberThrottle(ctx, &set, m, now)
+	d, failures, err := s.Steps.SignInThrottle(ctx, &set, m, now)
 	if err != nil {
 		return nil, err
 	}
@@ -51,11 +52,11 @@ func (s *Service) MemberThrottle(ctx context.Context, actor gatehouse.Actor, m *
 // written before the counters are reset, so that no lift goes unrecorded: a
 // reset that fails afterwards is an error, and trying again writes another.
 func (s *Service) LiftThrottle(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) error {
-	const op = "account.LiftThrottle"
+	const op = "admin.LiftThrottle"
 	if err := requireAdmin(op, actor, orgID); err != nil {
 		return err
 	}
-	m, err := loadMember(ctx, s.Store, op, orgID, id)
+	m, err := gatehouse.LoadMember(ctx, s.Store, op, orgID, id)
 	if err != nil {
 		return err
 	}
@@ -66,14 +67,14 @@ func (s *Service) LiftThrottle(ctx context.Context, actor gatehouse.Actor, c gat
 	if err != nil {
 		return err
 	}
-	d, failures, err := s.memberThrottle(ctx, &set, m, s.now())
+	d, failures, err := s.Steps.SignInThrottle(ctx, &set, m, s.now())
 	if err != nil {
 		return err
 	}
 	if err := s.audit(ctx, s.Store, event(gatehouse.EventThrottleLifted, orgID, actor, m.ID, c, map[string]string{
-		"failures": itoa(failures), "was_throttled": boolString(d > 0), "via": via(actor),
+		"failures": strconv.Itoa(failures), "was_throttled": strconv.FormatBool(d > 0), "via": via(actor),
 	})); err != nil {
 		return err
 	}
-	return s.liftMemberThrottle(ctx, &set, m)
+	return s.Steps.LiftSignInThrottle(ctx, &set, m)
 }

@@ -1,4 +1,4 @@
-package account
+package admin
 
 import (
 	"context"
@@ -51,7 +51,7 @@ func activationSkip(actor gatehouse.Actor, m *gatehouse.Member, now time.Time) (
 
 // planActivation loads the named members (each once, in the order given)
 // through st and decides for each whether an activation code can go.
-func (s *Service) planActivation(ctx context.Context, st gatehouse.Store, op string, actor gatehouse.Actor, orgID string, ids []string) ([]ActivationResult, error) {
+func (s *Service) planActivation(ctx context.Context, st gatehouse.MemberReader, op string, actor gatehouse.Actor, orgID string, ids []string) ([]ActivationResult, error) {
 	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (s *Service) planActivation(ctx context.Context, st gatehouse.Store, op str
 // get an activation code and why the others would not: the confirmation step
 // of a bulk send (S23).
 func (s *Service) PlanActivation(ctx context.Context, actor gatehouse.Actor, orgID string, ids []string) ([]ActivationResult, error) {
-	return s.planActivation(ctx, s.Store, "account.PlanActivation", actor, orgID, ids)
+	return s.planActivation(ctx, s.Store, "admin.PlanActivation", actor, orgID, ids)
 }
 
 // SendActivation emails an activation code (a one-time link with which the
@@ -105,12 +105,12 @@ func (s *Service) PlanActivation(ctx context.Context, actor gatehouse.Actor, org
 // member whether it was sent or why not (S23, S24). A code supersedes the
 // member's earlier ones; until it is used the current password, if any, keeps
 // working. Members are sent to in groups of activationGroup, each group one
-// transaction with a savepoint per member: a member gone meanwhile is skipped,
+// transaction: a member gone meanwhile is skipped,
 // and any other failure undoes its group's sends and ends the bulk send,
 // never undoing the groups before. One commit per member made a bulk activation of 500 take 8 s on
 // PostgreSQL, each commit waiting for its own flush to disk.
 func (s *Service) SendActivation(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID string, ids []string) ([]ActivationResult, error) {
-	const op = "account.SendActivation"
+	const op = "admin.SendActivation"
 	plan, err := s.planActivation(ctx, s.Store, op, actor, orgID, ids)
 	if err != nil {
 		return nil, err
@@ -122,7 +122,7 @@ func (s *Service) SendActivation(ctx context.Context, actor gatehouse.Actor, c g
 	defer s.kick()
 	for i := 0; i < len(plan); i += activationGroup {
 		group := plan[i:min(i+activationGroup, len(plan))]
-		err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+		err := s.Tx.Tx(ctx, func(tx Tx) error {
 			return s.sendPlanned(ctx, tx, op, actor, c, orgID, &set, group)
 		})
 		if err != nil {
@@ -136,35 +136,32 @@ func (s *Service) SendActivation(ctx context.Context, actor gatehouse.Actor, c g
 // activationGroup is how many members' activations one transaction sends.
 const activationGroup = 50
 
-// sendPlanned sends the planned activation codes, each member in a
-// transaction of st (or, when st is a transaction, a savepoint of it), and
-// records in plan what happened.
-func (s *Service) sendPlanned(ctx context.Context, st gatehouse.Store, op string, actor gatehouse.Actor, c gatehouse.Client, orgID string, set *gatehouse.Settings, plan []ActivationResult) error {
+// sendPlanned sends the planned activation codes through tx, and records in
+// plan what happened. Each member is locked and read again first, so a member
+// gone meanwhile is skipped before anything of theirs is written; any other
+// failure ends the transaction, and with it the group.
+func (s *Service) sendPlanned(ctx context.Context, tx Tx, op string, actor gatehouse.Actor, c gatehouse.Client, orgID string, set *gatehouse.Settings, plan []ActivationResult) error {
 	for i := range plan {
 		r := &plan[i]
 		if !r.Sent {
 			continue
 		}
-		err := st.Tx(ctx, func(tx gatehouse.Store) error {
-			// Lock and read again in the transaction: the member may have been
-			// disabled, or made an owner, since the plan.
-			m, err := lockMember(ctx, tx, op, orgID, r.MemberID)
-			if err != nil {
-				return err
-			}
-			if reason, msg := activationSkip(actor, m, s.now()); reason != "" {
-				r.Sent, r.Reason, r.Message = false, reason, msg
-				return nil
-			}
-			r.Member, r.To = m, m.ContactEmail()
-			_, err = s.issueActivation(ctx, tx, set, m, actor, c)
-			return err
-		})
+		// Lock and read again in the transaction: the member may have been
+		// disabled, or made an owner, since the plan.
+		m, err := gatehouse.LockMemberFor(ctx, tx, op, orgID, r.MemberID)
 		if gatehouse.IsCode(err, gatehouse.NotFound) {
 			r.Sent, r.Reason, r.Message = false, SkipNotFound, "There is no such member."
 			continue
 		}
 		if err != nil {
+			return err
+		}
+		if reason, msg := activationSkip(actor, m, s.now()); reason != "" {
+			r.Sent, r.Reason, r.Message = false, reason, msg
+			continue
+		}
+		r.Member, r.To = m, m.ContactEmail()
+		if _, err := s.Steps.IssueActivation(ctx, tx, set, m, actor, c); err != nil {
 			return err
 		}
 	}
@@ -176,7 +173,7 @@ func (s *Service) sendPlanned(ctx context.Context, st gatehouse.Store, op string
 // when the actor is not one, Conflict for a disabled, expired or addressless
 // account, NotFound for an unknown id.
 func (s *Service) SendMemberActivation(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) (ActivationResult, error) {
-	const op = "account.SendMemberActivation"
+	const op = "admin.SendMemberActivation"
 	m, err := s.Member(ctx, actor, orgID, id)
 	if err != nil {
 		return ActivationResult{}, err
@@ -193,7 +190,7 @@ func (s *Service) SendMemberActivation(ctx context.Context, actor gatehouse.Acto
 	case "":
 		return r, nil
 	case SkipNotFound:
-		return r, memberNotFound(op)
+		return r, gatehouse.ErrNoMember(op)
 	case SkipForbidden:
 		return r, gatehouse.Errorf(gatehouse.Forbidden, op, "%s", r.Message)
 	}

@@ -1,4 +1,4 @@
-package account
+package recovery
 
 import (
 	"context"
@@ -31,7 +31,7 @@ const maxConfirmEmailFailures = 5
 
 // ErrRecoveryDisabled answers every forgotten-password page while the
 // organization has turned the flow off (S3): it does not exist.
-var ErrRecoveryDisabled = &gatehouse.Error{Code: gatehouse.NotFound, Op: "account.recovery",
+var ErrRecoveryDisabled = &gatehouse.Error{Code: gatehouse.NotFound, Op: "recovery.recovery",
 	Message: "This page does not exist."}
 
 // errDiscard undoes the queueing work of a request that sends nothing.
@@ -70,7 +70,7 @@ func (noCaptcha) Verify(ctx context.Context, orgID string, set *gatehouse.Settin
 	if set.Captcha == gatehouse.CaptchaOff {
 		return nil
 	}
-	return gatehouse.Errorf(gatehouse.Unavailable, "account.captcha", "The CAPTCHA is not available. Try again later.")
+	return gatehouse.Errorf(gatehouse.Unavailable, "recovery.captcha", "The CAPTCHA is not available. Try again later.")
 }
 
 // ResetRequest is a forgotten-password request from the public form (S4).
@@ -99,7 +99,7 @@ type ResetRequest struct {
 // a savepoint that is then rolled back, and the transaction commits the audit
 // event only, so the database does the same statements and one commit either way.
 func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
-	const op = "account.RequestReset"
+	const op = "recovery.RequestReset"
 	if err := gatehouse.RequireOrg(op, req.OrgID); err != nil {
 		return err
 	}
@@ -117,8 +117,8 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 		if gatehouse.IsCode(err, gatehouse.Invalid) {
 			// The identifier is not looked up before the CAPTCHA passes: it is
 			// recorded redacted, as one that names nobody would be.
-			if redacted, rerr := s.redactIdentifier(ctx, req.Identifier); rerr == nil {
-				_ = s.audit(ctx, s.Store, event(gatehouse.EventCaptchaFailed, req.OrgID, anonymous(redacted), "", req.Client,
+			if redacted, rerr := s.Steps.RedactIdentifier(ctx, req.Identifier); rerr == nil {
+				_ = s.audit(ctx, s.Store, event(gatehouse.EventCaptchaFailed, req.OrgID, gatehouse.Anonymous(redacted), "", req.Client,
 					map[string]string{"form": "forgot_password", "reason": fieldCode(err, "captcha")}))
 			}
 		}
@@ -126,12 +126,12 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	}
 	now := s.now()
 
-	addr, err := s.Counters.Incr(ctx, "reset:addr:"+req.OrgID+":"+addressKey(req.Client.IP), now, time.Hour, false)
+	addr, err := s.Counters.Incr(ctx, "reset:addr:"+req.OrgID+":"+gatehouse.AddressKey(req.Client.IP), now, time.Hour, false)
 	if err != nil {
 		return gatehouse.Wrap(op, err)
 	}
 	lookup := req.Identifier
-	if len(lookup) > maxIdentifierLength || storable(lookup) != lookup {
+	if len(lookup) > gatehouse.MaxIdentifierLength || gatehouse.Storable(lookup) != lookup {
 		lookup = "@" // matches no username (no @) and no email (nothing before the @)
 	}
 	ms, err := s.Store.MembersByIdentifier(ctx, req.OrgID, lookup, 2)
@@ -139,7 +139,7 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 		return gatehouse.Wrap(op, err)
 	}
 	m, reason := resetEligible(ms, &set, now)
-	key := "reset:name:" + req.OrgID + ":" + truncate(gatehouse.NormalizeIdentifier(lookup), 256)
+	key := "reset:name:" + req.OrgID + ":" + gatehouse.Truncate(gatehouse.NormalizeIdentifier(lookup), 256)
 	if m != nil {
 		key = "reset:member:" + req.OrgID + ":" + m.ID
 	}
@@ -156,16 +156,16 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 
 	// From here on both outcomes take the same path; only the end differs.
 	// The identifier is redacted for every request, used or not, for that.
-	redacted, err := s.redactIdentifier(ctx, req.Identifier)
+	redacted, err := s.Steps.RedactIdentifier(ctx, req.Identifier)
 	if err != nil {
 		return err
 	}
-	target, actor, memberID, identifier := m, anonymous(redacted), "", redacted
+	target, actor, memberID, identifier := m, gatehouse.Anonymous(redacted), "", redacted
 	to := ""
 	if m == nil {
 		target = &gatehouse.Member{ID: gatehouse.NewID(s.rand()), OrgID: req.OrgID, Email: "nobody@gatehouse.invalid"}
 		if len(ms) == 1 {
-			actor, memberID, identifier = gatehouse.MemberActor(ms[0]), ms[0].ID, truncate(req.Identifier, 64)
+			actor, memberID, identifier = gatehouse.MemberActor(ms[0]), ms[0].ID, gatehouse.Truncate(req.Identifier, 64)
 		}
 	} else {
 		actor, memberID = gatehouse.MemberActor(m), m.ID
@@ -182,22 +182,22 @@ func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	if m != nil {
 		tok.MemberID = m.ID
 	}
-	data := gatehouse.MessageData{Link: s.LinkIn(ctx, req.OrgID, "/reset-password", url.Values{"token": {raw}}), ValidFor: set.ResetLinkTTL, At: now, IP: req.Client.IP}
+	data := gatehouse.MessageData{Link: s.Steps.LinkIn(ctx, req.OrgID, "/reset-password", url.Values{"token": {raw}}), ValidFor: set.ResetLinkTTL, At: now, IP: req.Client.IP}
 	ev := event(gatehouse.EventResetRequested, req.OrgID, actor, memberID, req.Client,
 		map[string]string{"valid_for": gatehouse.FormatDuration(set.ResetLinkTTL)})
 	if m == nil {
 		ev = event(gatehouse.EventResetRefused, req.OrgID, actor, memberID, req.Client,
 			map[string]string{"reason": reason, "identifier": identifier})
 	}
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		err := tx.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
+		err := s.Tx.Within(tx).Tx(ctx, func(tx Tx) error {
 			if _, err := tx.RevokeTokens(ctx, req.OrgID, target.ID, gatehouse.PurposeReset, now); err != nil {
 				return gatehouse.Wrap(op, err)
 			}
 			if err := tx.CreateToken(ctx, tok); err != nil {
 				return gatehouse.Wrap(op, err)
 			}
-			if err := s.queueEmailTo(ctx, tx, &set, target, to, gatehouse.KindReset, data); err != nil {
+			if err := s.Steps.QueueEmailTo(ctx, tx, &set, target, to, gatehouse.KindReset, data); err != nil {
 				return err
 			}
 			if m == nil {

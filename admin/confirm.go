@@ -1,4 +1,4 @@
-package account
+package admin
 
 import (
 	"context"
@@ -24,7 +24,7 @@ const confirmActivationKind = "activation"
 
 // ErrConfirmationGone answers a confirmation that is unknown, of another
 // actor, or whose time ran out before it was confirmed.
-var ErrConfirmationGone = &gatehouse.Error{Code: gatehouse.NotFound, Op: "account.confirmation",
+var ErrConfirmationGone = &gatehouse.Error{Code: gatehouse.NotFound, Op: "admin.confirmation",
 	Message: "This confirmation has expired. Select the members again."}
 
 // ActivationStep is a bulk send of activation codes: before it is confirmed,
@@ -40,7 +40,7 @@ type ActivationStep struct {
 // without sending anything, and stores the selection as a confirmation that
 // SendConfirmedActivation can redeem once. It returns the confirmation's id.
 func (s *Service) PrepareActivation(ctx context.Context, actor gatehouse.Actor, orgID string, ids []string) (string, error) {
-	const op = "account.PrepareActivation"
+	const op = "admin.PrepareActivation"
 	plan, err := s.planActivation(ctx, s.Store, op, actor, orgID, ids)
 	if err != nil {
 		return "", err
@@ -65,7 +65,7 @@ func (s *Service) PrepareActivation(ctx context.Context, actor gatehouse.Actor, 
 // ActivationConfirmation returns the bulk send with id: its plan while it
 // waits for confirmation, what was done once confirmed.
 func (s *Service) ActivationConfirmation(ctx context.Context, actor gatehouse.Actor, orgID, id string) (*ActivationStep, error) {
-	const op = "account.ActivationConfirmation"
+	const op = "admin.ActivationConfirmation"
 	if err := requireAdmin(op, actor, orgID); err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (s *Service) ActivationConfirmation(ctx context.Context, actor gatehouse.Ac
 // redeemed by this actor (a second POST of the page, concurrent or not), it
 // sends nothing and returns nil: the outcome to show is the first one's.
 func (s *Service) SendConfirmedActivation(ctx context.Context, actor gatehouse.Actor, cl gatehouse.Client, orgID, id string) error {
-	const op = "account.SendConfirmedActivation"
+	const op = "admin.SendConfirmedActivation"
 	if err := requireAdmin(op, actor, orgID); err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (s *Service) SendConfirmedActivation(ctx context.Context, actor gatehouse.A
 		return err
 	}
 	sent := false
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		c, err := tx.UseConfirmation(ctx, orgID, id, s.now())
 		if gatehouse.IsCode(err, gatehouse.NotFound) {
 			// Redeemed already (or never usable): by the time the database
@@ -154,7 +154,7 @@ func (s *Service) SendConfirmedActivation(ctx context.Context, actor gatehouse.A
 }
 
 // confirmation loads the actor's activation confirmation with id through st.
-func (s *Service) confirmation(ctx context.Context, st gatehouse.Store, op string, actor gatehouse.Actor, orgID, id string) (*gatehouse.Confirmation, error) {
+func (s *Service) confirmation(ctx context.Context, st confirmations, op string, actor gatehouse.Actor, orgID, id string) (*gatehouse.Confirmation, error) {
 	c, err := st.Confirmation(ctx, orgID, id)
 	if gatehouse.IsCode(err, gatehouse.NotFound) {
 		return nil, ErrConfirmationGone
@@ -166,6 +166,11 @@ func (s *Service) confirmation(ctx context.Context, st gatehouse.Store, op strin
 		return nil, ErrConfirmationGone
 	}
 	return c, nil
+}
+
+// confirmations reads a confirmation: the store, or a transaction.
+type confirmations interface {
+	Confirmation(ctx context.Context, orgID, id string) (*gatehouse.Confirmation, error)
 }
 
 // outcome is one member's result as stored with a redeemed confirmation: the

@@ -1,4 +1,4 @@
-package account
+package admin
 
 import (
 	"context"
@@ -16,7 +16,7 @@ type SettingChange struct {
 // and audits each change with its old and new value (secret values are reported
 // only as set or cleared). Only administrators and owners may change settings.
 func (s *Service) UpdateSettings(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID string, values map[string]string) ([]SettingChange, error) {
-	const op = "account.UpdateSettings"
+	const op = "admin.UpdateSettings"
 	if err := gatehouse.CheckOrg(op, actor, orgID); err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (s *Service) UpdateSettings(ctx context.Context, actor gatehouse.Actor, c g
 	if len(changes) == 0 {
 		return nil, nil
 	}
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		if err := tx.SetSettings(ctx, orgID, store, s.now()); err != nil {
 			return gatehouse.Wrap(op, err)
 		}

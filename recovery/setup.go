@@ -1,4 +1,4 @@
-package account
+package recovery
 
 import (
 	"context"
@@ -16,7 +16,7 @@ const SetupLinkTTL = time.Hour
 // organization, superseding earlier ones, or "" when the organization already has
 // an owner.
 func (s *Service) SetupLink(ctx context.Context, orgID string) (string, error) {
-	const op = "account.SetupLink"
+	const op = "recovery.SetupLink"
 	n, err := s.Store.CountMembers(ctx, orgID, gatehouse.RoleOwner, "")
 	if err != nil {
 		return "", gatehouse.Wrap(op, err)
@@ -29,7 +29,7 @@ func (s *Service) SetupLink(ctx context.Context, orgID string) (string, error) {
 		return "", gatehouse.Wrap(op, err)
 	}
 	now := s.now()
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		if _, err := tx.RevokeTokens(ctx, orgID, "", gatehouse.PurposeSetup, now); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
@@ -39,12 +39,12 @@ func (s *Service) SetupLink(ctx context.Context, orgID string) (string, error) {
 	if err != nil {
 		return "", gatehouse.Wrap(op, err)
 	}
-	return s.LinkIn(ctx, orgID, "/setup", url.Values{"token": {raw}}), nil
+	return s.Steps.LinkIn(ctx, orgID, "/setup", url.Values{"token": {raw}}), nil
 }
 
 // ErrLinkInvalid is the answer for a one-time link that is unknown, used,
 // superseded or expired: all look the same to the visitor.
-var ErrLinkInvalid = &gatehouse.Error{Code: gatehouse.NotFound, Op: "account.token",
+var ErrLinkInvalid = &gatehouse.Error{Code: gatehouse.NotFound, Op: "recovery.token",
 	Message: "This link has expired or has already been used."}
 
 // CheckToken tells whether a one-time link of the purpose, presented to the
@@ -72,7 +72,7 @@ func (s *Service) checkToken(ctx context.Context, raw string, purpose gatehouse.
 		return nil, ErrLinkInvalid
 	}
 	if err != nil {
-		return nil, gatehouse.Wrap("account.CheckToken", err)
+		return nil, gatehouse.Wrap("recovery.CheckToken", err)
 	}
 	if t.Purpose != purpose || !t.Usable(s.now()) {
 		return nil, ErrLinkInvalid
@@ -82,8 +82,8 @@ func (s *Service) checkToken(ctx context.Context, raw string, purpose gatehouse.
 
 // CompleteSetup creates the first owner of the organization nm.OrgID, which
 // must be set, with the setup link's token.
-func (s *Service) CompleteSetup(ctx context.Context, raw string, c gatehouse.Client, nm NewMember) (*gatehouse.Member, error) {
-	if err := gatehouse.RequireOrg("account.CompleteSetup", nm.OrgID); err != nil {
+func (s *Service) CompleteSetup(ctx context.Context, raw string, c gatehouse.Client, nm gatehouse.NewMember) (*gatehouse.Member, error) {
+	if err := gatehouse.RequireOrg("recovery.CompleteSetup", nm.OrgID); err != nil {
 		return nil, err
 	}
 	var m *gatehouse.Member
@@ -95,8 +95,8 @@ func (s *Service) CompleteSetup(ctx context.Context, raw string, c gatehouse.Cli
 	return m, err
 }
 
-func (s *Service) completeSetup(ctx context.Context, raw string, c gatehouse.Client, nm NewMember) (*gatehouse.Member, error) {
-	const op = "account.CompleteSetup"
+func (s *Service) completeSetup(ctx context.Context, raw string, c gatehouse.Client, nm gatehouse.NewMember) (*gatehouse.Member, error) {
+	const op = "recovery.CompleteSetup"
 	t, err := s.checkToken(ctx, raw, gatehouse.PurposeSetup)
 	if err != nil {
 		return nil, err
@@ -105,7 +105,7 @@ func (s *Service) completeSetup(ctx context.Context, raw string, c gatehouse.Cli
 		return nil, ErrLinkInvalid
 	}
 	nm.OrgID, nm.Role = t.OrgID, gatehouse.RoleOwner
-	errs := nm.validate()
+	errs := nm.Validate()
 	if nm.Password == "" {
 		errs = append(errs, gatehouse.FieldError{Field: "password", Code: "required", Message: "Choose a password."})
 	}
@@ -133,7 +133,7 @@ func (s *Service) completeSetup(ctx context.Context, raw string, c gatehouse.Cli
 	if m.PasswordHash, err = s.Hasher.Hash(ctx, nm.Password); err != nil {
 		return nil, err
 	}
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		if _, err := tx.UseToken(ctx, t.Hash, now); err != nil {
 			return ErrLinkInvalid
 		}

@@ -1,19 +1,21 @@
-package account
+package recovery
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/account"
 )
 
 // Activation: an account created without a password (by an administrator, the
 // API or gatehouse user add) gets a link with which the member chooses their
 // first password; an administrator may also send one to an active account.
-// The link is issued by issueActivation (member.go) and used here.
+// The link is issued by IssueActivation (below) and used here.
 
 // errActivationRefused answers an activation link of an account that is
 // disabled or has expired.
-var errActivationRefused = &gatehouse.Error{Code: gatehouse.Forbidden, Op: "account.ActivationLink",
+var errActivationRefused = &gatehouse.Error{Code: gatehouse.Forbidden, Op: "recovery.ActivationLink",
 	Message: "This account is disabled or has expired, so it cannot be activated. Ask an administrator."}
 
 // ActivationLink checks an activation link presented from c without using it.
@@ -48,7 +50,7 @@ func (s *Service) activationLink(ctx context.Context, orgID, raw string) (*LinkC
 // link works once, every session ends and the member is emailed; the member then
 // signs in on the sign-in page.
 func (s *Service) CompleteActivation(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
-	if err := gatehouse.RequireOrg("account.CompleteActivation", req.OrgID); err != nil {
+	if err := gatehouse.RequireOrg("recovery.CompleteActivation", req.OrgID); err != nil {
 		return nil, err
 	}
 	var res *CompleteResult
@@ -66,11 +68,11 @@ func (s *Service) completeActivation(ctx context.Context, req CompleteLinkReques
 		return nil, err
 	}
 	set, m := l.Settings, l.Member
-	if err := s.checkNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
+	if err := s.Steps.CheckNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
 		return nil, err
 	}
 	now := s.now()
-	err = s.setPassword(ctx, &set, passwordChange{
+	err = s.Steps.SetPassword(ctx, &set, account.PasswordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "activation",
 		// The rule of ActivationLink, on the locked row: the account may have
 		// been disabled or have expired since the page was shown.
@@ -83,7 +85,7 @@ func (s *Service) completeActivation(ctx context.Context, req CompleteLinkReques
 		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, now) },
 		InTx: func(tx gatehouse.Store, before, m *gatehouse.Member) error {
 			return s.audit(ctx, tx, event(gatehouse.EventActivated, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
-				map[string]string{"first": boolString(before.State == gatehouse.StateNeverActivated)}))
+				map[string]string{"first": strconv.FormatBool(before.State == gatehouse.StateNeverActivated)}))
 		},
 	})
 	if err != nil {
