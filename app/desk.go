@@ -29,7 +29,7 @@ type OperatorConfig struct {
 func (a *App) buildDesk() {
 	st, cfg := a.Store, a.cfg.Operators
 	a.Orgs = &org.Service{Store: st, Composer: a.Outbox.Composer, PublicURL: a.cfg.Web.PublicURL, Now: a.cfg.Now}
-	a.Desk = &operator.Service{Accounts: st, Log: st, Desk: st, Counters: a.Counters, Keys: st,
+	a.Desk = &operator.Service{Accounts: st, APIKeyStore: st, Log: st, Desk: st, Counters: a.Counters, Keys: st,
 		Hasher: a.Hasher, Blocklist: a.Account.Blocklist, Composer: a.Outbox.Composer, PublicURL: a.cfg.Web.PublicURL,
 		IdleTimeout: cfg.IdleTimeout, SessionLifetime: cfg.SessionLifetime, MailFrom: cfg.MailFrom, MailFromName: cfg.MailFromName,
 		Now: a.cfg.Now}

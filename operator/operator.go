@@ -89,14 +89,16 @@ const (
 // Service carries the dependencies of the service desk's use cases. Every
 // field must be set except Now, Rand, IdleTimeout and SessionLifetime.
 type Service struct {
-	Accounts  Store
-	Log       LogStore
-	Desk      DeskStore
-	Counters  gatehouse.Counters
-	Keys      ServerKeys // seals authenticator secrets
-	Hasher    gatehouse.PasswordHasher
-	Blocklist gatehouse.Blocklist
-	Composer  gatehouse.Composer
+	Accounts Store
+	// APIKeyStore keeps the operator API keys.
+	APIKeyStore APIKeyStore
+	Log         LogStore
+	Desk        DeskStore
+	Counters    gatehouse.Counters
+	Keys        ServerKeys // seals authenticator secrets
+	Hasher      gatehouse.PasswordHasher
+	Blocklist   gatehouse.Blocklist
+	Composer    gatehouse.Composer
 	// PublicURL is the installation's URL: the console is at /operator on it,
 	// and an organization's links take its scheme with the organization's host.
 	PublicURL *url.URL
