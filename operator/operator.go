@@ -104,8 +104,13 @@ type Service struct {
 	// settings; DefaultIdleTimeout and DefaultSessionLifetime when zero).
 	IdleTimeout     time.Duration
 	SessionLifetime time.Duration
-	Now             func() time.Time
-	Rand            io.Reader
+	// MailFrom and MailFromName are the sender of mail to operators (their
+	// activation links); "" uses the default organization's sender. Mail
+	// about an organization goes with that organization's sender.
+	MailFrom     string
+	MailFromName string
+	Now          func() time.Time
+	Rand         io.Reader
 }
 
 func (s *Service) now() time.Time {

@@ -28,6 +28,7 @@ const (
 	FieldName       = "name"
 	FieldHosts      = "hosts"
 	FieldOwnerEmail = "owner_email"
+	FieldMailFrom   = "mail_from_address"
 )
 
 // Service carries the dependencies of the organizations' use cases. Store,
@@ -131,5 +132,8 @@ func (s *Service) event(t gatehouse.EventType, orgID string, actor gatehouse.Act
 }
 
 // settingName is the setting members see as their organization's name, which
-// an organization's name starts as.
-const settingName = "organization_name"
+// an organization's name starts as; settingMailFrom is its sender address.
+const (
+	settingName     = "organization_name"
+	settingMailFrom = "mail_from_address"
+)

@@ -194,7 +194,7 @@ func (s operatorPages) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.OrgAdmin.Create(r.Context(), o.Actor(), s.client(r), org.CreateRequest{Slug: field(r, "slug"), Name: field(r, "name"),
-		Hosts: strings.Fields(field(r, "hosts")), OwnerEmail: email})
+		Hosts: strings.Fields(field(r, "hosts")), OwnerEmail: email, MailFrom: field(r, "mail_from_address")})
 	if err != nil {
 		s.fail(w, r, err)
 		return
