@@ -12,7 +12,6 @@ package operator
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"net/url"
 	"strings"
@@ -115,19 +114,9 @@ type Service struct {
 	Rand         io.Reader
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return gatehouse.NowOr(s.Now) }
 
-func (s *Service) rand() io.Reader {
-	if s.Rand != nil {
-		return s.Rand
-	}
-	return rand.Reader
-}
+func (s *Service) rand() io.Reader { return gatehouse.RandOr(s.Rand) }
 
 func (s *Service) idle() time.Duration {
 	if s.IdleTimeout > 0 {

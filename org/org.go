@@ -10,7 +10,6 @@ package org
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"net/url"
 	"strings"
@@ -44,19 +43,9 @@ type Service struct {
 	Rand      io.Reader
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return gatehouse.NowOr(s.Now) }
 
-func (s *Service) rand() io.Reader {
-	if s.Rand != nil {
-		return s.Rand
-	}
-	return rand.Reader
-}
+func (s *Service) rand() io.Reader { return gatehouse.RandOr(s.Rand) }
 
 // MayManage returns nil when actor may create and change organizations: the
 // system (the command line) and operators. Members and API keys of an

@@ -10,7 +10,6 @@ package outbox
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"time"
 
@@ -171,16 +170,6 @@ func (o *Outbox) message(id, orgID, memberID string, ch gatehouse.Channel, kind,
 	}
 }
 
-func (o *Outbox) now() time.Time {
-	if o.Now != nil {
-		return o.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (o *Outbox) now() time.Time { return gatehouse.NowOr(o.Now) }
 
-func (o *Outbox) rand() io.Reader {
-	if o.Rand != nil {
-		return o.Rand
-	}
-	return rand.Reader
-}
+func (o *Outbox) rand() io.Reader { return gatehouse.RandOr(o.Rand) }
