@@ -16,6 +16,8 @@ type Store interface {
 	CreateOperator(ctx context.Context, o *Operator, t *Token, m *gatehouse.Message, e *LogEntry) error
 	Operator(ctx context.Context, id string) (*Operator, error)
 	OperatorByUsername(ctx context.Context, username string) (*Operator, error)
+	// Operators lists every operator, by username.
+	Operators(ctx context.Context) ([]*Operator, error)
 	// OperatorToken returns the activation token with hash, used or not.
 	OperatorToken(ctx context.Context, hash string) (*Token, error)
 	// ActivateOperator uses the token (NotFound unless it is unused and

@@ -88,6 +88,12 @@ func (s *Service) BySlug(ctx context.Context, slug string) (*gatehouse.Organizat
 	return o, gatehouse.Wrap("org.BySlug", err)
 }
 
+// ByID returns the organization with id (the operator log names them by id).
+func (s *Service) ByID(ctx context.Context, id string) (*gatehouse.Organization, error) {
+	o, err := s.Store.Organization(ctx, id)
+	return o, gatehouse.Wrap("org.ByID", err)
+}
+
 // ByHost returns the organization whose host is exactly host (a request's
 // Host header), NotFound when there is none. The public URL's host is the
 // default organization's. An installation whose organizations have no hosts

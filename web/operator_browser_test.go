@@ -56,7 +56,8 @@ var linkRe = regexp.MustCompile(`https?://[^\s"<>]+`)
 // TestBrowserOperatorConsole drives the service desk in Chromium: an
 // operator activates their account with the app's code, signs in, finds an
 // organization by search, checks the owner's PIN (a wrong one, then the
-// right one) and sends the recovery link; the link is emailed (never shown)
+// right one) and sends the recovery link, which the operator log then shows;
+// the link is emailed (never shown)
 // and opens on the organization's own host, where the owner chooses a new
 // password.
 func TestBrowserOperatorConsole(t *testing.T) {
@@ -143,6 +144,17 @@ func TestBrowserOperatorConsole(t *testing.T) {
 	if body := tab.Text("main"); strings.Contains(body, "token=") || strings.Contains(body, "/activate") {
 		t.Errorf("the console shows the link:\n%s", body)
 	}
+
+	tab.Go(s.URL + "/operator/log")
+	if rows := tab.Text("#log tbody"); !strings.Contains(rows, "owner_recovery.sent") || !strings.Contains(rows, "T-1234") {
+		t.Errorf("the operator log does not show the recovery:\n%s", rows)
+	}
+	noAxeViolations(t, tab, "the operator log")
+	tab.Go(s.URL + "/operator/operators")
+	if rows := tab.Text("#operators tbody"); !strings.Contains(rows, "dora@vendor.example") {
+		t.Errorf("the operators:\n%s", rows)
+	}
+	noAxeViolations(t, tab, "the operators")
 
 	s.SMTP.WaitFor(t, sent+1, 20*time.Second)
 	m, ok := s.SMTP.Last("boss@acme.test")

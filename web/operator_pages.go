@@ -22,6 +22,8 @@ func (s operatorPages) routes() {
 	s.route("POST /operator/logout", s.logout)
 	s.route("GET /operator/activate", s.activatePage)
 	s.route("POST /operator/activate", s.activate)
+	s.route("GET /operator/operators", s.operatorsPage)
+	s.route("GET /operator/log", s.logPage)
 	s.route("POST /operator/orgs", s.create)
 	s.route("GET /operator/orgs/{slug}", s.orgPage)
 	s.route("POST /operator/orgs/{slug}/state", s.setState)
