@@ -29,6 +29,8 @@ import (
 	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/oidc"
+	"github.com/gatehouse-auth/gatehouse/operator"
+	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/prefs"
@@ -91,6 +93,8 @@ type Config struct {
 	// (zero: its defaults).
 	OIDCAccessTTL   time.Duration
 	OIDCKeyRotation time.Duration
+	// Operators configures the service desk.
+	Operators OperatorConfig
 }
 
 // App is the application: every part, for its commands and its tests.
@@ -116,6 +120,9 @@ type App struct {
 	Worker   *delivery.Worker
 	Web      *web.Server
 	Metrics  *web.Metrics
+	// Orgs manages the organizations; Desk is the service desk (operators).
+	Orgs *org.Service
+	Desk *operator.Service
 
 	cfg     Config
 	closers []func() error
@@ -216,6 +223,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Web.OIDC = a.OIDC
 	a.Web.Ready = a.Ready
 	a.Web.Metrics = a.Metrics
+	a.buildDesk()
 	return nil
 }
 

@@ -54,7 +54,9 @@ func (a *App) Cleanup(ctx context.Context, now time.Time, every time.Duration) (
 	if err != nil || !ok {
 		return false, 0, err
 	}
-	rctx, cancel := context.WithDeadline(ctx, until.Add(-every/10))
+	// A timeout, not a deadline at now's clock: now may come from another
+	// clock than the context's (a test's).
+	rctx, cancel := context.WithTimeout(ctx, until.Sub(now)-every/10)
 	defer cancel()
 	n, err = a.Store.DeleteExpired(rctx, now, a.cfg.MailRetention)
 	return true, n, err

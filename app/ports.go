@@ -6,6 +6,8 @@ import (
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/factors"
+	"github.com/gatehouse-auth/gatehouse/operator"
+	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/prefs"
 	"github.com/gatehouse-auth/gatehouse/profile"
@@ -16,16 +18,21 @@ import (
 // sqlstore.Store implements the store interface of every feature package;
 // the wiring checks it here, at compile time.
 var (
-	_ gatehouse.Store   = (*sqlstore.Store)(nil)
-	_ apikey.Store      = (*sqlstore.Store)(nil)
-	_ admin.Store       = (*sqlstore.Store)(nil)
-	_ admin.Tx          = (*sqlstore.Store)(nil)
-	_ recovery.Store    = (*sqlstore.Store)(nil)
-	_ recovery.Tx       = (*sqlstore.Store)(nil)
-	_ delivery.Outbox   = (*sqlstore.Store)(nil)
-	_ outbox.Queue      = (*sqlstore.Store)(nil)
-	_ outbox.Recipients = (*sqlstore.Store)(nil)
-	_ prefs.Store       = (*sqlstore.Store)(nil)
-	_ factors.Store     = (*sqlstore.Store)(nil)
-	_ profile.Store     = (*sqlstore.Store)(nil)
+	_ gatehouse.Store      = (*sqlstore.Store)(nil)
+	_ apikey.Store         = (*sqlstore.Store)(nil)
+	_ admin.Store          = (*sqlstore.Store)(nil)
+	_ admin.Tx             = (*sqlstore.Store)(nil)
+	_ recovery.Store       = (*sqlstore.Store)(nil)
+	_ recovery.Tx          = (*sqlstore.Store)(nil)
+	_ delivery.Outbox      = (*sqlstore.Store)(nil)
+	_ outbox.Queue         = (*sqlstore.Store)(nil)
+	_ outbox.Recipients    = (*sqlstore.Store)(nil)
+	_ prefs.Store          = (*sqlstore.Store)(nil)
+	_ org.Store            = (*sqlstore.Store)(nil)
+	_ operator.Store       = (*sqlstore.Store)(nil)
+	_ operator.LogStore    = (*sqlstore.Store)(nil)
+	_ operator.APIKeyStore = (*sqlstore.Store)(nil)
+	_ operator.DeskStore   = (*sqlstore.Store)(nil)
+	_ factors.Store        = (*sqlstore.Store)(nil)
+	_ profile.Store        = (*sqlstore.Store)(nil)
 )

@@ -326,33 +326,6 @@ func (p *Provider) issueCode(ctx context.Context, r *AuthRequest, sess *gatehous
 	return withQuery(r.RedirectURI, q), nil
 }
 
-// amr says how the member signed in to the session: always a password, and
-// the second factor proven in this session, if any (the audit log records it;
-// a trusted browser proves none).
-func (p *Provider) amr(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member) string {
-	out := []string{"pwd"}
-	evs, _, err := p.Members.AuditEvents(ctx, m.OrgID, gatehouse.AuditFilter{
-		MemberID: m.ID, Types: []gatehouse.EventType{gatehouse.EventCodeVerified}, Since: sess.CreatedAt, Limit: 1,
-	})
-	if err != nil || len(evs) == 0 {
-		return out[0]
-	}
-	d := evs[0].Details
-	switch {
-	case d["method"] == "app":
-		out = append(out, "otp")
-	case d["method"] == "code" && d["channel"] == "sms":
-		out = append(out, "sms")
-	case d["method"] == "code":
-		out = append(out, "otp")
-	case d["method"] == "recovery":
-		out = append(out, "kba")
-	case d["method"] != "":
-		out = append(out, d["method"])
-	}
-	return strings.Join(append(out, "mfa"), " ")
-}
-
 // errorRedirect is the redirect carrying an error back to the client.
 func (p *Provider) errorRedirect(ctx context.Context, orgID, redirectURI, state, code, desc string) (string, error) {
 	iss, err := p.Issuer(ctx, orgID)

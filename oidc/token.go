@@ -182,6 +182,15 @@ func (p *Provider) claims(scope string, m *gatehouse.Member) map[string]any {
 	if contains(s, "profile") {
 		c["name"], c["preferred_username"] = m.Name(), m.Username
 		c["updated_at"] = m.UpdatedAt.Unix()
+		// The member's own choices on their account page (OpenID Connect
+		// Core 5.1): a BCP 47 language tag and an IANA time zone. Absent
+		// when the member left them to the browser and the organization.
+		if m.Language != "" {
+			c["locale"] = m.Language
+		}
+		if m.TimeZone != "" {
+			c["zoneinfo"] = m.TimeZone
+		}
 	}
 	if contains(s, "email") {
 		if e := m.WorkEmail; e != "" {

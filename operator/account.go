@@ -74,11 +74,12 @@ func (s *Service) Add(ctx context.Context, actor gatehouse.Actor, c gatehouse.Cl
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
 	}
-	// The installation's own mail goes out under the default organization,
-	// whose sender address it uses.
+	// The installation's own mail is kept under the default organization and
+	// goes with the operators' sender, or else the default organization's
+	// (which the store gives a message without one).
 	msg := &gatehouse.Message{ID: gatehouse.NewID(s.rand()), OrgID: gatehouse.DefaultOrgID, Channel: gatehouse.ChannelEmail,
 		Kind: gatehouse.KindOperatorActivation, To: email, Subject: subject, Text: text, HTML: html,
-		Status: gatehouse.MessageQueued, CreatedAt: now, NextAttemptAt: now}
+		Status: gatehouse.MessageQueued, CreatedAt: now, NextAttemptAt: now, From: s.MailFrom, FromName: s.MailFromName}
 	e := s.entry(actor, c, ActionOperatorAdded, "", o.ID, "", "", username)
 	if err := s.Accounts.CreateOperator(ctx, o, t, msg, e); err != nil {
 		if gatehouse.IsCode(err, gatehouse.Conflict) {

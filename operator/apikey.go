@@ -58,7 +58,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor gatehouse.Actor, c gat
 	raw := APIKeyPrefix + base64.RawURLEncoding.EncodeToString(b[:])
 	k := &APIKey{ID: gatehouse.NewID(s.rand()), Name: name, Hash: hashKey(raw), Prefix: raw[:len(APIKeyPrefix)+4],
 		CreatedAt: s.now(), CreatedBy: s.entry(actor, c, "", "", "", "", "", "").OperatorName}
-	if err := s.Accounts.CreateOperatorAPIKey(ctx, k, s.entry(actor, c, ActionAPIKeyCreated, "", k.ID, "", "", name)); err != nil {
+	if err := s.APIKeyStore.CreateOperatorAPIKey(ctx, k, s.entry(actor, c, ActionAPIKeyCreated, "", k.ID, "", "", name)); err != nil {
 		if gatehouse.IsCode(err, gatehouse.Conflict) {
 			return nil, "", gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldName, Code: "taken", Message: "A key with that name exists: revoke it first or choose another name."})
 		}
@@ -71,16 +71,31 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor gatehouse.Actor, c gat
 var ErrBadKey = &gatehouse.Error{Code: gatehouse.Unauthorized, Op: "operator.Authenticate",
 	Message: "An operator API key is needed (Authorization: Bearer gho_...)."}
 
-// Authenticate returns the unrevoked key raw.
+// touchEvery is how stale a key's last-used time may get before a call
+// records it again: a provisioning system's polling costs one write a minute.
+const touchEvery = time.Minute
+
+// Authenticate returns the unrevoked key raw, and records its use (at most
+// once a minute), so that the list of keys shows which are still used.
 func (s *Service) Authenticate(ctx context.Context, raw string) (*APIKey, error) {
+	const op = "operator.Authenticate"
 	if !strings.HasPrefix(raw, APIKeyPrefix) || len(raw) > 100 {
 		return nil, ErrBadKey
 	}
-	k, err := s.Accounts.OperatorAPIKeyByHash(ctx, hashKey(raw))
+	k, err := s.APIKeyStore.OperatorAPIKeyByHash(ctx, hashKey(raw))
 	if gatehouse.IsCode(err, gatehouse.NotFound) || err == nil && !k.RevokedAt.IsZero() {
 		return nil, ErrBadKey
 	}
-	return k, gatehouse.Wrap("operator.Authenticate", err)
+	if err != nil {
+		return nil, gatehouse.Wrap(op, err)
+	}
+	if now := s.now(); now.Sub(k.LastUsedAt) >= touchEvery {
+		if err := s.APIKeyStore.TouchOperatorAPIKey(ctx, k.ID, now, touchEvery); err != nil {
+			return nil, gatehouse.Wrap(op, err)
+		}
+		k.LastUsedAt = now
+	}
+	return k, nil
 }
 
 // APIKeys lists the operator API keys, never the keys themselves.
@@ -88,7 +103,7 @@ func (s *Service) APIKeys(ctx context.Context, actor gatehouse.Actor) ([]*APIKey
 	if err := mayAct("operator.APIKeys", actor); err != nil {
 		return nil, err
 	}
-	ks, err := s.Accounts.OperatorAPIKeys(ctx)
+	ks, err := s.APIKeyStore.OperatorAPIKeys(ctx)
 	return ks, gatehouse.Wrap("operator.APIKeys", err)
 }
 
@@ -98,7 +113,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, actor gatehouse.Actor, c gat
 	if err := mayAct(op, actor); err != nil {
 		return err
 	}
-	err := s.Accounts.RevokeOperatorAPIKey(ctx, id, s.now(), s.entry(actor, c, ActionAPIKeyRevoked, "", id, "", "", ""))
+	err := s.APIKeyStore.RevokeOperatorAPIKey(ctx, id, s.now(), s.entry(actor, c, ActionAPIKeyRevoked, "", id, "", "", ""))
 	if gatehouse.IsCode(err, gatehouse.NotFound) {
 		return gatehouse.Errorf(gatehouse.NotFound, op, "There is no such key, or it is revoked already.")
 	}

@@ -30,7 +30,7 @@ type desk struct {
 func newDesk(t *testing.T, s *sqlstore.Store) *desk {
 	pub, _ := url.Parse("https://login.example.com")
 	clock := gatehousetest.NewClock()
-	svc := &operator.Service{Accounts: s, Log: s, Desk: s, Counters: s, Keys: s, Hasher: webtest.TestHasher(t),
+	svc := &operator.Service{Accounts: s, APIKeyStore: s, Log: s, Desk: s, Counters: s, Keys: s, Hasher: webtest.TestHasher(t),
 		Blocklist: blocklist.Default(), Composer: &mail.Templates{}, PublicURL: pub, Now: clock.Now}
 	return &desk{Service: svc, s: s, clock: clock}
 }

@@ -68,3 +68,31 @@ func cell(s string) string {
 	}
 	return s
 }
+
+// Profile is what the console shows of an operator: nothing secret.
+type Profile struct {
+	ID          string
+	Username    string
+	Email       string
+	State       State
+	CreatedAt   time.Time
+	ActivatedAt time.Time // zero while pending
+}
+
+// Operators lists the service desk's operators, by username, without their
+// password hashes and app secrets.
+func (s *Service) Operators(ctx context.Context, actor gatehouse.Actor) ([]Profile, error) {
+	const op = "operator.Operators"
+	if err := mayAct(op, actor); err != nil {
+		return nil, err
+	}
+	list, err := s.Accounts.Operators(ctx)
+	if err != nil {
+		return nil, gatehouse.Wrap(op, err)
+	}
+	out := make([]Profile, 0, len(list))
+	for _, o := range list {
+		out = append(out, Profile{ID: o.ID, Username: o.Username, Email: o.Email, State: o.State, CreatedAt: o.CreatedAt, ActivatedAt: o.ActivatedAt})
+	}
+	return out, nil
+}

@@ -12,7 +12,6 @@ package operator
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"net/url"
 	"strings"
@@ -89,14 +88,16 @@ const (
 // Service carries the dependencies of the service desk's use cases. Every
 // field must be set except Now, Rand, IdleTimeout and SessionLifetime.
 type Service struct {
-	Accounts  Store
-	Log       LogStore
-	Desk      DeskStore
-	Counters  gatehouse.Counters
-	Keys      ServerKeys // seals authenticator secrets
-	Hasher    gatehouse.PasswordHasher
-	Blocklist gatehouse.Blocklist
-	Composer  gatehouse.Composer
+	Accounts Store
+	// APIKeyStore keeps the operator API keys.
+	APIKeyStore APIKeyStore
+	Log         LogStore
+	Desk        DeskStore
+	Counters    gatehouse.Counters
+	Keys        ServerKeys // seals authenticator secrets
+	Hasher      gatehouse.PasswordHasher
+	Blocklist   gatehouse.Blocklist
+	Composer    gatehouse.Composer
 	// PublicURL is the installation's URL: the console is at /operator on it,
 	// and an organization's links take its scheme with the organization's host.
 	PublicURL *url.URL
@@ -104,23 +105,18 @@ type Service struct {
 	// settings; DefaultIdleTimeout and DefaultSessionLifetime when zero).
 	IdleTimeout     time.Duration
 	SessionLifetime time.Duration
-	Now             func() time.Time
-	Rand            io.Reader
+	// MailFrom and MailFromName are the sender of mail to operators (their
+	// activation links); "" uses the default organization's sender. Mail
+	// about an organization goes with that organization's sender.
+	MailFrom     string
+	MailFromName string
+	Now          func() time.Time
+	Rand         io.Reader
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return gatehouse.NowOr(s.Now) }
 
-func (s *Service) rand() io.Reader {
-	if s.Rand != nil {
-		return s.Rand
-	}
-	return rand.Reader
-}
+func (s *Service) rand() io.Reader { return gatehouse.RandOr(s.Rand) }
 
 func (s *Service) idle() time.Duration {
 	if s.IdleTimeout > 0 {

@@ -242,6 +242,8 @@ func (s *Service) email(o *gatehouse.Organization, set *gatehouse.Settings, m *g
 		return nil, gatehouse.Wrap("operator.email", err)
 	}
 	now := s.now()
+	// The organization's sender, as for every email of its own.
 	return &gatehouse.Message{ID: gatehouse.NewID(s.rand()), OrgID: o.ID, MemberID: m.ID, Channel: gatehouse.ChannelEmail, Kind: kind,
-		To: to, Subject: subject, Text: text, HTML: html, Status: gatehouse.MessageQueued, CreatedAt: now, NextAttemptAt: now}, nil
+		To: to, Subject: subject, Text: text, HTML: html, Status: gatehouse.MessageQueued, CreatedAt: now, NextAttemptAt: now,
+		From: set.MailFromAddress, FromName: set.SenderName()}, nil
 }

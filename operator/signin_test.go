@@ -178,3 +178,48 @@ func TestAPIKeysAndLogCSV(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIKeyLastUsed: a key's use is recorded, at most once a minute, so
+// that the list shows which keys are still used.
+func TestAPIKeyLastUsed(t *testing.T) {
+	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
+		d := newDesk(t, s)
+		sys := gatehouse.SystemActor(gatehouse.DefaultOrgID)
+		k, raw, err := d.CreateAPIKey(ctx, sys, gatehouse.Client{}, "provisioning")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lastUsed := func() time.Time {
+			t.Helper()
+			keys, err := d.APIKeys(ctx, sys)
+			if err != nil || len(keys) != 1 || keys[0].ID != k.ID {
+				t.Fatalf("keys = %v, %v", keys, err)
+			}
+			return keys[0].LastUsedAt
+		}
+		if !lastUsed().IsZero() {
+			t.Errorf("a key never used has a last use")
+		}
+		first := d.clock.Now()
+		if _, err := d.Authenticate(ctx, raw); err != nil {
+			t.Fatal(err)
+		}
+		if got := lastUsed(); !got.Equal(first.Truncate(time.Microsecond)) {
+			t.Errorf("last used %v after a call at %v", got, first)
+		}
+		d.clock.Advance(30 * time.Second)
+		if _, err := d.Authenticate(ctx, raw); err != nil {
+			t.Fatal(err)
+		}
+		if got := lastUsed(); !got.Equal(first.Truncate(time.Microsecond)) {
+			t.Errorf("last used %v after a second call within the minute; want it left at %v", got, first)
+		}
+		d.clock.Advance(time.Minute)
+		if _, err := d.Authenticate(ctx, raw); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := lastUsed(), d.clock.Now().Truncate(time.Microsecond); !got.Equal(want) {
+			t.Errorf("last used %v after a call a minute later; want %v", got, want)
+		}
+	})
+}

@@ -7,7 +7,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 )
 
-// Store keeps operators, their activation links, sessions and API keys.
+// Store keeps operators, their activation links and sessions.
 // Package sqlstore implements it. Writes that go with an entry of the operator
 // log take the entry and write both in one transaction.
 type Store interface {
@@ -16,6 +16,8 @@ type Store interface {
 	CreateOperator(ctx context.Context, o *Operator, t *Token, m *gatehouse.Message, e *LogEntry) error
 	Operator(ctx context.Context, id string) (*Operator, error)
 	OperatorByUsername(ctx context.Context, username string) (*Operator, error)
+	// Operators lists every operator, by username.
+	Operators(ctx context.Context) ([]*Operator, error)
 	// OperatorToken returns the activation token with hash, used or not.
 	OperatorToken(ctx context.Context, hash string) (*Token, error)
 	// ActivateOperator uses the token (NotFound unless it is unused and
@@ -31,6 +33,10 @@ type Store interface {
 	OperatorSession(ctx context.Context, hash string) (*Session, error)
 	TouchOperatorSession(ctx context.Context, id string, lastSeen, idleExpires time.Time) error
 	DeleteOperatorSession(ctx context.Context, id string) error
+}
+
+// APIKeyStore keeps the operator API keys of provisioning systems.
+type APIKeyStore interface {
 	// CreateOperatorAPIKey stores k with the log entry; a name of an
 	// unrevoked key is a Conflict.
 	CreateOperatorAPIKey(ctx context.Context, k *APIKey, e *LogEntry) error
@@ -40,6 +46,10 @@ type Store interface {
 	// RevokeOperatorAPIKey revokes the key with the log entry; NotFound when
 	// unknown or already revoked.
 	RevokeOperatorAPIKey(ctx context.Context, id string, at time.Time, e *LogEntry) error
+	// TouchOperatorAPIKey records that the key was used at at, unless it was
+	// recorded less than every before (one write a minute, whatever the
+	// number of calls).
+	TouchOperatorAPIKey(ctx context.Context, id string, at time.Time, every time.Duration) error
 }
 
 // LogStore keeps the operator log. It has no method to change or delete an

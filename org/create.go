@@ -17,6 +17,10 @@ type CreateRequest struct {
 	Hosts []string // at least one; the first is where its links point
 	// OwnerEmail, when set, receives the first-owner invitation by email.
 	OwnerEmail string
+	// MailFrom is the organization's sender address (its mail_from_address
+	// setting), checked as that setting is. "" gives it the default
+	// organization's, when one is set there: the installation's sender.
+	MailFrom string
 }
 
 // Created is a new organization and its first-owner invitation link, shown
@@ -49,17 +53,36 @@ func (s *Service) Create(ctx context.Context, actor gatehouse.Actor, c gatehouse
 	if fe := gatehouse.ValidateEmail(FieldOwnerEmail, req.OwnerEmail, false); fe != nil {
 		errs = append(errs, *fe)
 	}
+	settings := map[string]string{settingName: req.Name}
+	if req.MailFrom = strings.TrimSpace(req.MailFrom); req.MailFrom != "" {
+		check := gatehouse.DefaultSettings()
+		if fe := check.Set(settingMailFrom, req.MailFrom); fe != nil {
+			fe.Field = FieldMailFrom
+			errs = append(errs, *fe)
+		}
+		settings[settingMailFrom] = req.MailFrom
+	}
 	if len(errs) > 0 {
 		return nil, gatehouse.InvalidFields(op, errs...)
+	}
+	if req.MailFrom == "" {
+		def, err := s.Store.Settings(ctx, gatehouse.DefaultOrgID)
+		if err != nil {
+			return nil, gatehouse.Wrap(op, err)
+		}
+		if _, set := def[settingMailFrom]; set {
+			settings[settingMailFrom] = gatehouse.LoadSettings(def).MailFromAddress
+		}
 	}
 	now := s.now()
 	o := &gatehouse.Organization{ID: gatehouse.NewID(s.rand()), Slug: req.Slug, Name: req.Name,
 		State: gatehouse.OrgActive, Hosts: hosts, CreatedAt: now, UpdatedAt: now}
-	inv, link, err := s.invitation(o, actor, c, req.OwnerEmail)
+	sender := gatehouse.LoadSettings(settings)
+	inv, link, err := s.invitation(o, &sender, actor, c, req.OwnerEmail)
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
 	}
-	f := Founding{Org: o, Settings: map[string]string{settingName: req.Name}, Invitation: inv,
+	f := Founding{Org: o, Settings: settings, Invitation: inv,
 		Event: s.event(gatehouse.EventOrgCreated, o.ID, actor, c, map[string]string{
 			"slug": o.Slug, "name": o.Name, "hosts": strings.Join(hosts, " ")})}
 	if err := s.Store.FoundOrganization(ctx, f); err != nil {
@@ -93,7 +116,12 @@ func (s *Service) Invite(ctx context.Context, actor gatehouse.Actor, c gatehouse
 	if n > 0 {
 		return "", gatehouse.Errorf(gatehouse.Conflict, op, "The organization %s already has an owner: its owners invite others.", o.Slug)
 	}
-	inv, link, err := s.invitation(o, actor, c, email)
+	stored, err := s.Store.Settings(ctx, o.ID)
+	if err != nil {
+		return "", gatehouse.Wrap(op, err)
+	}
+	set := gatehouse.LoadSettings(stored)
+	inv, link, err := s.invitation(o, &set, actor, c, email)
 	if err != nil {
 		return "", gatehouse.Wrap(op, err)
 	}
@@ -101,8 +129,9 @@ func (s *Service) Invite(ctx context.Context, actor gatehouse.Actor, c gatehouse
 }
 
 // invitation makes a first-owner link for o: a setup token of o, valid
-// InvitationTTL, its email when there is an address, and its audit event.
-func (s *Service) invitation(o *gatehouse.Organization, actor gatehouse.Actor, c gatehouse.Client, email string) (*Invitation, string, error) {
+// InvitationTTL, its email when there is an address (from the organization's
+// sender in its settings set), and its audit event.
+func (s *Service) invitation(o *gatehouse.Organization, set *gatehouse.Settings, actor gatehouse.Actor, c gatehouse.Client, email string) (*Invitation, string, error) {
 	raw, hash, err := secret.NewToken(s.rand())
 	if err != nil {
 		return nil, "", err
@@ -122,7 +151,7 @@ func (s *Service) invitation(o *gatehouse.Organization, actor gatehouse.Actor, c
 		}
 		inv.Message = &gatehouse.Message{ID: gatehouse.NewID(s.rand()), OrgID: o.ID, Channel: gatehouse.ChannelEmail,
 			Kind: gatehouse.KindOwnerInvitation, To: email, Subject: subject, Text: text, HTML: html,
-			Status: gatehouse.MessageQueued, CreatedAt: now, NextAttemptAt: now}
+			Status: gatehouse.MessageQueued, CreatedAt: now, NextAttemptAt: now, From: set.MailFromAddress, FromName: set.SenderName()}
 	}
 	return inv, link, nil
 }

@@ -10,7 +10,6 @@ package org
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"net/url"
 	"strings"
@@ -28,6 +27,7 @@ const (
 	FieldName       = "name"
 	FieldHosts      = "hosts"
 	FieldOwnerEmail = "owner_email"
+	FieldMailFrom   = "mail_from_address"
 )
 
 // Service carries the dependencies of the organizations' use cases. Store,
@@ -43,19 +43,9 @@ type Service struct {
 	Rand      io.Reader
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return gatehouse.NowOr(s.Now) }
 
-func (s *Service) rand() io.Reader {
-	if s.Rand != nil {
-		return s.Rand
-	}
-	return rand.Reader
-}
+func (s *Service) rand() io.Reader { return gatehouse.RandOr(s.Rand) }
 
 // MayManage returns nil when actor may create and change organizations: the
 // system (the command line) and operators. Members and API keys of an
@@ -98,6 +88,12 @@ func (s *Service) BySlug(ctx context.Context, slug string) (*gatehouse.Organizat
 	return o, gatehouse.Wrap("org.BySlug", err)
 }
 
+// ByID returns the organization with id (the operator log names them by id).
+func (s *Service) ByID(ctx context.Context, id string) (*gatehouse.Organization, error) {
+	o, err := s.Store.Organization(ctx, id)
+	return o, gatehouse.Wrap("org.ByID", err)
+}
+
 // ByHost returns the organization whose host is exactly host (a request's
 // Host header), NotFound when there is none. The public URL's host is the
 // default organization's. An installation whose organizations have no hosts
@@ -131,5 +127,8 @@ func (s *Service) event(t gatehouse.EventType, orgID string, actor gatehouse.Act
 }
 
 // settingName is the setting members see as their organization's name, which
-// an organization's name starts as.
-const settingName = "organization_name"
+// an organization's name starts as; settingMailFrom is its sender address.
+const (
+	settingName     = "organization_name"
+	settingMailFrom = "mail_from_address"
+)

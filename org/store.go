@@ -40,6 +40,9 @@ type Store interface {
 	CountMembers(ctx context.Context, orgID string, role gatehouse.Role, state gatehouse.State) (int, error)
 	// ListMembers returns a page of the organization's members f selects.
 	ListMembers(ctx context.Context, orgID string, f gatehouse.MemberFilter) ([]*gatehouse.Member, string, error)
+	// Settings returns the organization's stored settings by name (its
+	// sender; the default organization's is a new one's).
+	Settings(ctx context.Context, orgID string) (map[string]string, error)
 }
 
 // Founding is everything that makes a new organization, written at once.

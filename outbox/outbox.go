@@ -10,7 +10,6 @@ package outbox
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"time"
 
@@ -77,7 +76,7 @@ func (o *Outbox) Email(ctx context.Context, q Queue, set *gatehouse.Settings, e 
 		return nil, err
 	}
 	e.Data.OrgName = set.BrandName()
-	o.locale(ctx, set, e.OrgID, e.MemberID, &e.Data)
+	o.locale(ctx, q, set, e.OrgID, e.MemberID, &e.Data)
 	subject, text, html, err := o.Composer.Email(e.Kind, e.Data)
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
@@ -99,7 +98,7 @@ func (o *Outbox) Text(ctx context.Context, q Queue, set *gatehouse.Settings, t T
 		return nil, err
 	}
 	t.Data.OrgName = set.BrandName()
-	o.locale(ctx, set, t.OrgID, t.MemberID, &t.Data)
+	o.locale(ctx, q, set, t.OrgID, t.MemberID, &t.Data)
 	body, err := o.Composer.SMS(t.Kind, t.Data)
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
@@ -118,10 +117,18 @@ func (o *Outbox) Text(ctx context.Context, q Queue, set *gatehouse.Settings, t T
 // sign-in code: i18n.ForRecipient), then the organization's defaults. A
 // value the caller set in d comes first. A failure to read the member's
 // choice falls back: the message matters more than its language.
-func (o *Outbox) locale(ctx context.Context, set *gatehouse.Settings, orgID, memberID string, d *gatehouse.MessageData) {
+//
+// The member's choice is read through q, the caller's transaction, when q can
+// (the store's transactions can): a read on another connection while the
+// transaction holds one could wait for the pool forever under load.
+func (o *Outbox) locale(ctx context.Context, q Queue, set *gatehouse.Settings, orgID, memberID string, d *gatehouse.MessageData) {
 	var lang, zone string
-	if memberID != "" && o.Recipients != nil {
-		lang, zone, _ = o.Recipients.MemberLocale(ctx, orgID, memberID)
+	rs := o.Recipients
+	if r, ok := q.(Recipients); ok {
+		rs = r
+	}
+	if memberID != "" && rs != nil {
+		lang, zone, _ = rs.MemberLocale(ctx, orgID, memberID)
 	}
 	if lang == "" {
 		lang = i18n.ForRecipient(ctx, memberID)
@@ -163,16 +170,6 @@ func (o *Outbox) message(id, orgID, memberID string, ch gatehouse.Channel, kind,
 	}
 }
 
-func (o *Outbox) now() time.Time {
-	if o.Now != nil {
-		return o.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (o *Outbox) now() time.Time { return gatehouse.NowOr(o.Now) }
 
-func (o *Outbox) rand() io.Reader {
-	if o.Rand != nil {
-		return o.Rand
-	}
-	return rand.Reader
-}
+func (o *Outbox) rand() io.Reader { return gatehouse.RandOr(o.Rand) }

@@ -2,7 +2,6 @@ package passkey
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -38,19 +37,9 @@ type Service struct {
 	Rand      io.Reader
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return gatehouse.NowOr(s.Now) }
 
-func (s *Service) rand() io.Reader {
-	if s.Rand != nil {
-		return s.Rand
-	}
-	return rand.Reader
-}
+func (s *Service) rand() io.Reader { return gatehouse.RandOr(s.Rand) }
 
 // kick wakes the sender after a transaction that queued a notice committed.
 func (s *Service) kick() { s.Outbox.Wake() }

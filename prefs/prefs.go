@@ -6,7 +6,6 @@ package prefs
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"slices"
 	"strings"
@@ -85,16 +84,6 @@ func (s *Service) Set(ctx context.Context, actor gatehouse.Actor, c gatehouse.Cl
 	})
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return gatehouse.NowOr(s.Now) }
 
-func (s *Service) rand() io.Reader {
-	if s.Rand != nil {
-		return s.Rand
-	}
-	return rand.Reader
-}
+func (s *Service) rand() io.Reader { return gatehouse.RandOr(s.Rand) }

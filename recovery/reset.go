@@ -112,7 +112,6 @@ func (s *Service) CompleteReset(ctx context.Context, req CompleteLinkRequest) (*
 }
 
 func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
-	const op = "recovery.CompleteReset"
 	l, err := s.resetLink(ctx, req.OrgID, req.Token)
 	if err != nil {
 		return nil, err

@@ -62,7 +62,7 @@ const oidcGrantKept = 30 * 24 * time.Hour
 
 // DeleteExpired removes what can no longer be used at now: sessions past either
 // expiry (and with them their two-factor codes), tokens past their expiry or
-// used more than a day ago, expired trusted devices, expired counters, used
+// used more than a day ago (operators' sessions and activation links alike), expired trusted devices, expired counters, used
 // CAPTCHA challenges, confirmations a day past their expiry, and messages and webhook deliveries
 // sent or failed more than retention ago (queued ones are never removed). It returns how many rows went.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time, retention time.Duration) (int, error) {
@@ -76,6 +76,9 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, retention time
 		{`DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE expires_at <= $1 OR used_at <= $2 LIMIT $3)`,
 			[]any{n, now.Add(-usedTokenGrace).UnixMicro()}},
 		{`DELETE FROM email_changes WHERE hash IN (SELECT hash FROM email_changes WHERE expires_at <= $1 OR used_at <= $2 LIMIT $3)`,
+			[]any{n, now.Add(-usedTokenGrace).UnixMicro()}},
+		{`DELETE FROM operator_sessions WHERE id IN (SELECT id FROM operator_sessions WHERE expires_at <= $1 OR idle_expires_at <= $2 LIMIT $3)`, []any{n, n}},
+		{`DELETE FROM operator_tokens WHERE hash IN (SELECT hash FROM operator_tokens WHERE expires_at <= $1 OR used_at <= $2 LIMIT $3)`,
 			[]any{n, now.Add(-usedTokenGrace).UnixMicro()}},
 		{`DELETE FROM trusted_devices WHERE id IN (SELECT id FROM trusted_devices WHERE expires_at <= $1 LIMIT $2)`, []any{n}},
 		{`DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE expires_at <= $1 LIMIT $2)`, []any{n}},

@@ -59,6 +59,14 @@ func (s *Store) OperatorAPIKeys(ctx context.Context) ([]*operator.APIKey, error)
 	return out, dbErr(op, rows.Err())
 }
 
+// TouchOperatorAPIKey sets the key's last use to at, unless it is less than
+// every older already (a concurrent call did it).
+func (s *Store) TouchOperatorAPIKey(ctx context.Context, id string, at time.Time, every time.Duration) error {
+	_, err := s.exec(ctx, `UPDATE operator_api_keys SET last_used_at = $2
+		WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)`, id, at.UnixMicro(), at.Add(-every).UnixMicro())
+	return dbErr("sqlstore.TouchOperatorAPIKey", err)
+}
+
 // RevokeOperatorAPIKey revokes an unrevoked key, with the log entry.
 func (s *Store) RevokeOperatorAPIKey(ctx context.Context, id string, at time.Time, e *operator.LogEntry) error {
 	const op = "sqlstore.RevokeOperatorAPIKey"

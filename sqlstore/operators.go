@@ -65,6 +65,25 @@ func (s *Store) OperatorByUsername(ctx context.Context, username string) (*opera
 	return o, dbErr("sqlstore.OperatorByUsername", err)
 }
 
+// Operators lists every operator, by username.
+func (s *Store) Operators(ctx context.Context) ([]*operator.Operator, error) {
+	const op = "sqlstore.Operators"
+	rows, err := s.query(ctx, `SELECT `+operatorCols+` FROM operators ORDER BY username_norm`)
+	if err != nil {
+		return nil, dbErr(op, err)
+	}
+	defer rows.Close()
+	var out []*operator.Operator
+	for rows.Next() {
+		o, err := scanOperator(rows)
+		if err != nil {
+			return nil, dbErr(op, err)
+		}
+		out = append(out, o)
+	}
+	return out, dbErr(op, rows.Err())
+}
+
 // OperatorToken returns the activation token with hash.
 func (s *Store) OperatorToken(ctx context.Context, hash string) (*operator.Token, error) {
 	var t operator.Token

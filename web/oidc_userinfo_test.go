@@ -74,8 +74,8 @@ func TestOIDCUserinfoPost(t *testing.T) {
 
 // TestOIDCEmailVerified: email_verified is true only for the address an
 // emailed link was sent to and then used (here a password reset), and false
-// again once the address changes. No locale is claimed: Gatehouse knows no
-// member's language yet.
+// again once the address changes. No locale is claimed until the member
+// chooses a language (TestOIDCLocale).
 func TestOIDCEmailVerified(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
 		m := s.AddMember(t, "ada", "ada@example.com", pw, gatehouse.RoleMember)
@@ -134,6 +134,51 @@ func TestOIDCEmailVerified(t *testing.T) {
 		_, id = rp.exchange(rp.signIn(s.Browser(t), f, "ada", pwAgain), f)
 		if err := id.Claims(&c); err != nil || c.Email != email || c.Verified {
 			t.Errorf("after the address changed: %+v, %v", c, err)
+		}
+	})
+}
+
+// TestOIDCLocale: the profile scope claims the member's chosen language as
+// locale and time zone as zoneinfo, in the ID token and at userinfo, and
+// neither while the member has chosen none.
+func TestOIDCLocale(t *testing.T) {
+	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
+		m := s.AddMember(t, "ada", "ada@example.com", pw, gatehouse.RoleMember)
+		rp := newRP(t, s, oidc.NewClient{FirstParty: true})
+		claims := func() (id, ui map[string]any) {
+			t.Helper()
+			f := rp.start()
+			tok, idt := rp.exchange(rp.signIn(s.Browser(t), f, "ada", pw), f)
+			if err := idt.Claims(&id); err != nil {
+				t.Fatal(err)
+			}
+			info, err := rp.provider.UserInfo(rp.ctx, oauth2.StaticTokenSource(tok))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := info.Claims(&ui); err != nil {
+				t.Fatal(err)
+			}
+			return id, ui
+		}
+		id, ui := claims()
+		for _, c := range []map[string]any{id, ui} {
+			if _, ok := c["locale"]; ok {
+				t.Errorf("a locale is claimed before the member chose one: %v", c["locale"])
+			}
+			if _, ok := c["zoneinfo"]; ok {
+				t.Errorf("a zoneinfo is claimed before the member chose one: %v", c["zoneinfo"])
+			}
+		}
+		lang, zone := "de", "Europe/Berlin"
+		if err := s.Store.ChangeMember(t.Context(), m.OrgID, m.ID, gatehouse.MemberChange{Language: &lang, TimeZone: &zone, UpdatedAt: s.Clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		id, ui = claims()
+		for name, c := range map[string]map[string]any{"ID token": id, "userinfo": ui} {
+			if c["locale"] != "de" || c["zoneinfo"] != "Europe/Berlin" {
+				t.Errorf("%s claims locale %v, zoneinfo %v; want de, Europe/Berlin", name, c["locale"], c["zoneinfo"])
+			}
 		}
 	})
 }

@@ -135,11 +135,13 @@ func (s operatorAPI) create(w http.ResponseWriter, r *http.Request, actor gateho
 		Name       string   `json:"name"`
 		Hosts      []string `json:"hosts"`
 		OwnerEmail string   `json:"owner_email"`
+		MailFrom   string   `json:"mail_from_address"`
 	}
 	if !decodeJSON(w, r, &in, false) {
 		return
 	}
-	c, err := s.OrgAdmin.Create(r.Context(), actor, s.client(r), org.CreateRequest{Slug: in.Slug, Name: in.Name, Hosts: in.Hosts, OwnerEmail: in.OwnerEmail})
+	c, err := s.OrgAdmin.Create(r.Context(), actor, s.client(r), org.CreateRequest{Slug: in.Slug, Name: in.Name, Hosts: in.Hosts,
+		OwnerEmail: in.OwnerEmail, MailFrom: in.MailFrom})
 	if err != nil {
 		s.problem(w, r, err)
 		return

@@ -19,7 +19,7 @@ import (
 func withDesk(t *testing.T, s *webtest.Server) (*operator.Service, string, string) {
 	t.Helper()
 	orgs, _, acmeURL := withOrgs(t, s, false)
-	desk := &operator.Service{Accounts: s.Store, Log: s.Store, Desk: s.Store, Counters: s.Store, Keys: s.Store, Hasher: s.Hasher,
+	desk := &operator.Service{Accounts: s.Store, APIKeyStore: s.Store, Log: s.Store, Desk: s.Store, Counters: s.Store, Keys: s.Store, Hasher: s.Hasher,
 		Blocklist: blocklist.Default(), Composer: &mail.Templates{}, PublicURL: s.Web.Config.PublicURL, Now: s.Clock.Now}
 	s.Web.OrgAdmin, s.Web.Desk = orgs, desk
 	_, key, err := desk.CreateAPIKey(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, "provisioning")

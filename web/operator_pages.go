@@ -22,6 +22,8 @@ func (s operatorPages) routes() {
 	s.route("POST /operator/logout", s.logout)
 	s.route("GET /operator/activate", s.activatePage)
 	s.route("POST /operator/activate", s.activate)
+	s.route("GET /operator/operators", s.operatorsPage)
+	s.route("GET /operator/log", s.logPage)
 	s.route("POST /operator/orgs", s.create)
 	s.route("GET /operator/orgs/{slug}", s.orgPage)
 	s.route("POST /operator/orgs/{slug}/state", s.setState)
@@ -194,7 +196,7 @@ func (s operatorPages) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.OrgAdmin.Create(r.Context(), o.Actor(), s.client(r), org.CreateRequest{Slug: field(r, "slug"), Name: field(r, "name"),
-		Hosts: strings.Fields(field(r, "hosts")), OwnerEmail: email})
+		Hosts: strings.Fields(field(r, "hosts")), OwnerEmail: email, MailFrom: field(r, "mail_from_address")})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"strings"
 	"time"
@@ -42,12 +41,7 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-func (s *Service) rand() io.Reader {
-	if s.Rand != nil {
-		return s.Rand
-	}
-	return rand.Reader
-}
+func (s *Service) rand() io.Reader { return gatehouse.RandOr(s.Rand) }
 
 func requireAdmin(op string, actor gatehouse.Actor) error {
 	if !actor.Role.IsAdmin() {

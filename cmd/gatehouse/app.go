@@ -145,5 +145,7 @@ func appConfig(cfg *Config) app.Config {
 		MailRetention: cfg.MailRetention, DeliveryLease: cfg.DeliveryLease,
 		WebhooksAllowPrivate: cfg.WebhooksAllowPrivate,
 		OIDCAccessTTL:        cfg.OIDCAccessTTL, OIDCKeyRotation: cfg.OIDCKeyRotation,
+		Operators: app.OperatorConfig{IdleTimeout: cfg.OperatorIdleTimeout, SessionLifetime: cfg.OperatorSessionLifetime,
+			MailFrom: cfg.OperatorMailFrom, MailFromName: cfg.OperatorMailFromName},
 	}
 }

@@ -68,6 +68,10 @@ type Config struct {
 	// OperatorIdleTimeout and OperatorSessionLifetime bound the service desk's sessions.
 	OperatorIdleTimeout     time.Duration
 	OperatorSessionLifetime time.Duration
+	// OperatorMailFrom and OperatorMailFromName are the sender of the mail to
+	// operators; "" uses the default organization's.
+	OperatorMailFrom     string
+	OperatorMailFromName string
 }
 
 // configKey describes one configuration key: its environment variable, its flag
@@ -107,6 +111,8 @@ var configKeys = []configKey{
 	{"GATEHOUSE_DEFAULT_ORG_FOR_UNKNOWN_HOSTS", "default-org-for-unknown-hosts", "true serves a request to a host no organization has as the default organization's; false (the default) answers it 404.", "false"},
 	{"GATEHOUSE_OPERATOR_IDLE_TIMEOUT", "operator-idle-timeout", "How long a service desk operator's session lasts without activity.", "15m"},
 	{"GATEHOUSE_OPERATOR_SESSION_LIFETIME", "operator-session-lifetime", "How long a service desk operator's session lasts at most, however active.", "8h"},
+	{"GATEHOUSE_OPERATOR_MAIL_FROM", "operator-mail-from", "The sender address of the mail to service desk operators (their activation links), a bare address like desk@vendor.example. Empty: the default organization's mail_from_address. Mail about an organization always goes with that organization's sender.", ""},
+	{"GATEHOUSE_OPERATOR_MAIL_FROM_NAME", "operator-mail-from-name", "The name shown with GATEHOUSE_OPERATOR_MAIL_FROM.", ""},
 	{"GATEHOUSE_PPROF_LISTEN", "pprof-listen", "Address (host:port) of a separate listener serving Go profiles at /debug/pprof/, for performance work; off when empty. It exposes internals: bind it to loopback only.", ""},
 	{"GATEHOUSE_FORWARD_AUTH_HOSTS", "forward-auth-hosts", "Hosts whose reverse proxy asks GET /auth/forward, comma-separated, each optionally with the roles that may pass: `app.example.com, admin.example.com=administrator|owner, *.tools.example.com`. A sign-in returns only to these hosts. Empty: forward-auth is off (docs/forward-auth.md).", ""},
 	{"GATEHOUSE_FORWARD_AUTH_PROXIES", "forward-auth-proxies", "Comma-separated networks (CIDR) of the reverse proxies whose X-Forwarded-* and X-Original-* headers /auth/forward believes.", "GATEHOUSE_TRUSTED_PROXIES"},
@@ -265,6 +271,14 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	}
 	if c.OperatorSessionLifetime, err = gatehouse.ParseDuration(get("operator-session-lifetime", "8h")); err != nil || c.OperatorSessionLifetime < c.OperatorIdleTimeout || c.OperatorSessionLifetime > 7*24*time.Hour {
 		bad("operator-session-lifetime", "must be a duration from the idle timeout to 7d, like 8h")
+	}
+	// The same rule as the mail_from_address setting: a sender the mail
+	// server would not take would leave every activation link in the queue.
+	if c.OperatorMailFrom = strings.TrimSpace(get("operator-mail-from", "")); c.OperatorMailFrom != "" && gatehouse.CheckMailAddress(c.OperatorMailFrom) != nil {
+		bad("operator-mail-from", "must be a bare email address like desk@vendor.example, without a name or angle brackets")
+	}
+	if c.OperatorMailFromName = strings.TrimSpace(get("operator-mail-from-name", "")); len(c.OperatorMailFromName) > 100 || strings.ContainsFunc(c.OperatorMailFromName, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		bad("operator-mail-from-name", "must be one line of at most 100 characters")
 	}
 	c.PprofListen = get("pprof-listen", "")
 	if c.PprofListen != "" && !validHostPort(c.PprofListen) {

@@ -85,6 +85,13 @@ func TestParseConfig(t *testing.T) {
 		}},
 		{name: "bad proxies", raw: map[string]string{"trusted-proxies": "ten"}, wantErr: "GATEHOUSE_TRUSTED_PROXIES"},
 		{name: "hash memory too small", raw: map[string]string{"hash-memory": "8"}, wantErr: "GATEHOUSE_HASH_MEMORY"},
+		{name: "operator sender with a name", raw: map[string]string{"operator-mail-from": "Desk <desk@vendor.example>"}, wantErr: "GATEHOUSE_OPERATOR_MAIL_FROM"},
+		{name: "operator sender not an address", raw: map[string]string{"operator-mail-from": "desk@"}, wantErr: "GATEHOUSE_OPERATOR_MAIL_FROM"},
+		{name: "operator sender", raw: map[string]string{"operator-mail-from": " desk@vendor.example ", "operator-mail-from-name": "Service desk"}, check: func(t *testing.T, c *Config) {
+			if c.OperatorMailFrom != "desk@vendor.example" || c.OperatorMailFromName != "Service desk" {
+				t.Errorf("operator sender %q %q", c.OperatorMailFrom, c.OperatorMailFromName)
+			}
+		}},
 		{name: "two errors at once", raw: map[string]string{"hash-time": "0", "log-format": "xml"}, wantErr: "GATEHOUSE_LOG_FORMAT"},
 	}
 	for _, tt := range tests {

@@ -7,7 +7,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/app"
 	"github.com/gatehouse-auth/gatehouse/operator"
 )
 
@@ -15,13 +14,6 @@ const operatorUsage = `Usage:
   gatehouse operator add --username U --email E
   gatehouse operator apikey create --name N | list | revoke --id ID
   gatehouse operator log [--org SLUG]        (CSV on standard output)`
-
-// operatorService is the service desk's use cases on the application's store.
-func operatorService(a *app.App) *operator.Service {
-	return &operator.Service{Accounts: a.Store, Log: a.Store, Desk: a.Store, Counters: a.Counters, Keys: a.Store,
-		Hasher: a.Hasher, Blocklist: a.Account.Blocklist, Composer: a.Outbox.Composer, PublicURL: a.Account.PublicURL,
-		IdleTimeout: operator.DefaultIdleTimeout, SessionLifetime: operator.DefaultSessionLifetime}
-}
 
 // cmdOperator manages the service desk's accounts, its API keys and its log.
 func cmdOperator(ctx context.Context, e env, args []string) error {
@@ -56,7 +48,7 @@ func cmdOperator(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	svc := operatorService(a)
+	svc := a.Desk
 	client := gatehouse.Client{IP: "command-line"}
 	switch sub {
 	case "add":
@@ -79,9 +71,9 @@ func cmdOperator(ctx context.Context, e env, args []string) error {
 			return describe(err)
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tKEY\tCREATED\tREVOKED")
+		fmt.Fprintln(tw, "ID\tNAME\tKEY\tCREATED\tLAST USED\tREVOKED")
 		for _, k := range keys {
-			fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\n", k.ID, k.Name, k.Prefix, stamp(k.CreatedAt), stamp(k.RevokedAt))
+			fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Name, k.Prefix, stamp(k.CreatedAt), stamp(k.LastUsedAt), stamp(k.RevokedAt))
 		}
 		return tw.Flush()
 	case "apikey revoke":

@@ -13,7 +13,7 @@ import (
 )
 
 const orgUsage = `Usage:
-  gatehouse org create --slug S --name N --host H [--host H2 ...] [--owner-email E]
+  gatehouse org create --slug S --name N --host H [--host H2 ...] [--owner-email E] [--mail-from A]
   gatehouse org list [--query Q] [--state active|suspended]
   gatehouse org show SLUG
   gatehouse org update SLUG [--name N] [--host H ...]
@@ -27,11 +27,6 @@ type hostList []string
 func (h *hostList) String() string     { return strings.Join(*h, ",") }
 func (h *hostList) Set(v string) error { *h = append(*h, v); return nil }
 
-// orgService is the organizations' use cases on the application's store.
-func orgService(a *app.App) *org.Service {
-	return &org.Service{Store: a.Store, Composer: a.Outbox.Composer, PublicURL: a.Account.PublicURL}
-}
-
 // orgFlag adds --org to a command that acts inside an organization.
 func orgFlag(fs *flag.FlagSet, slug *string) {
 	fs.StringVar(slug, "org", gatehouse.DefaultOrgID, "the slug of the organization to act in (see gatehouse org list)")
@@ -42,7 +37,7 @@ func orgID(ctx context.Context, a *app.App, slug string) (string, error) {
 	if slug == "" || slug == gatehouse.DefaultOrgID {
 		return gatehouse.DefaultOrgID, nil
 	}
-	o, err := orgService(a).BySlug(ctx, slug)
+	o, err := a.Orgs.BySlug(ctx, slug)
 	if err != nil {
 		return "", fmt.Errorf("--org: %s", gatehouse.ErrorMessage(err))
 	}
@@ -97,6 +92,7 @@ func cmdOrg(ctx context.Context, e env, args []string) error {
 			fs.StringVar(&req.Name, "name", "", "the organization's name (required)")
 			fs.Var(&hosts, "host", "a host name it answers on, exactly (repeat for more; the first is its links' host)")
 			fs.StringVar(&req.OwnerEmail, "owner-email", "", "email the first-owner invitation to this address too")
+			fs.StringVar(&req.MailFrom, "mail-from", "", "the sender address of its emails (its mail_from_address setting); default: the default organization's")
 		case "list":
 			fs.StringVar(&query, "query", "", "part of a slug, name or host")
 			fs.StringVar(&state, "state", "", "active or suspended")
@@ -116,7 +112,7 @@ func cmdOrg(ctx context.Context, e env, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	svc := orgService(a)
+	svc := a.Orgs
 	client := gatehouse.Client{IP: "command-line"}
 	actor := gatehouse.SystemActor(gatehouse.DefaultOrgID)
 	switch sub {

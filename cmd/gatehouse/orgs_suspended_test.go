@@ -58,3 +58,19 @@ func TestSuspendedOrgCommands(t *testing.T) {
 		})
 	}
 }
+
+// TestOrgCreateSender: org create --mail-from is checked as the
+// mail_from_address setting is, and becomes the organization's setting.
+func TestOrgCreateSender(t *testing.T) {
+	c := newCLI(t, gatehousetest.SQLiteURL(t))
+	code, out, errs := c.run("", "org", "create", "--slug", "acme", "--name", "Acme Ltd", "--host", "acme.example.com", "--mail-from", "Acme <login@acme.example>")
+	if code != 1 || !strings.Contains(errs, "mail_from_address") {
+		t.Errorf("a sender with a name: %d %s %s", code, out, errs)
+	}
+	if code, out, errs = c.run("", "org", "create", "--slug", "acme", "--name", "Acme Ltd", "--host", "acme.example.com", "--mail-from", "login@acme.example"); code != 0 {
+		t.Fatalf("org create --mail-from: %d %s %s", code, out, errs)
+	}
+	if _, out, _ = c.run("", "settings", "show", "--org", "acme", "--json"); !strings.Contains(out, `"mail_from_address": "login@acme.example"`) {
+		t.Errorf("acme's settings:\n%s", out)
+	}
+}

@@ -85,6 +85,9 @@ func TestOrgCommands(t *testing.T) {
 			if code != 0 || !strings.HasPrefix(out, "gho_") {
 				t.Errorf("operator apikey create: %d %s %s", code, out, errs)
 			}
+			if _, out, _ = c.run("", "operator", "apikey", "list"); !strings.Contains(out, "LAST USED") || !strings.Contains(out, "provisioning") {
+				t.Errorf("operator apikey list:\n%s", out)
+			}
 			code, out, _ = c.run("", "operator", "log")
 			if code != 0 || !strings.Contains(out, "operator.added") || !strings.Contains(out, "apikey.created") {
 				t.Errorf("operator log:\n%s", out)

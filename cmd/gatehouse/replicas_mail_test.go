@@ -91,18 +91,25 @@ func TestReplicaKilledWhileSending(t *testing.T) {
 	// Each worker sends one message at a time: two waiting means that both
 	// replicas are in the middle of a send, with the rest of a batch claimed.
 	c.smtp.WaitHeld(t, 2, 30*time.Second)
-	rows, err := c.db.Query(`SELECT id FROM messages WHERE kind = 'kill' AND status = 'queued' AND claimed_by LIKE $1`,
-		"%-"+strconv.Itoa(a.PID())+"-%")
-	if err != nil {
-		t.Fatal(err)
-	}
+	// A worker sends on more than one connection (mail lanes), so the two
+	// waiting sends may both be B's: wait until A holds claims too.
 	var claimedByA []string
-	for rows.Next() {
-		var id string
-		rows.Scan(&id)
-		claimedByA = append(claimedByA, id)
+	for deadline := time.Now().Add(30 * time.Second); len(claimedByA) == 0 && time.Now().Before(deadline); {
+		rows, err := c.db.Query(`SELECT id FROM messages WHERE kind = 'kill' AND status = 'queued' AND claimed_by LIKE $1`,
+			"%-"+strconv.Itoa(a.PID())+"-%")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			claimedByA = append(claimedByA, id)
+		}
+		rows.Close()
+		if len(claimedByA) == 0 {
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
-	rows.Close()
 	if len(claimedByA) == 0 {
 		t.Fatal("A holds no claims; the test cannot show a takeover")
 	}

@@ -73,10 +73,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	defer a.Close()
 	blocklist.Load()
 
-	orgs := orgService(a)
-	desk := operatorService(a)
-	desk.IdleTimeout, desk.SessionLifetime = cfg.OperatorIdleTimeout, cfg.OperatorSessionLifetime
-	a.Web.Orgs, a.Web.OrgAdmin, a.Web.Desk = orgs, orgs, desk
+	// Requests are served as their host's organization's.
+	a.Web.Orgs = a.Orgs
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -1,0 +1,96 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gatehouse-auth/gatehouse/operator"
+)
+
+// The console's pages about the service desk itself: its operators, and its
+// log (what `gatehouse operator log` exports as CSV), newest first, a page at
+// a time, optionally about one organization.
+
+type operatorsData struct {
+	Operator  *operator.Operator
+	Operators []operator.Profile
+}
+
+func (s operatorPages) operatorsPage(w http.ResponseWriter, r *http.Request) {
+	o, ok := s.signedIn(w, r)
+	if !ok {
+		return
+	}
+	list, err := s.Desk.Operators(r.Context(), o.Actor())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := s.view(w, r, "Operators")
+	v.Data = operatorsData{Operator: o, Operators: list}
+	s.render(w, r, http.StatusOK, "operator_operators", v)
+}
+
+// logPageSize is how many entries the log page shows at once.
+const logPageSize = 100
+
+type logRow struct {
+	*operator.LogEntry
+	Org string // the organization's slug, "" when the entry is about none
+}
+
+type logData struct {
+	Operator *operator.Operator
+	Org      string // the slug the page is filtered by
+	Rows     []logRow
+	Older    string // the link to the next (older) page, "" at the end
+}
+
+func (s operatorPages) logPage(w http.ResponseWriter, r *http.Request) {
+	o, ok := s.signedIn(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	slug := strings.TrimSpace(q.Get("org"))
+	f := operator.LogFilter{Cursor: q.Get("cursor"), Limit: logPageSize}
+	if slug != "" {
+		got, err := s.OrgAdmin.BySlug(r.Context(), slug)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f.OrgID = got.ID
+	}
+	entries, next, err := s.Desk.Entries(r.Context(), o.Actor(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	slugs := map[string]string{}
+	d := logData{Operator: o, Org: slug}
+	for _, e := range entries {
+		row := logRow{LogEntry: e}
+		if e.OrgID != "" {
+			if _, seen := slugs[e.OrgID]; !seen {
+				slugs[e.OrgID] = e.OrgID // an organization that cannot be read is shown by its id
+				if got, err := s.OrgAdmin.ByID(r.Context(), e.OrgID); err == nil {
+					slugs[e.OrgID] = got.Slug
+				}
+			}
+			row.Org = slugs[e.OrgID]
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	if next != "" {
+		older := url.Values{"cursor": {next}}
+		if slug != "" {
+			older.Set("org", slug)
+		}
+		d.Older = "/operator/log?" + older.Encode()
+	}
+	v := s.view(w, r, "Operator log")
+	v.Data = d
+	s.render(w, r, http.StatusOK, "operator_log", v)
+}
