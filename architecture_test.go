@@ -200,7 +200,6 @@ var knownOversize = map[string]bool{
 	"type sqlstore.Store":                true,
 	"type account_test.tracedStore":      true,
 	"file account/signin.go":             true,
-	"file settings.go":                   true,
 	// Files to split.
 }
 
