@@ -199,8 +199,6 @@ var knownOversize = map[string]bool{
 	"type account.Service":               true,
 	"type sqlstore.Store":                true,
 	"type account_test.tracedStore":      true,
-	"file account/signin.go":             true,
-	"file settings.go":                   true,
 	// Files to split.
 }
 
