@@ -197,7 +197,6 @@ var knownOversize = map[string]bool{
 	"interface gatehouse.Store":          true,
 	"interface gatehouse.TwoFactorStore": true,
 	"type account.Service":               true,
-	"type sqlstore.Store":                true,
 	"type account_test.tracedStore":      true,
 	// Files to split.
 }
