@@ -82,7 +82,7 @@ func copyLook(l brand.Look) brand.Look {
 
 // Look returns the organization's logo description and text overrides;
 // outside a transaction through the cache.
-func (s *Store) Look(ctx context.Context, orgID string) (brand.Look, error) {
+func (s brandRows) Look(ctx context.Context, orgID string) (brand.Look, error) {
 	c := s.db.brand
 	if s.tx != nil || c == nil {
 		return s.readLook(ctx, orgID)
@@ -98,7 +98,7 @@ func (s *Store) Look(ctx context.Context, orgID string) (brand.Look, error) {
 	return l, err
 }
 
-func (s *Store) readLook(ctx context.Context, orgID string) (brand.Look, error) {
+func (s brandRows) readLook(ctx context.Context, orgID string) (brand.Look, error) {
 	const op = "sqlstore.Look"
 	l := brand.Look{Texts: map[string]map[string]string{}}
 	err := s.queryRow(ctx, `SELECT content_type, etag FROM org_logos WHERE org_id = $1`, orgID).Scan(&l.LogoType, &l.LogoETag)
@@ -124,7 +124,7 @@ func (s *Store) readLook(ctx context.Context, orgID string) (brand.Look, error) 
 }
 
 // Logo returns the organization's logo; NotFound when it has none.
-func (s *Store) Logo(ctx context.Context, orgID string) (*brand.Logo, error) {
+func (s brandRows) Logo(ctx context.Context, orgID string) (*brand.Logo, error) {
 	const op = "sqlstore.Logo"
 	var l brand.Logo
 	var data string
@@ -142,7 +142,7 @@ func (s *Store) Logo(ctx context.Context, orgID string) (*brand.Logo, error) {
 }
 
 // SetLogo stores the organization's logo, replacing any.
-func (s *Store) SetLogo(ctx context.Context, orgID string, l *brand.Logo) error {
+func (s brandRows) SetLogo(ctx context.Context, orgID string, l *brand.Logo) error {
 	const op = "sqlstore.SetLogo"
 	if _, err := s.exec(ctx, `INSERT INTO org_logos (org_id, content_type, data, width, height, etag, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -155,7 +155,7 @@ func (s *Store) SetLogo(ctx context.Context, orgID string, l *brand.Logo) error 
 }
 
 // DeleteLogo removes the organization's logo.
-func (s *Store) DeleteLogo(ctx context.Context, orgID string) (bool, error) {
+func (s brandRows) DeleteLogo(ctx context.Context, orgID string) (bool, error) {
 	const op = "sqlstore.DeleteLogo"
 	res, err := s.exec(ctx, `DELETE FROM org_logos WHERE org_id = $1`, orgID)
 	if err != nil {
@@ -167,7 +167,7 @@ func (s *Store) DeleteLogo(ctx context.Context, orgID string) (bool, error) {
 
 // SetText stores a text override, replacing the one of the same language
 // and key.
-func (s *Store) SetText(ctx context.Context, orgID string, t brand.Text, at time.Time) error {
+func (s brandRows) SetText(ctx context.Context, orgID string, t brand.Text, at time.Time) error {
 	const op = "sqlstore.SetText"
 	if _, err := s.exec(ctx, `INSERT INTO org_texts (org_id, lang, message_key, body, updated_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (org_id, lang, message_key) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
@@ -178,7 +178,7 @@ func (s *Store) SetText(ctx context.Context, orgID string, t brand.Text, at time
 }
 
 // DeleteText removes a text override.
-func (s *Store) DeleteText(ctx context.Context, orgID, lang, key string) (bool, error) {
+func (s brandRows) DeleteText(ctx context.Context, orgID, lang, key string) (bool, error) {
 	const op = "sqlstore.DeleteText"
 	res, err := s.exec(ctx, `DELETE FROM org_texts WHERE org_id = $1 AND lang = $2 AND message_key = $3`, orgID, lang, key)
 	if err != nil {
@@ -190,7 +190,7 @@ func (s *Store) DeleteText(ctx context.Context, orgID, lang, key string) (bool, 
 
 // brandChanged tells every replica's brand cache that the organization's
 // brand changed, once the transaction commits.
-func (s *Store) brandChanged(ctx context.Context, id string) error {
+func (s brandRows) brandChanged(ctx context.Context, id string) error {
 	if s.db.brand != nil {
 		s.db.brand.clear() // now, so that no read begun before the change fills the cache
 	}
