@@ -34,6 +34,7 @@ const (
 	EventActivationSent    EventType = "activation.sent"
 	EventActivated         EventType = "activation.completed"
 	EventMailFailed        EventType = "mail.failed"
+	EventMessageResent     EventType = "message.resent"
 	EventAdminPasswordSet  EventType = "admin.password_set"
 	EventSessionsRevoked   EventType = "sessions.revoked"
 	EventSupportPINSet     EventType = "support_pin.set"

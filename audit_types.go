@@ -8,7 +8,7 @@ var EventTypes = []EventType{
 	EventPasswordChanged, EventPasswordRefused, EventPasswordRehashed, EventSettingsChanged,
 	EventMemberCreated, EventMemberUpdated, EventMemberDeleted, EventMemberDisabled, EventSetupCompleted,
 	EventResetRequested, EventResetRefused, EventResetCompleted, EventActivationSent, EventActivated,
-	EventMailFailed, EventAdminPasswordSet, EventSessionsRevoked, EventSupportPINSet, EventSupportPINChecked,
+	EventMailFailed, EventMessageResent, EventAdminPasswordSet, EventSessionsRevoked, EventSupportPINSet, EventSupportPINChecked,
 	EventAPIKeyCreated, EventAPIKeyRevoked, EventAPICall, EventCodeSent, EventCodeVerified, EventCodeFailed,
 	EventDeviceTrusted, EventDeviceRevoked, EventMethodEnrolled, EventMethodRemoved, EventRecoveryCodeUsed,
 	EventMobileChanged, EventCaptchaFailed, EventRequestThrottled, EventLinkThrottled, EventRequestRefused,

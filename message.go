@@ -38,7 +38,9 @@ type Message struct {
 	FromName string
 	Subject  string
 	// Text and HTML are the bodies (HTML is empty for SMS). They may hold a one-time
-	// link, so the store keeps them only until the message is sent or has failed.
+	// link or a code, so the store keeps them only until the message is sent or
+	// has failed; a failed notice (IsNoticeKind), which holds neither, keeps
+	// them until an administrator sends it again or it ages out.
 	Text   string
 	HTML   string
 	Status MessageStatus
@@ -67,3 +69,26 @@ type MessageFilter struct {
 	Cursor   string
 	Limit    int
 }
+
+// noticeKinds are the kinds of message that hold no secret, neither a link
+// nor a code: they tell a member what happened. Only these can be sent again
+// as they were (admin.Service.ResendMessage); a failed link is replaced by a
+// new link instead, and a code belongs to a sign-in that has passed.
+var noticeKinds = []string{KindEmailChangeInUse, KindOwnerRecoveryNotice, KindPasswordChanged, KindSecurityNotice}
+
+// NoticeKinds returns the kinds of message that hold no secret.
+func NoticeKinds() []string { return append([]string(nil), noticeKinds...) }
+
+// IsNoticeKind reports whether messages of kind hold no secret.
+func IsNoticeKind(kind string) bool {
+	for _, k := range noticeKinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// Resendable reports whether m is a failed notice, which an administrator may
+// send again once the cause (a mail server, a sender address) is fixed.
+func (m *Message) Resendable() bool { return m.Status == MessageFailed && IsNoticeKind(m.Kind) }

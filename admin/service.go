@@ -78,8 +78,10 @@ type Service struct {
 	Counters  gatehouse.Counters
 	Hasher    gatehouse.PasswordHasher
 	Blocklist gatehouse.Blocklist
-	Now       func() time.Time
-	Rand      io.Reader
+	// Resends sends failed notices again (resend.go).
+	Resends gatehouse.Transactor[ResendTx]
+	Now     func() time.Time
+	Rand    io.Reader
 }
 
 func (s *Service) now() time.Time { return gatehouse.NowOr(s.Now) }

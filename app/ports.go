@@ -23,6 +23,7 @@ var (
 	_ apikey.Store         = (*sqlstore.Store)(nil)
 	_ admin.Store          = (*sqlstore.Store)(nil)
 	_ admin.Tx             = (*sqlstore.Store)(nil)
+	_ admin.ResendTx       = (*sqlstore.Store)(nil)
 	_ recovery.Store       = (*sqlstore.Store)(nil)
 	_ recovery.Tx          = (*sqlstore.Store)(nil)
 	_ delivery.Outbox      = (*sqlstore.Store)(nil)

@@ -150,12 +150,15 @@ func (s deliveryRows) MarkRetry(ctx context.Context, id, worker string, tried bo
 }
 
 // MarkFailed records a final failure at, counting the attempt when tried, and
-// erases the bodies; NotFound unless worker holds the claim (see MarkSent).
+// erases the bodies, but those of a notice (noticeKindsSQL), which holds no
+// secret and may be sent again; NotFound unless worker holds the claim (see
+// MarkSent).
 func (s deliveryRows) MarkFailed(ctx context.Context, id, worker string, tried bool, lastErr string, at time.Time) error {
 	n, triedAt := tries(tried, at)
 	res, err := s.exec(ctx, `UPDATE messages SET status = 'failed', last_error = $3, done_at = $4,
 		attempts = attempts + $5, last_attempt_at = COALESCE($6, last_attempt_at),
-		text_body = '', html_body = '', `+leaseFree+`
+		text_body = CASE WHEN kind IN (`+noticeKindsSQL+`) THEN text_body ELSE '' END,
+		html_body = CASE WHEN kind IN (`+noticeKindsSQL+`) THEN html_body ELSE '' END, `+leaseFree+`
 		WHERE id = $1 AND `+leaseHeld+` AND status = 'queued'`,
 		id, worker, lastErr, micros(at), n, triedAt)
 	return affected("sqlstore.MarkFailed", res, err)

@@ -88,6 +88,8 @@ type apiMessage struct {
 	NextAttemptAt *string `json:"next_attempt_at"`
 	LastAttemptAt *string `json:"last_attempt_at"`
 	SentAt        *string `json:"sent_at"`
+	// Resendable: a failed notice, which POST .../resend sends again.
+	Resendable bool `json:"resendable"`
 }
 
 func (s apiEndpoints) apiMessages(w http.ResponseWriter, r *http.Request, c *apiCall) {
@@ -108,13 +110,33 @@ func (s apiEndpoints) apiMessages(w http.ResponseWriter, r *http.Request, c *api
 		NextCursor *string      `json:"next_cursor"`
 	}{Messages: []apiMessage{}, NextCursor: apiCursor(next)}
 	for _, m := range ms {
-		a := apiMessage{ID: m.ID, MemberID: m.MemberID, Channel: string(m.Channel), Kind: m.Kind, To: m.To, Subject: m.Subject,
-			Status: string(m.Status), Attempts: m.Attempts, LastError: m.LastError, CreatedAt: apiTimeText(m.CreatedAt),
-			LastAttemptAt: apiTimeText(m.LastAttemptAt), SentAt: apiTimeText(m.SentAt)}
-		if m.Status == gatehouse.MessageQueued {
-			a.NextAttemptAt = apiTimeText(m.NextAttemptAt)
-		}
-		out.Messages = append(out.Messages, a)
+		out.Messages = append(out.Messages, toAPIMessage(m))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// toAPIMessage is a message as the API shows it, without its bodies.
+func toAPIMessage(m *gatehouse.Message) apiMessage {
+	a := apiMessage{ID: m.ID, MemberID: m.MemberID, Channel: string(m.Channel), Kind: m.Kind, To: m.To, Subject: m.Subject,
+		Status: string(m.Status), Attempts: m.Attempts, LastError: m.LastError, CreatedAt: apiTimeText(m.CreatedAt),
+		LastAttemptAt: apiTimeText(m.LastAttemptAt), SentAt: apiTimeText(m.SentAt), Resendable: m.Resendable()}
+	if m.Status == gatehouse.MessageQueued {
+		a.NextAttemptAt = apiTimeText(m.NextAttemptAt)
+	}
+	return a
+}
+
+// apiResendMessage sends a failed notice again (admin.ResendMessage) and
+// answers with the new message, queued.
+func (s apiEndpoints) apiResendMessage(w http.ResponseWriter, r *http.Request, c *apiCall) {
+	var in struct{}
+	if !decodeJSON(w, r, &in, true) {
+		return
+	}
+	m, err := s.Admin.ResendMessage(r.Context(), c.Actor, s.client(r), c.OrgID, r.PathValue("id"))
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, toAPIMessage(m))
 }

@@ -50,6 +50,7 @@ var apiRoutes = []apiRoute{
 	{"PATCH", "/settings", apiEndpoints.apiUpdateSettings},
 	{"GET", "/audit-events", apiEndpoints.apiAuditEvents},
 	{"GET", "/mail-messages", apiEndpoints.apiMessages},
+	{"POST", "/mail-messages/{id}/resend", apiEndpoints.apiResendMessage},
 	{"GET", "/clients", apiListClients},
 	{"POST", "/clients", apiCreateClient},
 	{"GET", "/clients/{id}", apiGetClient},

@@ -30,6 +30,7 @@ type tenant struct {
 	OwnerKey, AdminKey            string // API keys with those roles
 	KeyID, Webhook, Client        string
 	Passkey, Activation           string
+	Notice                        string // a failed notice, which may be sent again
 	// Marks are strings only this organization's data contains: an answer to
 	// another organization's actor that holds one shows its data.
 	Marks []string
@@ -52,6 +53,8 @@ func (x *tenant) ids(kind string) []string {
 		return []string{x.Passkey}
 	case "activation":
 		return []string{x.Activation}
+	case "mail-messages", "messages":
+		return []string{x.Notice}
 	case "organizations":
 		return []string{x.Org.ID, x.Org.Slug}
 	}
@@ -144,6 +147,13 @@ func newTenant(t *testing.T, s *webtest.Server, orgs *org.Service, slug string) 
 	if x.Activation, err = s.Admin.PrepareActivation(ctx, sys, c.Org.ID, []string{x.Pending.ID}); err != nil {
 		t.Fatal(err)
 	}
+	notice := &gatehouse.Message{ID: gatehouse.NewID(nil), OrgID: c.Org.ID, MemberID: x.Member.ID, Channel: gatehouse.ChannelEmail,
+		Kind: "security_notice", To: x.Member.Email, Subject: "Your sign-in details changed", Text: "A notice of " + slug + ".",
+		Status: gatehouse.MessageFailed, CreatedAt: s.Clock.Now()}
+	if err := s.Store.Enqueue(ctx, notice); err != nil {
+		t.Fatal(err)
+	}
+	x.Notice = notice.ID
 	b := hostBrowser(t, s)
 	if r := b.Submit(x.URL+"/login", x.URL+"/login", url.Values{"identifier": {x.Member.Username}, "password": {goodPassword}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("%s's member signs in: %d\n%s", slug, r.Status, r.Body)
