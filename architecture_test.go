@@ -197,10 +197,7 @@ var knownOversize = map[string]bool{
 	"interface gatehouse.Store":          true,
 	"interface gatehouse.TwoFactorStore": true,
 	"type account.Service":               true,
-	"type sqlstore.Store":                true,
 	"type account_test.tracedStore":      true,
-	"file account/signin.go":             true,
-	"file settings.go":                   true,
 	// Files to split.
 }
 
