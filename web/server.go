@@ -148,7 +148,7 @@ func New(acc *account.Service, log *slog.Logger, cfg Config, csrfKey []byte) (*S
 
 // Handler returns the HTTP handler with every middleware applied.
 func (s *Server) Handler() http.Handler {
-	return s.requestID(s.recoverPanics(s.observe(s.securityHeaders(s.deadline(s.organization(s.requestLanguage(s.cookies, s.crossOrigin(http.HandlerFunc(s.routed)))))))))
+	return s.begin(s.recoverPanics(s.observe(s.securityHeaders(s.organization(s.requestLanguage(s.cookies, s.crossOrigin(http.HandlerFunc(s.routed))))))))
 }
 
 // route registers a page or API handler under an http.ServeMux pattern.
