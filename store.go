@@ -208,6 +208,7 @@ type Store interface {
 	Outbox
 	CaptchaStore
 	TwoFactorStore
+	AuthenticatorStore
 	AdminStore
 	Jobs
 	// Tx runs fn in one transaction: every call fn makes on the Store it is given is

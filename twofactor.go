@@ -86,7 +86,9 @@ type Authenticator struct {
 // Confirmed reports whether the authenticator has been confirmed.
 func (a *Authenticator) Confirmed() bool { return a != nil && !a.ConfirmedAt.IsZero() }
 
-// TwoFactorStore keeps codes, trusted devices, authenticators and recovery codes.
+// TwoFactorStore keeps the codes sent for a second step and the browsers a
+// member trusts; AuthenticatorStore keeps the authenticator app and the
+// recovery codes.
 type TwoFactorStore interface {
 	// SaveCode stores c as the code of its session and purpose, replacing any
 	// earlier one. The replacement keeps the Attempts of the code it replaces
@@ -111,7 +113,10 @@ type TwoFactorStore interface {
 	DeleteTrustedDevice(ctx context.Context, orgID, memberID, id string) error
 	// DeleteTrustedDevices forgets every device of the member and returns how many.
 	DeleteTrustedDevices(ctx context.Context, orgID, memberID string) (int, error)
+}
 
+// AuthenticatorStore keeps a member's authenticator app and recovery codes.
+type AuthenticatorStore interface {
 	// SaveAuthenticator stores a, replacing the member's authenticator if any.
 	SaveAuthenticator(ctx context.Context, a *Authenticator) error
 	Authenticator(ctx context.Context, orgID, memberID string) (*Authenticator, error)

@@ -45,7 +45,7 @@ func newTracedService(t *testing.T, url string) *tracedService {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := tracedStore{TwoFactorStore: raw, AdminStore: raw, s: raw, t: tr}
+	st := tracedStore{TwoFactorStore: raw, AuthenticatorStore: raw, AdminStore: raw, s: raw, t: tr}
 	chk := &captcha.Checker{Key: []byte("a key of thirty-two bytes, exact"), Store: st, Difficulty: 6, Now: clock.Now}
 	svc := a.Account
 	svc.Store, svc.Counters, svc.Captcha = st, tracedCounters{c: raw, t: tr}, chk

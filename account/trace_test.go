@@ -38,6 +38,7 @@ func (t *trace) take() string {
 // passed through untraced.
 type tracedStore struct {
 	gatehouse.TwoFactorStore
+	gatehouse.AuthenticatorStore
 	gatehouse.AdminStore
 	s gatehouse.Store
 	t *trace
@@ -245,7 +246,7 @@ func (x tracedTransactor) Within(tx recovery.Tx) gatehouse.Transactor[recovery.T
 func (x tracedStore) Tx(ctx context.Context, fn func(gatehouse.Store) error) error {
 	x.t.add("Tx{")
 	err := x.s.Tx(ctx, func(tx gatehouse.Store) error {
-		return fn(tracedStore{TwoFactorStore: tx, AdminStore: tx, s: tx, t: x.t})
+		return fn(tracedStore{TwoFactorStore: tx, AuthenticatorStore: tx, AdminStore: tx, s: tx, t: x.t})
 	})
 	x.t.add("}")
 	return err

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"time"
+
+	"github.com/gatehouse-auth/gatehouse"
 )
 
 // cleanupJob is the name under which replicas take turns at deleting expired rows.
@@ -27,7 +29,7 @@ func (a *App) RunCleanup(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			ran, n, err := a.Cleanup(ctx, time.Now(), every)
+			ran, n, err := a.Cleanup(ctx, gatehouse.NowOr(a.cfg.Now), every)
 			switch {
 			case err != nil:
 				a.Log.Warn("deleting expired rows", "err", err)

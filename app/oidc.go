@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/internal/safehttp"
 	"github.com/gatehouse-auth/gatehouse/oidc"
 )
@@ -42,7 +43,7 @@ func (a *App) RunOIDC(ctx context.Context) {
 		if _, err := a.OIDC.Logouts.Deliver(ctx); err != nil {
 			a.Log.Warn("delivering back-channel logouts", "err", err)
 		}
-		now := time.Now()
+		now := gatehouse.NowOr(a.cfg.Now)
 		if ok, err := a.Store.ClaimJob(ctx, oidcKeysJob, a.ID, now, now.Add(time.Hour)); err != nil {
 			a.Log.Warn("claiming the key rotation", "err", err)
 		} else if ok {

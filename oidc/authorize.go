@@ -41,6 +41,9 @@ const (
 // Authorize checks an authorization request (the query or form of
 // /oidc/authorize) and stores it, so that it can be resumed after sign-in.
 func (p *Provider) Authorize(ctx context.Context, orgID string, q url.Values) (*AuthRequest, error) {
+	if err := p.open(ctx, "oidc.Authorize", orgID); err != nil {
+		return nil, err
+	}
 	get := func(k string) string { return q.Get(k) }
 	for k, v := range q {
 		if len(v) > 1 || len(v) == 1 && len(v[0]) > maxParam {
@@ -142,6 +145,9 @@ func unreserved(s string) bool {
 func (p *Provider) Request(ctx context.Context, orgID, id string) (*AuthRequest, *Client, error) {
 	const op = "oidc.Request"
 	gone := gatehouse.Errorf(gatehouse.NotFound, op, "This sign-in request has expired. Go back to the application and start again.")
+	if err := p.open(ctx, op, orgID); err != nil {
+		return nil, nil, err
+	}
 	if len(id) > 64 {
 		return nil, nil, gone
 	}

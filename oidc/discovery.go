@@ -4,6 +4,9 @@ import "context"
 
 // Discovery is the provider's metadata (OpenID Connect Discovery 1.0).
 func (p *Provider) Discovery(ctx context.Context, orgID string) (map[string]any, error) {
+	if err := p.open(ctx, "oidc.Discovery", orgID); err != nil {
+		return nil, err
+	}
 	iss, err := p.Issuer(ctx, orgID)
 	if err != nil {
 		return nil, err

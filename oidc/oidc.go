@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/go-jose/go-jose/v4"
 )
 
 // Client is an application registered to sign its users in through Gatehouse.
@@ -231,6 +232,28 @@ type Provider struct {
 	RefreshTTL, CodeTTL time.Duration
 	Now                 func() time.Time
 	Rand                io.Reader
+}
+
+// open refuses the endpoints of a suspended organization that show or grant
+// anything: discovery, keys, authorization, tokens and userinfo
+// (gatehouse.RequireActiveOrg), whoever calls. Revocation and logout, which
+// only take access away, go on. Nothing is deleted: resuming the organization
+// makes its grants work again.
+func (p *Provider) open(ctx context.Context, op, orgID string) error {
+	o, err := p.Keys.Orgs.Organization(ctx, orgID)
+	if err != nil {
+		return gatehouse.Wrap(op, err)
+	}
+	return gatehouse.RequireActiveOrg(op, o)
+}
+
+// JWKS is the organization's public signing keys, refused while it is
+// suspended (Keys.JWKS itself serves logout's id_token_hint regardless).
+func (p *Provider) JWKS(ctx context.Context, orgID string) (*jose.JSONWebKeySet, error) {
+	if err := p.open(ctx, "oidc.JWKS", orgID); err != nil {
+		return nil, err
+	}
+	return p.Keys.JWKS(ctx, orgID)
 }
 
 // Issuer is the issuer identifier of the organization: its public URL.

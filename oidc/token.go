@@ -28,6 +28,9 @@ func invalidGrant(desc string) *Error {
 
 // Exchange answers a token request of the authenticated client cl.
 func (p *Provider) Exchange(ctx context.Context, orgID string, cl *Client, form url.Values, c gatehouse.Client) (*TokenResponse, error) {
+	if err := p.open(ctx, "oidc.Exchange", orgID); err != nil {
+		return nil, err
+	}
 	switch form.Get("grant_type") {
 	case "authorization_code":
 		return p.exchangeCode(ctx, orgID, cl, form, c)
@@ -280,6 +283,9 @@ func (p *Provider) refresh(ctx context.Context, orgID string, cl *Client, form u
 func (p *Provider) UserInfo(ctx context.Context, orgID, bearer string) (map[string]any, error) {
 	const op = "oidc.UserInfo"
 	bad := &Error{Code: "invalid_token", Description: "The access token is unknown, revoked or expired.", Status: 401}
+	if err := p.open(ctx, op, orgID); err != nil {
+		return nil, err
+	}
 	if bearer == "" || !secret.ValidToken(bearer) {
 		return nil, bad
 	}

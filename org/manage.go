@@ -149,6 +149,12 @@ func (s *Service) Update(ctx context.Context, actor gatehouse.Actor, c gatehouse
 	return s.Store.Organization(ctx, o.ID)
 }
 
+// ErrDefaultSuspend refuses to suspend the default organization: it answers
+// on the installation's public URL, whose sign-in it would take down, and an
+// installation that wants no members there simply has none.
+var ErrDefaultSuspend = &gatehouse.Error{Code: gatehouse.Forbidden, Op: "org.Suspend",
+	Message: "The default organization cannot be suspended: it answers on the installation's public URL. Disable its members instead."}
+
 // Suspend suspends the organization: its members cannot sign in, its API keys
 // and links are refused, and nothing is deleted. reason is recorded.
 func (s *Service) Suspend(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, slug, reason string) (*gatehouse.Organization, error) {
@@ -170,6 +176,9 @@ func (s *Service) setState(ctx context.Context, op string, actor gatehouse.Actor
 	}
 	if o.State == st {
 		return o, nil // already so: nothing to record
+	}
+	if st == gatehouse.OrgSuspended && o.ID == gatehouse.DefaultOrgID {
+		return nil, ErrDefaultSuspend
 	}
 	ch := Change{State: &st, UpdatedAt: s.now(),
 		Event: s.event(t, o.ID, actor, c, map[string]string{"reason": strings.TrimSpace(reason)})}

@@ -220,6 +220,15 @@ func TestUpdateSuspendResume(t *testing.T) {
 		if _, err := svc.Suspend(ctx, desk, gatehouse.Client{}, "nope", ""); !gatehouse.IsCode(err, gatehouse.NotFound) {
 			t.Errorf("suspending an unknown slug = %v; want NotFound", err)
 		}
+		// The default organization answers on the public URL: suspending it
+		// would take that sign-in down, so it is refused, saying why.
+		if _, err := svc.Suspend(ctx, desk, gatehouse.Client{}, gatehouse.DefaultOrgID, ""); !gatehouse.IsCode(err, gatehouse.Forbidden) ||
+			!strings.Contains(gatehouse.ErrorMessage(err), "public URL") {
+			t.Errorf("suspending the default organization = %v; want Forbidden naming the public URL", err)
+		}
+		if d, _ := s.Organization(ctx, gatehouse.DefaultOrgID); d.Suspended() {
+			t.Errorf("the default organization was suspended")
+		}
 	})
 }
 

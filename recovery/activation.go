@@ -22,6 +22,9 @@ var errActivationRefused = &gatehouse.Error{Code: gatehouse.Forbidden, Op: "reco
 // It works for a never-activated account and, when an administrator sent it,
 // for an active one. Refusals count against the client address (guardLink).
 func (s *Service) ActivationLink(ctx context.Context, orgID, raw string, c gatehouse.Client) (*LinkCheck, error) {
+	if err := s.open(ctx, "recovery.ActivationLink", orgID); err != nil {
+		return nil, err
+	}
 	var l *LinkCheck
 	err := s.guardLink(ctx, orgID, c, gatehouse.PurposeActivation, func() error {
 		var err error
@@ -50,7 +53,7 @@ func (s *Service) activationLink(ctx context.Context, orgID, raw string) (*LinkC
 // link works once, every session ends and the member is emailed; the member then
 // signs in on the sign-in page.
 func (s *Service) CompleteActivation(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
-	if err := gatehouse.RequireOrg("recovery.CompleteActivation", req.OrgID); err != nil {
+	if err := s.open(ctx, "recovery.CompleteActivation", req.OrgID); err != nil {
 		return nil, err
 	}
 	var res *CompleteResult

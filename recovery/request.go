@@ -40,6 +40,9 @@ var errDiscard = errors.New("account: nothing to send")
 // ForgotPasswordForm returns what the forgotten-password page shows: the
 // settings and the CAPTCHA widget (for the builtin kind, a fresh challenge).
 func (s *Service) ForgotPasswordForm(ctx context.Context, orgID string) (gatehouse.Settings, gatehouse.CaptchaWidget, error) {
+	if err := s.open(ctx, "recovery.ForgotPasswordForm", orgID); err != nil {
+		return gatehouse.Settings{}, gatehouse.CaptchaWidget{}, err
+	}
 	set, err := s.Settings(ctx, orgID)
 	if err != nil {
 		return set, gatehouse.CaptchaWidget{}, err
@@ -100,7 +103,7 @@ type ResetRequest struct {
 // event only, so the database does the same statements and one commit either way.
 func (s *Service) RequestReset(ctx context.Context, req ResetRequest) error {
 	const op = "recovery.RequestReset"
-	if err := gatehouse.RequireOrg(op, req.OrgID); err != nil {
+	if err := s.open(ctx, op, req.OrgID); err != nil {
 		return err
 	}
 	set, err := s.Settings(ctx, req.OrgID)

@@ -26,6 +26,9 @@ type LinkCheck struct {
 // may have been disabled, or made an administrator, since the link was sent).
 // Refusals count against the client address (guardLink).
 func (s *Service) ResetLink(ctx context.Context, orgID, raw string, c gatehouse.Client) (*LinkCheck, error) {
+	if err := s.open(ctx, "recovery.ResetLink", orgID); err != nil {
+		return nil, err
+	}
 	var l *LinkCheck
 	err := s.guardLink(ctx, orgID, c, gatehouse.PurposeReset, func() error {
 		var err error
@@ -99,7 +102,7 @@ type CompleteResult struct {
 // member is emailed and the audit log records it. The old password works until
 // this commits (S21).
 func (s *Service) CompleteReset(ctx context.Context, req CompleteLinkRequest) (*CompleteResult, error) {
-	if err := gatehouse.RequireOrg("recovery.CompleteReset", req.OrgID); err != nil {
+	if err := s.open(ctx, "recovery.CompleteReset", req.OrgID); err != nil {
 		return nil, err
 	}
 	var res *CompleteResult

@@ -24,6 +24,7 @@ type Store interface {
 	CountMembers(ctx context.Context, orgID string, role gatehouse.Role, state gatehouse.State) (int, error)
 	Token(ctx context.Context, hash string) (*gatehouse.Token, error)
 	UseToken(ctx context.Context, hash string, now time.Time) (*gatehouse.Token, error)
+	Organization(ctx context.Context, id string) (*gatehouse.Organization, error)
 	gatehouse.AuditWriter
 }
 
@@ -81,6 +82,20 @@ func (s *Service) Settings(ctx context.Context, orgID string) (gatehouse.Setting
 }
 
 func (s *Service) kick() { s.Steps.Wake() }
+
+// open refuses the links and requests of a suspended organization, whoever
+// calls (gatehouse.RequireActiveOrg), before a link is looked at; nothing is
+// deleted, so a link that has not expired works again once it is resumed.
+func (s *Service) open(ctx context.Context, op, orgID string) error {
+	if err := gatehouse.RequireOrg(op, orgID); err != nil {
+		return err
+	}
+	o, err := s.Store.Organization(ctx, orgID)
+	if err != nil {
+		return gatehouse.Wrap(op, err)
+	}
+	return gatehouse.RequireActiveOrg(op, o)
+}
 
 // audit writes an audit event through st (the store or a transaction).
 func (s *Service) audit(ctx context.Context, st gatehouse.AuditWriter, e *gatehouse.AuditEvent) error {

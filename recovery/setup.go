@@ -51,6 +51,9 @@ var ErrLinkInvalid = &gatehouse.Error{Code: gatehouse.NotFound, Op: "recovery.to
 // organization orgID from c, can still be used, without using it. Refusals
 // count against the client address (guardLink).
 func (s *Service) CheckToken(ctx context.Context, orgID, raw string, purpose gatehouse.TokenPurpose, c gatehouse.Client) (*gatehouse.Token, error) {
+	if err := s.open(ctx, "recovery.CheckToken", orgID); err != nil {
+		return nil, err
+	}
 	var t *gatehouse.Token
 	err := s.guardLink(ctx, orgID, c, purpose, func() error {
 		var err error
@@ -83,7 +86,7 @@ func (s *Service) checkToken(ctx context.Context, raw string, purpose gatehouse.
 // CompleteSetup creates the first owner of the organization nm.OrgID, which
 // must be set, with the setup link's token.
 func (s *Service) CompleteSetup(ctx context.Context, raw string, c gatehouse.Client, nm gatehouse.NewMember) (*gatehouse.Member, error) {
-	if err := gatehouse.RequireOrg("recovery.CompleteSetup", nm.OrgID); err != nil {
+	if err := s.open(ctx, "recovery.CompleteSetup", nm.OrgID); err != nil {
 		return nil, err
 	}
 	var m *gatehouse.Member

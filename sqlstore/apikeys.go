@@ -22,7 +22,7 @@ func scanAPIKey(row scanner) (*gatehouse.APIKey, error) {
 
 // CreateAPIKey stores k. A name taken by an unrevoked key of the organization
 // (or, impossibly, a hash already stored) is a Conflict.
-func (s *Store) CreateAPIKey(ctx context.Context, k *gatehouse.APIKey) error {
+func (s sessionRows) CreateAPIKey(ctx context.Context, k *gatehouse.APIKey) error {
 	_, err := s.exec(ctx, `INSERT INTO api_keys (`+apiKeyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		k.ID, k.OrgID, k.Name, string(k.Role), k.Hash, k.Prefix, micros(k.CreatedAt), k.CreatedBy,
 		micros(k.LastUsedAt), micros(k.RevokedAt))
@@ -31,19 +31,19 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *gatehouse.APIKey) error {
 
 // APIKeyByHash returns the key whose hash is hash, revoked or not: the lookup
 // of every API request, one indexed read.
-func (s *Store) APIKeyByHash(ctx context.Context, hash string) (*gatehouse.APIKey, error) {
+func (s sessionRows) APIKeyByHash(ctx context.Context, hash string) (*gatehouse.APIKey, error) {
 	k, err := scanAPIKey(s.queryRow(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE hash = $1`, hash))
 	return k, dbErr("sqlstore.APIKeyByHash", err)
 }
 
 // APIKey returns the organization's key with id.
-func (s *Store) APIKey(ctx context.Context, orgID, id string) (*gatehouse.APIKey, error) {
+func (s sessionRows) APIKey(ctx context.Context, orgID, id string) (*gatehouse.APIKey, error) {
 	k, err := scanAPIKey(s.queryRow(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE org_id = $1 AND id = $2`, orgID, id))
 	return k, dbErr("sqlstore.APIKey", err)
 }
 
 // APIKeys lists the organization's keys, newest first, revoked ones included.
-func (s *Store) APIKeys(ctx context.Context, orgID string) ([]*gatehouse.APIKey, error) {
+func (s sessionRows) APIKeys(ctx context.Context, orgID string) ([]*gatehouse.APIKey, error) {
 	const op = "sqlstore.APIKeys"
 	rows, err := s.query(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE org_id = $1
 		ORDER BY created_at DESC, id DESC`, orgID)
@@ -64,7 +64,7 @@ func (s *Store) APIKeys(ctx context.Context, orgID string) ([]*gatehouse.APIKey,
 
 // RevokeAPIKey marks the key revoked at at; NotFound when it is unknown or was
 // revoked already.
-func (s *Store) RevokeAPIKey(ctx context.Context, orgID, id string, at time.Time) error {
+func (s sessionRows) RevokeAPIKey(ctx context.Context, orgID, id string, at time.Time) error {
 	res, err := s.exec(ctx, `UPDATE api_keys SET revoked_at = $3
 		WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL`, orgID, id, micros(at))
 	return affected("sqlstore.RevokeAPIKey", res, err)
@@ -73,7 +73,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, orgID, id string, at time.Time
 // TouchAPIKey records a use at at unless one was recorded after at - every. The
 // condition is in the UPDATE, so replicas racing to record the same minute
 // write once between them; an unknown key is not an error.
-func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time, every time.Duration) error {
+func (s sessionRows) TouchAPIKey(ctx context.Context, id string, at time.Time, every time.Duration) error {
 	_, err := s.exec(ctx, `UPDATE api_keys SET last_used_at = $2
 		WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)`, id, at.UnixMicro(), at.Add(-every).UnixMicro())
 	return dbErr("sqlstore.TouchAPIKey", err)
@@ -88,7 +88,7 @@ func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time, every 
 // one that held the organization and wanted that member. On SQLite every
 // transaction already holds the database's single write lock (BEGIN
 // IMMEDIATE), so there is nothing more to take.
-func (s *Store) LockOrganization(ctx context.Context, orgID string) error {
+func (s sessionRows) LockOrganization(ctx context.Context, orgID string) error {
 	const op = "sqlstore.LockOrganization"
 	if s.db.dialect != Postgres {
 		return nil

@@ -21,14 +21,14 @@ func scanConfirmation(row scanner) (*gatehouse.Confirmation, error) {
 }
 
 // CreateConfirmation stores c, unused. An unknown organization is NotFound.
-func (s *Store) CreateConfirmation(ctx context.Context, c *gatehouse.Confirmation) error {
+func (s tokenRows) CreateConfirmation(ctx context.Context, c *gatehouse.Confirmation) error {
 	_, err := s.exec(ctx, `INSERT INTO confirmations (`+confirmationCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		c.ID, c.OrgID, c.ActorID, c.Kind, c.Payload, c.Result, micros(c.CreatedAt), micros(c.ExpiresAt), micros(c.UsedAt))
 	return dbErr("sqlstore.CreateConfirmation", err)
 }
 
 // Confirmation returns the organization's confirmation with id, used or not.
-func (s *Store) Confirmation(ctx context.Context, orgID, id string) (*gatehouse.Confirmation, error) {
+func (s tokenRows) Confirmation(ctx context.Context, orgID, id string) (*gatehouse.Confirmation, error) {
 	c, err := scanConfirmation(s.queryRow(ctx, `SELECT `+confirmationCols+` FROM confirmations WHERE org_id = $1 AND id = $2`, orgID, id))
 	return c, dbErr("sqlstore.Confirmation", err)
 }
@@ -37,7 +37,7 @@ func (s *Store) Confirmation(ctx context.Context, orgID, id string) (*gatehouse.
 // concurrent calls the database lets one match "used_at IS NULL"; on
 // PostgreSQL the others wait for its transaction to end and then match
 // nothing, on SQLite they wait for the single writer.
-func (s *Store) UseConfirmation(ctx context.Context, orgID, id string, now time.Time) (*gatehouse.Confirmation, error) {
+func (s tokenRows) UseConfirmation(ctx context.Context, orgID, id string, now time.Time) (*gatehouse.Confirmation, error) {
 	c, err := scanConfirmation(s.writeRow(ctx, `UPDATE confirmations SET used_at = $3
 		WHERE org_id = $1 AND id = $2 AND used_at IS NULL AND expires_at > $3
 		RETURNING `+confirmationCols, orgID, id, now.UnixMicro()))
@@ -45,7 +45,7 @@ func (s *Store) UseConfirmation(ctx context.Context, orgID, id string, now time.
 }
 
 // SetConfirmationResult stores what a redeemed confirmation did.
-func (s *Store) SetConfirmationResult(ctx context.Context, orgID, id, result string) error {
+func (s tokenRows) SetConfirmationResult(ctx context.Context, orgID, id, result string) error {
 	res, err := s.exec(ctx, `UPDATE confirmations SET result = $3 WHERE org_id = $1 AND id = $2`, orgID, id, result)
 	return affected("sqlstore.SetConfirmationResult", res, err)
 }

@@ -11,7 +11,7 @@ import (
 // calls from any number of replicas never lose an increment. A counter that has
 // expired at now starts again from one; otherwise its expiry stays ttl after the
 // first event (fixed window) or moves to ttl after this one (sliding).
-func (s *Store) Incr(ctx context.Context, key string, now time.Time, ttl time.Duration, sliding bool) (gatehouse.Counter, error) {
+func (s guardRows) Incr(ctx context.Context, key string, now time.Time, ttl time.Duration, sliding bool) (gatehouse.Counter, error) {
 	var c gatehouse.Counter
 	var first, last int64
 	err := s.writeRow(ctx, `INSERT INTO counters (key, count, first_at, last_at, expires_at)
@@ -31,7 +31,7 @@ func (s *Store) Incr(ctx context.Context, key string, now time.Time, ttl time.Du
 }
 
 // Peek returns the counter at key as it stands at now: zero when absent or expired.
-func (s *Store) Peek(ctx context.Context, key string, now time.Time) (gatehouse.Counter, error) {
+func (s guardRows) Peek(ctx context.Context, key string, now time.Time) (gatehouse.Counter, error) {
 	var c gatehouse.Counter
 	var first, last int64
 	err := s.queryRow(ctx, `SELECT count, first_at, last_at FROM counters
@@ -47,7 +47,7 @@ func (s *Store) Peek(ctx context.Context, key string, now time.Time) (gatehouse.
 }
 
 // Reset forgets the counter at key; resetting an absent counter is not an error.
-func (s *Store) Reset(ctx context.Context, key string) error {
+func (s guardRows) Reset(ctx context.Context, key string) error {
 	_, err := s.exec(ctx, `DELETE FROM counters WHERE key = $1`, key)
 	return dbErr("sqlstore.Reset", err)
 }

@@ -23,7 +23,7 @@ func scanEmailChange(row scanner) (*profile.EmailChange, error) {
 }
 
 // CreateEmailChange stores c.
-func (s *Store) CreateEmailChange(ctx context.Context, c *profile.EmailChange) error {
+func (s tokenRows) CreateEmailChange(ctx context.Context, c *profile.EmailChange) error {
 	_, err := s.exec(ctx, `INSERT INTO email_changes (`+emailChangeCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		c.Hash, c.OrgID, c.MemberID, c.Field, c.NewEmail, c.OldEmail, boolInt(c.InUse), micros(c.CreatedAt), micros(c.ExpiresAt), micros(c.UsedAt))
 	return dbErr("sqlstore.CreateEmailChange", err)
@@ -31,7 +31,7 @@ func (s *Store) CreateEmailChange(ctx context.Context, c *profile.EmailChange) e
 
 // PendingEmailChange returns the member's newest change neither used nor
 // expired at now.
-func (s *Store) PendingEmailChange(ctx context.Context, orgID, memberID string, now time.Time) (*profile.EmailChange, error) {
+func (s tokenRows) PendingEmailChange(ctx context.Context, orgID, memberID string, now time.Time) (*profile.EmailChange, error) {
 	c, err := scanEmailChange(s.queryRow(ctx, `SELECT `+emailChangeCols+` FROM email_changes
 		WHERE member_id = $1 AND org_id = $2 AND used_at IS NULL AND expires_at > $3
 		ORDER BY created_at DESC LIMIT 1`, memberID, orgID, now.UnixMicro()))
@@ -39,7 +39,7 @@ func (s *Store) PendingEmailChange(ctx context.Context, orgID, memberID string, 
 }
 
 // EmailChange returns the change with hash, used or not, expired or not.
-func (s *Store) EmailChange(ctx context.Context, hash string) (*profile.EmailChange, error) {
+func (s tokenRows) EmailChange(ctx context.Context, hash string) (*profile.EmailChange, error) {
 	c, err := scanEmailChange(s.queryRow(ctx, `SELECT `+emailChangeCols+` FROM email_changes WHERE hash = $1`, hash))
 	return c, dbErr("sqlstore.EmailChange", err)
 }
@@ -47,7 +47,7 @@ func (s *Store) EmailChange(ctx context.Context, hash string) (*profile.EmailCha
 // UseEmailChange uses the change in one conditional UPDATE: the database lets
 // one of several concurrent calls match "used_at IS NULL", so a link works
 // once even when it is opened twice at the same instant.
-func (s *Store) UseEmailChange(ctx context.Context, hash string, now time.Time) (*profile.EmailChange, error) {
+func (s tokenRows) UseEmailChange(ctx context.Context, hash string, now time.Time) (*profile.EmailChange, error) {
 	c, err := scanEmailChange(s.writeRow(ctx, `UPDATE email_changes SET used_at = $2
 		WHERE hash = $1 AND used_at IS NULL AND expires_at > $2
 		RETURNING `+emailChangeCols, hash, now.UnixMicro()))
@@ -55,7 +55,7 @@ func (s *Store) UseEmailChange(ctx context.Context, hash string, now time.Time) 
 }
 
 // CancelEmailChanges marks the member's pending changes used at now.
-func (s *Store) CancelEmailChanges(ctx context.Context, orgID, memberID string, now time.Time) (int, error) {
+func (s tokenRows) CancelEmailChanges(ctx context.Context, orgID, memberID string, now time.Time) (int, error) {
 	res, err := s.exec(ctx, `UPDATE email_changes SET used_at = $3
 		WHERE member_id = $1 AND org_id = $2 AND used_at IS NULL`, memberID, orgID, now.UnixMicro())
 	return count("sqlstore.CancelEmailChanges", res, err)

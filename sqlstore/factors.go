@@ -11,7 +11,7 @@ import (
 // FactorSummaries answers for a page of members in one query. The ids go in
 // as one JSON array, so that the statement's text (and its prepared
 // statement) is the same whatever the page size.
-func (s *Store) FactorSummaries(ctx context.Context, orgID string, ids []string) (map[string]factors.Summary, error) {
+func (s memberRows) FactorSummaries(ctx context.Context, orgID string, ids []string) (map[string]factors.Summary, error) {
 	const op = "sqlstore.FactorSummaries"
 	list, err := json.Marshal(ids)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 // current claim has run out, so the database decides between concurrent
 // claimers: on PostgreSQL the second waits for the first's row lock and then
 // finds the claim taken; on SQLite writes are serialized anyway.
-func (s *Store) ClaimJob(ctx context.Context, name, holder string, now, until time.Time) (bool, error) {
+func (s guardRows) ClaimJob(ctx context.Context, name, holder string, now, until time.Time) (bool, error) {
 	const op = "sqlstore.ClaimJob"
 	if name == "" || holder == "" {
 		return false, gatehouse.Errorf(gatehouse.Invalid, op, "a job claim needs the job's and the holder's names")

@@ -15,7 +15,7 @@ const legacyBcryptSQL = `SELECT DISTINCT SUBSTR(password_hash, 5, 2) FROM member
 // LegacyBcryptCost returns the highest cost among the organization's imported
 // bcrypt hashes, 0 when there is none. A cost that is not a number (a corrupt
 // row, which never verifies) is skipped.
-func (s *Store) LegacyBcryptCost(ctx context.Context, orgID string) (int, error) {
+func (s memberRows) LegacyBcryptCost(ctx context.Context, orgID string) (int, error) {
 	const op = "sqlstore.LegacyBcryptCost"
 	rows, err := s.query(ctx, legacyBcryptSQL, orgID)
 	if err != nil {

@@ -22,7 +22,7 @@ var memberInsertCols = []string{"id", "org_id", "username", "username_norm", "di
 // people ask for). On SQLite it inserts in one transaction through one
 // prepared statement, on PostgreSQL with COPY; the search index is kept as on
 // every write. It cannot run inside Tx.
-func (s *Store) CreateMembers(ctx context.Context, ms []*gatehouse.Member) error {
+func (s memberRows) CreateMembers(ctx context.Context, ms []*gatehouse.Member) error {
 	const op = "sqlstore.CreateMembers"
 	if s.tx != nil {
 		return gatehouse.Errorf(gatehouse.Internal, op, "CreateMembers cannot run inside a transaction")
@@ -45,7 +45,7 @@ func (s *Store) CreateMembers(ctx context.Context, ms []*gatehouse.Member) error
 // time of the batch the connection keeps its statement journals in memory
 // (they went to a temporary file, a third of the time) and a larger page
 // cache (a quarter went to reading pages back).
-func (s *Store) insertMembers(ctx context.Context, rows [][]any) error {
+func (s memberRows) insertMembers(ctx context.Context, rows [][]any) error {
 	conn, err := s.db.w.Conn(ctx)
 	if err != nil {
 		return err
@@ -79,7 +79,7 @@ func (s *Store) insertMembers(ctx context.Context, rows [][]any) error {
 
 // copyMembers writes rows to members with PostgreSQL's COPY, in one
 // transaction of its own.
-func (s *Store) copyMembers(ctx context.Context, rows [][]any) error {
+func (s memberRows) copyMembers(ctx context.Context, rows [][]any) error {
 	conn, err := s.db.w.Conn(ctx)
 	if err != nil {
 		return err

@@ -191,7 +191,7 @@ func (l *listQuery) order() string {
 // username when f.Sort is ""), and the cursor of the next page ("" after the
 // last). Limit defaults to 50 and is capped at 500. A cursor made for another
 // order, or not made here, is Invalid.
-func (s *Store) ListMembers(ctx context.Context, orgID string, f gatehouse.MemberFilter) ([]*gatehouse.Member, string, error) {
+func (s memberRows) ListMembers(ctx context.Context, orgID string, f gatehouse.MemberFilter) ([]*gatehouse.Member, string, error) {
 	const op = "sqlstore.ListMembers"
 	l, err := newListQuery(op, orgID, f)
 	if err != nil || l == nil {
@@ -201,7 +201,7 @@ func (s *Store) ListMembers(ctx context.Context, orgID string, f gatehouse.Membe
 	return ms, next, dbErr(op, err)
 }
 
-func (s *Store) listMembers(ctx context.Context, l *listQuery) ([]*gatehouse.Member, string, error) {
+func (s memberRows) listMembers(ctx context.Context, l *listQuery) ([]*gatehouse.Member, string, error) {
 	if s.db.dialect == SQLite && l.byUsername() && utf8.RuneCountInString(l.q) >= 3 && s.db.inOrder {
 		return s.searchInOrder(ctx, l)
 	}
@@ -230,7 +230,7 @@ func (s *Store) listMembers(ctx context.Context, l *listQuery) ([]*gatehouse.Mem
 // pageQuery returns the query of a page of l found the way w; with bound, a
 // walk goes no further than it. Its rows are the member, the sort key and
 // the normalized username.
-func (s *Store) pageQuery(l *listQuery, w way, bound *memberCursor) (string, args) {
+func (s memberRows) pageQuery(l *listQuery, w way, bound *memberCursor) (string, args) {
 	var a args
 	where := l.filter(&a)
 	if m := s.match(l, &a); m != "" {
@@ -279,7 +279,7 @@ func (s *Store) pageQuery(l *listQuery, w way, bound *memberCursor) (string, arg
 
 // page runs the query of a page and returns its members and the next
 // page's cursor.
-func (s *Store) page(ctx context.Context, l *listQuery, w way, bound *memberCursor) ([]*gatehouse.Member, string, error) {
+func (s memberRows) page(ctx context.Context, l *listQuery, w way, bound *memberCursor) ([]*gatehouse.Member, string, error) {
 	query, a := s.pageQuery(l, w, bound)
 	return s.scanPage(ctx, l, query, a)
 }
@@ -287,7 +287,7 @@ func (s *Store) page(ctx context.Context, l *listQuery, w way, bound *memberCurs
 // scanPage runs query, whose rows are a member, its sort key and its
 // normalized username, and returns the members of the page and the next
 // page's cursor.
-func (s *Store) scanPage(ctx context.Context, l *listQuery, query string, a args) ([]*gatehouse.Member, string, error) {
+func (s memberRows) scanPage(ctx context.Context, l *listQuery, query string, a args) ([]*gatehouse.Member, string, error) {
 	rows, err := s.query(ctx, query, s.planned(a)...)
 	if err != nil {
 		return nil, "", err

@@ -18,7 +18,7 @@ import (
 // walkFrom returns the FROM of a walk in the page's order, and conditions
 // that let SQLite start where the filter does when the order is the
 // filter's own.
-func (s *Store) walkFrom(l *listQuery, a *args) (string, []string) {
+func (s memberRows) walkFrom(l *listQuery, a *args) (string, []string) {
 	if s.db.dialect != SQLite {
 		return "members m", nil
 	}
@@ -46,7 +46,7 @@ func filterFrom(l *listQuery, a *args) (string, []string) {
 
 // candidatesFrom returns PostgreSQL's FROM of the candidates way, with the
 // conditions where inside it.
-func (s *Store) candidatesFrom(l *listQuery, a *args, where []string) string {
+func (s memberRows) candidatesFrom(l *listQuery, a *args, where []string) string {
 	where = append(where, pgSearch(l.q, a)...)
 	// OFFSET 0 keeps the planner from walking an index in the page's order
 	// with these conditions as a filter: that is the walk, taken with a
@@ -55,7 +55,7 @@ func (s *Store) candidatesFrom(l *listQuery, a *args, where []string) string {
 }
 
 // countUpTo counts the rows of query, but no more than limit + 1.
-func (s *Store) countUpTo(ctx context.Context, query string, limit int, a ...any) (int, error) {
+func (s memberRows) countUpTo(ctx context.Context, query string, limit int, a ...any) (int, error) {
 	var n int
 	err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+query+limitClause(limit+1)+`) t`, a...).Scan(&n)
 	return n, err
@@ -64,7 +64,7 @@ func (s *Store) countUpTo(ctx context.Context, query string, limit int, a ...any
 // few reports whether the way w names at most the drive limit members for
 // l (times more, when given): counted on SQLite, estimated by PostgreSQL's
 // planner.
-func (s *Store) few(ctx context.Context, l *listQuery, w way, more ...int) (bool, error) {
+func (s memberRows) few(ctx context.Context, l *listQuery, w way, more ...int) (bool, error) {
 	limit := s.db.driveLimit
 	for _, m := range more {
 		limit *= m
@@ -87,7 +87,7 @@ func (s *Store) few(ctx context.Context, l *listQuery, w way, more ...int) (bool
 
 // estimateUpTo reports whether PostgreSQL's planner expects query to return
 // at most limit rows.
-func (s *Store) estimateUpTo(ctx context.Context, query string, a args, limit int) (bool, error) {
+func (s memberRows) estimateUpTo(ctx context.Context, query string, a args, limit int) (bool, error) {
 	var plan string
 	if err := s.queryRow(ctx, `EXPLAIN (FORMAT JSON) `+query, s.planned(a)...).Scan(&plan); err != nil {
 		return false, err
@@ -105,7 +105,7 @@ func (s *Store) estimateUpTo(ctx context.Context, query string, a args, limit in
 
 // planned returns the arguments of a member list query: on PostgreSQL with
 // the mode that plans it for these values every time.
-func (s *Store) planned(a args) []any {
+func (s memberRows) planned(a args) []any {
 	if s.db.dialect == Postgres {
 		return append([]any{pgx.QueryExecModeExec}, a...)
 	}
@@ -114,7 +114,7 @@ func (s *Store) planned(a args) []any {
 
 // choose returns the way a page of l is found first and, for a walk with a
 // budget, the member it must stop at.
-func (s *Store) choose(ctx context.Context, l *listQuery) (way, *memberCursor, error) {
+func (s memberRows) choose(ctx context.Context, l *listQuery) (way, *memberCursor, error) {
 	filtered := l.f.Role != "" || (l.f.State != "" && stateRanks[l.f.State] != 0)
 	if l.q == "" {
 		if s.db.dialect == SQLite && filtered {
@@ -141,7 +141,7 @@ func (s *Store) choose(ctx context.Context, l *listQuery) (way, *memberCursor, e
 // walkBound returns the walk budget's member of the filter after the cursor,
 // in the page's order, or nil when there are fewer. It reads the order's
 // index alone.
-func (s *Store) walkBound(ctx context.Context, l *listQuery) (*memberCursor, error) {
+func (s memberRows) walkBound(ctx context.Context, l *listQuery) (*memberCursor, error) {
 	var a args
 	from, extra := s.walkFrom(l, &a)
 	where := append(l.filter(&a), extra...)
@@ -172,7 +172,7 @@ func (s *Store) walkBound(ctx context.Context, l *listQuery) (*memberCursor, err
 // stops counting past upTo and then returns upTo and more: a search that many
 // members match costs as much to count as there are matches to read (see
 // docs/performance.md), and a page can say "more than 10,000" as well.
-func (s *Store) CountMatching(ctx context.Context, orgID string, f gatehouse.MemberFilter, upTo int) (int, bool, error) {
+func (s memberRows) CountMatching(ctx context.Context, orgID string, f gatehouse.MemberFilter, upTo int) (int, bool, error) {
 	const op = "sqlstore.CountMatching"
 	f.Cursor, f.Sort, f.Desc = "", "", false
 	l, err := newListQuery(op, orgID, f)

@@ -17,7 +17,7 @@ import (
 // strpos, which no index serves, so that the planner finds the candidates
 // with the shorter conditions of candidatesFrom (see searchPieces) rather than
 // with every trigram of a long query.
-func (s *Store) match(l *listQuery, a *args) string {
+func (s memberRows) match(l *listQuery, a *args) string {
 	if l.q == "" {
 		return ""
 	}
@@ -77,7 +77,7 @@ func usernameGroup(u string) int64 {
 // of its last member is complete (the members of a group are in no order of
 // their own), sorts what it read, and reads the page's members. It costs a
 // page of candidates, not all of them.
-func (s *Store) searchInOrder(ctx context.Context, l *listQuery) ([]*gatehouse.Member, string, error) {
+func (s memberRows) searchInOrder(ctx context.Context, l *listQuery) ([]*gatehouse.Member, string, error) {
 	query, a := s.inOrderQuery(l)
 	rows, err := s.query(ctx, query, a...)
 	if err != nil {
@@ -132,7 +132,7 @@ func (s *Store) searchInOrder(ctx context.Context, l *listQuery) ([]*gatehouse.M
 // inOrderQuery returns the query of searchInOrder: the seq, member id and
 // username of each candidate that matches, in seq order from the cursor's
 // group on.
-func (s *Store) inOrderQuery(l *listQuery) (string, args) {
+func (s memberRows) inOrderQuery(l *listQuery) (string, args) {
 	var a args
 	where := l.filter(&a)
 	where = append(where, s.match(l, &a))

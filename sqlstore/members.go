@@ -47,7 +47,7 @@ func memberValues(m *gatehouse.Member) []any {
 
 // CreateMember adds m. A username taken in the organization (compared
 // case-insensitively) is a Conflict; an unknown organization is NotFound.
-func (s *Store) CreateMember(ctx context.Context, m *gatehouse.Member) error {
+func (s memberRows) CreateMember(ctx context.Context, m *gatehouse.Member) error {
 	_, err := s.exec(ctx, `INSERT INTO members (id, org_id, username, username_norm,
 		display_name, display_name_norm, email, email_norm, work_email, work_email_norm, mobile, role, state,
 		expires_at, password_hash, password_changed_at, must_change_password, support_pin_hash, created_at, updated_at)
@@ -57,7 +57,7 @@ func (s *Store) CreateMember(ctx context.Context, m *gatehouse.Member) error {
 }
 
 // Member returns the member with id in the organization.
-func (s *Store) Member(ctx context.Context, orgID, id string) (*gatehouse.Member, error) {
+func (s memberRows) Member(ctx context.Context, orgID, id string) (*gatehouse.Member, error) {
 	m, err := scanMember(s.queryRow(ctx,
 		`SELECT `+memberCols+` FROM members m WHERE m.org_id = $1 AND m.id = $2`, orgID, id))
 	return m, dbErr("sqlstore.Member", err)
@@ -65,7 +65,7 @@ func (s *Store) Member(ctx context.Context, orgID, id string) (*gatehouse.Member
 
 // MemberByUsername returns the member whose username equals username,
 // case-insensitively.
-func (s *Store) MemberByUsername(ctx context.Context, orgID, username string) (*gatehouse.Member, error) {
+func (s memberRows) MemberByUsername(ctx context.Context, orgID, username string) (*gatehouse.Member, error) {
 	m, err := scanMember(s.queryRow(ctx,
 		`SELECT `+memberCols+` FROM members m WHERE m.org_id = $1 AND m.username_norm = $2`,
 		orgID, gatehouse.NormalizeIdentifier(username)))
@@ -76,7 +76,7 @@ func (s *Store) MemberByUsername(ctx context.Context, orgID, username string) (*
 // positive) whose username or either email equals identifier, case-insensitively,
 // ordered by username. An empty identifier matches nobody, not the members
 // without a work email.
-func (s *Store) MembersByIdentifier(ctx context.Context, orgID, identifier string, limit int) ([]*gatehouse.Member, error) {
+func (s memberRows) MembersByIdentifier(ctx context.Context, orgID, identifier string, limit int) ([]*gatehouse.Member, error) {
 	const op = "sqlstore.MembersByIdentifier"
 	id := gatehouse.NormalizeIdentifier(identifier)
 	if id == "" {
@@ -117,7 +117,7 @@ func collectMembers(op string, rows *sql.Rows) ([]*gatehouse.Member, error) {
 // (they take KEY SHARE), so a sign-in never waits for it and cannot deadlock
 // with it. On SQLite every transaction holds the database's single write lock
 // from its start (BEGIN IMMEDIATE), so the read alone is enough.
-func (s *Store) LockMember(ctx context.Context, orgID, id string) (*gatehouse.Member, error) {
+func (s memberRows) LockMember(ctx context.Context, orgID, id string) (*gatehouse.Member, error) {
 	q := `SELECT ` + memberCols + ` FROM members m WHERE m.org_id = $1 AND m.id = $2`
 	if s.db.dialect == Postgres {
 		q += ` FOR NO KEY UPDATE`
@@ -129,7 +129,7 @@ func (s *Store) LockMember(ctx context.Context, orgID, id string) (*gatehouse.Me
 // ChangeMember writes the fields that c names, with their normalized forms,
 // and updated_at; nothing else. The columns are listed in a fixed order, so
 // each combination of fields is one statement text (prepared once on SQLite).
-func (s *Store) ChangeMember(ctx context.Context, orgID, id string, c gatehouse.MemberChange) error {
+func (s memberRows) ChangeMember(ctx context.Context, orgID, id string, c gatehouse.MemberChange) error {
 	var a args
 	var set []string
 	text := func(col string, v *string, norm bool) {
@@ -181,14 +181,14 @@ func (s *Store) ChangeMember(ctx context.Context, orgID, id string, c gatehouse.
 
 // DeleteMember removes the member; their sessions, tokens and password history
 // go with them (ON DELETE CASCADE), their audit events and messages stay.
-func (s *Store) DeleteMember(ctx context.Context, orgID, id string) error {
+func (s memberRows) DeleteMember(ctx context.Context, orgID, id string) error {
 	res, err := s.exec(ctx, `DELETE FROM members WHERE org_id = $1 AND id = $2`, orgID, id)
 	s.memberChanged(id)
 	return affected("sqlstore.DeleteMember", res, err)
 }
 
 // CountMembers counts the organization's members with role and state ("" is any).
-func (s *Store) CountMembers(ctx context.Context, orgID string, role gatehouse.Role, state gatehouse.State) (int, error) {
+func (s memberRows) CountMembers(ctx context.Context, orgID string, role gatehouse.Role, state gatehouse.State) (int, error) {
 	var a args
 	q := `SELECT COUNT(*) FROM members WHERE org_id = ` + a.add(orgID)
 	if role != "" {
@@ -203,7 +203,7 @@ func (s *Store) CountMembers(ctx context.Context, orgID string, role gatehouse.R
 }
 
 // RecordSignIn sets when the member last completed a sign-in, and nothing else.
-func (s *Store) RecordSignIn(ctx context.Context, orgID, memberID string, at time.Time) error {
+func (s memberRows) RecordSignIn(ctx context.Context, orgID, memberID string, at time.Time) error {
 	res, err := s.exec(ctx, `UPDATE members SET last_signin_at = $3 WHERE org_id = $1 AND id = $2`,
 		orgID, memberID, micros(at))
 	s.memberChanged(memberID)
@@ -212,7 +212,7 @@ func (s *Store) RecordSignIn(ctx context.Context, orgID, memberID string, at tim
 
 // AddPasswordHistory records hash as the member's newest password and forgets
 // all but the newest keep, in one transaction.
-func (s *Store) AddPasswordHistory(ctx context.Context, orgID, memberID, hash string, at time.Time, keep int) error {
+func (s memberRows) AddPasswordHistory(ctx context.Context, orgID, memberID, hash string, at time.Time, keep int) error {
 	const op = "sqlstore.AddPasswordHistory"
 	return s.inTx(ctx, func(t *Store) error {
 		if _, err := t.exec(ctx, `INSERT INTO password_history (member_id, seq, org_id, hash, created_at)
@@ -228,7 +228,7 @@ func (s *Store) AddPasswordHistory(ctx context.Context, orgID, memberID, hash st
 
 // PasswordHistory returns up to n of the member's previous password hashes,
 // newest first.
-func (s *Store) PasswordHistory(ctx context.Context, orgID, memberID string, n int) ([]string, error) {
+func (s memberRows) PasswordHistory(ctx context.Context, orgID, memberID string, n int) ([]string, error) {
 	const op = "sqlstore.PasswordHistory"
 	if n <= 0 {
 		return nil, nil

@@ -46,7 +46,7 @@ func scanOIDCClient(row scanner) (*oidc.Client, error) {
 }
 
 // CreateOIDCClient stores a new client.
-func (s *Store) CreateOIDCClient(ctx context.Context, c *oidc.Client) error {
+func (s oidcRows) CreateOIDCClient(ctx context.Context, c *oidc.Client) error {
 	_, err := s.exec(ctx, `INSERT INTO oidc_clients (`+oidcClientCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		c.ID, c.OrgID, c.Name, c.SecretHash, c.OldSecretHash, micros(c.OldSecretUntil), strings.Join(c.RedirectURIs, "\n"),
 		strings.Join(c.PostLogoutURIs, "\n"), c.BackchannelLogoutURI, boolInt(c.Public), boolInt(c.FirstParty), boolInt(c.Offline),
@@ -55,13 +55,13 @@ func (s *Store) CreateOIDCClient(ctx context.Context, c *oidc.Client) error {
 }
 
 // OIDCClient returns the organization's client with id.
-func (s *Store) OIDCClient(ctx context.Context, orgID, id string) (*oidc.Client, error) {
+func (s oidcRows) OIDCClient(ctx context.Context, orgID, id string) (*oidc.Client, error) {
 	c, err := scanOIDCClient(s.queryRow(ctx, `SELECT `+oidcClientCols+` FROM oidc_clients WHERE org_id = $1 AND id = $2`, orgID, id))
 	return c, dbErr("sqlstore.OIDCClient", err)
 }
 
 // OIDCClients lists the organization's clients by name.
-func (s *Store) OIDCClients(ctx context.Context, orgID string) ([]*oidc.Client, error) {
+func (s oidcRows) OIDCClients(ctx context.Context, orgID string) ([]*oidc.Client, error) {
 	const op = "sqlstore.OIDCClients"
 	rows, err := s.query(ctx, `SELECT `+oidcClientCols+` FROM oidc_clients WHERE org_id = $1 ORDER BY name, id`, orgID)
 	if err != nil {
@@ -80,14 +80,14 @@ func (s *Store) OIDCClients(ctx context.Context, orgID string) ([]*oidc.Client, 
 }
 
 // SetOIDCClientSecret replaces the client's secret, keeping the old one until oldUntil.
-func (s *Store) SetOIDCClientSecret(ctx context.Context, orgID, id, hash, oldHash string, oldUntil time.Time) error {
+func (s oidcRows) SetOIDCClientSecret(ctx context.Context, orgID, id, hash, oldHash string, oldUntil time.Time) error {
 	res, err := s.exec(ctx, `UPDATE oidc_clients SET secret_hash = $3, old_secret_hash = $4, old_secret_until = $5
 		WHERE org_id = $1 AND id = $2`, orgID, id, hash, oldHash, micros(oldUntil))
 	return affected("sqlstore.SetOIDCClientSecret", res, err)
 }
 
 // UpdateOIDCClient writes the client's name, URIs and flags.
-func (s *Store) UpdateOIDCClient(ctx context.Context, c *oidc.Client) error {
+func (s oidcRows) UpdateOIDCClient(ctx context.Context, c *oidc.Client) error {
 	res, err := s.exec(ctx, `UPDATE oidc_clients SET name = $3, redirect_uris = $4, post_logout_uris = $5, backchannel_uri = $6,
 		first_party = $7, offline = $8 WHERE org_id = $1 AND id = $2`,
 		c.OrgID, c.ID, c.Name, strings.Join(c.RedirectURIs, "\n"), strings.Join(c.PostLogoutURIs, "\n"), c.BackchannelLogoutURI,
@@ -97,13 +97,13 @@ func (s *Store) UpdateOIDCClient(ctx context.Context, c *oidc.Client) error {
 
 // DeleteOIDCClient deletes the client; its requests, codes, grants, tokens,
 // consents and undelivered logouts go with it.
-func (s *Store) DeleteOIDCClient(ctx context.Context, orgID, id string) error {
+func (s oidcRows) DeleteOIDCClient(ctx context.Context, orgID, id string) error {
 	res, err := s.exec(ctx, `DELETE FROM oidc_clients WHERE org_id = $1 AND id = $2`, orgID, id)
 	return affected("sqlstore.DeleteOIDCClient", res, err)
 }
 
 // OIDCConsent returns the scopes the member approved for the client, "" if none.
-func (s *Store) OIDCConsent(ctx context.Context, orgID, memberID, clientID string) (string, error) {
+func (s oidcRows) OIDCConsent(ctx context.Context, orgID, memberID, clientID string) (string, error) {
 	var scope string
 	err := s.queryRow(ctx, `SELECT scope FROM oidc_consents WHERE org_id = $1 AND member_id = $2 AND client_id = $3`,
 		orgID, memberID, clientID).Scan(&scope)
@@ -114,7 +114,7 @@ func (s *Store) OIDCConsent(ctx context.Context, orgID, memberID, clientID strin
 }
 
 // SaveOIDCConsent records the scopes the member approved for the client.
-func (s *Store) SaveOIDCConsent(ctx context.Context, orgID, memberID, clientID, scope string, at time.Time) error {
+func (s oidcRows) SaveOIDCConsent(ctx context.Context, orgID, memberID, clientID, scope string, at time.Time) error {
 	_, err := s.exec(ctx, `INSERT INTO oidc_consents (org_id, member_id, client_id, scope, created_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (member_id, client_id) DO UPDATE SET scope = excluded.scope, created_at = excluded.created_at`,
 		orgID, memberID, clientID, scope, at.UnixMicro())
@@ -122,7 +122,7 @@ func (s *Store) SaveOIDCConsent(ctx context.Context, orgID, memberID, clientID, 
 }
 
 // OIDCKeys returns the organization's signing keys.
-func (s *Store) OIDCKeys(ctx context.Context, orgID string) ([]*oidc.Key, error) {
+func (s oidcRows) OIDCKeys(ctx context.Context, orgID string) ([]*oidc.Key, error) {
 	const op = "sqlstore.OIDCKeys"
 	rows, err := s.query(ctx, `SELECT id, org_id, private, created_at FROM oidc_keys WHERE org_id = $1 ORDER BY created_at DESC`, orgID)
 	if err != nil {
@@ -143,20 +143,20 @@ func (s *Store) OIDCKeys(ctx context.Context, orgID string) ([]*oidc.Key, error)
 }
 
 // AddOIDCKey stores a signing key.
-func (s *Store) AddOIDCKey(ctx context.Context, k *oidc.Key) error {
+func (s oidcRows) AddOIDCKey(ctx context.Context, k *oidc.Key) error {
 	_, err := s.exec(ctx, `INSERT INTO oidc_keys (id, org_id, private, created_at) VALUES ($1, $2, $3, $4)`,
 		k.ID, k.OrgID, k.Private, k.CreatedAt.UnixMicro())
 	return dbErr("sqlstore.AddOIDCKey", err)
 }
 
 // DeleteOIDCKey deletes a retired signing key.
-func (s *Store) DeleteOIDCKey(ctx context.Context, orgID, id string) error {
+func (s oidcRows) DeleteOIDCKey(ctx context.Context, orgID, id string) error {
 	_, err := s.exec(ctx, `DELETE FROM oidc_keys WHERE org_id = $1 AND id = $2`, orgID, id)
 	return dbErr("sqlstore.DeleteOIDCKey", err)
 }
 
 // OIDCKeyOrgs returns the organizations that have signing keys.
-func (s *Store) OIDCKeyOrgs(ctx context.Context) ([]string, error) {
+func (s oidcRows) OIDCKeyOrgs(ctx context.Context) ([]string, error) {
 	const op = "sqlstore.OIDCKeyOrgs"
 	rows, err := s.query(ctx, `SELECT DISTINCT org_id FROM oidc_keys ORDER BY org_id`)
 	if err != nil {
@@ -195,14 +195,14 @@ func collectLogouts(op string, rows *sql.Rows) ([]*oidc.Logout, error) {
 
 // DueOIDCLogouts leases up to limit undelivered logouts due at now to worker
 // until now+lease, so that no other replica sends them meanwhile.
-func (s *Store) DueOIDCLogouts(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]*oidc.Logout, error) {
-	return claimLeased(ctx, s, "sqlstore.DueOIDCLogouts", logoutQueue, worker, now, lease, limit, collectLogouts,
+func (s oidcRows) DueOIDCLogouts(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]*oidc.Logout, error) {
+	return claimLeased(ctx, s.Store, "sqlstore.DueOIDCLogouts", logoutQueue, worker, now, lease, limit, collectLogouts,
 		func(l *oidc.Logout) (time.Time, string) { return l.CreatedAt, l.ID })
 }
 
 // FinishOIDCLogout records the end of a delivery attempt and ends the lease,
 // while worker still holds it.
-func (s *Store) FinishOIDCLogout(ctx context.Context, id, worker string, done bool, next time.Time, lastErr string) error {
+func (s oidcRows) FinishOIDCLogout(ctx context.Context, id, worker string, done bool, next time.Time, lastErr string) error {
 	var doneAt any
 	if done {
 		doneAt = s.db.now().UnixMicro()
@@ -216,7 +216,7 @@ func (s *Store) FinishOIDCLogout(ctx context.Context, id, worker string, done bo
 // sid is set; all but those of session except, when except is set) with their
 // tokens, and queues a back-channel logout to each of their clients that
 // registered a back-channel URI. It returns the grants.
-func (s *Store) endOIDCGrants(ctx context.Context, orgID, memberID, sid, except string, at time.Time) ([]*oidc.Grant, error) {
+func (s oidcRows) endOIDCGrants(ctx context.Context, orgID, memberID, sid, except string, at time.Time) ([]*oidc.Grant, error) {
 	const op = "sqlstore.endOIDCGrants"
 	var gs []*oidc.Grant
 	err := s.inTx(ctx, func(t *Store) error {

@@ -12,7 +12,7 @@ import (
 const oidcRequestCols = `id, org_id, client_id, redirect_uri, scope, state, nonce, challenge, prompt, login_hint, max_age, created_at, expires_at`
 
 // SaveOIDCRequest stores an authorization request.
-func (s *Store) SaveOIDCRequest(ctx context.Context, r *oidc.AuthRequest) error {
+func (s oidcRows) SaveOIDCRequest(ctx context.Context, r *oidc.AuthRequest) error {
 	_, err := s.exec(ctx, `INSERT INTO oidc_requests (`+oidcRequestCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		r.ID, r.OrgID, r.ClientID, r.RedirectURI, r.Scope, r.State, r.Nonce, r.Challenge, r.Prompt, r.LoginHint, r.MaxAge,
 		r.CreatedAt.UnixMicro(), r.ExpiresAt.UnixMicro())
@@ -20,7 +20,7 @@ func (s *Store) SaveOIDCRequest(ctx context.Context, r *oidc.AuthRequest) error 
 }
 
 // OIDCRequest returns a stored authorization request.
-func (s *Store) OIDCRequest(ctx context.Context, orgID, id string) (*oidc.AuthRequest, error) {
+func (s oidcRows) OIDCRequest(ctx context.Context, orgID, id string) (*oidc.AuthRequest, error) {
 	var r oidc.AuthRequest
 	var created, expires int64
 	err := s.queryRow(ctx, `SELECT `+oidcRequestCols+` FROM oidc_requests WHERE org_id = $1 AND id = $2`, orgID, id).Scan(
@@ -34,7 +34,7 @@ func (s *Store) OIDCRequest(ctx context.Context, orgID, id string) (*oidc.AuthRe
 }
 
 // DeleteOIDCRequest deletes an authorization request.
-func (s *Store) DeleteOIDCRequest(ctx context.Context, orgID, id string) error {
+func (s oidcRows) DeleteOIDCRequest(ctx context.Context, orgID, id string) error {
 	_, err := s.exec(ctx, `DELETE FROM oidc_requests WHERE org_id = $1 AND id = $2`, orgID, id)
 	return dbErr("sqlstore.DeleteOIDCRequest", err)
 }
@@ -43,7 +43,7 @@ const oidcCodeCols = `hash, org_id, client_id, member_id, redirect_uri, scope, n
 	auth_time, created_at, expires_at, used_at`
 
 // CreateOIDCCode stores an authorization code.
-func (s *Store) CreateOIDCCode(ctx context.Context, c *oidc.Code) error {
+func (s oidcRows) CreateOIDCCode(ctx context.Context, c *oidc.Code) error {
 	_, err := s.exec(ctx, `INSERT INTO oidc_codes (`+oidcCodeCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		c.Hash, c.OrgID, c.ClientID, c.MemberID, c.RedirectURI, c.Scope, c.Nonce, c.Challenge, c.SessionID, c.AMR, c.GrantID,
 		c.AuthTime.UnixMicro(), c.CreatedAt.UnixMicro(), c.ExpiresAt.UnixMicro(), micros(c.UsedAt))
@@ -65,7 +65,7 @@ func scanOIDCCode(row scanner) (*oidc.Code, error) {
 
 // UseOIDCCode marks the code used, once: of two concurrent uses one gets the
 // code and the other a Conflict.
-func (s *Store) UseOIDCCode(ctx context.Context, hash string, now time.Time) (*oidc.Code, error) {
+func (s oidcRows) UseOIDCCode(ctx context.Context, hash string, now time.Time) (*oidc.Code, error) {
 	const op = "sqlstore.UseOIDCCode"
 	c, err := scanOIDCCode(s.writeRow(ctx, `UPDATE oidc_codes SET used_at = $2 WHERE hash = $1 AND used_at IS NULL
 		RETURNING `+oidcCodeCols, hash, now.UnixMicro()))
@@ -94,7 +94,7 @@ func scanOIDCGrant(row scanner) (*oidc.Grant, error) {
 	return &g, nil
 }
 
-func (s *Store) addOIDCTokens(ctx context.Context, op string, tokens []*oidc.Token) error {
+func (s oidcRows) addOIDCTokens(ctx context.Context, op string, tokens []*oidc.Token) error {
 	for _, t := range tokens {
 		if _, err := s.exec(ctx, `INSERT INTO oidc_tokens (hash, grant_id, kind, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 			t.Hash, t.GrantID, t.Kind, t.CreatedAt.UnixMicro(), t.ExpiresAt.UnixMicro(), micros(t.UsedAt)); err != nil {
@@ -105,7 +105,7 @@ func (s *Store) addOIDCTokens(ctx context.Context, op string, tokens []*oidc.Tok
 }
 
 // CreateOIDCGrant stores a grant and its first tokens in one transaction.
-func (s *Store) CreateOIDCGrant(ctx context.Context, g *oidc.Grant, tokens ...*oidc.Token) error {
+func (s oidcRows) CreateOIDCGrant(ctx context.Context, g *oidc.Grant, tokens ...*oidc.Token) error {
 	const op = "sqlstore.CreateOIDCGrant"
 	return s.inTx(ctx, func(t *Store) error {
 		if _, err := t.exec(ctx, `INSERT INTO oidc_grants (`+oidcGrantCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -117,7 +117,7 @@ func (s *Store) CreateOIDCGrant(ctx context.Context, g *oidc.Grant, tokens ...*o
 }
 
 // OIDCToken returns a token with its grant.
-func (s *Store) OIDCToken(ctx context.Context, hash string) (*oidc.Token, *oidc.Grant, error) {
+func (s oidcRows) OIDCToken(ctx context.Context, hash string) (*oidc.Token, *oidc.Grant, error) {
 	var t oidc.Token
 	var created, expires int64
 	var used sql.NullInt64
@@ -138,7 +138,7 @@ func (s *Store) OIDCToken(ctx context.Context, hash string) (*oidc.Token, *oidc.
 
 // RotateOIDCRefresh marks a refresh token used and stores its successors in
 // one transaction; false when the token had been used (or is gone).
-func (s *Store) RotateOIDCRefresh(ctx context.Context, hash string, now time.Time, next ...*oidc.Token) (bool, error) {
+func (s oidcRows) RotateOIDCRefresh(ctx context.Context, hash string, now time.Time, next ...*oidc.Token) (bool, error) {
 	const op = "sqlstore.RotateOIDCRefresh"
 	ok := false
 	err := s.inTx(ctx, func(t *Store) error {
@@ -155,20 +155,20 @@ func (s *Store) RotateOIDCRefresh(ctx context.Context, hash string, now time.Tim
 }
 
 // DeleteOIDCToken deletes one token.
-func (s *Store) DeleteOIDCToken(ctx context.Context, hash string) error {
+func (s oidcRows) DeleteOIDCToken(ctx context.Context, hash string) error {
 	_, err := s.exec(ctx, `DELETE FROM oidc_tokens WHERE hash = $1`, hash)
 	return dbErr("sqlstore.DeleteOIDCToken", err)
 }
 
 // RevokeOIDCGrant deletes a grant and its tokens; NotFound when there is none.
-func (s *Store) RevokeOIDCGrant(ctx context.Context, orgID, id string) error {
+func (s oidcRows) RevokeOIDCGrant(ctx context.Context, orgID, id string) error {
 	res, err := s.exec(ctx, `DELETE FROM oidc_grants WHERE org_id = $1 AND id = $2`, orgID, id)
 	return affected("sqlstore.RevokeOIDCGrant", res, err)
 }
 
 // RevokeOIDCSession ends the member's grants of the Gatehouse session sid and
 // queues their back-channel logouts.
-func (s *Store) RevokeOIDCSession(ctx context.Context, orgID, memberID, sid string, at time.Time) ([]*oidc.Grant, error) {
+func (s oidcRows) RevokeOIDCSession(ctx context.Context, orgID, memberID, sid string, at time.Time) ([]*oidc.Grant, error) {
 	if sid == "" {
 		return nil, nil
 	}

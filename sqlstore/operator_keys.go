@@ -23,7 +23,7 @@ func scanOperatorKey(row scanner) (*operator.APIKey, error) {
 }
 
 // CreateOperatorAPIKey stores k with the log entry.
-func (s *Store) CreateOperatorAPIKey(ctx context.Context, k *operator.APIKey, e *operator.LogEntry) error {
+func (s operatorRows) CreateOperatorAPIKey(ctx context.Context, k *operator.APIKey, e *operator.LogEntry) error {
 	const op = "sqlstore.CreateOperatorAPIKey"
 	return s.inTx(ctx, func(tx *Store) error {
 		if _, err := tx.exec(ctx, `INSERT INTO operator_api_keys (`+operatorKeyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -35,13 +35,13 @@ func (s *Store) CreateOperatorAPIKey(ctx context.Context, k *operator.APIKey, e 
 }
 
 // OperatorAPIKeyByHash returns the key with hash, revoked or not.
-func (s *Store) OperatorAPIKeyByHash(ctx context.Context, hash string) (*operator.APIKey, error) {
+func (s operatorRows) OperatorAPIKeyByHash(ctx context.Context, hash string) (*operator.APIKey, error) {
 	k, err := scanOperatorKey(s.queryRow(ctx, `SELECT `+operatorKeyCols+` FROM operator_api_keys WHERE hash = $1`, hash))
 	return k, dbErr("sqlstore.OperatorAPIKeyByHash", err)
 }
 
 // OperatorAPIKeys lists every operator key, newest first.
-func (s *Store) OperatorAPIKeys(ctx context.Context) ([]*operator.APIKey, error) {
+func (s operatorRows) OperatorAPIKeys(ctx context.Context) ([]*operator.APIKey, error) {
 	const op = "sqlstore.OperatorAPIKeys"
 	rows, err := s.query(ctx, `SELECT `+operatorKeyCols+` FROM operator_api_keys ORDER BY created_at DESC, id DESC`)
 	if err != nil {
@@ -61,14 +61,14 @@ func (s *Store) OperatorAPIKeys(ctx context.Context) ([]*operator.APIKey, error)
 
 // TouchOperatorAPIKey sets the key's last use to at, unless it is less than
 // every older already (a concurrent call did it).
-func (s *Store) TouchOperatorAPIKey(ctx context.Context, id string, at time.Time, every time.Duration) error {
+func (s operatorRows) TouchOperatorAPIKey(ctx context.Context, id string, at time.Time, every time.Duration) error {
 	_, err := s.exec(ctx, `UPDATE operator_api_keys SET last_used_at = $2
 		WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= $3)`, id, at.UnixMicro(), at.Add(-every).UnixMicro())
 	return dbErr("sqlstore.TouchOperatorAPIKey", err)
 }
 
 // RevokeOperatorAPIKey revokes an unrevoked key, with the log entry.
-func (s *Store) RevokeOperatorAPIKey(ctx context.Context, id string, at time.Time, e *operator.LogEntry) error {
+func (s operatorRows) RevokeOperatorAPIKey(ctx context.Context, id string, at time.Time, e *operator.LogEntry) error {
 	const op = "sqlstore.RevokeOperatorAPIKey"
 	return s.inTx(ctx, func(tx *Store) error {
 		res, err := tx.exec(ctx, `UPDATE operator_api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, at.UnixMicro())
@@ -84,7 +84,7 @@ func (s *Store) RevokeOperatorAPIKey(ctx context.Context, id string, at time.Tim
 }
 
 // AppendOperatorLog adds an entry to the operator log.
-func (s *Store) AppendOperatorLog(ctx context.Context, e *operator.LogEntry) error {
+func (s operatorRows) AppendOperatorLog(ctx context.Context, e *operator.LogEntry) error {
 	if e == nil {
 		return nil
 	}
@@ -101,7 +101,7 @@ func storableText(s string) string {
 }
 
 // OperatorLog returns a page of the operator log, newest first.
-func (s *Store) OperatorLog(ctx context.Context, f operator.LogFilter) ([]*operator.LogEntry, string, error) {
+func (s operatorRows) OperatorLog(ctx context.Context, f operator.LogFilter) ([]*operator.LogEntry, string, error) {
 	const op = "sqlstore.OperatorLog"
 	var a args
 	where := []string{"1 = 1"}
@@ -151,7 +151,7 @@ func (s *Store) OperatorLog(ctx context.Context, f operator.LogFilter) ([]*opera
 }
 
 // RecordPINCheck writes the audit event and log entry of a PIN check.
-func (s *Store) RecordPINCheck(ctx context.Context, ev *gatehouse.AuditEvent, e *operator.LogEntry) error {
+func (s operatorRows) RecordPINCheck(ctx context.Context, ev *gatehouse.AuditEvent, e *operator.LogEntry) error {
 	return s.inTx(ctx, func(tx *Store) error {
 		if err := tx.AddAudit(ctx, ev); err != nil {
 			return err
@@ -161,7 +161,7 @@ func (s *Store) RecordPINCheck(ctx context.Context, ev *gatehouse.AuditEvent, e 
 }
 
 // RecordOwnerRecovery writes an owner recovery in one transaction.
-func (s *Store) RecordOwnerRecovery(ctx context.Context, r operator.Recovery) error {
+func (s operatorRows) RecordOwnerRecovery(ctx context.Context, r operator.Recovery) error {
 	return s.inTx(ctx, func(tx *Store) error {
 		if _, err := tx.RevokeTokens(ctx, r.Token.OrgID, r.Token.MemberID, r.Token.Purpose, r.Token.CreatedAt); err != nil {
 			return err

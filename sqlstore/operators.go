@@ -30,7 +30,7 @@ func scanOperator(row scanner) (*operator.Operator, error) {
 
 // CreateOperator stores a pending operator, the activation token, its email
 // and the log entry in one transaction.
-func (s *Store) CreateOperator(ctx context.Context, o *operator.Operator, t *operator.Token, m *gatehouse.Message, e *operator.LogEntry) error {
+func (s operatorRows) CreateOperator(ctx context.Context, o *operator.Operator, t *operator.Token, m *gatehouse.Message, e *operator.LogEntry) error {
 	const op = "sqlstore.CreateOperator"
 	return s.inTx(ctx, func(tx *Store) error {
 		if _, err := tx.exec(ctx, `INSERT INTO operators (`+operatorCols+`, username_norm)
@@ -53,20 +53,20 @@ func (s *Store) CreateOperator(ctx context.Context, o *operator.Operator, t *ope
 }
 
 // Operator returns the operator with id.
-func (s *Store) Operator(ctx context.Context, id string) (*operator.Operator, error) {
+func (s operatorRows) Operator(ctx context.Context, id string) (*operator.Operator, error) {
 	o, err := scanOperator(s.queryRow(ctx, `SELECT `+operatorCols+` FROM operators WHERE id = $1`, id))
 	return o, dbErr("sqlstore.Operator", err)
 }
 
 // OperatorByUsername returns the operator with the username, case-insensitively.
-func (s *Store) OperatorByUsername(ctx context.Context, username string) (*operator.Operator, error) {
+func (s operatorRows) OperatorByUsername(ctx context.Context, username string) (*operator.Operator, error) {
 	o, err := scanOperator(s.queryRow(ctx, `SELECT `+operatorCols+` FROM operators WHERE username_norm = $1`,
 		gatehouse.NormalizeIdentifier(username)))
 	return o, dbErr("sqlstore.OperatorByUsername", err)
 }
 
 // Operators lists every operator, by username.
-func (s *Store) Operators(ctx context.Context) ([]*operator.Operator, error) {
+func (s operatorRows) Operators(ctx context.Context) ([]*operator.Operator, error) {
 	const op = "sqlstore.Operators"
 	rows, err := s.query(ctx, `SELECT `+operatorCols+` FROM operators ORDER BY username_norm`)
 	if err != nil {
@@ -85,7 +85,7 @@ func (s *Store) Operators(ctx context.Context) ([]*operator.Operator, error) {
 }
 
 // OperatorToken returns the activation token with hash.
-func (s *Store) OperatorToken(ctx context.Context, hash string) (*operator.Token, error) {
+func (s operatorRows) OperatorToken(ctx context.Context, hash string) (*operator.Token, error) {
 	var t operator.Token
 	var created, expires, used sql.NullInt64
 	err := s.queryRow(ctx, `SELECT hash, operator_id, created_at, expires_at, used_at FROM operator_tokens WHERE hash = $1`, hash).
@@ -99,7 +99,7 @@ func (s *Store) OperatorToken(ctx context.Context, hash string) (*operator.Token
 
 // ActivateOperator uses the token with one conditional UPDATE (so it works
 // once) and activates its pending operator, with the log entry.
-func (s *Store) ActivateOperator(ctx context.Context, tokenHash, passwordHash string, step int64, at time.Time, e *operator.LogEntry) (*operator.Operator, error) {
+func (s operatorRows) ActivateOperator(ctx context.Context, tokenHash, passwordHash string, step int64, at time.Time, e *operator.LogEntry) (*operator.Operator, error) {
 	const op = "sqlstore.ActivateOperator"
 	var out *operator.Operator
 	err := s.inTx(ctx, func(tx *Store) error {
@@ -121,7 +121,7 @@ func (s *Store) ActivateOperator(ctx context.Context, tokenHash, passwordHash st
 }
 
 // UseTOTPStep records step as the latest accepted, only forwards.
-func (s *Store) UseTOTPStep(ctx context.Context, operatorID string, step int64) error {
+func (s operatorRows) UseTOTPStep(ctx context.Context, operatorID string, step int64) error {
 	const op = "sqlstore.UseTOTPStep"
 	res, err := s.exec(ctx, `UPDATE operators SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2`, operatorID, step)
 	n, err := count(op, res, err)
@@ -137,7 +137,7 @@ func (s *Store) UseTOTPStep(ctx context.Context, operatorID string, step int64) 
 const operatorSessionCols = `id, token_hash, operator_id, created_at, last_seen_at, idle_expires_at, expires_at, ip, user_agent`
 
 // CreateOperatorSession stores an operator's session.
-func (s *Store) CreateOperatorSession(ctx context.Context, o *operator.Session) error {
+func (s operatorRows) CreateOperatorSession(ctx context.Context, o *operator.Session) error {
 	_, err := s.exec(ctx, `INSERT INTO operator_sessions (`+operatorSessionCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		o.ID, o.TokenHash, o.OperatorID, micros(o.CreatedAt), micros(o.LastSeenAt), micros(o.IdleExpiresAt), micros(o.ExpiresAt),
 		o.IP, o.UserAgent)
@@ -145,7 +145,7 @@ func (s *Store) CreateOperatorSession(ctx context.Context, o *operator.Session) 
 }
 
 // OperatorSession returns the session whose token hash is hash.
-func (s *Store) OperatorSession(ctx context.Context, hash string) (*operator.Session, error) {
+func (s operatorRows) OperatorSession(ctx context.Context, hash string) (*operator.Session, error) {
 	var o operator.Session
 	var created, seen, idle, expires sql.NullInt64
 	err := s.queryRow(ctx, `SELECT `+operatorSessionCols+` FROM operator_sessions WHERE token_hash = $1`, hash).
@@ -158,14 +158,14 @@ func (s *Store) OperatorSession(ctx context.Context, hash string) (*operator.Ses
 }
 
 // TouchOperatorSession records activity.
-func (s *Store) TouchOperatorSession(ctx context.Context, id string, lastSeen, idleExpires time.Time) error {
+func (s operatorRows) TouchOperatorSession(ctx context.Context, id string, lastSeen, idleExpires time.Time) error {
 	_, err := s.exec(ctx, `UPDATE operator_sessions SET last_seen_at = $2, idle_expires_at = $3 WHERE id = $1`,
 		id, micros(lastSeen), micros(idleExpires))
 	return dbErr("sqlstore.TouchOperatorSession", err)
 }
 
 // DeleteOperatorSession ends a session.
-func (s *Store) DeleteOperatorSession(ctx context.Context, id string) error {
+func (s operatorRows) DeleteOperatorSession(ctx context.Context, id string) error {
 	_, err := s.exec(ctx, `DELETE FROM operator_sessions WHERE id = $1`, id)
 	return dbErr("sqlstore.DeleteOperatorSession", err)
 }

@@ -75,7 +75,7 @@ func (c *orgCache) put(host string, gen uint64, o *gatehouse.Organization) {
 
 // cachedOrgByHost is OrganizationByHost (and, under "#" and the id,
 // Organization) through the cache, outside a transaction.
-func (s *Store) cachedOrgByHost(ctx context.Context, host string, read func() (*gatehouse.Organization, error)) (*gatehouse.Organization, error) {
+func (s orgRows) cachedOrgByHost(ctx context.Context, host string, read func() (*gatehouse.Organization, error)) (*gatehouse.Organization, error) {
 	c := s.db.orgs
 	if s.tx != nil || c == nil {
 		return read()
@@ -93,7 +93,7 @@ func (s *Store) cachedOrgByHost(ctx context.Context, host string, read func() (*
 
 // orgChanged tells every replica's cache that the organization changed, once
 // the transaction commits.
-func (s *Store) orgChanged(ctx context.Context, id string) error {
+func (s orgRows) orgChanged(ctx context.Context, id string) error {
 	if s.db.orgs != nil {
 		s.db.orgs.clear() // now, so that no read begun before the change fills the cache
 	}

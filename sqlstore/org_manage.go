@@ -13,26 +13,26 @@ import (
 var _ org.Store = (*Store)(nil)
 
 // OrganizationBySlug returns the organization with the slug, with its hosts.
-func (s *Store) OrganizationBySlug(ctx context.Context, slug string) (*gatehouse.Organization, error) {
+func (s orgRows) OrganizationBySlug(ctx context.Context, slug string) (*gatehouse.Organization, error) {
 	return s.orgWhere(ctx, "sqlstore.OrganizationBySlug", `slug = $1`, slug)
 }
 
 // OrganizationByHost returns the organization that has the host (as
 // gatehouse.NormalizeHost makes it), with all its hosts.
-func (s *Store) OrganizationByHost(ctx context.Context, host string) (*gatehouse.Organization, error) {
+func (s orgRows) OrganizationByHost(ctx context.Context, host string) (*gatehouse.Organization, error) {
 	return s.cachedOrgByHost(ctx, host, func() (*gatehouse.Organization, error) {
 		return s.orgWhere(ctx, "sqlstore.OrganizationByHost", `id = (SELECT org_id FROM org_hosts WHERE host = $1)`, host)
 	})
 }
 
 // HasHosts reports whether any organization has a host.
-func (s *Store) HasHosts(ctx context.Context) (bool, error) {
+func (s orgRows) HasHosts(ctx context.Context) (bool, error) {
 	var n int
 	err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM org_hosts LIMIT 1) h`).Scan(&n)
 	return n > 0, dbErr("sqlstore.HasHosts", err)
 }
 
-func (s *Store) orgWhere(ctx context.Context, op, where string, arg any) (*gatehouse.Organization, error) {
+func (s orgRows) orgWhere(ctx context.Context, op, where string, arg any) (*gatehouse.Organization, error) {
 	o, err := scanOrg(s.queryRow(ctx, `SELECT `+orgCols+` FROM organizations WHERE `+where, arg))
 	if err != nil {
 		return nil, dbErr(op, err)
@@ -43,7 +43,7 @@ func (s *Store) orgWhere(ctx context.Context, op, where string, arg any) (*gateh
 	return o, nil
 }
 
-func (s *Store) hosts(ctx context.Context, op, orgID string) ([]string, error) {
+func (s orgRows) hosts(ctx context.Context, op, orgID string) ([]string, error) {
 	rows, err := s.query(ctx, `SELECT host FROM org_hosts WHERE org_id = $1 ORDER BY position`, orgID)
 	if err != nil {
 		return nil, dbErr(op, err)
@@ -60,7 +60,7 @@ func (s *Store) hosts(ctx context.Context, op, orgID string) ([]string, error) {
 	return out, dbErr(op, rows.Err())
 }
 
-func (s *Store) insertHosts(ctx context.Context, op, orgID string, hosts []string, at time.Time) error {
+func (s orgRows) insertHosts(ctx context.Context, op, orgID string, hosts []string, at time.Time) error {
 	for i, h := range hosts {
 		if _, err := s.exec(ctx, `INSERT INTO org_hosts (host, org_id, position, created_at) VALUES ($1, $2, $3, $4)`,
 			h, orgID, i, micros(at)); err != nil {
@@ -72,7 +72,7 @@ func (s *Store) insertHosts(ctx context.Context, op, orgID string, hosts []strin
 
 // FoundOrganization stores a new organization, its settings, its first-owner
 // invitation and the audit event in one transaction.
-func (s *Store) FoundOrganization(ctx context.Context, f org.Founding) error {
+func (s orgRows) FoundOrganization(ctx context.Context, f org.Founding) error {
 	const op = "sqlstore.FoundOrganization"
 	err := s.inTx(ctx, func(t *Store) error {
 		if err := t.insertOrganization(ctx, f.Org); err != nil {
@@ -97,11 +97,11 @@ func (s *Store) FoundOrganization(ctx context.Context, f org.Founding) error {
 }
 
 // InviteOwner supersedes the organization's unused first-owner links with inv.
-func (s *Store) InviteOwner(ctx context.Context, orgID string, inv org.Invitation) error {
+func (s orgRows) InviteOwner(ctx context.Context, orgID string, inv org.Invitation) error {
 	return gatehouse.Wrap("sqlstore.InviteOwner", s.inTx(ctx, func(t *Store) error { return t.invite(ctx, orgID, inv) }))
 }
 
-func (s *Store) invite(ctx context.Context, orgID string, inv org.Invitation) error {
+func (s orgRows) invite(ctx context.Context, orgID string, inv org.Invitation) error {
 	if _, err := s.RevokeTokens(ctx, orgID, "", gatehouse.PurposeSetup, inv.Token.CreatedAt); err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (s *Store) invite(ctx context.Context, orgID string, inv org.Invitation) er
 	return s.addEvent(ctx, inv.Event)
 }
 
-func (s *Store) addEvent(ctx context.Context, e *gatehouse.AuditEvent) error {
+func (s orgRows) addEvent(ctx context.Context, e *gatehouse.AuditEvent) error {
 	if e == nil {
 		return nil
 	}
@@ -124,7 +124,7 @@ func (s *Store) addEvent(ctx context.Context, e *gatehouse.AuditEvent) error {
 }
 
 // ChangeOrganization writes what c names in one transaction with its event.
-func (s *Store) ChangeOrganization(ctx context.Context, id string, c org.Change) error {
+func (s orgRows) ChangeOrganization(ctx context.Context, id string, c org.Change) error {
 	const op = "sqlstore.ChangeOrganization"
 	return s.inTx(ctx, func(t *Store) error {
 		sets := []string{"updated_at = $2"}
@@ -159,7 +159,7 @@ func (s *Store) ChangeOrganization(ctx context.Context, id string, c org.Change)
 }
 
 // Organizations returns a page of organizations in slug order.
-func (s *Store) Organizations(ctx context.Context, f org.Filter) ([]*gatehouse.Organization, string, error) {
+func (s orgRows) Organizations(ctx context.Context, f org.Filter) ([]*gatehouse.Organization, string, error) {
 	const op = "sqlstore.Organizations"
 	limit := f.Limit
 	if limit <= 0 {

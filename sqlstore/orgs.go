@@ -12,7 +12,7 @@ import (
 // CreateOrganization adds an organization with its hosts; the default one
 // exists from the first migration. An empty Slug is the ID and an empty State
 // active. An id, slug or host already taken is a Conflict.
-func (s *Store) CreateOrganization(ctx context.Context, o *gatehouse.Organization) error {
+func (s orgRows) CreateOrganization(ctx context.Context, o *gatehouse.Organization) error {
 	return s.inTx(ctx, func(t *Store) error {
 		if err := t.insertOrganization(ctx, o); err != nil {
 			return err
@@ -21,7 +21,7 @@ func (s *Store) CreateOrganization(ctx context.Context, o *gatehouse.Organizatio
 	})
 }
 
-func (s *Store) insertOrganization(ctx context.Context, o *gatehouse.Organization) error {
+func (s orgRows) insertOrganization(ctx context.Context, o *gatehouse.Organization) error {
 	const op = "sqlstore.CreateOrganization"
 	slug, state := o.Slug, o.State
 	if slug == "" {
@@ -54,7 +54,7 @@ func scanOrg(row scanner) (*gatehouse.Organization, error) {
 // organization was created when the database was first migrated. Outside a
 // transaction the answer comes from the cache OrganizationByHost uses (every
 // session and API key checks its organization's state on every request).
-func (s *Store) Organization(ctx context.Context, id string) (*gatehouse.Organization, error) {
+func (s orgRows) Organization(ctx context.Context, id string) (*gatehouse.Organization, error) {
 	// "#" is in no host name, so an id cannot meet a host in the cache.
 	return s.cachedOrgByHost(ctx, "#"+id, func() (*gatehouse.Organization, error) {
 		return s.orgWhere(ctx, "sqlstore.Organization", `id = $1`, id)
@@ -65,7 +65,7 @@ func (s *Store) Organization(ctx context.Context, id string) (*gatehouse.Organiz
 // with none, or one that does not exist, has an empty map: LoadSettings fills in
 // the defaults. Outside a transaction the answer may come from a cache at most
 // Options.SettingsTTL old (see DefaultSettingsTTL).
-func (s *Store) Settings(ctx context.Context, orgID string) (map[string]string, error) {
+func (s orgRows) Settings(ctx context.Context, orgID string) (map[string]string, error) {
 	c := s.db.settings
 	if s.tx != nil || !c.enabled() {
 		return s.readSettings(ctx, orgID)
@@ -81,7 +81,7 @@ func (s *Store) Settings(ctx context.Context, orgID string) (map[string]string, 
 	return v, err
 }
 
-func (s *Store) readSettings(ctx context.Context, orgID string) (map[string]string, error) {
+func (s orgRows) readSettings(ctx context.Context, orgID string) (map[string]string, error) {
 	const op = "sqlstore.Settings"
 	rows, err := s.query(ctx, `SELECT name, value FROM org_settings WHERE org_id = $1`, orgID)
 	if err != nil {
@@ -101,7 +101,7 @@ func (s *Store) readSettings(ctx context.Context, orgID string) (map[string]stri
 
 // SetSettings stores values, leaving other settings as they are, in one
 // transaction. An unknown organization is NotFound.
-func (s *Store) SetSettings(ctx context.Context, orgID string, values map[string]string, at time.Time) error {
+func (s orgRows) SetSettings(ctx context.Context, orgID string, values map[string]string, at time.Time) error {
 	const op = "sqlstore.SetSettings"
 	names := make([]string, 0, len(values))
 	for n := range values {

@@ -53,7 +53,7 @@ func collectMessages(op string, rows *sql.Rows) ([]*gatehouse.Message, error) {
 // An email must carry its sender (outbox.Outbox gives it the organization's);
 // one queued without, by a caller that composes its own, gets the sender of
 // the organization's settings here, in the same transaction.
-func (s *Store) Enqueue(ctx context.Context, m *gatehouse.Message) error {
+func (s deliveryRows) Enqueue(ctx context.Context, m *gatehouse.Message) error {
 	if m.Channel == gatehouse.ChannelEmail && m.From == "" {
 		stored, err := s.Settings(ctx, m.OrgID)
 		if err != nil {
@@ -87,8 +87,8 @@ func (s *Store) Enqueue(ctx context.Context, m *gatehouse.Message) error {
 // a message that kills every worker that tries it can still be given up on.
 //
 // See claimLeased for how concurrent claimers share the queue.
-func (s *Store) ClaimMessages(ctx context.Context, worker string, now time.Time, lease time.Duration, n int) ([]*gatehouse.Message, error) {
-	return claimLeased(ctx, s, "sqlstore.ClaimMessages", messageQueue, worker, now, lease, n, collectMessages,
+func (s deliveryRows) ClaimMessages(ctx context.Context, worker string, now time.Time, lease time.Duration, n int) ([]*gatehouse.Message, error) {
+	return claimLeased(ctx, s.Store, "sqlstore.ClaimMessages", messageQueue, worker, now, lease, n, collectMessages,
 		func(m *gatehouse.Message) (time.Time, string) { return m.NextAttemptAt, m.ID })
 }
 
@@ -99,7 +99,7 @@ var messageQueue = leasedQueue{table: "messages", cols: messageWithBodies, wait:
 // ReleaseMessages gives back worker's claims on the messages ids that it has
 // not tried, so that they are due again at once for any worker, uncounted. A
 // message no longer claimed by worker is left alone.
-func (s *Store) ReleaseMessages(ctx context.Context, worker string, ids []string) error {
+func (s deliveryRows) ReleaseMessages(ctx context.Context, worker string, ids []string) error {
 	if worker == "" || len(ids) == 0 {
 		return nil
 	}
@@ -129,7 +129,7 @@ func tries(tried bool, at time.Time) (int, any) {
 // while worker still holds the claim, and releases it: a worker whose lease ran
 // out and whose message was taken over gets NotFound, so two reports can never
 // both land.
-func (s *Store) MarkSent(ctx context.Context, id, worker string, at time.Time) error {
+func (s deliveryRows) MarkSent(ctx context.Context, id, worker string, at time.Time) error {
 	res, err := s.exec(ctx, `UPDATE messages SET status = 'sent', sent_at = $3, done_at = $3, last_attempt_at = $3,
 		attempts = attempts + 1, text_body = '', html_body = '', `+leaseFree+`
 		WHERE id = $1 AND `+leaseHeld+` AND status = 'queued'`, id, worker, micros(at))
@@ -140,7 +140,7 @@ func (s *Store) MarkSent(ctx context.Context, id, worker string, at time.Time) e
 // tried, a send was made and counts as an attempt; otherwise the worker could
 // not try and Attempts stays. NotFound unless worker holds the claim (see
 // MarkSent).
-func (s *Store) MarkRetry(ctx context.Context, id, worker string, tried bool, lastErr string, at, next time.Time) error {
+func (s deliveryRows) MarkRetry(ctx context.Context, id, worker string, tried bool, lastErr string, at, next time.Time) error {
 	n, triedAt := tries(tried, at)
 	res, err := s.exec(ctx, `UPDATE messages SET last_error = $3, next_attempt_at = $4,
 		attempts = attempts + $5, last_attempt_at = COALESCE($6, last_attempt_at), `+leaseFree+`
@@ -151,7 +151,7 @@ func (s *Store) MarkRetry(ctx context.Context, id, worker string, tried bool, la
 
 // MarkFailed records a final failure at, counting the attempt when tried, and
 // erases the bodies; NotFound unless worker holds the claim (see MarkSent).
-func (s *Store) MarkFailed(ctx context.Context, id, worker string, tried bool, lastErr string, at time.Time) error {
+func (s deliveryRows) MarkFailed(ctx context.Context, id, worker string, tried bool, lastErr string, at time.Time) error {
 	n, triedAt := tries(tried, at)
 	res, err := s.exec(ctx, `UPDATE messages SET status = 'failed', last_error = $3, done_at = $4,
 		attempts = attempts + $5, last_attempt_at = COALESCE($6, last_attempt_at),
@@ -162,7 +162,7 @@ func (s *Store) MarkFailed(ctx context.Context, id, worker string, tried bool, l
 }
 
 // Message returns the message with id, bodies included (empty once sent or failed).
-func (s *Store) Message(ctx context.Context, orgID, id string) (*gatehouse.Message, error) {
+func (s deliveryRows) Message(ctx context.Context, orgID, id string) (*gatehouse.Message, error) {
 	m, err := scanMessage(s.queryRow(ctx,
 		`SELECT `+messageWithBodies+` FROM messages WHERE org_id = $1 AND id = $2`, orgID, id))
 	return m, dbErr("sqlstore.Message", err)
@@ -170,7 +170,7 @@ func (s *Store) Message(ctx context.Context, orgID, id string) (*gatehouse.Messa
 
 // Messages returns a page of matching messages, newest first, without their
 // bodies, and the cursor of the next page ("" after the last).
-func (s *Store) Messages(ctx context.Context, orgID string, f gatehouse.MessageFilter) ([]*gatehouse.Message, string, error) {
+func (s deliveryRows) Messages(ctx context.Context, orgID string, f gatehouse.MessageFilter) ([]*gatehouse.Message, string, error) {
 	const op = "sqlstore.Messages"
 	var a args
 	where := []string{"org_id = " + a.add(orgID)}
@@ -206,7 +206,7 @@ func (s *Store) Messages(ctx context.Context, orgID string, f gatehouse.MessageF
 }
 
 // SetQueuedSender gives the organization's queued emails a new sender.
-func (s *Store) SetQueuedSender(ctx context.Context, orgID, from, name string) (int, error) {
+func (s deliveryRows) SetQueuedSender(ctx context.Context, orgID, from, name string) (int, error) {
 	res, err := s.exec(ctx, `UPDATE messages SET from_address = $1, from_name = $2
 		WHERE org_id = $3 AND status = 'queued' AND channel = 'email'`, from, name, orgID)
 	if err != nil {
@@ -219,7 +219,7 @@ func (s *Store) SetQueuedSender(ctx context.Context, orgID, from, name string) (
 // MarkSentMany records delivery at of the messages ids in one statement, as
 // MarkSent does for one, and returns how many it recorded: those worker no
 // longer holds are left alone (another worker's report wins).
-func (s *Store) MarkSentMany(ctx context.Context, worker string, ids []string, at time.Time) (int, error) {
+func (s deliveryRows) MarkSentMany(ctx context.Context, worker string, ids []string, at time.Time) (int, error) {
 	const op = "sqlstore.MarkSentMany"
 	if worker == "" || len(ids) == 0 {
 		return 0, nil

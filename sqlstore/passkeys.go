@@ -30,7 +30,7 @@ func scanPasskey(row scanner) (*passkey.Passkey, error) {
 }
 
 // CreatePasskey stores p; a credential id the organization has already is a Conflict.
-func (s *Store) CreatePasskey(ctx context.Context, p *passkey.Passkey) error {
+func (s factorRows) CreatePasskey(ctx context.Context, p *passkey.Passkey) error {
 	_, err := s.exec(ctx, `INSERT INTO passkeys (`+passkeyCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		p.ID, p.OrgID, p.MemberID, p.CredentialID, p.Name, p.AAGUID, string(p.Credential), int64(p.SignCount),
@@ -39,7 +39,7 @@ func (s *Store) CreatePasskey(ctx context.Context, p *passkey.Passkey) error {
 }
 
 // Passkeys lists the member's passkeys, oldest first.
-func (s *Store) Passkeys(ctx context.Context, orgID, memberID string) ([]*passkey.Passkey, error) {
+func (s factorRows) Passkeys(ctx context.Context, orgID, memberID string) ([]*passkey.Passkey, error) {
 	const op = "sqlstore.Passkeys"
 	rows, err := s.query(ctx, `SELECT `+passkeyCols+` FROM passkeys
 		WHERE member_id = $1 AND org_id = $2 ORDER BY created_at, id`, memberID, orgID)
@@ -59,7 +59,7 @@ func (s *Store) Passkeys(ctx context.Context, orgID, memberID string) ([]*passke
 }
 
 // PasskeyByCredential returns the organization's passkey with the credential id.
-func (s *Store) PasskeyByCredential(ctx context.Context, orgID, credentialID string) (*passkey.Passkey, error) {
+func (s factorRows) PasskeyByCredential(ctx context.Context, orgID, credentialID string) (*passkey.Passkey, error) {
 	p, err := scanPasskey(s.queryRow(ctx, `SELECT `+passkeyCols+` FROM passkeys
 		WHERE org_id = $1 AND credential_id = $2`, orgID, credentialID))
 	return p, dbErr("sqlstore.PasskeyByCredential", err)
@@ -67,7 +67,7 @@ func (s *Store) PasskeyByCredential(ctx context.Context, orgID, credentialID str
 
 // UsePasskey records a use while the stored counter is still oldCount: one
 // conditional UPDATE, so that two uses of one counter value cannot both pass.
-func (s *Store) UsePasskey(ctx context.Context, orgID, id string, oldCount, newCount uint32, backupState bool, at time.Time) error {
+func (s factorRows) UsePasskey(ctx context.Context, orgID, id string, oldCount, newCount uint32, backupState bool, at time.Time) error {
 	res, err := s.exec(ctx, `UPDATE passkeys SET sign_count = $4, backup_state = $5, last_used_at = $6
 		WHERE id = $1 AND org_id = $2 AND sign_count = $3`,
 		id, orgID, int64(oldCount), int64(newCount), boolInt(backupState), micros(at))
@@ -75,26 +75,26 @@ func (s *Store) UsePasskey(ctx context.Context, orgID, id string, oldCount, newC
 }
 
 // RenamePasskey sets the name of one of the member's passkeys.
-func (s *Store) RenamePasskey(ctx context.Context, orgID, memberID, id, name string) error {
+func (s factorRows) RenamePasskey(ctx context.Context, orgID, memberID, id, name string) error {
 	res, err := s.exec(ctx, `UPDATE passkeys SET name = $4 WHERE id = $1 AND member_id = $2 AND org_id = $3`,
 		id, memberID, orgID, name)
 	return affected("sqlstore.RenamePasskey", res, err)
 }
 
 // DeletePasskey removes one of the member's passkeys.
-func (s *Store) DeletePasskey(ctx context.Context, orgID, memberID, id string) error {
+func (s factorRows) DeletePasskey(ctx context.Context, orgID, memberID, id string) error {
 	res, err := s.exec(ctx, `DELETE FROM passkeys WHERE id = $1 AND member_id = $2 AND org_id = $3`, id, memberID, orgID)
 	return affected("sqlstore.DeletePasskey", res, err)
 }
 
 // DeletePasskeys removes every passkey of the member.
-func (s *Store) DeletePasskeys(ctx context.Context, orgID, memberID string) (int, error) {
+func (s factorRows) DeletePasskeys(ctx context.Context, orgID, memberID string) (int, error) {
 	res, err := s.exec(ctx, `DELETE FROM passkeys WHERE member_id = $1 AND org_id = $2`, memberID, orgID)
 	return count("sqlstore.DeletePasskeys", res, err)
 }
 
 // SaveChallenge stores a ceremony begun.
-func (s *Store) SaveChallenge(ctx context.Context, c *passkey.Challenge) error {
+func (s factorRows) SaveChallenge(ctx context.Context, c *passkey.Challenge) error {
 	_, err := s.exec(ctx, `INSERT INTO passkey_challenges (id, org_id, member_id, purpose, binding, data, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		c.ID, c.OrgID, nullString(c.MemberID), c.Purpose, c.Binding, string(c.Data), micros(c.CreatedAt), micros(c.ExpiresAt))
@@ -103,7 +103,7 @@ func (s *Store) SaveChallenge(ctx context.Context, c *passkey.Challenge) error {
 
 // TakeChallenge deletes and returns the challenge in one statement, so that of
 // two requests with one answer only one gets it.
-func (s *Store) TakeChallenge(ctx context.Context, orgID, id, purpose, binding string, now time.Time) (*passkey.Challenge, error) {
+func (s factorRows) TakeChallenge(ctx context.Context, orgID, id, purpose, binding string, now time.Time) (*passkey.Challenge, error) {
 	var c passkey.Challenge
 	var member sql.NullString
 	var data string
@@ -122,7 +122,7 @@ func (s *Store) TakeChallenge(ctx context.Context, orgID, id, purpose, binding s
 }
 
 // PasskeyTx runs fn in one transaction, or in a savepoint of the current one.
-func (s *Store) PasskeyTx(ctx context.Context, fn func(passkey.Store) error) error {
+func (s factorRows) PasskeyTx(ctx context.Context, fn func(passkey.Store) error) error {
 	if s.tx != nil {
 		return s.savepoint(ctx, func(t *Store) error { return fn(t) })
 	}

@@ -190,6 +190,6 @@ type SessionCacheStats struct {
 }
 
 // SessionCacheStats returns the session cache's counters.
-func (s *Store) SessionCacheStats() SessionCacheStats {
+func (s sessionRows) SessionCacheStats() SessionCacheStats {
 	return SessionCacheStats{Hits: s.db.sessions.hits.Load(), Misses: s.db.sessions.misses.Load()}
 }

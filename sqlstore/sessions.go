@@ -35,7 +35,7 @@ func endsAt(idle, absolute time.Time) time.Time {
 
 // CreateSession stores ss. The member must exist (NotFound otherwise); a
 // TokenHash already in use is a Conflict.
-func (s *Store) CreateSession(ctx context.Context, ss *gatehouse.Session) error {
+func (s sessionRows) CreateSession(ctx context.Context, ss *gatehouse.Session) error {
 	_, err := s.exec(ctx, `INSERT INTO sessions (id, token_hash, org_id, member_id, stage,
 		after_reset, created_at, last_seen_at, idle_expires_at, expires_at, ends_at, ip, user_agent)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
@@ -53,7 +53,7 @@ const sessionByTokenSQL = `SELECT ` + memberCols + `, ` + sessionCols + `
 
 // SessionByToken returns the session whose TokenHash is hash, and its member, in
 // one query. It does not judge expiry: the caller checks Session.Valid.
-func (s *Store) SessionByToken(ctx context.Context, hash string) (*gatehouse.Session, *gatehouse.Member, error) {
+func (s sessionRows) SessionByToken(ctx context.Context, hash string) (*gatehouse.Session, *gatehouse.Member, error) {
 	c := s.db.sessions
 	if c.enabled() && s.tx == nil {
 		if ss, m, ok := c.get(hash); ok {
@@ -70,7 +70,7 @@ func (s *Store) SessionByToken(ctx context.Context, hash string) (*gatehouse.Ses
 }
 
 // sessionByToken reads the session whose TokenHash is hash from the database.
-func (s *Store) sessionByToken(ctx context.Context, hash string) (*gatehouse.Session, *gatehouse.Member, error) {
+func (s sessionRows) sessionByToken(ctx context.Context, hash string) (*gatehouse.Session, *gatehouse.Member, error) {
 	var ss gatehouse.Session
 	dest, finish := sessionDest(&ss)
 	m, err := scanMember(s.queryRow(ctx, sessionByTokenSQL, hash), dest...)
@@ -82,7 +82,7 @@ func (s *Store) sessionByToken(ctx context.Context, hash string) (*gatehouse.Ses
 }
 
 // TouchSession records activity on the session.
-func (s *Store) TouchSession(ctx context.Context, id string, lastSeen, idleExpires time.Time) error {
+func (s sessionRows) TouchSession(ctx context.Context, id string, lastSeen, idleExpires time.Time) error {
 	res, err := s.exec(ctx, `UPDATE sessions SET last_seen_at = $2, idle_expires_at = $3,
 		ends_at = CASE WHEN expires_at < $3 THEN expires_at ELSE $3 END
 		WHERE id = $1`, id, micros(lastSeen), micros(idleExpires))
@@ -91,7 +91,7 @@ func (s *Store) TouchSession(ctx context.Context, id string, lastSeen, idleExpir
 }
 
 // UpdateSession writes Stage, AfterReset and the expiry times of ss.
-func (s *Store) UpdateSession(ctx context.Context, ss *gatehouse.Session) error {
+func (s sessionRows) UpdateSession(ctx context.Context, ss *gatehouse.Session) error {
 	res, err := s.exec(ctx, `UPDATE sessions SET stage = $3, after_reset = $4,
 		idle_expires_at = $5, expires_at = $6, ends_at = $7
 		WHERE id = $1 AND org_id = $2`, ss.ID, ss.OrgID, string(ss.Stage), boolInt(ss.AfterReset),
@@ -101,14 +101,14 @@ func (s *Store) UpdateSession(ctx context.Context, ss *gatehouse.Session) error 
 }
 
 // DeleteSession ends one session.
-func (s *Store) DeleteSession(ctx context.Context, orgID, id string) error {
+func (s sessionRows) DeleteSession(ctx context.Context, orgID, id string) error {
 	res, err := s.exec(ctx, `DELETE FROM sessions WHERE org_id = $1 AND id = $2`, orgID, id)
 	s.sessionChanged(id)
 	return affected("sqlstore.DeleteSession", res, err)
 }
 
 // MemberSessions lists the member's sessions valid at now, newest first.
-func (s *Store) MemberSessions(ctx context.Context, orgID, memberID string, now time.Time) ([]*gatehouse.Session, error) {
+func (s sessionRows) MemberSessions(ctx context.Context, orgID, memberID string, now time.Time) ([]*gatehouse.Session, error) {
 	const op = "sqlstore.MemberSessions"
 	rows, err := s.query(ctx, `SELECT `+sessionCols+` FROM sessions s
 		WHERE s.member_id = $1 AND s.org_id = $2 AND s.ends_at > $3
@@ -137,7 +137,7 @@ func (s *Store) MemberSessions(ctx context.Context, orgID, memberID string, now 
 // application that asked for one); the grants of the session kept stay. Every use case that ends a member's sessions (a reset
 // or administrator's password, a disabled account, "sign out everywhere")
 // goes through here, so no application keeps a token past it.
-func (s *Store) DeleteMemberSessions(ctx context.Context, orgID, memberID, except string) (int, error) {
+func (s sessionRows) DeleteMemberSessions(ctx context.Context, orgID, memberID, except string) (int, error) {
 	const op = "sqlstore.DeleteMemberSessions"
 	n := 0
 	err := s.inTx(ctx, func(t *Store) error {
@@ -166,7 +166,7 @@ func count(op string, res sql.Result, err error) (int, error) {
 
 // RotateSession replaces the session's secret and writes its stage and times,
 // only while the stored secret is still oldHash (see gatehouse.SessionStore).
-func (s *Store) RotateSession(ctx context.Context, ss *gatehouse.Session, oldHash string) error {
+func (s sessionRows) RotateSession(ctx context.Context, ss *gatehouse.Session, oldHash string) error {
 	res, err := s.exec(ctx, `UPDATE sessions SET token_hash = $4, stage = $5, after_reset = $6,
 		last_seen_at = $7, idle_expires_at = $8, expires_at = $9, ends_at = $10
 		WHERE id = $1 AND org_id = $2 AND token_hash = $3`, ss.ID, ss.OrgID, oldHash, ss.TokenHash,
@@ -178,14 +178,14 @@ func (s *Store) RotateSession(ctx context.Context, ss *gatehouse.Session, oldHas
 
 // sessionChanged drops the session with the public id from this process's
 // cache once the write commits; the database's trigger tells the others.
-func (s *Store) sessionChanged(id string) {
+func (s sessionRows) sessionChanged(id string) {
 	s.db.sessions.forgetSession(id) // a lookup from now on waits for the commit's result
 	s.whenCommitted(func() { s.db.sessions.forgetSession(id) })
 }
 
 // memberChanged drops the member's sessions from this process's cache once
 // the write commits; the database's trigger tells the others.
-func (s *Store) memberChanged(id string) {
+func (s sessionRows) memberChanged(id string) {
 	s.db.sessions.forgetMember(id)
 	s.whenCommitted(func() { s.db.sessions.forgetMember(id) })
 }

@@ -86,6 +86,7 @@ type Store struct {
 	savepoints *int
 	// committed collects, inside Tx, what to do once it has committed.
 	committed *[]func()
+	features
 }
 
 // database is what every Store of one Open shares.
@@ -150,7 +151,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
 	}
-	s := &Store{db: d}
+	s := (&Store{db: d}).link()
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, gatehouse.Wrap(op, err)
@@ -327,7 +328,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*Store) error) (err error) {
 		s.db.note(err)
 		return dbErr("sqlstore.Tx", err)
 	}
-	t := &Store{db: s.db, tx: tx, missed: new([]string), savepoints: new(int), committed: new([]func())}
+	t := (&Store{db: s.db, tx: tx, missed: new([]string), savepoints: new(int), committed: new([]func())}).link()
 	defer func() {
 		p := recover()
 		if p != nil {

@@ -26,7 +26,7 @@ func scanSentCode(row scanner) (*gatehouse.SentCode, error) {
 // replaced row's wrong tries carry over unless it was used or dead (deadAt), so
 // that concurrent tries and a resend cannot lose a count between a read and a
 // write.
-func (s *Store) SaveCode(ctx context.Context, c *gatehouse.SentCode, deadAt int) error {
+func (s factorRows) SaveCode(ctx context.Context, c *gatehouse.SentCode, deadAt int) error {
 	err := s.writeRow(ctx, `INSERT INTO sent_codes (`+sentCodeCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (session_id, purpose) DO UPDATE SET
@@ -42,7 +42,7 @@ func (s *Store) SaveCode(ctx context.Context, c *gatehouse.SentCode, deadAt int)
 }
 
 // SessionCode returns the session's code for the purpose.
-func (s *Store) SessionCode(ctx context.Context, orgID, sessionID string, purpose gatehouse.CodePurpose) (*gatehouse.SentCode, error) {
+func (s factorRows) SessionCode(ctx context.Context, orgID, sessionID string, purpose gatehouse.CodePurpose) (*gatehouse.SentCode, error) {
 	c, err := scanSentCode(s.queryRow(ctx, `SELECT `+sentCodeCols+` FROM sent_codes
 		WHERE org_id = $1 AND session_id = $2 AND purpose = $3`, orgID, sessionID, string(purpose)))
 	return c, dbErr("sqlstore.SessionCode", err)
@@ -51,7 +51,7 @@ func (s *Store) SessionCode(ctx context.Context, orgID, sessionID string, purpos
 // TryCode compares and counts in one conditional UPDATE, so that concurrent
 // tries can neither both succeed nor get past maxAttempts together. The hash
 // is an HMAC: comparing it in SQL leaks nothing worth timing.
-func (s *Store) TryCode(ctx context.Context, id, hash string, now time.Time, maxAttempts int) (*gatehouse.SentCode, error) {
+func (s factorRows) TryCode(ctx context.Context, id, hash string, now time.Time, maxAttempts int) (*gatehouse.SentCode, error) {
 	c, err := scanSentCode(s.writeRow(ctx, `UPDATE sent_codes SET
 			used_at = CASE WHEN code_hash = $2 THEN CAST($3 AS BIGINT) ELSE NULL END,
 			attempts = CASE WHEN code_hash = $2 THEN attempts ELSE attempts + 1 END
@@ -73,27 +73,27 @@ func scanDevice(row scanner) (*gatehouse.TrustedDevice, error) {
 }
 
 // CreateTrustedDevice stores d; an unknown member is NotFound.
-func (s *Store) CreateTrustedDevice(ctx context.Context, d *gatehouse.TrustedDevice) error {
+func (s factorRows) CreateTrustedDevice(ctx context.Context, d *gatehouse.TrustedDevice) error {
 	_, err := s.exec(ctx, `INSERT INTO trusted_devices (`+deviceCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		d.ID, d.OrgID, d.MemberID, d.TokenHash, micros(d.CreatedAt), micros(d.LastUsedAt), micros(d.ExpiresAt), d.IP, d.UserAgent)
 	return dbErr("sqlstore.CreateTrustedDevice", err)
 }
 
 // TrustedDeviceByToken returns the device with the token hash, expired or not.
-func (s *Store) TrustedDeviceByToken(ctx context.Context, hash string) (*gatehouse.TrustedDevice, error) {
+func (s factorRows) TrustedDeviceByToken(ctx context.Context, hash string) (*gatehouse.TrustedDevice, error) {
 	d, err := scanDevice(s.queryRow(ctx, `SELECT `+deviceCols+` FROM trusted_devices WHERE token_hash = $1`, hash))
 	return d, dbErr("sqlstore.TrustedDeviceByToken", err)
 }
 
 // TouchTrustedDevice records a use: when and from where.
-func (s *Store) TouchTrustedDevice(ctx context.Context, id string, at time.Time, ip, userAgent string) error {
+func (s factorRows) TouchTrustedDevice(ctx context.Context, id string, at time.Time, ip, userAgent string) error {
 	res, err := s.exec(ctx, `UPDATE trusted_devices SET last_used_at = $2, ip = $3, user_agent = $4 WHERE id = $1`,
 		id, micros(at), ip, userAgent)
 	return affected("sqlstore.TouchTrustedDevice", res, err)
 }
 
 // TrustedDevices lists the member's devices unexpired at now, newest first.
-func (s *Store) TrustedDevices(ctx context.Context, orgID, memberID string, now time.Time) ([]*gatehouse.TrustedDevice, error) {
+func (s factorRows) TrustedDevices(ctx context.Context, orgID, memberID string, now time.Time) ([]*gatehouse.TrustedDevice, error) {
 	const op = "sqlstore.TrustedDevices"
 	rows, err := s.query(ctx, `SELECT `+deviceCols+` FROM trusted_devices
 		WHERE member_id = $1 AND org_id = $2 AND expires_at > $3
@@ -114,19 +114,19 @@ func (s *Store) TrustedDevices(ctx context.Context, orgID, memberID string, now 
 }
 
 // DeleteTrustedDevice forgets one of the member's devices.
-func (s *Store) DeleteTrustedDevice(ctx context.Context, orgID, memberID, id string) error {
+func (s factorRows) DeleteTrustedDevice(ctx context.Context, orgID, memberID, id string) error {
 	res, err := s.exec(ctx, `DELETE FROM trusted_devices WHERE id = $1 AND member_id = $2 AND org_id = $3`, id, memberID, orgID)
 	return affected("sqlstore.DeleteTrustedDevice", res, err)
 }
 
 // DeleteTrustedDevices forgets every device of the member.
-func (s *Store) DeleteTrustedDevices(ctx context.Context, orgID, memberID string) (int, error) {
+func (s factorRows) DeleteTrustedDevices(ctx context.Context, orgID, memberID string) (int, error) {
 	res, err := s.exec(ctx, `DELETE FROM trusted_devices WHERE member_id = $1 AND org_id = $2`, memberID, orgID)
 	return count("sqlstore.DeleteTrustedDevices", res, err)
 }
 
 // SaveAuthenticator stores a, replacing the member's authenticator if any.
-func (s *Store) SaveAuthenticator(ctx context.Context, a *gatehouse.Authenticator) error {
+func (s factorRows) SaveAuthenticator(ctx context.Context, a *gatehouse.Authenticator) error {
 	_, err := s.exec(ctx, `INSERT INTO authenticators (member_id, org_id, secret, created_at, confirmed_at, last_step)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (member_id) DO UPDATE SET org_id = excluded.org_id, secret = excluded.secret,
@@ -136,7 +136,7 @@ func (s *Store) SaveAuthenticator(ctx context.Context, a *gatehouse.Authenticato
 }
 
 // Authenticator returns the member's authenticator, pending or confirmed.
-func (s *Store) Authenticator(ctx context.Context, orgID, memberID string) (*gatehouse.Authenticator, error) {
+func (s factorRows) Authenticator(ctx context.Context, orgID, memberID string) (*gatehouse.Authenticator, error) {
 	var a gatehouse.Authenticator
 	var created, confirmed sql.NullInt64
 	err := s.queryRow(ctx, `SELECT member_id, org_id, secret, created_at, confirmed_at, last_step
@@ -151,7 +151,7 @@ func (s *Store) Authenticator(ctx context.Context, orgID, memberID string) (*gat
 
 // UseAuthenticatorStep moves last_step forward in one conditional UPDATE: of
 // two requests with the same code only one can match "last_step < step".
-func (s *Store) UseAuthenticatorStep(ctx context.Context, orgID, memberID string, step int64, at time.Time) error {
+func (s factorRows) UseAuthenticatorStep(ctx context.Context, orgID, memberID string, step int64, at time.Time) error {
 	const op = "sqlstore.UseAuthenticatorStep"
 	res, err := s.exec(ctx, `UPDATE authenticators SET last_step = $3,
 			confirmed_at = COALESCE(confirmed_at, $4)
@@ -167,14 +167,14 @@ func (s *Store) UseAuthenticatorStep(ctx context.Context, orgID, memberID string
 }
 
 // DeleteAuthenticator removes the member's authenticator.
-func (s *Store) DeleteAuthenticator(ctx context.Context, orgID, memberID string) error {
+func (s factorRows) DeleteAuthenticator(ctx context.Context, orgID, memberID string) error {
 	res, err := s.exec(ctx, `DELETE FROM authenticators WHERE member_id = $1 AND org_id = $2`, memberID, orgID)
 	return affected("sqlstore.DeleteAuthenticator", res, err)
 }
 
 // ReplaceRecoveryCodes swaps the member's recovery codes for new ones, in a
 // transaction of its own when not already in one.
-func (s *Store) ReplaceRecoveryCodes(ctx context.Context, orgID, memberID string, hashes []string, at time.Time) error {
+func (s factorRows) ReplaceRecoveryCodes(ctx context.Context, orgID, memberID string, hashes []string, at time.Time) error {
 	const op = "sqlstore.ReplaceRecoveryCodes"
 	return s.inTx(ctx, func(t *Store) error {
 		if _, err := t.exec(ctx, `DELETE FROM recovery_codes WHERE member_id = $1 AND org_id = $2`, memberID, orgID); err != nil {
@@ -191,14 +191,14 @@ func (s *Store) ReplaceRecoveryCodes(ctx context.Context, orgID, memberID string
 }
 
 // UseRecoveryCode marks an unused code used in one conditional UPDATE.
-func (s *Store) UseRecoveryCode(ctx context.Context, orgID, memberID, hash string, now time.Time) error {
+func (s factorRows) UseRecoveryCode(ctx context.Context, orgID, memberID, hash string, now time.Time) error {
 	res, err := s.exec(ctx, `UPDATE recovery_codes SET used_at = $4
 		WHERE member_id = $1 AND org_id = $2 AND code_hash = $3 AND used_at IS NULL`, memberID, orgID, hash, now.UnixMicro())
 	return affected("sqlstore.UseRecoveryCode", res, err)
 }
 
 // RecoveryCodesLeft counts the member's unused recovery codes.
-func (s *Store) RecoveryCodesLeft(ctx context.Context, orgID, memberID string) (int, error) {
+func (s factorRows) RecoveryCodesLeft(ctx context.Context, orgID, memberID string) (int, error) {
 	var n int
 	err := s.queryRow(ctx, `SELECT COUNT(*) FROM recovery_codes WHERE member_id = $1 AND org_id = $2 AND used_at IS NULL`,
 		memberID, orgID).Scan(&n)

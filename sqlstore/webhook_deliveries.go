@@ -41,8 +41,8 @@ func collectDeliveries(op string, rows *sql.Rows) ([]*webhook.Delivery, error) {
 // ClaimWebhookDeliveries leases up to n due deliveries of active endpoints,
 // oldest due first, in one UPDATE (FOR UPDATE SKIP LOCKED on PostgreSQL, as
 // ClaimMessages), then reads their endpoints and events.
-func (s *Store) ClaimWebhookDeliveries(ctx context.Context, worker string, now time.Time, lease time.Duration, n int) ([]*webhook.Delivery, error) {
-	ds, err := claimLeased(ctx, s, "sqlstore.ClaimWebhookDeliveries", deliveryQueue, worker, now, lease, n, collectDeliveries,
+func (s deliveryRows) ClaimWebhookDeliveries(ctx context.Context, worker string, now time.Time, lease time.Duration, n int) ([]*webhook.Delivery, error) {
+	ds, err := claimLeased(ctx, s.Store, "sqlstore.ClaimWebhookDeliveries", deliveryQueue, worker, now, lease, n, collectDeliveries,
 		func(d *webhook.Delivery) (time.Time, string) { return d.NextAttemptAt, d.ID })
 	if err != nil || len(ds) == 0 {
 		return ds, err
@@ -71,13 +71,13 @@ var deliveryQueue = leasedQueue{table: "webhook_deliveries", cols: deliveryCols,
 
 // readWebhook reads an endpoint on the writer, so that a claim sees the
 // secret of a rotation just committed.
-func (s *Store) readWebhook(ctx context.Context, id string) (*webhook.Endpoint, error) {
+func (s deliveryRows) readWebhook(ctx context.Context, id string) (*webhook.Endpoint, error) {
 	e, err := scanWebhook(s.writeRow(ctx, `SELECT `+webhookCols+` FROM webhook_endpoints WHERE id = $1`, id))
 	return e, dbErr("sqlstore.ClaimWebhookDeliveries", err)
 }
 
 // auditEvent reads one event of the log.
-func (s *Store) auditEvent(ctx context.Context, orgID, id string) (*gatehouse.AuditEvent, error) {
+func (s deliveryRows) auditEvent(ctx context.Context, orgID, id string) (*gatehouse.AuditEvent, error) {
 	var e gatehouse.AuditEvent
 	var at int64
 	var details string
@@ -93,7 +93,7 @@ func (s *Store) auditEvent(ctx context.Context, orgID, id string) (*gatehouse.Au
 
 // MarkWebhookDone records an attempt's outcome and releases the claim, while
 // worker still holds it.
-func (s *Store) MarkWebhookDone(ctx context.Context, id, worker string, r webhook.Result) error {
+func (s deliveryRows) MarkWebhookDone(ctx context.Context, id, worker string, r webhook.Result) error {
 	const op = "sqlstore.MarkWebhookDone"
 	var done, next any
 	switch r.Status {
@@ -123,7 +123,7 @@ func truncateText(s string, n int) string {
 }
 
 // WebhookDeliveries returns a page of the organization's deliveries, newest first.
-func (s *Store) WebhookDeliveries(ctx context.Context, orgID string, f webhook.DeliveryFilter) ([]*webhook.Delivery, string, error) {
+func (s deliveryRows) WebhookDeliveries(ctx context.Context, orgID string, f webhook.DeliveryFilter) ([]*webhook.Delivery, string, error) {
 	const op = "sqlstore.WebhookDeliveries"
 	var a args
 	where := []string{"org_id = " + a.add(orgID)}

@@ -14,7 +14,7 @@ import (
 var _ webhook.Store = (*Store)(nil)
 
 // WebhookTx runs fn in one transaction, or in a savepoint of the current one.
-func (s *Store) WebhookTx(ctx context.Context, fn func(webhook.Store) error) error {
+func (s deliveryRows) WebhookTx(ctx context.Context, fn func(webhook.Store) error) error {
 	if s.tx != nil {
 		return s.savepoint(ctx, func(t *Store) error { return fn(t) })
 	}
@@ -38,7 +38,7 @@ func scanWebhook(row scanner) (*webhook.Endpoint, error) {
 }
 
 // CreateWebhook stores a new endpoint and its subscription patterns.
-func (s *Store) CreateWebhook(ctx context.Context, e *webhook.Endpoint) error {
+func (s deliveryRows) CreateWebhook(ctx context.Context, e *webhook.Endpoint) error {
 	const op = "sqlstore.CreateWebhook"
 	return s.inTx(ctx, func(t *Store) error {
 		_, err := t.exec(ctx, `INSERT INTO webhook_endpoints (`+webhookCols+`)
@@ -59,13 +59,13 @@ func (s *Store) CreateWebhook(ctx context.Context, e *webhook.Endpoint) error {
 }
 
 // Webhook returns the organization's endpoint with id.
-func (s *Store) Webhook(ctx context.Context, orgID, id string) (*webhook.Endpoint, error) {
+func (s deliveryRows) Webhook(ctx context.Context, orgID, id string) (*webhook.Endpoint, error) {
 	e, err := scanWebhook(s.queryRow(ctx, `SELECT `+webhookCols+` FROM webhook_endpoints WHERE org_id = $1 AND id = $2`, orgID, id))
 	return e, dbErr("sqlstore.Webhook", err)
 }
 
 // Webhooks lists the organization's endpoints, oldest first.
-func (s *Store) Webhooks(ctx context.Context, orgID string) ([]*webhook.Endpoint, error) {
+func (s deliveryRows) Webhooks(ctx context.Context, orgID string) ([]*webhook.Endpoint, error) {
 	const op = "sqlstore.Webhooks"
 	rows, err := s.query(ctx, `SELECT `+webhookCols+` FROM webhook_endpoints WHERE org_id = $1 ORDER BY created_at, id`, orgID)
 	if err != nil {
@@ -84,14 +84,14 @@ func (s *Store) Webhooks(ctx context.Context, orgID string) ([]*webhook.Endpoint
 }
 
 // RotateWebhookSecret sets the endpoint's sealed secret; old signs until oldUntil.
-func (s *Store) RotateWebhookSecret(ctx context.Context, orgID, id, secret, old string, oldUntil time.Time) error {
+func (s deliveryRows) RotateWebhookSecret(ctx context.Context, orgID, id, secret, old string, oldUntil time.Time) error {
 	res, err := s.exec(ctx, `UPDATE webhook_endpoints SET secret = $3, old_secret = $4, old_until = $5
 		WHERE org_id = $1 AND id = $2`, orgID, id, secret, old, micros(oldUntil))
 	return affected("sqlstore.RotateWebhookSecret", res, err)
 }
 
 // DeleteWebhook removes the endpoint; its patterns and deliveries go with it.
-func (s *Store) DeleteWebhook(ctx context.Context, orgID, id string) error {
+func (s deliveryRows) DeleteWebhook(ctx context.Context, orgID, id string) error {
 	const op = "sqlstore.DeleteWebhook"
 	return s.inTx(ctx, func(t *Store) error {
 		// Explicitly too, not only by ON DELETE CASCADE, so that it holds
@@ -108,7 +108,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, orgID, id string) error {
 }
 
 // DisableWebhook marks the endpoint disabled and fails its pending deliveries.
-func (s *Store) DisableWebhook(ctx context.Context, orgID, id, reason string, at time.Time) error {
+func (s deliveryRows) DisableWebhook(ctx context.Context, orgID, id, reason string, at time.Time) error {
 	const op = "sqlstore.DisableWebhook"
 	return s.inTx(ctx, func(t *Store) error {
 		res, err := t.exec(ctx, `UPDATE webhook_endpoints SET disabled_at = $3, disabled_reason = $4
@@ -126,7 +126,7 @@ func (s *Store) DisableWebhook(ctx context.Context, orgID, id, reason string, at
 // fanOutWebhooks queues a delivery of e for every active endpoint of its
 // organization subscribed to its type, in the statement after the event's
 // insert and in its transaction.
-func (s *Store) fanOutWebhooks(ctx context.Context, e *gatehouse.AuditEvent) error {
+func (s deliveryRows) fanOutWebhooks(ctx context.Context, e *gatehouse.AuditEvent) error {
 	args := append([]any{e.ID, e.OrgID, micros(e.At), string(e.Type)}, anyStrings(webhook.Patterns(e.Type))...)
 	_, err := s.exec(ctx, fanOutSQL("CAST($1 AS TEXT)", 5), args...)
 	return dbErr("sqlstore.AddAudit", err)

@@ -76,7 +76,7 @@ func (o oidcPages) discovery(w http.ResponseWriter, r *http.Request) {
 }
 
 func (o oidcPages) jwks(w http.ResponseWriter, r *http.Request) {
-	set, err := o.OIDC.Keys.JWKS(r.Context(), o.orgID(r))
+	set, err := o.OIDC.JWKS(r.Context(), o.orgID(r))
 	if err != nil {
 		o.problem(w, r, err)
 		return

@@ -209,6 +209,7 @@ type operatorOrgData struct {
 	Operator *operator.Operator
 	Sum      *org.Summary
 	URL      string
+	Default  bool              // the default organization, which cannot be suspended
 	PIN      map[string]string // owner id -> the result of the last check, from the redirect
 }
 
@@ -223,7 +224,7 @@ func (s operatorPages) orgPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.view(w, r, sum.Org.Name)
-	v.Data = operatorOrgData{Operator: o, Sum: sum, URL: org.BaseURL(s.Config.PublicURL, sum.Org).String(),
+	v.Data = operatorOrgData{Operator: o, Sum: sum, URL: org.BaseURL(s.Config.PublicURL, sum.Org).String(), Default: sum.Org.ID == gatehouse.DefaultOrgID,
 		PIN: map[string]string{r.URL.Query().Get("owner"): r.URL.Query().Get("pin")}}
 	s.render(w, r, http.StatusOK, "operator_org", v)
 }

@@ -252,14 +252,20 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, st int, name str
 	_, _ = w.Write(localTimes(buf.Bytes(), lang, s.locales.zone(v.Member, set)))
 }
 
-// renderError answers with a plain error page, or problem details on the API.
+// renderError answers with a plain error page, or problem details on the API
+// and the OpenID Connect endpoints that applications, not browsers, call.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, st int, msg string) {
-	if strings.HasPrefix(r.URL.Path, "/api/") {
+	if strings.HasPrefix(r.URL.Path, "/api/") || machinePaths[r.URL.Path] {
 		writeProblem(w, r, Problem{Type: "about:blank", Title: http.StatusText(st), Status: st, Detail: msg})
 		return
 	}
 	s.render(w, r, st, "error", &view{Title: http.StatusText(st), Org: "Gatehouse", Error: msg, Data: st})
 }
+
+// machinePaths are the OpenID Connect endpoints applications' servers and
+// scripts call: they read JSON, never a page.
+var machinePaths = map[string]bool{"/.well-known/openid-configuration": true, "/oidc/jwks": true,
+	"/oidc/token": true, "/oidc/userinfo": true, "/oidc/revoke": true}
 
 // static serves the embedded CSS and scripts.
 func (s *Server) static(w http.ResponseWriter, r *http.Request) {
