@@ -75,6 +75,10 @@ const (
 	EventEmailChangeCancelled EventType = "email.change_cancelled"
 	// A member's own language and time zone (package prefs).
 	EventPreferencesChanged EventType = "preferences.changed"
+	// An organization's logo uploaded or removed, and its own wording of a
+	// message set or removed (package brand).
+	EventLogoChanged EventType = "brand.logo_changed"
+	EventTextChanged EventType = "brand.text_changed"
 )
 
 // AuditEvent records a security event. Details holds event-specific facts (never

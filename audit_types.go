@@ -15,5 +15,5 @@ var EventTypes = []EventType{
 	EventThrottleLifted, EventWebhookCreated, EventWebhookRotated, EventWebhookDeleted, EventWebhookDisabled,
 	EventPasskeyAdded, EventPasskeyRenamed, EventPasskeyRemoved, EventPasskeyRefused, EventPasskeyCloneSuspected,
 	EventEmailChangeRequested, EventEmailChanged, EventEmailChangeRefused, EventEmailChangeCancelled,
-	EventPreferencesChanged,
+	EventPreferencesChanged, EventLogoChanged, EventTextChanged,
 }

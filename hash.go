@@ -56,6 +56,12 @@ type MessageData struct {
 	// queued (package outbox): a code of Languages and an IANA zone name.
 	Language string
 	TimeZone string
+
+	// LogoURL is the organization's logo on its own URL ("" when it has
+	// none), which HTML emails show in place of the name; Texts are its own
+	// wording of catalog messages in Language (package brand).
+	LogoURL string
+	Texts   map[string]string
 }
 
 // Message kinds: the templates package mail provides for each.

@@ -23,6 +23,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/blocklist"
+	"github.com/gatehouse-auth/gatehouse/brand"
 	"github.com/gatehouse-auth/gatehouse/captcha"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/factors"
@@ -186,7 +187,8 @@ func (a *App) build(ctx context.Context) error {
 		TurnstileURL: cfg.CaptchaVerifyURL, HCaptchaURL: cfg.CaptchaVerifyURL}
 	a.Worker = &delivery.Worker{Outbox: st, Mail: mailT, SMS: smsT, Log: a.Log, ID: a.ID, Now: cfg.Now,
 		Lease: cfg.DeliveryLease, Poll: cfg.DeliveryPoll}
-	a.Outbox = &outbox.Outbox{Composer: &mail.Templates{}, Waker: a.Worker, Recipients: st, Now: cfg.Now}
+	a.Outbox = &outbox.Outbox{Composer: &mail.Templates{}, Waker: a.Worker, Recipients: st, Brands: st,
+		PublicURL: cfg.Web.PublicURL, Now: cfg.Now}
 	a.Account = &account.Service{
 		Store: st, Counters: a.Counters, Hasher: h, Blocklist: blocklist.Default(), Outbox: a.Outbox,
 		Captcha: a.Captcha, PublicURL: cfg.Web.PublicURL, Now: cfg.Now, Log: a.Log,
@@ -220,6 +222,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Web.Passkeys = a.Passkeys
 	a.Web.Webhooks = a.Webhooks
 	a.Web.Prefs = &prefs.Service{Tx: sqlstore.Transactor[prefs.Store](st), Now: cfg.Now}
+	a.Web.Brand = &brand.Service{Store: st, Tx: sqlstore.Transactor[brand.Store](st), Now: cfg.Now}
 	a.Web.OIDC = a.OIDC
 	a.Web.Ready = a.Ready
 	a.Web.Metrics = a.Metrics

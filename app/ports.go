@@ -4,6 +4,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/apikey"
+	"github.com/gatehouse-auth/gatehouse/brand"
 	"github.com/gatehouse-auth/gatehouse/delivery"
 	"github.com/gatehouse-auth/gatehouse/factors"
 	"github.com/gatehouse-auth/gatehouse/operator"
@@ -28,6 +29,8 @@ var (
 	_ outbox.Queue         = (*sqlstore.Store)(nil)
 	_ outbox.Recipients    = (*sqlstore.Store)(nil)
 	_ prefs.Store          = (*sqlstore.Store)(nil)
+	_ brand.Store          = (*sqlstore.Store)(nil)
+	_ outbox.Brands        = (*sqlstore.Store)(nil)
 	_ org.Store            = (*sqlstore.Store)(nil)
 	_ operator.Store       = (*sqlstore.Store)(nil)
 	_ operator.LogStore    = (*sqlstore.Store)(nil)

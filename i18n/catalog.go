@@ -48,6 +48,9 @@ type Catalog struct {
 	ids     map[string][]string // ids by language code, sorted
 	reverse *reverseIndex       // English text to id
 	plural  map[string]bool     // ids of messages with plural forms
+	// source is each message's text (its "other" form) by language and id,
+	// against which an organization's override is checked (overrides.go).
+	source map[string]map[string]string
 }
 
 // Options choose what a catalog offers.
@@ -91,7 +94,8 @@ func New(fsys fs.FS, o Options) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalog{bundle: goi18n.NewBundle(language.English), langs: map[string]*Lang{}, ids: map[string][]string{}}
+	c := &Catalog{bundle: goi18n.NewBundle(language.English), langs: map[string]*Lang{}, ids: map[string][]string{},
+		source: map[string]map[string]string{}}
 	c.bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	var english []*goi18n.Message
 	for _, p := range paths {
@@ -108,8 +112,10 @@ func New(fsys fs.FS, o Options) (*Catalog, error) {
 			return nil, fmt.Errorf("i18n: %s: %q is not a language tag as Gatehouse writes it (want %s)", p, code, f.Tag)
 		}
 		ids := make([]string, 0, len(f.Messages))
+		c.source[code] = make(map[string]string, len(f.Messages))
 		for _, m := range f.Messages {
 			ids = append(ids, m.ID)
+			c.source[code][m.ID] = m.Other
 		}
 		sort.Strings(ids)
 		c.ids[code] = ids

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	texttemplate "text/template"
 	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -18,6 +19,10 @@ type Lang struct {
 	code string
 	tag  language.Tag
 	loc  *goi18n.Localizer
+	// over are an organization's own texts, by message id, and key names
+	// them for caches of what was rendered with them (overrides.go).
+	over map[string]*texttemplate.Template
+	key  string
 }
 
 // Code returns the language's code as <html lang> and Content-Language want
@@ -119,6 +124,11 @@ func sentences(text string) []string {
 }
 
 func (l *Lang) localize(c *goi18n.LocalizeConfig) string {
+	if t := l.over[c.MessageID]; t != nil {
+		if s, ok := execOverride(t, c.TemplateData); ok {
+			return s
+		}
+	}
 	s, err := l.loc.Localize(c)
 	if err != nil && s == "" {
 		return c.MessageID

@@ -78,7 +78,7 @@ type view struct {
 // d.Language and with times in d.TimeZone.
 func (t *Templates) Email(kind string, d gatehouse.MessageData) (subject, text, html string, err error) {
 	d = localize(d)
-	set, err := t.load(d.Language)
+	set, err := t.load(d.Language, d.Texts)
 	if err != nil {
 		return "", "", "", err
 	}
@@ -108,7 +108,7 @@ func (t *Templates) Email(kind string, d gatehouse.MessageData) (subject, text, 
 // d.Language.
 func (t *Templates) SMS(kind string, d gatehouse.MessageData) (string, error) {
 	d = localize(d)
-	set, err := t.load(d.Language)
+	set, err := t.load(d.Language, d.Texts)
 	if err != nil {
 		return "", err
 	}
@@ -190,14 +190,26 @@ func execText(t *texttemplate.Template, name string, v view) (string, error) {
 	return b.String(), nil
 }
 
-// load returns the templates parsed for a language, parsing them the first
-// time the language is asked for.
-func (t *Templates) load(code string) (*templateSet, error) {
-	lang := t.catalog().Lang(code)
+// maxSets bounds the parsed sets kept: one per language, and one per
+// language and version of an organization's own texts.
+const maxSets = 64
+
+// load returns the templates parsed for a language with an organization's
+// own texts (nil for none), parsing them the first time they are asked for.
+func (t *Templates) load(code string, texts map[string]string) (*templateSet, error) {
+	lang := t.catalog().Lang(code).With(texts)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if set := t.sets[lang.Code()]; set != nil {
+	if set := t.sets[lang.Key()]; set != nil {
 		return set, nil
+	}
+	if len(t.sets) > maxSets {
+		// Forget the sets with texts; those still in use are parsed again.
+		for k := range t.sets {
+			if k != t.catalog().Lang(k).Code() {
+				delete(t.sets, k)
+			}
+		}
 	}
 	if t.files == nil {
 		files, err := readAll(t.Dir)
@@ -213,7 +225,7 @@ func (t *Templates) load(code string) (*templateSet, error) {
 	if t.sets == nil {
 		t.sets = map[string]*templateSet{}
 	}
-	t.sets[lang.Code()] = set
+	t.sets[lang.Key()] = set
 	return set, nil
 }
 

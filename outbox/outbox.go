@@ -11,6 +11,7 @@ package outbox
 import (
 	"context"
 	"io"
+	"net/url"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -42,8 +43,13 @@ type Outbox struct {
 	Composer   gatehouse.Composer
 	Waker      Waker
 	Recipients Recipients
-	Now        func() time.Time
-	Rand       io.Reader
+	// Brands, when set, give the organization's logo and own texts to every
+	// message; PublicURL, with the organization's first host, makes the
+	// logo's address (brand.go).
+	Brands    Brands
+	PublicURL *url.URL
+	Now       func() time.Time
+	Rand      io.Reader
 }
 
 // Email is an email to queue: a template (Kind) with its data, to an address,
@@ -77,6 +83,7 @@ func (o *Outbox) Email(ctx context.Context, q Queue, set *gatehouse.Settings, e 
 	}
 	e.Data.OrgName = set.BrandName()
 	o.locale(ctx, q, set, e.OrgID, e.MemberID, &e.Data)
+	o.brand(ctx, q, e.OrgID, &e.Data, true)
 	subject, text, html, err := o.Composer.Email(e.Kind, e.Data)
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
@@ -99,6 +106,7 @@ func (o *Outbox) Text(ctx context.Context, q Queue, set *gatehouse.Settings, t T
 	}
 	t.Data.OrgName = set.BrandName()
 	o.locale(ctx, q, set, t.OrgID, t.MemberID, &t.Data)
+	o.brand(ctx, q, t.OrgID, &t.Data, false)
 	body, err := o.Composer.SMS(t.Kind, t.Data)
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)

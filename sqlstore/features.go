@@ -33,6 +33,9 @@ type deliveryRows struct{ *Store }
 // guardRows: throttle counters, used CAPTCHA challenges and job leases (counters.go, captcha.go, jobs.go).
 type guardRows struct{ *Store }
 
+// brandRows: an organization's logo and its own texts (brand.go).
+type brandRows struct{ *Store }
+
 // features are the embedded feature types of Store, in the order Store lists them.
 type features struct {
 	memberRows
@@ -44,6 +47,7 @@ type features struct {
 	operatorRows
 	deliveryRows
 	guardRows
+	brandRows
 }
 
 // link points every feature of s at s, and returns s.
@@ -58,6 +62,7 @@ func (s *Store) link() *Store {
 		operatorRows{s},
 		deliveryRows{s},
 		guardRows{s},
+		brandRows{s},
 	}
 	return s
 }

@@ -105,6 +105,7 @@ type database struct {
 	settings *settingsCache
 	sessions *sessionCache
 	orgs     *orgCache
+	brand    *brandCache
 	bus      *bus.Bus
 	url      string // what Open was given, for Listen's own connection
 	// failed is the latest statement that failed for want of storage, until a
@@ -131,6 +132,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	d.sessions = newSessionCache(opts.SessionTTL, d.bus)
 	d.orgs = newOrgCache(d.bus)
+	d.brand = newBrandCache(d.bus)
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}

@@ -30,7 +30,7 @@ func (s accountPages) passwordView(r *http.Request, m *gatehouse.Member, title s
 	p := set.Policy()
 	d := &passwordData{Rules: p.Rules(), MinLength: p.MinLength, MaxLength: p.MaxLength, Allowed: set.AllowPasswordChange,
 		Action: "/account/password", Current: true}
-	return &view{Title: title, Org: set.OrganizationName, Member: m, Data: d}, d, nil
+	return &view{Title: title, Org: set.BrandName(), Member: m, Data: d}, d, nil
 }
 
 func (s accountPages) passwordPage(w http.ResponseWriter, r *http.Request) {

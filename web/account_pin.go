@@ -33,7 +33,7 @@ func (s accountPages) renderPIN(w http.ResponseWriter, r *http.Request, m *gateh
 		s.fail(w, r, err)
 		return
 	}
-	v.Title, v.Org, v.Member, v.CSRF = "Support PIN", set.OrganizationName, m, s.csrfToken(w, r)
+	v.Title, v.Org, v.Member, v.CSRF = "Support PIN", set.BrandName(), m, s.csrfToken(w, r)
 	v.Data = pinPage{HasPIN: m.SupportPINHash != "", Required: pinRequired(&set, m)}
 	s.render(w, r, st, "account_pin", v)
 }

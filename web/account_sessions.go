@@ -45,7 +45,7 @@ func (s accountPages) showAccount(w http.ResponseWriter, r *http.Request, sess *
 	if set.PasswordMaxAgeDays > 0 && !m.PasswordChangedAt.IsZero() {
 		d.PasswordExpires = m.PasswordChangedAt.AddDate(0, 0, set.PasswordMaxAgeDays)
 	}
-	v.Title, v.Org, v.Member, v.CSRF, v.Data = "Your account", set.OrganizationName, m, s.csrfToken(w, r), d
+	v.Title, v.Org, v.Member, v.CSRF, v.Data = "Your account", set.BrandName(), m, s.csrfToken(w, r), d
 	s.render(w, r, st, "account", v)
 }
 

@@ -33,6 +33,7 @@ var eventNames = map[gatehouse.EventType]string{
 	"email.change_requested": "Email change requested", "email.changed": "Email address changed",
 	"email.change_refused": "Email change refused", "email.change_cancelled": "Email change called off",
 	"preferences.changed": "Language or time zone chosen",
+	"brand.logo_changed":  "Logo changed", "brand.text_changed": "Text override changed",
 }
 
 // eventName is an event type in words.

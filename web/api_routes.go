@@ -55,6 +55,11 @@ var apiRoutes = []apiRoute{
 	{"GET", "/clients/{id}", apiGetClient},
 	{"DELETE", "/clients/{id}", apiDeleteClient},
 	{"POST", "/clients/{id}/secret", apiRotateClientSecret},
+	{"PUT", "/brand/logo", apiSetLogo},
+	{"DELETE", "/brand/logo", apiRemoveLogo},
+	{"GET", "/brand/texts", apiListTexts},
+	{"PUT", "/brand/texts/{language}/{key}", apiSetText},
+	{"DELETE", "/brand/texts/{language}/{key}", apiRemoveText},
 }
 
 // routes registers the API. GET /api/v1/session is cookie-based; every

@@ -56,7 +56,11 @@ func (l locales) zone(m *gatehouse.Member, set *gatehouse.Settings) *time.Locati
 // to the person asking (i18n.ForRecipient). current fills in who is signed in.
 func (l locales) requestLanguage(c cookies, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req := &i18n.Request{}
+		req := i18n.RequestOf(r.Context()) // begin's, in the request's state
+		if req == nil {                    // not through begin
+			req = &i18n.Request{}
+			r = r.WithContext(i18n.WithRequest(r.Context(), req))
+		}
 		if code := c.langCookie(r); l.cat.Has(code) {
 			req.L = l.cat.Lang(code)
 		} else {
@@ -65,7 +69,7 @@ func (l locales) requestLanguage(c cookies, next http.Handler) http.Handler {
 		if req.L != nil {
 			req.Lang = req.L.Code()
 		}
-		next.ServeHTTP(w, r.WithContext(i18n.WithRequest(r.Context(), req)))
+		next.ServeHTTP(w, r)
 	})
 }
 

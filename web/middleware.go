@@ -114,20 +114,23 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// observedKey is the context key under which observe hands its statusWriter
-// down to routed.
-type observedKey struct{}
-
 // observe logs each request (without its query string, which may hold a token)
 // and records metrics by route pattern. The router sets the pattern on the
 // request it is given, which is not observe's own whenever a middleware in
-// between copies the request (deadline does, with WithContext): so the router
-// writes it back through the context, which every copy shares (see routed).
+// between copies the request (a handler may, with WithContext): so the router
+// writes it back through the request's state, which every copy shares (see
+// routed and reqState).
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), observedKey{}, sw)))
+		st := stateOf(r.Context())
+		if st == nil { // not through begin
+			st = &reqState{}
+			r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+		}
+		sw := &st.sw
+		*sw = statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
 		d := time.Since(start)
 		route := sw.route
 		if route == "" {
@@ -157,8 +160,8 @@ func (s *Server) routed(w http.ResponseWriter, r *http.Request) {
 	// The catch-all "/" only answers addresses no page serves (uiPages.notFound):
 	// those are counted as "unmatched", so a scan of random paths does not show
 	// up as traffic to a route.
-	if sw, ok := r.Context().Value(observedKey{}).(*statusWriter); ok && r.Pattern != "/" {
-		sw.route = r.Pattern
+	if st := stateOf(r.Context()); st != nil && r.Pattern != "/" {
+		st.sw.route = r.Pattern
 	}
 }
 

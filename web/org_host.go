@@ -23,8 +23,6 @@ type OrgFinder interface {
 	ByHost(ctx context.Context, host string) (*gatehouse.Organization, error)
 }
 
-type orgKey struct{}
-
 // hostFree are the paths that answer on any host: a load balancer's checks
 // name whatever host it likes, and static files belong to nobody.
 func hostFree(path string) bool {
@@ -56,7 +54,11 @@ func (s *Server) organization(next http.Handler) http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		r = r.WithContext(context.WithValue(r.Context(), orgKey{}, o))
+		if st := stateOf(r.Context()); st != nil {
+			st.org = o
+		} else { // not through begin
+			r = r.WithContext(context.WithValue(r.Context(), stateKey{}, &reqState{org: o}))
+		}
 		if o.Suspended() && !s.operatorPath(r.URL.Path) {
 			s.Log.InfoContext(r.Context(), "request to a suspended organization", "org", o.ID, "path", r.URL.Path)
 			s.renderError(w, r, http.StatusForbidden, gatehouse.SuspendedMessage)
@@ -87,8 +89,10 @@ func (s *Server) orgID(r *http.Request) string {
 // orgOf returns the request's organization, nil when the request's host was
 // not resolved (no OrgFinder: the default organization).
 func orgOf(r *http.Request) *gatehouse.Organization {
-	o, _ := r.Context().Value(orgKey{}).(*gatehouse.Organization)
-	return o
+	if st := stateOf(r.Context()); st != nil {
+		return st.org
+	}
+	return nil
 }
 
 // orgLink returns an absolute link to path on the request's organization's

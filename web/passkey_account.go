@@ -48,7 +48,7 @@ func (s passkeyPages) listView(r *http.Request, m *gatehouse.Member) (*view, err
 	if err != nil {
 		return nil, err
 	}
-	return &view{Title: "Passkeys", Org: set.OrganizationName, Member: m, Data: passkeyListData{Passkeys: list, Max: passkey.MaxNameLength}}, nil
+	return &view{Title: "Passkeys", Org: set.BrandName(), Member: m, Data: passkeyListData{Passkeys: list, Max: passkey.MaxNameLength}}, nil
 }
 
 func (s passkeyPages) listPage(w http.ResponseWriter, r *http.Request) {

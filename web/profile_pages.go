@@ -33,7 +33,7 @@ func (s profilePages) renderProfile(w http.ResponseWriter, r *http.Request, m *g
 		s.fail(w, r, err)
 		return
 	}
-	v.Title, v.Org, v.Member, v.CSRF = "Your profile", set.OrganizationName, m, s.csrfToken(w, r)
+	v.Title, v.Org, v.Member, v.CSRF = "Your profile", set.BrandName(), m, s.csrfToken(w, r)
 	if v.Form == nil {
 		v.Form = map[string]string{}
 	}

@@ -29,7 +29,7 @@ func (s recoveryPages) forgotPage(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, recovery.ErrRecoveryDisabled)
 			return
 		}
-		s.render(w, r, http.StatusOK, "forgot_sent", &view{Title: "Check your email", Org: set.OrganizationName,
+		s.render(w, r, http.StatusOK, "forgot_sent", &view{Title: "Check your email", Org: set.BrandName(),
 			Data: forgotData{ValidFor: humanDuration(set.ResetLinkTTL)}})
 		return
 	}
@@ -50,7 +50,7 @@ func (s recoveryPages) renderForgot(w http.ResponseWriter, r *http.Request, st i
 	if widget.Misconfigured && v.Error == "" {
 		v.Error = "The CAPTCHA of this form is not configured yet, so the form cannot be sent. Ask an administrator."
 	}
-	v.Title, v.Org, v.CSRF = "Forgot your password?", set.OrganizationName, s.csrfToken(w, r)
+	v.Title, v.Org, v.CSRF = "Forgot your password?", set.BrandName(), s.csrfToken(w, r)
 	v.Data = forgotData{Captcha: widget}
 	s.render(w, r, st, "forgot", v)
 }

@@ -73,7 +73,7 @@ func (s recoveryPages) renderLinkPage(w http.ResponseWriter, r *http.Request, st
 		// Only when the page does not test that the visitor knows the account.
 		d.Username = m.Username
 	}
-	v.Title, v.Org, v.CSRF, v.Data = f.title, set.OrganizationName, s.csrfToken(w, r), d
+	v.Title, v.Org, v.CSRF, v.Data = f.title, set.BrandName(), s.csrfToken(w, r), d
 	s.render(w, r, st, "reset", v)
 }
 

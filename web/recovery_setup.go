@@ -35,7 +35,7 @@ func (s recoveryPages) renderSetup(w http.ResponseWriter, r *http.Request, st in
 		return
 	}
 	p := set.Policy()
-	v.Title, v.Org, v.CSRF = "Create the owner account", set.OrganizationName, s.csrfToken(w, r)
+	v.Title, v.Org, v.CSRF = "Create the owner account", set.BrandName(), s.csrfToken(w, r)
 	v.Data = setupData{Token: token, Rules: p.Rules(), MinLength: p.MinLength, MaxLength: p.MaxLength}
 	s.render(w, r, st, "setup", v)
 }

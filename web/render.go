@@ -35,6 +35,10 @@ type pages struct {
 	byLang          map[string]map[string]*template.Template
 }
 
+// maxPageSets bounds the parsed sets kept: one per language, and one per
+// language and version of an organization's own texts.
+const maxPageSets = 64
+
 // pageFile is a template's name and source.
 type pageFile struct{ name, src string }
 
@@ -110,7 +114,7 @@ func loadPages(dir string, english *i18n.Lang) (*pages, error) {
 // page returns the template of page name in lang.
 func (p *pages) page(lang *i18n.Lang, name string) (*template.Template, error) {
 	p.mu.Lock()
-	set := p.byLang[lang.Code()]
+	set := p.byLang[lang.Key()]
 	p.mu.Unlock()
 	if set == nil {
 		var err error
@@ -145,10 +149,19 @@ func (p *pages) parse(lang *i18n.Lang) (map[string]*template.Template, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if prev := p.byLang[lang.Code()]; prev != nil {
+	if prev := p.byLang[lang.Key()]; prev != nil {
 		return prev, nil // parsed meanwhile by another request
 	}
-	p.byLang[lang.Code()] = set
+	if lang.Key() != lang.Code() && len(p.byLang) > maxPageSets {
+		// Sets with an organization's texts: forget them all (those still in
+		// use are parsed again) rather than keep every version ever seen.
+		for k := range p.byLang {
+			if strings.Contains(k, "~") {
+				delete(p.byLang, k)
+			}
+		}
+	}
+	p.byLang[lang.Key()] = set
 	return set, nil
 }
 
@@ -164,6 +177,8 @@ type view struct {
 	Form   map[string]string // values to show again
 	Data   any               // page-specific
 	Path   string            // the page's path and query, where the language switch returns
+	Logo   string            // the organization's logo, when it has one (brand_serve.go)
+	Style  string            // the style sheet of its accent colour, when it has one
 	// order is the order in which fieldErrors met the fields: the use cases
 	// name them in the order of the forms, and so does the summary.
 	order []string
@@ -234,7 +249,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, st int, name str
 	if r.Method == http.MethodGet {
 		v.Path = r.URL.RequestURI()
 	}
+	texts := s.pageBrand(r, v, set)
 	lang := s.locales.lang(r, s.cookies, v.Member, set)
+	lang = lang.With(texts[lang.Code()])
 	s.locales.translate(v, lang)
 	t, err := s.pages.page(lang, name)
 	if err != nil {
@@ -259,7 +276,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, st int, msg
 		writeProblem(w, r, Problem{Type: "about:blank", Title: http.StatusText(st), Status: st, Detail: msg})
 		return
 	}
-	s.render(w, r, st, "error", &view{Title: http.StatusText(st), Org: "Gatehouse", Error: msg, Data: st})
+	s.render(w, r, st, "error", &view{Title: http.StatusText(st), Error: msg, Data: st})
 }
 
 // machinePaths are the OpenID Connect endpoints applications' servers and

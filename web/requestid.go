@@ -28,30 +28,24 @@ const RequestIDHeader = "X-Request-Id"
 // trace ids (32) and the ids of the common load balancers fit.
 const maxRequestIDLength = 64
 
-type requestIDKey struct{}
-
 // RequestID returns the correlation id of the request ctx belongs to, or "".
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	if st := stateOf(ctx); st != nil {
+		return st.id
+	}
+	return ""
 }
 
-// requestID gives the request its correlation id, in its context and in the
-// response header, before anything else runs.
-func (s *Server) requestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := ""
-		if vs := r.Header.Values(RequestIDHeader); len(vs) == 1 && validRequestID(vs[0]) {
-			if peer, ok := peerAddr(r); ok && inAny(s.Config.TrustedProxies, peer) {
-				id = vs[0]
-			}
+// requestID returns the correlation id of r: the trusted proxy's, else a
+// new one. begin puts it in the request's context and the response header
+// before anything else runs.
+func (s *Server) requestID(r *http.Request) string {
+	if vs := r.Header.Values(RequestIDHeader); len(vs) == 1 && validRequestID(vs[0]) {
+		if peer, ok := peerAddr(r); ok && inAny(s.Config.TrustedProxies, peer) {
+			return vs[0]
 		}
-		if id == "" {
-			id = gatehouse.NewID(nil)
-		}
-		w.Header().Set(RequestIDHeader, id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
-	})
+	}
+	return gatehouse.NewID(nil)
 }
 
 // validRequestID accepts 1 to 64 ASCII letters, digits and - _ . : = / + @,

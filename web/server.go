@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/apikey"
+	"github.com/gatehouse-auth/gatehouse/brand"
 	"github.com/gatehouse-auth/gatehouse/factors"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/i18n"
@@ -109,6 +110,9 @@ type Server struct {
 	// Prefs saves a member's own language and time zone; nil: the account
 	// page's form answers 404.
 	Prefs *prefs.Service
+	// Brand holds the organization's logo and own texts; nil: pages show
+	// neither, and its pages and API answer 404.
+	Brand *brand.Service
 
 	csrfKey []byte
 	pages   *pages
@@ -148,7 +152,7 @@ func New(acc *account.Service, log *slog.Logger, cfg Config, csrfKey []byte) (*S
 
 // Handler returns the HTTP handler with every middleware applied.
 func (s *Server) Handler() http.Handler {
-	return s.requestID(s.recoverPanics(s.observe(s.securityHeaders(s.deadline(s.organization(s.requestLanguage(s.cookies, s.crossOrigin(http.HandlerFunc(s.routed)))))))))
+	return s.begin(s.recoverPanics(s.observe(s.securityHeaders(s.organization(s.requestLanguage(s.cookies, s.crossOrigin(http.HandlerFunc(s.routed))))))))
 }
 
 // route registers a page or API handler under an http.ServeMux pattern.
@@ -180,6 +184,7 @@ func (s *Server) routes() {
 	forwardPages{s}.routes()
 	webhookPages{s}.routes()
 	uiPages{s}.routes()
+	brandPages{s}.routes()
 }
 
 // client returns the request's client address, user agent and correlation

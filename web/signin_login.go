@@ -71,7 +71,7 @@ func (s signinPages) renderLogin(w http.ResponseWriter, r *http.Request, st int,
 		s.fail(w, r, err)
 		return
 	}
-	v.Org = set.OrganizationName
+	v.Org = set.BrandName()
 	if next != "" {
 		next = forwardPages(s).nextParam(next)
 	}

@@ -42,7 +42,7 @@ func (s twofactorPages) twoFactorView(r *http.Request, m *gatehouse.Member) (*vi
 		// Built here from our own bytes, so it is safe to mark as a URL.
 		d.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 	}
-	return &view{Title: "Two-step sign-in", Org: set.OrganizationName, Member: m, Data: d}, nil
+	return &view{Title: "Two-step sign-in", Org: set.BrandName(), Member: m, Data: d}, nil
 }
 
 func (s twofactorPages) twoFactorPage(w http.ResponseWriter, r *http.Request) {

@@ -32,7 +32,7 @@ func (s twofactorPages) devicesPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "devices", &view{
-		Title: "Trusted browsers", Org: set.OrganizationName, Member: m, CSRF: s.csrfToken(w, r),
+		Title: "Trusted browsers", Org: set.BrandName(), Member: m, CSRF: s.csrfToken(w, r),
 		Notice: notices[r.URL.Query().Get("done")],
 		Data:   devicesData{Devices: list, TrustDays: set.TrustedDeviceDays},
 	})

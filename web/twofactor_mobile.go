@@ -22,7 +22,7 @@ func (s twofactorPages) mobileView(r *http.Request, m *gatehouse.Member, title s
 	if err != nil {
 		return nil, err
 	}
-	return &view{Title: title, Org: set.OrganizationName, Member: m, Form: map[string]string{}}, nil
+	return &view{Title: title, Org: set.BrandName(), Member: m, Form: map[string]string{}}, nil
 }
 
 func (s twofactorPages) mobilePage(w http.ResponseWriter, r *http.Request) {

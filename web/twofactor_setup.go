@@ -63,7 +63,7 @@ func (s twofactorPages) renderSetup(w http.ResponseWriter, r *http.Request, st i
 		s.fail(w, r, err)
 		return
 	}
-	v.Org = set.OrganizationName
+	v.Org = set.BrandName()
 	if s.Passkeys == nil {
 		opts.Passkey = false
 	}
