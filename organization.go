@@ -110,10 +110,14 @@ func ValidateOrgName(field, name string) *FieldError {
 // is compared: lower case, without a trailing dot. It keeps a port.
 func NormalizeHost(h string) string {
 	h = strings.ToLower(strings.TrimSpace(h))
-	if name, port, ok := strings.Cut(h, ":"); ok {
-		return strings.TrimSuffix(name, ".") + ":" + port
+	name, port, ok := strings.Cut(h, ":")
+	switch {
+	case !ok:
+		return strings.TrimSuffix(h, ".")
+	case !strings.HasSuffix(name, "."):
+		return h // already normal: every request's Host goes through here, so no new string
 	}
-	return strings.TrimSuffix(h, ".")
+	return strings.TrimSuffix(name, ".") + ":" + port
 }
 
 // ValidateHost checks a host name an organization answers on: a DNS name of

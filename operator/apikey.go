@@ -19,14 +19,17 @@ const APIKeyPrefix = "gho_"
 // APIKey is a provisioning system's credential for /api/v1/operator. Only the
 // SHA-256 of the key is stored; the key is shown once.
 type APIKey struct {
-	ID         string
-	Name       string
-	Hash       string
-	Prefix     string
-	CreatedAt  time.Time
-	CreatedBy  string
-	LastUsedAt time.Time
-	RevokedAt  time.Time
+	ID        string
+	Name      string
+	Hash      string
+	Prefix    string
+	CreatedAt time.Time
+	CreatedBy string
+	// CreatedByID is the operator who created the key ("" for the command
+	// line): while they are disabled or removed, the key does not work.
+	CreatedByID string
+	LastUsedAt  time.Time
+	RevokedAt   time.Time
 }
 
 // Actor returns the actor the key's requests act as: an operator actor named
@@ -58,6 +61,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor gatehouse.Actor, c gat
 	raw := APIKeyPrefix + base64.RawURLEncoding.EncodeToString(b[:])
 	k := &APIKey{ID: gatehouse.NewID(s.rand()), Name: name, Hash: hashKey(raw), Prefix: raw[:len(APIKeyPrefix)+4],
 		CreatedAt: s.now(), CreatedBy: s.entry(actor, c, "", "", "", "", "", "").OperatorName}
+	if actor.Kind == gatehouse.ActorOperator && !strings.HasPrefix(actor.ID, "key:") {
+		k.CreatedByID = actor.ID
+	}
 	if err := s.APIKeyStore.CreateOperatorAPIKey(ctx, k, s.entry(actor, c, ActionAPIKeyCreated, "", k.ID, "", "", name)); err != nil {
 		if gatehouse.IsCode(err, gatehouse.Conflict) {
 			return nil, "", gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldName, Code: "taken", Message: "A key with that name exists: revoke it first or choose another name."})
@@ -88,6 +94,11 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (*APIKey, error)
 	}
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
+	}
+	if ok, err := s.keyOwnerActive(ctx, k.CreatedByID); err != nil {
+		return nil, gatehouse.Wrap(op, err)
+	} else if !ok {
+		return nil, ErrBadKey
 	}
 	if now := s.now(); now.Sub(k.LastUsedAt) >= touchEvery {
 		if err := s.APIKeyStore.TouchOperatorAPIKey(ctx, k.ID, now, touchEvery); err != nil {

@@ -33,6 +33,14 @@ type Store interface {
 	OperatorSession(ctx context.Context, hash string) (*Session, error)
 	TouchOperatorSession(ctx context.Context, id string, lastSeen, idleExpires time.Time) error
 	DeleteOperatorSession(ctx context.Context, id string) error
+	// ChangeOperator disables (StateDisabled), enables (StateActive, or
+	// StatePending for one never activated; only a disabled operator) or
+	// removes (StateRemoved) the operator id at at,
+	// ending their sessions, in one transaction with the log entry. It is a
+	// Conflict when that would leave no active operator: the check holds the
+	// active operators' rows, so two operators disabling each other at once
+	// cannot both succeed.
+	ChangeOperator(ctx context.Context, id string, to State, at time.Time, e *LogEntry) error
 }
 
 // APIKeyStore keeps the operator API keys of provisioning systems.

@@ -10,12 +10,12 @@ import (
 	"github.com/gatehouse-auth/gatehouse/operator"
 )
 
-const operatorKeyCols = `id, name, hash, prefix, created_at, created_by, last_used_at, revoked_at`
+const operatorKeyCols = `id, name, hash, prefix, created_at, created_by, last_used_at, revoked_at, created_by_id`
 
 func scanOperatorKey(row scanner) (*operator.APIKey, error) {
 	var k operator.APIKey
 	var created, used, revoked sql.NullInt64
-	if err := row.Scan(&k.ID, &k.Name, &k.Hash, &k.Prefix, &created, &k.CreatedBy, &used, &revoked); err != nil {
+	if err := row.Scan(&k.ID, &k.Name, &k.Hash, &k.Prefix, &created, &k.CreatedBy, &used, &revoked, &k.CreatedByID); err != nil {
 		return nil, err
 	}
 	k.CreatedAt, k.LastUsedAt, k.RevokedAt = timeOf(created), timeOf(used), timeOf(revoked)
@@ -26,8 +26,8 @@ func scanOperatorKey(row scanner) (*operator.APIKey, error) {
 func (s operatorRows) CreateOperatorAPIKey(ctx context.Context, k *operator.APIKey, e *operator.LogEntry) error {
 	const op = "sqlstore.CreateOperatorAPIKey"
 	return s.inTx(ctx, func(tx *Store) error {
-		if _, err := tx.exec(ctx, `INSERT INTO operator_api_keys (`+operatorKeyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			k.ID, k.Name, k.Hash, k.Prefix, micros(k.CreatedAt), k.CreatedBy, micros(k.LastUsedAt), micros(k.RevokedAt)); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO operator_api_keys (`+operatorKeyCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			k.ID, k.Name, k.Hash, k.Prefix, micros(k.CreatedAt), k.CreatedBy, micros(k.LastUsedAt), micros(k.RevokedAt), k.CreatedByID); err != nil {
 			return dbErr(op, err)
 		}
 		return tx.AppendOperatorLog(ctx, e)

@@ -25,7 +25,7 @@ const DefaultOrgTTL = time.Second
 
 type orgCache struct {
 	gen atomic.Uint64
-	mu  sync.Mutex
+	mu  sync.RWMutex // every request reads, through ByHost and the session check
 	m   map[string]cachedOrg
 }
 
@@ -48,9 +48,9 @@ func (c *orgCache) clear() {
 }
 
 func (c *orgCache) get(host string) (*gatehouse.Organization, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
 	e, ok := c.m[host]
+	c.mu.RUnlock()
 	if !ok || time.Since(e.at) > DefaultOrgTTL {
 		return nil, false
 	}

@@ -23,6 +23,8 @@ func (s operatorPages) routes() {
 	s.route("GET /operator/activate", s.activatePage)
 	s.route("POST /operator/activate", s.activate)
 	s.route("GET /operator/operators", s.operatorsPage)
+	s.route("GET /operator/operators/{id}/{do}", s.confirmOperator)
+	s.route("POST /operator/operators/{id}/{do}", s.changeOperator)
 	s.route("GET /operator/log", s.logPage)
 	s.route("POST /operator/orgs", s.create)
 	s.route("GET /operator/orgs/{slug}", s.orgPage)
@@ -83,6 +85,9 @@ var operatorNotices = map[string]string{
 	"created":   "Created; the first owner's invitation is emailed to the address given.",
 	"state":     "The organization's state is changed.",
 	"recovery":  "The recovery link is emailed to the owner's address on record; the other owners and administrators are told.",
+	"disabled":  "The operator is disabled: their sessions have ended and the API keys they created no longer work.",
+	"enabled":   "The operator is enabled again.",
+	"removed":   "The operator is removed; the operator log keeps their entries.",
 }
 
 type operatorHomeData struct {

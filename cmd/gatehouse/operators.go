@@ -12,6 +12,7 @@ import (
 
 const operatorUsage = `Usage:
   gatehouse operator add --username U --email E
+  gatehouse operator disable|enable|remove --username U [--reason R]
   gatehouse operator apikey create --name N | list | revoke --id ID
   gatehouse operator log [--org SLUG]        (CSV on standard output)`
 
@@ -25,17 +26,20 @@ func cmdOperator(ctx context.Context, e env, args []string) error {
 		sub, args = "apikey "+args[1], args[1:]
 	}
 	switch sub {
-	case "add", "log", "apikey create", "apikey list", "apikey revoke":
+	case "add", "disable", "enable", "remove", "log", "apikey create", "apikey list", "apikey revoke":
 	default:
 		fmt.Fprintln(e.stderr, operatorUsage)
 		return errUsage
 	}
-	var username, email, name, id, slug string
+	var username, email, name, id, slug, reason string
 	a, _, err := openApp(ctx, e, "operator "+sub, args[1:], func(fs *flag.FlagSet) {
 		switch sub {
 		case "add":
 			fs.StringVar(&username, "username", "", "the operator's username (required)")
 			fs.StringVar(&email, "email", "", "where the activation link goes (required)")
+		case "disable", "enable", "remove":
+			fs.StringVar(&username, "username", "", "the operator's username (required)")
+			fs.StringVar(&reason, "reason", "", "why, for the operator log")
 		case "apikey create":
 			fs.StringVar(&name, "name", "", "a name that says which system uses the key (required)")
 		case "apikey revoke":
@@ -58,6 +62,21 @@ func cmdOperator(ctx context.Context, e env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "Added operator %s, id %s. An email with this activation link is queued for %s; it works once, for %s:\n\n  %s\n\n",
 			added.Operator.Username, added.Operator.ID, email, gatehouse.FormatDuration(operator.ActivationTTL), added.Link)
+	case "disable", "enable", "remove":
+		change := map[string]func(context.Context, gatehouse.Actor, gatehouse.Client, string, string) (*operator.Profile, error){
+			"disable": svc.Disable, "enable": svc.Enable, "remove": svc.Remove}[sub]
+		if username == "" {
+			return fmt.Errorf("operator %s: --username is required", sub)
+		}
+		p, err := change(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, username, reason)
+		if err != nil {
+			return describe(err)
+		}
+		if sub == "remove" {
+			fmt.Fprintf(e.stdout, "Removed operator %s (id %s); the operator log keeps their entries.\n", p.Username, p.ID)
+		} else {
+			fmt.Fprintf(e.stdout, "Operator %s is %s.\n", p.Username, p.State)
+		}
 	case "apikey create":
 		k, raw, err := svc.CreateAPIKey(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), client, name)
 		if err != nil {

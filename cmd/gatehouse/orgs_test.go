@@ -88,8 +88,25 @@ func TestOrgCommands(t *testing.T) {
 			if _, out, _ = c.run("", "operator", "apikey", "list"); !strings.Contains(out, "LAST USED") || !strings.Contains(out, "provisioning") {
 				t.Errorf("operator apikey list:\n%s", out)
 			}
+			if code, out, errs = c.run("", "operator", "disable", "--username", "dora", "--reason", "on leave"); code != 0 || !strings.Contains(out, "dora is disabled") {
+				t.Errorf("operator disable: %d %s %s", code, out, errs)
+			}
+			// Never activated: enabled, dora waits for her activation link again.
+			if code, out, errs = c.run("", "operator", "enable", "--username", "dora"); code != 0 || !strings.Contains(out, "dora is pending") {
+				t.Errorf("operator enable: %d %s %s", code, out, errs)
+			}
+			if code, _, errs = c.run("", "operator", "remove", "--username", "nobody"); code != 1 || !strings.Contains(errs, "no such operator") {
+				t.Errorf("operator remove of nobody: %d %s", code, errs)
+			}
+			if code, out, errs = c.run("", "operator", "remove", "--username", "dora"); code != 0 || !strings.Contains(out, "Removed operator dora") {
+				t.Errorf("operator remove: %d %s %s", code, out, errs)
+			}
+			if code, _, errs = c.run("", "org", "suspend", "default"); code != 1 || !strings.Contains(errs, "public URL") {
+				t.Errorf("org suspend default: %d %s; want refused, naming the public URL", code, errs)
+			}
 			code, out, _ = c.run("", "operator", "log")
-			if code != 0 || !strings.Contains(out, "operator.added") || !strings.Contains(out, "apikey.created") {
+			if code != 0 || !strings.Contains(out, "operator.added") || !strings.Contains(out, "apikey.created") ||
+				!strings.Contains(out, "operator.disabled") || !strings.Contains(out, "on leave") || !strings.Contains(out, "operator.removed") {
 				t.Errorf("operator log:\n%s", out)
 			}
 		})
