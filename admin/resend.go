@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 
 	"github.com/gatehouse-auth/gatehouse"
 )
@@ -30,7 +31,7 @@ func (s *Service) ResendMessage(ctx context.Context, actor gatehouse.Actor, c ga
 		return nil, err
 	}
 	if s.Resends == nil {
-		return nil, gatehouse.Errorf(gatehouse.Internal, op, "sending messages again is not wired")
+		return nil, gatehouse.Wrap(op, errors.New("admin: Resends is not wired"))
 	}
 	var sent *gatehouse.Message
 	err := s.Resends.Tx(ctx, func(tx ResendTx) error {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -26,6 +27,9 @@ func (s adminPages) adminMessages(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := &messagesPage{Status: q.Get("status"), Channel: q.Get("channel"), Recipient: strings.TrimSpace(q.Get("recipient"))}
 	v := s.adminView(w, r, m, "Mail and SMS", "messages", d)
+	if q.Get("done") == "resent" {
+		v.Notice = "The notice is queued to be sent again."
+	}
 	f := gatehouse.MessageFilter{
 		Status: gatehouse.MessageStatus(d.Status), Channel: gatehouse.Channel(d.Channel), Cursor: q.Get("cursor"), Limit: 50,
 	}
@@ -73,4 +77,21 @@ func (s adminPages) messageMemberNames(r *http.Request, actor gatehouse.Actor, o
 		}
 	}
 	return names
+}
+
+// adminResendMessage sends a failed notice again (admin.ResendMessage) and
+// goes back to the failed messages, where the copy shows as queued.
+func (s adminPages) adminResendMessage(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	m, actor, ok := s.admin(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.Admin.ResendMessage(r.Context(), actor, s.client(r), s.orgID(r), r.PathValue("id")); err != nil {
+		s.adminFail(w, r, m, err)
+		return
+	}
+	s.redirect(w, r, "/admin/messages", url.Values{"done": {"resent"}})
 }

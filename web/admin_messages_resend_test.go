@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,17 +48,22 @@ func TestResendFailedNotice(t *testing.T) {
 		if r := apiRequest(t, s, key, "POST", "/members/"+o.Member.ID+"/activation-email", ""); r.Status != http.StatusAccepted {
 			t.Fatalf("activation: %d %s", r.Status, r.Body)
 		}
-		msgs := failedMessages(t, s, o.Member.ID, 2)
-		var notice, link *gatehouse.Message
+		if r := apiRequest(t, s, key, "PUT", "/members/"+o.Member.ID+"/password", `{"password":"copper kettle winter harbour"}`); r.Status >= 300 {
+			t.Fatalf("set password again: %d %s", r.Status, r.Body)
+		}
+		msgs := failedMessages(t, s, o.Member.ID, 3)
+		var notice, other, link *gatehouse.Message
 		for _, m := range msgs {
-			switch m.Kind {
-			case gatehouse.KindPasswordChanged:
+			switch {
+			case m.Kind == gatehouse.KindPasswordChanged && notice == nil:
 				notice = m
-			case gatehouse.KindActivation:
+			case m.Kind == gatehouse.KindPasswordChanged:
+				other = m
+			case m.Kind == gatehouse.KindActivation:
 				link = m
 			}
 		}
-		if notice == nil || link == nil {
+		if notice == nil || other == nil || link == nil {
 			t.Fatalf("failed messages: %+v", msgs)
 		}
 		// The list says which can be sent again.
@@ -112,6 +118,28 @@ func TestResendFailedNotice(t *testing.T) {
 		evs := s.Audit(t, gatehouse.EventMessageResent)
 		if len(evs) != 1 || evs[0].Details["message"] != notice.ID || evs[0].MemberID != o.Member.ID || evs[0].Details["kind"] != gatehouse.KindPasswordChanged {
 			t.Errorf("audit: %+v", evs)
+		}
+
+		// The mail page offers the same for the other failed notice, and a
+		// new link (not "Send again") for the failed link.
+		admin := signedInAs(t, s, "adam")
+		page := admin.Get("/admin/messages?status=failed")
+		if !strings.Contains(page.Body, `action="/admin/messages/`+other.ID+`/resend"`) {
+			t.Fatal("the mail page offers no Send again for a failed notice")
+		}
+		if strings.Contains(page.Body, `action="/admin/messages/`+link.ID+`/resend"`) {
+			t.Error("the mail page offers to send a failed link again as it was")
+		}
+		r = admin.Submit("/admin/messages?status=failed", "/admin/messages/"+other.ID+"/resend", nil)
+		if r.Status != http.StatusSeeOther || !strings.Contains(r.Header.Get("Location"), "done=resent") {
+			t.Fatalf("Send again: %d %s", r.Status, r.Header.Get("Location"))
+		}
+		if r := admin.Follow(r); !strings.Contains(r.Body, "The notice is queued to be sent again.") {
+			t.Error("no notice after Send again")
+		}
+		s.SMTP.WaitFor(t, before+2, 10*time.Second)
+		if r := admin.Submit("/admin/messages?status=failed", "/admin/messages/"+other.ID+"/resend", nil); r.Status != http.StatusConflict {
+			t.Errorf("Send again twice from the page: %d", r.Status)
 		}
 	})
 }

@@ -27,6 +27,7 @@ func (s adminPages) routes() {
 	s.route("GET /admin/audit", s.adminAudit)
 	s.route("GET /admin/audit.csv", s.adminAuditCSV)
 	s.route("GET /admin/messages", s.adminMessages)
+	s.route("POST /admin/messages/{id}/resend", s.adminResendMessage)
 	s.route("GET /admin/api-keys", s.adminAPIKeys)
 	s.route("POST /admin/api-keys", s.adminCreateAPIKey)
 	s.route("POST /admin/api-keys/{id}/revoke", s.adminRevokeAPIKey)
