@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/brand"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 )
 
@@ -155,3 +156,5 @@ func TestAccentColourStyleSheet(t *testing.T) {
 		}
 	})
 }
+
+func brandText(lang, key, text string) brand.Text { return brand.Text{Lang: lang, Key: key, Text: text} }
