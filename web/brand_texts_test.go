@@ -157,4 +157,6 @@ func TestAccentColourStyleSheet(t *testing.T) {
 	})
 }
 
-func brandText(lang, key, text string) brand.Text { return brand.Text{Lang: lang, Key: key, Text: text} }
+func brandText(lang, key, text string) brand.Text {
+	return brand.Text{Lang: lang, Key: key, Text: text}
+}
