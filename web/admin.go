@@ -144,8 +144,8 @@ func stateLabel(st gatehouse.State) string {
 // memberRow is a member as the admin lists show it.
 type memberRow struct {
 	*gatehouse.Member
-	State     string // the effective state at the time of the request
-	SecondWay string // the second steps the member can use, in words
+	State string   // the effective state at the time of the request
+	Ways  []string // the second steps the member can use, in English words the page translates
 }
 
 // memberRows adds to each member the state and second steps the list shows.
@@ -176,12 +176,12 @@ func (s adminPages) memberRows(r *http.Request, actor gatehouse.Actor, ms []*gat
 		case f.Passkeys == 1:
 			ways = append(ways, "passkey")
 		case f.Passkeys > 1:
-			ways = append(ways, fmt.Sprintf("%d passkeys", f.Passkeys))
+			ways = append(ways, fmt.Sprintf("%d passkeys", f.Passkeys)) // never 1: no plural form needed
 		}
 		if m.Mobile != "" {
 			ways = append(ways, "text message")
 		}
-		row.SecondWay = strings.Join(ways, ", ")
+		row.Ways = ways
 		out[i] = row
 	}
 	return out

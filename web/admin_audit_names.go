@@ -60,15 +60,14 @@ func eventChoices() []eventChoice {
 	return c
 }
 
-// localTime renders t as a <time> element: UTC in the page, which app.js
-// turns into the viewer's local time, keeping UTC in the title for hover.
+// localTime renders t as a <time> element, in the page's language and time
+// zone (the member's own, else the organization's; see localTimes), with the
+// instant in its datetime attribute for programs.
 func localTime(t time.Time) template.HTML {
 	if t.IsZero() {
-		return "never"
+		return template.HTML(timeMarker('w', t)) //nolint:gosec // a marker of digits only
 	}
-	u := t.UTC()
-	utc := u.Format("2 Jan 2006, 15:04 UTC")
-	return template.HTML(`<time datetime="` + u.Format(time.RFC3339) + `" title="` + utc + `">` + utc + `</time>`) //nolint:gosec // built from a formatted time only
+	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` + timeMarker('w', t) + `</time>`) //nolint:gosec // built from a formatted time only
 }
 
 // eventTable is what the "events" template renders.

@@ -76,17 +76,17 @@ func TestAuditPage(t *testing.T) {
 	}
 	admin := signedInAs(t, s, "adam")
 	r := admin.Get("/admin/audit?type=signin.failure")
-	if r.Status != http.StatusOK || strings.Count(r.Body, `<span title="signin.failure">`) != 50 || !strings.Contains(r.Body, `rel="next"`) {
-		t.Fatalf("first page: %d, %d rows", r.Status, strings.Count(r.Body, `<span title="signin.failure">`))
+	if r.Status != http.StatusOK || strings.Count(r.Body, `<span data-type="signin.failure"`) != 50 || !strings.Contains(r.Body, `rel="next"`) {
+		t.Fatalf("first page: %d, %d rows", r.Status, strings.Count(r.Body, `<span data-type="signin.failure"`))
 	}
 	next := htmlBetween(r.Body, `<a href="`, `" rel="next"`)
 	next = next[strings.LastIndex(next, `"`)+1:]
 	r = admin.Get(strings.ReplaceAll(next, "&amp;", "&"))
-	if strings.Count(r.Body, `<span title="signin.failure">`) != 10 || strings.Contains(r.Body, `rel="next"`) || !strings.Contains(r.Body, "First page") {
-		t.Errorf("second page: %d rows", strings.Count(r.Body, `<span title="signin.failure">`))
+	if strings.Count(r.Body, `<span data-type="signin.failure"`) != 10 || strings.Contains(r.Body, `rel="next"`) || !strings.Contains(r.Body, "First page") {
+		t.Errorf("second page: %d rows", strings.Count(r.Body, `<span data-type="signin.failure"`))
 	}
 	r = admin.Get("/admin/audit?member=" + o.Admin.Username)
-	if strings.Contains(r.Body, `<span title="signin.failure">`) || !strings.Contains(r.Body, `<span title="signin.success">`) {
+	if strings.Contains(r.Body, `<span data-type="signin.failure"`) || !strings.Contains(r.Body, `<span data-type="signin.success"`) {
 		t.Error("the member filter does not filter")
 	}
 	if r := admin.Get("/admin/audit?until=2026-13-45"); r.Status != http.StatusUnprocessableEntity {
@@ -114,7 +114,7 @@ func TestAuditFilterByActor(t *testing.T) {
 		}
 
 		r := admin.Get("/admin/audit?actor=adam")
-		if r.Status != http.StatusOK || !strings.Contains(r.Body, `<span title="member.updated">`) || !strings.Contains(r.Body, `<span title="signin.success">`) {
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, `<span data-type="member.updated"`) || !strings.Contains(r.Body, `<span data-type="signin.success"`) {
 			t.Fatalf("adam's events: %d", r.Status)
 		}
 		if strings.Contains(r.Body, "olivia") || strings.Contains(r.Body, "crm") {
@@ -125,7 +125,7 @@ func TestAuditFilterByActor(t *testing.T) {
 		}
 		// By what the member is about and who acted: adam about mia.
 		r = admin.Get("/admin/audit?actor=Test+adam&member=mia")
-		if strings.Count(r.Body, `<span title="`) == 0 || strings.Contains(r.Body, `<span title="signin.success">`) {
+		if strings.Count(r.Body, `<span data-type="`) == 0 || strings.Contains(r.Body, `<span data-type="signin.success"`) {
 			t.Error("actor and member together")
 		}
 		// Several members fit "Test": refused, naming the field.
@@ -151,7 +151,7 @@ func TestAuditFilterByActor(t *testing.T) {
 			}
 		}
 		r = admin.Get("/admin/audit?actor=" + keys[0].ID)
-		if !strings.Contains(r.Body, `<span title="member.updated">`) || strings.Contains(r.Body, `<span title="signin.success">`) {
+		if !strings.Contains(r.Body, `<span data-type="member.updated"`) || strings.Contains(r.Body, `<span data-type="signin.success"`) {
 			t.Error("the key's events by its id")
 		}
 	})

@@ -26,9 +26,9 @@ type membersPage struct {
 	Total              int  // members that match the filters
 	More               bool // more than Total match (the count stopped there)
 	Pager              pager
-	Prev               string   // URL of the previous page, "" on the first
-	Sorts              []sortBy // the column headers that sort
-	Done               string   // the result of a bulk action, in words
+	Prev               string    // URL of the previous page, "" on the first
+	Sorts              []sortBy  // the column headers that sort
+	Done               *bulkDone // the result of a bulk action
 }
 
 // sortBy is a sortable column header: its link sorts by the column, and

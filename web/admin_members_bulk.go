@@ -19,18 +19,18 @@ import (
 // maxBulk bounds one bulk action; narrow the filters for more.
 const maxBulk = 500
 
-// bulkActions are the actions in words: the button, the confirmation and the
-// result.
-var bulkActions = map[string]struct{ Verb, Lower, Confirm, Done string }{
-	"disable":      {"Disable", "disable", "will not be able to sign in, and every session of theirs ends now", "disabled"},
-	"enable":       {"Enable", "enable", "will be able to sign in again", "enabled"},
-	"end_sessions": {"End the sessions of", "end the sessions of", "are signed out on every device and must sign in again", "signed out everywhere"},
+// bulkActions are the actions with the title of their confirmation page; its
+// text is the catalog's admin.bulk.<action>.* messages.
+var bulkActions = map[string]string{
+	"disable":      "Disable members",
+	"enable":       "Enable members",
+	"end_sessions": "End the sessions of members",
 }
 
 type bulkPage struct {
-	Action, Verb, Lower, Confirm string
-	Members                      []*gatehouse.Member
-	Capped                       bool // the filters match more than maxBulk members
+	Action  string
+	Members []*gatehouse.Member
+	Capped  bool // the filters match more than maxBulk members
 }
 
 // adminBulkStart takes the selection and the action and sends the browser to
@@ -83,12 +83,12 @@ func (s adminPages) adminBulkConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	a, known := bulkActions[q.Get("action")]
+	title, known := bulkActions[q.Get("action")]
 	if !known {
 		s.adminFail(w, r, m, gatehouse.Errorf(gatehouse.NotFound, "web.adminBulkConfirm", "There is no such action."))
 		return
 	}
-	d := &bulkPage{Action: q.Get("action"), Verb: a.Verb, Lower: a.Lower, Confirm: a.Confirm}
+	d := &bulkPage{Action: q.Get("action")}
 	for i, id := range q["member_id"] {
 		if i == maxBulk {
 			d.Capped = true
@@ -98,7 +98,7 @@ func (s adminPages) adminBulkConfirm(w http.ResponseWriter, r *http.Request) {
 			d.Members = append(d.Members, x)
 		}
 	}
-	s.render(w, r, http.StatusOK, "admin_bulk", s.adminView(w, r, m, a.Verb+" members", "members", d))
+	s.render(w, r, http.StatusOK, "admin_bulk", s.adminView(w, r, m, title, "members", d))
 }
 
 // adminBulkApply acts on each member the confirmation named and reports how
@@ -139,27 +139,22 @@ func (s adminPages) adminBulkApply(w http.ResponseWriter, r *http.Request) {
 }
 
 // bulkDoneText says what a bulk action did, from the query it redirected to.
-func bulkDoneText(q url.Values) string {
+func bulkDoneText(q url.Values) *bulkDone {
 	done := q.Get("done")
 	if len(done) < 6 || done[:5] != "bulk_" {
-		return ""
+		return nil
 	}
-	a, ok := bulkActions[done[5:]]
-	if !ok {
-		return ""
+	if _, ok := bulkActions[done[5:]]; !ok {
+		return nil
 	}
 	n, _ := strconv.Atoi(q.Get("n"))
 	k, _ := strconv.Atoi(q.Get("skipped"))
-	text := plural(n, "member", "members") + " " + a.Done + "."
-	if k > 0 {
-		text += " " + plural(k, "member was", "members were") + " skipped: you may not change them (an owner, or yourself)."
-	}
-	return text
+	return &bulkDone{Action: done[5:], N: n, Skipped: k}
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
+// bulkDone is the result of a bulk action, which the page says in its
+// language with the plural forms the counts need.
+type bulkDone struct {
+	Action     string
+	N, Skipped int
 }

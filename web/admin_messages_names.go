@@ -20,21 +20,14 @@ var messageKinds = map[string]string{
 	"email_change_in_use":   "Email address already in use",
 }
 
-// channelNames are the channels in words.
-var channelNames = map[gatehouse.Channel]string{"email": "email", "sms": "text message"}
-
-// messageKind says what a message is, and by which channel: "Sign-in code by
-// text message".
+// messageKind says what a message is ("Sign-in code"), in English the page
+// translates; the template adds the channel (admin.kind.by_<channel>).
 func messageKind(m *gatehouse.Message) string {
 	k, ok := messageKinds[m.Kind]
 	if !ok {
 		k = m.Kind
 	}
-	ch, ok := channelNames[m.Channel]
-	if !ok {
-		ch = string(m.Channel)
-	}
-	return k + " by " + ch
+	return k
 }
 
 // resendable reports whether a failed message can be replaced by a new one

@@ -53,4 +53,6 @@ type languageOption struct{ Code, Name string }
 
 func init() {
 	funcs["languages"] = func() []languageOption { return offeredLanguages(i18n.Default()) }
+	// langName is a language's name in itself ("Deutsch"), as the switch shows it.
+	funcs["langName"] = i18n.Default().Name
 }

@@ -52,15 +52,6 @@
   // the top links to every field.
   var bad = document.querySelector('[aria-invalid="true"]');
   if (bad) bad.focus();
-  // Times are written in UTC; show them in the viewer's time zone, with the
-  // UTC time kept in the title for hover.
-  if (window.Intl && Intl.DateTimeFormat) {
-    var fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-    document.querySelectorAll("time[datetime]").forEach(function (el) {
-      var d = new Date(el.getAttribute("datetime"));
-      if (!isNaN(d)) el.textContent = fmt.format(d);
-    });
-  }
   // A header checkbox with data-select-all="NAME" ticks or clears every
   // checkbox of that name on the page.
   document.querySelectorAll("input[data-select-all]").forEach(function (all) {
