@@ -50,6 +50,7 @@ const (
 	EventMethodRemoved     EventType = "second_factor.removed"
 	EventRecoveryCodeUsed  EventType = "second_factor.recovery_code_used"
 	EventMobileChanged     EventType = "mobile.changed"
+	EventMobileVerified    EventType = "mobile.verified"
 	EventCaptchaFailed     EventType = "captcha.failed"
 	EventRequestThrottled  EventType = "request.throttled"
 	EventLinkThrottled     EventType = "link.throttled"

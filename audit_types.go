@@ -11,7 +11,7 @@ var EventTypes = []EventType{
 	EventMailFailed, EventAdminPasswordSet, EventSessionsRevoked, EventSupportPINSet, EventSupportPINChecked,
 	EventAPIKeyCreated, EventAPIKeyRevoked, EventAPICall, EventCodeSent, EventCodeVerified, EventCodeFailed,
 	EventDeviceTrusted, EventDeviceRevoked, EventMethodEnrolled, EventMethodRemoved, EventRecoveryCodeUsed,
-	EventMobileChanged, EventCaptchaFailed, EventRequestThrottled, EventLinkThrottled, EventRequestRefused,
+	EventMobileChanged, EventMobileVerified, EventCaptchaFailed, EventRequestThrottled, EventLinkThrottled, EventRequestRefused,
 	EventThrottleLifted, EventWebhookCreated, EventWebhookRotated, EventWebhookDeleted, EventWebhookDisabled,
 	EventPasskeyAdded, EventPasskeyRenamed, EventPasskeyRemoved, EventPasskeyRefused, EventPasskeyCloneSuspected,
 	EventEmailChangeRequested, EventEmailChanged, EventEmailChangeRefused, EventEmailChangeCancelled,

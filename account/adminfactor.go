@@ -37,7 +37,7 @@ type memberFactors struct {
 	app      bool // a confirmed authenticator app
 	passkeys int
 	recovery int  // unused recovery codes
-	sms      bool // a mobile number that may receive sign-in codes
+	sms      bool // a mobile number that may receive sign-in codes (smsUsable)
 	email    bool // an address that may receive sign-in codes (two_factor_email)
 }
 
@@ -55,9 +55,18 @@ func (s *Service) memberFactors(ctx context.Context, set *gatehouse.Settings, m 
 	if f.passkeys, err = s.passkeyCount(ctx, m); err != nil {
 		return f, err
 	}
-	f.sms = m.Mobile != ""
 	f.email = set.TwoFactorEmail && m.ContactEmail() != ""
+	f.sms = smsUsable(m, f.app, f.passkeys, f.email)
 	return f, nil
+}
+
+// smsUsable reports whether sign-in codes may go to m's mobile number: a
+// verified number always; an unverified one (set by an administrator, never
+// confirmed) only as the last resort, when the member has no app, no passkey
+// and no email codes. Recovery codes are kept for emergencies and do not
+// count as another way here.
+func smsUsable(m *gatehouse.Member, app bool, passkeys int, email bool) bool {
+	return m.MobileVerified() || m.Mobile != "" && !app && passkeys == 0 && !email
 }
 
 // any reports whether the member can prove any second factor at all.
@@ -88,6 +97,10 @@ func methodCounts(set *gatehouse.Settings, m *gatehouse.Member, method string, c
 	case MethodRecovery:
 		return true
 	case MethodCode:
+		// An unverified number never counts for an administrator.
+		if ch == gatehouse.ChannelSMS && !m.MobileVerified() {
+			return false
+		}
 		return (ch == gatehouse.ChannelSMS || ch == gatehouse.ChannelEmail) && set.AdminMethodAllowed(string(ch))
 	}
 	return false

@@ -59,6 +59,14 @@ func (s *Service) SendSignInCode(ctx context.Context, req SendCodeRequest) error
 			return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "channel", Code: "no_mobile",
 				Message: "You have no mobile number. Ask for the code by email, or ask your administrator to add your number."})
 		}
+		f, err := s.memberFactors(ctx, &set, m)
+		if err != nil {
+			return err
+		}
+		if !f.sms {
+			return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "channel", Code: "unverified_mobile",
+				Message: "Your mobile number is not verified yet, so sign-in codes do not go to it. Use another way."})
+		}
 	case gatehouse.ChannelEmail:
 		if to = m.ContactEmail(); !set.TwoFactorEmail || to == "" {
 			return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "channel", Code: "email_not_allowed",

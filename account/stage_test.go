@@ -68,6 +68,7 @@ func TestResetSessionSecondFactor(t *testing.T) {
 			if err := s.Account.SetMobile(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, m, "+447700900123"); err != nil {
 				t.Fatal(err)
 			}
+			s.VerifyMobile(t, m)
 			token, sess, err := s.Account.StartResetSession(t.Context(), m, gatehouse.Client{IP: "192.0.2.1"})
 			if err != nil {
 				t.Fatal(err)

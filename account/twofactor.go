@@ -152,11 +152,11 @@ func (s *Service) SecondFactorOptions(ctx context.Context, sess *gatehouse.Sessi
 	if o.Passkeys, err = s.passkeyCount(ctx, m); err != nil {
 		return nil, err
 	}
-	if m.Mobile != "" {
-		o.SMS = gatehouse.MaskPhone(m.Mobile)
-	}
 	if e := m.ContactEmail(); set.TwoFactorEmail && e != "" {
 		o.Email = gatehouse.MaskEmail(e)
+	}
+	if smsUsable(m, o.App, o.Passkeys, o.Email != "") {
+		o.SMS = gatehouse.MaskPhone(m.Mobile)
 	}
 	adminOptions(&set, m, o)
 	if o.Code, err = s.codeStatus(ctx, sess, gatehouse.CodeSignIn); err != nil {
@@ -213,9 +213,9 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 		return nil, err
 	}
 	details := map[string]string{"method": req.Method}
+	var sc *gatehouse.SentCode // the code that came back, for MethodCode
 	switch req.Method {
 	case MethodCode:
-		var sc *gatehouse.SentCode
 		sc, err = s.checkCode(ctx, &set, sess, m, gatehouse.CodeSignIn, req.Code, req.Client)
 		if sc != nil {
 			details["channel"] = string(sc.Channel)
@@ -246,6 +246,11 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 	}
 	if err := s.Counters.Reset(ctx, secondFactorKey(m)); err != nil {
 		return nil, gatehouse.Wrap(op, err)
+	}
+	// A code that came back by SMS proves the number before the factors
+	// are weighed, so that it counts from this sign-in on.
+	if err := s.smsCameBack(ctx, m, sc, req.Client); err != nil {
+		return nil, err
 	}
 
 	now := s.now()

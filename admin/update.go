@@ -71,6 +71,11 @@ func (u ProfileUpdate) apply(m *gatehouse.Member) (gatehouse.MemberChange, map[s
 	if u.Mobile != nil {
 		text(&c.Mobile, "mobile", m.Mobile, u.Mobile, false)
 		add(gatehouse.ValidateE164("mobile", *u.Mobile))
+		if c.Mobile != nil {
+			// A number an administrator sets is unverified until the member
+			// enters a code sent to it.
+			c.VerifiedMobile = new(string)
+		}
 	}
 	if u.Role != nil {
 		if !u.Role.Valid() {
@@ -200,7 +205,7 @@ func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gat
 				return err
 			}
 			if err := s.audit(ctx, tx, event(gatehouse.EventMobileChanged, orgID, actor, n.ID, c,
-				map[string]string{"via": via(actor), "old": maskedPhone(m.Mobile), "new": maskedPhone(n.Mobile)})); err != nil {
+				map[string]string{"via": via(actor), "old": maskedPhone(m.Mobile), "new": maskedPhone(n.Mobile), "verified": "no"})); err != nil {
 				return err
 			}
 		}

@@ -13,6 +13,7 @@ func Overwrite(m *gatehouse.Member) gatehouse.MemberChange {
 		DisplayName: &v.DisplayName, Email: &v.Email, WorkEmail: &v.WorkEmail, Mobile: &v.Mobile,
 		Role: &v.Role, State: &v.State, ExpiresAt: &v.ExpiresAt, PasswordHash: &v.PasswordHash,
 		PasswordChangedAt: &v.PasswordChangedAt, MustChangePassword: &v.MustChangePassword,
-		SupportPINHash: &v.SupportPINHash, Language: &v.Language, TimeZone: &v.TimeZone, UpdatedAt: v.UpdatedAt,
+		SupportPINHash: &v.SupportPINHash, Language: &v.Language, TimeZone: &v.TimeZone,
+		VerifiedMobile: &v.VerifiedMobile, UpdatedAt: v.UpdatedAt,
 	}
 }

@@ -23,7 +23,7 @@ var eventNames = map[gatehouse.EventType]string{
 	"second_factor.code_sent": "Sign-in code sent", "second_factor.verified": "Second step passed", "second_factor.failed": "Second step failed",
 	"second_factor.enrolled": "Second factor added", "second_factor.removed": "Second factor removed",
 	"second_factor.recovery_code_used": "Recovery code used", "device.trusted": "Browser trusted", "device.revoked": "Browser no longer trusted",
-	"mobile.changed": "Mobile number changed", "captcha.failed": "CAPTCHA failed", "request.throttled": "Request throttled",
+	"mobile.changed": "Mobile number changed", "mobile.verified": "Mobile number verified", "captcha.failed": "CAPTCHA failed", "request.throttled": "Request throttled",
 	"link.throttled": "Link attempts throttled", "request.refused": "Request refused", "throttle.lifted": "Sign-in throttle lifted",
 	"passkey.added": "Passkey added", "passkey.renamed": "Passkey renamed", "passkey.removed": "Passkey removed",
 	"passkey.refused": "Passkey refused", "passkey.clone_suspected": "Passkey possibly copied",

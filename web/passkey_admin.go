@@ -20,6 +20,7 @@ type memberFactors struct {
 	AppSince         string
 	RecoveryCodes    int
 	Mobile           string // masked, "" when none
+	MobileVerified   bool   // a code sent to it came back
 	Passkeys         []*passkey.Passkey
 	Browsers         int
 	BrowsersLastUsed time.Time
@@ -35,7 +36,7 @@ func (s passkeyPages) memberFactors(r *http.Request, actor gatehouse.Actor, m *g
 	f := &memberFactors{App: st.Enrolled, AppSince: st.EnrolledAt, RecoveryCodes: st.RecoveryCodes,
 		CanManage: gatehouse.MayAdminister("web.memberFactors", actor, gatehouse.ActionSecondFactors, m) == nil}
 	if m.Mobile != "" {
-		f.Mobile = gatehouse.MaskPhone(m.Mobile)
+		f.Mobile, f.MobileVerified = gatehouse.MaskPhone(m.Mobile), m.MobileVerified()
 	}
 	devices, err := s.Account.TrustedDevices(ctx, m)
 	if err != nil {

@@ -24,6 +24,7 @@ var notices = map[string]string{
 	"signed_out_everywhere": "You have signed out everywhere, and no browser is trusted any more.",
 	"mobile_changed":        "Your mobile number has been changed.",
 	"mobile_removed":        "Your mobile number has been removed.",
+	"mobile_verified":       "Your mobile number is verified.",
 	"device_revoked":        "That browser is no longer trusted.",
 	"devices_revoked":       "No browser is trusted any more.",
 	"app_removed":           "Your authenticator app has been removed.",

@@ -115,6 +115,7 @@ func (s twofactorPages) mobileConfirmSubmit(w http.ResponseWriter, r *http.Reque
 	if !ok {
 		return
 	}
+	was := m.Mobile
 	err := s.Account.ConfirmMobileChange(r.Context(), sess, m, field(r, account.FieldCode), s.client(r))
 	if err != nil {
 		p, perr := s.Account.PendingMobile(r.Context(), sess)
@@ -133,7 +134,11 @@ func (s twofactorPages) mobileConfirmSubmit(w http.ResponseWriter, r *http.Reque
 		s.redirect(w, r, "/login/setup", nil)
 		return
 	}
-	s.redirect(w, r, "/account", url.Values{"done": {"mobile_changed"}})
+	done := "mobile_changed"
+	if m.Mobile == was {
+		done = "mobile_verified" // the member's own number, set by an administrator
+	}
+	s.redirect(w, r, "/account", url.Values{"done": {done}})
 }
 
 func (s twofactorPages) mobileResend(w http.ResponseWriter, r *http.Request) {
