@@ -42,6 +42,12 @@ func TestEnglishOfTheAdminPagesIsInTheCatalog(t *testing.T) {
 	for _, w := range []string{"app", "passkey", "3 passkeys", "text message"} {
 		check("the second step", w)
 	}
+	for scope, text := range scopeText {
+		check("the consent text of scope "+scope, text)
+	}
+	for _, title := range []string{"Allow Partner app", "Signing you in", "Signed out", "Sign out"} {
+		check("the OpenID Connect page title", title)
+	}
 	for _, g := range gatehouse.SettingGroups {
 		check("the settings section", g)
 	}
