@@ -83,6 +83,17 @@ func (l *Lang) tr(text string, depth int) (string, bool) {
 	if d, ok := englishDuration(text); ok {
 		return l.Duration(d), true
 	}
+	if id, ok := l.cat.reverse.exact[text]; ok {
+		return l.localize(&goi18n.LocalizeConfig{MessageID: id}), true
+	}
+	// Sentences the catalog knows one by one come before a pattern: a
+	// pattern's values are free text, so "{{.Browser}} on {{.System}}" would
+	// otherwise take a whole refusal that has " on " somewhere in it.
+	if parts := sentences(text); len(parts) > 1 {
+		if s, ok := l.each(parts, " ", depth); ok {
+			return s, true
+		}
+	}
 	if id, data, ok := l.cat.reverse.find(text); ok {
 		for k, v := range data {
 			if s, ok := v.(string); ok {
@@ -100,14 +111,23 @@ func (l *Lang) tr(text string, depth int) (string, bool) {
 	if len(parts) < 2 {
 		return text, false
 	}
+	if s, ok := l.each(parts, sep, depth); ok {
+		return s, true
+	}
+	return text, false
+}
+
+// each translates every part, or reports that one has no message.
+func (l *Lang) each(parts []string, sep string, depth int) (string, bool) {
+	out := make([]string, len(parts))
 	for i, p := range parts {
 		s, ok := l.tr(p, depth+1)
 		if !ok {
-			return text, false
+			return "", false
 		}
-		parts[i] = s
+		out[i] = s
 	}
-	return strings.Join(parts, sep), true
+	return strings.Join(out, sep), true
 }
 
 // sentences splits text after each ". ", "? ", "! " or ": ".

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/brand"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 )
 
@@ -154,4 +155,8 @@ func TestAccentColourStyleSheet(t *testing.T) {
 			t.Errorf("style sheet:\n%s", css.Body)
 		}
 	})
+}
+
+func brandText(lang, key, text string) brand.Text {
+	return brand.Text{Lang: lang, Key: key, Text: text}
 }
