@@ -39,7 +39,7 @@ func (s brandPages) brandView(w http.ResponseWriter, r *http.Request, m *gatehou
 		return nil, err
 	}
 	p := &brandPage{Texts: texts, Languages: gatehouse.Languages, MaxBytes: brand.MaxLogoBytes >> 10, MaxSide: brand.MaxLogoSide, MaxText: 1000}
-	v := adminPages{s.Server}.adminView(w, r, m, "Logo and texts", "settings", p)
+	v := adminPages(s).adminView(w, r, m, "Logo and texts", "settings", p)
 	v.Notice = brandNotices[r.URL.Query().Get("done")]
 	look, err := s.Brand.Look(r.Context(), s.orgID(r))
 	if err != nil {
@@ -57,7 +57,7 @@ func (s brandPages) brandAdmin(w http.ResponseWriter, r *http.Request) (*gatehou
 		s.renderError(w, r, http.StatusNotFound, "There is no such page.")
 		return nil, gatehouse.Actor{}, false
 	}
-	return adminPages{s.Server}.admin(w, r)
+	return adminPages(s).admin(w, r)
 }
 
 func (s brandPages) adminBrandPage(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +67,7 @@ func (s brandPages) adminBrandPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := s.brandView(w, r, m, actor)
 	if err != nil {
-		adminPages{s.Server}.adminFail(w, r, m, err)
+		adminPages(s).adminFail(w, r, m, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "admin_brand", v)
@@ -78,7 +78,7 @@ func (s brandPages) refused(w http.ResponseWriter, r *http.Request, m *gatehouse
 	st, msg, _ := s.errorInfo(r, err)
 	v, verr := s.brandView(w, r, m, actor)
 	if verr != nil {
-		adminPages{s.Server}.adminFail(w, r, m, verr)
+		adminPages(s).adminFail(w, r, m, verr)
 		return
 	}
 	v.fieldErrors(err, msg)

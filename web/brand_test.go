@@ -211,3 +211,35 @@ func TestLogoOnlyOnItsOrganizationsHost(t *testing.T) {
 		}
 	})
 }
+
+// HTML emails show the organization's logo, linked on its own URL, with the
+// product name as its alternative; the text part and the subject name the
+// product.
+func TestLogoInEmails(t *testing.T) {
+	webtest.Each(t, webtest.Options{NoWorker: true, Settings: map[string]string{"product_name": "Acme ID"}}, func(t *testing.T, s *webtest.Server) {
+		s.AddMember(t, "mia", "mia@example.com", goodPassword, gatehouse.RoleMember)
+		l, err := s.App.Web.Brand.SetLogo(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, gatehouse.DefaultOrgID,
+			testImage(t, "png", 48, 48, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := s.Browser(t).RequestReset("mia", nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("reset request: %d", r.Status)
+		}
+		msgs := queued(t, s, gatehouse.KindReset)
+		if len(msgs) != 1 {
+			t.Fatalf("%d reset emails queued", len(msgs))
+		}
+		m, err := s.Store.Message(t.Context(), gatehouse.DefaultOrgID, msgs[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `<img src="` + s.URL + `/brand/logo?v=` + l.ETag + `" alt="Acme ID"`
+		if !strings.Contains(m.HTML, want) {
+			t.Errorf("the HTML email lacks %s:\n%s", want, m.HTML)
+		}
+		if !strings.Contains(m.Subject, "Acme ID") || !strings.Contains(m.Text, "Acme ID") {
+			t.Errorf("subject %q or text lacks the product name:\n%s", m.Subject, m.Text)
+		}
+	})
+}
