@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -87,4 +88,20 @@ func (s *Service) refusedQuota(ctx context.Context, key string, limit int, now t
 		return false, c, err
 	}
 	return c.Count <= limit, c, nil
+}
+
+// RefusedNotInOrg is the reason of an administrator's page request that named
+// an id their organization does not have (another organization's, or
+// nobody's: the answer, 404, does not tell them apart).
+const RefusedNotInOrg = "not_in_org"
+
+// AuditNotInOrg records, in the administrator's own organization's log, a page
+// request of theirs refused because it named an id the organization does not
+// have: the pages' counterpart of the API's api.call events with status 404.
+// The actor is signed in and accountable, so unlike refusals at the door it is
+// not limited.
+func (s *Service) AuditNotInOrg(ctx context.Context, actor gatehouse.Actor, r RefusedRequest, route string, status int) error {
+	details := map[string]string{"reason": RefusedNotInOrg, "method": truncate(r.Method, 16), "path": truncate(r.Path, 256),
+		"route": truncate(route, 256), "status": strconv.Itoa(status)}
+	return gatehouse.Wrap("account.AuditNotInOrg", s.audit(ctx, s.Store, event(gatehouse.EventRequestRefused, r.OrgID, actor, "", r.Client, details)))
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/oidc"
@@ -423,7 +424,8 @@ func sendMatrix(t *testing.T, b *webtest.Browser, key, base string, mr matrixReq
 // page route and every /api/v1 route the router serves. Each answer is the
 // answer to an id that exists nowhere (404 wherever the path names an id),
 // shows nothing of B's, B's data is unchanged afterwards, B's audit log does
-// not hold the attempts and A's holds the refused API calls.
+// not hold the attempts and A's holds the refused API calls and, for every
+// admin page route that names an id, the refused page requests.
 func TestIsolationMatrix(t *testing.T) {
 	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
 		ts := withTenants(t, s, "acme", "beta")
@@ -438,6 +440,7 @@ func TestIsolationMatrix(t *testing.T) {
 		}
 		covered := map[string]bool{}
 		apiRefused := map[string]int{}
+		pageRefused := map[string]int{}
 		actors := []struct {
 			name    string
 			browser *webtest.Browser
@@ -489,6 +492,9 @@ func TestIsolationMatrix(t *testing.T) {
 					mr.Method != http.MethodGet && got.Status == http.StatusNotFound {
 					apiRefused[mr.Pattern]++
 				}
+				if strings.HasPrefix(mr.Path, "/admin/") && mr.Wildcards {
+					pageRefused[mr.Pattern]++
+				}
 			}
 		}
 		for _, p := range web.RoutePatterns(s.Web) {
@@ -528,6 +534,30 @@ func TestIsolationMatrix(t *testing.T) {
 			if got[route] < n {
 				t.Errorf("%s: %d refused calls on B's ids, %d in A's audit log", route, n, got[route])
 			}
+		}
+		// So are the refused page requests, by the administrator or owner
+		// who made them, on every admin page route that names an id.
+		if len(pageRefused) < 10 {
+			t.Errorf("only %d admin page routes with ids in the matrix", len(pageRefused))
+		}
+		refused, _, err := s.Store.AuditEvents(t.Context(), a.Org.ID, gatehouse.AuditFilter{Types: []gatehouse.EventType{gatehouse.EventRequestRefused}, Limit: 5000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages := map[string]int{}
+		for _, e := range refused {
+			if e.Details["reason"] == account.RefusedNotInOrg && (e.ActorID == a.Owner.ID || e.ActorID == a.Admin.ID) {
+				pages[e.Details["route"]]++
+			}
+		}
+		for route, n := range pageRefused {
+			// Each id of B's, and each id of nobody's, is refused and audited.
+			if pages[route] < n {
+				t.Errorf("%s: %d refused page requests on B's ids, %d audited in A's log", route, n, pages[route])
+			}
+		}
+		if evs, _, _ := s.Store.AuditEvents(t.Context(), b.Org.ID, gatehouse.AuditFilter{Types: []gatehouse.EventType{gatehouse.EventRequestRefused}, Limit: 100}); len(evs) != 0 {
+			t.Errorf("B's audit log holds %d refused requests of A's", len(evs))
 		}
 	})
 }

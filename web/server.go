@@ -157,6 +157,9 @@ func (s *Server) Handler() http.Handler {
 
 // route registers a page or API handler under an http.ServeMux pattern.
 func (s *Server) route(pattern string, h http.HandlerFunc) {
+	if auditsNotInOrg(pattern) {
+		h = s.auditNotInOrg(pattern, h)
+	}
 	s.mux.HandleFunc(pattern, h)
 	s.patterns = append(s.patterns, pattern)
 }

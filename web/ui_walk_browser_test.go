@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
@@ -45,7 +46,16 @@ type walkPage struct {
 // no violation of WCAG 2.2 A/AA or its best practices. With
 // GATEHOUSE_SCREENSHOTS=DIR it saves a screenshot of each page and view there
 // (docs/screenshots holds the ones the README and docs show).
-func TestBrowserEveryPage(t *testing.T) {
+func TestBrowserEveryPage(t *testing.T) { walkEveryPage(t, "") }
+
+// TestBrowserEveryPageInGerman walks every page again in German, whose
+// longer words are the ones to overflow a narrow screen, and checks that
+// each page says it is German (<html lang="de">).
+func TestBrowserEveryPageInGerman(t *testing.T) { walkEveryPage(t, "de") }
+
+// walkEveryPage is the walk of TestBrowserEveryPage in lang ("" for the
+// default, English), chosen with the sign-in page's language switch.
+func walkEveryPage(t *testing.T, lang string) {
 	tab := gatehousetest.Chrome(t)
 	s := webtest.New(t, webtest.Options{Settings: map[string]string{"organization_name": "Acme Widgets International"}})
 	owner := s.AddMember(t, longUser, longEmail, goodPassword, gatehouse.RoleOwner)
@@ -60,6 +70,9 @@ func TestBrowserEveryPage(t *testing.T) {
 	stranger.RequestReset("zoe@example.com", nil)
 
 	tab.Go(s.URL + "/login")
+	if lang != "" {
+		switchLanguage(t, tab, lang)
+	}
 	tab.Fill("#identifier", longUser)
 	tab.Fill("#password", goodPassword)
 	tab.Submit("button.primary")
@@ -99,6 +112,12 @@ func TestBrowserEveryPage(t *testing.T) {
 	check := func(p walkPage) {
 		t.Helper()
 		checkPage(t, tab, p.name, s.URL+p.path)
+		if lang == "" {
+			return
+		}
+		if got, err := chromedp.Run(tab.Ctx, chromedp.Evaluate[string](`document.documentElement.lang`)); err != nil || got != lang {
+			t.Errorf("%s: <html lang=%q> (%v), want %q", p.name, got, err, lang)
+		}
 	}
 	for _, p := range pages {
 		check(p)
