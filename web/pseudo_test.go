@@ -73,6 +73,7 @@ func TestPagesInThePseudoLocale(t *testing.T) {
 		{"admin-messages", "/admin/messages"},
 		{"admin-api-keys", "/admin/api-keys"},
 		{"admin-webhooks", "/admin/webhooks"},
+		{"admin-webhook-deliveries", "/admin/webhooks/deliveries"},
 		{"admin-applications", "/admin/applications"},
 		{"not-found", "/no/such/page"},
 	}
