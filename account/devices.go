@@ -33,6 +33,8 @@ const (
 	// RevokedAccount prefixes the state of an account that can no longer sign
 	// in: "account_disabled", "account_expired".
 	RevokedAccount = "account_"
+	// RevokedRoleChanged: the member became an administrator or an owner.
+	RevokedRoleChanged = "role_changed"
 )
 
 func (s *Service) deviceSignature(ctx context.Context, raw string) (string, error) {

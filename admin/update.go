@@ -197,6 +197,13 @@ func (s *Service) UpdateMember(ctx context.Context, actor gatehouse.Actor, c gat
 			if _, err := s.Steps.ForgetDevices(ctx, tx, &n, actor, c, account.RevokedAccount+string(st)); err != nil {
 				return err
 			}
+		} else if change.Role != nil && n.Role.IsAdmin() {
+			// A browser trusted shortly before a promotion would skip the
+			// administrator's second factor (and trusted_device_days_for_administrators)
+			// at the first sign-in with the new role.
+			if _, err := s.Steps.ForgetDevices(ctx, tx, &n, actor, c, account.RevokedRoleChanged); err != nil {
+				return err
+			}
 		}
 		if change.Mobile != nil {
 			// A new number is a change of second factor: as when the member changes
