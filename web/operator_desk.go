@@ -47,6 +47,30 @@ type logData struct {
 	Older    string // the link to the next (older) page, "" at the end
 }
 
+// logCSV downloads the whole log (or what is about one organization) as
+// CSV, as `gatehouse operator log` writes it.
+func (s operatorPages) logCSV(w http.ResponseWriter, r *http.Request) {
+	o, ok := s.signedIn(w, r)
+	if !ok {
+		return
+	}
+	f := operator.LogFilter{}
+	if slug := strings.TrimSpace(r.URL.Query().Get("org")); slug != "" {
+		got, err := s.OrgAdmin.BySlug(r.Context(), slug)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f.OrgID = got.ID
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="operator-log.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.Desk.ExportCSV(r.Context(), o.Actor(), f, w); err != nil {
+		s.Log.WarnContext(r.Context(), "exporting the operator log", "err", err)
+	}
+}
+
 func (s operatorPages) logPage(w http.ResponseWriter, r *http.Request) {
 	o, ok := s.signedIn(w, r)
 	if !ok {

@@ -122,3 +122,23 @@ func TestOperatorConsoleDisable(t *testing.T) {
 		}
 	})
 }
+
+// TestOperatorLogCSV: the console downloads the operator log as CSV, only
+// for a signed-in operator.
+func TestOperatorLogCSV(t *testing.T) {
+	webtest.Each(t, webtest.Options{}, func(t *testing.T, s *webtest.Server) {
+		desk, _, _ := withDesk(t, s)
+		dora := consoleOperator(t, s, desk, "dora")
+		if r := dora.Get(s.URL + "/operator/log"); !strings.Contains(r.Body, `href="/operator/log.csv"`) {
+			t.Errorf("the log page has no CSV link")
+		}
+		r := dora.Get(s.URL + "/operator/log.csv")
+		if r.Status != http.StatusOK || !strings.HasPrefix(r.Body, strings.Join(operator.CSVHeader, ",")+"\n") ||
+			!strings.Contains(r.Body, operator.ActionOperatorActivated) || !strings.Contains(r.Header.Get("Content-Type"), "text/csv") {
+			t.Errorf("the CSV: %d %s\n%s", r.Status, r.Header.Get("Content-Type"), r.Body)
+		}
+		if r := s.Browser(t).Get("/operator/log.csv"); r.Status == http.StatusOK {
+			t.Errorf("the CSV without a session: %d", r.Status)
+		}
+	})
+}

@@ -26,6 +26,7 @@ func (s operatorPages) routes() {
 	s.route("GET /operator/operators/{id}/{do}", s.confirmOperator)
 	s.route("POST /operator/operators/{id}/{do}", s.changeOperator)
 	s.route("GET /operator/log", s.logPage)
+	s.route("GET /operator/log.csv", s.logCSV)
 	s.route("POST /operator/orgs", s.create)
 	s.route("GET /operator/orgs/{slug}", s.orgPage)
 	s.route("POST /operator/orgs/{slug}/state", s.setState)
