@@ -24,6 +24,10 @@ const (
 // Suspended reports whether the organization is suspended.
 func (o *Organization) Suspended() bool { return o.State == OrgSuspended }
 
+// IsDefault reports whether o is the installation's default organization,
+// the one that answers on the public URL (and cannot be suspended).
+func (o *Organization) IsDefault() bool { return o.ID == DefaultOrgID }
+
 // SuspendedMessage is what everyone who tries to use a suspended
 // organization is told: its pages, its API and its use cases.
 const SuspendedMessage = "This organization's account is suspended: nobody can sign in, reset a password or use its API keys until it is resumed. Contact your service provider."

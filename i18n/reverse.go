@@ -95,7 +95,7 @@ func (ix *reverseIndex) find(text string) (string, map[string]any, bool) {
 // is one of those, and their patterns ("{{.Day}} {{.Month}} {{.Year}}, ...")
 // would match almost anything.
 func formatting(id string) bool {
-	for _, p := range []string{"time.", "month.", "weekday.", "duration.", "language."} {
+	for _, p := range []string{"time.", "month.", "weekday.", "duration.", "language.", "list."} {
 		if strings.HasPrefix(id, p) {
 			return true
 		}

@@ -125,7 +125,7 @@ func (s *Service) Update(ctx context.Context, actor gatehouse.Actor, c gatehouse
 		hosts, herrs = s.checkHosts(req.Hosts)
 		errs = append(errs, herrs...)
 		if len(herrs) == 0 && strings.Join(hosts, " ") != strings.Join(o.Hosts, " ") {
-			if o.ID == gatehouse.DefaultOrgID {
+			if o.IsDefault() {
 				errs = append(errs, gatehouse.FieldError{Field: FieldHosts, Code: "default",
 					Message: "The default organization answers on the public URL; change GATEHOUSE_PUBLIC_URL instead."})
 			}
@@ -177,7 +177,7 @@ func (s *Service) setState(ctx context.Context, op string, actor gatehouse.Actor
 	if o.State == st {
 		return o, nil // already so: nothing to record
 	}
-	if st == gatehouse.OrgSuspended && o.ID == gatehouse.DefaultOrgID {
+	if st == gatehouse.OrgSuspended && o.IsDefault() {
 		return nil, ErrDefaultSuspend
 	}
 	ch := Change{State: &st, UpdatedAt: s.now(),

@@ -147,14 +147,31 @@ func formatMarker(m string, lang *i18n.Lang, zone *time.Location) string {
 // words).
 func langFuncs(l *i18n.Lang) map[string]any {
 	return map[string]any{
-		"t":      l.T,
-		"tn":     l.N,
-		"tr":     l.Tr,
-		"thtml":  l.HTML,
-		"lang":   l.Code,
-		"device": func(ua string) string { return describeDevice(l, ua) },
-		"dayOf":  dayOf,
+		"t":       l.T,
+		"tn":      l.N,
+		"tr":      l.Tr,
+		"thtml":   l.HTML,
+		"lang":    l.Code,
+		"device":  func(ua string) string { return describeDevice(l, ua) },
+		"dayOf":   dayOf,
+		"methods": func(ids []string) string { return methodList(l, ids) },
 	}
+}
+
+// methodList names second-factor methods (gatehouse.AdminMethodApp...) in
+// words: "an authenticator app or a passkey".
+func methodList(l *i18n.Lang, ids []string) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = l.T("factor_setup.method." + id)
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return l.T("list.or", "First", strings.Join(names[:len(names)-1], l.T("list.comma")), "Last", names[len(names)-1])
 }
 
 // LanguageCookieName is the language switch's cookie: __Host- prefixed on

@@ -230,7 +230,7 @@ func (s operatorPages) orgPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.view(w, r, sum.Org.Name)
-	v.Data = operatorOrgData{Operator: o, Sum: sum, URL: org.BaseURL(s.Config.PublicURL, sum.Org).String(), Default: sum.Org.ID == gatehouse.DefaultOrgID,
+	v.Data = operatorOrgData{Operator: o, Sum: sum, URL: org.BaseURL(s.Config.PublicURL, sum.Org).String(), Default: sum.Org.IsDefault(),
 		PIN: map[string]string{r.URL.Query().Get("owner"): r.URL.Query().Get("pin")}}
 	s.render(w, r, http.StatusOK, "operator_org", v)
 }

@@ -97,6 +97,17 @@ func TestPagesInThePseudoLocale(t *testing.T) {
 	for _, p := range signedIn {
 		check(p.name, p.path, b)
 	}
+	// The bulk activation: its confirmation, then the same page as the result,
+	// with a member skipped for each of two reasons (yourself, no such member).
+	prepared := b.Post("/admin/members/activation", url.Values{"member_id": {member.ID, owner.ID, "nosuchmember"}})
+	if prepared.Status != http.StatusSeeOther {
+		t.Fatalf("bulk activation: %d\n%s", prepared.Status, prepared.Body)
+	}
+	known = append(known, "nosuchmember")
+	check("admin-activation-confirm", prepared.Location, b)
+	confirm := b.Get(prepared.Location)
+	b.Post("/admin/members/activation/send", formOf(t, confirm.Body, "/admin/members/activation/send"))
+	check("admin-activation-result", prepared.Location, b)
 	for _, p := range []struct{ name, path string }{
 		{"login", "/login"},
 		{"forgot-password", "/forgot-password"},

@@ -67,8 +67,22 @@ func (s twofactorPages) renderSetup(w http.ResponseWriter, r *http.Request, st i
 	if s.Passkeys == nil {
 		opts.Passkey = false
 	}
-	v.Data = opts
+	d := &factorSetupData{SetupOptions: opts}
+	for _, method := range []string{gatehouse.AdminMethodApp, gatehouse.AdminMethodPasskey, gatehouse.AdminMethodSMS, gatehouse.AdminMethodEmail} {
+		if set.AdminMethodAllowed(method) {
+			d.MethodIDs = append(d.MethodIDs, method)
+		}
+	}
+	v.Data = d
 	s.render(w, r, st, "twofactor_setup", v)
+}
+
+// factorSetupData feeds twofactor_setup.html: what may be set up, and the methods
+// that count for administrators (named in the page's language by the
+// template's methods function).
+type factorSetupData struct {
+	*account.SetupOptions
+	MethodIDs []string
 }
 
 func (s twofactorPages) setupSubmit(w http.ResponseWriter, r *http.Request) {

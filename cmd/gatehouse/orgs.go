@@ -143,7 +143,7 @@ func cmdOrg(ctx context.Context, e env, args []string) error {
 				owners = append(owners, o.Username)
 			}
 			hosts := strings.Join(s.Org.Hosts, " ")
-			if s.Org.ID == gatehouse.DefaultOrgID {
+			if s.Org.IsDefault() {
 				hosts = a.Account.PublicURL.Host + " (public URL)"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", s.Org.Slug, s.Org.Name, s.Org.State, hosts, s.Members, strings.Join(owners, " "))
