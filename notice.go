@@ -14,6 +14,11 @@ const (
 	ChangeApp           = "app"            // an authenticator app
 	ChangeRecoveryCodes = "recovery_codes" // a new set of recovery codes replaced the old one
 	ChangePasskey       = "passkey"        // a passkey added (New: its name), renamed or removed (Old: its name)
+	// ChangeTrustedBrowsers: every trusted browser forgotten (Old: how many).
+	ChangeTrustedBrowsers = "trusted_browsers"
+	// ChangeSecondFactorSetup: a second factor is to be set up at the next
+	// sign-in (New: "required").
+	ChangeSecondFactorSetup = "second_factor_setup"
 )
 
 // Who made a change, for MessageData.By.

@@ -80,6 +80,8 @@ type Service struct {
 	Blocklist gatehouse.Blocklist
 	// Resends sends failed notices again (resend.go).
 	Resends gatehouse.Transactor[ResendTx]
+	// Factors changes members' second factors (factors.go).
+	Factors gatehouse.Transactor[FactorTx]
 	Now     func() time.Time
 	Rand    io.Reader
 }

@@ -233,7 +233,8 @@ func (a *App) build(ctx context.Context) error {
 // AdminOf builds the administrators' use cases on acc's dependencies and st.
 func AdminOf(acc *account.Service, st *sqlstore.Store) *admin.Service {
 	return &admin.Service{Store: st, Tx: sqlstore.Transactor[admin.Tx](st), Steps: acc, Counters: acc.Counters,
-		Hasher: acc.Hasher, Blocklist: acc.Blocklist, Resends: sqlstore.Transactor[admin.ResendTx](st), Now: acc.Now, Rand: acc.Rand}
+		Hasher: acc.Hasher, Blocklist: acc.Blocklist, Resends: sqlstore.Transactor[admin.ResendTx](st),
+		Factors: sqlstore.Transactor[admin.FactorTx](st), Now: acc.Now, Rand: acc.Rand}
 }
 
 // RecoveryOf builds the use cases of one-time links on acc's dependencies

@@ -24,6 +24,7 @@ var (
 	_ admin.Store          = (*sqlstore.Store)(nil)
 	_ admin.Tx             = (*sqlstore.Store)(nil)
 	_ admin.ResendTx       = (*sqlstore.Store)(nil)
+	_ admin.FactorTx       = (*sqlstore.Store)(nil)
 	_ recovery.Store       = (*sqlstore.Store)(nil)
 	_ recovery.Tx          = (*sqlstore.Store)(nil)
 	_ delivery.Outbox      = (*sqlstore.Store)(nil)

@@ -141,6 +141,8 @@ func changeKey(c gatehouse.Change) string {
 		action = "removed"
 	case c.What == gatehouse.ChangeApp:
 		action = "set_up"
+	case c.What == gatehouse.ChangeRecoveryCodes && c.Removed():
+		action = "removed"
 	case c.What == gatehouse.ChangeRecoveryCodes:
 		action = "new"
 	case c.Added():
