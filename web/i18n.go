@@ -147,14 +147,15 @@ func formatMarker(m string, lang *i18n.Lang, zone *time.Location) string {
 // words).
 func langFuncs(l *i18n.Lang) map[string]any {
 	return map[string]any{
-		"t":       l.T,
-		"tn":      l.N,
-		"tr":      l.Tr,
-		"thtml":   l.HTML,
-		"lang":    l.Code,
-		"device":  func(ua string) string { return describeDevice(l, ua) },
-		"dayOf":   dayOf,
-		"methods": func(ids []string) string { return methodList(l, ids) },
+		"t":           l.T,
+		"tn":          l.N,
+		"tr":          l.Tr,
+		"thtml":       l.HTML,
+		"lang":        l.Code,
+		"device":      func(ua string) string { return describeDevice(l, ua) },
+		"dayOf":       dayOf,
+		"methods":     func(ids []string) string { return methodList(l, ids) },
+		"scriptTexts": func() map[string]string { return scriptTexts(l) },
 	}
 }
 
@@ -210,4 +211,21 @@ func dayOf(s string) string {
 		return s
 	}
 	return timeMarker('d', t)
+}
+
+// scriptKeys are the messages of the scripts in static/ (key script.<name>).
+var scriptKeys = []string{"strength_repeated", "strength_known", "code_again", "passkey_unsupported", "passkey_cancelled",
+	"passkey_exists", "passkey_failed", "captcha_working", "captcha_finishing", "captcha_done"}
+
+// scriptTexts are the texts the scripts show, in the page's language: every
+// page carries them in a JSON block (<script type="application/json"
+// id="gatehouse-texts">, data the CSP lets through as it is never run), so
+// that no script holds English of its own. A value the script fills in is a
+// {name} in braces.
+func scriptTexts(l *i18n.Lang) map[string]string {
+	m := map[string]string{"strength_short": l.T("script.strength_short", "Length", "{length}", "Min", "{min}")}
+	for _, k := range scriptKeys {
+		m[k] = l.T("script." + k)
+	}
+	return m
 }

@@ -3,6 +3,11 @@
 // applies the real rules.
 (function () {
   "use strict";
+  // The texts this script shows, in the page's language (gatehouse-texts,
+  // which every page carries): no English of its own.
+  var texts = {};
+  try { texts = JSON.parse(document.getElementById("gatehouse-texts").textContent) || {}; } catch (e) { texts = {}; }
+  function text(key) { return texts[key] || ""; }
   // estimate says only what this page can know: the length and repeated
   // characters. The blocklist of breached passwords, the member's and the
   // organization's names and the history are checked by the server, so the
@@ -11,9 +16,9 @@
     if (!pw) return null;
     var len = Array.from(pw).length;
     var unique = new Set(pw.toLowerCase()).size;
-    if (len < min) return { cls: "weak", text: "Too short: " + len + " of at least " + min + " characters." };
-    if (unique < 5) return { cls: "weak", text: "Easy to guess: too many repeated characters." };
-    return { cls: "known", text: "Long enough. When you save, Gatehouse also checks it against breached and common passwords and your own and your organization's names." };
+    if (len < min) return { cls: "weak", text: text("strength_short").replace("{length}", len).replace("{min}", min) };
+    if (unique < 5) return { cls: "weak", text: text("strength_repeated") };
+    return { cls: "known", text: text("strength_known") };
   }
   document.querySelectorAll("input[data-strength]").forEach(function (input) {
     var out = document.getElementById(input.id + "-meter");
@@ -44,7 +49,7 @@
       if (left > 0) { if (secs) secs.textContent = left; return; }
       clearInterval(timer);
       buttons.forEach(function (b) { b.disabled = false; });
-      if (msg) { msg.setAttribute("role", "status"); msg.textContent = "You can ask for another code now."; }
+      if (msg) { msg.setAttribute("role", "status"); msg.textContent = text("code_again"); }
     }, 1000);
   });
   // After a refused form, the first field at fault has the focus, so that a

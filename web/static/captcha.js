@@ -7,6 +7,11 @@
 // another host than localhost) it falls back to the small SHA-256 below.
 (function () {
   "use strict";
+  // The texts this script shows, in the page's language (gatehouse-texts,
+  // which every page carries): no English of its own.
+  var texts = {};
+  try { texts = JSON.parse(document.getElementById("gatehouse-texts").textContent) || {}; } catch (e) { texts = {}; }
+  function text(key) { return texts[key] || ""; }
   var box = document.querySelector("[data-pow-challenge]");
   if (!box) return;
   var form = box.closest("form");
@@ -126,15 +131,15 @@
     if (done) return;
     ev.preventDefault();
     waiting = true;
-    say("Finishing the check. The form is sent as soon as it is done…", "working");
+    say(text("captcha_finishing"), "working");
   });
 
-  say("Checking that you are a person. This takes a few seconds and needs nothing from you…", "working");
+  say(text("captcha_working"), "working");
   var search = subtle ? searchSubtle(0).catch(function () { return searchPlain(0); }) : searchPlain(0);
   search.then(function (n) {
     answer.value = String(n);
     done = true;
-    say("Check complete. You can send the form.", "done");
+    say(text("captcha_done"), "done");
     if (waiting) form.submit();
   });
 

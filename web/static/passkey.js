@@ -3,12 +3,17 @@
 // navigator.credentials and the answer back in a form.
 (function () {
   "use strict";
+  // The texts this script shows, in the page's language (gatehouse-texts,
+  // which every page carries): no English of its own.
+  var texts = {};
+  try { texts = JSON.parse(document.getElementById("gatehouse-texts").textContent) || {}; } catch (e) { texts = {}; }
+  function text(key) { return texts[key] || ""; }
   if (!window.PublicKeyCredential || !navigator.credentials) {
     document.querySelectorAll("form[data-passkey]").forEach(function (f) {
       var msg = f.querySelector("#passkey-error");
       var btn = f.querySelector("#passkey-start");
       if (btn) btn.disabled = true;
-      if (msg) { msg.hidden = false; msg.textContent = "This browser does not support passkeys."; }
+      if (msg) { msg.hidden = false; msg.textContent = text("passkey_unsupported"); }
     });
     return;
   }
@@ -59,13 +64,13 @@
     if (!msg) return;
     msg.hidden = false;
     if (e && e.name === "NotAllowedError") {
-      msg.textContent = "The passkey request was cancelled or timed out. Try again.";
+      msg.textContent = text("passkey_cancelled");
     } else if (e && e.name === "InvalidStateError") {
-      msg.textContent = "This authenticator already holds a passkey for your account.";
+      msg.textContent = text("passkey_exists");
     } else if (e && e.detail) {
       msg.textContent = e.detail;
     } else {
-      msg.textContent = "The passkey did not work. Try again, or choose another way.";
+      msg.textContent = text("passkey_failed");
     }
   }
   function submit(form, credential) {
