@@ -167,13 +167,21 @@ func (s memberRows) ChangeMember(ctx context.Context, orgID, id string, c gateho
 	text("support_pin_hash", c.SupportPINHash, false)
 	text("language", c.Language, false)
 	text("time_zone", c.TimeZone, false)
+	// A verified address or number is verified as of the change; none
+	// ("") has no time either.
+	verifiedAt := func(v *string) any {
+		if *v == "" {
+			return nil
+		}
+		return micros(c.UpdatedAt)
+	}
 	if c.VerifiedEmail != nil {
 		text("verified_email", c.VerifiedEmail, false)
-		set = append(set, "email_verified_at = "+a.add(micros(c.UpdatedAt)))
+		set = append(set, "email_verified_at = "+a.add(verifiedAt(c.VerifiedEmail)))
 	}
 	if c.VerifiedMobile != nil {
 		text("verified_mobile", c.VerifiedMobile, false)
-		set = append(set, "mobile_verified_at = "+a.add(micros(c.UpdatedAt)))
+		set = append(set, "mobile_verified_at = "+a.add(verifiedAt(c.VerifiedMobile)))
 	}
 	set = append(set, "updated_at = "+a.add(micros(c.UpdatedAt)))
 	where := " WHERE org_id = " + a.add(orgID) + " AND id = " + a.add(id)
