@@ -60,9 +60,13 @@ type Member struct {
 	PasswordHash       string // PHC string; "" when no password was ever set
 	PasswordChangedAt  time.Time
 	MustChangePassword bool
-	SupportPINHash     string
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// MustSetUpSecondFactor: an administrator asked the member to set up a
+	// second factor at their next sign-in (an app, a passkey or a verified
+	// mobile number); the next complete sign-in clears it.
+	MustSetUpSecondFactor bool
+	SupportPINHash        string
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
 	// LastSignInAt is when the member last completed a sign-in; zero means
 	// never. Only MemberStore.RecordSignIn writes it: UpdateMember leaves it.
 	LastSignInAt time.Time
@@ -104,19 +108,20 @@ func (m *Member) EmailVerified(addr string) bool {
 // so that two writes to one member never undo each other: a password change
 // cannot restore a role an owner has just taken away.
 type MemberChange struct {
-	DisplayName        *string
-	Email              *string
-	WorkEmail          *string
-	Mobile             *string
-	Role               *Role
-	State              *State
-	ExpiresAt          *time.Time // the zero time removes the expiry date
-	PasswordHash       *string
-	PasswordChangedAt  *time.Time
-	MustChangePassword *bool
-	SupportPINHash     *string
-	Language           *string
-	TimeZone           *string
+	DisplayName           *string
+	Email                 *string
+	WorkEmail             *string
+	Mobile                *string
+	Role                  *Role
+	State                 *State
+	ExpiresAt             *time.Time // the zero time removes the expiry date
+	PasswordHash          *string
+	PasswordChangedAt     *time.Time
+	MustChangePassword    *bool
+	MustSetUpSecondFactor *bool
+	SupportPINHash        *string
+	Language              *string
+	TimeZone              *string
 	// VerifiedEmail records the address a used emailed link was sent to;
 	// EmailVerifiedAt becomes UpdatedAt with it.
 	VerifiedEmail *string
@@ -162,6 +167,9 @@ func (c MemberChange) Apply(m *Member) {
 	}
 	if c.MustChangePassword != nil {
 		m.MustChangePassword = *c.MustChangePassword
+	}
+	if c.MustSetUpSecondFactor != nil {
+		m.MustSetUpSecondFactor = *c.MustSetUpSecondFactor
 	}
 	m.UpdatedAt = c.UpdatedAt
 }

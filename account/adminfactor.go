@@ -138,7 +138,7 @@ func refuseMethod(op, field string, set *gatehouse.Settings) error {
 // and has no trusted browser: the second step, or, for an administrator
 // under the rule who has no second factor at all, its setup.
 func (s *Service) pendingStage(ctx context.Context, m *gatehouse.Member, set *gatehouse.Settings) (gatehouse.Stage, error) {
-	if set.AdminSecondFactor(m) {
+	if set.AdminSecondFactor(m) || m.MustSetUpSecondFactor {
 		f, err := s.memberFactors(ctx, set, m)
 		if err != nil {
 			return "", err
@@ -155,25 +155,52 @@ func (s *Service) pendingStage(ctx context.Context, m *gatehouse.Member, set *ga
 // counts for them sets one up first; then a password that expired or was
 // flagged is renewed (stageAfterSecondFactor).
 func (s *Service) stageAfterProof(ctx context.Context, m *gatehouse.Member, set *gatehouse.Settings, now time.Time) (gatehouse.Stage, error) {
-	if set.AdminSecondFactor(m) {
+	if set.AdminSecondFactor(m) || m.MustSetUpSecondFactor {
 		f, err := s.memberFactors(ctx, set, m)
 		if err != nil {
 			return "", err
 		}
-		if !f.counts(set, m) {
+		if setupNeeded(set, m, f) {
 			return gatehouse.StageSetupSecondFactor, nil
 		}
 	}
 	return stageAfterSecondFactor(m, set, now), nil
 }
 
+// setupNeeded reports whether m must set up a second factor before the
+// sign-in goes on: an administrator under the rule who has none that counts
+// for them, or a member an administrator asked to set one up
+// (MustSetUpSecondFactor) who has no app, passkey or verified mobile number.
+// Emailed codes and recovery codes are not set up by the member: they do not
+// answer that request.
+func setupNeeded(set *gatehouse.Settings, m *gatehouse.Member, f memberFactors) bool {
+	if set.AdminSecondFactor(m) && !f.counts(set, m) {
+		return true
+	}
+	return m.MustSetUpSecondFactor && !f.app && f.passkeys == 0 && !m.MobileVerified()
+}
+
+// setupMethodAllowed reports whether method may be set up at
+// StageSetupSecondFactor by m: what counts for an administrator under the
+// rule; for a member asked to set one up, an app, a passkey or a mobile
+// number.
+func setupMethodAllowed(set *gatehouse.Settings, m *gatehouse.Member, method string) bool {
+	if set.AdminSecondFactor(m) {
+		return set.AdminMethodAllowed(method)
+	}
+	return method != gatehouse.AdminMethodEmail
+}
+
 // SetupOptions is what the setup page offers an administrator who must set
 // up a second factor that counts for them.
 type SetupOptions struct {
 	Methods string // "an authenticator app or a passkey"
-	App     bool   // an authenticator app may be set up (/account/two-factor)
-	Passkey bool   // a passkey may be added (/account/passkeys)
-	SMS     bool   // a mobile number may be added (/account/mobile)
+	// Asked: an administrator asked this member to set up a second factor
+	// (MustSetUpSecondFactor); the rule for administrators does not apply.
+	Asked   bool
+	App     bool // an authenticator app may be set up (/account/two-factor)
+	Passkey bool // a passkey may be added (/account/passkeys)
+	SMS     bool // a mobile number may be added (/account/mobile)
 	// Done: the member now has a factor that counts; the sign-in may go on.
 	Done bool
 }
@@ -188,12 +215,14 @@ func (s *Service) SetupOptions(ctx context.Context, m *gatehouse.Member) (*Setup
 	if err != nil {
 		return nil, err
 	}
+	asked := m.MustSetUpSecondFactor && !set.AdminSecondFactor(m)
 	return &SetupOptions{
 		Methods: adminMethodsText(&set),
-		App:     set.AdminMethodAllowed(gatehouse.AdminMethodApp) && !f.app,
-		Passkey: set.AdminMethodAllowed(gatehouse.AdminMethodPasskey) && s.Passkeys != nil,
-		SMS:     set.AdminMethodAllowed(gatehouse.AdminMethodSMS) && !f.sms,
-		Done:    !set.AdminSecondFactor(m) || f.counts(&set, m),
+		Asked:   asked,
+		App:     setupMethodAllowed(&set, m, gatehouse.AdminMethodApp) && !f.app,
+		Passkey: setupMethodAllowed(&set, m, gatehouse.AdminMethodPasskey) && s.Passkeys != nil,
+		SMS:     setupMethodAllowed(&set, m, gatehouse.AdminMethodSMS) && (asked && !m.MobileVerified() || !asked && !f.sms),
+		Done:    !setupNeeded(&set, m, f),
 	}, nil
 }
 

@@ -292,5 +292,14 @@ func recordSignIn(ctx context.Context, st gatehouse.Store, m *gatehouse.Member, 
 	if err := st.RecordSignIn(ctx, m.OrgID, m.ID, now); err != nil {
 		return gatehouse.Wrap("account.recordSignIn", err)
 	}
+	if m.MustSetUpSecondFactor {
+		// The sign-in got past the setup: the member has a second factor
+		// (stageAfterProof), which is what the administrator asked for.
+		no := false
+		if err := st.ChangeMember(ctx, m.OrgID, m.ID, gatehouse.MemberChange{MustSetUpSecondFactor: &no, UpdatedAt: now}); err != nil {
+			return gatehouse.Wrap("account.recordSignIn", err)
+		}
+		m.MustSetUpSecondFactor = false
+	}
 	return nil
 }

@@ -97,6 +97,32 @@ func (s *Service) ForgetBrowsers(ctx context.Context, actor gatehouse.Actor, c g
 	return n, err
 }
 
+// RequireSecondFactorSetup asks the member to set up a second factor (an
+// app, a passkey or a verified mobile number) at their next sign-in, right
+// after the password (account's StageSetupSecondFactor); a member who still
+// has one when they sign in goes on, and the sign-in clears the request. It
+// reports whether the member was not asked already.
+func (s *Service) RequireSecondFactorSetup(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) (bool, error) {
+	const op = "admin.RequireSecondFactorSetup"
+	asked := false
+	err := s.factorChange(ctx, op, actor, c, orgID, id, func(tx FactorTx, m *gatehouse.Member) ([]gatehouse.Change, error) {
+		if m.MustSetUpSecondFactor {
+			return nil, nil
+		}
+		yes := true
+		if err := tx.ChangeMember(ctx, m.OrgID, m.ID, gatehouse.MemberChange{MustSetUpSecondFactor: &yes, UpdatedAt: s.now()}); err != nil {
+			return nil, gatehouse.Wrap(op, err)
+		}
+		m.MustSetUpSecondFactor, asked = true, true
+		if err := s.audit(ctx, tx, event(gatehouse.EventMemberUpdated, m.OrgID, actor, m.ID, c,
+			map[string]string{"must_set_up_second_factor": "yes"})); err != nil {
+			return nil, err
+		}
+		return []gatehouse.Change{{What: gatehouse.ChangeSecondFactorSetup, New: "required"}}, nil
+	})
+	return asked, err
+}
+
 // factorChange runs change on the member with id, locked, in one transaction,
 // after the checks every such change shares; change returns what the notice
 // reports (nothing: nothing was done, no notice).

@@ -12,7 +12,7 @@ func Overwrite(m *gatehouse.Member) gatehouse.MemberChange {
 	return gatehouse.MemberChange{
 		DisplayName: &v.DisplayName, Email: &v.Email, WorkEmail: &v.WorkEmail, Mobile: &v.Mobile,
 		Role: &v.Role, State: &v.State, ExpiresAt: &v.ExpiresAt, PasswordHash: &v.PasswordHash,
-		PasswordChangedAt: &v.PasswordChangedAt, MustChangePassword: &v.MustChangePassword,
+		PasswordChangedAt: &v.PasswordChangedAt, MustChangePassword: &v.MustChangePassword, MustSetUpSecondFactor: &v.MustSetUpSecondFactor,
 		SupportPINHash: &v.SupportPINHash, Language: &v.Language, TimeZone: &v.TimeZone,
 		VerifiedMobile: &v.VerifiedMobile, UpdatedAt: v.UpdatedAt,
 	}

@@ -14,23 +14,23 @@ import (
 const memberCols = `m.id, m.org_id, m.username, m.display_name, m.email, m.work_email, m.mobile,
 	m.role, m.state, m.expires_at, m.password_hash, m.password_changed_at, m.must_change_password,
 	m.support_pin_hash, m.created_at, m.updated_at, m.last_signin_at, m.verified_email, m.email_verified_at,
-	m.language, m.time_zone, m.verified_mobile, m.mobile_verified_at`
+	m.language, m.time_zone, m.verified_mobile, m.mobile_verified_at, m.must_set_up_second_factor`
 
 func scanMember(row scanner, extra ...any) (*gatehouse.Member, error) {
 	var m gatehouse.Member
 	var expires, changed, created, updated, signin, verified, mobileVerified sql.NullInt64
-	var mustChange int
+	var mustChange, mustSetUp int
 	dest := append([]any{&m.ID, &m.OrgID, &m.Username, &m.DisplayName, &m.Email, &m.WorkEmail, &m.Mobile,
 		&m.Role, &m.State, &expires, &m.PasswordHash, &changed, &mustChange,
 		&m.SupportPINHash, &created, &updated, &signin, &m.VerifiedEmail, &verified, &m.Language, &m.TimeZone,
-		&m.VerifiedMobile, &mobileVerified}, extra...)
+		&m.VerifiedMobile, &mobileVerified, &mustSetUp}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	m.ExpiresAt, m.PasswordChangedAt = timeOf(expires), timeOf(changed)
 	m.CreatedAt, m.UpdatedAt, m.LastSignInAt = timeOf(created), timeOf(updated), timeOf(signin)
 	m.EmailVerifiedAt, m.MobileVerifiedAt = timeOf(verified), timeOf(mobileVerified)
-	m.MustChangePassword = mustChange != 0
+	m.MustChangePassword, m.MustSetUpSecondFactor = mustChange != 0, mustSetUp != 0
 	return &m, nil
 }
 
@@ -161,16 +161,27 @@ func (s memberRows) ChangeMember(ctx context.Context, orgID, id string, c gateho
 	if c.MustChangePassword != nil {
 		set = append(set, "must_change_password = "+a.add(boolInt(*c.MustChangePassword)))
 	}
+	if c.MustSetUpSecondFactor != nil {
+		set = append(set, "must_set_up_second_factor = "+a.add(boolInt(*c.MustSetUpSecondFactor)))
+	}
 	text("support_pin_hash", c.SupportPINHash, false)
 	text("language", c.Language, false)
 	text("time_zone", c.TimeZone, false)
+	// A verified address or number is verified as of the change; none
+	// ("") has no time either.
+	verifiedAt := func(v *string) any {
+		if *v == "" {
+			return nil
+		}
+		return micros(c.UpdatedAt)
+	}
 	if c.VerifiedEmail != nil {
 		text("verified_email", c.VerifiedEmail, false)
-		set = append(set, "email_verified_at = "+a.add(micros(c.UpdatedAt)))
+		set = append(set, "email_verified_at = "+a.add(verifiedAt(c.VerifiedEmail)))
 	}
 	if c.VerifiedMobile != nil {
 		text("verified_mobile", c.VerifiedMobile, false)
-		set = append(set, "mobile_verified_at = "+a.add(micros(c.UpdatedAt)))
+		set = append(set, "mobile_verified_at = "+a.add(verifiedAt(c.VerifiedMobile)))
 	}
 	set = append(set, "updated_at = "+a.add(micros(c.UpdatedAt)))
 	where := " WHERE org_id = " + a.add(orgID) + " AND id = " + a.add(id)

@@ -21,6 +21,7 @@ var adminNotices = map[string]string{
 	"passkeys_removed":           "The member's passkeys have been removed; the member has been emailed.",
 	"app_removed":                "The member's authenticator app has been removed; the member has been emailed.",
 	"recovery_codes_invalidated": "The member's recovery codes no longer work; the member has been emailed.",
+	"setup_required":             "The member will set up a second factor at their next sign-in; the member has been emailed.",
 	"browsers_forgotten":         "No browser of the member is trusted any more; the member has been emailed.",
 	"created":                    "The member has been created.",
 	"created_activation":         "The member has been created and an activation email is on its way.",

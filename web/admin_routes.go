@@ -47,7 +47,7 @@ func (s adminMemberPages) routes() {
 	s.route("GET /admin/members/{id}/delete", s.adminMemberDeletePage)
 	s.route("POST /admin/members/{id}/delete", s.adminMemberDelete)
 	s.route("POST /admin/members/{id}/verify-pin", s.adminVerifyPIN)
-	for _, fa := range []factorAction{factorApp, factorRecoveryCodes, factorBrowsers} {
-		s.route("POST /admin/members/{id}/"+fa.Path+"/remove", s.adminMemberFactor(fa))
+	for _, fa := range []factorAction{factorApp, factorRecoveryCodes, factorBrowsers, factorSetup} {
+		s.route("POST /admin/members/{id}/"+fa.Page, s.adminMemberFactor(fa))
 	}
 }

@@ -48,6 +48,7 @@ var apiRoutes = []apiRoute{
 	{"DELETE", "/members/{id}/authenticator", apiMemberFactor(factorApp)},
 	{"DELETE", "/members/{id}/recovery-codes", apiMemberFactor(factorRecoveryCodes)},
 	{"DELETE", "/members/{id}/trusted-browsers", apiMemberFactor(factorBrowsers)},
+	{"POST", "/members/{id}/second-factor-setup", apiMemberFactor(factorSetup)},
 	{"POST", "/activation-emails", apiEndpoints.apiBulkActivation},
 	{"GET", "/settings", apiEndpoints.apiGetSettings},
 	{"PATCH", "/settings", apiEndpoints.apiUpdateSettings},

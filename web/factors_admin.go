@@ -18,27 +18,36 @@ import (
 // the API name it: its path under the member, its notice on the page, and
 // the use case, which returns how many things it changed (0: nothing to do).
 type factorAction struct {
-	Path, Done, Field string
-	Do                func(s *Server, ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) (int, error)
+	// Path is the API's, under /api/v1/members/{id}/; Page the page's,
+	// under /admin/members/{id}/.
+	Path, Page, Done, Field string
+	Do                      func(s *Server, ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, orgID, id string) (int, error)
 }
 
 var (
-	factorApp = factorAction{"authenticator", "app_removed", "removed", func(s *Server, ctx context.Context, a gatehouse.Actor, c gatehouse.Client, org, id string) (int, error) {
+	factorApp = factorAction{"authenticator", "authenticator/remove", "app_removed", "removed", func(s *Server, ctx context.Context, a gatehouse.Actor, c gatehouse.Client, org, id string) (int, error) {
 		ok, err := s.Admin.RemoveAuthenticator(ctx, a, c, org, id)
 		if ok {
 			return 1, err
 		}
 		return 0, err
 	}}
-	factorRecoveryCodes = factorAction{"recovery-codes", "recovery_codes_invalidated", "invalidated", func(s *Server, ctx context.Context, a gatehouse.Actor, c gatehouse.Client, org, id string) (int, error) {
+	factorRecoveryCodes = factorAction{"recovery-codes", "recovery-codes/remove", "recovery_codes_invalidated", "invalidated", func(s *Server, ctx context.Context, a gatehouse.Actor, c gatehouse.Client, org, id string) (int, error) {
 		return s.Admin.InvalidateRecoveryCodes(ctx, a, c, org, id)
 	}}
-	factorBrowsers = factorAction{"trusted-browsers", "browsers_forgotten", "forgotten", func(s *Server, ctx context.Context, a gatehouse.Actor, c gatehouse.Client, org, id string) (int, error) {
+	factorBrowsers = factorAction{"trusted-browsers", "trusted-browsers/remove", "browsers_forgotten", "forgotten", func(s *Server, ctx context.Context, a gatehouse.Actor, c gatehouse.Client, org, id string) (int, error) {
 		return s.Admin.ForgetBrowsers(ctx, a, c, org, id)
+	}}
+	factorSetup = factorAction{"second-factor-setup", "second-factor-setup", "setup_required", "requested", func(s *Server, ctx context.Context, a gatehouse.Actor, c gatehouse.Client, org, id string) (int, error) {
+		ok, err := s.Admin.RequireSecondFactorSetup(ctx, a, c, org, id)
+		if ok {
+			return 1, err
+		}
+		return 0, err
 	}}
 )
 
-// adminMemberFactor serves POST /admin/members/{id}/<path>/remove.
+// adminMemberFactor serves POST /admin/members/{id}/<Page>.
 func (s adminMemberPages) adminMemberFactor(fa factorAction) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.parseForm(w, r) {
@@ -61,8 +70,8 @@ func (s adminMemberPages) adminMemberFactor(fa factorAction) http.HandlerFunc {
 	}
 }
 
-// apiMemberFactor serves DELETE /api/v1/members/{id}/<path>: how many things
-// it removed, 0 when there was nothing left to remove.
+// apiMemberFactor serves DELETE (POST for the setup) /api/v1/members/{id}/<Path>:
+// how many things it changed, 0 when there was nothing left to do.
 func apiMemberFactor(fa factorAction) func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
 	return func(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCall) {
 		c.MemberID = r.PathValue("id")

@@ -3,11 +3,13 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 )
 
 // factorSettings: second factors optional, browsers trusted for 30 days, and
@@ -165,4 +167,68 @@ func (s *tfServer) waitNotice(t *testing.T, addr string, want ...string) {
 		}
 	}
 	t.Errorf("the mail to %s does not say all of %q:\n%s", addr, want, texts)
+}
+
+// TestRemoveAppAndRequireSetup: after an administrator removes a member's app
+// and asks for a second factor at the next sign-in, the member's next
+// sign-in goes from the password to /login/setup; once they set up an app
+// the sign-in goes on and the request is cleared. The API asks the same, once.
+func TestRemoveAppAndRequireSetup(t *testing.T) {
+	s := newTwoFactor(t, "", factorSettings)
+	s.addAdmin(t, "admin")
+	ada, _ := s.withApp(t, "ada", gatehouse.RoleMember)
+	olga, _ := s.withApp(t, "olga", gatehouse.RoleOwner)
+	admin := s.Browser(t)
+	admin.SignIn("admin", goodPassword, "/account")
+	page := "/admin/members/" + ada.ID
+	wantBody(t, "the member page", admin.Get(page), "Require a second factor at the next sign-in…")
+	wantStatus(t, "remove the app", admin.Submit(page, page+"/authenticator/remove", nil), http.StatusSeeOther, page+"?done=app_removed")
+	wantStatus(t, "require setup", admin.Submit(page, page+"/second-factor-setup", nil), http.StatusSeeOther, page+"?done=setup_required")
+	wantStatus(t, "require setup again", admin.Post(page+"/second-factor-setup", nil), http.StatusSeeOther, page+"?done=unchanged")
+	wantBody(t, "the member page after", admin.Get(page), "Sets up a second factor at the next sign-in")
+	wantStatus(t, "an administrator on an owner", admin.Post("/admin/members/"+olga.ID+"/second-factor-setup", nil), http.StatusForbidden, "")
+	s.waitNotice(t, "ada@example.com", "authenticator app removed", "second factor to set up at the next sign-in")
+
+	b := s.Browser(t)
+	b.SignIn("ada", goodPassword, "/login/setup")
+	wantBody(t, "the setup page", b.Get("/login/setup"), "asks you to set up a second factor", `id="setup-app"`)
+	if r := b.Get("/account"); r.Status == http.StatusOK {
+		t.Error("the account page is reachable before the setup")
+	}
+	s.Clock.Advance(time.Minute)
+	enrolAtSetupAsked(t, s, b)
+	r := b.Submit("/login/setup", "/login/setup", nil)
+	wantStatus(t, "continue", r, http.StatusSeeOther, "/account")
+	if m, _ := s.Store.Member(t.Context(), ada.OrgID, ada.ID); m.MustSetUpSecondFactor {
+		t.Error("the request is still there after the setup")
+	}
+
+	key := newAPIKey(t, s.Server, "desk", gatehouse.RoleAdministrator)
+	for _, want := range []string{`"requested": 1`, `"requested": 0`} {
+		r := apiRequest(t, s.Server, key, "POST", "/members/"+ada.ID+"/second-factor-setup", "")
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, want) {
+			t.Errorf("POST second-factor-setup: %d %s, want %s", r.Status, r.Body, want)
+		}
+	}
+	if r := apiRequest(t, s.Server, key, "POST", "/members/"+olga.ID+"/second-factor-setup", ""); r.Status != http.StatusForbidden {
+		t.Errorf("an administrator's key on an owner: %d", r.Status)
+	}
+	if m, _ := s.Store.Member(t.Context(), olga.OrgID, olga.ID); m.MustSetUpSecondFactor {
+		t.Error("the owner was asked by an administrator's key")
+	}
+}
+
+// enrolAtSetupAsked sets up an app from /login/setup for a member asked to.
+func enrolAtSetupAsked(t *testing.T, s *tfServer, b *webtest.Browser) {
+	t.Helper()
+	r := b.Submit("/account/two-factor", "/account/two-factor/app", url.Values{"current_password": {goodPassword}})
+	wantStatus(t, "start enrolment at setup", r, http.StatusSeeOther, "/account/two-factor")
+	m := totpSecretRe.FindStringSubmatch(b.Get("/account/two-factor").Body)
+	if m == nil {
+		t.Fatal("no secret on the enrolment page at setup")
+	}
+	sec := strings.ReplaceAll(m[1], " ", "")
+	r = b.Post("/account/two-factor/app/confirm", url.Values{"code": {totpAt(t, sec, s.Clock.Now(), 0)}})
+	wantStatus(t, "confirm enrolment at setup", r, http.StatusSeeOther, "/account/two-factor/recovery-codes")
+	wantBody(t, "setup done", b.Get("/login/setup"), `id="setup-continue"`)
 }

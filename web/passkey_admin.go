@@ -25,6 +25,7 @@ type memberFactors struct {
 	Browsers         int
 	BrowsersLastUsed time.Time
 	CanManage        bool // the actor may remove them
+	SetupRequired    bool // the member sets one up at the next sign-in
 }
 
 func (s passkeyPages) memberFactors(r *http.Request, actor gatehouse.Actor, m *gatehouse.Member) (*memberFactors, error) {
@@ -34,7 +35,8 @@ func (s passkeyPages) memberFactors(r *http.Request, actor gatehouse.Actor, m *g
 		return nil, err
 	}
 	f := &memberFactors{App: st.Enrolled, AppSince: st.EnrolledAt, RecoveryCodes: st.RecoveryCodes,
-		CanManage: gatehouse.MayAdminister("web.memberFactors", actor, gatehouse.ActionSecondFactors, m) == nil}
+		CanManage:     gatehouse.MayAdminister("web.memberFactors", actor, gatehouse.ActionSecondFactors, m) == nil,
+		SetupRequired: m.MustSetUpSecondFactor}
 	if m.Mobile != "" {
 		f.Mobile, f.MobileVerified = gatehouse.MaskPhone(m.Mobile), m.MobileVerified()
 	}

@@ -69,7 +69,7 @@ func (s twofactorPages) renderSetup(w http.ResponseWriter, r *http.Request, st i
 	}
 	d := &factorSetupData{SetupOptions: opts}
 	for _, method := range []string{gatehouse.AdminMethodApp, gatehouse.AdminMethodPasskey, gatehouse.AdminMethodSMS, gatehouse.AdminMethodEmail} {
-		if set.AdminMethodAllowed(method) {
+		if opts.Asked && method != gatehouse.AdminMethodEmail || !opts.Asked && set.AdminMethodAllowed(method) {
 			d.MethodIDs = append(d.MethodIDs, method)
 		}
 	}
