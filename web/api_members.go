@@ -30,9 +30,12 @@ type apiMember struct {
 	PasswordSet        bool    `json:"password_set"`
 	PasswordChangedAt  *string `json:"password_changed_at"`
 	MustChangePassword bool    `json:"must_change_password"`
-	SupportPINSet      bool    `json:"support_pin_set"`
-	CreatedAt          *string `json:"created_at"`
-	UpdatedAt          *string `json:"updated_at"`
+	// MustSetUpSecondFactor: an administrator asked the member to set up a
+	// second factor at the next sign-in (POST .../second-factor-setup).
+	MustSetUpSecondFactor bool    `json:"must_set_up_second_factor"`
+	SupportPINSet         bool    `json:"support_pin_set"`
+	CreatedAt             *string `json:"created_at"`
+	UpdatedAt             *string `json:"updated_at"`
 }
 
 func (s apiEndpoints) toAPIMember(m *gatehouse.Member) apiMember {
@@ -40,7 +43,7 @@ func (s apiEndpoints) toAPIMember(m *gatehouse.Member) apiMember {
 		ID: m.ID, Username: m.Username, DisplayName: m.DisplayName, Email: m.Email, WorkEmail: m.WorkEmail,
 		Mobile: m.Mobile, Role: string(m.Role), State: string(m.State), EffectiveState: string(m.EffectiveState(s.now())),
 		ExpiresAt: apiTimeText(m.ExpiresAt), PasswordSet: m.PasswordHash != "", PasswordChangedAt: apiTimeText(m.PasswordChangedAt),
-		MustChangePassword: m.MustChangePassword, SupportPINSet: m.SupportPINHash != "",
+		MustChangePassword: m.MustChangePassword, MustSetUpSecondFactor: m.MustSetUpSecondFactor, SupportPINSet: m.SupportPINHash != "",
 		CreatedAt: apiTimeText(m.CreatedAt), UpdatedAt: apiTimeText(m.UpdatedAt),
 	}
 }

@@ -210,6 +210,9 @@ func TestRemoveAppAndRequireSetup(t *testing.T) {
 			t.Errorf("POST second-factor-setup: %d %s, want %s", r.Status, r.Body, want)
 		}
 	}
+	if r := apiRequest(t, s.Server, key, "GET", "/members/"+ada.ID, ""); !strings.Contains(r.Body, `"must_set_up_second_factor": true`) {
+		t.Errorf("the member's record in the API does not show the request:\n%s", r.Body)
+	}
 	if r := apiRequest(t, s.Server, key, "POST", "/members/"+olga.ID+"/second-factor-setup", ""); r.Status != http.StatusForbidden {
 		t.Errorf("an administrator's key on an owner: %d", r.Status)
 	}
