@@ -15,7 +15,7 @@ import (
 // statementCounter counts the statements each request runs, by the request's
 // correlation id (web.RequestID of the context the store is called with).
 // The lookups that the replica's caches answer most of the time (the
-// session, the organization, its settings) are left out: whether a cache
+// session, the organization, its settings, its logo and own texts) are left out: whether a cache
 // answers depends on how long ago the last request was.
 type statementCounter struct {
 	mu sync.Mutex
@@ -39,7 +39,7 @@ func countStatements(t *testing.T, s *webtest.Server) *statementCounter {
 
 // cached reports whether q is one of the lookups the caches answer.
 func cached(q string) bool {
-	for _, from := range []string{"FROM sessions s JOIN members m", "FROM organizations WHERE", "FROM org_hosts WHERE", "FROM org_settings WHERE"} {
+	for _, from := range []string{"FROM sessions s JOIN members m", "FROM organizations WHERE", "FROM org_hosts WHERE", "FROM org_settings WHERE", "FROM org_logos WHERE", "FROM org_texts WHERE"} {
 		if strings.Contains(q, from) {
 			return true
 		}

@@ -232,3 +232,19 @@ func enrolAtSetupAsked(t *testing.T, s *tfServer, b *webtest.Browser) {
 	wantStatus(t, "confirm enrolment at setup", r, http.StatusSeeOther, "/account/two-factor/recovery-codes")
 	wantBody(t, "setup done", b.Get("/login/setup"), `id="setup-continue"`)
 }
+
+// TestFactorNoticeInTheMembersLanguage: the security notice of an
+// administrator's change speaks the member's language.
+func TestFactorNoticeInTheMembersLanguage(t *testing.T) {
+	s := newTwoFactor(t, "", factorSettings)
+	ada, _ := s.withApp(t, "ada", gatehouse.RoleMember)
+	de := "de"
+	if err := s.Store.ChangeMember(t.Context(), ada.OrgID, ada.ID, gatehouse.MemberChange{Language: &de, UpdatedAt: s.Clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	key := newAPIKey(t, s.Server, "desk", gatehouse.RoleAdministrator)
+	if r := apiRequest(t, s.Server, key, "DELETE", "/members/"+ada.ID+"/recovery-codes", ""); r.Status != http.StatusOK {
+		t.Fatalf("DELETE recovery-codes: %d %s", r.Status, r.Body)
+	}
+	s.waitNotice(t, "ada@example.com", "Ihre Wiederherstellungscodes wurden ungültig gemacht")
+}
