@@ -5,12 +5,9 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"maps"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse/brand"
-	"github.com/gatehouse-auth/gatehouse/internal/bus"
 )
 
 var _ brand.Store = (*Store)(nil)
@@ -24,52 +21,6 @@ const TopicBrand = "brand"
 // replica's cache when its notice arrives (Publish), and whatever the
 // notices do, no entry is used once older than this.
 const DefaultBrandTTL = time.Second
-
-type brandCache struct {
-	gen atomic.Uint64
-	mu  sync.Mutex
-	m   map[string]cachedLook
-}
-
-type cachedLook struct {
-	at   time.Time
-	look brand.Look
-}
-
-func newBrandCache(b *bus.Bus) *brandCache {
-	c := &brandCache{m: map[string]cachedLook{}}
-	b.Subscribe(TopicBrand, func(string) { c.clear() })
-	return c
-}
-
-func (c *brandCache) clear() {
-	c.gen.Add(1)
-	c.mu.Lock()
-	clear(c.m)
-	c.mu.Unlock()
-}
-
-func (c *brandCache) get(org string) (brand.Look, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[org]
-	if !ok || time.Since(e.at) > DefaultBrandTTL {
-		return brand.Look{}, false
-	}
-	return copyLook(e.look), true
-}
-
-func (c *brandCache) put(org string, gen uint64, l brand.Look) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen.Load() != gen {
-		return
-	}
-	if len(c.m) > 10000 {
-		clear(c.m)
-	}
-	c.m[org] = cachedLook{at: time.Now(), look: copyLook(l)}
-}
 
 func copyLook(l brand.Look) brand.Look {
 	texts := make(map[string]map[string]string, len(l.Texts))
@@ -87,15 +38,7 @@ func (s brandRows) Look(ctx context.Context, orgID string) (brand.Look, error) {
 	if s.tx != nil || c == nil {
 		return s.readLook(ctx, orgID)
 	}
-	if l, ok := c.get(orgID); ok {
-		return l, nil
-	}
-	gen := c.gen.Load()
-	l, err := s.readLook(ctx, orgID)
-	if err == nil {
-		c.put(orgID, gen, l)
-	}
-	return l, err
+	return c.through(orgID, func() (brand.Look, error) { return s.readLook(ctx, orgID) })
 }
 
 func (s brandRows) readLook(ctx context.Context, orgID string) (brand.Look, error) {

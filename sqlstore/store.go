@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/brand"
 	"github.com/gatehouse-auth/gatehouse/internal/bus"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -104,8 +105,8 @@ type database struct {
 	nstmts   atomic.Int64
 	settings *settingsCache
 	sessions *sessionCache
-	orgs     *orgCache
-	brand    *brandCache
+	orgs     *busCache[*gatehouse.Organization]
+	brand    *busCache[brand.Look]
 	bus      *bus.Bus
 	url      string // what Open was given, for Listen's own connection
 	// failed is the latest statement that failed for want of storage, until a
@@ -131,8 +132,8 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		d.now = time.Now
 	}
 	d.sessions = newSessionCache(opts.SessionTTL, d.bus)
-	d.orgs = newOrgCache(d.bus)
-	d.brand = newBrandCache(d.bus)
+	d.orgs = newBusCache(d.bus, TopicOrganization, DefaultOrgTTL, copyOrg)
+	d.brand = newBusCache(d.bus, TopicBrand, DefaultBrandTTL, copyLook)
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
