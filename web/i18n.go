@@ -76,6 +76,9 @@ func (l locales) requestLanguage(c cookies, next http.Handler) http.Handler {
 // translate turns the English of a view's texts into lang.
 func (l locales) translate(v *view, lang *i18n.Lang) {
 	v.Title = lang.Tr(v.Title)
+	if v.orgMessage != "" {
+		v.Org = lang.T(v.orgMessage)
+	}
 	v.Notice = lang.Tr(v.Notice)
 	v.Error = lang.Tr(v.Error)
 	for k, msg := range v.Fields {
