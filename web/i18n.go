@@ -81,6 +81,9 @@ func (l locales) translate(v *view, lang *i18n.Lang) {
 	}
 	v.Notice = lang.Tr(v.Notice)
 	v.Error = lang.Tr(v.Error)
+	if v.refused > 0 {
+		v.Error = lang.N(v.refusedText, v.refused)
+	}
 	for k, msg := range v.Fields {
 		v.Fields[k] = lang.Tr(msg)
 	}

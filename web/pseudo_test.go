@@ -128,6 +128,25 @@ func TestPagesInThePseudoLocale(t *testing.T) {
 		t.Errorf("reset requested has text outside the catalog:\n  %s", strings.Join(i18n.Untranslated(visibleText(r.Body), known...), "\n  "))
 	}
 
+	// The settings refused, a value of every kind of refusal: the use case's
+	// (settings_kinds.go) and the page's own for a duration.
+	form := formOf(t, b.Get("/admin/settings").Body, "/admin/settings")
+	form.Set("password_min_length", "3")
+	form.Set("password_max_length", "many")
+	form.Set("session_idle_timeout", "soon")
+	form.Set("session_absolute_timeout", "")
+	form.Set("reset_link_ttl_unit", "weeks")
+	form.Set("organization_name", "Acme\u0001Widgets")
+	form.Set("two_factor", "always")
+	form.Set("accent_color", "#ffff00")
+	form.Set("default_time_zone", "Mars/Olympus")
+	form.Set("two_factor_admin_methods", "app, carrier-pigeon")
+	if r := b.Post("/admin/settings", form); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("refused settings: %d, want 422", r.Status)
+	} else if bad := i18n.Untranslated(visibleText(r.Body), append(known, `"off"`, `"optional"`, `"required"`, `"carrier-pigeon"`, "Mars/Olympus", "Acme\u0001Widgets", "many", "soon", "#ffff00")...); len(bad) > 0 {
+		t.Errorf("refused settings have text outside the catalog:\n  %s", strings.Join(bad, "\n  "))
+	}
+
 	// The service desk's console, on the public URL's host: its sign-in and
 	// activation pages, and what a signed-in operator sees.
 	acme, acmeURL := browserOrg(t, s, "acme", "Acme Ltd")

@@ -183,6 +183,11 @@ type view struct {
 	// the header and the title instead of the organization (the service
 	// desk's console is nobody's organization).
 	orgMessage string
+	// refused, when above 0, is how many values of the form were refused:
+	// Error becomes the catalog's plural message errorCounted says, in the
+	// page's language (an English text cannot say which plural form it was).
+	refused     int
+	refusedText string
 	// order is the order in which fieldErrors met the fields: the use cases
 	// name them in the order of the forms, and so does the summary.
 	order []string
