@@ -29,7 +29,7 @@ func orgName(t *testing.T, s *sqlstore.Store) string {
 	return v["organization_name"]
 }
 
-func setOrgName(t *testing.T, s gatehouse.Store, name string) {
+func setOrgName(t *testing.T, s *sqlstore.Store, name string) {
 	t.Helper()
 	if err := s.SetSettings(ctx, gatehouse.DefaultOrgID, map[string]string{"organization_name": name}, t0); err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func TestSettingsCache(t *testing.T) {
 			if got := orgName(t, long); got != "Three" {
 				t.Errorf("after its own change a Store reads %q, want Three", got)
 			}
-			err := long.Tx(ctx, func(tx gatehouse.Store) error {
+			err := long.Tx(ctx, func(tx *sqlstore.Store) error {
 				setOrgName(t, tx, "Four")
 				v, err := tx.Settings(ctx, gatehouse.DefaultOrgID)
 				if v["organization_name"] != "Four" {
@@ -87,7 +87,7 @@ func TestSettingsCache(t *testing.T) {
 			if got := orgName(t, long); got != "Four" {
 				t.Errorf("after a committed transaction a Store reads %q, want Four", got)
 			}
-			err = long.Tx(ctx, func(tx gatehouse.Store) error {
+			err = long.Tx(ctx, func(tx *sqlstore.Store) error {
 				setOrgName(t, tx, "Five")
 				return gatehouse.Errorf(gatehouse.Invalid, "test", "roll back")
 			})

@@ -75,7 +75,7 @@ func TestAdminManagesSecondFactors(t *testing.T) {
 		r = admin.Post(page+"/"+step.path+"/remove", nil)
 		wantStatus(t, step.path+" again", r, http.StatusSeeOther, page+"?done=unchanged")
 	}
-	if d, _ := s.Account.TrustedDevices(ctx, ada); len(d) != 0 {
+	if d, _ := s.TwoFactor.TrustedDevices(ctx, ada); len(d) != 0 {
 		t.Errorf("trusted browsers left: %d", len(d))
 	}
 	if n, _ := s.Store.RecoveryCodesLeft(ctx, ada.OrgID, ada.ID); n != 0 {

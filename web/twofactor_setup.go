@@ -5,7 +5,8 @@ import (
 	"net/http"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/session"
+	"github.com/gatehouse-auth/gatehouse/signin"
 )
 
 // The setup of a second factor at sign-in (/login/setup): an administrator
@@ -53,7 +54,7 @@ func (s twofactorPages) setupPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s twofactorPages) renderSetup(w http.ResponseWriter, r *http.Request, st int, v *view, m *gatehouse.Member) {
-	opts, err := s.Account.SetupOptions(r.Context(), m)
+	opts, err := s.SignIn.SetupOptions(r.Context(), m)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -81,7 +82,7 @@ func (s twofactorPages) renderSetup(w http.ResponseWriter, r *http.Request, st i
 // that count for administrators (named in the page's language by the
 // template's methods function).
 type factorSetupData struct {
-	*account.SetupOptions
+	*signin.SetupOptions
 	MethodIDs []string
 }
 
@@ -98,8 +99,8 @@ func (s twofactorPages) setupSubmit(w http.ResponseWriter, r *http.Request) {
 		s.redirect(w, r, stagePathOrLogin(sess), nil)
 		return
 	}
-	token, err := s.Account.FinishSetup(r.Context(), sess, m, s.client(r))
-	if errors.Is(err, account.ErrNoSession) {
+	token, err := s.SignIn.FinishSetup(r.Context(), sess, m, s.client(r))
+	if errors.Is(err, session.ErrNoSession) {
 		s.redirect(w, r, "/login", nil)
 		return
 	}
