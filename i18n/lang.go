@@ -86,6 +86,18 @@ func (l *Lang) tr(text string, depth int) (string, bool) {
 	if id, ok := l.cat.reverse.exact[text]; ok {
 		return l.localize(&goi18n.LocalizeConfig{MessageID: id}), true
 	}
+	if depth > 0 {
+		// A value taken from a pattern may be a list the domain wrote in
+		// English ("a, b or c"): its items are translated one by one and
+		// joined by the language's own "or" (list.or).
+		if i := strings.LastIndex(text, " or "); i > 0 {
+			first, ok := l.tr(text[:i], depth+1)
+			last, ok2 := l.tr(text[i+len(" or "):], depth+1)
+			if ok && ok2 {
+				return l.T("list.or", "First", first, "Last", last), true
+			}
+		}
+	}
 	// Sentences the catalog knows one by one come before a pattern: a
 	// pattern's values are free text, so "{{.Browser}} on {{.System}}" would
 	// otherwise take a whole refusal that has " on " somewhere in it.

@@ -103,17 +103,34 @@ func methodCounts(set *gatehouse.Settings, m *gatehouse.Member, method string, c
 	return false
 }
 
-// adminMethodsText names the methods that count for administrators, for the
-// pages: "an authenticator app or a passkey".
-func adminMethodsText(set *gatehouse.Settings) string {
-	var names []string
-	for _, x := range []struct{ method, name string }{
-		{gatehouse.AdminMethodApp, "an authenticator app"}, {gatehouse.AdminMethodPasskey, "a passkey"},
-		{gatehouse.AdminMethodSMS, "a code by SMS"}, {gatehouse.AdminMethodEmail, "a code by email"},
-	} {
-		if set.AdminMethodAllowed(x.method) {
-			names = append(names, x.name)
+// adminMethodIDs lists the methods that count for administrators
+// (gatehouse.AdminMethodApp, ...), for the pages, which name them in their
+// language.
+func adminMethodIDs(set *gatehouse.Settings) []string {
+	var ids []string
+	for _, method := range gatehouse.AdminMethods {
+		if set.AdminMethodAllowed(method) {
+			ids = append(ids, method)
 		}
+	}
+	return ids
+}
+
+// methodNames are the English names of the methods, as the catalog has them
+// (factor_setup.method.*): the web layer translates a message composed of
+// them (i18n.Lang.Tr).
+var methodNames = map[string]string{
+	gatehouse.AdminMethodApp: "an authenticator app", gatehouse.AdminMethodPasskey: "a passkey",
+	gatehouse.AdminMethodSMS: "a code by SMS", gatehouse.AdminMethodEmail: "a code by email",
+}
+
+// adminMethodsText names the methods that count for administrators in
+// English, for the refusals: "an authenticator app or a passkey".
+func adminMethodsText(set *gatehouse.Settings) string {
+	ids := adminMethodIDs(set)
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = methodNames[id]
 	}
 	switch len(names) {
 	case 0:
@@ -188,10 +205,25 @@ func setupMethodAllowed(set *gatehouse.Settings, m *gatehouse.Member, method str
 	return method != gatehouse.AdminMethodEmail
 }
 
+// setupMethods lists the methods m may set up at StageSetupSecondFactor
+// (setupMethodAllowed), in the order of gatehouse.AdminMethods.
+func setupMethods(set *gatehouse.Settings, m *gatehouse.Member) []string {
+	var ids []string
+	for _, method := range gatehouse.AdminMethods {
+		if setupMethodAllowed(set, m, method) {
+			ids = append(ids, method)
+		}
+	}
+	return ids
+}
+
 // SetupOptions is what the setup page offers an administrator who must set
 // up a second factor that counts for them.
 type SetupOptions struct {
-	Methods string // "an authenticator app or a passkey"
+	// Methods are what may be set up (gatehouse.AdminMethodApp, ...): what
+	// counts for an administrator under the rule; for a member asked to set
+	// one up, anything but emailed codes.
+	Methods []string
 	// Asked: an administrator asked this member to set up a second factor
 	// (MustSetUpSecondFactor); the rule for administrators does not apply.
 	Asked   bool
@@ -214,7 +246,7 @@ func (s *Service) SetupOptions(ctx context.Context, m *gatehouse.Member) (*Setup
 	}
 	asked := m.MustSetUpSecondFactor && !set.AdminSecondFactor(m)
 	return &SetupOptions{
-		Methods: adminMethodsText(&set),
+		Methods: setupMethods(&set, m),
 		Asked:   asked,
 		App:     setupMethodAllowed(&set, m, gatehouse.AdminMethodApp) && !f.app,
 		Passkey: setupMethodAllowed(&set, m, gatehouse.AdminMethodPasskey) && s.Passkeys != nil,
@@ -299,7 +331,7 @@ func adminOptions(set *gatehouse.Settings, m *gatehouse.Member, o *SecondFactorO
 		return
 	}
 	f := memberFactors{app: o.App, passkeys: o.Passkeys, recovery: o.RecoveryCodes, sms: o.SMS != "", email: o.Email != ""}
-	o.AdminMethods = adminMethodsText(set)
+	o.AdminMethods = adminMethodIDs(set)
 	if !f.counts(set, m) {
 		// What they prove here does not count: it only lets them set up
 		// what does, so no browser is trusted on it.

@@ -69,10 +69,10 @@ type SecondFactorOptions struct {
 	ResendIn time.Duration
 	// TrustDays is how long a browser may be trusted; 0 when never.
 	TrustDays int
-	// AdminMethods, when not "", names the only methods that count for this
-	// administrator ("an authenticator app or a passkey"); unless SetUpNext,
+	// AdminMethods, when not empty, are the only methods that count for this
+	// administrator (gatehouse.AdminMethodApp, ...); unless SetUpNext,
 	// the others are not offered.
-	AdminMethods string
+	AdminMethods []string
 	// SetUpNext: this administrator has no factor that counts for them and
 	// will set one up once this step is passed with any factor they have.
 	SetUpNext bool

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/session"
-	"github.com/gatehouse-auth/gatehouse/signin"
 )
 
 // The setup of a second factor at sign-in (/login/setup): an administrator
@@ -68,22 +67,8 @@ func (s twofactorPages) renderSetup(w http.ResponseWriter, r *http.Request, st i
 	if s.Passkeys == nil {
 		opts.Passkey = false
 	}
-	d := &factorSetupData{SetupOptions: opts}
-	for _, method := range []string{gatehouse.AdminMethodApp, gatehouse.AdminMethodPasskey, gatehouse.AdminMethodSMS, gatehouse.AdminMethodEmail} {
-		if opts.Asked && method != gatehouse.AdminMethodEmail || !opts.Asked && set.AdminMethodAllowed(method) {
-			d.MethodIDs = append(d.MethodIDs, method)
-		}
-	}
-	v.Data = d
+	v.Data = opts
 	s.render(w, r, st, "twofactor_setup", v)
-}
-
-// factorSetupData feeds twofactor_setup.html: what may be set up, and the methods
-// that count for administrators (named in the page's language by the
-// template's methods function).
-type factorSetupData struct {
-	*signin.SetupOptions
-	MethodIDs []string
 }
 
 func (s twofactorPages) setupSubmit(w http.ResponseWriter, r *http.Request) {

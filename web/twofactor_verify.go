@@ -65,7 +65,7 @@ func (s twofactorPages) renderVerify(w http.ResponseWriter, r *http.Request, st 
 	switch method {
 	case twofactor.MethodRecovery:
 	case twofactor.MethodCode:
-		if !opts.CanSend() && opts.AdminMethods != "" && !opts.SetUpNext {
+		if !opts.CanSend() && len(opts.AdminMethods) > 0 && !opts.SetUpNext {
 			method = opts.Default() // not "ask your administrator for a number"
 		}
 	case twofactor.MethodPasskey:
