@@ -156,6 +156,13 @@ func sentences(text string) []string {
 }
 
 func (l *Lang) localize(c *goi18n.LocalizeConfig) string {
+	if c.PluralCount != nil && len(l.over) > 0 {
+		if t := l.over[c.MessageID+"."+l.formOf(c.PluralCount)]; t != nil {
+			if s, ok := execOverride(t, c.TemplateData); ok {
+				return s
+			}
+		}
+	}
 	if t := l.over[c.MessageID]; t != nil {
 		if s, ok := execOverride(t, c.TemplateData); ok {
 			return s
