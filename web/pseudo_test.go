@@ -75,6 +75,7 @@ func TestPagesInThePseudoLocale(t *testing.T) {
 		{"admin-webhooks", "/admin/webhooks"},
 		{"admin-webhook-deliveries", "/admin/webhooks/deliveries"},
 		{"admin-applications", "/admin/applications"},
+		{"admin-brand", "/admin/settings/brand"},
 		{"not-found", "/no/such/page"},
 	}
 	check := func(name, path string, br *webtest.Browser) {
