@@ -106,3 +106,31 @@ func TestSettingsCache(t *testing.T) {
 		})
 	}
 }
+
+// TestSettingsChangeReachesReplicas: a replica whose cache would keep the
+// settings for an hour sees another replica's change as soon as the change's
+// notice arrives (PostgreSQL NOTIFY, SQLite's polled change_notices), which
+// only the notice can explain; and its own cache is never filled with what
+// was read before.
+func TestSettingsChangeReachesReplicas(t *testing.T) {
+	for _, db := range gatehousetest.DatabaseURLs(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			a := gatehousetest.NewStore(t, db.URL)
+			b := openStore(t, db.URL, sqlstore.Options{SettingsTTL: time.Hour})
+			listen(t, b)
+
+			setOrgName(t, a, "Before")
+			if got := orgName(t, b); got != "Before" {
+				t.Fatalf("first read on B = %q", got)
+			}
+			setOrgName(t, a, "After")
+			deadline := time.Now().Add(10 * time.Second)
+			for orgName(t, b) != "After" {
+				if time.Now().After(deadline) {
+					t.Fatalf("replica B with a one-hour cache still reads %q 10 s after the change", orgName(t, b))
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
+	}
+}

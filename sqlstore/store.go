@@ -116,7 +116,7 @@ type database struct {
 	now      func() time.Time
 	stmts    sync.Map // stmtKey -> *sql.Stmt, on SQLite (see stmt.go)
 	nstmts   atomic.Int64
-	settings *settingsCache
+	settings *busCache[map[string]string] // nil: Options.SettingsTTL < 0
 	sessions *sessionCache
 	orgs     *busCache[*gatehouse.Organization]
 	brand    *busCache[brand.Look]
@@ -138,13 +138,13 @@ type database struct {
 // Migrate), but it refuses a database whose schema is newer than this binary.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	const op = "sqlstore.Open"
-	d := &database{log: opts.Log, rand: opts.Rand, now: opts.Now, settings: newSettingsCache(opts.SettingsTTL),
-		bus: bus.New(), url: url,
+	d := &database{log: opts.Log, rand: opts.Rand, now: opts.Now, bus: bus.New(), url: url,
 		driveLimit: defaultDriveLimit, walkBudget: defaultWalkBudget, inOrder: true}
 	if d.now == nil {
 		d.now = time.Now
 	}
 	d.sessions = newSessionCache(opts.SessionTTL, d.bus)
+	d.settings = newSettingsCache(d.bus, opts.SettingsTTL)
 	d.orgs = newBusCache(d.bus, TopicOrganization, DefaultOrgTTL, copyOrg)
 	d.brand = newBusCache(d.bus, TopicBrand, DefaultBrandTTL, copyLook)
 	if d.log == nil {
