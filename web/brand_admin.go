@@ -19,9 +19,9 @@ import (
 type brandPage struct {
 	Logo      string // the logo's address, when there is one
 	Texts     []brand.Override
-	Languages []languageOption // those an override may be in, each named in itself
+	Languages []languageOption  // those an override may be in, each named in itself
 	Names     map[string]string // the same names by code, for the list
-	MaxBytes  int // the logo's limits, for the hints
+	MaxBytes  int               // the logo's limits, for the hints
 	MaxSide   int
 	MaxText   int
 }

@@ -92,7 +92,7 @@ func walkEveryPage(t *testing.T, lang string) {
 	// plural form's, whose keys are the longest.
 	actor := gatehouse.SystemActor(gatehouse.DefaultOrgID)
 	for key, text := range map[string]string{
-		"mail.reset.subject":            "Ein neues Passwort für Ihr Konto bei {{.Org}}, der Anmeldung aller Niederlassungen",
+		"mail.reset.subject":             "Ein neues Passwort für Ihr Konto bei {{.Org}}, der Anmeldung aller Niederlassungen",
 		"admin.members.count_more.other": "Mehr als {{.Count}} Mitglieder der Organisation passen zur Suche",
 	} {
 		if err := s.App.Web.Brand.SetText(t.Context(), actor, gatehouse.Client{}, gatehouse.DefaultOrgID, brandText("de", key, text)); err != nil {
