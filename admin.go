@@ -157,6 +157,11 @@ func Anonymous(redacted string) Actor {
 // a longer one names nobody.
 const MaxIdentifierLength = 254
 
+// MaxPasswordBytes is the longest password a form may carry. A password longer
+// than any policy can allow cannot match, so it is refused before hashing (no
+// truncation ever).
+const MaxPasswordBytes = 4096
+
 // MemberActor is the actor of a member acting in person, in the admin area or
 // on their own account.
 func MemberActor(m *Member) Actor {

@@ -62,6 +62,9 @@ type MessageData struct {
 	// wording of catalog messages in Language (package brand).
 	LogoURL string
 	Texts   map[string]string
+	// AccentColor is the organization's accent colour (#rrggbb, "" for
+	// Gatehouse's own), of the buttons and links of HTML emails.
+	AccentColor string
 }
 
 // Message kinds: the templates package mail provides for each.

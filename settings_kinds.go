@@ -105,7 +105,13 @@ func enumDef(name, group, label, help, def string, values []string, f func(*Sett
 					return nil
 				}
 			}
-			return fmt.Errorf("must be one of %s", strings.Join(values, ", "))
+			// Quoted: they are the values to send, which a translation of
+			// the message must not translate as words ("off").
+			quoted := make([]string, len(values))
+			for i, e := range values {
+				quoted[i] = strconv.Quote(e)
+			}
+			return fmt.Errorf("must be one of %s", strings.Join(quoted, ", "))
 		}}
 }
 

@@ -81,6 +81,10 @@ const (
 	AdminMethodEmail   = "email"
 )
 
+// AdminMethods lists the methods, strongest first: the order in which pages
+// name them.
+var AdminMethods = []string{AdminMethodApp, AdminMethodPasskey, AdminMethodSMS, AdminMethodEmail}
+
 func isAdminMethod(v string) bool {
 	switch v {
 	case AdminMethodApp, AdminMethodPasskey, AdminMethodSMS, AdminMethodEmail:

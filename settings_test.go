@@ -52,7 +52,7 @@ func TestSettingsSet(t *testing.T) {
 		{"two_factor_code_ttl", "61m", "from 1m to 1h"},
 		{"trusted_device_days", "90", ""},
 		{"two_factor", "required", ""},
-		{"two_factor", "always", "one of off, optional, required"},
+		{"two_factor", "always", `one of "off", "optional", "required"`},
 		{"reset_signs_in", "on", ""},
 		{"reset_signs_in", "maybe", "on or off"},
 		{"organization_name", "Acme\nInc", "control characters"},

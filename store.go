@@ -5,8 +5,10 @@ import (
 	"time"
 )
 
-// The interfaces below are what the use cases need from storage. Package sqlstore
-// implements all of them on SQLite and PostgreSQL. Every method that does not find
+// The interfaces below are the storage contract, grouped by what is stored,
+// with each method's meaning. Package sqlstore implements all of them on
+// SQLite and PostgreSQL; a use case never takes one whole, but declares the
+// few methods it calls as its feature's own store interface. Every method that does not find
 // its row returns an error for which IsCode(err, NotFound) is true; a unique
 // constraint broken by an insert or update gives Conflict.
 
@@ -196,35 +198,6 @@ type Counters interface {
 	// Peek returns the counter at key without changing it (zero when absent or expired).
 	Peek(ctx context.Context, key string, now time.Time) (Counter, error)
 	Reset(ctx context.Context, key string) error
-}
-
-// Store is all of the storage, with transactions.
-type Store interface {
-	MemberStore
-	SessionStore
-	TokenStore
-	OrgStore
-	AuditStore
-	Outbox
-	CaptchaStore
-	TwoFactorStore
-	AuthenticatorStore
-	AdminStore
-	Jobs
-	// Tx runs fn in one transaction: every call fn makes on the Store it is given is
-	// part of it; the transaction commits when fn returns nil and rolls back otherwise.
-	// Tx on a Store given by Tx runs fn in a savepoint of the same transaction: when
-	// fn fails, only what fn did is undone, and the caller decides about the rest.
-	Tx(ctx context.Context, fn func(Store) error) error
-	// Ping checks that the database answers.
-	Ping(ctx context.Context) error
-	// ServerKey returns the named random key shared by every replica, creating it on
-	// first use: the keys that sign cookies and CAPTCHA challenges.
-	ServerKey(ctx context.Context, name string, size int) ([]byte, error)
-	// DeleteExpired removes rows that can no longer be used at now: sessions, tokens,
-	// counters, used CAPTCHA challenges, and sent messages older than retention. It
-	// returns how many.
-	DeleteExpired(ctx context.Context, now time.Time, retention time.Duration) (int, error)
 }
 
 // StepStore is what the use-case steps that several features share (package

@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/secret"
+	"github.com/gatehouse-auth/gatehouse/signin"
 )
 
 // The tests below race each write a use case makes to a member against an
@@ -86,7 +87,7 @@ func TestRehashKeepsConcurrentChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		signIn := func() error {
-			_, err := s.Account.SignIn(ctx, account.SignInRequest{OrgID: m.OrgID, Identifier: "target", Password: password})
+			_, err := s.SignIn.SignIn(ctx, signin.SignInRequest{OrgID: m.OrgID, Identifier: "target", Password: password})
 			return err
 		}
 		for i := range raceRounds {
@@ -139,7 +140,7 @@ func TestMobileAndPINKeepConcurrentChanges(t *testing.T) {
 			e := newOwnerEdit(s, i)
 			var setErr, editErr error
 			both(func() {
-				setErr = s.Account.SetMobile(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, stale, mobile)
+				setErr = s.Mobile.SetMobile(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, stale, mobile)
 			},
 				func() { editErr = e.run(ctx, s, owner, m) })
 			if setErr != nil || editErr != nil {

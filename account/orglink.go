@@ -8,17 +8,6 @@ import (
 	"github.com/gatehouse-auth/gatehouse/org"
 )
 
-// orgOpen returns nil when the organization orgID is active: a suspended
-// one's members neither sign in nor use their sessions, whoever calls
-// (gatehouse.RequireActiveOrg).
-func (s *Service) orgOpen(ctx context.Context, op, orgID string) error {
-	o, err := s.Store.Organization(ctx, orgID)
-	if err != nil {
-		return gatehouse.Wrap(op, err)
-	}
-	return gatehouse.RequireActiveOrg(op, o)
-}
-
 // LinkIn returns an absolute link to path with the query on the URL of the
 // organization orgID (issue 12): the public URL's scheme with the
 // organization's first host, or the public URL itself for an organization

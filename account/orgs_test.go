@@ -5,10 +5,10 @@ import (
 	"testing"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 	"github.com/gatehouse-auth/gatehouse/recovery"
+	"github.com/gatehouse-auth/gatehouse/signin"
 )
 
 // TestActorOfAnotherOrganization tries every administrative use case with an
@@ -30,7 +30,7 @@ func TestActorOfAnotherOrganization(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Account.SignIn(ctx, account.SignInRequest{OrgID: other, Identifier: "victim", Password: password}); err != nil {
+		if _, err := s.SignIn.SignIn(ctx, signin.SignInRequest{OrgID: other, Identifier: "victim", Password: password}); err != nil {
 			t.Fatal(err)
 		}
 		key, k, err := s.App.APIKeys.Create(ctx, gatehouse.MemberActor(owner), gatehouse.Client{}, gatehouse.DefaultOrgID, "crm", gatehouse.RoleOwner)
@@ -130,7 +130,7 @@ func TestActorOfAnotherOrganization(t *testing.T) {
 					// Use cases given the member itself.
 					cases["MemberThrottle"] = func() error { _, err := s.Admin.MemberThrottle(ctx, actor, victim); return err }
 					cases["SetMobile"] = func() error {
-						return s.Account.SetMobile(ctx, actor, gatehouse.Client{}, victim, "+447700900123")
+						return s.Mobile.SetMobile(ctx, actor, gatehouse.Client{}, victim, "+447700900123")
 					}
 				}
 				for name, try := range cases {

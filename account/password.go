@@ -7,6 +7,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/secret"
+	"github.com/gatehouse-auth/gatehouse/session"
 )
 
 // SamePassword reports whether two typings are one password: equal once
@@ -90,15 +91,15 @@ type PasswordChange struct {
 	// Allowed checks, on the member's row as locked in the transaction, that the
 	// change may still happen: the state and role it depends on may have changed
 	// since the caller read them. nil means a change by the member themselves,
-	// which needs an active account (see activeSelf).
+	// which needs an active account (see ActiveSelf).
 	Allowed func(m *gatehouse.Member) error
 	// Redeem uses the one-time link that allows the change, in the transaction
 	// and before anything is written, so that of several concurrent submissions
 	// exactly one gets past it.
-	Redeem func(tx gatehouse.Store) error
+	Redeem func(tx Tx) error
 	// InTx runs extra work in the same transaction, once the password is written:
 	// before is the locked row as it was, after as it is now.
-	InTx func(tx gatehouse.Store, before, after *gatehouse.Member) error
+	InTx func(tx Tx, before, after *gatehouse.Member) error
 }
 
 // errPasswordChangedMeanwhile refuses a change whose proof of the current
@@ -107,10 +108,10 @@ func errPasswordChangedMeanwhile(op string) error {
 	return gatehouse.Errorf(gatehouse.Conflict, op, "Your password was changed while you were typing. Sign in again with the new password.")
 }
 
-// activeSelf is the rule of every change a member makes themselves: the
+// ActiveSelf is the rule of every change a member makes themselves: the
 // account must be active now (a disabled or expired account gets a password
 // from an administrator only).
-func activeSelf(op string, now time.Time) func(m *gatehouse.Member) error {
+func ActiveSelf(op string, now time.Time) func(m *gatehouse.Member) error {
 	return func(m *gatehouse.Member) error {
 		if m.EffectiveState(now) != gatehouse.StateActive {
 			return gatehouse.Errorf(gatehouse.Forbidden, op, "This account is disabled or has expired. Ask an administrator.")
@@ -140,10 +141,10 @@ func (s *Service) SetPassword(ctx context.Context, set *gatehouse.Settings, pc P
 	now := s.now()
 	allowed := pc.Allowed
 	if allowed == nil {
-		allowed = activeSelf(op, now)
+		allowed = ActiveSelf(op, now)
 	}
 	var stored gatehouse.Member
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		m, err := gatehouse.LockMemberFor(ctx, tx, op, pc.Member.OrgID, pc.Member.ID)
 		if err != nil {
 			return err
@@ -230,7 +231,7 @@ func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest)
 	if !set.AllowPasswordChange {
 		return "", gatehouse.Errorf(gatehouse.Forbidden, op, "Your organization does not allow members to change their own password. Ask an administrator.")
 	}
-	if err := s.reauthenticate(ctx, &set, op, m, req.Current, req.Client); err != nil {
+	if err := s.CheckCurrentPassword(ctx, &set, op, m, req.Current, req.Client); err != nil {
 		return "", err
 	}
 	if err := s.CheckNew(ctx, &set, m, req.New, req.Confirm, req.Client); err != nil {
@@ -240,32 +241,32 @@ func (s *Service) ChangePassword(ctx context.Context, req ChangePasswordRequest)
 	err = s.SetPassword(ctx, &set, PasswordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "change", KeepSession: sess.ID,
 		Verified: m.PasswordHash,
-		InTx: func(tx gatehouse.Store, _, _ *gatehouse.Member) error {
+		InTx: func(tx Tx, _, _ *gatehouse.Member) error {
 			var err error
-			token, err = s.rotateSession(ctx, tx, sess, sess.Stage, &set)
+			token, err = session.Rotate(ctx, tx, sess, sess.Stage, &set, s.now(), s.rand())
 			return err
 		},
 	})
 	return token, err
 }
 
-// reauthenticate checks the current password of a signed-in member before a
+// CheckCurrentPassword checks the current password of a signed-in member before a
 // sensitive change (a new password, PIN, number or second factor), with the
 // sign-in throttle, since each is a chance to guess it, and audits a wrong one.
-func (s *Service) reauthenticate(ctx context.Context, set *gatehouse.Settings, op string, m *gatehouse.Member, current string, c gatehouse.Client) error {
+func (s *Service) CheckCurrentPassword(ctx context.Context, set *gatehouse.Settings, op string, m *gatehouse.Member, current string, c gatehouse.Client) error {
 	if current == "" {
 		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
 	}
 	now := s.now()
 	// The member is signed in and knows their account: its limit is shown.
-	keys := newSigninKeys(m.OrgID, m.ID, m.Username, c.IP)
-	if st, err := s.signinState(ctx, set, keys, now); err != nil {
+	keys := NewSignInKeys(m.OrgID, m.ID, m.Username, c.IP)
+	if st, err := s.ReadSignInThrottle(ctx, set, keys, now); err != nil {
 		return err
-	} else if d := max(st.visible, st.account); d > 0 {
-		return throttled(op, d)
+	} else if d := max(st.Visible, st.Account); d > 0 {
+		return Throttled(op, d)
 	}
 	ok := false
-	if len(current) <= maxPasswordBytes && m.PasswordHash != "" {
+	if len(current) <= gatehouse.MaxPasswordBytes && m.PasswordHash != "" {
 		var err error
 		ok, _, err = s.Hasher.Verify(ctx, current, m.PasswordHash)
 		if err != nil && gatehouse.IsCode(err, gatehouse.Unavailable) {
@@ -273,7 +274,7 @@ func (s *Service) reauthenticate(ctx context.Context, set *gatehouse.Settings, o
 		}
 	}
 	if !ok {
-		if _, err := s.signinFailed(ctx, set, keys, now); err != nil {
+		if _, err := s.CountSignInFailure(ctx, set, keys, now); err != nil {
 			return err
 		}
 		_ = s.audit(ctx, s.Store, event(gatehouse.EventPasswordRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
@@ -341,9 +342,9 @@ func (s *Service) RenewPassword(ctx context.Context, req RenewPasswordRequest) (
 	sess, token := req.Session, ""
 	err = s.SetPassword(ctx, &set, PasswordChange{
 		Member: m, Password: req.New, Actor: gatehouse.MemberActor(m), Client: req.Client, Via: "renew", KeepSession: sess.ID,
-		InTx: func(tx gatehouse.Store, _, _ *gatehouse.Member) error {
+		InTx: func(tx Tx, _, _ *gatehouse.Member) error {
 			var err error
-			token, err = s.rotateSession(ctx, tx, sess, gatehouse.StageActive, &set)
+			token, err = session.Rotate(ctx, tx, sess, gatehouse.StageActive, &set, s.now(), s.rand())
 			return err
 		},
 	})
@@ -374,4 +375,15 @@ func boolString(b bool) string {
 		return "true"
 	}
 	return "false"
+}
+
+// Reauthenticate checks the current password of a signed-in member before a
+// sensitive change made elsewhere (the passkeys of package passkey), with the
+// throttling and audit of every other such check.
+func (s *Service) Reauthenticate(ctx context.Context, m *gatehouse.Member, password string, c gatehouse.Client) error {
+	set, err := s.Settings(ctx, m.OrgID)
+	if err != nil {
+		return err
+	}
+	return s.CheckCurrentPassword(ctx, &set, "account.Reauthenticate", m, password, c)
 }

@@ -34,7 +34,3 @@ func (s *Service) RedactIdentifier(ctx context.Context, identifier string) (stri
 	keep := min(3, len(runes)/2)
 	return string(runes[:keep]) + "… #" + hex.EncodeToString(mac.Sum(nil)[:4]), nil
 }
-
-// anonymous is the actor for a request by someone not signed in, named by the
-// redacted identifier they typed.
-func anonymous(redacted string) gatehouse.Actor { return gatehouse.Anonymous(redacted) }

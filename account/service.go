@@ -1,13 +1,15 @@
-// Package account holds the use cases of Gatehouse: signing in, sessions, changing
-// and renewing passwords, creating members and the first owner. It is the only
-// place that orchestrates the store, the hasher, the throttles and the outbox, so
-// that the pages and the API cannot disagree about a rule.
+// Package account holds a member's password and the steps that several
+// features share: setting a password (the one way every route takes), the
+// current password asked before a change, issuing an activation link, ending
+// a member's links, forgetting trusted browsers, the security notice, the
+// sign-in throttle, the support PIN, and links into an organization. The
+// features that call these steps (signin, twofactor, recovery, admin, profile,
+// passkey) declare them as small interfaces of their own.
 package account
 
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/url"
 	"time"
 
@@ -16,9 +18,10 @@ import (
 )
 
 // Service carries the dependencies of the use cases. Every field must be set
-// except Now, Rand and Log, which have working defaults.
+// except Now and Rand, which have working defaults.
 type Service struct {
-	Store     gatehouse.Store
+	Store     Store
+	Tx        gatehouse.Transactor[Tx]
 	Counters  gatehouse.Counters
 	Hasher    gatehouse.PasswordHasher
 	Blocklist gatehouse.Blocklist
@@ -31,21 +34,38 @@ type Service struct {
 	PublicURL *url.URL
 	Now       func() time.Time
 	Rand      io.Reader
-	Log       *slog.Logger
-	// Passkeys proves passkeys at sign-in; nil: no passkeys.
-	Passkeys PasskeyChecker
+}
+
+// Store is what the passwords and the shared steps read, and the audit
+// events written outside a transaction (a refused password).
+type Store interface {
+	Settings(ctx context.Context, orgID string) (map[string]string, error)
+	Organization(ctx context.Context, id string) (*gatehouse.Organization, error)
+	PasswordHistory(ctx context.Context, orgID, memberID string, n int) ([]string, error)
+	ServerKey(ctx context.Context, name string, size int) ([]byte, error)
+	gatehouse.AuditWriter
+}
+
+// Tx is what a change of password writes in its transaction: the shared
+// steps' StepStore, the member's row and history, its sessions (the ones that
+// end, the one that goes on under a new secret, the one a reset signs in
+// with) and the link that allowed it.
+type Tx interface {
+	StepStore
+	gatehouse.MemberLocker
+	ChangeMember(ctx context.Context, orgID, id string, c gatehouse.MemberChange) error
+	AddPasswordHistory(ctx context.Context, orgID, memberID, hash string, at time.Time, keep int) error
+	DeleteMemberSessions(ctx context.Context, orgID, memberID, except string) (int, error)
+	UseToken(ctx context.Context, hash string, now time.Time) (*gatehouse.Token, error)
+	CreateSession(ctx context.Context, s *gatehouse.Session) error
+	UpdateSession(ctx context.Context, s *gatehouse.Session) error
+	RotateSession(ctx context.Context, s *gatehouse.Session, oldHash string) error
+	RecordSignIn(ctx context.Context, orgID, memberID string, at time.Time) error
 }
 
 func (s *Service) now() time.Time { return gatehouse.NowOr(s.Now) }
 
 func (s *Service) rand() io.Reader { return gatehouse.RandOr(s.Rand) }
-
-func (s *Service) log() *slog.Logger {
-	if s.Log != nil {
-		return s.Log
-	}
-	return slog.New(slog.DiscardHandler)
-}
 
 // kick wakes the sender after a transaction that queued messages committed.
 func (s *Service) kick() { s.Outbox.Wake() }

@@ -71,31 +71,31 @@ func (s *Service) IssueActivation(ctx context.Context, tx StepStore, set *gateho
 	return link, nil
 }
 
-// StageAfterReset decides, before the reset's transaction, what the session
-// a completed reset signs the member in with will still need (see
-// stageAfterReset). It reads the member's second factors outside the
-// transaction: inside it, on another connection, the read could wait for a
-// connection that requests queued on the member's row all hold.
-func (s *Service) StageAfterReset(ctx context.Context, m *gatehouse.Member, set *gatehouse.Settings) (gatehouse.Stage, error) {
-	return s.stageAfterReset(ctx, m, set, s.now())
+// ForgetDevices forgets every trusted browser of m through tx and audits it
+// when there were any. Every change of password or second factor calls it.
+func (s *Service) ForgetDevices(ctx context.Context, tx StepStore, m *gatehouse.Member, actor gatehouse.Actor, c gatehouse.Client, reason string) (int, error) {
+	n, err := tx.DeleteTrustedDevices(ctx, m.OrgID, m.ID)
+	if err != nil {
+		return 0, gatehouse.Wrap("account.ForgetDevices", err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	return n, s.audit(ctx, tx, event(gatehouse.EventDeviceRevoked, m.OrgID, actor, m.ID, c,
+		map[string]string{"count": itoa(n), "reason": reason}))
 }
 
-// SignInAfterReset starts the session a completed password reset signs the
-// member in with (setting reset_signs_in), through tx, the reset's
-// transaction: at stage (StageAfterReset), marked AfterReset, and recorded as
-// a sign-in unless the second factor is still to come.
-func (s *Service) SignInAfterReset(ctx context.Context, tx gatehouse.Store, m *gatehouse.Member, set *gatehouse.Settings, stage gatehouse.Stage, c gatehouse.Client) (string, *gatehouse.Session, error) {
-	const op = "account.SignInAfterReset"
-	raw, sess, err := s.startSession(ctx, tx, m, set, stage, c)
-	if err != nil {
-		return "", nil, err
-	}
-	sess.AfterReset = true
-	if err := tx.UpdateSession(ctx, sess); err != nil {
-		return "", nil, gatehouse.Wrap(op, err)
-	}
-	if err := recordSignIn(ctx, tx, m, stage, sess.CreatedAt); err != nil {
-		return "", nil, err
-	}
-	return raw, sess, nil
-}
+// Reasons recorded when trusted browsers are revoked.
+const (
+	RevokedByMember     = "member"
+	RevokedPassword     = "password"
+	RevokedSecondFactor = "second_factor_changed"
+	RevokedEverywhere   = "sign_out_everywhere"
+	// RevokedByAdministrator: an administrator ended all of the member's sessions.
+	RevokedByAdministrator = "administrator_ended_sessions"
+	// RevokedAccount prefixes the state of an account that can no longer sign
+	// in: "account_disabled", "account_expired".
+	RevokedAccount = "account_"
+	// RevokedRoleChanged: the member became an administrator or an owner.
+	RevokedRoleChanged = "role_changed"
+)

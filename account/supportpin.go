@@ -31,7 +31,7 @@ func (s *Service) SetSupportPIN(ctx context.Context, req SetSupportPINRequest) e
 	if err != nil {
 		return err
 	}
-	if err := s.reauthenticate(ctx, &set, op, m, req.Current, req.Client); err != nil {
+	if err := s.CheckCurrentPassword(ctx, &set, op, m, req.Current, req.Client); err != nil {
 		return err
 	}
 	var errs []gatehouse.FieldError
@@ -48,12 +48,12 @@ func (s *Service) SetSupportPIN(ctx context.Context, req SetSupportPINRequest) e
 		return err
 	}
 	now := s.now()
-	return s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	return s.Tx.Tx(ctx, func(tx Tx) error {
 		cur, err := gatehouse.LockMemberFor(ctx, tx, op, m.OrgID, m.ID)
 		if err != nil {
 			return err
 		}
-		if err := activeSelf(op, now)(cur); err != nil {
+		if err := ActiveSelf(op, now)(cur); err != nil {
 			return err
 		}
 		first := cur.SupportPINHash == ""

@@ -2,53 +2,17 @@ package account
 
 import (
 	"context"
-	"math"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
 )
 
-// failureMemory is how long failed sign-ins are remembered after the latest one.
-// Delays grow while failures keep coming and are forgotten a day after they stop
-// (or at once for the account on a successful sign-in).
-const failureMemory = 24 * time.Hour
-
-// backoff returns how long to wait after count failures when the first free ones
-// cost nothing: one second after the first failure beyond free, doubling each time,
-// capped at max. There is no permanent lockout.
-func backoff(count, free int, max time.Duration) time.Duration {
-	over := count - free
-	if over <= 0 {
-		return 0
-	}
-	if over > 40 {
-		return max
-	}
-	d := time.Duration(math.Pow(2, float64(over-1))) * time.Second
-	if d > max || d <= 0 {
-		return max
-	}
-	return d
-}
-
-// wait returns how long a caller must still wait at now given the counter.
-func wait(c gatehouse.Counter, free int, max time.Duration, now time.Time) time.Duration {
-	d := backoff(c.Count, free, max)
-	if d == 0 {
-		return 0
-	}
-	if until := c.Last.Add(d); until.After(now) {
-		return until.Sub(now)
-	}
-	return 0
-}
-
 func addressKey(ip string) string { return gatehouse.AddressKey(ip) }
 
 func retrySeconds(d time.Duration) int { return gatehouse.RetrySeconds(d) }
 
-// throttled is the error for a caller who must wait d.
-func throttled(op string, d time.Duration) error {
+// Throttled is the error for a caller who must wait d.
+func Throttled(op string, d time.Duration) error {
 	return &gatehouse.Error{
 		Code: gatehouse.Throttled, Op: op, RetryAfter: retrySeconds(d),
 		Message: "Too many failed attempts. Wait " + humanWait(d) + " and try again.",
@@ -71,28 +35,28 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
-// signinKeys name the three counters of failed sign-ins. Two are visible: a
+// SignInKeys name the three counters of failed sign-ins. Two are visible: a
 // caller over their limit is answered 429 with Retry-After before any work. The
 // third, the account's, never is: an account over its limit is refused with
 // the answer of a wrong password, after the same work, so that no answer tells
 // which identifiers (username, personal and work email) belong to one account.
-type signinKeys struct {
-	name    string // the identifier as typed, normalized: visible
-	address string // the client address (IPv4, or IPv6 /64): visible
-	// account is the account the identifier names. For an identifier that
+type SignInKeys struct {
+	Name    string // the identifier as typed, normalized: visible
+	Address string // the client address (IPv4, or IPv6 /64): visible
+	// Account is the account the identifier names. For an identifier that
 	// names none it is a key of that identifier's own, so that both outcomes
 	// read and write the same number of counters.
-	account string
+	Account string
 }
 
-// newSigninKeys returns the keys of a sign-in with identifier from ip, about
+// NewSignInKeys returns the keys of a sign-in with identifier from ip, about
 // the member with memberID ("" when the identifier names none).
-func newSigninKeys(orgID, memberID, identifier, ip string) signinKeys {
+func NewSignInKeys(orgID, memberID, identifier, ip string) SignInKeys {
 	name := storable(truncate(gatehouse.NormalizeIdentifier(identifier), 256))
-	k := signinKeys{name: "signin:name:" + orgID + ":" + name, address: "signin:addr:" + orgID + ":" + addressKey(ip),
-		account: "signin:noaccount:" + orgID + ":" + name}
+	k := SignInKeys{Name: "signin:name:" + orgID + ":" + name, Address: "signin:addr:" + orgID + ":" + addressKey(ip),
+		Account: "signin:noaccount:" + orgID + ":" + name}
 	if memberID != "" {
-		k.account = memberSigninKey(orgID, memberID)
+		k.Account = memberSigninKey(orgID, memberID)
 	}
 	return k
 }
@@ -122,11 +86,11 @@ type memberCounter struct {
 func memberThrottleKeys(set *gatehouse.Settings, m *gatehouse.Member) []memberCounter {
 	out := []memberCounter{
 		{memberSigninKey(m.OrgID, m.ID), set.SigninFreeAttempts, true},
-		{secondFactorKey(m), secondFactorFreeAttempts, true},
+		{gatehouse.SecondFactorKey(m), gatehouse.SecondFactorFreeAttempts, true},
 	}
 	for _, id := range []string{m.Username, m.Email, m.WorkEmail} {
 		if id != "" {
-			out = append(out, memberCounter{newSigninKeys(m.OrgID, m.ID, id, "").name, set.SigninFreeAttempts, false})
+			out = append(out, memberCounter{NewSignInKeys(m.OrgID, m.ID, id, "").Name, set.SigninFreeAttempts, false})
 		}
 	}
 	return out
@@ -146,7 +110,7 @@ func (s *Service) SignInThrottle(ctx context.Context, set *gatehouse.Settings, m
 		if mc.tally {
 			failures += c.Count
 		}
-		d = max(d, wait(c, mc.free, set.SigninMaxDelay, now))
+		d = max(d, gatehouse.CounterWait(c, mc.free, set.SigninMaxDelay, now))
 	}
 	return d, failures, nil
 }
@@ -161,51 +125,51 @@ func (s *Service) LiftSignInThrottle(ctx context.Context, set *gatehouse.Setting
 	return nil
 }
 
-// signinState is what the counters say before a password is checked.
-type signinState struct {
-	// visible is how long the identifier typed or the address must still wait:
+// SignInState is what the counters say before a password is checked.
+type SignInState struct {
+	// Visible is how long the identifier typed or the address must still wait:
 	// the caller is told (429).
-	visible time.Duration
-	// account is how long the account must still wait: the caller is not told,
+	Visible time.Duration
+	// Account is how long the account must still wait: the caller is not told,
 	// and even the right password is refused as a wrong one.
-	account time.Duration
-	// nameFailures and accountFailures are the counts of recent failures, so
+	Account time.Duration
+	// NameFailures and AccountFailures are the counts of recent failures, so
 	// that a success writes only when there are failures to forget.
-	nameFailures, accountFailures int
+	NameFailures, AccountFailures int
 }
 
-// signinState reads the three counters of k.
-func (s *Service) signinState(ctx context.Context, set *gatehouse.Settings, k signinKeys, now time.Time) (signinState, error) {
-	const op = "account.signinState"
+// ReadSignInThrottle reads the three counters of k.
+func (s *Service) ReadSignInThrottle(ctx context.Context, set *gatehouse.Settings, k SignInKeys, now time.Time) (SignInState, error) {
+	const op = "account.ReadSignInThrottle"
 	var c [3]gatehouse.Counter
-	for i, key := range []string{k.name, k.address, k.account} {
+	for i, key := range []string{k.Name, k.Address, k.Account} {
 		var err error
 		if c[i], err = s.Counters.Peek(ctx, key, now); err != nil {
-			return signinState{}, gatehouse.Wrap(op, err)
+			return SignInState{}, gatehouse.Wrap(op, err)
 		}
 	}
-	return signinState{
-		visible: max(wait(c[0], set.SigninFreeAttempts, set.SigninMaxDelay, now),
-			wait(c[1], set.SigninAddressFreeAttempts, set.SigninMaxDelay, now)),
-		account:      wait(c[2], set.SigninFreeAttempts, set.SigninMaxDelay, now),
-		nameFailures: c[0].Count, accountFailures: c[2].Count,
+	return SignInState{
+		Visible: max(gatehouse.CounterWait(c[0], set.SigninFreeAttempts, set.SigninMaxDelay, now),
+			gatehouse.CounterWait(c[1], set.SigninAddressFreeAttempts, set.SigninMaxDelay, now)),
+		Account:      gatehouse.CounterWait(c[2], set.SigninFreeAttempts, set.SigninMaxDelay, now),
+		NameFailures: c[0].Count, AccountFailures: c[2].Count,
 	}, nil
 }
 
-// signinFailed counts a failure on the three counters of k and returns the
+// CountSignInFailure counts a failure on the three counters of k and returns the
 // longest delay it now imposes (0 while within the free attempts).
-func (s *Service) signinFailed(ctx context.Context, set *gatehouse.Settings, k signinKeys, now time.Time) (time.Duration, error) {
+func (s *Service) CountSignInFailure(ctx context.Context, set *gatehouse.Settings, k SignInKeys, now time.Time) (time.Duration, error) {
 	var d time.Duration
-	for i, key := range []string{k.name, k.address, k.account} {
-		c, err := s.Counters.Incr(ctx, key, now, failureMemory, true)
+	for i, key := range []string{k.Name, k.Address, k.Account} {
+		c, err := s.Counters.Incr(ctx, key, now, gatehouse.FailureMemory, true)
 		if err != nil {
-			return 0, gatehouse.Wrap("account.signinFailed", err)
+			return 0, gatehouse.Wrap("account.CountSignInFailure", err)
 		}
 		free := set.SigninFreeAttempts
 		if i == 1 {
 			free = set.SigninAddressFreeAttempts
 		}
-		d = max(d, backoff(c.Count, free, set.SigninMaxDelay))
+		d = max(d, gatehouse.Backoff(c.Count, free, set.SigninMaxDelay))
 	}
 	return d, nil
 }

@@ -60,7 +60,7 @@ func (s *Service) SetMemberPassword(ctx context.Context, actor gatehouse.Actor, 
 		Allowed: func(fresh *gatehouse.Member) error {
 			return gatehouse.MayAdminister(op, actor, gatehouse.ActionSetPassword, fresh)
 		},
-		InTx: func(tx gatehouse.Store, _, _ *gatehouse.Member) error {
+		InTx: func(tx account.Tx, _, _ *gatehouse.Member) error {
 			return s.audit(ctx, tx, event(gatehouse.EventAdminPasswordSet, orgID, actor, m.ID, c,
 				map[string]string{"must_change": strconv.FormatBool(mustChange)}))
 		},

@@ -39,8 +39,10 @@ import (
 	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/redisstore"
 	"github.com/gatehouse-auth/gatehouse/secret"
+	"github.com/gatehouse-auth/gatehouse/signin"
 	"github.com/gatehouse-auth/gatehouse/sms"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
+	"github.com/gatehouse-auth/gatehouse/twofactor"
 	"github.com/gatehouse-auth/gatehouse/web"
 	"github.com/gatehouse-auth/gatehouse/webhook"
 )
@@ -100,27 +102,29 @@ type Config struct {
 
 // App is the application: every part, for its commands and its tests.
 type App struct {
-	ID       string
-	Log      *slog.Logger
-	Store    *sqlstore.Store
-	Counters gatehouse.Counters
-	Redis    *redisstore.Counters // nil unless the counters live in Redis
-	Hasher   *secret.Hasher
-	Outbox   *outbox.Outbox
-	Account  *account.Service
-	Admin    *admin.Service
-	Recovery *recovery.Service
-	APIKeys  *apikey.Service
-	Factors  *factors.Service
-	Passkeys *passkey.Service
-	Profile  *profile.Service
-	Webhooks *webhook.Service
-	Hooks    *webhook.Worker // delivers webhooks
-	OIDC     *oidc.Provider
-	Captcha  *captcha.Checker
-	Worker   *delivery.Worker
-	Web      *web.Server
-	Metrics  *web.Metrics
+	ID        string
+	Log       *slog.Logger
+	Store     *sqlstore.Store
+	Counters  gatehouse.Counters
+	Redis     *redisstore.Counters // nil unless the counters live in Redis
+	Hasher    *secret.Hasher
+	Outbox    *outbox.Outbox
+	Account   *account.Service
+	SignIn    *signin.Service
+	TwoFactor *twofactor.Service
+	Admin     *admin.Service
+	Recovery  *recovery.Service
+	APIKeys   *apikey.Service
+	Factors   *factors.Service
+	Passkeys  *passkey.Service
+	Profile   *profile.Service
+	Webhooks  *webhook.Service
+	Hooks     *webhook.Worker // delivers webhooks
+	OIDC      *oidc.Provider
+	Captcha   *captcha.Checker
+	Worker    *delivery.Worker
+	Web       *web.Server
+	Metrics   *web.Metrics
 	// Orgs manages the organizations; Desk is the service desk (operators).
 	Orgs *org.Service
 	Desk *operator.Service
@@ -190,13 +194,16 @@ func (a *App) build(ctx context.Context) error {
 	a.Outbox = &outbox.Outbox{Composer: &mail.Templates{}, Waker: a.Worker, Recipients: st, Brands: st,
 		PublicURL: cfg.Web.PublicURL, Now: cfg.Now}
 	a.Account = &account.Service{
-		Store: st, Counters: a.Counters, Hasher: h, Blocklist: blocklist.Default(), Outbox: a.Outbox,
-		Captcha: a.Captcha, PublicURL: cfg.Web.PublicURL, Now: cfg.Now, Log: a.Log,
+		Store: st, Tx: sqlstore.Transactor[account.Tx](st), Counters: a.Counters, Hasher: h, Blocklist: blocklist.Default(),
+		Outbox: a.Outbox, Captcha: a.Captcha, PublicURL: cfg.Web.PublicURL, Now: cfg.Now,
 	}
-	a.Admin = AdminOf(a.Account, st)
-	a.Recovery = RecoveryOf(a.Account, st)
+	a.TwoFactor = &twofactor.Service{Store: st, Tx: sqlstore.Transactor[twofactor.Tx](st), Steps: a.Account,
+		Counters: a.Counters, Outbox: a.Outbox, Now: cfg.Now}
 	a.Passkeys = &passkey.Service{Store: st, Outbox: a.Outbox, PublicURL: cfg.Web.PublicURL, Passwords: a.Account, Now: cfg.Now}
-	a.Account.Passkeys = a.Passkeys
+	a.SignIn = &signin.Service{Store: st, Tx: sqlstore.Transactor[signin.Tx](st), Steps: a.Account, Factors: a.TwoFactor,
+		Counters: a.Counters, Hasher: h, Passkeys: a.Passkeys, Now: cfg.Now, Log: a.Log}
+	a.Admin = AdminOf(a.Account, st)
+	a.Recovery = RecoveryOf(a.Account, a.SignIn, st)
 	a.Webhooks = &webhook.Service{Store: st, AllowPrivate: cfg.WebhooksAllowPrivate, Now: cfg.Now}
 	// A webhook claim outlasts the longest send (safehttp's timeout), so that
 	// a slow receiver is not sent the same event twice while it answers.
@@ -211,6 +218,7 @@ func (a *App) build(ctx context.Context) error {
 	if a.Web, err = web.New(a.Account, a.Log, cfg.Web, csrfKey); err != nil {
 		return err
 	}
+	a.Web.SignIn, a.Web.TwoFactor, a.Web.Mobile = a.SignIn, a.TwoFactor, a.TwoFactor.Mobile()
 	a.Web.Admin = a.Admin
 	a.Web.Recovery = a.Recovery
 	a.Web.APIKeys = a.APIKeys
@@ -237,10 +245,10 @@ func AdminOf(acc *account.Service, st *sqlstore.Store) *admin.Service {
 		Factors: sqlstore.Transactor[admin.FactorTx](st), Now: acc.Now, Rand: acc.Rand}
 }
 
-// RecoveryOf builds the use cases of one-time links on acc's dependencies
-// and st.
-func RecoveryOf(acc *account.Service, st *sqlstore.Store) *recovery.Service {
-	return &recovery.Service{Store: st, Tx: sqlstore.Transactor[recovery.Tx](st), Steps: acc, Counters: acc.Counters,
+// RecoveryOf builds the use cases of one-time links on acc's dependencies,
+// the sign-in a reset starts (si) and st.
+func RecoveryOf(acc *account.Service, si recovery.SignIns, st *sqlstore.Store) *recovery.Service {
+	return &recovery.Service{Store: st, Tx: sqlstore.Transactor[recovery.Tx](st), Steps: acc, SignIns: si, Counters: acc.Counters,
 		Captcha: acc.Captcha, Hasher: acc.Hasher, Blocklist: acc.Blocklist, Now: acc.Now, Rand: acc.Rand}
 }
 

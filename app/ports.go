@@ -1,7 +1,7 @@
 package app
 
 import (
-	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/admin"
 	"github.com/gatehouse-auth/gatehouse/apikey"
 	"github.com/gatehouse-auth/gatehouse/brand"
@@ -13,13 +13,20 @@ import (
 	"github.com/gatehouse-auth/gatehouse/prefs"
 	"github.com/gatehouse-auth/gatehouse/profile"
 	"github.com/gatehouse-auth/gatehouse/recovery"
+	"github.com/gatehouse-auth/gatehouse/signin"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
+	"github.com/gatehouse-auth/gatehouse/twofactor"
 )
 
 // sqlstore.Store implements the store interface of every feature package;
 // the wiring checks it here, at compile time.
 var (
-	_ gatehouse.Store      = (*sqlstore.Store)(nil)
+	_ account.Store        = (*sqlstore.Store)(nil)
+	_ account.Tx           = (*sqlstore.Store)(nil)
+	_ signin.Store         = (*sqlstore.Store)(nil)
+	_ signin.Tx            = (*sqlstore.Store)(nil)
+	_ twofactor.Store      = (*sqlstore.Store)(nil)
+	_ twofactor.Tx         = (*sqlstore.Store)(nil)
 	_ apikey.Store         = (*sqlstore.Store)(nil)
 	_ admin.Store          = (*sqlstore.Store)(nil)
 	_ admin.Tx             = (*sqlstore.Store)(nil)

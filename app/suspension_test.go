@@ -5,12 +5,12 @@ import (
 	"testing"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/oidc"
 	"github.com/gatehouse-auth/gatehouse/org"
 	"github.com/gatehouse-auth/gatehouse/recovery"
+	"github.com/gatehouse-auth/gatehouse/signin"
 )
 
 // TestSuspensionBelowTheWeb: the use cases themselves refuse a suspended
@@ -39,8 +39,8 @@ func TestSuspensionBelowTheWeb(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		signIn := func(o string) (*account.SignInResult, error) {
-			return a.Account.SignIn(ctx, account.SignInRequest{OrgID: o, Identifier: "ops", Password: pw})
+		signIn := func(o string) (*signin.SignInResult, error) {
+			return a.SignIn.SignIn(ctx, signin.SignInRequest{OrgID: o, Identifier: "ops", Password: pw})
 		}
 		res, err := signIn(id)
 		if err != nil {
@@ -77,9 +77,9 @@ func TestSuspensionBelowTheWeb(t *testing.T) {
 		}
 		_, err = signIn(id)
 		suspended("a sign-in", err)
-		_, err = a.Account.SignInWithPasskey(ctx, account.PasskeySignInRequest{OrgID: id, Response: []byte("{}")})
+		_, err = a.SignIn.SignInWithPasskey(ctx, signin.PasskeySignInRequest{OrgID: id, Response: []byte("{}")})
 		suspended("a passkey sign-in", err)
-		_, _, err = a.Account.Authenticate(ctx, id, res.Token)
+		_, _, err = a.SignIn.Authenticate(ctx, id, res.Token)
 		suspended("a session", err)
 		_, err = a.APIKeys.Authenticate(ctx, id, key, gatehouse.Client{})
 		suspended("an API key", err)
@@ -125,7 +125,7 @@ func TestSuspensionBelowTheWeb(t *testing.T) {
 		if _, err := orgs.Resume(ctx, sys, gatehouse.Client{}, "acme", ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := a.Account.Authenticate(ctx, id, res.Token); err != nil {
+		if _, _, err := a.SignIn.Authenticate(ctx, id, res.Token); err != nil {
 			t.Errorf("the session after resuming: %v", err)
 		}
 		if _, err := a.APIKeys.Authenticate(ctx, id, key, gatehouse.Client{}); err != nil {

@@ -4,10 +4,11 @@ import (
 	"time"
 
 	"context"
-	"github.com/chromedp/cdproto/page"
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/chromedp/cdproto/page"
 
 	"github.com/chromedp/chromedp"
 )

@@ -51,6 +51,10 @@ type Catalog struct {
 	// source is each message's text (its "other" form) by language and id,
 	// against which an organization's override is checked (overrides.go).
 	source map[string]map[string]string
+	// forms are the plural forms of each message that has them, by language,
+	// id and form ("one", "other"): what the language's file gives, which
+	// TestEveryKeyInEveryLanguage holds to what its CLDR rules need.
+	forms map[string]map[string]map[string]string
 }
 
 // Options choose what a catalog offers.
@@ -95,7 +99,7 @@ func New(fsys fs.FS, o Options) (*Catalog, error) {
 		return nil, err
 	}
 	c := &Catalog{bundle: goi18n.NewBundle(language.English), langs: map[string]*Lang{}, ids: map[string][]string{},
-		source: map[string]map[string]string{}}
+		source: map[string]map[string]string{}, forms: map[string]map[string]map[string]string{}}
 	c.bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	var english []*goi18n.Message
 	for _, p := range paths {
@@ -113,9 +117,13 @@ func New(fsys fs.FS, o Options) (*Catalog, error) {
 		}
 		ids := make([]string, 0, len(f.Messages))
 		c.source[code] = make(map[string]string, len(f.Messages))
+		c.forms[code] = map[string]map[string]string{}
 		for _, m := range f.Messages {
 			ids = append(ids, m.ID)
 			c.source[code][m.ID] = m.Other
+			if fs := pluralForms(m); fs != nil {
+				c.forms[code][m.ID] = fs
+			}
 		}
 		sort.Strings(ids)
 		c.ids[code] = ids
@@ -134,6 +142,15 @@ func New(fsys fs.FS, o Options) (*Catalog, error) {
 	if english == nil {
 		return nil, fmt.Errorf("i18n: no locales/%s.toml", English)
 	}
+	// A language whose rules have one form (Indonesian) gives a message with
+	// plural forms as its "other" only: it still has that form.
+	for code, forms := range c.forms {
+		for id := range c.plural {
+			if src, ok := c.source[code][id]; ok && forms[id] == nil {
+				forms[id] = map[string]string{"other": src}
+			}
+		}
+	}
 	sort.Strings(c.codes)
 	c.codes = append([]string{English}, c.codes...)
 	if o.Pseudo {
@@ -151,6 +168,7 @@ func New(fsys fs.FS, o Options) (*Catalog, error) {
 		}
 		c.codes = append(c.codes, Pseudo)
 		c.ids[Pseudo] = c.ids[English]
+		c.forms[Pseudo] = c.forms[English]
 	}
 	for _, code := range c.codes {
 		tag := language.MustParse(code)

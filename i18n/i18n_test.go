@@ -125,6 +125,13 @@ func TestTr(t *testing.T) {
 		{"It needs at least 12 characters (it has 5).", "Es braucht mindestens 12 Zeichen (es hat 5)."},
 		{"This password cannot be used: It needs a digit. It needs an uppercase letter.",
 			"Dieses Passwort kann nicht verwendet werden: Es braucht eine Ziffer. Es braucht einen Großbuchstaben."},
+		// A value that is a list in English is translated item by item and
+		// joined by the language's "or".
+		{"Administrators confirm it is them with an authenticator app or a passkey.",
+			"Administratoren weisen sich mit einer Authenticator-App oder einem Passkey aus."},
+		{"Set up an authenticator app, a passkey or a code by SMS first.",
+			"Richten Sie zuerst eine Bestätigung mit einer Authenticator-App, einem Passkey oder einem Code per SMS ein."},
+		{"Administrators confirm it is them with a passkey.", "Administratoren weisen sich mit einem Passkey aus."},
 		{"Not a message the catalog has.", "Not a message the catalog has."},
 		{"", ""},
 	} {

@@ -86,6 +86,18 @@ func (l *Lang) tr(text string, depth int) (string, bool) {
 	if id, ok := l.cat.reverse.exact[text]; ok {
 		return l.localize(&goi18n.LocalizeConfig{MessageID: id}), true
 	}
+	if depth > 0 {
+		// A value taken from a pattern may be a list the domain wrote in
+		// English ("a, b or c"): its items are translated one by one and
+		// joined by the language's own "or" (list.or).
+		if i := strings.LastIndex(text, " or "); i > 0 {
+			first, ok := l.tr(text[:i], depth+1)
+			last, ok2 := l.tr(text[i+len(" or "):], depth+1)
+			if ok && ok2 {
+				return l.T("list.or", "First", first, "Last", last), true
+			}
+		}
+	}
 	// Sentences the catalog knows one by one come before a pattern: a
 	// pattern's values are free text, so "{{.Browser}} on {{.System}}" would
 	// otherwise take a whole refusal that has " on " somewhere in it.
@@ -144,6 +156,13 @@ func sentences(text string) []string {
 }
 
 func (l *Lang) localize(c *goi18n.LocalizeConfig) string {
+	if c.PluralCount != nil && len(l.over) > 0 {
+		if t := l.over[c.MessageID+"."+l.formOf(c.PluralCount)]; t != nil {
+			if s, ok := execOverride(t, c.TemplateData); ok {
+				return s
+			}
+		}
+	}
 	if t := l.over[c.MessageID]; t != nil {
 		if s, ok := execOverride(t, c.TemplateData); ok {
 			return s

@@ -21,10 +21,17 @@ import (
 const MaxOverride = 1000
 
 // Source returns the text of message id in language code (its "other" form
-// for a message with plural forms), and whether the catalog has it.
+// for a message with plural forms), and whether the catalog has it. The id
+// may name one plural form of a message (admin.members.count.one; see
+// plural.go).
 func (c *Catalog) Source(code, id string) (string, bool) {
-	s, ok := c.source[code][id]
-	return s, ok
+	if s, ok := c.source[code][id]; ok {
+		return s, ok
+	}
+	if base, form, ok := c.splitForm(code, id); ok {
+		return c.forms[code][base][form], true
+	}
+	return "", false
 }
 
 // Placeholders returns the names of the values a message text uses
@@ -82,6 +89,11 @@ func (c *Catalog) CheckOverride(code, id, text string) (field string, err error)
 	}
 	src, ok := c.Source(code, id)
 	if !ok {
+		if i := strings.LastIndexByte(id, '.'); i > 0 {
+			if forms := c.PluralForms(code, id[:i]); len(forms) > 0 {
+				return "key", fmt.Errorf("the message %s has no plural form %s in this language: it has %s", id[:i], id[i+1:], formsList(forms))
+			}
+		}
 		return "key", errors.New("the catalog has no message with this key")
 	}
 	if strings.TrimSpace(text) == "" {

@@ -25,7 +25,7 @@ func funcsFor(l *i18n.Lang) (texttemplate.FuncMap, htmltemplate.FuncMap) {
 		"datetime":  func(t time.Time) string { return l.Long(t, t.Location()) },
 		"browser":   Browser,
 		"short":     short,
-		"button":    func(link, label string) buttonSpec { return buttonSpec{link, label} },
+		"button":    button,
 		"changeKey": changeKey,
 		"madeKey":   madeKey,
 	}
@@ -129,8 +129,19 @@ func short(n int, s string) string {
 	return strings.TrimSpace(string(r[:n-3])) + "..."
 }
 
-// buttonSpec is what the HTML "button" template renders: a link as a button.
-type buttonSpec struct{ Link, Label string }
+// buttonSpec is what the HTML "button" and "copy" templates render: a link as
+// a button, or as the address to copy, in the email's accent colour.
+type buttonSpec struct{ Link, Label, Accent string }
+
+// button makes a buttonSpec; without an accent (a template written before
+// there was one) it is Gatehouse's own.
+func button(link, label string, accent ...string) buttonSpec {
+	b := buttonSpec{link, label, DefaultAccent}
+	if len(accent) > 0 && accent[0] != "" {
+		b.Accent = accent[0]
+	}
+	return b
+}
 
 // changeKey is the catalog id of a change of a security notice in a few
 // words ("mail.notice.mobile_changed"); with "_long" added, in a sentence.

@@ -74,6 +74,24 @@ type view struct {
 	Subject string
 }
 
+// DefaultAccent is Gatehouse's own accent colour of the HTML emails' buttons
+// and links.
+const DefaultAccent = "#1d4ed8"
+
+// Accent is the colour of the HTML email's buttons and links: the
+// organization's accent colour when it passes the check the setting makes
+// (a colour as #rrggbb, with a contrast of at least 4.5:1 with white, the
+// text on a button, and so also as a link on the white of the email), else
+// Gatehouse's own. A value stored before that rule, or set some other way,
+// thus never makes a button unreadable.
+func (v view) Accent() string {
+	c := strings.ToLower(strings.TrimSpace(v.AccentColor))
+	if _, ok := gatehouse.ParseColor(c); !ok || gatehouse.ContrastWithWhite(c) < gatehouse.MinContrast {
+		return DefaultAccent
+	}
+	return c
+}
+
 // Email renders the subject and bodies of an email of the given kind, in
 // d.Language and with times in d.TimeZone.
 func (t *Templates) Email(kind string, d gatehouse.MessageData) (subject, text, html string, err error) {

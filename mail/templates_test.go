@@ -302,3 +302,43 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("Browser did not cut a long agent: %d characters", len(got))
 	}
 }
+
+// TestAccentColourInEmails: an HTML email's buttons, links and the bar above
+// its content are in the organization's accent colour when it passes the
+// settings' contrast check (4.5:1 with white), and in Gatehouse's own when
+// it does not or is not a colour; the plain text has none.
+func TestAccentColourInEmails(t *testing.T) {
+	var tp mail.Templates
+	for _, c := range []struct{ name, accent, want string }{
+		{"the organization's", "#0B6E4F", "#0b6e4f"},
+		{"none", "", mail.DefaultAccent},
+		{"too light for white text", "#ffff00", mail.DefaultAccent},
+		{"not a colour", "red;background:url(x)", mail.DefaultAccent},
+	} {
+		d := sampleData()
+		d.AccentColor = c.accent
+		d.SupportURL, d.AccountURL = "https://gh.example.org/forgot-password", "https://gh.example.org/account"
+		for _, kind := range []string{gatehouse.KindReset, gatehouse.KindPasswordChanged} {
+			_, text, html, err := tp.Email(kind, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			uses := strings.Count(html, c.want)
+			if kind == gatehouse.KindReset && (!strings.Contains(html, "background-color:"+c.want+";color:#ffffff") || uses < 3) {
+				t.Errorf("%s, %s: the button, the link and the bar are not in %s (%d uses):\n%s", c.name, kind, c.want, uses, html)
+			}
+			if kind == gatehouse.KindPasswordChanged && !strings.Contains(html, `style="color:`+c.want+`;word-break:break-all;"`) {
+				t.Errorf("%s, %s: the link is not in %s:\n%s", c.name, kind, c.want, html)
+			}
+			if c.want != mail.DefaultAccent && strings.Contains(html, mail.DefaultAccent) {
+				t.Errorf("%s, %s: Gatehouse's own colour is left in the email", c.name, kind)
+			}
+			if c.accent != "" && c.want == mail.DefaultAccent && strings.Contains(strings.ToLower(html), strings.ToLower(c.accent)) {
+				t.Errorf("%s, %s: the refused colour %q is in the email", c.name, kind, c.accent)
+			}
+			if strings.Contains(text, "#") {
+				t.Errorf("%s, %s: the plain text holds a colour", c.name, kind)
+			}
+		}
+	}
+}

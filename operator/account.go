@@ -248,7 +248,7 @@ func (s *Service) entry(actor gatehouse.Actor, c gatehouse.Client, action, orgID
 	name := actor.Name
 	id := actor.ID
 	if actor.Kind == gatehouse.ActorSystem {
-		name, id = "command line", ""
+		name, id = CommandLine, ""
 	}
 	return &LogEntry{ID: gatehouse.NewID(s.rand()), At: s.now(), OperatorID: id, OperatorName: name, Action: action,
 		OrgID: orgID, Target: target, Reason: reason, Ticket: ticket, IP: c.IP, Details: details}

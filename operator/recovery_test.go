@@ -6,16 +6,14 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
-	"github.com/gatehouse-auth/gatehouse/app"
-	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/operator"
 	"github.com/gatehouse-auth/gatehouse/org"
-	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/secret"
+	"github.com/gatehouse-auth/gatehouse/signin"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
 
@@ -33,10 +31,9 @@ func TestOwnerRecovery(t *testing.T) {
 			t.Fatal(err)
 		}
 		acme := created.Org.ID
-		acc := &account.Service{Store: s, Counters: s, Hasher: d.Hasher, Blocklist: blocklist.Default(),
-			Outbox: &outbox.Outbox{Composer: &mail.Templates{}, Now: d.clock.Now}, PublicURL: d.PublicURL, Now: d.clock.Now}
+		a := webtest.NewApp(t, s, d.clock, d.PublicURL)
 		add := func(username string, role gatehouse.Role, pin string) *gatehouse.Member {
-			m, _, err := app.AdminOf(acc, s).CreateMember(ctx, gatehouse.SystemActor(acme), gatehouse.Client{}, gatehouse.NewMember{OrgID: acme,
+			m, _, err := a.Admin.CreateMember(ctx, gatehouse.SystemActor(acme), gatehouse.Client{}, gatehouse.NewMember{OrgID: acme,
 				Username: username, Email: username + "@acme.test", Password: password, Role: role})
 			if err != nil {
 				t.Fatal(err)
@@ -53,7 +50,7 @@ func TestOwnerRecovery(t *testing.T) {
 		co := add("co", gatehouse.RoleOwner, "")
 		admin := add("admin", gatehouse.RoleAdministrator, "")
 		member := add("member", gatehouse.RoleMember, "")
-		if _, err := acc.SignIn(ctx, account.SignInRequest{OrgID: acme, Identifier: "boss", Password: password}); err != nil {
+		if _, err := a.SignIn.SignIn(ctx, signin.SignInRequest{OrgID: acme, Identifier: "boss", Password: password}); err != nil {
 			t.Fatalf("boss signs in: %v", err)
 		}
 		// Sessions are listed as valid at the sign-in, so that the hour the
@@ -126,7 +123,7 @@ func TestOwnerRecovery(t *testing.T) {
 					}
 					defer func() {
 						// The link works, once, and only then do the sessions end.
-						if _, err := app.RecoveryOf(acc, s).CompleteActivation(ctx, recovery.CompleteLinkRequest{OrgID: acme, Token: raw,
+						if _, err := a.Recovery.CompleteActivation(ctx, recovery.CompleteLinkRequest{OrgID: acme, Token: raw,
 							New: "amber lantern quiet river", Confirm: "amber lantern quiet river"}); err != nil {
 							t.Errorf("using the recovery link: %v", err)
 						}

@@ -116,6 +116,10 @@ type LogFilter struct {
 	Limit  int
 }
 
+// CommandLine is the operator name of the log's entries made on the command
+// line (gatehouse operator ...), by no operator.
+const CommandLine = "command line"
+
 // Actions of the operator log.
 const (
 	ActionOperatorAdded     = "operator.added"

@@ -5,14 +5,9 @@ import (
 	"testing"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
-	"github.com/gatehouse-auth/gatehouse/app"
-	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
-	"github.com/gatehouse-auth/gatehouse/mail"
 	"github.com/gatehouse-auth/gatehouse/org"
-	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/secret"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
@@ -23,9 +18,7 @@ import (
 func TestInvitation(t *testing.T) {
 	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
 		svc, clock := newService(t, s)
-		acc := &account.Service{Store: s, Counters: s, Hasher: webtest.TestHasher(t), Blocklist: blocklist.Default(),
-			Outbox: &outbox.Outbox{Composer: &mail.Templates{}, Now: clock.Now}, PublicURL: svc.PublicURL, Now: clock.Now}
-		rec := app.RecoveryOf(acc, s)
+		rec := webtest.NewApp(t, s, clock, svc.PublicURL).Recovery
 		c, err := svc.Create(ctx, desk, gatehouse.Client{}, org.CreateRequest{Slug: "acme", Name: "Acme", Hosts: []string{"acme.example.com"}})
 		if err != nil {
 			t.Fatal(err)

@@ -81,7 +81,7 @@ func (o *Outbox) Email(ctx context.Context, q Queue, set *gatehouse.Settings, e 
 	if err := gatehouse.RequireOrg(op, e.OrgID); err != nil {
 		return nil, err
 	}
-	e.Data.OrgName = set.BrandName()
+	e.Data.OrgName, e.Data.AccentColor = set.BrandName(), set.AccentColor
 	o.locale(ctx, q, set, e.OrgID, e.MemberID, &e.Data)
 	o.brand(ctx, q, e.OrgID, &e.Data, true)
 	subject, text, html, err := o.Composer.Email(e.Kind, e.Data)

@@ -10,11 +10,8 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/app"
-	"github.com/gatehouse-auth/gatehouse/blocklist"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
-	"github.com/gatehouse-auth/gatehouse/mail"
-	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
@@ -44,12 +41,8 @@ func newEnv(t *testing.T, st *sqlstore.Store) *env {
 		t.Fatal(err)
 	}
 	clock := gatehousetest.NewClock()
-	acc := &account.Service{
-		Store: st, Counters: st, Hasher: webtest.TestHasher(t), Blocklist: blocklist.Default(),
-		Outbox: &outbox.Outbox{Composer: &mail.Templates{}, Now: clock.Now}, PublicURL: u, Now: clock.Now,
-	}
-	pk := &passkey.Service{Store: st, Outbox: acc.Outbox, PublicURL: u, Passwords: acc, Now: clock.Now}
-	return &env{st: st, acc: acc, pk: pk, clock: clock}
+	a := webtest.NewApp(t, st, clock, u)
+	return &env{st: st, acc: a.Account, pk: a.Passkeys, clock: clock}
 }
 
 // member creates an active member with the password.

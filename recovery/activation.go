@@ -85,8 +85,8 @@ func (s *Service) completeActivation(ctx context.Context, req CompleteLinkReques
 			}
 			return nil
 		},
-		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, now) },
-		InTx: func(tx gatehouse.Store, before, m *gatehouse.Member) error {
+		Redeem: func(tx account.Tx) error { return useLink(ctx, tx, l.Token.Hash, now) },
+		InTx: func(tx account.Tx, before, m *gatehouse.Member) error {
 			return s.audit(ctx, tx, event(gatehouse.EventActivated, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
 				map[string]string{"first": strconv.FormatBool(before.State == gatehouse.StateNeverActivated)}))
 		},

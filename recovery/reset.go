@@ -131,7 +131,7 @@ func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*
 	res := &CompleteResult{Member: m}
 	stage := gatehouse.StageActive
 	if set.ResetSignsIn {
-		if stage, err = s.Steps.StageAfterReset(ctx, m, &set); err != nil {
+		if stage, err = s.SignIns.StageAfterReset(ctx, m, &set); err != nil {
 			return nil, err
 		}
 	}
@@ -146,11 +146,11 @@ func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*
 			}
 			return nil
 		},
-		Redeem: func(tx gatehouse.Store) error { return useLink(ctx, tx, l.Token.Hash, now) },
-		InTx: func(tx gatehouse.Store, _, m *gatehouse.Member) error {
+		Redeem: func(tx account.Tx) error { return useLink(ctx, tx, l.Token.Hash, now) },
+		InTx: func(tx account.Tx, _, m *gatehouse.Member) error {
 			details := map[string]string{"signed_in": strconv.FormatBool(set.ResetSignsIn)}
 			if set.ResetSignsIn {
-				raw, sess, err := s.Steps.SignInAfterReset(ctx, tx, m, &set, stage, req.Client)
+				raw, sess, err := s.SignIns.SignInAfterReset(ctx, tx, m, &set, stage, req.Client)
 				if err != nil {
 					return err
 				}
@@ -167,7 +167,7 @@ func (s *Service) completeReset(ctx context.Context, req CompleteLinkRequest) (*
 		// As after a password at sign-in: the code goes out at once, by the same
 		// rules (cooldown, hourly cap, SMS or else email), so that the page the
 		// member lands on has a code to ask for.
-		s.Steps.StartSecondFactor(ctx, &set, res.Session, m, req.Client)
+		s.SignIns.StartSecondFactor(ctx, &set, res.Session, m, req.Client)
 	}
 	return res, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/signin"
 )
 
 // Store is what the links' reads need, outside a transaction.
@@ -38,16 +39,13 @@ type Tx interface {
 }
 
 // Steps are the use-case steps the links share with the member's own use
-// cases (package account): setting a password, the sign-in a reset starts,
-// the code of a second factor, a security email.
+// cases (package account): setting a password, a security email;
+// the links into the organization.
 type Steps interface {
 	Settings(ctx context.Context, orgID string) (gatehouse.Settings, error)
 	LinkIn(ctx context.Context, orgID, path string, query url.Values) string
 	CheckNew(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, pw, confirm string, c gatehouse.Client) error
 	SetPassword(ctx context.Context, set *gatehouse.Settings, pc account.PasswordChange) error
-	StageAfterReset(ctx context.Context, m *gatehouse.Member, set *gatehouse.Settings) (gatehouse.Stage, error)
-	SignInAfterReset(ctx context.Context, tx gatehouse.Store, m *gatehouse.Member, set *gatehouse.Settings, stage gatehouse.Stage, c gatehouse.Client) (string, *gatehouse.Session, error)
-	StartSecondFactor(ctx context.Context, set *gatehouse.Settings, sess *gatehouse.Session, m *gatehouse.Member, c gatehouse.Client)
 	RedactIdentifier(ctx context.Context, identifier string) (string, error)
 	QueueEmailTo(ctx context.Context, st account.StepStore, set *gatehouse.Settings, m *gatehouse.Member, to, kind string, d gatehouse.MessageData) error
 	// Wake wakes the sender once a transaction that queued mail committed.
@@ -56,6 +54,16 @@ type Steps interface {
 
 var _ Steps = (*account.Service)(nil)
 
+// SignIns are the steps of the sign-in (package signin) that a completed
+// reset takes when it signs the member in (setting reset_signs_in).
+type SignIns interface {
+	StageAfterReset(ctx context.Context, m *gatehouse.Member, set *gatehouse.Settings) (gatehouse.Stage, error)
+	SignInAfterReset(ctx context.Context, tx signin.ResetTx, m *gatehouse.Member, set *gatehouse.Settings, stage gatehouse.Stage, c gatehouse.Client) (string, *gatehouse.Session, error)
+	StartSecondFactor(ctx context.Context, set *gatehouse.Settings, sess *gatehouse.Session, m *gatehouse.Member, c gatehouse.Client)
+}
+
+var _ SignIns = (*signin.Service)(nil)
+
 // Service carries the dependencies of the links' use cases. Every field must
 // be set except Captcha (none: every answer is refused unless the
 // organization turned the CAPTCHA off), Now and Rand.
@@ -63,6 +71,7 @@ type Service struct {
 	Store    Store
 	Tx       gatehouse.Transactor[Tx]
 	Steps    Steps
+	SignIns  SignIns
 	Counters gatehouse.Counters
 	Captcha  gatehouse.Captcha
 	// Hasher and Blocklist serve the first owner's password at setup.

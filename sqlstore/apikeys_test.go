@@ -99,7 +99,7 @@ func TestLockOrganization(t *testing.T) {
 		release := make(chan struct{})
 		done := make(chan error, 1)
 		go func() {
-			done <- s.Tx(ctx, func(tx gatehouse.Store) error {
+			done <- s.Tx(ctx, func(tx *sqlstore.Store) error {
 				if err := tx.LockOrganization(ctx, gatehouse.DefaultOrgID); err != nil {
 					return err
 				}
@@ -112,7 +112,7 @@ func TestLockOrganization(t *testing.T) {
 		<-locked
 		seen := make(chan gatehouse.Role, 1)
 		go func() {
-			_ = s.Tx(ctx, func(tx gatehouse.Store) error {
+			_ = s.Tx(ctx, func(tx *sqlstore.Store) error {
 				if err := tx.LockOrganization(ctx, gatehouse.DefaultOrgID); err != nil {
 					return err
 				}
@@ -136,7 +136,7 @@ func TestLockOrganization(t *testing.T) {
 		if r := <-seen; r != gatehouse.RoleAdministrator {
 			t.Errorf("the second transaction saw role %s, want the first one's write", r)
 		}
-		wantCode(t, "unknown organization", s.Tx(ctx, func(tx gatehouse.Store) error {
+		wantCode(t, "unknown organization", s.Tx(ctx, func(tx *sqlstore.Store) error {
 			return tx.LockOrganization(ctx, "nope")
 		}), map[sqlstore.Dialect]gatehouse.Code{sqlstore.SQLite: "", sqlstore.Postgres: gatehouse.NotFound}[s.Dialect()])
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
 
 // BenchmarkSessionByToken measures the lookup behind every authenticated
@@ -17,7 +18,7 @@ func BenchmarkSessionByToken(b *testing.B) {
 	const members, sessions = 1000, 10000
 	for _, u := range gatehousetest.DatabaseURLs(b) {
 		s := gatehousetest.NewStore(b, u.URL)
-		err := s.Tx(ctx, func(tx gatehouse.Store) error {
+		err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 			for i := range members {
 				m := newMember(fmt.Sprintf("member%04d", i))
 				if err := tx.CreateMember(ctx, m); err != nil {
@@ -65,7 +66,7 @@ func BenchmarkUseToken(b *testing.B) {
 				b.Fatal(err)
 			}
 			hashes := make([]string, b.N)
-			err := s.Tx(ctx, func(tx gatehouse.Store) error {
+			err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 				for i := range hashes {
 					hashes[i] = fmt.Sprintf("token-%s-%d", run, i)
 					if err := tx.CreateToken(ctx, &gatehouse.Token{Hash: hashes[i], OrgID: m.OrgID, MemberID: m.ID,
@@ -99,7 +100,7 @@ func BenchmarkMembersByIdentifier(b *testing.B) {
 	const members = 10000
 	for _, u := range gatehousetest.DatabaseURLs(b) {
 		s := gatehousetest.NewStore(b, u.URL)
-		err := s.Tx(ctx, func(tx gatehouse.Store) error {
+		err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 			for i := range members {
 				if err := tx.CreateMember(ctx, newMember(fmt.Sprintf("member%05d", i))); err != nil {
 					return err

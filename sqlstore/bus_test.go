@@ -114,7 +114,7 @@ func TestBusNotices(t *testing.T) {
 
 			// A transaction rolled back sends nothing; the next change does.
 			got.reset()
-			err := writer.Tx(ctx, func(tx gatehouse.Store) error {
+			err := writer.Tx(ctx, func(tx *sqlstore.Store) error {
 				if _, err := tx.DeleteMemberSessions(ctx, bob.OrgID, bob.ID, ""); err != nil {
 					return err
 				}
@@ -126,7 +126,7 @@ func TestBusNotices(t *testing.T) {
 			got.waitFor(t, "ChangeMember in a transaction", bob.ID)
 			got.reset()
 			carol := addMember(t, writer, "carol", nil)
-			_ = writer.Tx(ctx, func(tx gatehouse.Store) error {
+			_ = writer.Tx(ctx, func(tx *sqlstore.Store) error {
 				_ = tx.ChangeMember(ctx, carol.OrgID, carol.ID, gatehouse.MemberChange{Role: &role, UpdatedAt: t0})
 				return gatehouse.Errorf(gatehouse.Invalid, "test", "roll back")
 			})

@@ -49,11 +49,11 @@ func TestNestedTxIsSavepoint(t *testing.T) {
 	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
 		m := addMember(t, s, "alice", nil)
 		discard := errors.New("discard")
-		err := s.Tx(ctx, func(tx gatehouse.Store) error {
+		err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 			if err := tx.CreateToken(ctx, &gatehouse.Token{Hash: "kept", OrgID: m.OrgID, MemberID: m.ID, Purpose: gatehouse.PurposeReset, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 				return err
 			}
-			inner := tx.Tx(ctx, func(tx gatehouse.Store) error {
+			inner := tx.Tx(ctx, func(tx *sqlstore.Store) error {
 				if err := tx.CreateToken(ctx, &gatehouse.Token{Hash: "undone", OrgID: m.OrgID, MemberID: m.ID, Purpose: gatehouse.PurposeReset, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 					return err
 				}
@@ -62,11 +62,11 @@ func TestNestedTxIsSavepoint(t *testing.T) {
 			if inner != discard {
 				t.Errorf("inner Tx returned %v, want its own error", inner)
 			}
-			broken := tx.Tx(ctx, func(tx gatehouse.Store) error {
+			broken := tx.Tx(ctx, func(tx *sqlstore.Store) error {
 				return tx.CreateToken(ctx, &gatehouse.Token{Hash: "kept", OrgID: m.OrgID, Purpose: gatehouse.PurposeSetup, ExpiresAt: t0})
 			})
 			wantCode(t, "duplicate inside a savepoint", broken, gatehouse.Conflict)
-			ok := tx.Tx(ctx, func(tx gatehouse.Store) error {
+			ok := tx.Tx(ctx, func(tx *sqlstore.Store) error {
 				return tx.CreateToken(ctx, &gatehouse.Token{Hash: "nested-ok", OrgID: m.OrgID, MemberID: m.ID, Purpose: gatehouse.PurposeReset, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)})
 			})
 			return ok

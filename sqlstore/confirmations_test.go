@@ -37,7 +37,7 @@ func TestConfirmations(t *testing.T) {
 		won, sawUsed := 0, 0
 		for range n {
 			wg.Go(func() {
-				err := s.Tx(ctx, func(tx gatehouse.Store) error {
+				err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 					if _, err := tx.UseConfirmation(ctx, gatehouse.DefaultOrgID, "c1", t0.Add(time.Minute)); err != nil {
 						if !gatehouse.IsCode(err, gatehouse.NotFound) {
 							return err

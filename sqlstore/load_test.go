@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
 
 // TestMixedLoad runs what a busy server does at once for a moment: 48 clients
@@ -23,7 +24,7 @@ func TestMixedLoad(t *testing.T) {
 			s := gatehousetest.NewStore(t, u.URL)
 			const members = 200
 			ms := make([]*gatehouse.Member, members)
-			err := s.Tx(ctx, func(tx gatehouse.Store) error {
+			err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 				for i := range ms {
 					ms[i] = newMember(fmt.Sprintf("m%03d", i))
 					if err := tx.CreateMember(ctx, ms[i]); err != nil {
@@ -74,7 +75,7 @@ func TestMixedLoad(t *testing.T) {
 						if _, err := s.Incr(ctx, "signin:"+m.ID, t0, time.Hour, false); err != nil {
 							fail("Incr", err)
 						}
-						err := s.Tx(ctx, func(tx gatehouse.Store) error {
+						err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 							found, err := tx.MembersByIdentifier(ctx, m.OrgID, m.Email, 5)
 							if err != nil || len(found) != 1 {
 								return fmt.Errorf("MembersByIdentifier = %d, %v", len(found), err)

@@ -73,7 +73,7 @@ func seedRandomMembers(t *testing.T, s *sqlstore.Store, r *rand.Rand, n int) []*
 		}
 		ms = append(ms, m)
 	}
-	err := s.Tx(ctx, func(tx gatehouse.Store) error {
+	err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 		for _, m := range ms {
 			if err := tx.CreateMember(ctx, m); err != nil {
 				return err
@@ -456,7 +456,7 @@ func TestMemberSearchFollowsWrites(t *testing.T) {
 			want(t, "tild", "Roald")
 		})
 		t.Run("rolled back", func(t *testing.T) {
-			err := s.Tx(ctx, func(tx gatehouse.Store) error {
+			err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 				if err := tx.CreateMember(ctx, newMember("ghostwriter")); err != nil {
 					return err
 				}
@@ -473,11 +473,11 @@ func TestMemberSearchFollowsWrites(t *testing.T) {
 			want(t, "tild", "Roald")
 		})
 		t.Run("savepoint undone", func(t *testing.T) {
-			err := s.Tx(ctx, func(tx gatehouse.Store) error {
+			err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 				if err := tx.CreateMember(ctx, newMember("kept")); err != nil {
 					return err
 				}
-				_ = tx.Tx(ctx, func(sp gatehouse.Store) error {
+				_ = tx.Tx(ctx, func(sp *sqlstore.Store) error {
 					if err := sp.CreateMember(ctx, newMember("undone")); err != nil {
 						return err
 					}

@@ -243,7 +243,7 @@ func TestListMembers(t *testing.T) {
 
 func TestListMembersLimits(t *testing.T) {
 	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
-		err := s.Tx(ctx, func(tx gatehouse.Store) error {
+		err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 			for i := range 501 {
 				m := newMember(fmt.Sprintf("m%03d", i))
 				if err := tx.CreateMember(ctx, m); err != nil {

@@ -79,7 +79,7 @@ func (s oidcRows) UseOIDCCode(ctx context.Context, hash string, now time.Time) (
 	if err != nil {
 		return nil, dbErr(op, err)
 	}
-	return c, gatehouse.Errorf(gatehouse.Conflict, op, "the code was used already")
+	return c, gatehouse.Errorf(gatehouse.Conflict, op, "the code was already used")
 }
 
 const oidcGrantCols = `id, org_id, client_id, member_id, scope, session_id, amr, auth_time, created_at`

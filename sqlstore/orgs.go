@@ -64,21 +64,13 @@ func (s orgRows) Organization(ctx context.Context, id string) (*gatehouse.Organi
 // Settings returns the organization's stored settings by name. An organization
 // with none, or one that does not exist, has an empty map: LoadSettings fills in
 // the defaults. Outside a transaction the answer may come from a cache at most
-// Options.SettingsTTL old (see DefaultSettingsTTL).
+// Options.SettingsTTL old, which every change drops (see DefaultSettingsTTL).
 func (s orgRows) Settings(ctx context.Context, orgID string) (map[string]string, error) {
 	c := s.db.settings
-	if s.tx != nil || !c.enabled() {
+	if s.tx != nil || c == nil {
 		return s.readSettings(ctx, orgID)
 	}
-	if v, ok := c.get(orgID); ok {
-		return v, nil
-	}
-	gen := c.gen.Load()
-	v, err := s.readSettings(ctx, orgID)
-	if err == nil {
-		c.put(orgID, gen, v)
-	}
-	return v, err
+	return c.through(orgID, func() (map[string]string, error) { return s.readSettings(ctx, orgID) })
 }
 
 func (s orgRows) readSettings(ctx context.Context, orgID string) (map[string]string, error) {
@@ -110,9 +102,14 @@ func (s orgRows) SetSettings(ctx context.Context, orgID string, values map[strin
 	sort.Strings(names) // a stable order of row locks, so concurrent writers cannot deadlock
 	return s.inTx(ctx, func(t *Store) error {
 		// Dropped now, so that no read that began before the change fills the
-		// cache later, and again at commit, when the change becomes visible.
-		t.db.settings.invalidate()
-		t.afterCommit(t.db.settings.invalidate)
+		// cache later, and on every replica (this one included) when the
+		// notice is delivered, at commit, when the change becomes visible.
+		if c := t.db.settings; c != nil {
+			c.clear()
+		}
+		if err := t.Publish(ctx, TopicSettings, orgID); err != nil {
+			return err
+		}
 		for _, n := range names {
 			if _, err := t.exec(ctx, `INSERT INTO org_settings (org_id, name, value, updated_at)
 				VALUES ($1, $2, $3, $4)

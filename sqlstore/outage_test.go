@@ -79,7 +79,7 @@ func TestOutageMidTransaction(t *testing.T) {
 	t.Cleanup(func() { s.Close() })
 
 	m := newMember("halfway")
-	err = s.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx(ctx, func(tx *sqlstore.Store) error {
 		if err := tx.CreateMember(ctx, m); err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func TestSQLiteBusy(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { waiter.Close() })
-	err = holder.Tx(ctx, func(tx gatehouse.Store) error {
+	err = holder.Tx(ctx, func(tx *sqlstore.Store) error {
 		if err := tx.CreateMember(ctx, newMember("holder")); err != nil {
 			return err
 		}

@@ -251,7 +251,7 @@ func TestConcurrentClaimers(t *testing.T) {
 		t.Run(u.Name, func(t *testing.T) {
 			a, b := gatehousetest.NewStore(t, u.URL), gatehousetest.NewStore(t, u.URL)
 			const total = 300
-			err := a.Tx(ctx, func(tx gatehouse.Store) error {
+			err := a.Tx(ctx, func(tx *sqlstore.Store) error {
 				for i := range total {
 					m := &gatehouse.Message{ID: fmt.Sprintf("m%03d", i), OrgID: gatehouse.DefaultOrgID, Channel: gatehouse.ChannelEmail,
 						To: "x@example.com", CreatedAt: t0, NextAttemptAt: t0.Add(time.Duration(i%7) * time.Millisecond)}

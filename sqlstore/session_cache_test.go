@@ -71,7 +71,7 @@ func TestSessionCacheLocal(t *testing.T) {
 		}
 
 		// Sign-out in a transaction: refused once it commits.
-		err := s.Tx(ctx, func(tx gatehouse.Store) error {
+		err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 			return tx.DeleteSession(ctx, alice.OrgID, a1.ID)
 		})
 		if err != nil {

@@ -29,7 +29,7 @@ func orgName(t *testing.T, s *sqlstore.Store) string {
 	return v["organization_name"]
 }
 
-func setOrgName(t *testing.T, s gatehouse.Store, name string) {
+func setOrgName(t *testing.T, s *sqlstore.Store, name string) {
 	t.Helper()
 	if err := s.SetSettings(ctx, gatehouse.DefaultOrgID, map[string]string{"organization_name": name}, t0); err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func TestSettingsCache(t *testing.T) {
 			if got := orgName(t, long); got != "Three" {
 				t.Errorf("after its own change a Store reads %q, want Three", got)
 			}
-			err := long.Tx(ctx, func(tx gatehouse.Store) error {
+			err := long.Tx(ctx, func(tx *sqlstore.Store) error {
 				setOrgName(t, tx, "Four")
 				v, err := tx.Settings(ctx, gatehouse.DefaultOrgID)
 				if v["organization_name"] != "Four" {
@@ -87,7 +87,7 @@ func TestSettingsCache(t *testing.T) {
 			if got := orgName(t, long); got != "Four" {
 				t.Errorf("after a committed transaction a Store reads %q, want Four", got)
 			}
-			err = long.Tx(ctx, func(tx gatehouse.Store) error {
+			err = long.Tx(ctx, func(tx *sqlstore.Store) error {
 				setOrgName(t, tx, "Five")
 				return gatehouse.Errorf(gatehouse.Invalid, "test", "roll back")
 			})
@@ -102,6 +102,34 @@ func TestSettingsCache(t *testing.T) {
 			v["organization_name"] = "Scribbled"
 			if got := orgName(t, long); got != "Four" {
 				t.Errorf("a caller changed the cache through its map: %q", got)
+			}
+		})
+	}
+}
+
+// TestSettingsChangeReachesReplicas: a replica whose cache would keep the
+// settings for an hour sees another replica's change as soon as the change's
+// notice arrives (PostgreSQL NOTIFY, SQLite's polled change_notices), which
+// only the notice can explain; and its own cache is never filled with what
+// was read before.
+func TestSettingsChangeReachesReplicas(t *testing.T) {
+	for _, db := range gatehousetest.DatabaseURLs(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			a := gatehousetest.NewStore(t, db.URL)
+			b := openStore(t, db.URL, sqlstore.Options{SettingsTTL: time.Hour})
+			listen(t, b)
+
+			setOrgName(t, a, "Before")
+			if got := orgName(t, b); got != "Before" {
+				t.Fatalf("first read on B = %q", got)
+			}
+			setOrgName(t, a, "After")
+			deadline := time.Now().Add(10 * time.Second)
+			for orgName(t, b) != "After" {
+				if time.Now().After(deadline) {
+					t.Fatalf("replica B with a one-hour cache still reads %q 10 s after the change", orgName(t, b))
+				}
+				time.Sleep(20 * time.Millisecond)
 			}
 		})
 	}

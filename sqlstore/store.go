@@ -30,10 +30,23 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
-// Compile-time checks that Store is everything the domain asks of storage.
+// Compile-time checks that Store keeps the storage contracts the domain
+// documents, method by method (store.go and twofactor.go of package
+// gatehouse). Each feature package declares the few of these methods it
+// calls as a store interface of its own, which app/ports.go checks.
 var (
-	_ gatehouse.Store    = (*Store)(nil)
-	_ gatehouse.Counters = (*Store)(nil)
+	_ gatehouse.Counters           = (*Store)(nil)
+	_ gatehouse.MemberStore        = (*Store)(nil)
+	_ gatehouse.SessionStore       = (*Store)(nil)
+	_ gatehouse.TokenStore         = (*Store)(nil)
+	_ gatehouse.OrgStore           = (*Store)(nil)
+	_ gatehouse.AuditStore         = (*Store)(nil)
+	_ gatehouse.Outbox             = (*Store)(nil)
+	_ gatehouse.CaptchaStore       = (*Store)(nil)
+	_ gatehouse.TwoFactorStore     = (*Store)(nil)
+	_ gatehouse.AuthenticatorStore = (*Store)(nil)
+	_ gatehouse.AdminStore         = (*Store)(nil)
+	_ gatehouse.Jobs               = (*Store)(nil)
 )
 
 // Dialect names the database behind a Store.
@@ -75,7 +88,7 @@ type Options struct {
 	SessionTTL time.Duration
 }
 
-// Store implements gatehouse.Store and gatehouse.Counters. A Store returned by
+// Store implements the store interface of every feature package and gatehouse.Counters. A Store returned by
 // Open is safe for concurrent use; the Store that Tx hands to its function is
 // bound to one transaction and must not outlive it.
 type Store struct {
@@ -103,7 +116,7 @@ type database struct {
 	now      func() time.Time
 	stmts    sync.Map // stmtKey -> *sql.Stmt, on SQLite (see stmt.go)
 	nstmts   atomic.Int64
-	settings *settingsCache
+	settings *busCache[map[string]string] // nil: Options.SettingsTTL < 0
 	sessions *sessionCache
 	orgs     *busCache[*gatehouse.Organization]
 	brand    *busCache[brand.Look]
@@ -125,13 +138,13 @@ type database struct {
 // Migrate), but it refuses a database whose schema is newer than this binary.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	const op = "sqlstore.Open"
-	d := &database{log: opts.Log, rand: opts.Rand, now: opts.Now, settings: newSettingsCache(opts.SettingsTTL),
-		bus: bus.New(), url: url,
+	d := &database{log: opts.Log, rand: opts.Rand, now: opts.Now, bus: bus.New(), url: url,
 		driveLimit: defaultDriveLimit, walkBudget: defaultWalkBudget, inOrder: true}
 	if d.now == nil {
 		d.now = time.Now
 	}
 	d.sessions = newSessionCache(opts.SessionTTL, d.bus)
+	d.settings = newSettingsCache(d.bus, opts.SettingsTTL)
 	d.orgs = newBusCache(d.bus, TopicOrganization, DefaultOrgTTL, copyOrg)
 	d.brand = newBusCache(d.bus, TopicBrand, DefaultBrandTTL, copyLook)
 	if d.log == nil {
@@ -293,11 +306,11 @@ func (s *Store) Ping(ctx context.Context) error {
 // Tx runs fn in one transaction on the writer. A Store that already is in a
 // transaction runs fn in a savepoint of it, so use cases can compose and undo a
 // part of their work without giving up the rest.
-func (s *Store) Tx(ctx context.Context, fn func(gatehouse.Store) error) error {
+func (s *Store) Tx(ctx context.Context, fn func(*Store) error) error {
 	if s.tx != nil {
-		return s.savepoint(ctx, func(t *Store) error { return fn(t) })
+		return s.savepoint(ctx, fn)
 	}
-	return s.inTx(ctx, func(t *Store) error { return fn(t) })
+	return s.inTx(ctx, fn)
 }
 
 // savepoint runs fn inside a savepoint of the current transaction: when fn fails,
@@ -382,5 +395,5 @@ func (t transactor[S]) Within(tx S) gatehouse.Transactor[S] {
 }
 
 func (t transactor[S]) Tx(ctx context.Context, fn func(S) error) error {
-	return t.s.Tx(ctx, func(tx gatehouse.Store) error { return fn(any(tx).(S)) })
+	return t.s.Tx(ctx, func(tx *Store) error { return fn(any(tx).(S)) })
 }

@@ -23,7 +23,7 @@ func TestTx(t *testing.T) {
 		}
 		boom := errors.New("boom")
 		t.Run("commit", func(t *testing.T) {
-			err := s.Tx(ctx, func(tx gatehouse.Store) error {
+			err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 				if err := tx.CreateMember(ctx, newMember("committed")); err != nil {
 					return err
 				}
@@ -36,7 +36,7 @@ func TestTx(t *testing.T) {
 			}
 		})
 		t.Run("rollback on error", func(t *testing.T) {
-			err := s.Tx(ctx, func(tx gatehouse.Store) error {
+			err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 				if err := tx.CreateMember(ctx, newMember("rolledback")); err != nil {
 					return err
 				}
@@ -53,7 +53,7 @@ func TestTx(t *testing.T) {
 						t.Errorf("recovered %v, want the panic", p)
 					}
 				}()
-				_ = s.Tx(ctx, func(tx gatehouse.Store) error {
+				_ = s.Tx(ctx, func(tx *sqlstore.Store) error {
 					if err := tx.CreateMember(ctx, newMember("panicked")); err != nil {
 						return err
 					}
@@ -69,8 +69,8 @@ func TestTx(t *testing.T) {
 			}
 		})
 		t.Run("nested runs in the outer transaction", func(t *testing.T) {
-			err := s.Tx(ctx, func(tx gatehouse.Store) error {
-				if err := tx.Tx(ctx, func(inner gatehouse.Store) error {
+			err := s.Tx(ctx, func(tx *sqlstore.Store) error {
+				if err := tx.Tx(ctx, func(inner *sqlstore.Store) error {
 					return inner.CreateMember(ctx, newMember("nested"))
 				}); err != nil {
 					return err
@@ -82,7 +82,7 @@ func TestTx(t *testing.T) {
 			}
 		})
 		t.Run("conflict inside keeps its code", func(t *testing.T) {
-			err := s.Tx(ctx, func(tx gatehouse.Store) error {
+			err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 				return tx.CreateMember(ctx, newMember("committed"))
 			})
 			wantCode(t, "Tx", err, gatehouse.Conflict)

@@ -234,7 +234,7 @@ func TestRecoveryCodes(t *testing.T) {
 		if n, _ := s.RecoveryCodesLeft(ctx, m.OrgID, m.ID); n != 2 {
 			t.Errorf("left after one use = %d", n)
 		}
-		if err := s.Tx(ctx, func(tx gatehouse.Store) error {
+		if err := s.Tx(ctx, func(tx *sqlstore.Store) error {
 			return tx.ReplaceRecoveryCodes(ctx, m.OrgID, m.ID, []string{"d", "e"}, t0)
 		}); err != nil {
 			t.Fatal(err)

@@ -80,7 +80,7 @@ func TestWebhookFanOutInTransaction(t *testing.T) {
 	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
 		addWebhook(t, s, gatehouse.DefaultOrgID, "all", "*")
 		boom := errors.New("boom")
-		err := s.Tx(ctx, func(st gatehouse.Store) error {
+		err := s.Tx(ctx, func(st *sqlstore.Store) error {
 			if err := st.AddAudit(ctx, &gatehouse.AuditEvent{ID: "e1", OrgID: gatehouse.DefaultOrgID, At: t0, Type: gatehouse.EventSignIn}); err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/session"
 )
 
 // passwordData feeds the password forms: the rules, stated before the member
@@ -59,7 +60,7 @@ func (s accountPages) passwordSubmit(w http.ResponseWriter, r *http.Request) {
 		Session: sess, Member: m, Current: field(r, account.FieldCurrentPassword),
 		New: field(r, account.FieldNewPassword), Confirm: field(r, account.FieldConfirmPassword), Client: s.client(r),
 	})
-	if errors.Is(err, account.ErrNoSession) { // the session ended or changed while the form was sent
+	if errors.Is(err, session.ErrNoSession) { // the session ended or changed while the form was sent
 		s.redirect(w, r, "/login", nil)
 		return
 	}

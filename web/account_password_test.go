@@ -206,7 +206,7 @@ func TestEndSessions(t *testing.T) {
 	if !strings.Contains(page.Body, "Chrome on Windows") || !strings.Contains(page.Body, "Firefox on Linux") || !strings.Contains(page.Body, "127.0.0.1") {
 		t.Fatalf("the sessions list lacks device or address")
 	}
-	sessions, _ := s.Account.Sessions(context.Background(), s.Member(t, mustID(t, s, "jdoe")))
+	sessions, _ := s.SignIn.Sessions(context.Background(), s.Member(t, mustID(t, s, "jdoe")))
 	var bID string
 	for _, x := range sessions {
 		if strings.Contains(x.UserAgent, "Windows") {
@@ -226,7 +226,7 @@ func TestEndSessions(t *testing.T) {
 	s.AddMember(t, "eve", "eve@example.com", goodPassword, gatehouse.RoleMember)
 	e := s.Browser(t)
 	e.SignIn("eve", goodPassword, "/account")
-	sessions, _ = s.Account.Sessions(context.Background(), s.Member(t, mustID(t, s, "jdoe")))
+	sessions, _ = s.SignIn.Sessions(context.Background(), s.Member(t, mustID(t, s, "jdoe")))
 	if r := e.Post("/account/sessions/"+sessions[0].ID+"/end", nil); r.Status != http.StatusNotFound {
 		t.Errorf("ending another member's session: %d", r.Status)
 	}

@@ -35,7 +35,7 @@ func (s accountPages) showAccount(w http.ResponseWriter, r *http.Request, sess *
 		s.fail(w, r, err)
 		return
 	}
-	list, err := s.Account.Sessions(r.Context(), m)
+	list, err := s.SignIn.Sessions(r.Context(), m)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -58,7 +58,7 @@ func (s accountPages) endSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	if err := s.Account.EndSession(r.Context(), m, id, s.client(r)); err != nil {
+	if err := s.SignIn.EndSession(r.Context(), m, id, s.client(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -78,7 +78,7 @@ func (s accountPages) endOtherSessions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := s.Account.EndOtherSessions(r.Context(), sess, m, s.client(r)); err != nil {
+	if _, err := s.SignIn.EndOtherSessions(r.Context(), sess, m, s.client(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -95,7 +95,7 @@ func (s accountPages) signOutEverywhere(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	if err := s.Account.SignOutEverywhere(r.Context(), m, s.client(r)); err != nil {
+	if err := s.SignIn.SignOutEverywhere(r.Context(), m, s.client(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -45,12 +45,15 @@ type adminData struct {
 	Tab   string
 	Actor *gatehouse.Member
 	Page  any
+	// Brand is whether the organization's look (logo and texts) has its
+	// page: the server has a brand service.
+	Brand bool
 }
 
 // adminView returns the view of an admin page.
 func (s adminPages) adminView(w http.ResponseWriter, r *http.Request, m *gatehouse.Member, title, tab string, page any) *view {
 	return &view{Title: title, Member: m, CSRF: s.csrfToken(w, r), Notice: adminNotices[r.URL.Query().Get("done")],
-		Fields: map[string]string{}, Form: map[string]string{}, Data: &adminData{Tab: tab, Actor: m, Page: page}}
+		Fields: map[string]string{}, Form: map[string]string{}, Data: &adminData{Tab: tab, Actor: m, Page: page, Brand: s.Brand != nil}}
 }
 
 // admin returns the signed-in administrator or owner and their actor. A

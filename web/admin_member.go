@@ -47,7 +47,7 @@ func (s adminMemberPages) memberView(w http.ResponseWriter, r *http.Request, vie
 	if target.State == gatehouse.StateNeverActivated {
 		d.States = []gatehouse.State{gatehouse.StateNeverActivated, gatehouse.StateDisabled}
 	}
-	sessions, err := s.Account.Sessions(ctx, target)
+	sessions, err := s.SignIn.Sessions(ctx, target)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -196,10 +195,7 @@ func (s adminPages) adminSettingsSave(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Error = msg
 		if len(errs) > 0 {
-			v.Error = "Nothing was saved: 1 value is not allowed."
-			if len(errs) > 1 {
-				v.Error = "Nothing was saved: " + strconv.Itoa(len(errs)) + " values are not allowed."
-			}
+			v.refused, v.refusedText = len(errs), "admin.settings.refused"
 			v.Fields = errs
 		}
 		s.render(w, r, st, "admin_settings", v)

@@ -118,7 +118,7 @@ func TestSettingsAPI(t *testing.T) {
 		decodeJSONBody(t, r, &p)
 		if len(p.Errors) != 2 || p.Errors[0].Field != "password_min_length" || p.Errors[0].Code != "out_of_range" ||
 			!strings.Contains(p.Errors[0].Message, "from 8 to 64") || p.Errors[1].Field != "two_factor" ||
-			!strings.Contains(p.Errors[1].Message, "off, optional, required") {
+			!strings.Contains(p.Errors[1].Message, `"off", "optional", "required"`) {
 			t.Errorf("errors: %+v", p.Errors)
 		}
 		wantProblem(t, "unknown setting", apiRequest(t, s, key, "PATCH", "/settings", `{"password_min_lenght": 12}`), http.StatusUnprocessableEntity)

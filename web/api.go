@@ -36,9 +36,11 @@ func problemAt(w http.ResponseWriter, status int, detail string) {
 	writeProblem(w, nil, Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
 }
 
-// invalidProblem writes a 422 listing field errors.
-func invalidProblem(w http.ResponseWriter, detail string, fields ...gatehouse.FieldError) {
-	writeProblem(w, nil, Problem{Type: "https://gatehouse.invalid/problems/invalid-input", Title: http.StatusText(http.StatusUnprocessableEntity),
+// invalidProblem writes a 422 listing field errors, in the language of r
+// (Accept-Language). A nil r keeps them English: the JSON parser's refusals,
+// for the programmer of a client, like problemAt's.
+func invalidProblem(w http.ResponseWriter, r *http.Request, detail string, fields ...gatehouse.FieldError) {
+	writeProblem(w, r, Problem{Type: "https://gatehouse.invalid/problems/invalid-input", Title: http.StatusText(http.StatusUnprocessableEntity),
 		Status: http.StatusUnprocessableEntity, Detail: detail, Errors: fields})
 }
 
@@ -114,11 +116,11 @@ func jsonProblem(w http.ResponseWriter, err error) {
 		}
 		f := gatehouse.FieldError{Field: typ.Field, Code: "wrong_type",
 			Message: fmt.Sprintf("%s must be %s, not a JSON %s.", typ.Field, typeName(typ.Type), typ.Value)}
-		invalidProblem(w, f.Message, f)
+		invalidProblem(w, nil, f.Message, f)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
 		f := gatehouse.FieldError{Field: name, Code: "unknown_field", Message: fmt.Sprintf("There is no field %q here.", name)}
-		invalidProblem(w, f.Message, f)
+		invalidProblem(w, nil, f.Message, f)
 	default:
 		problemAt(w, http.StatusBadRequest, "The body is not valid JSON.")
 	}
@@ -183,7 +185,7 @@ func parseAPIQuery(w http.ResponseWriter, r *http.Request, allowed ...string) (*
 		q.Limit = n
 	}
 	if len(errs) > 0 {
-		invalidProblem(w, errs[0].Message, errs...)
+		invalidProblem(w, r, errs[0].Message, errs...)
 		return nil, false
 	}
 	return q, true

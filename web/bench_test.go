@@ -84,7 +84,7 @@ func BenchmarkSignInHandler(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			s.Account.Hasher = h
+			s.Account.Hasher, s.SignIn.Hasher = h, h
 			s.AddMember(b, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
 			br := s.Browser(b)
 			page := br.Get("/login")

@@ -19,8 +19,9 @@ import (
 type brandPage struct {
 	Logo      string // the logo's address, when there is one
 	Texts     []brand.Override
-	Languages []string
-	MaxBytes  int // the logo's limits, for the hints
+	Languages []languageOption  // those an override may be in, each named in itself
+	Names     map[string]string // the same names by code, for the list
+	MaxBytes  int               // the logo's limits, for the hints
 	MaxSide   int
 	MaxText   int
 }
@@ -38,8 +39,13 @@ func (s brandPages) brandView(w http.ResponseWriter, r *http.Request, m *gatehou
 	if err != nil {
 		return nil, err
 	}
-	p := &brandPage{Texts: texts, Languages: gatehouse.Languages, MaxBytes: brand.MaxLogoBytes >> 10, MaxSide: brand.MaxLogoSide, MaxText: 1000}
-	v := adminPages(s).adminView(w, r, m, "Logo and texts", "settings", p)
+	langs := offeredLanguages(s.cat)
+	names := make(map[string]string, len(langs))
+	for _, l := range langs {
+		names[l.Code] = l.Name
+	}
+	p := &brandPage{Texts: texts, Languages: langs, Names: names, MaxBytes: brand.MaxLogoBytes >> 10, MaxSide: brand.MaxLogoSide, MaxText: 1000}
+	v := adminPages(s).adminView(w, r, m, "Logo and texts", "brand", p)
 	v.Notice = brandNotices[r.URL.Query().Get("done")]
 	look, err := s.Brand.Look(r.Context(), s.orgID(r))
 	if err != nil {

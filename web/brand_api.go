@@ -104,7 +104,7 @@ func apiSetText(s apiEndpoints, w http.ResponseWriter, r *http.Request, c *apiCa
 		return
 	}
 	if in.Text == nil {
-		invalidProblem(w, "text is required.", gatehouse.FieldError{Field: brand.FieldText, Code: "required", Message: "text is required."})
+		invalidProblem(w, r, "text is required.", gatehouse.FieldError{Field: brand.FieldText, Code: "required", Message: "text is required."})
 		return
 	}
 	t := brand.Text{Lang: r.PathValue("language"), Key: r.PathValue("key"), Text: *in.Text}

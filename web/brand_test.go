@@ -243,3 +243,22 @@ func TestLogoInEmails(t *testing.T) {
 		}
 	})
 }
+
+// TestBrandPageInTheAdminMenu: every admin page's menu links the brand page
+// (logo and texts), which is the current item on that page only.
+func TestBrandPageInTheAdminMenu(t *testing.T) {
+	s := webtest.New(t, webtest.Options{NoWorker: true})
+	newAdminOrg(t, s)
+	admin := signedInAs(t, s, "adam")
+	for _, path := range []string{"/admin/members", "/admin/settings", "/admin/audit"} {
+		page := admin.Get(path).Body
+		if !strings.Contains(page, `<a href="/admin/settings/brand">Logo and texts</a>`) {
+			t.Errorf("%s: the admin menu does not link the brand page, or marks it current:\n%s", path, htmlBetween(page, `<nav class="subnav"`, "</nav>"))
+		}
+	}
+	page := admin.Get("/admin/settings/brand").Body
+	if !strings.Contains(page, `<a href="/admin/settings/brand" aria-current="page">Logo and texts</a>`) ||
+		strings.Contains(page, `<a href="/admin/settings" aria-current="page">`) {
+		t.Errorf("the brand page is not the current item of its menu:\n%s", htmlBetween(page, `<nav class="subnav"`, "</nav>"))
+	}
+}

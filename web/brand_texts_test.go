@@ -160,3 +160,47 @@ func TestAccentColourStyleSheet(t *testing.T) {
 func brandText(lang, key, text string) brand.Text {
 	return brand.Text{Lang: lang, Key: key, Text: text}
 }
+
+// TestPluralFormTextOverrides: a message with plural forms is overridden
+// form by form (admin.members.count.one), the list shows each form beside
+// the catalog's text of that form, the page picks the form by the count, and
+// a form the language does not have is refused naming the key.
+func TestPluralFormTextOverrides(t *testing.T) {
+	s := webtest.New(t, webtest.Options{NoWorker: true})
+	newAdminOrg(t, s)
+	key := newAPIKey(t, s, "brand", gatehouse.RoleAdministrator)
+	for path, text := range map[string]string{
+		"/brand/texts/en/admin.members.count.one":   "Just one person: {{.Count}}.",
+		"/brand/texts/en/admin.members.count.other": "{{.Count}} people.",
+	} {
+		if r := apiRequest(t, s, key, "PUT", path, `{"text":"`+text+`"}`); r.Status != http.StatusOK {
+			t.Fatalf("PUT %s: %d %s", path, r.Status, r.Body)
+		}
+	}
+	if r := apiRequest(t, s, key, "GET", "/brand/texts", ""); !strings.Contains(r.Body, `"original": "{{.Count}} member matches."`) ||
+		!strings.Contains(r.Body, `"original": "{{.Count}} members match."`) {
+		t.Errorf("the list does not show each form's own text: %s", r.Body)
+	}
+	r := apiRequest(t, s, key, "PUT", "/brand/texts/de/admin.members.count.few", `{"text":"{{.Count}} Leute"}`)
+	wantProblem(t, "a form German lacks", r, http.StatusUnprocessableEntity)
+	if !strings.Contains(r.Body, `"field":"key"`) || !strings.Contains(r.Body, "one, other") {
+		t.Errorf("a form German lacks: %s", r.Body)
+	}
+
+	req, _ := http.NewRequest("PUT", s.URL+"/api/v1/brand/texts/de/admin.members.count.few", strings.NewReader(`{"text":"x"}`))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "de")
+	if r := s.Do(t, req); !strings.Contains(r.Body, "Die Meldung admin.members.count hat in dieser Sprache keine Pluralform few: sie hat one, other.") {
+		t.Errorf("the refusal in German: %s", r.Body)
+	}
+
+	admin := signedInAs(t, s, "adam")
+	admin.AcceptLanguage = "en"
+	if page := admin.Get("/admin/members?query=mia").Body; !strings.Contains(page, `id="member-count">Just one person: 1.</p>`) {
+		t.Errorf("one match: %s", htmlBetween(page, `id="member-count">`, "</p>"))
+	}
+	if page := admin.Get("/admin/members?query=example.com").Body; !strings.Contains(page, `id="member-count">3 people.</p>`) {
+		t.Errorf("three matches: %s", htmlBetween(page, `id="member-count">`, "</p>"))
+	}
+}

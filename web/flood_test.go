@@ -28,7 +28,7 @@ func TestSignInFlood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Account.Hasher = h
+	s.Account.Hasher, s.SignIn.Hasher = h, h
 	s.Web.Config.ShedDelay = 20 * time.Millisecond
 	var logged bytes.Buffer
 	s.Web.Log = slog.New(slog.NewTextHandler(&logged, nil))

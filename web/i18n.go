@@ -76,8 +76,14 @@ func (l locales) requestLanguage(c cookies, next http.Handler) http.Handler {
 // translate turns the English of a view's texts into lang.
 func (l locales) translate(v *view, lang *i18n.Lang) {
 	v.Title = lang.Tr(v.Title)
+	if v.orgMessage != "" {
+		v.Org = lang.T(v.orgMessage)
+	}
 	v.Notice = lang.Tr(v.Notice)
 	v.Error = lang.Tr(v.Error)
+	if v.refused > 0 {
+		v.Error = lang.N(v.refusedText, v.refused)
+	}
 	for k, msg := range v.Fields {
 		v.Fields[k] = lang.Tr(msg)
 	}

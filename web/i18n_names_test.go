@@ -24,6 +24,9 @@ func TestEnglishOfTheAdminPagesIsInTheCatalog(t *testing.T) {
 	for typ, name := range eventNames {
 		check("the name of event "+string(typ), name)
 	}
+	for action, name := range operatorActions {
+		check("the name of operator action "+action, name)
+	}
 	for done, text := range adminNotices {
 		check("the notice after "+done, text)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 )
 
@@ -127,5 +128,35 @@ func TestProblemDetailsInTheRequestedLanguage(t *testing.T) {
 	b.AcceptLanguage = ""
 	if r := b.Get("/api/v1/session"); !strings.Contains(r.Body, `"detail":"You are not signed in."`) {
 		t.Errorf("in English: %s", r.Body)
+	}
+}
+
+// TestFieldRefusalsInTheRequestedLanguage: the management API's refusals of
+// a query parameter or a field of the body (not of the JSON itself) are in
+// the Accept-Language, the field and the code as the API spells them.
+func TestFieldRefusalsInTheRequestedLanguage(t *testing.T) {
+	s := webtest.New(t, webtest.Options{NoWorker: true})
+	newAdminOrg(t, s)
+	key := newAPIKey(t, s, "lang", gatehouse.RoleAdministrator)
+	_, deskKey, _ := withDesk(t, s)
+	for _, c := range []struct{ name, method, path, key, body, want string }{
+		{"limit", "GET", "/api/v1/members?limit=0", key, "", `"message":"limit muss eine ganze Zahl von 1 bis 500 sein."`},
+		{"text", "PUT", "/api/v1/brand/texts/de/login.title", key, `{}`, `"message":"text ist erforderlich."`},
+		{"state", "GET", "/api/v1/operator/organizations?state=sleeping", deskKey, "", `"message":"state ist active oder suspended."`},
+	} {
+		r, err := http.NewRequest(c.method, s.URL+c.path, strings.NewReader(c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Header.Set("Authorization", "Bearer "+c.key)
+		r.Header.Set("Accept-Language", "de")
+		if c.body != "" {
+			r.Header.Set("Content-Type", "application/json")
+		}
+		resp := s.Do(t, r)
+		wantProblem(t, c.name, resp, http.StatusUnprocessableEntity)
+		if !strings.Contains(resp.Body, c.want) || !strings.Contains(resp.Body, `"detail":"`+strings.TrimPrefix(c.want, `"message":"`)) {
+			t.Errorf("%s in German: %s, want %s in the detail and the field", c.name, resp.Body, c.want)
+		}
 	}
 }

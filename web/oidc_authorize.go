@@ -85,7 +85,7 @@ func (o oidcPages) follow(w http.ResponseWriter, r *http.Request, req *oidc.Auth
 			// prompt=login or max_age: the member proves it is them again,
 			// in a new session.
 			if sess, m, err := o.current(r); err == nil && sess != nil {
-				_ = o.Account.SignOut(r.Context(), sess, m, o.client(r))
+				_ = o.SignIn.SignOut(r.Context(), sess, m, o.client(r))
 			}
 			o.clearSession(w)
 		}

@@ -102,7 +102,7 @@ func (o oidcPages) signOut(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	if sess != nil {
-		if err := o.Account.SignOut(r.Context(), sess, m, o.client(r)); err != nil {
+		if err := o.SignIn.SignOut(r.Context(), sess, m, o.client(r)); err != nil {
 			o.fail(w, r, err)
 			return false
 		}

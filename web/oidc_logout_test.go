@@ -127,7 +127,7 @@ func TestOIDCBackchannelRetries(t *testing.T) {
 	rp := newRP(t, s, oidc.NewClient{FirstParty: true, BackchannelLogoutURI: down.URL})
 	f := rp.start()
 	rp.exchange(rp.signIn(s.Browser(t), f, "ada", pw), f)
-	if err := s.Account.SignOutEverywhere(t.Context(), m, gatehouse.Client{}); err != nil {
+	if err := s.SignIn.SignOutEverywhere(t.Context(), m, gatehouse.Client{}); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 12; i++ {

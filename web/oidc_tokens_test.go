@@ -142,7 +142,7 @@ func TestOIDCTokensEndWithSessions(t *testing.T) {
 			}
 		}},
 		{"sign out everywhere", func(t *testing.T, s *webtest.Server, m *gatehouse.Member) {
-			if err := s.Account.SignOutEverywhere(t.Context(), m, gatehouse.Client{}); err != nil {
+			if err := s.SignIn.SignOutEverywhere(t.Context(), m, gatehouse.Client{}); err != nil {
 				t.Fatal(err)
 			}
 		}},

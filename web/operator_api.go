@@ -114,7 +114,7 @@ func (s operatorAPI) list(w http.ResponseWriter, r *http.Request, actor gatehous
 	}
 	st := gatehouse.OrgState(q.Get("state"))
 	if st != "" && st != gatehouse.OrgActive && st != gatehouse.OrgSuspended {
-		invalidProblem(w, "state is active or suspended.", gatehouse.FieldError{Field: "state", Code: "invalid", Message: "state is active or suspended."})
+		invalidProblem(w, r, "state is active or suspended.", gatehouse.FieldError{Field: "state", Code: "invalid", Message: "state is active or suspended."})
 		return
 	}
 	list, next, err := s.OrgAdmin.List(r.Context(), actor, org.Filter{Query: q.Get("query"), State: st, Cursor: q.Get("cursor"), Limit: q.Limit})

@@ -146,7 +146,7 @@ func TestBrowserOperatorConsole(t *testing.T) {
 	}
 
 	tab.Go(s.URL + "/operator/log")
-	if rows := tab.Text("#log tbody"); !strings.Contains(rows, "owner_recovery.sent") || !strings.Contains(rows, "T-1234") {
+	if rows := tab.Text("#log tbody"); !strings.Contains(rows, "Owner recovery sent") || !strings.Contains(rows, "T-1234") {
 		t.Errorf("the operator log does not show the recovery:\n%s", rows)
 	}
 	noAxeViolations(t, tab, "the operator log")

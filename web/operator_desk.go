@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/operator"
 )
 
@@ -32,12 +33,40 @@ func (s operatorPages) operatorsPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "operator_operators", v)
 }
 
+// operatorActions are the operator log's own actions in words. Its other
+// actions are audit event types (signin.success, organization.suspended),
+// named as the audit log names them (eventName).
+var operatorActions = map[string]string{
+	operator.ActionOperatorAdded:     "Operator added",
+	operator.ActionOperatorActivated: "Operator activated",
+	operator.ActionOperatorDisabled:  "Operator disabled",
+	operator.ActionOperatorEnabled:   "Operator enabled",
+	operator.ActionOperatorRemoved:   "Operator removed",
+}
+
+// operatorAction is an action of the operator log in words (English, which
+// the page translates); one without a name is shown as is.
+func operatorAction(action string) string {
+	if n, ok := operatorActions[action]; ok {
+		return n
+	}
+	return eventName(gatehouse.EventType(action))
+}
+
+func init() { funcs["operatorAction"] = operatorAction }
+
 // logPageSize is how many entries the log page shows at once.
 const logPageSize = 100
 
 type logRow struct {
 	*operator.LogEntry
 	Org string // the organization's slug, "" when the entry is about none
+}
+
+// ByCommandLine reports whether the entry was made on the command line, by
+// no operator: the page says so in its language.
+func (r logRow) ByCommandLine() bool {
+	return r.OperatorID == "" && r.OperatorName == operator.CommandLine
 }
 
 type logData struct {

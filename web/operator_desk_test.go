@@ -84,7 +84,8 @@ func TestOperatorConsoleOperatorsAndLog(t *testing.T) {
 			t.Fatalf("suspend: %d\n%s", r.Status, r.Body)
 		}
 		r = b.Get(s.URL + "/operator/log")
-		for _, want := range []string{"organization.suspended", "unpaid invoice 42", `href="/operator/orgs/acme"`, "signin.success", "operator.added", "dora"} {
+		for _, want := range []string{"organization.suspended", "unpaid invoice 42", `href="/operator/orgs/acme"`, "signin.success", "operator.added", "dora",
+			">Organization suspended<", ">Signed in<", ">Operator added<", ">command line<"} {
 			if !strings.Contains(r.Body, want) {
 				t.Errorf("the log does not show %q:\n%s", want, r.Body)
 			}

@@ -77,7 +77,7 @@ func (s operatorPages) signedIn(w http.ResponseWriter, r *http.Request) (*operat
 }
 
 func (s operatorPages) view(w http.ResponseWriter, r *http.Request, title string) *view {
-	return &view{Title: title, Org: "Service desk", CSRF: s.csrfToken(w, r), Notice: operatorNotices[r.URL.Query().Get("done")]}
+	return &view{Title: title, orgMessage: "operator.desk", CSRF: s.csrfToken(w, r), Notice: operatorNotices[r.URL.Query().Get("done")]}
 }
 
 // operatorNotices are the messages a redirect's done parameter names.

@@ -8,18 +8,24 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
+	"github.com/gatehouse-auth/gatehouse/signin"
 )
 
-// auditDown is a store whose audit log cannot be written: the database went
-// away in the middle of a use case, after its first writes.
-type auditDown struct{ gatehouse.Store }
+// auditDown is a sign-in transaction whose audit log cannot be written: the
+// database went away in the middle of a use case, after its first writes.
+type auditDown struct{ signin.Tx }
 
-func (s auditDown) AddAudit(context.Context, *gatehouse.AuditEvent) error {
+func (auditDown) AddAudit(context.Context, *gatehouse.AuditEvent) error {
 	return &gatehouse.Error{Code: gatehouse.Unavailable, Op: "test.AddAudit", RetryAfter: 5, Message: "The service is temporarily unavailable."}
 }
 
-func (s auditDown) Tx(ctx context.Context, fn func(gatehouse.Store) error) error {
-	return s.Store.Tx(ctx, func(tx gatehouse.Store) error { return fn(auditDown{tx}) })
+// auditDownTx runs the sign-in's transactions on auditDown.
+type auditDownTx struct {
+	gatehouse.Transactor[signin.Tx]
+}
+
+func (t auditDownTx) Tx(ctx context.Context, fn func(signin.Tx) error) error {
+	return t.Transactor.Tx(ctx, func(tx signin.Tx) error { return fn(auditDown{tx}) })
 }
 
 // TestSignInInterrupted: a sign-in whose audit event cannot be written gets
@@ -29,9 +35,10 @@ func TestSignInInterrupted(t *testing.T) {
 		m := s.AddMember(t, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
 		b := s.Browser(t)
 		b.Get("/login")
-		s.Account.Store = auditDown{s.Store}
+		healthy := s.SignIn.Tx
+		s.SignIn.Tx = auditDownTx{healthy}
 		r := b.Post("/login", url.Values{"identifier": {"jdoe"}, "password": {goodPassword}})
-		s.Account.Store = s.Store
+		s.SignIn.Tx = healthy
 		if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
 			t.Errorf("sign-in with the audit log down: %d, Retry-After %q; want 503 with Retry-After", r.Status, r.Header.Get("Retry-After"))
 		}

@@ -30,7 +30,7 @@ type memberFactors struct {
 
 func (s passkeyPages) memberFactors(r *http.Request, actor gatehouse.Actor, m *gatehouse.Member) (*memberFactors, error) {
 	ctx := r.Context()
-	st, err := s.Account.AuthenticatorState(ctx, m)
+	st, err := s.TwoFactor.AuthenticatorState(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func (s passkeyPages) memberFactors(r *http.Request, actor gatehouse.Actor, m *g
 	if m.Mobile != "" {
 		f.Mobile, f.MobileVerified = gatehouse.MaskPhone(m.Mobile), m.MobileVerified()
 	}
-	devices, err := s.Account.TrustedDevices(ctx, m)
+	devices, err := s.TwoFactor.TrustedDevices(ctx, m)
 	if err != nil {
 		return nil, err
 	}

@@ -7,8 +7,8 @@ import (
 	"net/http"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/passkey"
+	"github.com/gatehouse-auth/gatehouse/signin"
 )
 
 // Ceremonies of sign-in with a passkey. The options come from POST requests
@@ -87,7 +87,7 @@ func (s passkeyPages) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := field(r, "next")
-	res, err := s.Account.SignInWithPasskey(r.Context(), account.PasskeySignInRequest{
+	res, err := s.SignIn.SignInWithPasskey(r.Context(), signin.PasskeySignInRequest{
 		OrgID: s.orgID(r), Browser: s.browserBinding(w, r, false),
 		Response: []byte(field(r, passkey.FieldResponse)), Client: s.client(r),
 	})
@@ -97,7 +97,7 @@ func (s passkeyPages) signIn(w http.ResponseWriter, r *http.Request) {
 		if retry > 0 {
 			setRetryAfter(w, retry)
 		}
-		if errors.Is(err, account.ErrWrongCredentials) {
+		if errors.Is(err, signin.ErrWrongCredentials) {
 			msg = passkey.ErrRefused.Message
 		}
 		v := &view{Title: "Sign in", CSRF: s.csrfToken(w, r), Error: msg}
@@ -106,7 +106,7 @@ func (s passkeyPages) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	s.Metrics.signin("success")
 	if old, m, err := s.current(r); err == nil && old != nil {
-		_ = s.Account.SignOut(r.Context(), old, m, s.client(r))
+		_ = s.SignIn.SignOut(r.Context(), old, m, s.client(r))
 	}
 	s.setSession(w, res.Token)
 	if res.Session.Stage != gatehouse.StageActive {

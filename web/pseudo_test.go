@@ -75,6 +75,7 @@ func TestPagesInThePseudoLocale(t *testing.T) {
 		{"admin-webhooks", "/admin/webhooks"},
 		{"admin-webhook-deliveries", "/admin/webhooks/deliveries"},
 		{"admin-applications", "/admin/applications"},
+		{"admin-brand", "/admin/settings/brand"},
 		{"not-found", "/no/such/page"},
 	}
 	check := func(name, path string, br *webtest.Browser) {
@@ -127,6 +128,82 @@ func TestPagesInThePseudoLocale(t *testing.T) {
 	if r := other.Follow(other.RequestReset("nobody@example.com", nil)); len(i18n.Untranslated(visibleText(r.Body), known...)) > 0 {
 		t.Errorf("reset requested has text outside the catalog:\n  %s", strings.Join(i18n.Untranslated(visibleText(r.Body), known...), "\n  "))
 	}
+
+	// The settings refused, a value of every kind of refusal: the use case's
+	// (settings_kinds.go) and the page's own for a duration.
+	form := formOf(t, b.Get("/admin/settings").Body, "/admin/settings")
+	form.Set("password_min_length", "3")
+	form.Set("password_max_length", "many")
+	form.Set("session_idle_timeout", "soon")
+	form.Set("session_absolute_timeout", "")
+	form.Set("reset_link_ttl_unit", "weeks")
+	form.Set("organization_name", "Acme\u0001Widgets")
+	form.Set("two_factor", "always")
+	form.Set("accent_color", "#ffff00")
+	form.Set("default_time_zone", "Mars/Olympus")
+	form.Set("two_factor_admin_methods", "app, carrier-pigeon")
+	if r := b.Post("/admin/settings", form); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("refused settings: %d, want 422", r.Status)
+	} else if bad := i18n.Untranslated(visibleText(r.Body), append(known, `"off"`, `"optional"`, `"required"`, `"carrier-pigeon"`, "Mars/Olympus", "Acme\u0001Widgets", "many", "soon", "#ffff00")...); len(bad) > 0 {
+		t.Errorf("refused settings have text outside the catalog:\n  %s", strings.Join(bad, "\n  "))
+	}
+
+	// The service desk's console, on the public URL's host: its sign-in and
+	// activation pages, and what a signed-in operator sees.
+	acme, acmeURL := browserOrg(t, s, "acme", "Acme Ltd")
+	def, err := s.Store.Organization(t.Context(), gatehouse.DefaultOrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk := operatorSignedIn(t, s, "dora")
+	desk.AcceptLanguage = i18n.Pseudo
+	added, err := s.App.Desk.Add(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, "eve", "eve@vendor.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	activation, err := url.Parse(added.Link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dora, err := s.Store.OperatorByUsername(t.Context(), "dora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eve, err := s.Store.OperatorByUsername(t.Context(), "eve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := desk.Post(s.URL+"/operator/orgs/"+def.Slug+"/owners/"+owner.ID+"/pin", url.Values{"pin": {"111222"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("a PIN check: %d\n%s", r.Status, r.Body)
+	}
+	known = append(known, "Acme Ltd", "acme", acmeURL, acme.ID, def.Slug, def.Name, def.ID, owner.ID, "dora", "dora@vendor.example", dora.ID,
+		"eve", "eve@vendor.example", eve.ID, s.Addr(), strings.TrimPrefix(s.URL, "http://"), s.URL)
+	known = append(known, append(acme.Hosts, def.Hosts...)...)
+	deskPages := []struct {
+		name, path string
+		br         *webtest.Browser
+	}{
+		{"operator-login", "/operator", stranger},
+		{"operator-activate", activation.RequestURI(), stranger},
+		{"operator-home", "/operator", desk},
+		{"operator-org", "/operator/orgs/" + def.Slug, desk},
+		{"operator-org-no-owner", "/operator/orgs/acme", desk},
+		{"operator-operators", "/operator/operators", desk},
+		{"operator-confirm", "/operator/operators/" + eve.ID + "/disable", desk},
+		{"operator-log", "/operator/log", desk},
+	}
+	for _, p := range deskPages {
+		r := p.br.Get(s.URL + p.path)
+		if !strings.Contains(r.Body, i18n.PseudoOpen+"Service desk"+i18n.PseudoClose) {
+			t.Errorf("%s (%s) does not name the service desk from the catalog", p.name, p.path)
+		}
+		check(p.name, s.URL+p.path, p.br)
+	}
+	if r := desk.Get(s.URL + "/operator/log"); !strings.Contains(r.Body, i18n.PseudoOpen+"Operator added"+i18n.PseudoClose) ||
+		!strings.Contains(r.Body, i18n.PseudoOpen+"Signed in"+i18n.PseudoClose) {
+		t.Errorf("the operator log does not name its actions in words:\n%s", r.Body)
+	}
+
 	if len(notYetTranslated) > 0 {
 		t.Logf("%d pages are not translated yet", len(notYetTranslated))
 	}

@@ -104,7 +104,7 @@ func (s recoveryPages) linkSubmit(w http.ResponseWriter, r *http.Request, f link
 	}
 	if res.SessionToken != "" {
 		if old, m, err := s.current(r); err == nil && old != nil && m.ID != res.Member.ID {
-			_ = s.Account.SignOut(r.Context(), old, m, s.client(r))
+			_ = s.SignIn.SignOut(r.Context(), old, m, s.client(r))
 		}
 		s.setSession(w, res.SessionToken)
 		s.redirect(w, r, stagePath(res.Session.Stage), url.Values{"done": {"password_changed"}})

@@ -179,6 +179,15 @@ type view struct {
 	Path   string            // the page's path and query, where the language switch returns
 	Logo   string            // the organization's logo, when it has one (brand_serve.go)
 	Style  string            // the style sheet of its accent colour, when it has one
+	// orgMessage, when set, is the catalog message that names the site in
+	// the header and the title instead of the organization (the service
+	// desk's console is nobody's organization).
+	orgMessage string
+	// refused, when above 0, is how many values of the form were refused:
+	// Error becomes the catalog's plural message errorCounted says, in the
+	// page's language (an English text cannot say which plural form it was).
+	refused     int
+	refusedText string
 	// order is the order in which fieldErrors met the fields: the use cases
 	// name them in the order of the forms, and so does the summary.
 	order []string

@@ -26,6 +26,8 @@ import (
 	"github.com/gatehouse-auth/gatehouse/prefs"
 	"github.com/gatehouse-auth/gatehouse/profile"
 	"github.com/gatehouse-auth/gatehouse/recovery"
+	"github.com/gatehouse-auth/gatehouse/signin"
+	"github.com/gatehouse-auth/gatehouse/twofactor"
 	"github.com/gatehouse-auth/gatehouse/webhook"
 )
 
@@ -73,7 +75,13 @@ const DefaultShedDelay = 500 * time.Millisecond
 
 // Server holds the handlers' dependencies.
 type Server struct {
+	// Account holds the passwords and the steps features share.
 	Account *account.Service
+	// SignIn holds the sign-in, its second step and the sessions.
+	SignIn *signin.Service
+	// TwoFactor holds a member's second factors; Mobile their mobile number.
+	TwoFactor *twofactor.Service
+	Mobile    *twofactor.Mobile
 	// Admin holds the administrators' use cases.
 	Admin *admin.Service
 	// Recovery holds the one-time links: reset, activation, setup.

@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/i18n"
+	"github.com/gatehouse-auth/gatehouse/session"
 )
 
 // current returns the request's session and member at any stage, or nils.
@@ -20,8 +20,8 @@ func (s *Server) current(r *http.Request) (*gatehouse.Session, *gatehouse.Member
 	if err != nil || c.Value == "" {
 		return nil, nil, nil
 	}
-	sess, m, err := s.Account.Authenticate(r.Context(), s.orgID(r), c.Value)
-	if err == account.ErrNoSession {
+	sess, m, err := s.SignIn.Authenticate(r.Context(), s.orgID(r), c.Value)
+	if err == session.ErrNoSession {
 		return nil, nil, nil
 	}
 	if req := i18n.RequestOf(r.Context()); req != nil && m != nil {

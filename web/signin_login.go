@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/signin"
 )
 
 // notices are the success messages a redirect may ask a page to show, by key, so
@@ -89,7 +89,7 @@ func (s signinPages) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	identifier, password, next := field(r, "identifier"), field(r, "password"), field(r, "next")
-	res, err := s.Account.SignIn(r.Context(), account.SignInRequest{
+	res, err := s.SignIn.SignIn(r.Context(), signin.SignInRequest{
 		OrgID: s.orgID(r), Identifier: identifier, Password: password, Client: s.client(r),
 		DeviceToken: s.deviceCookie(r),
 	})
@@ -110,7 +110,7 @@ func (s signinPages) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	s.Metrics.signin("success")
 	// A new session id at every sign-in: the old one, if any, ends now.
 	if old, m, err := s.current(r); err == nil && old != nil {
-		_ = s.Account.SignOut(r.Context(), old, m, s.client(r))
+		_ = s.SignIn.SignOut(r.Context(), old, m, s.client(r))
 	}
 	s.setSession(w, res.Token)
 	if res.Session.Stage != gatehouse.StageActive && next != "" {
@@ -147,7 +147,7 @@ func (s signinPages) shedWait(r *http.Request) {
 
 func signinOutcome(err error) string {
 	switch {
-	case errors.Is(err, account.ErrWrongCredentials):
+	case errors.Is(err, signin.ErrWrongCredentials):
 		return "failure"
 	case gatehouse.IsCode(err, gatehouse.Throttled):
 		return "throttled"
@@ -169,7 +169,7 @@ func (s signinPages) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sess != nil {
-		if err := s.Account.SignOut(r.Context(), sess, m, s.client(r)); err != nil {
+		if err := s.SignIn.SignOut(r.Context(), sess, m, s.client(r)); err != nil {
 			s.fail(w, r, err)
 			return
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/session"
 )
 
 // The forced password renewal after a sign-in (/login/renew). It shows the
@@ -67,7 +68,7 @@ func (s signinPages) renewSubmit(w http.ResponseWriter, r *http.Request) {
 			s.redirect(w, r, stagePath(sess.Stage), nil)
 			return
 		}
-		if errors.Is(err, account.ErrNoSession) {
+		if errors.Is(err, session.ErrNoSession) {
 			s.clearSession(w)
 			s.redirect(w, r, "/login", nil)
 			return

@@ -8,13 +8,14 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/twofactor"
 	"github.com/skip2/go-qrcode"
 )
 
 // The member's authenticator app and recovery codes (/account/two-factor).
 
 type twoFactorData struct {
-	*account.AuthenticatorState
+	*twofactor.AuthenticatorState
 	QR template.URL // the QR code of a pending app, as a data: URL (the CSP allows img-src data:)
 }
 
@@ -29,7 +30,7 @@ func (s twofactorPages) twoFactorView(r *http.Request, m *gatehouse.Member) (*vi
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.Account.AuthenticatorState(r.Context(), m)
+	st, err := s.TwoFactor.AuthenticatorState(r.Context(), m)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +85,7 @@ func (s twofactorPages) enrolStart(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.Account.StartEnrolment(r.Context(), m, field(r, account.FieldCurrentPassword), s.client(r)); err != nil {
+	if err := s.TwoFactor.StartEnrolment(r.Context(), m, field(r, account.FieldCurrentPassword), s.client(r)); err != nil {
 		s.twoFactorFailed(w, r, m, err)
 		return
 	}
@@ -101,7 +102,7 @@ func (s twofactorPages) enrolConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	codes, err := s.Account.ConfirmEnrolment(r.Context(), m, field(r, account.FieldCode), s.client(r))
+	codes, err := s.TwoFactor.ConfirmEnrolment(r.Context(), m, field(r, twofactor.FieldCode), s.client(r))
 	if err != nil {
 		s.twoFactorFailed(w, r, m, err)
 		return
@@ -118,7 +119,7 @@ func (s twofactorPages) appRemove(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.Account.RemoveAuthenticator(r.Context(), m, field(r, account.FieldCurrentPassword), s.client(r)); err != nil {
+	if err := s.TwoFactor.RemoveAuthenticator(r.Context(), m, field(r, account.FieldCurrentPassword), s.client(r)); err != nil {
 		s.twoFactorFailed(w, r, m, err)
 		return
 	}
@@ -134,7 +135,7 @@ func (s twofactorPages) recoveryCodesSubmit(w http.ResponseWriter, r *http.Reque
 	if !ok {
 		return
 	}
-	codes, err := s.Account.RegenerateRecoveryCodes(r.Context(), m, field(r, account.FieldCurrentPassword), s.client(r))
+	codes, err := s.TwoFactor.RegenerateRecoveryCodes(r.Context(), m, field(r, account.FieldCurrentPassword), s.client(r))
 	if err != nil {
 		s.twoFactorFailed(w, r, m, err)
 		return

@@ -26,7 +26,7 @@ func (s twofactorPages) devicesPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	list, err := s.Account.TrustedDevices(r.Context(), m)
+	list, err := s.TwoFactor.TrustedDevices(r.Context(), m)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -46,7 +46,7 @@ func (s twofactorPages) revokeDevice(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.Account.RevokeDevice(r.Context(), m, r.PathValue("id"), s.client(r)); err != nil {
+	if err := s.TwoFactor.RevokeDevice(r.Context(), m, r.PathValue("id"), s.client(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -61,7 +61,7 @@ func (s twofactorPages) revokeDevices(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := s.Account.RevokeDevices(r.Context(), m, s.client(r)); err != nil {
+	if _, err := s.TwoFactor.RevokeDevices(r.Context(), m, s.client(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -7,14 +7,15 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/phone"
+	"github.com/gatehouse-auth/gatehouse/twofactor"
 )
 
 // The member's mobile number (S14): /account/mobile asks for the current
 // password and the new number, /account/mobile/confirm for the code sent to it.
 
 type mobileData struct {
-	Confirm bool                // the confirmation step
-	Pending *account.CodeStatus // the code sent to the new number
+	Confirm bool                  // the confirmation step
+	Pending *twofactor.CodeStatus // the code sent to the new number
 }
 
 func (s twofactorPages) mobileView(r *http.Request, m *gatehouse.Member, title string) (*view, error) {
@@ -48,10 +49,10 @@ func (s twofactorPages) mobileSubmit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	typed := field(r, account.FieldMobile)
+	typed := field(r, twofactor.FieldMobile)
 	e164, err := phone.ParseNumber(typed, "")
 	if err == nil {
-		err = s.Account.StartMobileChange(r.Context(), account.MobileChangeRequest{
+		err = s.Mobile.StartMobileChange(r.Context(), twofactor.MobileChangeRequest{
 			Session: sess, Member: m, Password: field(r, account.FieldCurrentPassword), Mobile: e164, Client: s.client(r),
 		})
 	}
@@ -74,7 +75,7 @@ func (s twofactorPages) mobileFailed(w http.ResponseWriter, r *http.Request, m *
 		return
 	}
 	v.CSRF = s.csrfToken(w, r)
-	v.Form[account.FieldMobile] = typed
+	v.Form[twofactor.FieldMobile] = typed
 	v.fieldErrors(err, msg)
 	v.Data = d
 	s.render(w, r, st, "mobile", v)
@@ -85,7 +86,7 @@ func (s twofactorPages) mobileConfirmPage(w http.ResponseWriter, r *http.Request
 	if !ok {
 		return
 	}
-	p, err := s.Account.PendingMobile(r.Context(), sess)
+	p, err := s.Mobile.PendingMobile(r.Context(), sess)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -116,9 +117,9 @@ func (s twofactorPages) mobileConfirmSubmit(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	was := m.Mobile
-	err := s.Account.ConfirmMobileChange(r.Context(), sess, m, field(r, account.FieldCode), s.client(r))
+	err := s.Mobile.ConfirmMobileChange(r.Context(), sess, m, field(r, twofactor.FieldCode), s.client(r))
 	if err != nil {
-		p, perr := s.Account.PendingMobile(r.Context(), sess)
+		p, perr := s.Mobile.PendingMobile(r.Context(), sess)
 		if perr != nil {
 			s.fail(w, r, perr)
 			return
@@ -149,8 +150,8 @@ func (s twofactorPages) mobileResend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.Account.ResendMobileCode(r.Context(), sess, m, s.client(r)); err != nil {
-		p, perr := s.Account.PendingMobile(r.Context(), sess)
+	if err := s.Mobile.ResendMobileCode(r.Context(), sess, m, s.client(r)); err != nil {
+		p, perr := s.Mobile.PendingMobile(r.Context(), sess)
 		if perr != nil || p == nil {
 			s.fail(w, r, err)
 			return
@@ -169,7 +170,7 @@ func (s twofactorPages) mobileRemove(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.Account.RemoveMobile(r.Context(), m, field(r, account.FieldCurrentPassword), s.client(r)); err != nil {
+	if err := s.Mobile.RemoveMobile(r.Context(), m, field(r, account.FieldCurrentPassword), s.client(r)); err != nil {
 		s.mobileFailed(w, r, m, err, mobileData{}, "")
 		return
 	}

@@ -144,16 +144,16 @@ func TestSetMobileByAdministrator(t *testing.T) {
 	admin := gatehouse.Actor{Kind: gatehouse.ActorMember, ID: "a1", Name: "admin", Role: gatehouse.RoleAdministrator, OrgID: gatehouse.DefaultOrgID}
 	peer := gatehouse.Actor{Kind: gatehouse.ActorMember, ID: "m1", Name: "peer", Role: gatehouse.RoleMember, OrgID: gatehouse.DefaultOrgID}
 	ctx := t.Context()
-	if err := s.Account.SetMobile(ctx, peer, gatehouse.Client{}, member, newMobile); !gatehouse.IsCode(err, gatehouse.Forbidden) {
+	if err := s.Mobile.SetMobile(ctx, peer, gatehouse.Client{}, member, newMobile); !gatehouse.IsCode(err, gatehouse.Forbidden) {
 		t.Errorf("a member set another's number: %v", err)
 	}
-	if err := s.Account.SetMobile(ctx, admin, gatehouse.Client{}, owner, newMobile); !gatehouse.IsCode(err, gatehouse.Forbidden) {
+	if err := s.Mobile.SetMobile(ctx, admin, gatehouse.Client{}, owner, newMobile); !gatehouse.IsCode(err, gatehouse.Forbidden) {
 		t.Errorf("an administrator set an owner's number: %v", err)
 	}
-	if err := s.Account.SetMobile(ctx, admin, gatehouse.Client{}, member, "0770"); !gatehouse.IsCode(err, gatehouse.Invalid) {
+	if err := s.Mobile.SetMobile(ctx, admin, gatehouse.Client{}, member, "0770"); !gatehouse.IsCode(err, gatehouse.Invalid) {
 		t.Errorf("a malformed number: %v", err)
 	}
-	if err := s.Account.SetMobile(ctx, admin, gatehouse.Client{}, member, newMobile); err != nil {
+	if err := s.Mobile.SetMobile(ctx, admin, gatehouse.Client{}, member, newMobile); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.Member(t, member.ID).Mobile; got != newMobile {

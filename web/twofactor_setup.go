@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/session"
 )
 
 // The setup of a second factor at sign-in (/login/setup): an administrator
@@ -53,7 +53,7 @@ func (s twofactorPages) setupPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s twofactorPages) renderSetup(w http.ResponseWriter, r *http.Request, st int, v *view, m *gatehouse.Member) {
-	opts, err := s.Account.SetupOptions(r.Context(), m)
+	opts, err := s.SignIn.SetupOptions(r.Context(), m)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -67,22 +67,8 @@ func (s twofactorPages) renderSetup(w http.ResponseWriter, r *http.Request, st i
 	if s.Passkeys == nil {
 		opts.Passkey = false
 	}
-	d := &factorSetupData{SetupOptions: opts}
-	for _, method := range []string{gatehouse.AdminMethodApp, gatehouse.AdminMethodPasskey, gatehouse.AdminMethodSMS, gatehouse.AdminMethodEmail} {
-		if opts.Asked && method != gatehouse.AdminMethodEmail || !opts.Asked && set.AdminMethodAllowed(method) {
-			d.MethodIDs = append(d.MethodIDs, method)
-		}
-	}
-	v.Data = d
+	v.Data = opts
 	s.render(w, r, st, "twofactor_setup", v)
-}
-
-// factorSetupData feeds twofactor_setup.html: what may be set up, and the methods
-// that count for administrators (named in the page's language by the
-// template's methods function).
-type factorSetupData struct {
-	*account.SetupOptions
-	MethodIDs []string
 }
 
 func (s twofactorPages) setupSubmit(w http.ResponseWriter, r *http.Request) {
@@ -98,8 +84,8 @@ func (s twofactorPages) setupSubmit(w http.ResponseWriter, r *http.Request) {
 		s.redirect(w, r, stagePathOrLogin(sess), nil)
 		return
 	}
-	token, err := s.Account.FinishSetup(r.Context(), sess, m, s.client(r))
-	if errors.Is(err, account.ErrNoSession) {
+	token, err := s.SignIn.FinishSetup(r.Context(), sess, m, s.client(r))
+	if errors.Is(err, session.ErrNoSession) {
 		s.redirect(w, r, "/login", nil)
 		return
 	}

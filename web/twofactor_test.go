@@ -152,12 +152,12 @@ func TestEnrolmentRefusals(t *testing.T) {
 	wantStatus(t, "removal without the password", b.Submit("/account/two-factor", "/account/two-factor/app/remove", url.Values{}), http.StatusUnprocessableEntity, "")
 	// Without a mobile number and with email codes off, removing the app
 	// would lock the member out.
-	if err := s.Account.SetMobile(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, m, ""); err != nil {
+	if err := s.Mobile.SetMobile(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, m, ""); err != nil {
 		t.Fatal(err)
 	}
 	r = b.Submit("/account/two-factor", "/account/two-factor/app/remove", url.Values{"current_password": {goodPassword}})
 	wantStatus(t, "removal that locks out", r, http.StatusConflict, "")
-	if err := s.Account.SetMobile(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, m, aliceMobile); err != nil {
+	if err := s.Mobile.SetMobile(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, m, aliceMobile); err != nil {
 		t.Fatal(err)
 	}
 	r = b.Submit("/account/two-factor", "/account/two-factor/app/remove", url.Values{"current_password": {goodPassword}})

@@ -18,7 +18,7 @@ import (
 // setUnverified gives m the number as an administrator would, unverified.
 func (s *tfServer) setUnverified(t *testing.T, m *gatehouse.Member, mobile string) {
 	t.Helper()
-	if err := s.Account.SetMobile(t.Context(), gatehouse.SystemActor(m.OrgID), gatehouse.Client{}, m, mobile); err != nil {
+	if err := s.Mobile.SetMobile(t.Context(), gatehouse.SystemActor(m.OrgID), gatehouse.Client{}, m, mobile); err != nil {
 		t.Fatal(err)
 	}
 	if s.Member(t, m.ID).MobileVerified() {
@@ -100,7 +100,7 @@ func TestUnverifiedMobileNotUsedWithAnotherWay(t *testing.T) {
 // devices lists m's trusted browsers.
 func (s *tfServer) devices(t *testing.T, m *gatehouse.Member) []*gatehouse.TrustedDevice {
 	t.Helper()
-	d, err := s.Account.TrustedDevices(t.Context(), m)
+	d, err := s.TwoFactor.TrustedDevices(t.Context(), m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,16 +6,18 @@ import (
 	"net/url"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/session"
+	"github.com/gatehouse-auth/gatehouse/signin"
+	"github.com/gatehouse-auth/gatehouse/twofactor"
 )
 
 // The second step of a sign-in (/login/verify): a code sent by SMS or email,
 // a code from an authenticator app, or a recovery code.
 
 type verifyData struct {
-	Method string // the form shown: account.MethodCode, MethodApp or MethodRecovery
+	Method string // the form shown: twofactor.MethodCode, MethodApp or MethodRecovery
 	Next   string
-	*account.SecondFactorOptions
+	*signin.SecondFactorOptions
 	ResendSeconds int
 }
 
@@ -55,24 +57,24 @@ var verifyNotices = map[string]string{
 }
 
 func (s twofactorPages) renderVerify(w http.ResponseWriter, r *http.Request, st int, v *view, sess *gatehouse.Session, m *gatehouse.Member, method, next string) {
-	opts, err := s.Account.SecondFactorOptions(r.Context(), sess, m)
+	opts, err := s.SignIn.SecondFactorOptions(r.Context(), sess, m)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	switch method {
-	case account.MethodRecovery:
-	case account.MethodCode:
-		if !opts.CanSend() && opts.AdminMethods != "" && !opts.SetUpNext {
+	case twofactor.MethodRecovery:
+	case twofactor.MethodCode:
+		if !opts.CanSend() && len(opts.AdminMethods) > 0 && !opts.SetUpNext {
 			method = opts.Default() // not "ask your administrator for a number"
 		}
-	case account.MethodPasskey:
+	case twofactor.MethodPasskey:
 		if opts.Passkeys == 0 {
 			method = opts.Default()
 		}
-	case account.MethodApp:
+	case twofactor.MethodApp:
 		if !opts.App {
-			method = account.MethodCode
+			method = twofactor.MethodCode
 		}
 	default:
 		method = opts.Default()
@@ -93,11 +95,11 @@ func (s twofactorPages) verifySubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	method, next := field(r, "method"), field(r, "next")
-	res, err := s.Account.VerifySecondFactor(r.Context(), account.VerifyRequest{
-		Session: sess, Member: m, Method: method, Code: field(r, account.FieldCode), Response: []byte(field(r, "response")),
+	res, err := s.SignIn.VerifySecondFactor(r.Context(), signin.VerifyRequest{
+		Session: sess, Member: m, Method: method, Code: field(r, twofactor.FieldCode), Response: []byte(field(r, "response")),
 		Trust: field(r, "trust") == "on", Client: s.client(r),
 	})
-	if errors.Is(err, account.ErrNoSession) { // another request finished this sign-in first
+	if errors.Is(err, session.ErrNoSession) { // another request finished this sign-in first
 		s.redirect(w, r, "/login", nil)
 		return
 	}
@@ -136,7 +138,7 @@ func (s twofactorPages) verifySend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := field(r, "next")
-	err := s.Account.SendSignInCode(r.Context(), account.SendCodeRequest{
+	err := s.SignIn.SendSignInCode(r.Context(), signin.SendCodeRequest{
 		Session: sess, Member: m, Channel: gatehouse.Channel(field(r, "channel")), Client: s.client(r),
 	})
 	if err != nil {
@@ -149,10 +151,10 @@ func (s twofactorPages) verifySend(w http.ResponseWriter, r *http.Request) {
 		if v.Fields["channel"] != "" {
 			v.Error = v.Fields["channel"]
 		}
-		s.renderVerify(w, r, st, v, sess, m, account.MethodCode, next)
+		s.renderVerify(w, r, st, v, sess, m, twofactor.MethodCode, next)
 		return
 	}
-	q := url.Values{"done": {"sent"}, "method": {account.MethodCode}}
+	q := url.Values{"done": {"sent"}, "method": {twofactor.MethodCode}}
 	if next != "" {
 		q.Set("next", forwardPages(s).nextParam(next))
 	}

@@ -88,6 +88,18 @@ func walkEveryPage(t *testing.T, lang string) {
 		t.Fatal(err)
 	}
 
+	// The brand page lists the organization's own texts: a long one, and a
+	// plural form's, whose keys are the longest.
+	actor := gatehouse.SystemActor(gatehouse.DefaultOrgID)
+	for key, text := range map[string]string{
+		"mail.reset.subject":             "Ein neues Passwort für Ihr Konto bei {{.Org}}, der Anmeldung aller Niederlassungen",
+		"admin.members.count_more.other": "Mehr als {{.Count}} Mitglieder der Organisation passen zur Suche",
+	} {
+		if err := s.App.Web.Brand.SetText(t.Context(), actor, gatehouse.Client{}, gatehouse.DefaultOrgID, brandText("de", key, text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	pages := []walkPage{
 		{"account", "/account"},
 		{"profile", "/account/profile"},
@@ -107,6 +119,7 @@ func walkEveryPage(t *testing.T, lang string) {
 		{"admin-messages", "/admin/messages"},
 		{"admin-api-keys", "/admin/api-keys"},
 		{"admin-webhooks", "/admin/webhooks"},
+		{"admin-brand", "/admin/settings/brand"},
 		{"not-found", "/no/such/page"},
 	}
 	check := func(p walkPage) {

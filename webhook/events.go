@@ -19,18 +19,6 @@ func Patterns(t gatehouse.EventType) []string {
 	return []string{"*", fam, s}
 }
 
-// Matches reports whether a subscription to patterns selects events of type t.
-func Matches(patterns []string, t gatehouse.EventType) bool {
-	for _, p := range patterns {
-		for _, q := range Patterns(t) {
-			if p == q {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // maxPatterns bounds a subscription.
 const maxPatterns = 100
 

@@ -156,7 +156,7 @@ func TestFlood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Account.Hasher = h
+	s.Account.Hasher, s.SignIn.Hasher = h, h
 	rep, stderr, code := runTool(t, append(base, "--scenario", "flood", "--flood", "40", "--duration", "1600ms", "--concurrency", "2")...)
 	if code != 0 || rep == nil {
 		t.Fatalf("exit %d: %s\n%+v", code, stderr, rep)

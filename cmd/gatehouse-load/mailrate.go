@@ -19,6 +19,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
 
 // The mail scenario measures the outbox worker against a local SMTP sink that
@@ -208,7 +209,7 @@ func (e *env) runMail(ctx context.Context, rep *Report) error {
 	prefix := su.prefix + "-q"
 	now := time.Now()
 	// One transaction, so that the whole queue is there at once.
-	err = su.store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = su.store.Tx(ctx, func(tx *sqlstore.Store) error {
 		for i := range q {
 			to := fmt.Sprintf("%s%06d@queue.example.com", prefix, i)
 			m := &gatehouse.Message{ID: gatehouse.NewID(nil), OrgID: gatehouse.DefaultOrgID, Channel: gatehouse.ChannelEmail,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
+	"github.com/gatehouse-auth/gatehouse/sqlstore"
 )
 
 // enqueue puts n emails of the given kind into the shared queue, in one
@@ -19,7 +20,7 @@ func (c *cluster) enqueue(t *testing.T, kind string, n int) {
 	ctx := context.Background()
 	st := gatehousetest.NewStore(t, c.env["GATEHOUSE_DATABASE_URL"])
 	now := time.Now()
-	err := st.Tx(ctx, func(tx gatehouse.Store) error {
+	err := st.Tx(ctx, func(tx *sqlstore.Store) error {
 		for i := range n {
 			m := &gatehouse.Message{
 				ID: gatehouse.NewID(nil), OrgID: gatehouse.DefaultOrgID, Channel: gatehouse.ChannelEmail, Kind: kind,

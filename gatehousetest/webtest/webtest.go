@@ -30,7 +30,9 @@ import (
 	"github.com/gatehouse-auth/gatehouse/passkey"
 	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/secret"
+	"github.com/gatehouse-auth/gatehouse/signin"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
+	"github.com/gatehouse-auth/gatehouse/twofactor"
 	"github.com/gatehouse-auth/gatehouse/web"
 	"github.com/gatehouse-auth/gatehouse/webhook"
 )
@@ -85,11 +87,14 @@ type Options struct {
 
 // Server is a running Gatehouse and everything a test may want to look at.
 type Server struct {
-	URL     string // the test server's base URL, no trailing slash
-	HTTP    *httptest.Server
-	Store   *sqlstore.Store
-	Account *account.Service
-	Admin   *admin.Service
+	URL       string // the test server's base URL, no trailing slash
+	HTTP      *httptest.Server
+	Store     *sqlstore.Store
+	Account   *account.Service
+	SignIn    *signin.Service
+	TwoFactor *twofactor.Service
+	Mobile    *twofactor.Mobile
+	Admin     *admin.Service
 	// Recovery holds the one-time links: reset, activation, setup.
 	Recovery *recovery.Service
 	// Passkeys is the passkey service, on the public URL's relying party.
@@ -189,7 +194,7 @@ func New(t testing.TB, opts Options) *Server {
 			t.Fatalf("settings: %v", err)
 		}
 	}
-	s := &Server{URL: base, HTTP: ts, Store: st, Account: a.Account, Admin: a.Admin, Recovery: a.Recovery, Passkeys: a.Passkeys, Web: a.Web, Clock: clock, SMTP: smtpSrv,
+	s := &Server{URL: base, HTTP: ts, Store: st, Account: a.Account, SignIn: a.SignIn, TwoFactor: a.TwoFactor, Mobile: a.Web.Mobile, Admin: a.Admin, Recovery: a.Recovery, Passkeys: a.Passkeys, Web: a.Web, Clock: clock, SMTP: smtpSrv,
 		Hasher: a.Hasher, Captcha: a.Captcha, Webhooks: a.Webhooks, OIDC: a.OIDC, App: a}
 	run := func(fn func(context.Context)) {
 		wctx, cancel := context.WithCancel(context.Background())
@@ -293,4 +298,18 @@ func (s *Server) Overwrite(t testing.TB, m *gatehouse.Member) {
 	if err := s.Store.ChangeMember(context.Background(), m.OrgID, m.ID, gatehousetest.Overwrite(m)); err != nil {
 		t.Fatalf("Overwrite %s: %v", m.Username, err)
 	}
+}
+
+// NewApp builds the application on st as gatehouse serve does (app.New),
+// with test-sized hashing, clock's time and publicURL, without a web server
+// running: for tests of the use cases that need the parts wired together.
+// Its background work is not started, and st stays the caller's to close.
+func NewApp(t testing.TB, st *sqlstore.Store, clock *gatehousetest.Clock, publicURL *url.URL) *app.App {
+	t.Helper()
+	a, err := app.New(context.Background(), app.Config{Web: web.Config{PublicURL: publicURL, Version: "test"},
+		Hash: secret.HasherConfig{Memory: 256, Time: 1, Threads: 1}, Now: clock.Now}, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

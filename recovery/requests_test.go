@@ -1,4 +1,4 @@
-package account_test
+package recovery_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/recovery"
 	"github.com/gatehouse-auth/gatehouse/secret"
+	"github.com/gatehouse-auth/gatehouse/signin"
 	"github.com/gatehouse-auth/gatehouse/sqlstore"
 	"github.com/gatehouse-auth/gatehouse/web"
 )
@@ -25,6 +26,7 @@ const password = "violet kettle orbit marsh"
 // wake-up calls are all traced, with a builtin CAPTCHA on the same store.
 type tracedService struct {
 	*account.Service
+	signIn  *signin.Service
 	rec     *recovery.Service
 	raw     *sqlstore.Store
 	trace   *trace
@@ -45,15 +47,15 @@ func newTracedService(t *testing.T, url string) *tracedService {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := tracedStore{TwoFactorStore: raw, AuthenticatorStore: raw, AdminStore: raw, s: raw, t: tr}
+	st := tracedStore{s: raw, t: tr}
 	chk := &captcha.Checker{Key: []byte("a key of thirty-two bytes, exact"), Store: st, Difficulty: 6, Now: clock.Now}
 	svc := a.Account
 	svc.Store, svc.Counters, svc.Captcha = st, tracedCounters{c: raw, t: tr}, chk
 	svc.Hasher = tracedHasher{h: a.Hasher, t: tr}
 	svc.Outbox.Composer, svc.Outbox.Waker = tracedComposer{c: svc.Outbox.Composer, t: tr}, tracedWaker{t: tr}
-	rec := &recovery.Service{Store: st, Tx: tracedTransactor{st}, Steps: svc, Counters: svc.Counters, Captcha: chk,
+	rec := &recovery.Service{Store: st, Tx: tracedTransactor{st}, Steps: svc, SignIns: a.SignIn, Counters: svc.Counters, Captcha: chk,
 		Hasher: svc.Hasher, Blocklist: svc.Blocklist, Now: clock.Now}
-	return &tracedService{Service: svc, rec: rec, raw: raw, trace: tr, captcha: chk, clock: clock}
+	return &tracedService{Service: svc, signIn: a.SignIn, rec: rec, raw: raw, trace: tr, captcha: chk, clock: clock}
 }
 
 func urlParse(s string) (*url.URL, error) { return url.Parse(s) }
@@ -247,8 +249,8 @@ func TestOddIdentifiers(t *testing.T) {
 				if err := ts.rec.RequestReset(ctx, recovery.ResetRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Captcha: ts.answer(t)}); err != nil {
 					t.Errorf("reset %q: %v", id, err)
 				}
-				_, err := ts.SignIn(ctx, account.SignInRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Password: "whatever it is"})
-				if err != account.ErrWrongCredentials {
+				_, err := ts.signIn.SignIn(ctx, signin.SignInRequest{OrgID: gatehouse.DefaultOrgID, Identifier: id, Password: "whatever it is"})
+				if err != signin.ErrWrongCredentials {
 					t.Errorf("sign-in %q: %v", id, err)
 				}
 			}

@@ -1,10 +1,11 @@
-package account
+package twofactor
 
 import (
 	"context"
 	"strings"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/secret"
 )
 
@@ -26,14 +27,14 @@ const totpKeyName = "totp"
 // totpSkew is how many steps of clock drift are allowed either side.
 const totpSkew = 1
 
-// authenticator returns the member's authenticator app, or nil.
-func (s *Service) authenticator(ctx context.Context, m *gatehouse.Member) (*gatehouse.Authenticator, error) {
+// Authenticator returns the member's authenticator app, or nil.
+func (s *Service) Authenticator(ctx context.Context, m *gatehouse.Member) (*gatehouse.Authenticator, error) {
 	a, err := s.Store.Authenticator(ctx, m.OrgID, m.ID)
 	if gatehouse.IsCode(err, gatehouse.NotFound) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, gatehouse.Wrap("account.authenticator", err)
+		return nil, gatehouse.Wrap("twofactor.authenticator", err)
 	}
 	return a, nil
 }
@@ -43,20 +44,20 @@ func totpAAD(orgID, memberID string) []byte { return []byte("totp\x00" + orgID +
 func (s *Service) sealTOTP(ctx context.Context, m *gatehouse.Member, plain string) (string, error) {
 	key, err := s.Store.ServerKey(ctx, totpKeyName, 32)
 	if err != nil {
-		return "", gatehouse.Wrap("account.sealTOTP", err)
+		return "", gatehouse.Wrap("twofactor.sealTOTP", err)
 	}
 	sealed, err := secret.Seal(key, []byte(plain), totpAAD(m.OrgID, m.ID), s.rand())
-	return sealed, gatehouse.Wrap("account.sealTOTP", err)
+	return sealed, gatehouse.Wrap("twofactor.sealTOTP", err)
 }
 
 func (s *Service) openTOTP(ctx context.Context, a *gatehouse.Authenticator) (string, error) {
 	key, err := s.Store.ServerKey(ctx, totpKeyName, 32)
 	if err != nil {
-		return "", gatehouse.Wrap("account.openTOTP", err)
+		return "", gatehouse.Wrap("twofactor.openTOTP", err)
 	}
 	plain, err := secret.Open(key, a.Secret, totpAAD(a.OrgID, a.MemberID))
 	if err != nil {
-		return "", gatehouse.Wrap("account.openTOTP", err)
+		return "", gatehouse.Wrap("twofactor.openTOTP", err)
 	}
 	return string(plain), nil
 }
@@ -80,11 +81,11 @@ type Enrolment struct {
 // factors returns the organization's settings, the member's authenticator app
 // (nil when none) and how many recovery codes the member has left.
 func (s *Service) factors(ctx context.Context, op string, m *gatehouse.Member) (gatehouse.Settings, *gatehouse.Authenticator, int, error) {
-	set, err := s.Settings(ctx, m.OrgID)
+	set, err := s.Steps.Settings(ctx, m.OrgID)
 	if err != nil {
 		return set, nil, 0, err
 	}
-	a, err := s.authenticator(ctx, m)
+	a, err := s.Authenticator(ctx, m)
 	if err != nil {
 		return set, nil, 0, err
 	}
@@ -95,9 +96,23 @@ func (s *Service) factors(ctx context.Context, op string, m *gatehouse.Member) (
 	return set, a, left, nil
 }
 
+// Enrolled reports whether m has a confirmed authenticator app, and how many
+// unused recovery codes.
+func (s *Service) Enrolled(ctx context.Context, m *gatehouse.Member) (app bool, recoveryCodes int, err error) {
+	a, err := s.Authenticator(ctx, m)
+	if err != nil {
+		return false, 0, err
+	}
+	left, err := s.Store.RecoveryCodesLeft(ctx, m.OrgID, m.ID)
+	if err != nil {
+		return false, 0, gatehouse.Wrap("twofactor.Enrolled", err)
+	}
+	return a.Confirmed(), left, nil
+}
+
 // AuthenticatorState returns the member's app and recovery codes.
 func (s *Service) AuthenticatorState(ctx context.Context, m *gatehouse.Member) (*AuthenticatorState, error) {
-	set, a, left, err := s.factors(ctx, "account.AuthenticatorState", m)
+	set, a, left, err := s.factors(ctx, "twofactor.AuthenticatorState", m)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +127,7 @@ func (s *Service) AuthenticatorState(ctx context.Context, m *gatehouse.Member) (
 		}
 		u, err := secret.TOTPURL(issuer(&set), m.Username, plain)
 		if err != nil {
-			return nil, gatehouse.Wrap("account.AuthenticatorState", err)
+			return nil, gatehouse.Wrap("twofactor.AuthenticatorState", err)
 		}
 		st.Pending = &Enrolment{Secret: groupsOf4(plain), URL: u}
 	}
@@ -120,18 +135,18 @@ func (s *Service) AuthenticatorState(ctx context.Context, m *gatehouse.Member) (
 }
 
 // StartEnrolment checks the member's password and makes a new, pending
-// authenticator secret (replacing a pending one). A member who already has an
+// Authenticator secret (replacing a pending one). A member who already has an
 // app must remove it first.
 func (s *Service) StartEnrolment(ctx context.Context, m *gatehouse.Member, password string, c gatehouse.Client) error {
-	const op = "account.StartEnrolment"
-	set, err := s.Settings(ctx, m.OrgID)
+	const op = "twofactor.StartEnrolment"
+	set, err := s.Steps.Settings(ctx, m.OrgID)
 	if err != nil {
 		return err
 	}
-	if err := s.reauthenticate(ctx, &set, op, m, password, c); err != nil {
+	if err := s.Steps.CheckCurrentPassword(ctx, &set, op, m, password, c); err != nil {
 		return err
 	}
-	a, err := s.authenticator(ctx, m)
+	a, err := s.Authenticator(ctx, m)
 	if err != nil {
 		return err
 	}
@@ -156,19 +171,19 @@ func (s *Service) StartEnrolment(ctx context.Context, m *gatehouse.Member, passw
 // and returns the member's new recovery codes, to be shown once. Trusted
 // browsers are forgotten: the second factor changed.
 func (s *Service) ConfirmEnrolment(ctx context.Context, m *gatehouse.Member, typed string, c gatehouse.Client) ([]string, error) {
-	const op = "account.ConfirmEnrolment"
-	set, err := s.Settings(ctx, m.OrgID)
+	const op = "twofactor.ConfirmEnrolment"
+	set, err := s.Steps.Settings(ctx, m.OrgID)
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.authenticator(ctx, m)
+	a, err := s.Authenticator(ctx, m)
 	if err != nil {
 		return nil, err
 	}
 	if a == nil || a.Confirmed() {
 		return nil, gatehouse.Errorf(gatehouse.Conflict, op, "There is no authenticator app being set up.")
 	}
-	if err := s.secondFactorWait(ctx, &set, m, c); err != nil {
+	if err := s.Wait(ctx, &set, m, c); err != nil {
 		return nil, err
 	}
 	step, err := s.matchTOTP(ctx, a, typed)
@@ -176,7 +191,7 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, m *gatehouse.Member, typ
 		return nil, err
 	}
 	if step < 0 {
-		if err := s.secondFactorFailed(ctx, m, c, MethodApp, "wrong_enrolment_code"); err != nil {
+		if err := s.Failed(ctx, m, c, MethodApp, "wrong_enrolment_code"); err != nil {
 			return nil, err
 		}
 		return nil, gatehouse.InvalidFields(op, codeField("wrong", "That code is not right. Check the time on your phone and enter the code your app shows now."))
@@ -186,7 +201,7 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, m *gatehouse.Member, typ
 		return nil, err
 	}
 	now := s.now()
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		if err := tx.UseAuthenticatorStep(ctx, m.OrgID, m.ID, step, now); err != nil {
 			if gatehouse.IsCode(err, gatehouse.Conflict) {
 				return gatehouse.InvalidFields(op, codeField("used", "That code has already been used. Wait for the next one."))
@@ -196,19 +211,19 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, m *gatehouse.Member, typ
 		if err := tx.ReplaceRecoveryCodes(ctx, m.OrgID, m.ID, hashes, now); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
-		if _, err := s.ForgetDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedSecondFactor); err != nil {
+		if _, err := s.Steps.ForgetDevices(ctx, tx, m, gatehouse.MemberActor(m), c, account.RevokedSecondFactor); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, tx, event(gatehouse.EventMethodEnrolled, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"method": "totp", "recovery_codes": itoa(len(codes))})); err != nil {
 			return err
 		}
-		return s.NotifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeApp, New: "app"}})
+		return s.Steps.NotifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeApp, New: "app"}})
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.kick()
+	s.Outbox.Wake()
 	return codes, nil
 }
 
@@ -216,35 +231,35 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, m *gatehouse.Member, typ
 // Trusted browsers are forgotten. It is refused when the organization requires
 // a second factor and no other way to receive one would remain.
 func (s *Service) RemoveAuthenticator(ctx context.Context, m *gatehouse.Member, password string, c gatehouse.Client) error {
-	const op = "account.RemoveAuthenticator"
-	set, err := s.Settings(ctx, m.OrgID)
+	const op = "twofactor.RemoveAuthenticator"
+	set, err := s.Steps.Settings(ctx, m.OrgID)
 	if err != nil {
 		return err
 	}
-	if err := s.reauthenticate(ctx, &set, op, m, password, c); err != nil {
+	if err := s.Steps.CheckCurrentPassword(ctx, &set, op, m, password, c); err != nil {
 		return err
 	}
 	if set.TwoFactor == gatehouse.TwoFactorRequired && m.Mobile == "" && !(set.TwoFactorEmail && m.ContactEmail() != "") {
 		return gatehouse.Errorf(gatehouse.Conflict, op, "Your organization requires a second factor and you have no mobile number: add one before you remove your app.")
 	}
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		if err := tx.DeleteAuthenticator(ctx, m.OrgID, m.ID); err != nil {
 			if gatehouse.IsCode(err, gatehouse.NotFound) {
 				return gatehouse.Errorf(gatehouse.NotFound, op, "You have no authenticator app.")
 			}
 			return gatehouse.Wrap(op, err)
 		}
-		if _, err := s.ForgetDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedSecondFactor); err != nil {
+		if _, err := s.Steps.ForgetDevices(ctx, tx, m, gatehouse.MemberActor(m), c, account.RevokedSecondFactor); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, tx, event(gatehouse.EventMethodRemoved, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"method": "totp"})); err != nil {
 			return err
 		}
-		return s.NotifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeApp, Old: "app"}})
+		return s.Steps.NotifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeApp, Old: "app"}})
 	})
 	if err == nil {
-		s.kick()
+		s.Outbox.Wake()
 	}
 	return err
 }
@@ -254,7 +269,7 @@ func (s *Service) RemoveAuthenticator(ctx context.Context, m *gatehouse.Member, 
 func (s *Service) matchTOTP(ctx context.Context, a *gatehouse.Authenticator, typed string) (int64, error) {
 	code, ok := digitsOnly(typed, secret.TOTPDigits)
 	if !ok {
-		return 0, gatehouse.InvalidFields("account.matchTOTP", codeField("format", "Enter the 6-digit code your app shows."))
+		return 0, gatehouse.InvalidFields("twofactor.matchTOTP", codeField("format", "Enter the 6-digit code your app shows."))
 	}
 	plain, err := s.openTOTP(ctx, a)
 	if err != nil {
@@ -267,7 +282,7 @@ func (s *Service) matchTOTP(ctx context.Context, a *gatehouse.Authenticator, typ
 		}
 		want, err := secret.TOTPCode(plain, step)
 		if err != nil {
-			return 0, gatehouse.Wrap("account.matchTOTP", err)
+			return 0, gatehouse.Wrap("twofactor.matchTOTP", err)
 		}
 		if secret.Equal(code, want) {
 			return step, nil
@@ -276,10 +291,10 @@ func (s *Service) matchTOTP(ctx context.Context, a *gatehouse.Authenticator, typ
 	return -1, nil
 }
 
-// checkApp checks a code from the member's authenticator app at sign-in.
-func (s *Service) checkApp(ctx context.Context, m *gatehouse.Member, typed string, c gatehouse.Client) error {
-	const op = "account.checkApp"
-	a, err := s.authenticator(ctx, m)
+// CheckApp checks a code from the member's authenticator app at sign-in.
+func (s *Service) CheckApp(ctx context.Context, m *gatehouse.Member, typed string, c gatehouse.Client) error {
+	const op = "twofactor.checkApp"
+	a, err := s.Authenticator(ctx, m)
 	if err != nil {
 		return err
 	}
@@ -304,7 +319,7 @@ func (s *Service) checkApp(ctx context.Context, m *gatehouse.Member, typed strin
 	if step >= 0 || s.usedTOTP(ctx, a, typed) {
 		reason = "replayed_code"
 	}
-	if err := s.secondFactorFailed(ctx, m, c, MethodApp, reason); err != nil {
+	if err := s.Failed(ctx, m, c, MethodApp, reason); err != nil {
 		return err
 	}
 	if reason == "replayed_code" {

@@ -1,4 +1,4 @@
-package account
+package signin
 
 import (
 	"context"
@@ -19,7 +19,7 @@ func (s *Service) StartResetSession(ctx context.Context, m *gatehouse.Member, c 
 	}
 	var token string
 	var sess *gatehouse.Session
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		token, sess, err = s.SignInAfterReset(ctx, tx, m, &set, stage, c)
 		return err
 	})

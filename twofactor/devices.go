@@ -1,4 +1,4 @@
-package account
+package twofactor
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/account"
 	"github.com/gatehouse-auth/gatehouse/secret"
 )
 
@@ -22,36 +23,21 @@ import (
 // deviceKeyName names the server key that signs trusted-browser cookies.
 const deviceKeyName = "trusted_device"
 
-// Reasons recorded when trusted browsers are revoked.
-const (
-	RevokedByMember     = "member"
-	RevokedPassword     = "password"
-	RevokedSecondFactor = "second_factor_changed"
-	RevokedEverywhere   = "sign_out_everywhere"
-	// RevokedByAdministrator: an administrator ended all of the member's sessions.
-	RevokedByAdministrator = "administrator_ended_sessions"
-	// RevokedAccount prefixes the state of an account that can no longer sign
-	// in: "account_disabled", "account_expired".
-	RevokedAccount = "account_"
-	// RevokedRoleChanged: the member became an administrator or an owner.
-	RevokedRoleChanged = "role_changed"
-)
-
 func (s *Service) deviceSignature(ctx context.Context, raw string) (string, error) {
 	key, err := s.Store.ServerKey(ctx, deviceKeyName, 32)
 	if err != nil {
-		return "", gatehouse.Wrap("account.deviceSignature", err)
+		return "", gatehouse.Wrap("twofactor.deviceSignature", err)
 	}
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte("trusted_device\x00" + raw))
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)), nil
 }
 
-// newDeviceToken returns a new device secret and the signed cookie value.
-func (s *Service) newDeviceToken(ctx context.Context) (raw, cookie string, err error) {
+// NewDeviceToken returns a new device secret and the signed cookie value.
+func (s *Service) NewDeviceToken(ctx context.Context) (raw, cookie string, err error) {
 	raw, _, err = secret.NewToken(s.rand())
 	if err != nil {
-		return "", "", gatehouse.Wrap("account.newDeviceToken", err)
+		return "", "", gatehouse.Wrap("twofactor.newDeviceToken", err)
 	}
 	sig, err := s.deviceSignature(ctx, raw)
 	if err != nil {
@@ -77,9 +63,16 @@ func (s *Service) deviceRaw(ctx context.Context, cookie string) (string, error) 
 	return raw, nil
 }
 
-// trustDevice stores the browser with secret raw as trusted by m through tx.
-func (s *Service) trustDevice(ctx context.Context, tx gatehouse.Store, set *gatehouse.Settings, m *gatehouse.Member, raw string, c gatehouse.Client) error {
-	const op = "account.trustDevice"
+// DeviceWriter stores a trusted browser and its audit event: the
+// transaction of the sign-in step that trusts it.
+type DeviceWriter interface {
+	CreateTrustedDevice(ctx context.Context, d *gatehouse.TrustedDevice) error
+	gatehouse.AuditWriter
+}
+
+// TrustDevice stores the browser with secret raw as trusted by m through tx.
+func (s *Service) TrustDevice(ctx context.Context, tx DeviceWriter, set *gatehouse.Settings, m *gatehouse.Member, raw string, c gatehouse.Client) error {
+	const op = "twofactor.trustDevice"
 	now := s.now()
 	d := &gatehouse.TrustedDevice{
 		ID: gatehouse.NewID(s.rand()), OrgID: m.OrgID, MemberID: m.ID, TokenHash: secret.HashToken(raw),
@@ -93,12 +86,12 @@ func (s *Service) trustDevice(ctx context.Context, tx gatehouse.Store, set *gate
 		map[string]string{"device": d.ID, "days": itoa(set.TrustDays(m))}))
 }
 
-// trustedDevice returns the device the cookie names when it is trusted for m
+// TrustedDevice returns the device the cookie names when it is trusted for m
 // at now, else nil. The current trusted_device_days (for an administrator or
 // owner, trusted_device_days_for_administrators when shorter) bounds old
 // devices too, so that shortening it (or setting 0) takes effect at once, and
 // a browser trusted before a promotion counts only for the administrators' days.
-func (s *Service) trustedDevice(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, cookie string, now time.Time) (*gatehouse.TrustedDevice, error) {
+func (s *Service) TrustedDevice(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, cookie string, now time.Time) (*gatehouse.TrustedDevice, error) {
 	days := set.TrustDays(m)
 	if cookie == "" || days <= 0 {
 		return nil, nil
@@ -112,7 +105,7 @@ func (s *Service) trustedDevice(ctx context.Context, set *gatehouse.Settings, m 
 		return nil, nil
 	}
 	if err != nil {
-		return nil, gatehouse.Wrap("account.trustedDevice", err)
+		return nil, gatehouse.Wrap("twofactor.trustedDevice", err)
 	}
 	if d.MemberID != m.ID || d.OrgID != m.OrgID || !now.Before(d.ExpiresAt) ||
 		!now.Before(d.CreatedAt.AddDate(0, 0, days)) {
@@ -125,15 +118,15 @@ func (s *Service) trustedDevice(ctx context.Context, set *gatehouse.Settings, m 
 func (s *Service) TrustedDevices(ctx context.Context, m *gatehouse.Member) ([]*gatehouse.TrustedDevice, error) {
 	list, err := s.Store.TrustedDevices(ctx, m.OrgID, m.ID, s.now())
 	if err != nil {
-		return nil, gatehouse.Wrap("account.TrustedDevices", err)
+		return nil, gatehouse.Wrap("twofactor.TrustedDevices", err)
 	}
 	return list, nil
 }
 
 // RevokeDevice stops trusting one of the member's browsers.
 func (s *Service) RevokeDevice(ctx context.Context, m *gatehouse.Member, id string, c gatehouse.Client) error {
-	const op = "account.RevokeDevice"
-	return s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	const op = "twofactor.RevokeDevice"
+	return s.Tx.Tx(ctx, func(tx Tx) error {
 		if err := tx.DeleteTrustedDevice(ctx, m.OrgID, m.ID, id); err != nil {
 			if gatehouse.IsCode(err, gatehouse.NotFound) {
 				return gatehouse.Errorf(gatehouse.NotFound, op, "That browser is no longer trusted.")
@@ -141,49 +134,17 @@ func (s *Service) RevokeDevice(ctx context.Context, m *gatehouse.Member, id stri
 			return gatehouse.Wrap(op, err)
 		}
 		return s.audit(ctx, tx, event(gatehouse.EventDeviceRevoked, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
-			map[string]string{"device": id, "reason": RevokedByMember}))
+			map[string]string{"device": id, "reason": account.RevokedByMember}))
 	})
 }
 
 // RevokeDevices stops trusting every browser of the member and returns how many.
 func (s *Service) RevokeDevices(ctx context.Context, m *gatehouse.Member, c gatehouse.Client) (int, error) {
 	var n int
-	err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err := s.Tx.Tx(ctx, func(tx Tx) error {
 		var err error
-		n, err = s.ForgetDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedByMember)
+		n, err = s.Steps.ForgetDevices(ctx, tx, m, gatehouse.MemberActor(m), c, account.RevokedByMember)
 		return err
 	})
 	return n, err
-}
-
-// ForgetDevices forgets every trusted browser of m through tx and audits it
-// when there were any. Every change of password or second factor calls it.
-func (s *Service) ForgetDevices(ctx context.Context, tx StepStore, m *gatehouse.Member, actor gatehouse.Actor, c gatehouse.Client, reason string) (int, error) {
-	n, err := tx.DeleteTrustedDevices(ctx, m.OrgID, m.ID)
-	if err != nil {
-		return 0, gatehouse.Wrap("account.ForgetDevices", err)
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	return n, s.audit(ctx, tx, event(gatehouse.EventDeviceRevoked, m.OrgID, actor, m.ID, c,
-		map[string]string{"count": itoa(n), "reason": reason}))
-}
-
-// SignOutEverywhere ends every session of the member, this one included, and
-// stops trusting every browser: what to do after losing a device.
-func (s *Service) SignOutEverywhere(ctx context.Context, m *gatehouse.Member, c gatehouse.Client) error {
-	const op = "account.SignOutEverywhere"
-	return s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		n, err := tx.DeleteMemberSessions(ctx, m.OrgID, m.ID, "")
-		if err != nil {
-			return gatehouse.Wrap(op, err)
-		}
-		if err := s.audit(ctx, tx, event(gatehouse.EventSessionsRevoked, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
-			map[string]string{"count": itoa(n), "scope": "all"})); err != nil {
-			return err
-		}
-		_, err = s.ForgetDevices(ctx, tx, m, gatehouse.MemberActor(m), c, RevokedEverywhere)
-		return err
-	})
 }

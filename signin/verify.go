@@ -1,11 +1,12 @@
-package account
+package signin
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/session"
+	"github.com/gatehouse-auth/gatehouse/twofactor"
 )
 
 // Two-factor sign-in. Who is asked for a second factor (setting two_factor):
@@ -24,25 +25,6 @@ import (
 // password. The sign-in that follows a password reset asks for it unless
 // reset_requires_second_factor is off (S16).
 
-// Methods of proving the second factor.
-const (
-	MethodCode     = "code"     // a code sent by SMS or email
-	MethodApp      = "app"      // an authenticator app (TOTP)
-	MethodRecovery = "recovery" // a single-use recovery code
-)
-
-// FieldCode is the form field of every code: sent, app or recovery.
-const FieldCode = "code"
-
-// Throttling of wrong second-factor answers (codes, app codes and recovery
-// codes alike), on top of the five wrong tries that kill one sent code: after
-// this many failures for a member, or from one address, each further try
-// waits twice as long as the last, up to signin_max_delay.
-const (
-	secondFactorFreeAttempts        = 10
-	secondFactorAddressFreeAttempts = 30
-)
-
 // secondFactorNeeded reports whether m must prove a second factor after the
 // password under the organization's settings.
 func (s *Service) secondFactorNeeded(ctx context.Context, m *gatehouse.Member, set *gatehouse.Settings) (bool, error) {
@@ -53,7 +35,7 @@ func (s *Service) secondFactorNeeded(ctx context.Context, m *gatehouse.Member, s
 	case gatehouse.TwoFactorRequired:
 		return true, nil
 	case gatehouse.TwoFactorOptional:
-		a, err := s.authenticator(ctx, m)
+		a, err := s.Factors.Authenticator(ctx, m)
 		if err != nil || a.Confirmed() {
 			return a.Confirmed(), err
 		}
@@ -74,36 +56,6 @@ func stageAfterSecondFactor(m *gatehouse.Member, set *gatehouse.Settings, now ti
 	return gatehouse.StageActive
 }
 
-// pendingTTL is how long a session waiting for a second factor lives: longer
-// than a code, so that a code that expired can be replaced without starting
-// over with the password.
-func pendingTTL(set *gatehouse.Settings) time.Duration {
-	return pendingSessionTTL + set.TwoFactorCodeTTL
-}
-
-// Delivery says where the message carrying a code stands, for the member.
-type Delivery string
-
-// Deliveries.
-const (
-	DeliveryQueued  Delivery = "queued"  // not sent yet
-	DeliverySent    Delivery = "sent"    // handed to the provider
-	DeliveryDelayed Delivery = "delayed" // an attempt failed; it will be retried
-	DeliveryFailed  Delivery = "failed"  // given up: a wrong number, a refused address
-)
-
-// CodeStatus describes the code sent for a session, masked for the page.
-type CodeStatus struct {
-	Channel   gatehouse.Channel
-	To        string // masked: "•••• 1234", "a•••@example.com"
-	ExpiresAt time.Time
-	Expired   bool
-	Dead      bool // five wrong tries
-	Used      bool
-	TriesLeft int
-	Delivery  Delivery
-}
-
 // SecondFactorOptions is what the second-factor page offers a member.
 type SecondFactorOptions struct {
 	Passkeys      int    // the member's passkeys
@@ -112,15 +64,15 @@ type SecondFactorOptions struct {
 	SMS           string // the masked mobile number, "" when there is none
 	Email         string // the masked email address, "" when email may not carry codes
 	// Code is the code sent for this sign-in; nil when none was sent.
-	Code *CodeStatus
+	Code *twofactor.CodeStatus
 	// ResendIn is how long until another code may be sent (the cooldown).
 	ResendIn time.Duration
 	// TrustDays is how long a browser may be trusted; 0 when never.
 	TrustDays int
-	// AdminMethods, when not "", names the only methods that count for this
-	// administrator ("an authenticator app or a passkey"); unless SetUpNext,
+	// AdminMethods, when not empty, are the only methods that count for this
+	// administrator (gatehouse.AdminMethodApp, ...); unless SetUpNext,
 	// the others are not offered.
-	AdminMethods string
+	AdminMethods []string
 	// SetUpNext: this administrator has no factor that counts for them and
 	// will set one up once this step is passed with any factor they have.
 	SetUpNext bool
@@ -130,12 +82,12 @@ type SecondFactorOptions struct {
 // the member has one.
 func (o *SecondFactorOptions) Default() string {
 	if o.Passkeys > 0 {
-		return MethodPasskey
+		return twofactor.MethodPasskey
 	}
 	if o.App {
-		return MethodApp
+		return twofactor.MethodApp
 	}
-	return MethodCode
+	return twofactor.MethodCode
 }
 
 // CanSend reports whether any channel can carry a code.
@@ -144,11 +96,15 @@ func (o *SecondFactorOptions) CanSend() bool { return o.SMS != "" || o.Email != 
 // SecondFactorOptions returns what the member may use to complete a sign-in at
 // the second-factor stage, and the state of the code sent for it.
 func (s *Service) SecondFactorOptions(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member) (*SecondFactorOptions, error) {
-	set, a, left, err := s.factors(ctx, "account.SecondFactorOptions", m)
+	set, err := s.Settings(ctx, m.OrgID)
 	if err != nil {
 		return nil, err
 	}
-	o := &SecondFactorOptions{App: a.Confirmed(), RecoveryCodes: left, TrustDays: set.TrustDays(m)}
+	app, left, err := s.Factors.Enrolled(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	o := &SecondFactorOptions{App: app, RecoveryCodes: left, TrustDays: set.TrustDays(m)}
 	if o.Passkeys, err = s.passkeyCount(ctx, m); err != nil {
 		return nil, err
 	}
@@ -159,10 +115,10 @@ func (s *Service) SecondFactorOptions(ctx context.Context, sess *gatehouse.Sessi
 		o.SMS = gatehouse.MaskPhone(m.Mobile)
 	}
 	adminOptions(&set, m, o)
-	if o.Code, err = s.codeStatus(ctx, sess, gatehouse.CodeSignIn); err != nil {
+	if o.Code, err = s.Factors.SentCode(ctx, sess, gatehouse.CodeSignIn); err != nil {
 		return nil, err
 	}
-	if o.ResendIn, err = s.sendCooldown(ctx, &set, m); err != nil {
+	if o.ResendIn, err = s.Factors.SendCooldown(ctx, &set, m); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -172,9 +128,9 @@ func (s *Service) SecondFactorOptions(ctx context.Context, sess *gatehouse.Sessi
 type VerifyRequest struct {
 	Session *gatehouse.Session
 	Member  *gatehouse.Member
-	Method  string // MethodCode, MethodApp, MethodRecovery or MethodPasskey
+	Method  string // twofactor.MethodCode, twofactor.MethodApp, twofactor.MethodRecovery or twofactor.MethodPasskey
 	Code    string // as typed
-	// Response is the browser's passkey assertion (JSON), for MethodPasskey.
+	// Response is the browser's passkey assertion (JSON), for twofactor.MethodPasskey.
 	Response []byte
 	Trust    bool // trust this browser (S12)
 	Client   gatehouse.Client
@@ -197,7 +153,7 @@ type VerifyResult struct {
 // and moves the session on. Wrong answers are throttled per member and per
 // client address and audited; a code sent by SMS or email dies after five.
 func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*VerifyResult, error) {
-	const op = "account.VerifySecondFactor"
+	const op = "signin.VerifySecondFactor"
 	sess, m := req.Session, req.Member
 	if sess.Stage != gatehouse.StageSecondFactor {
 		return nil, gatehouse.Errorf(gatehouse.Forbidden, op, "This sign-in does not need a second factor.")
@@ -206,35 +162,35 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 	if err != nil {
 		return nil, err
 	}
-	if err := s.secondFactorWait(ctx, &set, m, req.Client); err != nil {
+	if err := s.Factors.Wait(ctx, &set, m, req.Client); err != nil {
 		return nil, err
 	}
 	if err := s.adminMayUse(ctx, &set, sess, m, req.Method, req.Client); err != nil {
 		return nil, err
 	}
 	details := map[string]string{"method": req.Method}
-	var sc *gatehouse.SentCode // the code that came back, for MethodCode
+	var sc *gatehouse.SentCode // the code that came back, for twofactor.MethodCode
 	switch req.Method {
-	case MethodCode:
-		sc, err = s.checkCode(ctx, &set, sess, m, gatehouse.CodeSignIn, req.Code, req.Client)
+	case twofactor.MethodCode:
+		sc, err = s.Factors.CheckCode(ctx, &set, sess, m, gatehouse.CodeSignIn, req.Code, req.Client)
 		if sc != nil {
 			details["channel"] = string(sc.Channel)
 		}
-	case MethodApp:
-		err = s.checkApp(ctx, m, req.Code, req.Client)
-	case MethodPasskey:
+	case twofactor.MethodApp:
+		err = s.Factors.CheckApp(ctx, m, req.Code, req.Client)
+	case twofactor.MethodPasskey:
 		if s.Passkeys == nil {
 			return nil, gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "method", Code: "invalid", Message: "Choose how to prove it is you."})
 		}
 		err = s.Passkeys.CheckSecondFactor(ctx, sess, m, req.Response, req.Client)
 		if gatehouse.IsCode(err, gatehouse.Unauthorized) {
-			if ferr := s.secondFactorFailed(ctx, m, req.Client, MethodPasskey, "refused"); ferr != nil {
+			if ferr := s.Factors.Failed(ctx, m, req.Client, twofactor.MethodPasskey, "refused"); ferr != nil {
 				return nil, ferr
 			}
 		}
-	case MethodRecovery:
+	case twofactor.MethodRecovery:
 		var left int
-		left, err = s.checkRecovery(ctx, m, req.Code, req.Client)
+		left, err = s.Factors.CheckRecovery(ctx, m, req.Code, req.Client)
 		if err == nil {
 			details["left"] = itoa(left)
 		}
@@ -244,12 +200,12 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Counters.Reset(ctx, secondFactorKey(m)); err != nil {
+	if err := s.Counters.Reset(ctx, gatehouse.SecondFactorKey(m)); err != nil {
 		return nil, gatehouse.Wrap(op, err)
 	}
 	// A code that came back by SMS proves the number before the factors
 	// are weighed, so that it counts from this sign-in on.
-	if err := s.smsCameBack(ctx, m, sc, req.Client); err != nil {
+	if err := s.Factors.SMSCameBack(ctx, m, sc, req.Client); err != nil {
 		return nil, err
 	}
 
@@ -263,21 +219,21 @@ func (s *Service) VerifySecondFactor(ctx context.Context, req VerifyRequest) (*V
 	// A browser is trusted only on a factor that counts: not on the code that
 	// lets an administrator go on to set one up.
 	if days := set.TrustDays(m); req.Trust && days > 0 && res.Stage != gatehouse.StageSetupSecondFactor {
-		if device, res.DeviceCookie, err = s.newDeviceToken(ctx); err != nil {
+		if device, res.DeviceCookie, err = s.Factors.NewDeviceToken(ctx); err != nil {
 			return nil, err
 		}
 		res.DeviceMaxAge = time.Duration(days) * 24 * time.Hour
 	}
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		var err error
-		if res.SessionToken, err = s.rotateSession(ctx, tx, sess, res.Stage, &set); err != nil {
+		if res.SessionToken, err = session.Rotate(ctx, tx, sess, res.Stage, &set, s.now(), s.rand()); err != nil {
 			return err
 		}
-		if err := recordSignIn(ctx, tx, m, res.Stage, now); err != nil {
+		if err := session.RecordSignIn(ctx, tx, m, res.Stage, now); err != nil {
 			return err
 		}
 		if device != "" {
-			if err := s.trustDevice(ctx, tx, &set, m, device, req.Client); err != nil {
+			if err := s.Factors.TrustDevice(ctx, tx, &set, m, device, req.Client); err != nil {
 				return err
 			}
 		}
@@ -302,87 +258,20 @@ func (s *Service) StartSecondFactor(ctx context.Context, set *gatehouse.Settings
 	// does not (adminfactor.go); one who has none may prove any to set one up.
 	restricted := set.AdminSecondFactor(m) && f.counts(set, m)
 	may := func(method string, ch gatehouse.Channel) bool { return !restricted || methodCounts(set, m, method, ch) }
-	if f.app && may(MethodApp, "") || f.passkeys > 0 && may(MethodPasskey, "") {
+	if f.app && may(twofactor.MethodApp, "") || f.passkeys > 0 && may(twofactor.MethodPasskey, "") {
 		return // the app or a passkey is offered first
 	}
 	var ch gatehouse.Channel
 	var to string
 	switch {
-	case f.sms && may(MethodCode, gatehouse.ChannelSMS):
+	case f.sms && may(twofactor.MethodCode, gatehouse.ChannelSMS):
 		ch, to = gatehouse.ChannelSMS, m.Mobile
-	case f.email && may(MethodCode, gatehouse.ChannelEmail):
+	case f.email && may(twofactor.MethodCode, gatehouse.ChannelEmail):
 		ch, to = gatehouse.ChannelEmail, m.ContactEmail()
 	default:
 		return // nowhere to send it; the page says so
 	}
-	if _, err := s.sendCode(ctx, set, sess, m, gatehouse.CodeSignIn, ch, to, c); err != nil && !gatehouse.IsCode(err, gatehouse.Throttled) {
+	if _, err := s.Factors.SendCode(ctx, set, sess, m, gatehouse.CodeSignIn, ch, to, c); err != nil && !gatehouse.IsCode(err, gatehouse.Throttled) {
 		s.log().ErrorContext(ctx, "sending the first sign-in code", "member", m.ID, "err", err)
 	}
-}
-
-// secondFactorKey and secondFactorAddressKey name the counters of wrong answers.
-func secondFactorKey(m *gatehouse.Member) string {
-	return "2fa:fail:member:" + m.OrgID + ":" + m.ID
-}
-
-func secondFactorAddressKey(orgID string, c gatehouse.Client) string {
-	return "2fa:fail:addr:" + orgID + ":" + addressKey(c.IP)
-}
-
-// secondFactorWait refuses a try while the member or the address must wait.
-func (s *Service) secondFactorWait(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, c gatehouse.Client) error {
-	const op = "account.secondFactorWait"
-	now := s.now()
-	a, err := s.Counters.Peek(ctx, secondFactorKey(m), now)
-	if err != nil {
-		return gatehouse.Wrap(op, err)
-	}
-	b, err := s.Counters.Peek(ctx, secondFactorAddressKey(m.OrgID, c), now)
-	if err != nil {
-		return gatehouse.Wrap(op, err)
-	}
-	d := max(wait(a, secondFactorFreeAttempts, set.SigninMaxDelay, now),
-		wait(b, secondFactorAddressFreeAttempts, set.SigninMaxDelay, now))
-	if d > 0 {
-		return &gatehouse.Error{Code: gatehouse.Throttled, Op: op, RetryAfter: retrySeconds(d),
-			Message: "Too many wrong codes. Wait " + humanWait(d) + " and try again."}
-	}
-	return nil
-}
-
-// secondFactorFailed counts and audits a wrong answer.
-func (s *Service) secondFactorFailed(ctx context.Context, m *gatehouse.Member, c gatehouse.Client, method, reason string) error {
-	const op = "account.secondFactorFailed"
-	now := s.now()
-	if _, err := s.Counters.Incr(ctx, secondFactorKey(m), now, failureMemory, true); err != nil {
-		return gatehouse.Wrap(op, err)
-	}
-	if _, err := s.Counters.Incr(ctx, secondFactorAddressKey(m.OrgID, c), now, failureMemory, true); err != nil {
-		return gatehouse.Wrap(op, err)
-	}
-	return s.audit(ctx, s.Store, event(gatehouse.EventCodeFailed, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
-		map[string]string{"method": method, "reason": reason}))
-}
-
-// digitsOnly returns a typed numeric code without the spaces and dashes people
-// add, and whether it has n digits.
-func digitsOnly(typed string, n int) (string, bool) {
-	var b strings.Builder
-	for _, r := range typed {
-		switch {
-		case r == ' ' || r == '-' || r == '\t':
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		default:
-			return "", false
-		}
-		if b.Len() > n {
-			return "", false
-		}
-	}
-	return b.String(), b.Len() == n
-}
-
-func codeField(code, msg string) gatehouse.FieldError {
-	return gatehouse.FieldError{Field: FieldCode, Code: code, Message: msg}
 }

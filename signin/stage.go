@@ -1,4 +1,4 @@
-package account
+package signin
 
 import (
 	"context"
@@ -22,7 +22,7 @@ func (s *Service) stageAfterPassword(ctx context.Context, m *gatehouse.Member, s
 	}
 	var d *gatehouse.TrustedDevice
 	if need {
-		if d, err = s.trustedDevice(ctx, set, m, deviceCookie, now); err != nil {
+		if d, err = s.Factors.TrustedDevice(ctx, set, m, deviceCookie, now); err != nil {
 			return "", nil, err
 		}
 		if d == nil {

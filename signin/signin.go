@@ -1,23 +1,17 @@
-package account
+package signin
 
 import (
 	"context"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
-)
-
-// Limits on what a sign-in form may carry. A password longer than any policy can
-// allow cannot match, so it is refused before hashing (no truncation ever).
-const (
-	maxIdentifierLength = gatehouse.MaxIdentifierLength
-	maxPasswordBytes    = 4096
-	pendingSessionTTL   = 15 * time.Minute
+	"github.com/gatehouse-auth/gatehouse/account"
+	"github.com/gatehouse-auth/gatehouse/session"
 )
 
 // ErrWrongCredentials is the one answer to every failed sign-in, whether the
 // account exists or not, so that the answer reveals nothing.
-var ErrWrongCredentials = &gatehouse.Error{Code: gatehouse.Unauthorized, Op: "account.SignIn", Message: "Wrong username or password."}
+var ErrWrongCredentials = &gatehouse.Error{Code: gatehouse.Unauthorized, Op: "signin.SignIn", Message: "Wrong username or password."}
 
 // admitter is a hasher that can turn a caller away before the caller's other
 // work when hashing is saturated (secret.Hasher.Admit), so that a flood of
@@ -48,7 +42,7 @@ type SignInResult struct {
 // SignIn checks an identifier and password and starts a session. Every failure
 // gives ErrWrongCredentials after comparable work, or a Throttled error.
 func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult, error) {
-	const op = "account.SignIn"
+	const op = "signin.SignIn"
 	if err := s.orgOpen(ctx, op, req.OrgID); err != nil {
 		return nil, err
 	}
@@ -74,8 +68,8 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 		}
 		defer release()
 	}
-	tooLong := len(req.Identifier) > maxIdentifierLength || len(req.Password) > maxPasswordBytes ||
-		storable(req.Identifier) != req.Identifier
+	tooLong := len(req.Identifier) > gatehouse.MaxIdentifierLength || len(req.Password) > gatehouse.MaxPasswordBytes ||
+		gatehouse.Storable(req.Identifier) != req.Identifier
 
 	var m *gatehouse.Member
 	floor := 0
@@ -92,12 +86,12 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 	if m != nil {
 		memberID = m.ID
 	}
-	keys := newSigninKeys(req.OrgID, memberID, req.Identifier, req.Client.IP)
-	state, err := s.signinState(ctx, &set, keys, now)
+	keys := account.NewSignInKeys(req.OrgID, memberID, req.Identifier, req.Client.IP)
+	state, err := s.Steps.ReadSignInThrottle(ctx, &set, keys, now)
 	if err != nil {
 		return nil, err
-	} else if state.visible > 0 {
-		return nil, throttled(op, state.visible)
+	} else if state.Visible > 0 {
+		return nil, account.Throttled(op, state.Visible)
 	}
 
 	ok, rehash, reason, hash := false, false, "unknown_account", ""
@@ -132,7 +126,7 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 			return nil, err
 		}
 	}
-	if ok && state.account > 0 {
+	if ok && state.Account > 0 {
 		// The account is over its limit, perhaps through another of its
 		// identifiers: even the right password is refused, with the answer of a
 		// wrong one, so that nobody learns that the identifiers belong together.
@@ -148,7 +142,7 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 	for _, c := range []struct {
 		key   string
 		count int
-	}{{keys.account, state.accountFailures}, {keys.name, state.nameFailures}} {
+	}{{keys.Account, state.AccountFailures}, {keys.Name, state.NameFailures}} {
 		if c.count > 0 {
 			if err := s.Counters.Reset(ctx, c.key); err != nil {
 				return nil, gatehouse.Wrap(op, err)
@@ -167,12 +161,12 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 	// nobody was given.
 	var token string
 	var sess *gatehouse.Session
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		var err error
-		if token, sess, err = s.startSession(ctx, tx, m, &set, stage, req.Client); err != nil {
+		if token, sess, err = session.Start(ctx, tx, m, &set, stage, req.Client, s.now(), s.rand()); err != nil {
 			return err
 		}
-		if err := recordSignIn(ctx, tx, m, stage, now); err != nil {
+		if err := session.RecordSignIn(ctx, tx, m, stage, now); err != nil {
 			return err
 		}
 		details := map[string]string{"stage": string(stage)}
@@ -196,17 +190,17 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 // failSignIn counts, audits and answers a failed sign-in. An identifier that
 // names no member is recorded redacted (RedactIdentifier): it may be the
 // password, typed into the wrong field.
-func (s *Service) failSignIn(ctx context.Context, set *gatehouse.Settings, req SignInRequest, m *gatehouse.Member, reason string, keys signinKeys, now time.Time) error {
-	delay, err := s.signinFailed(ctx, set, keys, now)
+func (s *Service) failSignIn(ctx context.Context, set *gatehouse.Settings, req SignInRequest, m *gatehouse.Member, reason string, keys account.SignInKeys, now time.Time) error {
+	delay, err := s.Steps.CountSignInFailure(ctx, set, keys, now)
 	if err != nil {
 		return err
 	}
 	// Redacted whether or not it is needed, so that both outcomes do the same.
-	redacted, err := s.RedactIdentifier(ctx, req.Identifier)
+	redacted, err := s.Steps.RedactIdentifier(ctx, req.Identifier)
 	if err != nil {
 		return err
 	}
-	actor, memberID, identifier := anonymous(redacted), "", redacted
+	actor, memberID, identifier := gatehouse.Anonymous(redacted), "", redacted
 	if m != nil {
 		actor, memberID, identifier = gatehouse.MemberActor(m), m.ID, truncate(req.Identifier, 64)
 	}
@@ -231,7 +225,7 @@ func (s *Service) failSignIn(ctx context.Context, set *gatehouse.Settings, req S
 func (s *Service) resolve(ctx context.Context, orgID, identifier string) (*gatehouse.Member, error) {
 	ms, err := s.Store.MembersByIdentifier(ctx, orgID, identifier, 3)
 	if err != nil {
-		return nil, gatehouse.Wrap("account.resolve", err)
+		return nil, gatehouse.Wrap("signin.resolve", err)
 	}
 	norm := gatehouse.NormalizeIdentifier(identifier)
 	for _, m := range ms {
@@ -251,14 +245,14 @@ func (s *Service) resolve(ctx context.Context, orgID, identifier string) (*gateh
 // was verified: a password changed since (the member's own, or an
 // administrator's) is not replaced by the one just typed.
 func (s *Service) rehash(ctx context.Context, m *gatehouse.Member, password string) {
-	const op = "account.rehash"
+	const op = "signin.rehash"
 	h, err := s.Hasher.Hash(ctx, password)
 	if err != nil {
 		s.log().WarnContext(ctx, "rehashing a password", "member", m.ID, "err", err)
 		return
 	}
 	replaced := false
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		fresh, err := gatehouse.LockMemberFor(ctx, tx, op, m.OrgID, m.ID)
 		if err != nil {
 			return err
@@ -279,27 +273,4 @@ func (s *Service) rehash(ctx context.Context, m *gatehouse.Member, password stri
 	if replaced {
 		m.PasswordHash = h
 	}
-}
-
-// recordSignIn notes through st (the sign-in's transaction) that m completed a
-// sign-in at now, when a session reached stage: once every factor is proven,
-// so that someone who knows only the password is not taken for the member in
-// the admin area's "last sign-in". A renewal of the password may still follow.
-func recordSignIn(ctx context.Context, st gatehouse.Store, m *gatehouse.Member, stage gatehouse.Stage, now time.Time) error {
-	if stage == gatehouse.StageSecondFactor || stage == gatehouse.StageSetupSecondFactor {
-		return nil
-	}
-	if err := st.RecordSignIn(ctx, m.OrgID, m.ID, now); err != nil {
-		return gatehouse.Wrap("account.recordSignIn", err)
-	}
-	if m.MustSetUpSecondFactor {
-		// The sign-in got past the setup: the member has a second factor
-		// (stageAfterProof), which is what the administrator asked for.
-		no := false
-		if err := st.ChangeMember(ctx, m.OrgID, m.ID, gatehouse.MemberChange{MustSetUpSecondFactor: &no, UpdatedAt: now}); err != nil {
-			return gatehouse.Wrap("account.recordSignIn", err)
-		}
-		m.MustSetUpSecondFactor = false
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package account
+package signin
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/session"
+	"github.com/gatehouse-auth/gatehouse/twofactor"
 )
 
 // Second factors of administrators and owners (settings
@@ -42,15 +44,10 @@ type memberFactors struct {
 }
 
 func (s *Service) memberFactors(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member) (memberFactors, error) {
-	const op = "account.memberFactors"
 	var f memberFactors
-	a, err := s.authenticator(ctx, m)
-	if err != nil {
+	var err error
+	if f.app, f.recovery, err = s.Factors.Enrolled(ctx, m); err != nil {
 		return f, err
-	}
-	f.app = a.Confirmed()
-	if f.recovery, err = s.Store.RecoveryCodesLeft(ctx, m.OrgID, m.ID); err != nil {
-		return f, gatehouse.Wrap(op, err)
 	}
 	if f.passkeys, err = s.passkeyCount(ctx, m); err != nil {
 		return f, err
@@ -77,10 +74,10 @@ func (f memberFactors) any() bool {
 // counts reports whether f holds a factor that counts for m: any factor,
 // unless the administrators' rule applies.
 func (f memberFactors) counts(set *gatehouse.Settings, m *gatehouse.Member) bool {
-	return f.app && methodCounts(set, m, MethodApp, "") ||
-		f.passkeys > 0 && methodCounts(set, m, MethodPasskey, "") ||
-		f.sms && methodCounts(set, m, MethodCode, gatehouse.ChannelSMS) ||
-		f.email && methodCounts(set, m, MethodCode, gatehouse.ChannelEmail)
+	return f.app && methodCounts(set, m, twofactor.MethodApp, "") ||
+		f.passkeys > 0 && methodCounts(set, m, twofactor.MethodPasskey, "") ||
+		f.sms && methodCounts(set, m, twofactor.MethodCode, gatehouse.ChannelSMS) ||
+		f.email && methodCounts(set, m, twofactor.MethodCode, gatehouse.ChannelEmail)
 }
 
 // methodCounts reports whether proving method (a code on channel ch) counts
@@ -90,13 +87,13 @@ func methodCounts(set *gatehouse.Settings, m *gatehouse.Member, method string, c
 		return true
 	}
 	switch method {
-	case MethodApp:
+	case twofactor.MethodApp:
 		return set.AdminMethodAllowed(gatehouse.AdminMethodApp)
-	case MethodPasskey:
+	case twofactor.MethodPasskey:
 		return set.AdminMethodAllowed(gatehouse.AdminMethodPasskey)
-	case MethodRecovery:
+	case twofactor.MethodRecovery:
 		return true
-	case MethodCode:
+	case twofactor.MethodCode:
 		// An unverified number never counts for an administrator.
 		if ch == gatehouse.ChannelSMS && !m.MobileVerified() {
 			return false
@@ -106,17 +103,34 @@ func methodCounts(set *gatehouse.Settings, m *gatehouse.Member, method string, c
 	return false
 }
 
-// adminMethodsText names the methods that count for administrators, for the
-// pages: "an authenticator app or a passkey".
-func adminMethodsText(set *gatehouse.Settings) string {
-	var names []string
-	for _, x := range []struct{ method, name string }{
-		{gatehouse.AdminMethodApp, "an authenticator app"}, {gatehouse.AdminMethodPasskey, "a passkey"},
-		{gatehouse.AdminMethodSMS, "a code by SMS"}, {gatehouse.AdminMethodEmail, "a code by email"},
-	} {
-		if set.AdminMethodAllowed(x.method) {
-			names = append(names, x.name)
+// adminMethodIDs lists the methods that count for administrators
+// (gatehouse.AdminMethodApp, ...), for the pages, which name them in their
+// language.
+func adminMethodIDs(set *gatehouse.Settings) []string {
+	var ids []string
+	for _, method := range gatehouse.AdminMethods {
+		if set.AdminMethodAllowed(method) {
+			ids = append(ids, method)
 		}
+	}
+	return ids
+}
+
+// methodNames are the English names of the methods, as the catalog has them
+// (factor_setup.method.*): the web layer translates a message composed of
+// them (i18n.Lang.Tr).
+var methodNames = map[string]string{
+	gatehouse.AdminMethodApp: "an authenticator app", gatehouse.AdminMethodPasskey: "a passkey",
+	gatehouse.AdminMethodSMS: "a code by SMS", gatehouse.AdminMethodEmail: "a code by email",
+}
+
+// adminMethodsText names the methods that count for administrators in
+// English, for the refusals: "an authenticator app or a passkey".
+func adminMethodsText(set *gatehouse.Settings) string {
+	ids := adminMethodIDs(set)
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = methodNames[id]
 	}
 	switch len(names) {
 	case 0:
@@ -191,10 +205,25 @@ func setupMethodAllowed(set *gatehouse.Settings, m *gatehouse.Member, method str
 	return method != gatehouse.AdminMethodEmail
 }
 
+// setupMethods lists the methods m may set up at StageSetupSecondFactor
+// (setupMethodAllowed), in the order of gatehouse.AdminMethods.
+func setupMethods(set *gatehouse.Settings, m *gatehouse.Member) []string {
+	var ids []string
+	for _, method := range gatehouse.AdminMethods {
+		if setupMethodAllowed(set, m, method) {
+			ids = append(ids, method)
+		}
+	}
+	return ids
+}
+
 // SetupOptions is what the setup page offers an administrator who must set
 // up a second factor that counts for them.
 type SetupOptions struct {
-	Methods string // "an authenticator app or a passkey"
+	// Methods are what may be set up (gatehouse.AdminMethodApp, ...): what
+	// counts for an administrator under the rule; for a member asked to set
+	// one up, anything but emailed codes.
+	Methods []string
 	// Asked: an administrator asked this member to set up a second factor
 	// (MustSetUpSecondFactor); the rule for administrators does not apply.
 	Asked   bool
@@ -217,7 +246,7 @@ func (s *Service) SetupOptions(ctx context.Context, m *gatehouse.Member) (*Setup
 	}
 	asked := m.MustSetUpSecondFactor && !set.AdminSecondFactor(m)
 	return &SetupOptions{
-		Methods: adminMethodsText(&set),
+		Methods: setupMethods(&set, m),
 		Asked:   asked,
 		App:     setupMethodAllowed(&set, m, gatehouse.AdminMethodApp) && !f.app,
 		Passkey: setupMethodAllowed(&set, m, gatehouse.AdminMethodPasskey) && s.Passkeys != nil,
@@ -232,7 +261,7 @@ func (s *Service) SetupOptions(ctx context.Context, m *gatehouse.Member) (*Setup
 // factor's own ceremony (the app's first code, the passkey's registration,
 // the code sent to the number).
 func (s *Service) FinishSetup(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member, c gatehouse.Client) (string, error) {
-	const op = "account.FinishSetup"
+	const op = "signin.FinishSetup"
 	if sess.Stage != gatehouse.StageSetupSecondFactor {
 		return "", gatehouse.Errorf(gatehouse.Forbidden, op, "This sign-in has nothing to set up.")
 	}
@@ -249,12 +278,12 @@ func (s *Service) FinishSetup(ctx context.Context, sess *gatehouse.Session, m *g
 		return "", &gatehouse.Error{Code: gatehouse.Conflict, Op: op, Message: "Set up " + adminMethodsText(&set) + " first."}
 	}
 	var token string
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		var err error
-		if token, err = s.rotateSession(ctx, tx, sess, stage, &set); err != nil {
+		if token, err = session.Rotate(ctx, tx, sess, stage, &set, s.now(), s.rand()); err != nil {
 			return err
 		}
-		if err := recordSignIn(ctx, tx, m, stage, now); err != nil {
+		if err := session.RecordSignIn(ctx, tx, m, stage, now); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, event(gatehouse.EventCodeVerified, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
@@ -267,12 +296,12 @@ func (s *Service) FinishSetup(ctx context.Context, sess *gatehouse.Session, m *g
 // method that does not count for them while they have one that does. The
 // channel of a code is the one the session's code went by.
 func (s *Service) adminMayUse(ctx context.Context, set *gatehouse.Settings, sess *gatehouse.Session, m *gatehouse.Member, method string, c gatehouse.Client) error {
-	const op = "account.VerifySecondFactor"
+	const op = "signin.VerifySecondFactor"
 	if !set.AdminSecondFactor(m) {
 		return nil
 	}
 	var ch gatehouse.Channel
-	if method == MethodCode {
+	if method == twofactor.MethodCode {
 		sc, err := s.Store.SessionCode(ctx, m.OrgID, sess.ID, gatehouse.CodeSignIn)
 		if err != nil && !gatehouse.IsCode(err, gatehouse.NotFound) {
 			return gatehouse.Wrap(op, err)
@@ -302,21 +331,21 @@ func adminOptions(set *gatehouse.Settings, m *gatehouse.Member, o *SecondFactorO
 		return
 	}
 	f := memberFactors{app: o.App, passkeys: o.Passkeys, recovery: o.RecoveryCodes, sms: o.SMS != "", email: o.Email != ""}
-	o.AdminMethods = adminMethodsText(set)
+	o.AdminMethods = adminMethodIDs(set)
 	if !f.counts(set, m) {
 		// What they prove here does not count: it only lets them set up
 		// what does, so no browser is trusted on it.
 		o.SetUpNext, o.TrustDays = true, 0
 		return
 	}
-	o.App = o.App && methodCounts(set, m, MethodApp, "")
-	if !methodCounts(set, m, MethodPasskey, "") {
+	o.App = o.App && methodCounts(set, m, twofactor.MethodApp, "")
+	if !methodCounts(set, m, twofactor.MethodPasskey, "") {
 		o.Passkeys = 0
 	}
-	if !methodCounts(set, m, MethodCode, gatehouse.ChannelSMS) {
+	if !methodCounts(set, m, twofactor.MethodCode, gatehouse.ChannelSMS) {
 		o.SMS = ""
 	}
-	if !methodCounts(set, m, MethodCode, gatehouse.ChannelEmail) {
+	if !methodCounts(set, m, twofactor.MethodCode, gatehouse.ChannelEmail) {
 		o.Email = ""
 	}
 }

@@ -1,13 +1,12 @@
-package account
+package signin
 
 import (
 	"context"
 
 	"github.com/gatehouse-auth/gatehouse"
+	"github.com/gatehouse-auth/gatehouse/session"
+	"github.com/gatehouse-auth/gatehouse/twofactor"
 )
-
-// MethodPasskey proves the second factor with a passkey (package passkey).
-const MethodPasskey = "passkey"
 
 // PasskeyChecker proves passkeys at sign-in; package passkey implements it.
 // Service.Passkeys nil: nobody has passkeys.
@@ -21,17 +20,6 @@ type PasskeyChecker interface {
 	// (by its passkey cookie) asked for, and returns the member whose passkey
 	// it is.
 	CheckSignIn(ctx context.Context, orgID, browser string, response []byte, c gatehouse.Client) (*gatehouse.Member, error)
-}
-
-// Reauthenticate checks the current password of a signed-in member before a
-// sensitive change made elsewhere (the passkeys of package passkey), with the
-// throttling and audit of every other such check.
-func (s *Service) Reauthenticate(ctx context.Context, m *gatehouse.Member, password string, c gatehouse.Client) error {
-	set, err := s.Settings(ctx, m.OrgID)
-	if err != nil {
-		return err
-	}
-	return s.reauthenticate(ctx, &set, "account.Reauthenticate", m, password, c)
 }
 
 // passkeyCount returns how many passkeys m has, 0 without passkeys.
@@ -54,7 +42,7 @@ type PasskeySignInRequest struct {
 // factors (it verified the user), so the password and the second step are
 // skipped. A password that must be renewed is still renewed.
 func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInRequest) (*SignInResult, error) {
-	const op = "account.SignInWithPasskey"
+	const op = "signin.SignInWithPasskey"
 	if s.Passkeys == nil {
 		return nil, gatehouse.Errorf(gatehouse.Forbidden, op, "Passkeys are not available.")
 	}
@@ -72,13 +60,13 @@ func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInReques
 	now := s.now()
 	if st := m.EffectiveState(now); st != gatehouse.StateActive {
 		_ = s.audit(ctx, s.Store, event(gatehouse.EventSignInFailed, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
-			map[string]string{"reason": "account_" + string(st), "method": MethodPasskey}))
+			map[string]string{"reason": "account_" + string(st), "method": twofactor.MethodPasskey}))
 		return nil, ErrWrongCredentials
 	}
 	// An administrator under the rule of adminfactor.go whose organization
 	// does not count passkeys proves a factor that counts after it.
 	var stage gatehouse.Stage
-	if methodCounts(&set, m, MethodPasskey, "") {
+	if methodCounts(&set, m, twofactor.MethodPasskey, "") {
 		stage, err = s.stageAfterProof(ctx, m, &set, now)
 	} else {
 		stage, err = s.pendingStage(ctx, m, &set)
@@ -88,16 +76,16 @@ func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInReques
 	}
 	var token string
 	var sess *gatehouse.Session
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		var err error
-		if token, sess, err = s.startSession(ctx, tx, m, &set, stage, req.Client); err != nil {
+		if token, sess, err = session.Start(ctx, tx, m, &set, stage, req.Client, s.now(), s.rand()); err != nil {
 			return err
 		}
-		if err := recordSignIn(ctx, tx, m, stage, now); err != nil {
+		if err := session.RecordSignIn(ctx, tx, m, stage, now); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, event(gatehouse.EventSignIn, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
-			map[string]string{"stage": string(stage), "method": MethodPasskey}))
+			map[string]string{"stage": string(stage), "method": twofactor.MethodPasskey}))
 	})
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package account
+package twofactor
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/outbox"
 	"github.com/gatehouse-auth/gatehouse/secret"
+	"github.com/gatehouse-auth/gatehouse/session"
 )
 
 // Codes sent by SMS or email: six digits, stored as an HMAC under a server key
@@ -25,80 +26,16 @@ const addressSendFactor = 20
 func sendMemberKey(m *gatehouse.Member) string { return "2fa:send:member:" + m.OrgID + ":" + m.ID }
 
 func sendAddressKey(orgID string, c gatehouse.Client) string {
-	return "2fa:send:addr:" + orgID + ":" + addressKey(c.IP)
+	return "2fa:send:addr:" + orgID + ":" + gatehouse.AddressKey(c.IP)
 }
 
-// SendCodeRequest asks for a new sign-in code on a channel (S11: "Resend by
-// SMS", "Resend by email"), or for the first one when the member has an
-// authenticator app and chose a code instead.
-type SendCodeRequest struct {
-	Session *gatehouse.Session
-	Member  *gatehouse.Member
-	Channel gatehouse.Channel
-	Client  gatehouse.Client
-}
-
-// SendSignInCode sends a fresh code that replaces the session's earlier one.
-// The replacement keeps the count of wrong tries (unless the old code was dead),
-// and sends are limited by two_factor_resend_cooldown and
-// two_factor_sends_per_hour.
-func (s *Service) SendSignInCode(ctx context.Context, req SendCodeRequest) error {
-	const op = "account.SendSignInCode"
-	sess, m := req.Session, req.Member
-	if sess.Stage != gatehouse.StageSecondFactor {
-		return gatehouse.Errorf(gatehouse.Forbidden, op, "This sign-in does not need a code.")
-	}
-	set, err := s.Settings(ctx, m.OrgID)
-	if err != nil {
-		return err
-	}
-	var to string
-	switch req.Channel {
-	case gatehouse.ChannelSMS:
-		if to = m.Mobile; to == "" {
-			return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "channel", Code: "no_mobile",
-				Message: "You have no mobile number. Ask for the code by email, or ask your administrator to add your number."})
-		}
-		f, err := s.memberFactors(ctx, &set, m)
-		if err != nil {
-			return err
-		}
-		if !f.sms {
-			return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "channel", Code: "unverified_mobile",
-				Message: "Your mobile number is not verified yet, so sign-in codes do not go to it. Use another way."})
-		}
-	case gatehouse.ChannelEmail:
-		if to = m.ContactEmail(); !set.TwoFactorEmail || to == "" {
-			return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "channel", Code: "email_not_allowed",
-				Message: "Your organization does not send sign-in codes by email."})
-		}
-	default:
-		return gatehouse.InvalidFields(op, gatehouse.FieldError{Field: "channel", Code: "invalid", Message: "Choose SMS or email."})
-	}
-	if !methodCounts(&set, m, MethodCode, req.Channel) {
-		// An administrator who has a factor that counts for them is sent no
-		// code that does not (adminfactor.go).
-		f, err := s.memberFactors(ctx, &set, m)
-		if err != nil {
-			return err
-		}
-		if f.counts(&set, m) {
-			_ = s.audit(ctx, s.Store, event(gatehouse.EventRequestRefused, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
-				map[string]string{"action": "code_send", "channel": string(req.Channel), "reason": "not_allowed_for_administrators"}))
-			return refuseMethod(op, "channel", &set)
-		}
-	}
-	_, err = s.sendCode(ctx, &set, sess, m, gatehouse.CodeSignIn, req.Channel, to, req.Client)
-	return err
-}
-
-// sendCode makes a code for the session and purpose, stores its hash in place
+// SendCode makes a code for the session and purpose, stores its hash in place
 // of the earlier one, queues the message that carries it and audits, in one
 // transaction; then it counts the send against the member's and the address's
 // limits. A sign-in session is kept alive as long as the code.
-func (s *Service) sendCode(ctx context.Context, set *gatehouse.Settings, sess *gatehouse.Session, m *gatehouse.Member,
+func (s *Service) SendCode(ctx context.Context, set *gatehouse.Settings, sess *gatehouse.Session, m *gatehouse.Member,
 	purpose gatehouse.CodePurpose, ch gatehouse.Channel, to string, c gatehouse.Client) (*gatehouse.SentCode, error) {
-	const op = "account.sendCode"
+	const op = "twofactor.sendCode"
 	if err := s.checkSendQuota(ctx, set, m, c); err != nil {
 		_ = s.audit(ctx, s.Store, event(gatehouse.EventRequestThrottled, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"action": "code_send", "purpose": string(purpose)}))
@@ -119,7 +56,7 @@ func (s *Service) sendCode(ctx context.Context, set *gatehouse.Settings, sess *g
 	}
 	sc.Hash = secret.KeyedHash(key, sc.ID, code)
 	sc.MessageID = s.Outbox.NewID()
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		if err := tx.SaveCode(ctx, sc, gatehouse.MaxCodeAttempts); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
@@ -127,7 +64,7 @@ func (s *Service) sendCode(ctx context.Context, set *gatehouse.Settings, sess *g
 			return err
 		}
 		if purpose == gatehouse.CodeSignIn {
-			if end := now.Add(pendingTTL(set)); end.After(sess.ExpiresAt) {
+			if end := now.Add(session.SecondFactorTTL(set)); end.After(sess.ExpiresAt) {
 				sess.IdleExpiresAt, sess.ExpiresAt = end, end
 				if err := tx.UpdateSession(ctx, sess); err != nil {
 					return gatehouse.Wrap(op, err)
@@ -141,7 +78,7 @@ func (s *Service) sendCode(ctx context.Context, set *gatehouse.Settings, sess *g
 	if err != nil {
 		return nil, err
 	}
-	s.kick()
+	s.Outbox.Wake()
 	if _, err := s.Counters.Incr(ctx, sendMemberKey(m), now, time.Hour, false); err != nil {
 		return nil, gatehouse.Wrap(op, err)
 	}
@@ -153,7 +90,7 @@ func (s *Service) sendCode(ctx context.Context, set *gatehouse.Settings, sess *g
 
 // queueCode queues through tx the message that carries a code, under the id
 // sc.MessageID.
-func (s *Service) queueCode(ctx context.Context, tx gatehouse.Store, set *gatehouse.Settings, m *gatehouse.Member, sc *gatehouse.SentCode, code string) error {
+func (s *Service) queueCode(ctx context.Context, tx Tx, set *gatehouse.Settings, m *gatehouse.Member, sc *gatehouse.SentCode, code string) error {
 	d := gatehouse.MessageData{MemberName: m.Name(), Username: m.Username,
 		Code: code, ValidFor: set.TwoFactorCodeTTL, At: sc.CreatedAt}
 	var err error
@@ -171,15 +108,15 @@ func (s *Service) queueCode(ctx context.Context, tx gatehouse.Store, set *gateho
 // checkSendQuota refuses a send within the cooldown after the member's last
 // one, or beyond the hourly numbers of the member and of the address.
 func (s *Service) checkSendQuota(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, c gatehouse.Client) error {
-	const op = "account.sendCode"
+	const op = "twofactor.sendCode"
 	now := s.now()
 	mc, err := s.Counters.Peek(ctx, sendMemberKey(m), now)
 	if err != nil {
 		return gatehouse.Wrap(op, err)
 	}
 	if d := cooldownLeft(set, mc, now); d > 0 {
-		return &gatehouse.Error{Code: gatehouse.Throttled, Op: op, RetryAfter: retrySeconds(d),
-			Message: "A code was sent a moment ago. Wait " + humanWait(d) + " before asking for another."}
+		return &gatehouse.Error{Code: gatehouse.Throttled, Op: op, RetryAfter: gatehouse.RetrySeconds(d),
+			Message: "A code was sent a moment ago. Wait " + gatehouse.HumanWait(d) + " before asking for another."}
 	}
 	ac, err := s.Counters.Peek(ctx, sendAddressKey(m.OrgID, c), now)
 	if err != nil {
@@ -191,8 +128,8 @@ func (s *Service) checkSendQuota(ctx context.Context, set *gatehouse.Settings, m
 	}{{mc, set.TwoFactorSendsPerHour}, {ac, set.TwoFactorSendsPerHour * addressSendFactor}} {
 		if x.c.Count >= x.cap {
 			d := x.c.First.Add(time.Hour).Sub(now)
-			return &gatehouse.Error{Code: gatehouse.Throttled, Op: op, RetryAfter: retrySeconds(d),
-				Message: "Too many codes have been sent in the last hour. Wait " + humanWait(d) + ", or use another way to sign in."}
+			return &gatehouse.Error{Code: gatehouse.Throttled, Op: op, RetryAfter: gatehouse.RetrySeconds(d),
+				Message: "Too many codes have been sent in the last hour. Wait " + gatehouse.HumanWait(d) + ", or use another way to sign in."}
 		}
 	}
 	return nil
@@ -208,22 +145,22 @@ func cooldownLeft(set *gatehouse.Settings, c gatehouse.Counter, now time.Time) t
 	return 0
 }
 
-// sendCooldown returns how long until the member may be sent another code.
-func (s *Service) sendCooldown(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member) (time.Duration, error) {
+// SendCooldown returns how long until the member may be sent another code.
+func (s *Service) SendCooldown(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member) (time.Duration, error) {
 	now := s.now()
 	c, err := s.Counters.Peek(ctx, sendMemberKey(m), now)
 	if err != nil {
-		return 0, gatehouse.Wrap("account.sendCooldown", err)
+		return 0, gatehouse.Wrap("twofactor.sendCooldown", err)
 	}
 	return cooldownLeft(set, c, now), nil
 }
 
-// checkCode checks a typed code against the session's code for the purpose. A
+// CheckCode checks a typed code against the session's code for the purpose. A
 // wrong code counts against the code (five kill it) and against the member's
 // and the address's throttles; the right one is used up.
-func (s *Service) checkCode(ctx context.Context, set *gatehouse.Settings, sess *gatehouse.Session, m *gatehouse.Member,
+func (s *Service) CheckCode(ctx context.Context, set *gatehouse.Settings, sess *gatehouse.Session, m *gatehouse.Member,
 	purpose gatehouse.CodePurpose, typed string, c gatehouse.Client) (*gatehouse.SentCode, error) {
-	const op = "account.checkCode"
+	const op = "twofactor.checkCode"
 	code, ok := digitsOnly(typed, gatehouse.CodeDigits)
 	if !ok {
 		return nil, gatehouse.InvalidFields(op, codeField("format", "Enter the 6-digit code we sent you."))
@@ -254,7 +191,7 @@ func (s *Service) checkCode(ctx context.Context, set *gatehouse.Settings, sess *
 	if !got.UsedAt.IsZero() {
 		return got, nil
 	}
-	if err := s.secondFactorFailed(ctx, m, c, MethodCode, "wrong_code"); err != nil {
+	if err := s.Failed(ctx, m, c, MethodCode, "wrong_code"); err != nil {
 		return nil, err
 	}
 	if left := gatehouse.MaxCodeAttempts - got.Attempts; left > 0 {
@@ -280,9 +217,9 @@ func deadCodeError(op string, sc *gatehouse.SentCode, now time.Time) error {
 	return nil
 }
 
-// codeStatus describes the session's code for the purpose, nil when none.
-func (s *Service) codeStatus(ctx context.Context, sess *gatehouse.Session, purpose gatehouse.CodePurpose) (*CodeStatus, error) {
-	const op = "account.codeStatus"
+// SentCode describes the session's code for the purpose, nil when none.
+func (s *Service) SentCode(ctx context.Context, sess *gatehouse.Session, purpose gatehouse.CodePurpose) (*CodeStatus, error) {
+	const op = "twofactor.codeStatus"
 	sc, err := s.Store.SessionCode(ctx, sess.OrgID, sess.ID, purpose)
 	if gatehouse.IsCode(err, gatehouse.NotFound) {
 		return nil, nil

@@ -1,7 +1,9 @@
-package account
+package twofactor
 
 import (
 	"context"
+
+	"github.com/gatehouse-auth/gatehouse/account"
 
 	"github.com/gatehouse-auth/gatehouse"
 )
@@ -14,6 +16,14 @@ import (
 
 // FieldMobile is the form field of a mobile number.
 const FieldMobile = "mobile"
+
+// Mobile is a member's mobile number: changed by the member with a code sent
+// to the new number, or set by an administrator; removed by the member.
+type Mobile struct{ s *Service }
+
+// Mobile returns the use cases of the mobile number, on the second factors'
+// dependencies: the codes that confirm a number are second-factor codes.
+func (s *Service) Mobile() *Mobile { return &Mobile{s: s} }
 
 // MobileChangeRequest is a member asking to change their mobile number.
 type MobileChangeRequest struct {
@@ -28,10 +38,11 @@ type MobileChangeRequest struct {
 // confirmation code to the new number. The number is not saved yet. The
 // member's own number, while it is unverified (set by an administrator), may
 // be confirmed in the same way.
-func (s *Service) StartMobileChange(ctx context.Context, req MobileChangeRequest) error {
-	const op = "account.StartMobileChange"
+func (mb *Mobile) StartMobileChange(ctx context.Context, req MobileChangeRequest) error {
+	s := mb.s
+	const op = "twofactor.StartMobileChange"
 	m := req.Member
-	set, err := s.Settings(ctx, m.OrgID)
+	set, err := s.Steps.Settings(ctx, m.OrgID)
 	if err != nil {
 		return err
 	}
@@ -44,21 +55,22 @@ func (s *Service) StartMobileChange(ctx context.Context, req MobileChangeRequest
 		errs = append(errs, gatehouse.FieldError{Field: FieldMobile, Code: "unchanged", Message: "That is already your mobile number."})
 	}
 	if req.Password == "" {
-		errs = append(errs, gatehouse.FieldError{Field: FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
+		errs = append(errs, gatehouse.FieldError{Field: account.FieldCurrentPassword, Code: "required", Message: "Enter your current password."})
 	}
 	if len(errs) > 0 {
 		return gatehouse.InvalidFields(op, errs...)
 	}
-	if err := s.reauthenticate(ctx, &set, op, m, req.Password, req.Client); err != nil {
+	if err := s.Steps.CheckCurrentPassword(ctx, &set, op, m, req.Password, req.Client); err != nil {
 		return err
 	}
-	_, err = s.sendCode(ctx, &set, req.Session, m, gatehouse.CodeMobile, gatehouse.ChannelSMS, req.Mobile, req.Client)
+	_, err = s.SendCode(ctx, &set, req.Session, m, gatehouse.CodeMobile, gatehouse.ChannelSMS, req.Mobile, req.Client)
 	return err
 }
 
 // ResendMobileCode sends a new confirmation code to the number being confirmed.
-func (s *Service) ResendMobileCode(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member, c gatehouse.Client) error {
-	const op = "account.ResendMobileCode"
+func (mb *Mobile) ResendMobileCode(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member, c gatehouse.Client) error {
+	s := mb.s
+	const op = "twofactor.ResendMobileCode"
 	sc, err := s.Store.SessionCode(ctx, sess.OrgID, sess.ID, gatehouse.CodeMobile)
 	if gatehouse.IsCode(err, gatehouse.NotFound) || (err == nil && !sc.UsedAt.IsZero()) {
 		return gatehouse.Errorf(gatehouse.Conflict, op, "No mobile number is waiting to be confirmed. Start again.")
@@ -66,18 +78,19 @@ func (s *Service) ResendMobileCode(ctx context.Context, sess *gatehouse.Session,
 	if err != nil {
 		return gatehouse.Wrap(op, err)
 	}
-	set, err := s.Settings(ctx, m.OrgID)
+	set, err := s.Steps.Settings(ctx, m.OrgID)
 	if err != nil {
 		return err
 	}
-	_, err = s.sendCode(ctx, &set, sess, m, gatehouse.CodeMobile, gatehouse.ChannelSMS, sc.To, c)
+	_, err = s.SendCode(ctx, &set, sess, m, gatehouse.CodeMobile, gatehouse.ChannelSMS, sc.To, c)
 	return err
 }
 
 // PendingMobile describes the number waiting for its confirmation code, or is
 // nil when there is none.
-func (s *Service) PendingMobile(ctx context.Context, sess *gatehouse.Session) (*CodeStatus, error) {
-	st, err := s.codeStatus(ctx, sess, gatehouse.CodeMobile)
+func (mb *Mobile) PendingMobile(ctx context.Context, sess *gatehouse.Session) (*CodeStatus, error) {
+	s := mb.s
+	st, err := s.SentCode(ctx, sess, gatehouse.CodeMobile)
 	if err != nil || st == nil || st.Used {
 		return nil, err
 	}
@@ -85,44 +98,46 @@ func (s *Service) PendingMobile(ctx context.Context, sess *gatehouse.Session) (*
 }
 
 // ConfirmMobileChange checks the code sent to the new number and saves it.
-func (s *Service) ConfirmMobileChange(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member, typed string, c gatehouse.Client) error {
-	set, err := s.Settings(ctx, m.OrgID)
+func (mb *Mobile) ConfirmMobileChange(ctx context.Context, sess *gatehouse.Session, m *gatehouse.Member, typed string, c gatehouse.Client) error {
+	s := mb.s
+	set, err := s.Steps.Settings(ctx, m.OrgID)
 	if err != nil {
 		return err
 	}
-	if err := s.secondFactorWait(ctx, &set, m, c); err != nil {
+	if err := s.Wait(ctx, &set, m, c); err != nil {
 		return err
 	}
-	sc, err := s.checkCode(ctx, &set, sess, m, gatehouse.CodeMobile, typed, c)
+	sc, err := s.CheckCode(ctx, &set, sess, m, gatehouse.CodeMobile, typed, c)
 	if err != nil {
 		return err
 	}
-	return s.saveMobile(ctx, m, sc.To, gatehouse.MemberActor(m), c, "member", nil)
+	return mb.saveMobile(ctx, m, sc.To, gatehouse.MemberActor(m), c, "member", nil)
 }
 
 // RemoveMobile checks the password and removes the member's mobile number. It
 // is refused when the organization requires a second factor and the member
 // would be left without a way to receive one.
-func (s *Service) RemoveMobile(ctx context.Context, m *gatehouse.Member, password string, c gatehouse.Client) error {
-	const op = "account.RemoveMobile"
-	set, err := s.Settings(ctx, m.OrgID)
+func (mb *Mobile) RemoveMobile(ctx context.Context, m *gatehouse.Member, password string, c gatehouse.Client) error {
+	s := mb.s
+	const op = "twofactor.RemoveMobile"
+	set, err := s.Steps.Settings(ctx, m.OrgID)
 	if err != nil {
 		return err
 	}
 	if m.Mobile == "" {
 		return gatehouse.Errorf(gatehouse.Conflict, op, "You have no mobile number.")
 	}
-	if err := s.reauthenticate(ctx, &set, op, m, password, c); err != nil {
+	if err := s.Steps.CheckCurrentPassword(ctx, &set, op, m, password, c); err != nil {
 		return err
 	}
-	a, err := s.authenticator(ctx, m)
+	a, err := s.Authenticator(ctx, m)
 	if err != nil {
 		return err
 	}
 	if set.TwoFactor == gatehouse.TwoFactorRequired && !a.Confirmed() && !(set.TwoFactorEmail && m.ContactEmail() != "") {
 		return gatehouse.Errorf(gatehouse.Conflict, op, "Your organization requires a second factor and sends codes by text only: you cannot remove your number. Change it instead.")
 	}
-	return s.saveMobile(ctx, m, "", gatehouse.MemberActor(m), c, "member", nil)
+	return mb.saveMobile(ctx, m, "", gatehouse.MemberActor(m), c, "member", nil)
 }
 
 // SetMobile sets a member's mobile number on behalf of an administrator (or the
@@ -130,8 +145,8 @@ func (s *Service) RemoveMobile(ctx context.Context, m *gatehouse.Member, passwor
 // member's record). e164 is "" to remove the number. Only administrators may,
 // and only owners for an owner; the role is checked again on the row as locked
 // when the number is written.
-func (s *Service) SetMobile(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, m *gatehouse.Member, e164 string) error {
-	const op = "account.SetMobile"
+func (mb *Mobile) SetMobile(ctx context.Context, actor gatehouse.Actor, c gatehouse.Client, m *gatehouse.Member, e164 string) error {
+	const op = "twofactor.SetMobile"
 	if !actor.ActsIn(m.OrgID) {
 		return gatehouse.ErrNoMember(op)
 	}
@@ -157,7 +172,7 @@ func (s *Service) SetMobile(ctx context.Context, actor gatehouse.Actor, c gateho
 	if actor.Kind == gatehouse.ActorAPIKey {
 		via = "api"
 	}
-	return s.saveMobile(ctx, m, e164, actor, c, via, ownerRule)
+	return mb.saveMobile(ctx, m, e164, actor, c, via, ownerRule)
 }
 
 // saveMobile stores the number, forgets trusted browsers, audits and tells the
@@ -167,14 +182,15 @@ func (s *Service) SetMobile(ctx context.Context, actor gatehouse.Actor, c gateho
 // The member's own change came with a code sent to the number, which
 // verifies it; a number set by anyone else is unverified. The member's
 // confirmation of the number they have only marks it verified.
-func (s *Service) saveMobile(ctx context.Context, m *gatehouse.Member, e164 string, actor gatehouse.Actor, c gatehouse.Client, via string, allowed func(*gatehouse.Member) error) error {
-	const op = "account.saveMobile"
+func (mb *Mobile) saveMobile(ctx context.Context, m *gatehouse.Member, e164 string, actor gatehouse.Actor, c gatehouse.Client, via string, allowed func(*gatehouse.Member) error) error {
+	s := mb.s
+	const op = "twofactor.saveMobile"
 	now := s.now()
 	if allowed == nil {
-		allowed = activeSelf(op, now)
+		allowed = account.ActiveSelf(op, now)
 	}
 	var stored gatehouse.Member
-	err := s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err := s.Tx.Tx(ctx, func(tx Tx) error {
 		fresh, err := gatehouse.LockMemberFor(ctx, tx, op, m.OrgID, m.ID)
 		if err != nil {
 			return err
@@ -199,7 +215,7 @@ func (s *Service) saveMobile(ctx context.Context, m *gatehouse.Member, e164 stri
 			return gatehouse.Wrap(op, err)
 		}
 		change.Apply(fresh)
-		if _, err := s.ForgetDevices(ctx, tx, fresh, actor, c, RevokedSecondFactor); err != nil {
+		if _, err := s.Steps.ForgetDevices(ctx, tx, fresh, actor, c, account.RevokedSecondFactor); err != nil {
 			return err
 		}
 		stored = *fresh
@@ -208,13 +224,13 @@ func (s *Service) saveMobile(ctx context.Context, m *gatehouse.Member, e164 stri
 		})); err != nil {
 			return err
 		}
-		return s.NotifyChanges(ctx, tx, fresh, actor, c, MobileChange(old, e164))
+		return s.Steps.NotifyChanges(ctx, tx, fresh, actor, c, account.MobileChange(old, e164))
 	})
 	if err != nil {
 		return err
 	}
 	*m = stored
-	s.kick()
+	s.Outbox.Wake()
 	return nil
 }
 
@@ -229,8 +245,8 @@ func maskOrNone(n string) string {
 // locked in tx) came back by how ("confirmation", "sign_in"), unless the
 // number is verified already. It is not a change of second factor: trusted
 // browsers stay, and the member is not emailed.
-func (s *Service) markMobileVerified(ctx context.Context, tx gatehouse.Store, m *gatehouse.Member, actor gatehouse.Actor, c gatehouse.Client, how string) error {
-	const op = "account.markMobileVerified"
+func (s *Service) markMobileVerified(ctx context.Context, tx Tx, m *gatehouse.Member, actor gatehouse.Actor, c gatehouse.Client, how string) error {
+	const op = "twofactor.markMobileVerified"
 	if m.Mobile == "" || m.MobileVerified() {
 		return nil
 	}
@@ -244,14 +260,14 @@ func (s *Service) markMobileVerified(ctx context.Context, tx gatehouse.Store, m 
 	}))
 }
 
-// smsCameBack marks the member's number verified when sc, a sign-in code
+// SMSCameBack marks the member's number verified when sc, a sign-in code
 // entered correctly, went to it by SMS (nil sc: the proof was no code).
-func (s *Service) smsCameBack(ctx context.Context, m *gatehouse.Member, sc *gatehouse.SentCode, c gatehouse.Client) error {
+func (s *Service) SMSCameBack(ctx context.Context, m *gatehouse.Member, sc *gatehouse.SentCode, c gatehouse.Client) error {
 	if sc == nil || sc.Channel != gatehouse.ChannelSMS || sc.To != m.Mobile || m.MobileVerified() {
 		return nil
 	}
-	return s.Store.Tx(ctx, func(tx gatehouse.Store) error {
-		fresh, err := gatehouse.LockMemberFor(ctx, tx, "account.smsCameBack", m.OrgID, m.ID)
+	return s.Tx.Tx(ctx, func(tx Tx) error {
+		fresh, err := gatehouse.LockMemberFor(ctx, tx, "twofactor.smsCameBack", m.OrgID, m.ID)
 		if err != nil {
 			return err
 		}

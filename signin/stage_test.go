@@ -1,4 +1,4 @@
-package account_test
+package signin_test
 
 import (
 	"net/http"
@@ -11,6 +11,8 @@ import (
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 )
+
+const password = "violet kettle orbit marsh"
 
 // TestStageAfterReset: the sign-in that follows a password reset asks for the
 // second factor when the member would be asked at sign-in, unless
@@ -45,7 +47,7 @@ func TestStageAfterReset(t *testing.T) {
 				if tt.app {
 					m = withApp
 				}
-				got, err := s.Account.StageAfterReset(t.Context(), m, &set)
+				got, err := s.SignIn.StageAfterReset(t.Context(), m, &set)
 				if err != nil || got != tt.want {
 					t.Errorf("two_factor=%s reset_requires_second_factor=%s app=%v: %q, %v; want %q",
 						tt.twoFactor, tt.afterReset, tt.app, got, err, tt.want)
@@ -65,11 +67,11 @@ func TestResetSessionSecondFactor(t *testing.T) {
 			s := webtest.New(t, webtest.Options{SMSURL: tw.URL(), Settings: map[string]string{
 				"two_factor": "required", "reset_requires_second_factor": on}})
 			m := s.AddMember(t, "alice", "alice@example.com", password, gatehouse.RoleMember)
-			if err := s.Account.SetMobile(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, m, "+447700900123"); err != nil {
+			if err := s.Mobile.SetMobile(t.Context(), gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{}, m, "+447700900123"); err != nil {
 				t.Fatal(err)
 			}
 			s.VerifyMobile(t, m)
-			token, sess, err := s.Account.StartResetSession(t.Context(), m, gatehouse.Client{IP: "192.0.2.1"})
+			token, sess, err := s.SignIn.StartResetSession(t.Context(), m, gatehouse.Client{IP: "192.0.2.1"})
 			if err != nil {
 				t.Fatal(err)
 			}

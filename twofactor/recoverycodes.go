@@ -1,4 +1,4 @@
-package account
+package twofactor
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 )
 
 // Recovery codes: ten single-use codes of 80 random bits, made when an
-// authenticator app is set up and on request, shown once and stored only as
+// Authenticator app is set up and on request, shown once and stored only as
 // SHA-256 hashes. Each one proves the second factor once, in place of any other.
 
 // RecoveryCodeCount is how many recovery codes a member gets at a time.
@@ -17,19 +17,19 @@ const RecoveryCodeCount = 10
 // RegenerateRecoveryCodes checks the member's password and replaces their
 // recovery codes with ten new ones, returned to be shown once.
 func (s *Service) RegenerateRecoveryCodes(ctx context.Context, m *gatehouse.Member, password string, c gatehouse.Client) ([]string, error) {
-	const op = "account.RegenerateRecoveryCodes"
-	set, err := s.Settings(ctx, m.OrgID)
+	const op = "twofactor.RegenerateRecoveryCodes"
+	set, err := s.Steps.Settings(ctx, m.OrgID)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.reauthenticate(ctx, &set, op, m, password, c); err != nil {
+	if err := s.Steps.CheckCurrentPassword(ctx, &set, op, m, password, c); err != nil {
 		return nil, err
 	}
 	codes, hashes, err := s.newRecoveryCodes()
 	if err != nil {
 		return nil, err
 	}
-	err = s.Store.Tx(ctx, func(tx gatehouse.Store) error {
+	err = s.Tx.Tx(ctx, func(tx Tx) error {
 		if err := tx.ReplaceRecoveryCodes(ctx, m.OrgID, m.ID, hashes, s.now()); err != nil {
 			return gatehouse.Wrap(op, err)
 		}
@@ -37,12 +37,12 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, m *gatehouse.Memb
 			map[string]string{"method": "recovery_codes", "count": itoa(len(codes))})); err != nil {
 			return err
 		}
-		return s.NotifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeRecoveryCodes, New: itoa(len(codes))}})
+		return s.Steps.NotifyChanges(ctx, tx, m, gatehouse.MemberActor(m), c, []gatehouse.Change{{What: gatehouse.ChangeRecoveryCodes, New: itoa(len(codes))}})
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.kick()
+	s.Outbox.Wake()
 	return codes, nil
 }
 
@@ -50,7 +50,7 @@ func (s *Service) newRecoveryCodes() (codes, hashes []string, err error) {
 	for range RecoveryCodeCount {
 		c, err := secret.NewRecoveryCode(s.rand())
 		if err != nil {
-			return nil, nil, gatehouse.Wrap("account.newRecoveryCodes", err)
+			return nil, nil, gatehouse.Wrap("twofactor.newRecoveryCodes", err)
 		}
 		n, _ := secret.NormalizeRecoveryCode(c)
 		codes, hashes = append(codes, c), append(hashes, secret.HashToken(n))
@@ -58,17 +58,17 @@ func (s *Service) newRecoveryCodes() (codes, hashes []string, err error) {
 	return codes, hashes, nil
 }
 
-// checkRecovery uses up one of the member's recovery codes and returns how
+// CheckRecovery uses up one of the member's recovery codes and returns how
 // many are left.
-func (s *Service) checkRecovery(ctx context.Context, m *gatehouse.Member, typed string, c gatehouse.Client) (int, error) {
-	const op = "account.checkRecovery"
+func (s *Service) CheckRecovery(ctx context.Context, m *gatehouse.Member, typed string, c gatehouse.Client) (int, error) {
+	const op = "twofactor.checkRecovery"
 	n, ok := secret.NormalizeRecoveryCode(typed)
 	if !ok {
 		return 0, gatehouse.InvalidFields(op, codeField("format", "Enter one of your recovery codes, like abcd-efgh-ijkm-nopq."))
 	}
 	err := s.Store.UseRecoveryCode(ctx, m.OrgID, m.ID, secret.HashToken(n), s.now())
 	if gatehouse.IsCode(err, gatehouse.NotFound) {
-		if err := s.secondFactorFailed(ctx, m, c, MethodRecovery, "wrong_recovery_code"); err != nil {
+		if err := s.Failed(ctx, m, c, MethodRecovery, "wrong_recovery_code"); err != nil {
 			return 0, err
 		}
 		return 0, gatehouse.InvalidFields(op, codeField("wrong", "That recovery code is not right, or it has already been used."))

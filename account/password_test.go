@@ -1,0 +1,4 @@
+package account_test
+
+// password is the members' password in these tests.
+const password = "violet kettle orbit marsh"
