@@ -12,7 +12,7 @@ import (
 
 var allEmailKinds = []string{gatehouse.KindReset, gatehouse.KindActivation, gatehouse.KindPasswordChanged, gatehouse.KindCode,
 	gatehouse.KindSecurityNotice, gatehouse.KindOwnerInvitation, gatehouse.KindOwnerRecovery,
-	gatehouse.KindOwnerRecoveryNotice, gatehouse.KindOperatorActivation}
+	gatehouse.KindOwnerRecoveryNotice, gatehouse.KindOperatorActivation, gatehouse.KindEmailChange, gatehouse.KindEmailChangeInUse}
 
 func noticeData() gatehouse.MessageData {
 	d := sampleData()

@@ -143,6 +143,8 @@ func TestFieldRefusalsInTheRequestedLanguage(t *testing.T) {
 		{"limit", "GET", "/api/v1/members?limit=0", key, "", `"message":"limit muss eine ganze Zahl von 1 bis 500 sein."`},
 		{"text", "PUT", "/api/v1/brand/texts/de/login.title", key, `{}`, `"message":"text ist erforderlich."`},
 		{"state", "GET", "/api/v1/operator/organizations?state=sleeping", deskKey, "", `"message":"state ist active oder suspended."`},
+		{"unknown parameter", "GET", "/api/v1/members?rol=owner", key, "", `"message":"Einen Abfrageparameter \"rol\" gibt es hier nicht."`},
+		{"repeated parameter", "GET", "/api/v1/members?role=owner\u0026role=member", key, "", `"message":"Geben Sie role nur einmal an."`},
 	} {
 		r, err := http.NewRequest(c.method, s.URL+c.path, strings.NewReader(c.body))
 		if err != nil {

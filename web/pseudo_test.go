@@ -109,6 +109,22 @@ func TestPagesInThePseudoLocale(t *testing.T) {
 	confirm := b.Get(prepared.Location)
 	b.Post("/admin/members/activation/send", formOf(t, confirm.Body, "/admin/members/activation/send"))
 	check("admin-activation-result", prepared.Location, b)
+
+	// The profile, with a change of address waiting for its link, which the
+	// stranger opens and confirms: the confirmation and its result.
+	if r := b.Follow(askEmailChange(b, "work_email", "olga.works@example.org", goodPassword)); r.Status != http.StatusOK {
+		t.Fatalf("asking for a change of address: %d", r.Status)
+	}
+	known = append(known, "olga.works@example.org")
+	check("profile", "/account/profile", b)
+	confirmURL := strings.TrimPrefix(gatehousetest.LinkIn(mailTo(t, s, "olga.works@example.org", "")), s.URL)
+	check("email-confirm", confirmURL, stranger)
+	confirmForm := formOf(t, stranger.Get(confirmURL).Body, "/account/email/confirm")
+	if r := stranger.Post("/account/email/confirm", confirmForm); r.Status != http.StatusSeeOther {
+		t.Fatalf("confirming the address: %d\n%s", r.Status, r.Body)
+	}
+	check("email-confirmed", "/account/email/confirmed", stranger)
+	check("email-not-changed", confirmURL, stranger)
 	for _, p := range []struct{ name, path string }{
 		{"login", "/login"},
 		{"forgot-password", "/forgot-password"},
