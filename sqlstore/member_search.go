@@ -112,6 +112,9 @@ type listQuery struct {
 	sk    sortKey
 	after *memberCursor // the page starts after it; nil for the first
 	limit int
+	// budget, when set, is the most members PostgreSQL's walk in username
+	// order reads (choose); 0: to the end.
+	budget int
 }
 
 // newListQuery checks f and returns its query, or nil when nothing can match.
@@ -210,9 +213,10 @@ func (s memberRows) listMembers(ctx context.Context, l *listQuery) ([]*gatehouse
 		return nil, "", err
 	}
 	ms, next, err := s.page(ctx, l, w, bound)
-	if err != nil || bound == nil || next != "" {
+	if err != nil || (bound == nil && l.budget == 0) || next != "" {
 		return ms, next, err
 	}
+	l.budget = 0
 	// The walk's budget ran out before the page was full: the matches are
 	// gathered further along the order, and the candidates are read after
 	// all. On PostgreSQL a query of one or two characters names its
@@ -258,6 +262,19 @@ func (s memberRows) pageQuery(l *listQuery, w way, bound *memberCursor) (string,
 	case w == wayCandidates:
 		return `SELECT ` + memberCols + `, ` + l.sk.expr + `, m.username_norm FROM ` + s.candidatesFrom(l, &a, where) +
 			l.order() + page, a
+	case w == wayWalk && s.db.dialect == Postgres && l.byUsername() && l.budget > 0:
+		// The budget's members of the filter from the cursor on, then those of
+		// them that match: one pass of the username index, which holds every
+		// field the conditions read.
+		var b args
+		walked := l.filter(&b)
+		if l.after != nil {
+			walked = append(walked, l.keyset(&b, l.after, false))
+		}
+		inner := `SELECT m.id, m.username_norm, m.display_name_norm, m.email_norm, m.work_email_norm FROM members m WHERE ` +
+			strings.Join(walked, " AND ") + l.order() + limitClause(l.budget)
+		return `SELECT ` + memberCols + `, ` + l.sk.expr + `, m.username_norm FROM (SELECT m.id FROM (` + inner + `) m WHERE ` +
+			s.match(l, &b) + l.order() + page + `) w JOIN members m ON m.id = w.id` + l.order(), b
 	case w == wayWalk && s.db.dialect == Postgres && l.byUsername():
 		// The username index holds every field the conditions read and the
 		// id: the walk is an index-only scan, and only the page's members are

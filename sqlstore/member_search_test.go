@@ -198,6 +198,16 @@ func searchQueries(r *rand.Rand, ms []*gatehouse.Member, n int) []string {
 			qs = append(qs, q)
 		}
 	}
+	// Whole addresses, and local parts with another domain or none: on
+	// PostgreSQL the index looks up the local part alone (pgPieces), and
+	// its other members must still be told apart by the whole text.
+	for _, m := range ms[:4] {
+		for _, a := range []string{m.Email, m.WorkEmail} {
+			if local, _, ok := strings.Cut(a, "@"); ok {
+				qs = append(qs, a, local+"@", local+"@nowhere.example")
+			}
+		}
+	}
 	return qs
 }
 

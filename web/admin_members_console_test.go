@@ -28,6 +28,14 @@ func TestMemberListConsole(t *testing.T) {
 		if n := strings.Count(r.Body, `name="member_id" value=`); n != 25 {
 			t.Errorf("%d rows at size 25", n)
 		}
+		// A list that fits its first page is counted by its rows.
+		for _, c := range []struct{ path, want string }{
+			{"/admin/members", "33 members match."}, {"/admin/members?query=user0", "10 members match."},
+		} {
+			if got := b.Get(c.path); !strings.Contains(got.Body, c.want) {
+				t.Errorf("%s: count %q, want %q", c.path, htmlBetween(got.Body, `id="member-count">`, "</p>"), c.want)
+			}
+		}
 		for _, want := range []string{`aria-sort="ascending"`, ">Last sign-in", ">Second step<", `Reset password…`, `formaction="/admin/members/`, `data-select-all="member_id"`, `id="all_matching"`} {
 			if !strings.Contains(r.Body, want) {
 				t.Errorf("the list lacks %s", want)

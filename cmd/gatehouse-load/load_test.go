@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
 	"github.com/gatehouse-auth/gatehouse/secret"
@@ -33,10 +35,16 @@ func runTool(t *testing.T, args ...string) (*Report, string, int) {
 // too, with the test suite's small hashing parameters, which the tool then uses
 // for its members (GATEHOUSE_HASH_*, as for a real server's environment).
 func testServer(t *testing.T) (*webtest.Server, []string) {
+	return testServerWith(t, webtest.Options{})
+}
+
+// testServerWith is testServer with opts (its database is the test's own).
+func testServerWith(t *testing.T, opts webtest.Options) (*webtest.Server, []string) {
 	t.Setenv("GATEHOUSE_HASH_MEMORY", "256")
 	t.Setenv("GATEHOUSE_HASH_TIME", "1")
 	db := gatehousetest.SQLiteURL(t)
-	s := webtest.New(t, webtest.Options{DatabaseURL: db})
+	opts.DatabaseURL = db
+	s := webtest.New(t, opts)
 	return s, []string{"--url", s.URL, "--database-url", db, "--members", "4", "--warmup", "100ms"}
 }
 
@@ -105,6 +113,37 @@ func TestScenarios(t *testing.T) {
 	}
 	if n := len(s.Audit(t)); n == 0 {
 		t.Error("the sign-ins left no audit events")
+	}
+}
+
+// TestForwardAuthScenario drives /auth/forward of a server that protects
+// the scenario's host and believes the tool as its proxy, then the baseline
+// with the same requests; a server without forward-auth makes the scenario
+// say what it needs.
+func TestForwardAuthScenario(t *testing.T) {
+	_, base := testServerWith(t, webtest.Options{ForwardAuth: forwardauth.Config{
+		Rules: []forwardauth.Rule{{Host: forwardHost}}, Proxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+	}})
+	rep, stderr, code := runTool(t, append(base, "--scenario", "forwardauth", "--duration", "700ms", "--concurrency", "2")...)
+	if code != 0 || rep == nil {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	checkShape(t, rep, "GET /auth/forward")
+	if b := rep.op(baselineOp); b == nil || b.OK == 0 || b.Errors != 0 {
+		t.Errorf("the baseline: %+v", b)
+	}
+	var named []string
+	for _, tg := range rep.Targets {
+		named = append(named, tg.Name)
+	}
+	if len(rep.Targets) != 2 || !strings.HasPrefix(named[0], "forward-auth checks vs a bare net/http server") || named[1] != "forward-auth checks p99 latency" {
+		t.Errorf("targets %q, want the ratio to the baseline and the p99", named)
+	}
+
+	_, plain := testServer(t)
+	_, stderr, code = runTool(t, append(plain, "--scenario", "forwardauth", "--duration", "300ms")...)
+	if code != 1 || !strings.Contains(stderr, "GATEHOUSE_FORWARD_AUTH_HOSTS="+forwardHost) {
+		t.Errorf("without forward-auth: exit %d, %q", code, stderr)
 	}
 }
 

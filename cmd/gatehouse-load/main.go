@@ -26,8 +26,8 @@ import (
 )
 
 func main() {
-	if body := os.Getenv(baselineEnv); body != "" {
-		os.Exit(serveBaseline(body, os.Getenv(baselineCookieEnv)))
+	if body, ok := os.LookupEnv(baselineEnv); ok {
+		os.Exit(serveBaseline(body, os.Getenv(baselineCookieEnv), os.Getenv(baselineHeadersEnv)))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -37,7 +37,8 @@ func main() {
 // scenarios lists what --scenario accepts, with a line of help each.
 var scenarios = []struct{ name, help string }{
 	{"signin", "password sign-in through the real form (the page once per client for its CSRF token, then POSTs); a new session each time"},
-	{"session", "GET /api/v1/session with a valid session cookie"},
+	{"session", "GET /api/v1/session with a valid session cookie, then a bare net/http server with the same answer"},
+	{"forwardauth", "GET /auth/forward as Traefik asks it, with a valid session cookie, then a bare net/http server with the same answer"},
 	{"pages", "GET /login, the sign-in page"},
 	{"forgot", "POST /forgot-password (CAPTCHA off) for members and unknown addresses"},
 	{"reset", "complete reset links: forgot-password, read the link from the mail file, set a new password"},
@@ -131,7 +132,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("--scenario must be one of %s", scenarioNames())
 	}
 	if o.concurrency == 0 {
-		o.concurrency = map[string]int{"signin": 32, "session": 16, "pages": 16, "forgot": 32, "reset": 4, "flood": 8, "soak": 12, "search": 2, "mail": 1, "growth": 1}[o.scenario]
+		o.concurrency = map[string]int{"signin": 32, "session": 16, "forwardauth": 16, "pages": 16, "forgot": 32, "reset": 4, "flood": 8, "soak": 12, "search": 2, "mail": 1, "growth": 1}[o.scenario]
 	}
 	switch {
 	case o.duration <= 0:

@@ -27,6 +27,10 @@ type rawClient struct {
 	// otherwise bodies are read and dropped.
 	keepBody bool
 	body     bytes.Buffer
+	// keepHeaders keeps the last answer's header lines ("Name: value") in
+	// headers, for the probe that shows the baseline what to answer.
+	keepHeaders bool
+	headers     []string
 	// Headers of the last answer that the scenarios look at.
 	location, retryAfter string
 	scratch              bytes.Buffer // the request being built by post
@@ -142,6 +146,7 @@ func (c *rawClient) roundTrip() (status int, closeAfter bool, err error) {
 	}
 	length, chunked := -1, false
 	c.location, c.retryAfter = "", ""
+	c.headers = c.headers[:0]
 	for {
 		line, err := c.br.ReadSlice('\n')
 		if err != nil {
@@ -155,6 +160,9 @@ func (c *rawClient) roundTrip() (status int, closeAfter bool, err error) {
 			return status, true, errBadResponse
 		}
 		value = bytes.TrimSpace(value)
+		if c.keepHeaders {
+			c.headers = append(c.headers, string(name)+": "+string(value))
+		}
 		switch {
 		case asciiEqualFold(name, "Content-Length"):
 			if length, err = strconv.Atoi(string(value)); err != nil {

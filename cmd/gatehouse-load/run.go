@@ -24,7 +24,7 @@ func needsOf(scenario string) needs {
 	switch scenario {
 	case "signin":
 		return needs{members: true, hash: true}
-	case "session":
+	case "session", "forwardauth":
 		return needs{members: true, sessions: true}
 	case "pages":
 		return needs{csrf: true}
@@ -208,6 +208,11 @@ func execute(ctx context.Context, o *options, progress func(string, ...any)) (*R
 		if err := e.openSessions(min(max(plan.session, 1), 64)); err != nil {
 			return nil, err
 		}
+		if c, ok := checks[o.scenario]; ok {
+			if e.answer, err = e.probe(c); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if nd.csrf {
 		b := e.newBrowser()
@@ -292,7 +297,7 @@ func planOf(o *options) plan {
 	switch o.scenario {
 	case "signin":
 		return plan{signin: c}
-	case "session":
+	case "session", "forwardauth":
 		return plan{session: c}
 	case "pages":
 		return plan{pages: c}

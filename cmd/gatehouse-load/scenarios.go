@@ -18,8 +18,9 @@ type env struct {
 	transport *http.Transport
 	members   []*member // for signin, session and forgot
 	resetters [][]*member
-	sessions  []string // session cookies (name=value) for the session scenario
-	csrf      string   // a CSRF cookie (name=value) for the pages scenario
+	sessions  []string     // session cookies (name=value) for the session and forward-auth scenarios
+	answer    *floorAnswer // the session or forward-auth answer the baseline copies
+	csrf      string       // a CSRF cookie (name=value) for the pages scenario
 	mailbox   *mailbox
 	sampler   *sampler
 	search    *searchEnv // the search scenario's queries and administrator
@@ -192,18 +193,11 @@ func (e *env) floodWorker(ctx context.Context, id int, r *recs) {
 	}
 }
 
-// sessionWorker checks a session again and again, with the generator's cheap
-// client: a business application asking who is signed in.
+// sessionWorker checks a session again and again: a business application
+// asking who is signed in.
 func (e *env) sessionWorker(ctx context.Context, id int, r *recs) {
-	c := e.raw("/api/v1/session", []string{"Cookie: " + e.sessions[id%len(e.sessions)], "X-Forwarded-For: " + newIP()})
-	for !done(ctx) {
-		start := time.Now()
-		st, err := c.do()
-		if done(ctx) {
-			return
-		}
-		r.get("GET /api/v1/session").record(time.Since(start), st, err, st == http.StatusOK)
-	}
+	c := checks["session"]
+	checkWorker(c, e.sessions, c.name, e.raw)(ctx, id, r)
 }
 
 // pagesWorker loads the sign-in page again and again, as a browser that has

@@ -81,6 +81,11 @@ func prepareOwn(ctx context.Context, o *options, progress func(string, ...any)) 
 	// from loopback only. Throttles per address then see many addresses, as in
 	// production, rather than one.
 	t.env["GATEHOUSE_TRUSTED_PROXIES"] = "127.0.0.1/32"
+	if o.scenario == "forwardauth" {
+		// The generator is the reverse proxy too: forward-auth believes the
+		// trusted proxies (GATEHOUSE_FORWARD_AUTH_PROXIES defaults to them).
+		t.env["GATEHOUSE_FORWARD_AUTH_HOSTS"] = forwardHost
+	}
 	if o.pprofListen != "" {
 		t.env["GATEHOUSE_PPROF_LISTEN"] = o.pprofListen
 	}
