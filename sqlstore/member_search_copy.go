@@ -17,7 +17,7 @@ import (
 // fewer), without a line feed (the copy's separator, so that a match never
 // spans two fields).
 func (s memberRows) onPGCopy(l *listQuery) bool {
-	return s.db.dialect == Postgres && utf8.RuneCountInString(l.q) >= 3 && !strings.Contains(l.q, "\n")
+	return s.db.dialect == Postgres && s.db.pgCopy && utf8.RuneCountInString(l.q) >= 3 && !strings.Contains(l.q, "\n")
 }
 
 // pgCopyWhere returns the conditions on member_search_rows r of the members of
