@@ -13,7 +13,8 @@ func TestNewIDAllocation(t *testing.T) {
 		t.Errorf("NewID(nil) allocates %.0f times, want 1", n)
 	}
 	a, b := NewID(bytes.NewReader(make([]byte, 16))), NewID(bytes.NewReader(make([]byte, 16)))
-	if a != b || len(a) != 26 || NewID(nil) == NewID(nil) {
+	x, y := NewID(nil), NewID(nil)
+	if a != b || len(a) != 26 || x == y {
 		t.Errorf("ids from the same bytes %q and %q, want equal and 26 characters; two random ones must differ", a, b)
 	}
 }
