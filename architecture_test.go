@@ -145,6 +145,28 @@ var importRules = []struct {
 			return ""
 		},
 	},
+	{
+		name:    "the shared steps reach into no feature",
+		applies: func(f sourceFile) bool { return !f.test && (within(f.dir, "account") || within(f.dir, "session")) },
+		forbids: func(_ sourceFile, dir string, _ string) string {
+			for _, feature := range []string{"signin", "twofactor", "recovery", "admin", "passkey", "profile", "oidc", "org", "operator"} {
+				if within(dir, feature) {
+					return "account and session hold the steps features share; a feature calls them, never the other way (" + feature + ")"
+				}
+			}
+			return ""
+		},
+	},
+	{
+		name:    "the second factors do not call the sign-in",
+		applies: func(f sourceFile) bool { return !f.test && within(f.dir, "twofactor") },
+		forbids: func(_ sourceFile, dir string, _ string) string {
+			if within(dir, "signin") {
+				return "signin uses twofactor's checks; twofactor never reaches back into signin"
+			}
+			return ""
+		},
+	},
 }
 
 // TestImportRules holds the layering of docs/architecture.md. A failure names

@@ -100,12 +100,27 @@ var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadd
 // NewID returns a random 128-bit identifier, 26 lowercase characters, read from r
 // (crypto/rand when r is nil). Identifiers are not secrets; they only need to be unique.
 func NewID(r io.Reader) string {
+	var b [16]byte
 	if r == nil {
-		r = rand.Reader
+		// crypto/rand.Read keeps b on the stack, where reading through the
+		// io.Reader interface moves it to the heap: every request's
+		// correlation id is one of these.
+		_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+		return encodeID(&b)
 	}
+	return readID(r)
+}
+
+func readID(r io.Reader) string {
 	var b [16]byte
 	if _, err := io.ReadFull(r, b[:]); err != nil {
 		panic("gatehouse: reading random bytes: " + err.Error())
 	}
-	return idEncoding.EncodeToString(b[:])
+	return encodeID(&b)
+}
+
+func encodeID(b *[16]byte) string {
+	var out [26]byte
+	idEncoding.Encode(out[:], b[:])
+	return string(out[:])
 }

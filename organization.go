@@ -66,6 +66,15 @@ func (o *Organization) BaseURL(public *url.URL) *url.URL {
 	return &u
 }
 
+// Link returns an absolute link to path with the query on the organization's
+// base URL (BaseURL): never built from a request.
+func (o *Organization) Link(public *url.URL, path string, query url.Values) string {
+	u := o.BaseURL(public)
+	u.Path = strings.TrimSuffix(u.Path, "/") + path
+	u.RawQuery = query.Encode()
+	return u.String()
+}
+
 // Limits of an organization's record.
 const (
 	MaxOrgSlugLength = 40

@@ -5,7 +5,6 @@ import (
 	"net/url"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/org"
 )
 
 // LinkIn returns an absolute link to path with the query on the URL of the
@@ -28,7 +27,7 @@ func (s *Service) linkVia(ctx context.Context, st orgReader, orgID, path string,
 		// URL, where the default organization answers.
 		return s.Link(path, query)
 	}
-	return org.Link(s.PublicURL, o, path, query)
+	return o.Link(s.PublicURL, path, query)
 }
 
 // orgReader reads an organization: the store, or a transaction.

@@ -161,7 +161,9 @@ var ErrNoTarget = errors.New("the proxy did not say which request it asks about 
 // -Host and -Uri of Traefik and Caddy. The caller believes them only from
 // a trusted proxy.
 func TargetOf(h http.Header) (*Target, error) {
-	if raw := h.Get("X-Original-URL"); raw != "" {
+	// Names in their canonical spelling: Get then need not make one for
+	// each question (a reverse proxy asks before every request).
+	if raw := h.Get("X-Original-Url"); raw != "" {
 		u, err := url.Parse(raw)
 		if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 			return nil, fmt.Errorf("X-Original-URL %q is not an absolute http(s) URL", trim(raw))
@@ -172,8 +174,10 @@ func TargetOf(h http.Header) (*Target, error) {
 	if proto == "" && host == "" {
 		return nil, ErrNoTarget
 	}
-	proto = strings.ToLower(strings.TrimSpace(strings.Split(proto, ",")[0]))
-	host = strings.TrimSpace(strings.Split(host, ",")[0])
+	proto, _, _ = strings.Cut(proto, ",")
+	proto = strings.ToLower(strings.TrimSpace(proto))
+	host, _, _ = strings.Cut(host, ",")
+	host = strings.TrimSpace(host)
 	if proto != "http" && proto != "https" {
 		return nil, fmt.Errorf("X-Forwarded-Proto %q is not http or https", trim(proto))
 	}

@@ -12,7 +12,6 @@ import (
 	"context"
 	"io"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -68,10 +67,7 @@ func BaseURL(public *url.URL, o *gatehouse.Organization) *url.URL {
 // Link returns an absolute link to path with the query on the organization's
 // base URL (BaseURL); never built from a request.
 func Link(public *url.URL, o *gatehouse.Organization, path string, query url.Values) string {
-	u := BaseURL(public, o)
-	u.Path = strings.TrimSuffix(u.Path, "/") + path
-	u.RawQuery = query.Encode()
-	return u.String()
+	return o.Link(public, path, query)
 }
 
 // Link is the package's Link on the service's public URL.

@@ -35,8 +35,18 @@ func NewToken(r io.Reader) (raw, hash string, err error) {
 // HashToken returns the lowercase hex SHA-256 of raw, the form stored and
 // looked up.
 func HashToken(raw string) string {
-	sum := sha256.Sum256([]byte(raw))
-	return hex.EncodeToString(sum[:])
+	// Every session check hashes its cookie: the copy of raw and the hex
+	// digits stay on the stack, so the string is the one allocation.
+	var in [2 * TokenLen]byte
+	var sum [sha256.Size]byte
+	if len(raw) <= len(in) {
+		sum = sha256.Sum256(append(in[:0], raw...))
+	} else {
+		sum = sha256.Sum256([]byte(raw))
+	}
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], sum[:])
+	return string(out[:])
 }
 
 // ValidToken reports whether raw could have come from NewToken: 43 characters

@@ -140,3 +140,20 @@ func TestEqual(t *testing.T) {
 		}
 	}
 }
+
+// TestHashTokenOfAnyLength: the hash is the hex SHA-256 of the text for
+// tokens, shorter text and text longer than the stack buffer, and a token's
+// costs one allocation (the session check hashes its cookie every time).
+func TestHashTokenOfAnyLength(t *testing.T) {
+	for _, n := range []int{0, 1, TokenLen, 2 * TokenLen, 2*TokenLen + 1, 500} {
+		raw := strings.Repeat("a", n)
+		sum := sha256.Sum256([]byte(raw))
+		if got, want := HashToken(raw), hex.EncodeToString(sum[:]); got != want {
+			t.Errorf("HashToken of %d bytes = %s, want %s", n, got, want)
+		}
+	}
+	raw := strings.Repeat("b", TokenLen)
+	if n := testing.AllocsPerRun(100, func() { _ = HashToken(raw) }); n > 1 {
+		t.Errorf("HashToken allocates %.0f times, want 1", n)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/gatehouse-auth/gatehouse"
-	"github.com/gatehouse-auth/gatehouse/session"
 	"github.com/gatehouse-auth/gatehouse/twofactor"
 )
 
@@ -74,24 +73,5 @@ func (s *Service) SignInWithPasskey(ctx context.Context, req PasskeySignInReques
 	if err != nil {
 		return nil, err
 	}
-	var token string
-	var sess *gatehouse.Session
-	err = s.Tx.Tx(ctx, func(tx Tx) error {
-		var err error
-		if token, sess, err = session.Start(ctx, tx, m, &set, stage, req.Client, s.now(), s.rand()); err != nil {
-			return err
-		}
-		if err := session.RecordSignIn(ctx, tx, m, stage, now); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, event(gatehouse.EventSignIn, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client,
-			map[string]string{"stage": string(stage), "method": twofactor.MethodPasskey}))
-	})
-	if err != nil {
-		return nil, err
-	}
-	if stage == gatehouse.StageSecondFactor {
-		s.StartSecondFactor(ctx, &set, sess, m, req.Client)
-	}
-	return &SignInResult{Token: token, Session: sess, Member: m}, nil
+	return s.begin(ctx, &set, m, stage, req.Client, map[string]string{"method": twofactor.MethodPasskey}, nil)
 }

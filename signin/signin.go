@@ -156,33 +156,49 @@ func (s *Service) SignIn(ctx context.Context, req SignInRequest) (*SignInResult,
 	if err != nil {
 		return nil, err
 	}
-	// The session, the trusted device's use and the audit event are written
-	// together: if the database goes away in between, no session is left that
-	// nobody was given.
+	details := map[string]string{}
+	return s.begin(ctx, &set, m, stage, req.Client, details, func(tx Tx) error {
+		if device == nil {
+			return nil
+		}
+		details["trusted_device"] = device.ID
+		if err := tx.TouchTrustedDevice(ctx, device.ID, now, req.Client.IP, truncate(req.Client.UserAgent, 256)); err != nil {
+			return gatehouse.Wrap(op, err)
+		}
+		return nil
+	})
+}
+
+// begin starts the session a sign-in earned, at stage: the session, the
+// record of the sign-in, extra (nil: nothing) and the audit event with
+// details are written in one transaction, so that if the database goes away
+// in between no session is left that nobody was given. When the second
+// factor comes next, its first code is sent.
+func (s *Service) begin(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, stage gatehouse.Stage, c gatehouse.Client, details map[string]string, extra func(tx Tx) error) (*SignInResult, error) {
+	now := s.now()
 	var token string
 	var sess *gatehouse.Session
-	err = s.Tx.Tx(ctx, func(tx Tx) error {
+	err := s.Tx.Tx(ctx, func(tx Tx) error {
 		var err error
-		if token, sess, err = session.Start(ctx, tx, m, &set, stage, req.Client, s.now(), s.rand()); err != nil {
+		if token, sess, err = session.Start(ctx, tx, m, set, stage, c, now, s.rand()); err != nil {
 			return err
 		}
 		if err := session.RecordSignIn(ctx, tx, m, stage, now); err != nil {
 			return err
 		}
-		details := map[string]string{"stage": string(stage)}
-		if device != nil {
-			details["trusted_device"] = device.ID
-			if err := tx.TouchTrustedDevice(ctx, device.ID, now, req.Client.IP, truncate(req.Client.UserAgent, 256)); err != nil {
-				return gatehouse.Wrap(op, err)
+		if extra != nil {
+			if err := extra(tx); err != nil {
+				return err
 			}
 		}
-		return s.audit(ctx, tx, event(gatehouse.EventSignIn, m.OrgID, gatehouse.MemberActor(m), m.ID, req.Client, details))
+		details["stage"] = string(stage)
+		return s.audit(ctx, tx, event(gatehouse.EventSignIn, m.OrgID, gatehouse.MemberActor(m), m.ID, c, details))
 	})
 	if err != nil {
 		return nil, err
 	}
 	if stage == gatehouse.StageSecondFactor {
-		s.StartSecondFactor(ctx, &set, sess, m, req.Client)
+		s.StartSecondFactor(ctx, set, sess, m, c)
 	}
 	return &SignInResult{Token: token, Session: sess, Member: m}, nil
 }

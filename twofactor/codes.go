@@ -35,7 +35,7 @@ func sendAddressKey(orgID string, c gatehouse.Client) string {
 // limits. A sign-in session is kept alive as long as the code.
 func (s *Service) SendCode(ctx context.Context, set *gatehouse.Settings, sess *gatehouse.Session, m *gatehouse.Member,
 	purpose gatehouse.CodePurpose, ch gatehouse.Channel, to string, c gatehouse.Client) (*gatehouse.SentCode, error) {
-	const op = "twofactor.sendCode"
+	const op = "twofactor.SendCode"
 	if err := s.checkSendQuota(ctx, set, m, c); err != nil {
 		_ = s.audit(ctx, s.Store, event(gatehouse.EventRequestThrottled, m.OrgID, gatehouse.MemberActor(m), m.ID, c,
 			map[string]string{"action": "code_send", "purpose": string(purpose)}))
@@ -108,7 +108,7 @@ func (s *Service) queueCode(ctx context.Context, tx Tx, set *gatehouse.Settings,
 // checkSendQuota refuses a send within the cooldown after the member's last
 // one, or beyond the hourly numbers of the member and of the address.
 func (s *Service) checkSendQuota(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, c gatehouse.Client) error {
-	const op = "twofactor.sendCode"
+	const op = "twofactor.SendCode"
 	now := s.now()
 	mc, err := s.Counters.Peek(ctx, sendMemberKey(m), now)
 	if err != nil {
@@ -150,7 +150,7 @@ func (s *Service) SendCooldown(ctx context.Context, set *gatehouse.Settings, m *
 	now := s.now()
 	c, err := s.Counters.Peek(ctx, sendMemberKey(m), now)
 	if err != nil {
-		return 0, gatehouse.Wrap("twofactor.sendCooldown", err)
+		return 0, gatehouse.Wrap("twofactor.SendCooldown", err)
 	}
 	return cooldownLeft(set, c, now), nil
 }
@@ -160,7 +160,7 @@ func (s *Service) SendCooldown(ctx context.Context, set *gatehouse.Settings, m *
 // and the address's throttles; the right one is used up.
 func (s *Service) CheckCode(ctx context.Context, set *gatehouse.Settings, sess *gatehouse.Session, m *gatehouse.Member,
 	purpose gatehouse.CodePurpose, typed string, c gatehouse.Client) (*gatehouse.SentCode, error) {
-	const op = "twofactor.checkCode"
+	const op = "twofactor.CheckCode"
 	code, ok := digitsOnly(typed, gatehouse.CodeDigits)
 	if !ok {
 		return nil, gatehouse.InvalidFields(op, codeField("format", "Enter the 6-digit code we sent you."))
@@ -219,7 +219,7 @@ func deadCodeError(op string, sc *gatehouse.SentCode, now time.Time) error {
 
 // SentCode describes the session's code for the purpose, nil when none.
 func (s *Service) SentCode(ctx context.Context, sess *gatehouse.Session, purpose gatehouse.CodePurpose) (*CodeStatus, error) {
-	const op = "twofactor.codeStatus"
+	const op = "twofactor.SentCode"
 	sc, err := s.Store.SessionCode(ctx, sess.OrgID, sess.ID, purpose)
 	if gatehouse.IsCode(err, gatehouse.NotFound) {
 		return nil, nil

@@ -37,7 +37,7 @@ func (s *Service) deviceSignature(ctx context.Context, raw string) (string, erro
 func (s *Service) NewDeviceToken(ctx context.Context) (raw, cookie string, err error) {
 	raw, _, err = secret.NewToken(s.rand())
 	if err != nil {
-		return "", "", gatehouse.Wrap("twofactor.newDeviceToken", err)
+		return "", "", gatehouse.Wrap("twofactor.NewDeviceToken", err)
 	}
 	sig, err := s.deviceSignature(ctx, raw)
 	if err != nil {
@@ -72,7 +72,7 @@ type DeviceWriter interface {
 
 // TrustDevice stores the browser with secret raw as trusted by m through tx.
 func (s *Service) TrustDevice(ctx context.Context, tx DeviceWriter, set *gatehouse.Settings, m *gatehouse.Member, raw string, c gatehouse.Client) error {
-	const op = "twofactor.trustDevice"
+	const op = "twofactor.TrustDevice"
 	now := s.now()
 	d := &gatehouse.TrustedDevice{
 		ID: gatehouse.NewID(s.rand()), OrgID: m.OrgID, MemberID: m.ID, TokenHash: secret.HashToken(raw),
@@ -105,7 +105,7 @@ func (s *Service) TrustedDevice(ctx context.Context, set *gatehouse.Settings, m 
 		return nil, nil
 	}
 	if err != nil {
-		return nil, gatehouse.Wrap("twofactor.trustedDevice", err)
+		return nil, gatehouse.Wrap("twofactor.TrustedDevice", err)
 	}
 	if d.MemberID != m.ID || d.OrgID != m.OrgID || !now.Before(d.ExpiresAt) ||
 		!now.Before(d.CreatedAt.AddDate(0, 0, days)) {

@@ -267,7 +267,7 @@ func (s *Service) SMSCameBack(ctx context.Context, m *gatehouse.Member, sc *gate
 		return nil
 	}
 	return s.Tx.Tx(ctx, func(tx Tx) error {
-		fresh, err := gatehouse.LockMemberFor(ctx, tx, "twofactor.smsCameBack", m.OrgID, m.ID)
+		fresh, err := gatehouse.LockMemberFor(ctx, tx, "twofactor.SMSCameBack", m.OrgID, m.ID)
 		if err != nil {
 			return err
 		}

@@ -61,7 +61,7 @@ func (s *Service) newRecoveryCodes() (codes, hashes []string, err error) {
 // CheckRecovery uses up one of the member's recovery codes and returns how
 // many are left.
 func (s *Service) CheckRecovery(ctx context.Context, m *gatehouse.Member, typed string, c gatehouse.Client) (int, error) {
-	const op = "twofactor.checkRecovery"
+	const op = "twofactor.CheckRecovery"
 	n, ok := secret.NormalizeRecoveryCode(typed)
 	if !ok {
 		return 0, gatehouse.InvalidFields(op, codeField("format", "Enter one of your recovery codes, like abcd-efgh-ijkm-nopq."))

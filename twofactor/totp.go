@@ -34,7 +34,7 @@ func (s *Service) Authenticator(ctx context.Context, m *gatehouse.Member) (*gate
 		return nil, nil
 	}
 	if err != nil {
-		return nil, gatehouse.Wrap("twofactor.authenticator", err)
+		return nil, gatehouse.Wrap("twofactor.Authenticator", err)
 	}
 	return a, nil
 }
@@ -293,7 +293,7 @@ func (s *Service) matchTOTP(ctx context.Context, a *gatehouse.Authenticator, typ
 
 // CheckApp checks a code from the member's authenticator app at sign-in.
 func (s *Service) CheckApp(ctx context.Context, m *gatehouse.Member, typed string, c gatehouse.Client) error {
-	const op = "twofactor.checkApp"
+	const op = "twofactor.CheckApp"
 	a, err := s.Authenticator(ctx, m)
 	if err != nil {
 		return err

@@ -36,7 +36,7 @@ type CodeStatus struct {
 
 // Wait refuses a try while the member or the address must wait.
 func (s *Service) Wait(ctx context.Context, set *gatehouse.Settings, m *gatehouse.Member, c gatehouse.Client) error {
-	const op = "twofactor.secondFactorWait"
+	const op = "twofactor.Wait"
 	now := s.now()
 	a, err := s.Counters.Peek(ctx, gatehouse.SecondFactorKey(m), now)
 	if err != nil {
@@ -57,7 +57,7 @@ func (s *Service) Wait(ctx context.Context, set *gatehouse.Settings, m *gatehous
 
 // Failed counts and audits a wrong answer.
 func (s *Service) Failed(ctx context.Context, m *gatehouse.Member, c gatehouse.Client, method, reason string) error {
-	const op = "twofactor.secondFactorFailed"
+	const op = "twofactor.Failed"
 	now := s.now()
 	if _, err := s.Counters.Incr(ctx, gatehouse.SecondFactorKey(m), now, gatehouse.FailureMemory, true); err != nil {
 		return gatehouse.Wrap(op, err)

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -38,15 +39,40 @@ func appendSessionJSON(b []byte, info *SessionInfo) []byte {
 	return append(b, "}\n"...)
 }
 
-// writeSessionJSON answers 200 with info.
+// writeSessionJSON answers 200 with info. The buffer is reused (Write
+// copies it out) and a usual length's Content-Length value is prepared:
+// three allocations fewer on every session check.
 func writeSessionJSON(w http.ResponseWriter, info *SessionInfo) {
-	var buf [512]byte
-	body := appendSessionJSON(buf[:0], info)
+	bp := sessionBuffers.Get().(*[]byte)
+	body := appendSessionJSON((*bp)[:0], info)
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = contentLength(len(body))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
+	if cap(body) <= 4096 {
+		*bp = body
+		sessionBuffers.Put(bp)
+	}
+}
+
+var sessionBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// contentLengths holds the Content-Length values of bodies up to 1 KiB, each
+// a slice whose one value fills its capacity (an Add copies it).
+var contentLengths = func() [][]string {
+	v := make([][]string, 1024)
+	for n := range v {
+		v[n] = []string{strconv.Itoa(n)}
+	}
+	return v
+}()
+
+func contentLength(n int) []string {
+	if n < len(contentLengths) {
+		return contentLengths[n]
+	}
+	return []string{strconv.Itoa(n)}
 }
 
 var jsonContentType = []string{"application/json"}

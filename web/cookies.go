@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -81,4 +82,82 @@ func (c cookies) csrfCookieName() string {
 		return "__Host-gatehouse_csrf"
 	}
 	return "gatehouse_csrf"
+}
+
+// cookieValue returns the value of the first cookie named name in the
+// request's Cookie headers, as r.Cookie(name).Value would, without the
+// slice and the Cookie that r.Cookie allocates on every call: the session
+// check reads two cookies on every request (FuzzCookieValue compares the
+// two).
+func cookieValue(r *http.Request, name string) (string, bool) {
+	lines := r.Header["Cookie"]
+	n := 0
+	for _, line := range lines {
+		n += strings.Count(line, ";") + 1
+	}
+	if n > 3000 {
+		// Past net/http's default limit on the cookies it parses (which a
+		// GODEBUG setting may move): let it decide.
+		c, err := r.Cookie(name)
+		if err != nil {
+			return "", false
+		}
+		return c.Value, true
+	}
+	for _, line := range lines {
+		line = trimCookieSpace(line)
+		var part string
+		for len(line) > 0 {
+			part, line, _ = strings.Cut(line, ";")
+			part = trimCookieSpace(part)
+			if part == "" {
+				continue
+			}
+			n, v, _ := strings.Cut(part, "=")
+			if trimCookieSpace(n) != name || name == "" || !validCookieName(name) {
+				continue
+			}
+			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			if !validCookieValue(v) {
+				continue
+			}
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// trimCookieSpace trims ASCII white space as net/textproto.TrimString does.
+func trimCookieSpace(s string) string {
+	isSpace := func(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+	for len(s) > 0 && isSpace(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isSpace(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// validCookieName: a token (RFC 7230), as net/http requires.
+func validCookieName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// validCookieValue: the bytes net/http accepts in a cookie's value.
+func validCookieValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == ';' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }

@@ -15,7 +15,7 @@ import (
 // or Caddy is a 302 to the sign-in page that returns to the original URL,
 // and for nginx carries that address in Location for its error_page.
 func (f forwardPages) check(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
+	w.Header()["Cache-Control"] = noStore
 	cfg := &f.Config.ForwardAuth
 	if !cfg.Enabled() {
 		f.forwardRefused(w, http.StatusNotFound, "Not Found", "Forward-auth is not configured (GATEHOUSE_FORWARD_AUTH_HOSTS).")
@@ -51,18 +51,32 @@ func (f forwardPages) check(w http.ResponseWriter, r *http.Request) {
 		f.forwardRefused(w, http.StatusForbidden, "Forbidden", "Your role may not use this application.")
 		return
 	}
-	h := w.Header()
+	setIdentity(w.Header(), m)
+	w.WriteHeader(http.StatusOK)
+}
+
+// identityHeaders are the names of the identity headers of a passed check,
+// canonical already (a literal key in the map skips canonicalizing it).
+var identityHeaders = [...]string{
+	"Remote-User", "Remote-Email", "Remote-Name", "Remote-Groups",
+	"X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups",
+}
+
+// setIdentity sets the member's identity headers, every one of them, so
+// that no header a client sent can stand in for it, with one slice for
+// all their values (Header.Set would make one each, on every check). Each
+// value has room for itself only, so a later Add copies rather than writes
+// into its neighbour.
+func setIdentity(h http.Header, m *gatehouse.Member) {
 	email := m.Email
 	if email == "" {
 		email = m.WorkEmail
 	}
-	for _, kv := range [][2]string{
-		{"Remote-User", m.Username}, {"Remote-Email", email}, {"Remote-Name", m.DisplayName}, {"Remote-Groups", string(m.Role)},
-		{"X-Auth-Request-User", m.Username}, {"X-Auth-Request-Email", email}, {"X-Auth-Request-Groups", string(m.Role)},
-	} {
-		h.Set(kv[0], headerValue(kv[1]))
+	user, email, name, role := headerValue(m.Username), headerValue(email), headerValue(m.DisplayName), headerValue(string(m.Role))
+	vs := []string{user, email, name, role, user, email, role}
+	for i, name := range identityHeaders {
+		h[name] = vs[i : i+1 : i+1]
 	}
-	w.WriteHeader(http.StatusOK)
 }
 
 // signInFirst answers a visitor without a complete session.
@@ -87,8 +101,19 @@ func (f forwardPages) forwardRefused(w http.ResponseWriter, status int, title, d
 	writeProblem(w, nil, Problem{Type: "about:blank", Title: title, Status: status, Detail: detail})
 }
 
-// headerValue makes s safe as a header value: no control characters.
+// headerValue makes s safe as a header value: no control characters. A
+// value without any, as nearly every one is, is returned as it is.
 func headerValue(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
 	return strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return -1

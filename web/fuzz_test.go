@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
+	"github.com/gatehouse-auth/gatehouse/web"
 )
 
 // Fuzz targets for what the web layer reads from the outside: form bodies,
@@ -229,6 +230,35 @@ func FuzzCookies(f *testing.F) {
 			t.Fatalf("the matching anti-forgery cookie was refused")
 		case !matches && w.Code != http.StatusForbidden:
 			t.Fatalf("a form without the matching anti-forgery cookie got %d", w.Code)
+		}
+	})
+}
+
+// FuzzCookieValue: cookieValue finds what r.Cookie finds, for any Cookie
+// headers and any name.
+func FuzzCookieValue(f *testing.F) {
+	for _, c := range []string{"", "gatehouse_session=abc", " gatehouse_session = abc ; x=1", "gatehouse_session=\"abc\"",
+		"gatehouse_session=\"", "gatehouse_session=a\\b; gatehouse_session=c", "a=1;;;gatehouse_session=", "x=é; gatehouse_session=b",
+		"gatehouse_session", "=x; gatehouse_session=y", strings.Repeat(";", 3001) + "gatehouse_session=z"} {
+		f.Add(c, "", "gatehouse_session")
+	}
+	f.Add("a=1", "a=2; b=3", "b")
+	f.Add("\"q\"=1", "", "\"q\"")
+	f.Fuzz(func(t *testing.T, line1, line2, name string) {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header["Cookie"] = []string{line1}
+		if line2 != "" {
+			r.Header["Cookie"] = append(r.Header["Cookie"], line2)
+		}
+		got, ok := web.CookieValue(r, name)
+		c, err := r.Cookie(name)
+		if want, wantOK := "", false; err == nil {
+			want, wantOK = c.Value, true
+			if got != want || ok != wantOK {
+				t.Fatalf("cookieValue(%q) = %q, %v; r.Cookie: %q, %v", name, got, ok, want, wantOK)
+			}
+		} else if ok {
+			t.Fatalf("cookieValue(%q) = %q, true; r.Cookie: %v", name, got, err)
 		}
 	})
 }

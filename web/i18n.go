@@ -191,8 +191,8 @@ func (c cookies) LanguageCookieName() string {
 }
 
 func (c cookies) langCookie(r *http.Request) string {
-	if ck, err := r.Cookie(c.LanguageCookieName()); err == nil && len(ck.Value) <= 16 {
-		return strings.TrimSpace(ck.Value)
+	if v, ok := cookieValue(r, c.LanguageCookieName()); ok && len(v) <= 16 {
+		return strings.TrimSpace(v)
 	}
 	return ""
 }

@@ -41,7 +41,6 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 			value []string
 		}{"Strict-Transport-Security", []string{"max-age=63072000; includeSubDomains"}})
 	}
-	noStore := []string{"no-store"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		for _, f := range fixed {
@@ -54,6 +53,11 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// noStore is the Cache-Control value of every answer but static files, set
+// as a prepared slice (see securityHeaders). Its one value fills its
+// capacity, so an Add copies it, and nothing writes into it.
+var noStore = []string{"no-store"}
 
 // crossOrigin refuses state-changing requests that a browser marks as coming from
 // another origin (Sec-Fetch-Site, Origin), and audits them. Forms also carry a

@@ -16,11 +16,11 @@ import (
 // from: a session of a member of another organization than the request's is
 // no session (Account.Authenticate checks it).
 func (s *Server) current(r *http.Request) (*gatehouse.Session, *gatehouse.Member, error) {
-	c, err := r.Cookie(s.SessionCookieName())
-	if err != nil || c.Value == "" {
+	token, ok := cookieValue(r, s.SessionCookieName())
+	if !ok || token == "" {
 		return nil, nil, nil
 	}
-	sess, m, err := s.SignIn.Authenticate(r.Context(), s.orgID(r), c.Value)
+	sess, m, err := s.SignIn.Authenticate(r.Context(), s.orgID(r), token)
 	if err == session.ErrNoSession {
 		return nil, nil, nil
 	}
