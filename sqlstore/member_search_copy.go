@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -35,14 +36,44 @@ func (l *listQuery) pgCopyWhere(a *args) []string {
 	return where
 }
 
+// pgCopyRanges are the bounds of the ranges of usernames a search reads the
+// copy in, one after another: before "a", from "a" to "am", "am" to "b", ...
+// from "zm" on. They cover every username whatever the collation (each range
+// is the one between its bounds), and match the parts of migration 0028, so
+// that each range reads one part alone.
+var pgCopyRanges = func() []string {
+	var b []string
+	for c := 'a'; c <= 'z'; c++ {
+		b = append(b, string(c), string(c)+"m")
+	}
+	return b
+}()
+
 // pgCopyPage returns the query of a page of l, a search in username order,
-// from the copy: its candidates' usernames sorted there (a top-N sort of
-// the page), then the page's members.
+// from the copy: the candidates of each range of usernames sorted in turn
+// (a top-N sort of the page), under one LIMIT, so that PostgreSQL stops at
+// the range that fills the page and never reads the others; then the page's
+// members.
 func (s memberRows) pgCopyPage(l *listQuery) (string, args) {
 	var a args
-	where := l.pgCopyWhere(&a)
-	inner := `SELECT r.member_id FROM member_search_rows r WHERE ` + strings.Join(where, " AND ") +
-		onCopy(l.order()) + limitClause(l.limit+1)
+	where := strings.Join(l.pgCopyWhere(&a), " AND ")
+	order, page := onCopy(l.order()), limitClause(l.limit+1)
+	var parts []string
+	for i := 0; i <= len(pgCopyRanges); i++ {
+		var in []string
+		if i > 0 {
+			in = append(in, `r.username_norm >= '`+pgCopyRanges[i-1]+`'`)
+		}
+		if i < len(pgCopyRanges) {
+			in = append(in, `r.username_norm < '`+pgCopyRanges[i]+`'`)
+		}
+		parts = append(parts, `(SELECT r.member_id, r.username_norm FROM member_search_rows r WHERE `+where+` AND `+
+			strings.Join(in, " AND ")+order+page+`)`)
+	}
+	if l.f.Desc {
+		slices.Reverse(parts)
+	}
+	inner := `SELECT c.member_id FROM (` + strings.Join(parts, " UNION ALL ") + `) c` + page
 	return `SELECT ` + memberCols + `, ` + l.sk.expr + `, m.username_norm FROM (` + inner +
 		`) w JOIN members m ON m.id = w.member_id` + l.order(), a
 }

@@ -147,13 +147,39 @@ func TestMemberSearchCopy(t *testing.T) {
 			want(t, q("ouga"))
 			want(t, q("florence"))
 		})
+		t.Run("ranges of usernames", func(t *testing.T) {
+			// PostgreSQL reads the copy by ranges of usernames (before a, a to
+			// am, am to b, ...): usernames on, around and beyond each kind of
+			// bound, in pages of three that end in every range, both ways.
+			for _, u := range []string{"0lead", "_under", "a", "aa", "alma", "am", "amy", "b", "bm", "bz", "m", "mm",
+				"n-dash", "nz", "zm", "zma", "zz", "zzz"} {
+				addMember(t, s, u, func(m *gatehouse.Member) { m.DisplayName = "Range Person" })
+			}
+			for _, desc := range []bool{false, true} {
+				order := "ASC"
+				if desc {
+					order = "DESC"
+				}
+				want, err := s.QueryStrings(ctx, `SELECT id FROM members WHERE display_name_norm = 'range person' ORDER BY username_norm `+order)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, limit := range []int{3, 50} {
+					f := gatehouse.MemberFilter{Query: "range pers", Desc: desc, Limit: limit}
+					if diff := cmp.Diff(want, listAll(t, s, f)); diff != "" {
+						t.Errorf("%+v: ids (-want +got):\n%s", f, diff)
+					}
+				}
+			}
+		})
 		t.Run("migration of members already there", func(t *testing.T) {
 			if s.Dialect() != sqlstore.Postgres {
 				t.Skip("the copy is PostgreSQL's")
 			}
-			// Undo migration 0027, write members without it, and migrate again.
+			// Undo migrations 0027 and 0028, write members without them, and
+			// migrate again.
 			for _, stmt := range []string{`DROP TABLE member_search_rows`, `DROP FUNCTION member_search_rows_keep() CASCADE`,
-				`DELETE FROM schema_migrations WHERE name = 'member_search_rows'`} {
+				`DELETE FROM schema_migrations WHERE name IN ('member_search_rows', 'member_search_parts')`} {
 				if err := s.Exec(ctx, stmt); err != nil {
 					t.Fatalf("%s: %v", stmt, err)
 				}
