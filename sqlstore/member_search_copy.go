@@ -8,7 +8,8 @@ import (
 
 // PostgreSQL's copy of what a search reads, member_search_rows (migration
 // 0027): the organization, role, state and username of each member, and its
-// four searched fields joined by a line feed in one text with a pg_trgm index.
+// four searched fields joined by a line feed in one text with a pg_trgm index,
+// in parts by ranges of usernames (migration 0028).
 // Its rows are some 150 bytes against members' 345 and twenty columns, so a
 // search that must read many candidates reads them here, sorts them by the
 // username beside them, and reads only the page's members from members.

@@ -5,7 +5,7 @@
 -- username order, reads its candidates here (some 150 bytes a row) instead of
 -- a page of members each (345 bytes a row and twenty columns to decode), and
 -- sorts them by the username it finds beside them; only the page's members are
--- then read from members (sqlstore/member_search_text.go, pgCopyQuery).
+-- then read from members (sqlstore/member_search_copy.go, pgCopyPage).
 --
 -- search is username_norm, display_name_norm, email_norm and work_email_norm
 -- joined by a line feed: a text without a line feed is a part of it exactly
