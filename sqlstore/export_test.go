@@ -41,6 +41,10 @@ func (s *Store) SetDriveLimit(limit, budget int) { s.db.driveLimit, s.db.walkBud
 // SetInOrder turns SQLite's search in the order of the index on or off.
 func (s *Store) SetInOrder(on bool) { s.db.inOrder = on }
 
+// SetPGCopy turns PostgreSQL's reading of member_search_rows on or off, so
+// that a measurement can compare it with reading members.
+func (s *Store) SetPGCopy(on bool) { s.db.pgCopy = on }
+
 // UsernameGroup exposes how a username's group is numbered.
 var UsernameGroup = usernameGroup
 

@@ -217,6 +217,12 @@ func (s memberRows) listMembers(ctx context.Context, l *listQuery) ([]*gatehouse
 		return ms, next, err
 	}
 	l.budget = 0
+	if l.byUsername() && s.onPGCopy(l) {
+		// PostgreSQL: the candidates and their usernames from the narrow
+		// copy (member_search_copy.go), and only the page from members.
+		query, a := s.pgCopyPage(l)
+		return s.scanPage(ctx, l, query, a)
+	}
 	// The walk's budget ran out before the page was full: the matches are
 	// gathered further along the order, and the candidates are read after
 	// all. On PostgreSQL a query of one or two characters names its
