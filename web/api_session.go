@@ -37,8 +37,9 @@ func (s apiEndpoints) apiSession(w http.ResponseWriter, r *http.Request) {
 	if sess.ExpiresAt.Before(exp) {
 		exp = sess.ExpiresAt
 	}
+	// ExpiresAt is written from exp (FuzzSessionJSON).
 	writeSessionJSON(w, &SessionInfo{
 		ID: m.ID, Username: m.Username, DisplayName: m.DisplayName, Email: m.Email, WorkEmail: m.WorkEmail,
-		Role: string(m.Role), Organization: m.OrgID, SessionID: sess.ID, ExpiresAt: exp.UTC().Format("2006-01-02T15:04:05Z"),
-	})
+		Role: string(m.Role), Organization: m.OrgID, SessionID: sess.ID,
+	}, exp)
 }

@@ -25,6 +25,9 @@ type reqState struct {
 	org  *gatehouse.Organization
 	lang i18n.Request
 	ctx  requestCtx
+	// idHeader is the X-Request-Id header's value, allocated with the
+	// state rather than on its own.
+	idHeader [1]string
 }
 
 type stateKey struct{}
@@ -42,7 +45,8 @@ func stateOf(ctx context.Context) *reqState {
 func (s *Server) begin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &reqState{id: s.requestID(r)}
-		w.Header()[RequestIDHeader] = []string{st.id}
+		st.idHeader[0] = st.id
+		w.Header()[RequestIDHeader] = st.idHeader[:] // full: an Add copies it
 		st.ctx.init(i18n.WithRequest(r.Context(), &st.lang), st, s.Config.RequestTimeout)
 		defer st.ctx.end()
 		next.ServeHTTP(w, r.WithContext(&st.ctx))
