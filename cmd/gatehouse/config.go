@@ -269,7 +269,16 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	if c.OperatorIdleTimeout, err = gatehouse.ParseDuration(get("operator-idle-timeout", "15m")); err != nil || c.OperatorIdleTimeout < time.Minute || c.OperatorIdleTimeout > 24*time.Hour {
 		bad("operator-idle-timeout", "must be a duration from 1m to 24h, like 15m")
 	}
-	if c.OperatorSessionLifetime, err = gatehouse.ParseDuration(get("operator-session-lifetime", "8h")); err != nil || c.OperatorSessionLifetime < c.OperatorIdleTimeout || c.OperatorSessionLifetime > 7*24*time.Hour {
+	c.OperatorSessionLifetime, err = gatehouse.ParseDuration(get("operator-session-lifetime", "8h"))
+	switch {
+	case err != nil || c.OperatorSessionLifetime > 7*24*time.Hour:
+		bad("operator-session-lifetime", "must be a duration up to 7d, like 8h")
+	case c.OperatorSessionLifetime >= c.OperatorIdleTimeout:
+	case raw["operator-session-lifetime"] == "":
+		// Only the idle timeout was set, and it is longer than the default
+		// lifetime: that is the value to change.
+		bad("operator-idle-timeout", "must not be longer than the session lifetime ("+envOf("operator-session-lifetime")+", 8h by default)")
+	default:
 		bad("operator-session-lifetime", "must be a duration from the idle timeout to 7d, like 8h")
 	}
 	// The same rule as the mail_from_address setting: a sender the mail
