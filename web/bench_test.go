@@ -27,28 +27,12 @@ import (
 // RequestTimeout is serve's default, so that the request's deadline is
 // paid for as in production.
 func BenchmarkSessionHandler(b *testing.B) {
-	s := webtest.New(b, webtest.Options{RequestTimeout: 30 * time.Second})
-	s.AddMember(b, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
-	br := s.Browser(b)
-	br.SignIn("jdoe", goodPassword, "/account")
-	cookie := "gatehouse_session=" + br.Cookie("gatehouse_session")
-	h := s.Web.Handler()
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := processCPU()
-	defer reportCPU(b, cpu0)
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			r := httptest.NewRequest(http.MethodGet, "/api/v1/session", nil)
-			r.Header.Set("Cookie", cookie)
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, r)
-			if w.Code != http.StatusOK {
-				b.Errorf("GET /api/v1/session: %d", w.Code)
-				return
-			}
-		}
-	})
+	h, cookie := signedInHandler(b, webtest.Options{RequestTimeout: 30 * time.Second})
+	benchSignedIn(b, h, func() *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/api/v1/session", nil)
+		r.Header.Set("Cookie", cookie)
+		return r
+	}, func(w *httptest.ResponseRecorder) bool { return w.Code == http.StatusOK })
 }
 
 // BenchmarkForwardAuth is GET /auth/forward as Traefik asks it, with a valid
@@ -61,29 +45,46 @@ func BenchmarkForwardAuth(b *testing.B) {
 	}
 	// httptest.NewRequest comes from 192.0.2.1, the proxy here.
 	fa := forwardauth.Config{Rules: rules, Proxies: []netip.Prefix{netip.MustParsePrefix("192.0.2.1/32")}}
-	s := webtest.New(b, webtest.Options{RequestTimeout: 30 * time.Second, ForwardAuth: fa})
+	h, cookie := signedInHandler(b, webtest.Options{RequestTimeout: 30 * time.Second, ForwardAuth: fa})
+	benchSignedIn(b, h, func() *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/auth/forward", nil)
+		r.Header.Set("Cookie", cookie)
+		r.Header.Set("X-Forwarded-Method", "GET")
+		r.Header.Set("X-Forwarded-Proto", "https")
+		r.Header.Set("X-Forwarded-Host", "app.example.com")
+		r.Header.Set("X-Forwarded-Uri", "/reports?year=2026")
+		r.Header.Set("X-Forwarded-For", "203.0.113.50")
+		return r
+	}, func(w *httptest.ResponseRecorder) bool {
+		return w.Code == http.StatusOK && w.Header().Get("Remote-User") == "jdoe"
+	})
+}
+
+// signedInHandler starts a server with opts and a member signed in, and
+// returns its handler and the member's session cookie.
+func signedInHandler(b *testing.B, opts webtest.Options) (http.Handler, string) {
+	s := webtest.New(b, opts)
 	s.AddMember(b, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
 	br := s.Browser(b)
 	br.SignIn("jdoe", goodPassword, "/account")
-	cookie := "gatehouse_session=" + br.Cookie("gatehouse_session")
-	h := s.Web.Handler()
+	return s.Web.Handler(), "gatehouse_session=" + br.Cookie("gatehouse_session")
+}
+
+// benchSignedIn serves the request newRequest makes in parallel, reporting
+// allocations and the process's CPU per request; an answer ok refuses fails
+// the benchmark.
+func benchSignedIn(b *testing.B, h http.Handler, newRequest func() *http.Request, ok func(*httptest.ResponseRecorder) bool) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := processCPU()
 	defer reportCPU(b, cpu0)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			r := httptest.NewRequest(http.MethodGet, "/auth/forward", nil)
-			r.Header.Set("Cookie", cookie)
-			r.Header.Set("X-Forwarded-Method", "GET")
-			r.Header.Set("X-Forwarded-Proto", "https")
-			r.Header.Set("X-Forwarded-Host", "app.example.com")
-			r.Header.Set("X-Forwarded-Uri", "/reports?year=2026")
-			r.Header.Set("X-Forwarded-For", "203.0.113.50")
+			r := newRequest()
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
-			if w.Code != http.StatusOK || w.Header().Get("Remote-User") != "jdoe" {
-				b.Errorf("GET /auth/forward: %d, Remote-User %q", w.Code, w.Header().Get("Remote-User"))
+			if !ok(w) {
+				b.Errorf("%s %s: %d", r.Method, r.URL.Path, w.Code)
 				return
 			}
 		}
