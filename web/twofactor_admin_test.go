@@ -70,6 +70,10 @@ func TestAdministratorLedToSetUp(t *testing.T) {
 		if strings.Contains(page.Body, `name="trust"`) {
 			t.Error("the browser may be trusted on a code that does not count for an administrator")
 		}
+		b.AcceptLanguage = "de"
+		wantBody(t, "verify page in German", b.Get("/login/verify"), `id="admin-setup-next"`,
+			"sich mit einer Authenticator-App oder einem Passkey auszuweisen")
+		b.AcceptLanguage = ""
 		_, code := s.emailCode(t, 1)
 		wantStatus(t, "the emailed code", verify(b, "code", code, true), http.StatusSeeOther, "/login/setup")
 		if b.Cookie("gatehouse_device") != "" {
@@ -85,6 +89,15 @@ func TestAdministratorLedToSetUp(t *testing.T) {
 		if r.Status != http.StatusConflict || !strings.Contains(r.Body, "Set up an authenticator app or a passkey first.") {
 			t.Fatalf("continue before the setup: %d\n%s", r.Status, r.Body)
 		}
+		// The same page and refusal in German name the methods in German,
+		// joined by its own "oder".
+		b.AcceptLanguage = "de"
+		wantBody(t, "the setup page in German", b.Get("/login/setup"), "einer Authenticator-App oder einem Passkey")
+		r = b.Submit("/login/setup", "/login/setup", nil)
+		if r.Status != http.StatusConflict || !strings.Contains(r.Body, "Richten Sie zuerst eine Bestätigung mit einer Authenticator-App oder einem Passkey ein.") {
+			t.Fatalf("continue before the setup, in German: %d\n%s", r.Status, r.Body)
+		}
+		b.AcceptLanguage = ""
 		sec := enrolAtSetup(t, s, b)
 		wantStatus(t, "continue", b.Submit("/login/setup", "/login/setup", nil), http.StatusSeeOther, "/account")
 		if !signedInOK(b) {
