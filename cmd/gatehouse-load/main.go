@@ -63,6 +63,8 @@ type options struct {
 	serverEnv   multiFlag
 	pprofListen string
 	keep        bool
+	seeded      bool
+	noStore     bool
 	jsonOut     bool
 	flood       int
 	floodPause  time.Duration
@@ -101,6 +103,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.serverEnv, "server-env", "NAME=VALUE added to the started server's environment (repeatable), e.g. GATEHOUSE_HASH_MEMORY_BUDGET=128")
 	fs.StringVar(&o.pprofListen, "pprof", "", "host:port on which the started server serves pprof (GATEHOUSE_PPROF_LISTEN)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (database, mail, server log) and print its path")
+	fs.BoolVar(&o.seeded, "seeded", false, "search on PostgreSQL: --database-url names a schema (its search_path) that a run with --keep seeded; search its members again instead of seeding, and keep it")
+	fs.BoolVar(&o.noStore, "no-store-timings", false, "search: skip the sort orders and counts timed through the store after the run (a minute or two at a million members)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	fs.BoolVar(&o.signinPage, "signin-page", false, "signin: load the sign-in page before every sign-in, not only once per client")
 	fs.IntVar(&o.replicas, "replicas", 1, "mail: servers started on the same database, sharing the queue")
@@ -147,6 +151,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("the mail scenario starts its own servers, with its own SMTP sink: no --url")
 	case o.flood < 1:
 		return nil, errors.New("--flood must be at least 1")
+	case o.seeded && (o.scenario != "search" || !strings.Contains(o.databaseURL, "search_path=")):
+		return nil, errors.New("--seeded is for the search scenario, with a --database-url whose search_path names a schema a run with --keep seeded")
 	case o.pid != 0 && o.url == "":
 		return nil, errors.New("--pid goes with --url")
 	case o.mailDir != "" && o.url == "":

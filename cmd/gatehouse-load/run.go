@@ -141,12 +141,19 @@ func execute(ctx context.Context, o *options, progress func(string, ...any)) (*R
 		if err := su.settings(ctx, map[string]string{"api_requests_per_minute": "100000"}); err != nil {
 			return nil, fmt.Errorf("settings: %w", err)
 		}
-		progress("seeding %d members", o.members)
-		if e.search, err = su.seedSearch(ctx, rep, o.members, prefix, progress); err != nil {
-			return nil, err
-		}
-		if err := analyze(ctx, t); err != nil {
-			return nil, fmt.Errorf("VACUUM ANALYZE: %w", err)
+		if o.seeded {
+			progress("searching the members already seeded")
+			if e.search, err = su.seededSearch(ctx, t); err != nil {
+				return nil, err
+			}
+		} else {
+			progress("seeding %d members", o.members)
+			if e.search, err = su.seedSearch(ctx, rep, o.members, prefix, progress); err != nil {
+				return nil, err
+			}
+			if err := analyze(ctx, t); err != nil {
+				return nil, fmt.Errorf("VACUUM ANALYZE: %w", err)
+			}
 		}
 		searchStore = su.store
 		if !t.own() {

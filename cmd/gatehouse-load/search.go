@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -42,6 +45,36 @@ type searchEnv struct {
 	apiKey  string
 	admin   string   // the administrator's username
 	ids     []string // a sample of the seeded members' ids
+	// slowest is each search's longest answer in the measured time, by
+	// "class, way: text", for the report's note of the slowest.
+	slowMu  sync.Mutex
+	slowest map[string]time.Duration
+}
+
+// noteTime keeps took as the search's longest answer.
+func (se *searchEnv) noteTime(key string, took time.Duration) {
+	se.slowMu.Lock()
+	defer se.slowMu.Unlock()
+	if se.slowest == nil {
+		se.slowest = map[string]time.Duration{}
+	}
+	se.slowest[key] = max(se.slowest[key], took)
+}
+
+// slowNote names the n searches whose longest answers were the longest.
+func (se *searchEnv) slowNote(n int) string {
+	se.slowMu.Lock()
+	defer se.slowMu.Unlock()
+	keys := make([]string, 0, len(se.slowest))
+	for k := range se.slowest {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return se.slowest[keys[i]] > se.slowest[keys[j]] })
+	var parts []string
+	for _, k := range keys[:min(n, len(keys))] {
+		parts = append(parts, fmt.Sprintf("%s %.0f ms", k, float64(se.slowest[k].Microseconds())/1000))
+	}
+	return "slowest searches (class, way: text, longest answer): " + strings.Join(parts, "; ")
 }
 
 // The classes of the mix and how often each is drawn, out of 100.
@@ -86,8 +119,49 @@ func (s *setup) seedSearch(ctx context.Context, rep *Report, n int, prefix strin
 	took := time.Since(start)
 	rep.Seed = &SeedReport{Members: n, Seconds: round(took.Seconds(), 1), PerSec: round(float64(n)/took.Seconds(), 0)}
 
+	return s.searchEnv(ctx, sample)
+}
+
+// seededSearch returns the scenario's administrator and queries for members
+// a run with --keep seeded in t's schema (--seeded): the queries are drawn
+// from a sample of them, as seedSearch draws them from the members it makes,
+// and a new administrator and API key are made for this run.
+func (s *setup) seededSearch(ctx context.Context, t *target) (*searchEnv, error) {
+	db, err := sql.Open("pgx", t.dbURL)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	// The seeded members' order is the generator's (random): the first 4,000
+	// of a repeatable sample of the table's pages stand for them.
+	rows, err := db.QueryContext(ctx, `SELECT id, username, display_name, email, work_email
+		FROM members TABLESAMPLE SYSTEM (2) REPEATABLE (14) WHERE org_id = $1 AND role = 'member' LIMIT 4000`, gatehouse.DefaultOrgID)
+	if err != nil {
+		return nil, fmt.Errorf("sampling the seeded members: %w", err)
+	}
+	defer rows.Close()
+	var sample []*gatehouse.Member
+	for rows.Next() {
+		m := &gatehouse.Member{}
+		if err := rows.Scan(&m.ID, &m.Username, &m.DisplayName, &m.Email, &m.WorkEmail); err != nil {
+			return nil, err
+		}
+		sample = append(sample, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(sample) < 400 {
+		return nil, fmt.Errorf("--seeded: the schema holds %d members to draw searches from; seed it with --keep first", len(sample))
+	}
+	return s.searchEnv(ctx, sample)
+}
+
+// searchEnv makes this run's administrator and API key and the mix of
+// searches drawn from sample.
+func (s *setup) searchEnv(ctx context.Context, sample []*gatehouse.Member) (*searchEnv, error) {
 	se := &searchEnv{admin: s.prefix + "-admin"}
-	_, _, err = s.app.Admin.CreateMember(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"}, gatehouse.NewMember{
+	_, _, err := s.app.Admin.CreateMember(ctx, gatehouse.SystemActor(gatehouse.DefaultOrgID), gatehouse.Client{IP: "gatehouse-load"}, gatehouse.NewMember{
 		OrgID: gatehouse.DefaultOrgID, Username: se.admin, Email: se.admin + "@load.example.com", DisplayName: "Load administrator",
 		Role: gatehouse.RoleAdministrator, Password: loadPassword,
 	})
@@ -246,6 +320,9 @@ func (e *env) searchWorker(ctx context.Context, id int, r *recs) {
 			good := st == http.StatusOK && found(c, q.want, i%4 == 2)
 			for _, name := range []string{"search", via, "search: " + q.class} {
 				r.get(name).record(took, st, err, good)
+			}
+			if r.counting.Load() {
+				se.noteTime(fmt.Sprintf("%s, %s: %q", q.class, strings.TrimPrefix(via, "search, "), q.text), took)
 			}
 		default:
 			f := listFilters[rng.IntN(len(listFilters))]

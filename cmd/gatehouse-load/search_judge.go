@@ -27,7 +27,10 @@ func (e *env) judgeSearch(ctx context.Context, rep *Report, st *sqlstore.Store) 
 		rep.target(fmt.Sprintf("%s p95 at %d members", t.op, e.o.members), "< "+t.want+" ms",
 			fmt.Sprintf("%.2f ms (p50 %.2f, p99 %.2f)", op.P95ms, op.P50ms, op.P99ms), op.P95ms < limit)
 	}
-	if st != nil {
+	if e.search != nil {
+		rep.Notes = append(rep.Notes, e.search.slowNote(12))
+	}
+	if st != nil && !e.o.noStore {
 		rep.StoreTimings = e.storeTimings(ctx, st)
 	}
 }

@@ -58,11 +58,14 @@ func prepareOwn(ctx context.Context, o *options, progress func(string, ...any)) 
 		if !strings.HasPrefix(o.databaseURL, "postgres://") && !strings.HasPrefix(o.databaseURL, "postgresql://") {
 			return nil, errors.New("--database-url for a started server must be postgres:// (SQLite is the default)")
 		}
-		u, drop, err := freshSchema(ctx, o.databaseURL)
-		if err != nil {
-			return nil, err
+		t.dbURL, t.dialect = o.databaseURL, "postgres"
+		if !o.seeded {
+			u, drop, err := freshSchema(ctx, o.databaseURL)
+			if err != nil {
+				return nil, err
+			}
+			t.dbURL, t.dropSchema = u, drop
 		}
-		t.dbURL, t.dialect, t.dropSchema = u, "postgres", drop
 	}
 	port, err := freePort()
 	if err != nil {
