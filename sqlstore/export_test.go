@@ -45,6 +45,11 @@ func (s *Store) SetInOrder(on bool) { s.db.inOrder = on }
 // that a measurement can compare it with reading members.
 func (s *Store) SetPGCopy(on bool) { s.db.pgCopy = on }
 
+// SetPGCopyPlan turns off (or back on) what PostgreSQL's search copy does
+// since migration 0028's measurement: its queries' plans kept per
+// connection, and the shorter walk before it.
+func (s *Store) SetPGCopyPlan(on bool) { s.db.pgCopyPlan = on }
+
 // UsernameGroup exposes how a username's group is numbered.
 var UsernameGroup = usernameGroup
 

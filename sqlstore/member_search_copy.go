@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // PostgreSQL's copy of what a search reads, member_search_rows (migration
@@ -20,6 +22,30 @@ import (
 // spans two fields).
 func (s memberRows) onPGCopy(l *listQuery) bool {
 	return s.db.dialect == Postgres && s.db.pgCopy && utf8.RuneCountInString(l.q) >= 3 && !strings.Contains(l.q, "\n")
+}
+
+// pgCopyWalk is the most members a search in username order walks before it
+// reads the copy (the walk's budget, l.budget): 2,000 members of the username
+// index cost about 1 ms and fill a page whenever more than one member in 40
+// matches (northwind, son, .com), which the copy would read in its first
+// parts' many candidates (20 ms for northwind); a walk of 20,000 cost 10-15
+// ms, more than the copy's page of a surname or a part of a username (1-2
+// ms) that it was taken for.
+const pgCopyWalk = 2000
+
+// copyPlanned returns the arguments of a query on the copy. Its plan is the
+// same whatever the values (in each part, the trigram index, then a sort of
+// its candidates), but planning it takes longer than running it: some 4-18 ms
+// for the 53 parts' statistics and indexes at a load of 5, against 1 ms to
+// read a surname's page. So it is a prepared statement of the connection
+// (pgx's statement cache), whose generic plan PostgreSQL reuses after its
+// first five runs, instead of a query planned for its values every time as
+// the other ways' are (planned).
+func (s memberRows) copyPlanned(a args) []any {
+	if !s.db.pgCopyPlan {
+		return s.planned(a)
+	}
+	return append([]any{pgx.QueryExecModeCacheStatement}, a...)
 }
 
 // pgCopyWhere returns the conditions on member_search_rows r of the members of

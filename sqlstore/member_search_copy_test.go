@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/gatehouse-auth/gatehouse"
@@ -195,5 +196,56 @@ func TestMemberSearchCopy(t *testing.T) {
 			addMember(t, s, "mchenry2", func(m *gatehouse.Member) { m.DisplayName = "Mr McHenry" })
 			want(t, q("mr mch"), "mchenry", "mchenry2")
 		})
+	})
+}
+
+// TestMemberSearchManyWords: PostgreSQL looks a text of four words or more
+// up by its two longest words (pgPieces), as many members have them as not
+// the whole text: they are found exactly as the definition says, through
+// the walk and through the copy, in the page and the count, and so are the
+// members of its cached plans (the same query run again and again).
+func TestMemberSearchManyWords(t *testing.T) {
+	gatehousetest.EachStore(t, func(t *testing.T, s *sqlstore.Store) {
+		var ms []*gatehouse.Member
+		for i, name := range []string{
+			"Accounts Payable, North Office 7",
+			"payable accounts north office 7", // the longest words, not the text
+			"x ACCOUNTS PAYABLE, NORTH OFFICE 7 y",
+			"accounts payable",
+			"Accounts Payable, North Office 77",
+			"accounts-payable, north office 7",
+		} {
+			ms = append(ms, addMember(t, s, fmt.Sprintf("%c-words%d", 'a'+i*4, i), func(m *gatehouse.Member) { m.DisplayName = name }))
+		}
+		for i := range 12 { // walked first, matching nothing
+			ms = append(ms, addMember(t, s, fmt.Sprintf("0-other%02d", i), nil))
+		}
+		ms = append(ms, addMember(t, s, "zz-mail", func(m *gatehouse.Member) { m.WorkEmail = "Accounts.Payable.North.Office@example.com" }))
+		for _, budget := range []int{1, 5000} { // the walk runs out, or finds them all
+			s.SetDriveLimit(4000, budget)
+			for range 7 { // past the five runs PostgreSQL plans for their values
+				for _, q := range []string{"accounts payable, north office 7", "Payable, North Office", "accounts payable north",
+					"ccounts payable, north of", "accounts.payable.north.office", "payable accounts north office 7 z"} {
+					var want []string
+					for _, m := range ms {
+						if matches(m, gatehouse.MemberFilter{Query: q}) {
+							want = append(want, m.Username)
+						}
+					}
+					slices.Sort(want)
+					got, _, err := s.ListMembers(ctx, gatehouse.DefaultOrgID, gatehouse.MemberFilter{Query: q})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if diff := cmp.Diff(want, usernames(got)); diff != "" {
+						t.Fatalf("budget %d, search %q (-want +got):\n%s", budget, q, diff)
+					}
+					n, _, err := s.CountMatching(ctx, gatehouse.DefaultOrgID, gatehouse.MemberFilter{Query: q}, 10000)
+					if err != nil || n != len(want) {
+						t.Fatalf("budget %d, count of %q = %d, %v; want %d", budget, q, n, err, len(want))
+					}
+				}
+			}
+		}
 	})
 }

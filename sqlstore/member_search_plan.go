@@ -134,6 +134,11 @@ func (s memberRows) choose(ctx context.Context, l *listQuery) (way, *memberCurso
 		// against 49 ms for its candidates), and costs a search that few
 		// members match the budget's 10-16 ms before its candidates.
 		l.budget = s.db.walkBudget
+		if s.onPGCopy(l) && s.db.pgCopyPlan {
+			// When the walk runs out, the copy's page costs 1-2 ms for
+			// matches that gather (member_search_copy.go, pgCopyWalk).
+			l.budget = min(l.budget, pgCopyWalk)
+		}
 		return wayWalk, nil, nil
 	}
 	if few, err := s.few(ctx, l, wayCandidates); err != nil || few {
@@ -202,7 +207,7 @@ func (s memberRows) CountMatching(ctx context.Context, orgID string, f gatehouse
 	if m := s.match(l, &a); m != "" {
 		where = append(where, m)
 	}
-	from := "members m"
+	from, copied := "members m", false
 	filtered := l.f.Role != "" || (l.f.State != "" && stateRanks[l.f.State] != 0)
 	// A count reads every member it counts, however it finds them: the
 	// candidates are worth reading instead of scanning the organization up
@@ -221,7 +226,7 @@ func (s memberRows) CountMatching(ctx context.Context, orgID string, f gatehouse
 			// The copy holds every column the count reads, in rows of
 			// half the width (member_search_copy.go).
 			a = args{}
-			from, where = "member_search_rows r", l.pgCopyWhere(&a)
+			from, where, copied = "member_search_rows r", l.pgCopyWhere(&a), true
 			break
 		}
 		if utf8.RuneCountInString(l.q) >= 3 {
@@ -264,8 +269,12 @@ func (s memberRows) CountMatching(ctx context.Context, orgID string, f gatehouse
 	if upTo > 0 {
 		query += limitClause(upTo + 1)
 	}
+	planned := s.planned(a)
+	if copied {
+		planned = s.copyPlanned(a)
+	}
 	var n int
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+query+`) t`, s.planned(a)...).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM (`+query+`) t`, planned...).Scan(&n); err != nil {
 		return 0, false, dbErr(op, err)
 	}
 	if upTo > 0 && n > upTo {

@@ -125,11 +125,11 @@ type database struct {
 	// failed is the latest statement that failed for want of storage, until a
 	// readiness check finds writes going through again (see health.go).
 	failed atomic.Pointer[storageFailure]
-	// driveLimit, walkBudget, inOrder and pgCopy steer how a member list
-	// finds its members (see member_search.go); tests change them to take
-	// every way.
-	driveLimit, walkBudget int
-	inOrder, pgCopy        bool
+	// driveLimit, walkBudget, inOrder, pgCopy and pgCopyPlan steer how a
+	// member list finds its members (see member_search.go); tests change
+	// them to take every way.
+	driveLimit, walkBudget      int
+	inOrder, pgCopy, pgCopyPlan bool
 	// observe, when set, sees every statement run (ObserveStatements).
 	observe atomic.Pointer[func(ctx context.Context, query string)]
 }
@@ -140,7 +140,7 @@ type database struct {
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	const op = "sqlstore.Open"
 	d := &database{log: opts.Log, rand: opts.Rand, now: opts.Now, bus: bus.New(), url: url,
-		driveLimit: defaultDriveLimit, walkBudget: defaultWalkBudget, inOrder: true, pgCopy: true}
+		driveLimit: defaultDriveLimit, walkBudget: defaultWalkBudget, inOrder: true, pgCopy: true, pgCopyPlan: true}
 	if d.now == nil {
 		d.now = time.Now
 	}
