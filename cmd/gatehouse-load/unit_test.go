@@ -196,6 +196,9 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--mail-dir", "/tmp"}, false},
 		{[]string{"--server-env", "NOEQUALS"}, false},
 		{[]string{"extra"}, false},
+		{[]string{"--scenario", "search", "--seeded", "--database-url", "postgres://h/db?search_path=gh_load_x"}, true},
+		{[]string{"--scenario", "search", "--seeded", "--database-url", "postgres://h/db"}, false}, // which schema?
+		{[]string{"--scenario", "signin", "--seeded", "--database-url", "postgres://h/db?search_path=gh_load_x"}, false},
 	} {
 		o, err := parseFlags(c.args, &strings.Builder{})
 		if (err == nil) != c.ok {
