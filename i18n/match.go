@@ -105,17 +105,20 @@ func (r *Request) Tr(english string) string {
 	return r.L.Tr(english)
 }
 
-type requestKey struct{}
+// RequestKey is the context key WithRequest stores a *Request under. A
+// context of its own (the web server's per-request one) may answer it in
+// its Value method instead of adding a layer with WithRequest.
+type RequestKey struct{}
 
 // WithRequest returns ctx carrying r. The web layer fills Member once it
 // knows who is signed in, so r is a pointer.
 func WithRequest(ctx context.Context, r *Request) context.Context {
-	return context.WithValue(ctx, requestKey{}, r)
+	return context.WithValue(ctx, RequestKey{}, r)
 }
 
 // RequestOf returns the request language ctx carries, or nil.
 func RequestOf(ctx context.Context) *Request {
-	r, _ := ctx.Value(requestKey{}).(*Request)
+	r, _ := ctx.Value(RequestKey{}).(*Request)
 	return r
 }
 

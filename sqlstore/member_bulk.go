@@ -18,8 +18,9 @@ var memberInsertCols = []string{"id", "org_id", "username", "username_norm", "di
 
 // CreateMembers adds many members at once, all or none, far faster than one
 // CreateMember each: the load tool seeds a million members with it. It checks
-// nothing that the database does not (use account.CreateMember for members
-// people ask for). On SQLite it inserts in one transaction through one
+// each username's shape (the member list's order and search rely on it) and
+// otherwise nothing that the database does not (use account.CreateMember for
+// members people ask for). On SQLite it inserts in one transaction through one
 // prepared statement, on PostgreSQL with COPY; the search index is kept as on
 // every write. It cannot run inside Tx.
 func (s memberRows) CreateMembers(ctx context.Context, ms []*gatehouse.Member) error {
@@ -32,6 +33,9 @@ func (s memberRows) CreateMembers(ctx context.Context, ms []*gatehouse.Member) e
 	}
 	rows := make([][]any, len(ms))
 	for i, m := range ms {
+		if fe := gatehouse.ValidateUsername(m.Username); fe != nil {
+			return &gatehouse.Error{Code: gatehouse.Invalid, Op: op, Message: fmt.Sprintf("member %d of %d: %s", i+1, len(ms), fe.Message), Fields: []gatehouse.FieldError{*fe}}
+		}
 		rows[i] = append(memberValues(m), micros(m.LastSignInAt))
 	}
 	if s.db.dialect == Postgres {

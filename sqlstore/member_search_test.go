@@ -528,6 +528,11 @@ func TestMemberSearchFollowsWrites(t *testing.T) {
 			dup := []*gatehouse.Member{newMember("fresh"), newMember("bulk01")}
 			wantCode(t, "CreateMembers with a taken username", s.CreateMembers(ctx, dup), gatehouse.Conflict)
 			want(t, "fresh")
+			// A username no form would take refuses the batch too: the
+			// list's order and search rely on the usernames' shape.
+			bad := []*gatehouse.Member{newMember("fresh2"), newMember("ñandu")}
+			wantCode(t, "CreateMembers with a username outside the rules", s.CreateMembers(ctx, bad), gatehouse.Invalid)
+			want(t, "fresh2")
 		})
 	})
 }

@@ -27,9 +27,10 @@ import (
 // RequestTimeout is serve's default, so that the request's deadline is
 // paid for as in production.
 func BenchmarkSessionHandler(b *testing.B) {
-	h, cookie := signedInHandler(b, webtest.Options{RequestTimeout: 30 * time.Second})
+	h, cookie, host := signedInHandler(b, webtest.Options{RequestTimeout: 30 * time.Second})
 	benchSignedIn(b, h, func() *http.Request {
 		r := httptest.NewRequest(http.MethodGet, "/api/v1/session", nil)
+		r.Host = host
 		r.Header.Set("Cookie", cookie)
 		return r
 	}, func(w *httptest.ResponseRecorder) bool { return w.Code == http.StatusOK })
@@ -45,9 +46,10 @@ func BenchmarkForwardAuth(b *testing.B) {
 	}
 	// httptest.NewRequest comes from 192.0.2.1, the proxy here.
 	fa := forwardauth.Config{Rules: rules, Proxies: []netip.Prefix{netip.MustParsePrefix("192.0.2.1/32")}}
-	h, cookie := signedInHandler(b, webtest.Options{RequestTimeout: 30 * time.Second, ForwardAuth: fa})
+	h, cookie, host := signedInHandler(b, webtest.Options{RequestTimeout: 30 * time.Second, ForwardAuth: fa})
 	benchSignedIn(b, h, func() *http.Request {
 		r := httptest.NewRequest(http.MethodGet, "/auth/forward", nil)
+		r.Host = host
 		r.Header.Set("Cookie", cookie)
 		r.Header.Set("X-Forwarded-Method", "GET")
 		r.Header.Set("X-Forwarded-Proto", "https")
@@ -61,13 +63,15 @@ func BenchmarkForwardAuth(b *testing.B) {
 }
 
 // signedInHandler starts a server with opts and a member signed in, and
-// returns its handler and the member's session cookie.
-func signedInHandler(b *testing.B, opts webtest.Options) (http.Handler, string) {
+// returns its handler, the member's session cookie and the host its
+// requests are sent to.
+func signedInHandler(b *testing.B, opts webtest.Options) (http.Handler, string, string) {
 	s := webtest.New(b, opts)
+	s.Web.Orgs = s.App.Orgs // as serve wires it: the organization by Host
 	s.AddMember(b, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
 	br := s.Browser(b)
 	br.SignIn("jdoe", goodPassword, "/account")
-	return s.Web.Handler(), "gatehouse_session=" + br.Cookie("gatehouse_session")
+	return s.Web.Handler(), "gatehouse_session=" + br.Cookie("gatehouse_session"), strings.TrimPrefix(s.URL, "http://")
 }
 
 // benchSignedIn serves the request newRequest makes in parallel, reporting

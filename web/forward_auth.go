@@ -51,9 +51,20 @@ func (f forwardPages) check(w http.ResponseWriter, r *http.Request) {
 		f.forwardRefused(w, http.StatusForbidden, "Forbidden", "Your role may not use this application.")
 		return
 	}
-	setIdentity(w.Header(), m)
+	h := w.Header()
+	// A passed check's answer is read by the proxy alone (its body is
+	// empty, and its headers reach the application, never a browser): the
+	// browser policies, there for the refusals a proxy hands on, go.
+	for _, name := range browserOnlyAPIHeaders {
+		delete(h, name)
+	}
+	setIdentity(h, m)
 	w.WriteHeader(http.StatusOK)
 }
+
+// browserOnlyAPIHeaders are the headers of the API set (securityHeaders)
+// that only a browser reads.
+var browserOnlyAPIHeaders = [...]string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Cross-Origin-Resource-Policy"}
 
 // identityHeaders are the names of the identity headers of a passed check,
 // canonical already (a literal key in the map skips canonicalizing it).

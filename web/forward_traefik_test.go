@@ -92,9 +92,14 @@ func TestForwardAuthTraefik(t *testing.T) {
 				t.Errorf("%s = %q, want %q", h, got, v)
 			}
 		}
+		// Only the proxy reads a passed check: no browser policy on it; a
+		// refusal, which the proxy hands to the browser, has them.
+		if got := r.Header.Get("Content-Security-Policy"); got != "" {
+			t.Errorf("a passed check carries Content-Security-Policy %q", got)
+		}
 		// The owners-only host refuses a member; an unprotected host is refused.
-		if r := traefik(t, b, "admin.example.com", "/", acceptHTML); r.Status != http.StatusForbidden {
-			t.Errorf("role refused: %d", r.Status)
+		if r := traefik(t, b, "admin.example.com", "/", acceptHTML); r.Status != http.StatusForbidden || r.Header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("role refused: %d, X-Frame-Options %q", r.Status, r.Header.Get("X-Frame-Options"))
 		}
 		if r := traefik(t, b, "other.example.com", "/", acceptHTML); r.Status != http.StatusForbidden {
 			t.Errorf("unprotected host: %d", r.Status)

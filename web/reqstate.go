@@ -47,7 +47,7 @@ func (s *Server) begin(next http.Handler) http.Handler {
 		st := &reqState{id: s.requestID(r)}
 		st.idHeader[0] = st.id
 		w.Header()[RequestIDHeader] = st.idHeader[:] // full: an Add copies it
-		st.ctx.init(i18n.WithRequest(r.Context(), &st.lang), st, s.Config.RequestTimeout)
+		st.ctx.init(r.Context(), st, s.Config.RequestTimeout)
 		defer st.ctx.end()
 		next.ServeHTTP(w, r.WithContext(&st.ctx))
 	})
@@ -125,8 +125,11 @@ func (c *requestCtx) Err() error            { return c.active().Err() }
 // one's cancellation under context's own key, and joins it without a
 // goroutine of its own.
 func (c *requestCtx) Value(key any) any {
-	if _, ok := key.(stateKey); ok {
+	switch key.(type) {
+	case stateKey:
 		return c.st
+	case i18n.RequestKey: // as i18n.WithRequest would, one context fewer
+		return &c.st.lang
 	}
 	if a := c.armed.Load(); a != nil {
 		return a.ctx.Value(key)

@@ -150,6 +150,46 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 }
 
+// TestAPISecurityHeaders: JSON answers carry OWASP's set for API answers,
+// on a refusal as on a success, and HSTS behind https; the page-only
+// policies stay off them and on the pages.
+func TestAPISecurityHeaders(t *testing.T) {
+	s := webtest.New(t, webtest.Options{PublicURL: "https://login.example.com"})
+	s.AddMember(t, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)
+	b := s.Browser(t)
+	anon := b.Get("/api/v1/session")
+	b.SignIn("jdoe", goodPassword, "https://login.example.com/account")
+	for name, r := range map[string]*webtest.Response{"refused": anon, "signed in": b.Get("/api/v1/session"), "forward-auth": b.Get("/auth/forward")} {
+		want := map[string]string{
+			"Content-Security-Policy":      "default-src 'none'; frame-ancestors 'none'",
+			"X-Content-Type-Options":       "nosniff",
+			"X-Frame-Options":              "DENY",
+			"Cache-Control":                "no-store",
+			"Cross-Origin-Resource-Policy": "same-origin",
+			"Strict-Transport-Security":    "max-age=63072000; includeSubDomains",
+		}
+		for h, v := range want {
+			if got := r.Header.Get(h); got != v {
+				t.Errorf("%s: %s = %q, want %q", name, h, got, v)
+			}
+		}
+		for _, h := range []string{"Referrer-Policy", "Cross-Origin-Opener-Policy", "Permissions-Policy"} {
+			if got := r.Header.Get(h); got != "" {
+				t.Errorf("%s: %s = %q on a JSON answer", name, h, got)
+			}
+		}
+	}
+	page := b.Get("/account")
+	for _, h := range []string{"Referrer-Policy", "Cross-Origin-Opener-Policy", "Permissions-Policy"} {
+		if page.Header.Get(h) == "" {
+			t.Errorf("the page lacks %s", h)
+		}
+	}
+	if csp := page.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("the page's policy is %q", csp)
+	}
+}
+
 func TestHTTPSCookiesAndHSTS(t *testing.T) {
 	s := webtest.New(t, webtest.Options{PublicURL: "https://login.example.com"})
 	s.AddMember(t, "jdoe", "jane@example.com", goodPassword, gatehouse.RoleMember)

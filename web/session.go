@@ -20,7 +20,14 @@ func (s *Server) current(r *http.Request) (*gatehouse.Session, *gatehouse.Member
 	if !ok || token == "" {
 		return nil, nil, nil
 	}
-	sess, m, err := s.SignIn.Authenticate(r.Context(), s.orgID(r), token)
+	var sess *gatehouse.Session
+	var m *gatehouse.Member
+	var err error
+	if o := orgOf(r); o != nil {
+		sess, m, err = s.SignIn.AuthenticateIn(r.Context(), o, token)
+	} else {
+		sess, m, err = s.SignIn.Authenticate(r.Context(), s.orgID(r), token)
+	}
 	if err == session.ErrNoSession {
 		return nil, nil, nil
 	}

@@ -160,22 +160,22 @@ func serveBaseline(body, cookie, headers string) int {
 }
 
 // startBaseline starts the baseline server with answer a and returns its
-// address and a function that stops it.
-func startBaseline(ctx context.Context, a *floorAnswer, cookie string) (string, func(), error) {
+// address, its process id and a function that stops it.
+func startBaseline(ctx context.Context, a *floorAnswer, cookie string) (string, int, func(), error) {
 	self, err := os.Executable()
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	cmd := exec.CommandContext(ctx, self)
 	cmd.Env = append(os.Environ(), baselineEnv+"="+a.body, baselineCookieEnv+"="+cookie,
 		baselineHeadersEnv+"="+strings.Join(a.headers, "\n"))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return "", nil, err
+		return "", 0, nil, err
 	}
 	stop := func() {
 		_ = cmd.Process.Kill()
@@ -184,9 +184,9 @@ func startBaseline(ctx context.Context, a *floorAnswer, cookie string) (string, 
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		stop()
-		return "", nil, fmt.Errorf("the baseline server printed no address: %w", err)
+		return "", 0, nil, fmt.Errorf("the baseline server printed no address: %w", err)
 	}
-	return strings.TrimSpace(line), stop, nil
+	return strings.TrimSpace(line), cmd.Process.Pid, stop, nil
 }
 
 // runBaseline measures the baseline with the scenario's clients and requests
@@ -196,7 +196,7 @@ func (e *env) runBaseline(ctx context.Context, rep *Report, op *OpReport, c chec
 		return errors.New("no answer of the server to copy")
 	}
 	name, _, _ := strings.Cut(e.sessions[0], "=")
-	addr, stop, err := startBaseline(ctx, e.answer, name)
+	addr, pid, stop, err := startBaseline(ctx, e.answer, name)
 	if err != nil {
 		return err
 	}
@@ -204,13 +204,26 @@ func (e *env) runBaseline(ctx context.Context, rep *Report, op *OpReport, c chec
 	worker := checkWorker(c, e.sessions, baselineOp, func(path string, headers []string) *rawClient {
 		return newRawClient(addr, path, headers, e.o.timeout)
 	})
-	all, elapsed := phase(ctx, e.o.warmup, e.o.duration, nil, group{e.o.concurrency, worker})
+	var cpu0, cpu1 time.Duration
+	all, elapsed := phase(ctx, e.o.warmup, e.o.duration, func(started bool) {
+		if started {
+			cpu0 = procCPU(pid)
+		} else {
+			cpu1 = procCPU(pid)
+		}
+	}, group{e.o.concurrency, worker})
 	base := opsOf(all, elapsed.Seconds(), baselineOp)
 	if len(base) == 0 || base[0].OK == 0 {
 		return errors.New("the baseline answered nothing")
 	}
 	b := base[0]
 	rep.Ops = append(rep.Ops, b)
+	if rep.Server != nil && op.OK > 0 {
+		rep.CPUPerRequest = &CPUPerRequest{
+			ServerUs:   round(rep.Server.CPUSeconds*1e6/float64(op.Requests), 1),
+			BaselineUs: round((cpu1-cpu0).Seconds()*1e6/float64(b.Requests), 1),
+		}
+	}
 	ratio := op.PerSec / b.PerSec
 	size := len(e.answer.body)
 	for _, h := range e.answer.headers {

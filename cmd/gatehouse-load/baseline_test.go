@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 // the body and header lines it was given, and one without with 401.
 func TestBaselineAnswer(t *testing.T) {
 	a := &floorAnswer{body: "", headers: []string{"Remote-User: ana", "Remote-Groups: member", "Cache-Control: no-store"}}
-	addr, stop, err := startBaseline(context.Background(), a, "gh_session")
+	addr, _, stop, err := startBaseline(context.Background(), a, "gh_session")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,8 +27,11 @@ type Report struct {
 	Phases    []PhaseReport    `json:"phases,omitempty"` // flood
 	Server    *ServerReport    `json:"server,omitempty"`
 	Generator *GeneratorReport `json:"generator,omitempty"`
-	Hash      *HashReport      `json:"hash,omitempty"`
-	Seed      *SeedReport      `json:"seed,omitempty"` // search
+	// CPUPerRequest compares the CPU time a request cost the server with
+	// what it cost the bare baseline server (session and forwardauth).
+	CPUPerRequest *CPUPerRequest `json:"cpu_per_request,omitempty"`
+	Hash          *HashReport    `json:"hash,omitempty"`
+	Seed          *SeedReport    `json:"seed,omitempty"` // search
 	// StoreTimings are the search scenario's timings of the list's sort
 	// orders and counts, through the store in this process.
 	StoreTimings []StoreTiming `json:"store_timings,omitempty"`
@@ -59,6 +62,14 @@ type ServerReport struct {
 type GeneratorReport struct {
 	CPUSeconds      float64 `json:"cpu_seconds"`
 	CPUPerRequestUs float64 `json:"cpu_per_request_us"`
+}
+
+// CPUPerRequest is the CPU time per answered request of the server and of
+// the baseline server, each over its own measured time, user and system
+// (the kernel's share of the connection's reads and writes) together.
+type CPUPerRequest struct {
+	ServerUs   float64 `json:"server_us"`
+	BaselineUs float64 `json:"baseline_us"`
 }
 
 // SeedReport is how the search scenario's members were put in the database.
@@ -167,6 +178,9 @@ func (r *Report) writeText(w io.Writer) {
 	}
 	if g := r.Generator; g != nil {
 		fmt.Fprintf(w, "generator: %.2f CPU-seconds, %.1f µs per request\n", g.CPUSeconds, g.CPUPerRequestUs)
+	}
+	if c := r.CPUPerRequest; c != nil {
+		fmt.Fprintf(w, "CPU per request: the server %.1f µs, the baseline server %.1f µs (%.1f µs more)\n", c.ServerUs, c.BaselineUs, c.ServerUs-c.BaselineUs)
 	}
 	if h := r.Hash; h != nil {
 		fmt.Fprintf(w, "\nhash: argon2id m=%d KiB t=%d p=%d takes %.2f ms (%.2f ms CPU) alone; %d cores ÷ that = %.1f sign-ins/s at most\n",
