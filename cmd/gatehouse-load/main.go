@@ -80,6 +80,9 @@ type options struct {
 	signinPage         bool
 	replicas           int
 	mailMessages       int
+	// baselineAll: the baseline writes every header of the real answer,
+	// not only those the check names.
+	baselineAll bool
 }
 
 type multiFlag []string
@@ -106,6 +109,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.seeded, "seeded", false, "search on PostgreSQL: --database-url names a schema (its search_path) that a run with --keep seeded; search its members again instead of seeding, and keep it")
 	fs.BoolVar(&o.noStore, "no-store-timings", false, "search: skip the sort orders and counts timed through the store after the run (a minute or two at a million members)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
+	fs.BoolVar(&o.baselineAll, "baseline-all-headers", false, "session, forwardauth: the baseline writes every header of the real answer (its security headers and X-Request-Id too), not only the content and identity headers")
 	fs.BoolVar(&o.signinPage, "signin-page", false, "signin: load the sign-in page before every sign-in, not only once per client")
 	fs.IntVar(&o.replicas, "replicas", 1, "mail: servers started on the same database, sharing the queue")
 	fs.IntVar(&o.mailMessages, "mail-messages", 3000, "mail: messages queued at once after the bulk activation")
@@ -153,6 +157,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("--flood must be at least 1")
 	case o.seeded && (o.scenario != "search" || !strings.Contains(o.databaseURL, "search_path=")):
 		return nil, errors.New("--seeded is for the search scenario, with a --database-url whose search_path names a schema a run with --keep seeded")
+	case o.baselineAll && o.scenario != "session" && o.scenario != "forwardauth":
+		return nil, errors.New("--baseline-all-headers is for the session and forwardauth scenarios, which measure a baseline")
 	case o.pid != 0 && o.url == "":
 		return nil, errors.New("--pid goes with --url")
 	case o.mailDir != "" && o.url == "":

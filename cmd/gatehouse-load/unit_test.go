@@ -199,6 +199,8 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--scenario", "search", "--seeded", "--database-url", "postgres://h/db?search_path=gh_load_x"}, true},
 		{[]string{"--scenario", "search", "--seeded", "--database-url", "postgres://h/db"}, false}, // which schema?
 		{[]string{"--scenario", "signin", "--seeded", "--database-url", "postgres://h/db?search_path=gh_load_x"}, false},
+		{[]string{"--scenario", "session", "--baseline-all-headers"}, true},
+		{[]string{"--scenario", "signin", "--baseline-all-headers"}, false}, // no baseline there
 	} {
 		o, err := parseFlags(c.args, &strings.Builder{})
 		if (err == nil) != c.ok {
