@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-auth/gatehouse"
 	"github.com/gatehouse-auth/gatehouse/forwardauth"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest"
 	"github.com/gatehouse-auth/gatehouse/gatehousetest/webtest"
@@ -265,5 +266,31 @@ func TestSearchScenario(t *testing.T) {
 		if _, ok := timed[name]; !ok {
 			t.Errorf("no store timing %q in %+v", name, rep.StoreTimings)
 		}
+	}
+}
+
+// TestGrowthScenario seeds members and audit events in bulk and times each
+// request of the growth scenario, the audit page's filtered pages included,
+// over that log.
+func TestGrowthScenario(t *testing.T) {
+	s, base := testServer(t)
+	rep, stderr, code := runTool(t, append(base, "--scenario", "growth", "--members", "200", "--audit-events", "3000")...)
+	if code != 0 || rep == nil {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !rep.Passed {
+		t.Errorf("the run failed: %+v", rep.Checks)
+	}
+	for _, name := range []string{"sign-in", "session check", "member search", "member page", "audit page", "audit page, by type", "audit page, by member", "audit page, one day"} {
+		if op := rep.op(name); op == nil || op.OK == 0 || op.Errors != 0 {
+			t.Errorf("%s: %+v", name, op)
+		}
+	}
+	if sd := rep.Seed; sd == nil || sd.Members != 200 || sd.AuditEvents != 3000 || sd.AuditPerSec <= 0 {
+		t.Errorf("seed report %+v", rep.Seed)
+	}
+	// The seeded events read back as the log's, a twentieth of them member updates.
+	if n := len(s.Audit(t, gatehouse.EventMemberUpdated)); n != 3000/20 {
+		t.Errorf("%d member.updated events in the log, want %d", n, 3000/20)
 	}
 }

@@ -44,7 +44,7 @@ var scenarios = []struct{ name, help string }{
 	{"reset", "complete reset links: forgot-password, read the link from the mail file, set a new password"},
 	{"flood", "--flood sign-ins at once against session and page requests: shedding, memory, starvation"},
 	{"search", "admin member search and filtered lists, through the admin page and the API, over --members members seeded in bulk; then the sort orders and counts through the store"},
-	{"growth", "seeds --members members as search does, then times, one request at a time, a sign-in, the session check, a member search, a member's page and the audit page: how cost grows with size"},
+	{"growth", "seeds --members members as search does (and --audit-events events in bulk), then times, one request at a time, a sign-in, the session check, a member search, a member's page and the audit page, first and filtered: how cost grows with size"},
 	{"mail", "a bulk activation of --members members through the API, then --mail-messages messages queued at once, into an SMTP sink of the tool's own; --replicas servers share the queue"},
 	{"soak", "every available scenario at once for --duration, then checks: no 5xx, no goroutine or memory growth, all mail delivered, database intact"},
 }
@@ -65,6 +65,7 @@ type options struct {
 	keep        bool
 	seeded      bool
 	noStore     bool
+	auditEvents int
 	jsonOut     bool
 	flood       int
 	floodPause  time.Duration
@@ -108,6 +109,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (database, mail, server log) and print its path")
 	fs.BoolVar(&o.seeded, "seeded", false, "search on PostgreSQL: --database-url names a schema (its search_path) that a run with --keep seeded; search its members again instead of seeding, and keep it")
 	fs.BoolVar(&o.noStore, "no-store-timings", false, "search: skip the sort orders and counts timed through the store after the run (a minute or two at a million members)")
+	fs.IntVar(&o.auditEvents, "audit-events", 0, "growth: audit events to seed in bulk into the organization's log (spread over the last 180 days), e.g. 10000000")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	fs.BoolVar(&o.baselineAll, "baseline-all-headers", false, "session, forwardauth: the baseline writes every header of the real answer (its security headers and X-Request-Id too), not only the content and identity headers")
 	fs.BoolVar(&o.signinPage, "signin-page", false, "signin: load the sign-in page before every sign-in, not only once per client")
@@ -153,6 +155,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("--replicas is at least 1, and more only for the mail scenario")
 	case o.scenario == "mail" && o.url != "":
 		return nil, errors.New("the mail scenario starts its own servers, with its own SMTP sink: no --url")
+	case o.auditEvents < 0 || o.auditEvents > 0 && o.scenario != "growth":
+		return nil, errors.New("--audit-events is for the growth scenario, and not negative")
 	case o.flood < 1:
 		return nil, errors.New("--flood must be at least 1")
 	case o.seeded && (o.scenario != "search" || !strings.Contains(o.databaseURL, "search_path=")):

@@ -77,6 +77,11 @@ type SeedReport struct {
 	Members int     `json:"members"`
 	Seconds float64 `json:"seconds"`
 	PerSec  float64 `json:"per_second"`
+	// The growth scenario's audit events (--audit-events), and how long
+	// their insert and the VACUUM ANALYZE after it took.
+	AuditEvents  int     `json:"audit_events,omitempty"`
+	AuditSeconds float64 `json:"audit_seconds,omitempty"`
+	AuditPerSec  float64 `json:"audit_per_second,omitempty"`
 }
 
 // StoreTiming is one call of the member store, timed Runs times in a row.
@@ -205,6 +210,9 @@ func (r *Report) writeText(w io.Writer) {
 	}
 	if sd := r.Seed; sd != nil {
 		fmt.Fprintf(w, "\nseeded %d members in %.1f s (%.0f/s)\n", sd.Members, sd.Seconds, sd.PerSec)
+		if sd.AuditEvents > 0 {
+			fmt.Fprintf(w, "seeded %d audit events in %.1f s (%.0f/s)\n", sd.AuditEvents, sd.AuditSeconds, sd.AuditPerSec)
+		}
 	}
 	if len(r.StoreTimings) > 0 {
 		fmt.Fprintln(w, "\nthe member store in this process, the server idle (median and slowest of the runs):")

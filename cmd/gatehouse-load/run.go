@@ -154,6 +154,12 @@ func execute(ctx context.Context, o *options, progress func(string, ...any)) (*R
 			if err := analyze(ctx, t); err != nil {
 				return nil, fmt.Errorf("VACUUM ANALYZE: %w", err)
 			}
+			if o.auditEvents > 0 {
+				progress("seeding %d audit events", o.auditEvents)
+				if err := su.seedAudit(ctx, t, rep, o.auditEvents, e.search.ids, prefix, progress); err != nil {
+					return nil, err
+				}
+			}
 		}
 		searchStore = su.store
 		if !t.own() {

@@ -201,6 +201,9 @@ func TestParseFlags(t *testing.T) {
 		{[]string{"--scenario", "signin", "--seeded", "--database-url", "postgres://h/db?search_path=gh_load_x"}, false},
 		{[]string{"--scenario", "session", "--baseline-all-headers"}, true},
 		{[]string{"--scenario", "signin", "--baseline-all-headers"}, false}, // no baseline there
+		{[]string{"--scenario", "growth", "--audit-events", "10000000"}, true},
+		{[]string{"--scenario", "search", "--audit-events", "1000"}, false}, // the growth scenario's
+		{[]string{"--scenario", "growth", "--audit-events", "-1"}, false},
 	} {
 		o, err := parseFlags(c.args, &strings.Builder{})
 		if (err == nil) != c.ok {
