@@ -17,15 +17,20 @@ func (s memberRows) FactorSummaries(ctx context.Context, orgID string, ids []str
 	if err != nil {
 		return nil, gatehouse.Wrap(op, err)
 	}
-	in := `SELECT value FROM json_each($2)`
+	// The page's ids drive the query: each is looked up by its key. With
+	// "m.id IN (the ids)" SQLite walked the organization's members by
+	// org_id and tested each against the list (230 ms a page at 100,000
+	// members); CROSS JOIN keeps SQLite's order as written, and PostgreSQL
+	// plans it as any inner join.
+	from := `json_each($2) AS j`
 	if s.db.dialect == Postgres {
-		in = `SELECT jsonb_array_elements_text($2::jsonb)`
+		from = `jsonb_array_elements_text($2::jsonb) AS j(value)`
 	}
 	rows, err := s.query(ctx, `SELECT m.id,
 		CASE WHEN a.confirmed_at IS NULL THEN 0 ELSE 1 END,
 		(SELECT COUNT(*) FROM passkeys p WHERE p.member_id = m.id)
-		FROM members m LEFT JOIN authenticators a ON a.member_id = m.id
-		WHERE m.org_id = $1 AND m.id IN (`+in+`)`, orgID, string(list))
+		FROM `+from+` CROSS JOIN members m LEFT JOIN authenticators a ON a.member_id = m.id
+		WHERE m.id = j.value AND m.org_id = $1`, orgID, string(list))
 	if err != nil {
 		return nil, dbErr(op, err)
 	}
