@@ -51,8 +51,13 @@ var memberSorts = []struct {
 // pageSizes are the page sizes offered; the first is the default.
 var pageSizes = []int{50, 25, 100}
 
-// countUpTo bounds the count of matching members the list shows.
-const countUpTo = 10000
+// countUpTo bounds the count of matching members the list shows ("More
+// than 1,000 members match"): past a thousand the figure does not change
+// what an administrator does next (search further), and the count reads
+// every match up to the bound. At 10,000 a search of two letters on
+// SQLite at a million members took 190 ms at p95 on the admin page, against
+// 12 ms through the API, which does not count.
+const countUpTo = 1000
 
 func (s adminPages) adminHome(w http.ResponseWriter, r *http.Request) {
 	if _, _, ok := s.admin(w, r); ok {
