@@ -93,3 +93,38 @@ func TestMemberListQueriesPerPage(t *testing.T) {
 		}
 	})
 }
+
+// TestMemberCountBounded: past a thousand matches the list says "More than
+// 1000" rather than counting every match; below, it gives the count.
+func TestMemberCountBounded(t *testing.T) {
+	s := webtest.New(t, webtest.Options{})
+	newAdminOrg(t, s)
+	b := signedInAs(t, s, "adam")
+	now := s.Clock.Now()
+	var ms []*gatehouse.Member
+	for i := range 1005 {
+		name := fmt.Sprintf("bulk%04d", i)
+		ms = append(ms, &gatehouse.Member{ID: gatehouse.NewID(nil), OrgID: gatehouse.DefaultOrgID, Username: name,
+			DisplayName: "Bulk " + name, Email: name + "@example.com", Role: gatehouse.RoleMember,
+			State: gatehouse.StateActive, CreatedAt: now, UpdatedAt: now})
+	}
+	if err := s.Store.CreateMembers(context.Background(), ms); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.Get("/admin/members?query=bulk"); !strings.Contains(r.Body, "More than 1000 members match.") {
+		t.Errorf("1005 matches: %q", between(r.Body, `id="member-count">`, "</p>"))
+	}
+	if r := b.Get("/admin/members?query=bulk09"); !strings.Contains(r.Body, `id="member-count">100 members match`) {
+		t.Errorf("100 matches: %q", between(r.Body, `id="member-count">`, "</p>"))
+	}
+}
+
+// between returns the text of s after start up to end, or "".
+func between(s, start, end string) string {
+	_, after, ok := strings.Cut(s, start)
+	if !ok {
+		return ""
+	}
+	in, _, _ := strings.Cut(after, end)
+	return in
+}
