@@ -10,7 +10,7 @@ import (
 )
 
 // AddAudit appends e to the log. Details are stored as a JSON object.
-func (s *Store) AddAudit(ctx context.Context, e *gatehouse.AuditEvent) error {
+func (s auditRows) AddAudit(ctx context.Context, e *gatehouse.AuditEvent) error {
 	const op = "sqlstore.AddAudit"
 	details := ""
 	if len(e.Details) > 0 {
@@ -47,7 +47,7 @@ const insertAudit = `INSERT INTO audit_events (id, org_id, occurred_at, event_ty
 // AuditEvents returns a page of matching events, newest first (by time, then
 // id), and the cursor of the next page ("" after the last). Since is inclusive,
 // Until exclusive.
-func (s *Store) AuditEvents(ctx context.Context, orgID string, f gatehouse.AuditFilter) ([]*gatehouse.AuditEvent, string, error) {
+func (s auditRows) AuditEvents(ctx context.Context, orgID string, f gatehouse.AuditFilter) ([]*gatehouse.AuditEvent, string, error) {
 	const op = "sqlstore.AuditEvents"
 	var a args
 	where := []string{"org_id = " + a.add(orgID)}

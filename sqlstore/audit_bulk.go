@@ -65,7 +65,7 @@ var auditSeedKinds = []struct {
 // events with it. The events read back like any others, but no webhook
 // deliveries are queued for them, and their ids are not NewID's. It cannot
 // run inside Tx.
-func (s *Store) CreateAuditEvents(ctx context.Context, seed AuditSeed) error {
+func (s auditRows) CreateAuditEvents(ctx context.Context, seed AuditSeed) error {
 	const op = "sqlstore.CreateAuditEvents"
 	switch {
 	case s.tx != nil:
@@ -88,7 +88,7 @@ func (s *Store) CreateAuditEvents(ctx context.Context, seed AuditSeed) error {
 
 // seedAudit fills two temporary tables of the connection, the members and
 // the kinds, each numbered from 0, and joins the generated numbers to them.
-func (s *Store) seedAudit(ctx context.Context, conn *sql.Conn, seed AuditSeed) error {
+func (s auditRows) seedAudit(ctx context.Context, conn *sql.Conn, seed AuditSeed) error {
 	pg := s.db.dialect == Postgres
 	drop := `DROP TABLE IF EXISTS temp.seed_members; DROP TABLE IF EXISTS temp.seed_kinds`
 	if pg {

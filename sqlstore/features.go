@@ -36,6 +36,9 @@ type guardRows struct{ *Store }
 // brandRows: an organization's logo and its own texts (brand.go).
 type brandRows struct{ *Store }
 
+// auditRows: the audit log, and its bulk seeding for the load tool (audit.go, audit_bulk.go).
+type auditRows struct{ *Store }
+
 // features are the embedded feature types of Store, in the order Store lists them.
 type features struct {
 	memberRows
@@ -48,6 +51,7 @@ type features struct {
 	deliveryRows
 	guardRows
 	brandRows
+	auditRows
 }
 
 // link points every feature of s at s, and returns s.
@@ -63,6 +67,7 @@ func (s *Store) link() *Store {
 		deliveryRows{s},
 		guardRows{s},
 		brandRows{s},
+		auditRows{s},
 	}
 	return s
 }
