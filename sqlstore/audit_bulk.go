@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 	"time"
 
@@ -99,16 +98,11 @@ func (s auditRows) seedAudit(ctx context.Context, conn *sql.Conn, seed AuditSeed
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), drop)
 	if !pg {
-		// As for CreateMembers: the indexes' pages stay in memory for the
-		// time of the insert.
-		var cache int
-		if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+		restore, err := bulkPragmas(ctx, conn)
+		if err != nil {
 			return err
 		}
-		if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY`); err != nil {
-			return err
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d; PRAGMA temp_store = DEFAULT`, cache))
+		defer restore()
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE seed_members (k INTEGER PRIMARY KEY, id TEXT NOT NULL, name TEXT NOT NULL)`); err != nil {
 		return err

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -55,14 +56,11 @@ func (s memberRows) insertMembers(ctx context.Context, rows [][]any) error {
 		return err
 	}
 	defer conn.Close()
-	var cache int
-	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+	restore, err := bulkPragmas(ctx, conn)
+	if err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY`); err != nil {
-		return err
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d; PRAGMA temp_store = DEFAULT`, cache))
+	defer restore()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -115,4 +113,21 @@ func placeholders(n int) string {
 		ps[i] = a.add(nil)
 	}
 	return strings.Join(ps, ", ")
+}
+
+// bulkPragmas gives a SQLite connection a bulk insert's settings: statement
+// journals in memory and a 256 MiB page cache, so that the indexes' pages
+// stay in memory for the time of the insert. restore puts the connection's
+// own settings back.
+func bulkPragmas(ctx context.Context, conn *sql.Conn) (restore func(), err error) {
+	var cache int
+	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY`); err != nil {
+		return nil, err
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d; PRAGMA temp_store = DEFAULT`, cache))
+	}, nil
 }
